@@ -1,0 +1,40 @@
+// osagent's configuration: a YAML file (--config) whose keys the command-line flags
+// override. Validated as a whole before the agent starts.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "osfleet/v1/types.pb.h"
+
+namespace osfleet::agent {
+
+struct TlsFiles {
+  std::string cert;  // PEM certificate chain of this agent
+  std::string key;   // PEM private key
+  std::string ca;    // PEM CA bundle; when set, client certificates are required
+};
+
+struct AgentConfig {
+  std::string name;  // the inventory name; defaults to the hostname
+  osfleet::v1::ServerRole role = osfleet::v1::SERVER_ROLE_UNSPECIFIED;
+  std::string listen = "0.0.0.0:7443";
+  std::string port_file;  // written with the bound port once serving
+  std::string hsconf_path = "C:\\Program Files\\OutSystems\\Platform Server\\server.hsconf";
+  std::string state_dir = "/var/lib/osagent";
+  TlsFiles tls;
+  bool insecure = false;  // plaintext; refused unless `listen` is loopback
+  std::string log_level = "info";
+  int max_backups = 20;
+  int worker_threads = 2;
+};
+
+// Reads a YAML config file. INVALID_ARGUMENT names the file, line and key on any error;
+// unknown keys are errors too (a typo must not silently fall back to a default).
+absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path);
+
+// Checks a complete config (after flags were applied): role, listen address, TLS files
+// present, insecure only on loopback, max_backups >= 1.
+absl::Status ValidateAgentConfig(const AgentConfig& config);
+
+}  // namespace osfleet::agent

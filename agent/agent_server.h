@@ -1,0 +1,51 @@
+// Everything one osagent process serves: the state dir, the hsconf store, the gRPC
+// services, health and reflection, bound and running.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "agent/agent_config.h"
+#include "agent/backup_store.h"
+#include "agent/executor.h"
+#include "agent/hsconf_store.h"
+#include "agent/services/agent_service.h"
+#include "agent/services/endpoints_service.h"
+#include "agent/state_dir.h"
+
+namespace osfleet::agent {
+
+inline constexpr int kMaxRequestBytes = 1 << 20;
+
+class AgentServer {
+ public:
+  // Opens the state dir, binds, starts serving and reads server.hsconf once (health is
+  // SERVING only when that read succeeds).
+  static absl::StatusOr<std::unique_ptr<AgentServer>> Start(AgentConfig config);
+  ~AgentServer();
+
+  int port() const { return port_; }
+  // Stops accepting calls and waits up to `grace` for those in flight.
+  void Shutdown(absl::Duration grace);
+  void Wait() { server_->Wait(); }
+
+ private:
+  AgentServer(AgentConfig config, StateDir state_dir);
+  absl::Status Build();
+  void SetHealth(bool serving);
+
+  AgentConfig config_;
+  StateDir state_dir_;
+  BackupStore backups_;
+  HsconfStore store_;
+  Executor executor_;
+  EndpointsService endpoints_service_;
+  AgentService agent_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace osfleet::agent

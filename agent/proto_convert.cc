@@ -1,0 +1,114 @@
+#include "agent/proto_convert.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace osfleet::agent {
+namespace {
+
+void FillSqlServer(const SqlServerAddress& a, v1::SqlServerAddress* out) {
+  out->set_host(a.host);
+  out->set_instance(a.instance);
+  out->set_port(a.port);
+  out->set_tcp_prefix(a.tcp_prefix);
+}
+
+void FillOracle(const DatabaseSection& s, v1::OracleAddress* out) {
+  if (s.oracle_naming == OracleNamingType::kTnsName) {
+    out->set_naming(v1::ORACLE_NAMING_TNS_NAME);
+    out->set_tns_alias(s.tns_alias);
+    return;
+  }
+  out->set_naming(v1::ORACLE_NAMING_SERVICE_NAME);
+  if (s.oracle.has_value()) {
+    out->set_host(s.oracle->host);
+    out->set_port(s.oracle->port);
+    out->set_service_name(s.oracle->service_name);
+  }
+}
+
+}  // namespace
+
+v1::Database ToProto(DatabaseId id) {
+  switch (id) {
+    case DatabaseId::kPlatform:
+      return v1::DATABASE_PLATFORM;
+    case DatabaseId::kLogging:
+      return v1::DATABASE_LOGGING;
+    case DatabaseId::kSession:
+      return v1::DATABASE_SESSION;
+  }
+  return v1::DATABASE_UNSPECIFIED;
+}
+
+void FillEndpoint(const DatabaseSection& s, v1::Endpoint* out) {
+  out->set_database(ToProto(s.id));
+  out->set_provider(s.provider == DbProvider::kOracle ? v1::PROVIDER_ORACLE
+                                                      : v1::PROVIDER_SQL_SERVER);
+  out->set_address(s.address);
+  if (s.provider == DbProvider::kOracle) {
+    FillOracle(s, out->mutable_oracle());
+  } else if (s.sql_server.has_value()) {
+    FillSqlServer(*s.sql_server, out->mutable_sql_server());
+  }
+  for (const AddressElement& e : s.elements) {
+    (*out->mutable_raw())[e.name] = e.encrypted ? "" : e.text;
+  }
+  out->set_catalog(s.catalog);
+  out->set_engine_edition(s.engine_edition);
+  out->set_encrypted(s.encrypted);
+  out->set_loopback(s.loopback);
+}
+
+void FillEndpoints(const HsconfDocument& doc, v1::GetEndpointsResponse* out) {
+  out->set_revision(doc.revision);
+  for (DatabaseId id : kAllDatabases) FillEndpoint(doc.section(id), out->add_endpoints());
+}
+
+void FillDiff(const FieldChange& c, v1::FieldDiff* out) {
+  out->set_database(ToProto(c.database));
+  out->set_element(c.element);
+  out->set_old_value(c.old_value);
+  out->set_new_value(c.new_value);
+}
+
+void FillBackup(const BackupInfo& b, v1::Backup* out) {
+  out->set_id(b.id);
+  *out->mutable_created_at() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(b.created_at));
+  out->set_revision(b.revision);
+  out->set_size_bytes(b.size_bytes);
+  out->set_reason(b.reason);
+}
+
+absl::StatusOr<std::vector<EndpointEdit>> EditsFromProto(
+    const google::protobuf::RepeatedPtrField<v1::EndpointChange>& changes) {
+  if (changes.empty()) {
+    return absl::InvalidArgumentError("changes: empty; name at least one database and address");
+  }
+  std::vector<EndpointEdit> edits;
+  for (int i = 0; i < changes.size(); ++i) {
+    const v1::EndpointChange& c = changes[i];
+    EndpointEdit e;
+    switch (c.database()) {
+      case v1::DATABASE_PLATFORM:
+        e.database = DatabaseId::kPlatform;
+        break;
+      case v1::DATABASE_LOGGING:
+        e.database = DatabaseId::kLogging;
+        break;
+      case v1::DATABASE_SESSION:
+        e.database = DatabaseId::kSession;
+        break;
+      default:
+        return absl::InvalidArgumentError(
+            absl::StrCat("changes[", i, "].database: must be PLATFORM, LOGGING or SESSION"));
+    }
+    e.address = c.address();
+    edits.push_back(std::move(e));
+  }
+  return edits;
+}
+
+}  // namespace osfleet::agent

@@ -1,0 +1,30 @@
+// The agent's state dir (backups, and later pending changes and the audit log). Created
+// with mode 0700 and locked for the agent's lifetime so that two agents never share it.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace osfleet::agent {
+
+class StateDir {
+ public:
+  // Creates the folder (and parents) and takes an exclusive lock on "osagent.lock".
+  // FAILED_PRECONDITION when another process holds the lock.
+  static absl::StatusOr<StateDir> Open(const std::string& path);
+  StateDir(StateDir&& other) noexcept;
+  StateDir& operator=(StateDir&&) = delete;
+  ~StateDir();
+
+  const std::string& path() const { return path_; }
+  std::string Sub(absl::string_view name) const { return path_ + "/" + std::string(name); }
+
+ private:
+  StateDir(std::string path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}
+  std::string path_;
+  int lock_fd_;
+};
+
+}  // namespace osfleet::agent

@@ -1,0 +1,365 @@
+#include "common/address.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+
+namespace osfleet {
+namespace {
+
+// Debian's Abseil has its own absl::string_view (not absl::string_view): convert at the
+// API boundary.
+
+constexpr size_t kMaxLabelLength = 63;
+constexpr size_t kMaxServiceNameLength = 128;
+
+// Quotes user text for an error message; control bytes come out as escapes.
+std::string Quote(absl::string_view text) {
+  return absl::StrCat("\"", absl::CHexEscape(text), "\"");
+}
+
+absl::Status Invalid(absl::string_view what, absl::string_view text, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(what, " ", Quote(text), ": ", why));
+}
+
+std::string DescribeChar(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u < 0x20 || u == 0x7F) return absl::StrFormat("control character 0x%02X", u);
+  if (u == ' ') return "a space";
+  if (u >= 0x80) return absl::StrFormat("non-ASCII byte 0x%02X", u);
+  return absl::StrCat("'", std::string(1, c), "'");
+}
+
+absl::Status CheckNoWhitespace(absl::string_view text, absl::string_view what) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(text[i]))) {
+      return Invalid(
+          what, text,
+          absl::StrCat(DescribeChar(text[i]), " at position ", i + 1, " (no whitespace allowed)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Safe text without whitespace: what every address must be.
+absl::Status CheckAddressText(absl::string_view text, absl::string_view what) {
+  if (absl::Status s = CheckSafeText(text, what); !s.ok()) return s;
+  return CheckNoWhitespace(text, what);
+}
+
+bool AllDigits(absl::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// Dotted quad, each part 0..255 written without leading zeros (which some resolvers read
+// as octal).
+absl::Status ValidateIpv4(absl::string_view host) {
+  std::vector<absl::string_view> parts = absl::StrSplit(host, '.');
+  if (parts.size() != 4) return Invalid("host", host, "not a valid IPv4 address (need 4 parts)");
+  for (absl::string_view part : parts) {
+    uint32_t value = 0;
+    if (!AllDigits(part) || part.size() > 3 || !absl::SimpleAtoi(part, &value) || value > 255) {
+      return Invalid("host", host, absl::StrCat("IPv4 part ", Quote(part), " is not 0..255"));
+    }
+    if (part.size() > 1 && part[0] == '0') {
+      return Invalid("host", host, absl::StrCat("IPv4 part ", Quote(part), " has a leading zero"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateIpv6(absl::string_view host) {
+  in6_addr addr;
+  const std::string copy(host);
+  if (inet_pton(AF_INET6, copy.c_str(), &addr) != 1) {
+    return Invalid("host", host, "not a valid IPv6 address");
+  }
+  return absl::OkStatus();
+}
+
+// One label of a hostname; offset is the label's 0-based start within host.
+absl::Status ValidateLabel(absl::string_view host, absl::string_view label, size_t offset) {
+  if (label.empty()) {
+    return Invalid("host", host, absl::StrCat("empty label at position ", offset + 1));
+  }
+  if (label.size() > kMaxLabelLength) {
+    return Invalid("host", host,
+                   absl::StrCat("label ", Quote(label), " is ", label.size(),
+                                " characters, more than ", kMaxLabelLength));
+  }
+  for (size_t i = 0; i < label.size(); ++i) {
+    const char c = label[i];
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') {
+      return Invalid("host", host,
+                     absl::StrCat(DescribeChar(c), " at position ", offset + i + 1,
+                                  " is not allowed in a hostname"));
+    }
+  }
+  if (label.front() == '-' || label.back() == '-') {
+    return Invalid("host", host,
+                   absl::StrCat("label ", Quote(label), " starts or ends with a hyphen"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateHostname(absl::string_view host) {
+  absl::string_view name = host;
+  if (absl::EndsWith(name, ".") && name.size() > 1) name.remove_suffix(1);
+  if (name.size() > kMaxHostnameLength) {
+    return Invalid(
+        "host", host.substr(0, 40),
+        absl::StrCat("hostname is ", name.size(), " characters, more than ", kMaxHostnameLength));
+  }
+  size_t offset = 0;
+  absl::string_view last_label;
+  for (absl::string_view label : absl::StrSplit(name, '.')) {
+    if (absl::Status s = ValidateLabel(host, label, offset); !s.ok()) return s;
+    offset += label.size() + 1;
+    last_label = label;
+  }
+  if (AllDigits(last_label)) return ValidateIpv4(name);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint32_t> ParsePort(absl::string_view port, absl::string_view what,
+                                   absl::string_view text) {
+  uint32_t value = 0;
+  if (!AllDigits(port) || port.size() > 5 || !absl::SimpleAtoi(port, &value)) {
+    return Invalid(what, text, absl::StrCat("port ", Quote(port), " is not a number"));
+  }
+  if (value < 1 || value > 65535) {
+    return Invalid(what, text, absl::StrCat("port ", value, " is outside 1..65535"));
+  }
+  return value;
+}
+
+absl::Status ValidateInstance(absl::string_view instance, absl::string_view text) {
+  constexpr absl::string_view kWhat = "SQL Server address";
+  if (instance.empty()) return Invalid(kWhat, text, "empty instance name after '\\'");
+  if (instance.size() > kMaxInstanceNameLength) {
+    return Invalid(kWhat, text,
+                   absl::StrCat("instance name ", Quote(instance), " is ", instance.size(),
+                                " characters, more than ", kMaxInstanceNameLength));
+  }
+  for (size_t i = 0; i < instance.size(); ++i) {
+    const char c = instance[i];
+    const bool letter = absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == '_';
+    const bool ok =
+        i == 0 ? letter : letter || absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '$';
+    if (!ok) {
+      return Invalid(kWhat, text,
+                     absl::StrCat(DescribeChar(c), " at position ", i + 1, " of instance name ",
+                                  Quote(instance), " is not allowed"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Host inside a SQL Server or Oracle address, reported with the whole address.
+absl::Status ValidateHostIn(absl::string_view host, absl::string_view what,
+                            absl::string_view text) {
+  if (host.empty()) return Invalid(what, text, "empty host");
+  if (absl::Status s = ValidateHost(host); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " ", Quote(text), ": ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+struct SqlServerParts {
+  absl::string_view host;
+  std::optional<absl::string_view> instance;
+  std::optional<absl::string_view> port;
+};
+
+// Splits "[v6]..." or "host[\instance][,port]" (without the tcp: prefix).
+absl::StatusOr<SqlServerParts> SplitSqlServer(absl::string_view rest, absl::string_view text) {
+  SqlServerParts parts;
+  absl::string_view tail;
+  if (absl::StartsWith(rest, "[")) {
+    const size_t close = rest.find(']');
+    if (close == absl::string_view::npos) {
+      return Invalid("SQL Server address", text, "'[' without a closing ']'");
+    }
+    parts.host = rest.substr(1, close - 1);
+    tail = rest.substr(close + 1);
+    if (!tail.empty() && tail[0] != '\\' && tail[0] != ',') {
+      return Invalid("SQL Server address", text, "expected '\\' or ',' after ']'");
+    }
+  } else {
+    const size_t comma = rest.rfind(',');
+    absl::string_view before_port = comma == absl::string_view::npos ? rest : rest.substr(0, comma);
+    const size_t slash = before_port.find('\\');
+    parts.host = before_port.substr(0, slash);
+    tail = rest.substr(parts.host.size());
+  }
+  const size_t comma = tail.rfind(',');
+  if (comma != absl::string_view::npos) parts.port = tail.substr(comma + 1);
+  absl::string_view instance_part = tail.substr(0, comma);
+  if (absl::ConsumePrefix(&instance_part, "\\")) parts.instance = instance_part;
+  return parts;
+}
+
+absl::string_view StripTcpPrefix(absl::string_view text, bool* had_prefix) {
+  *had_prefix = text.size() >= 4 && absl::EqualsIgnoreCase(text.substr(0, 4), "tcp:");
+  return *had_prefix ? text.substr(4) : text;
+}
+
+absl::Status ValidateServiceName(absl::string_view service, absl::string_view text) {
+  constexpr absl::string_view kWhat = "Oracle address";
+  if (service.empty()) return Invalid(kWhat, text, "empty service name after '/'");
+  if (service.size() > kMaxServiceNameLength) {
+    return Invalid(kWhat, text,
+                   absl::StrCat("service name is ", service.size(), " characters, more than ",
+                                kMaxServiceNameLength));
+  }
+  for (size_t i = 0; i < service.size(); ++i) {
+    const char c = service[i];
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && !absl::StrContains("_.-$#", c)) {
+      return Invalid(kWhat, text,
+                     absl::StrCat(DescribeChar(c), " at position ", i + 1, " of service name ",
+                                  Quote(service), " is not allowed"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Splits "host[:port]" or "[v6][:port]" of an Oracle address.
+absl::Status SplitOracleHostPort(absl::string_view host_port, absl::string_view text,
+                                 absl::string_view* host, std::optional<absl::string_view>* port) {
+  absl::string_view tail;
+  if (absl::StartsWith(host_port, "[")) {
+    const size_t close = host_port.find(']');
+    if (close == absl::string_view::npos) {
+      return Invalid("Oracle address", text, "'[' without a closing ']'");
+    }
+    *host = host_port.substr(1, close - 1);
+    tail = host_port.substr(close + 1);
+    if (!tail.empty() && tail[0] != ':') {
+      return Invalid("Oracle address", text, "expected ':' or '/' after ']'");
+    }
+  } else {
+    const size_t colon = host_port.find(':');
+    *host = host_port.substr(0, colon);
+    tail = colon == absl::string_view::npos ? "" : host_port.substr(colon);
+    if (tail.find(':', 1) != absl::string_view::npos) {
+      return Invalid("Oracle address", text, "IPv6 hosts must be in brackets: [::1]:1521/SVC");
+    }
+  }
+  if (!tail.empty()) *port = tail.substr(1);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckSafeText(absl::string_view text, absl::string_view what) {
+  if (text.empty()) return absl::InvalidArgumentError(absl::StrCat(what, " is empty"));
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (u < 0x20 || u == 0x7F || absl::StrContains("<>&\"'", text[i])) {
+      return Invalid(
+          what, text,
+          absl::StrCat(DescribeChar(text[i]), " at position ", i + 1, " is not allowed"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateHost(absl::string_view host) {
+  if (host.empty()) return absl::InvalidArgumentError("host is empty");
+  if (absl::Status s = CheckAddressText(host, "host"); !s.ok()) return s;
+  if (host.find(':') != absl::string_view::npos) return ValidateIpv6(host);
+  return ValidateHostname(host);
+}
+
+bool IsLoopbackHost(absl::string_view host) {
+  if (absl::EqualsIgnoreCase(host, "localhost") || absl::EqualsIgnoreCase(host, "localhost.") ||
+      absl::EqualsIgnoreCase(host, "(local)") || host == ".") {
+    return true;
+  }
+  const std::string copy(host);
+  in_addr v4;
+  if (inet_pton(AF_INET, copy.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  if (inet_pton(AF_INET6, copy.c_str(), &v6) != 1) return false;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+}
+
+absl::StatusOr<SqlServerAddress> ParseSqlServerAddress(absl::string_view text) {
+  constexpr absl::string_view kWhat = "SQL Server address";
+  if (absl::Status s = CheckAddressText(text, kWhat); !s.ok()) return s;
+  SqlServerAddress address;
+  const absl::string_view rest = StripTcpPrefix(text, &address.tcp_prefix);
+  absl::StatusOr<SqlServerParts> parts = SplitSqlServer(rest, text);
+  if (!parts.ok()) return parts.status();
+  if (absl::Status s = ValidateHostIn(parts->host, kWhat, text); !s.ok()) return s;
+  address.host = std::string(parts->host);
+  if (parts->instance.has_value()) {
+    if (absl::Status s = ValidateInstance(*parts->instance, text); !s.ok()) return s;
+    address.instance = std::string(*parts->instance);
+  }
+  if (parts->port.has_value()) {
+    absl::StatusOr<uint32_t> port = ParsePort(*parts->port, kWhat, text);
+    if (!port.ok()) return port.status();
+    address.port = *port;
+  }
+  return address;
+}
+
+std::string FormatSqlServerAddress(const SqlServerAddress& address) {
+  std::string out = address.tcp_prefix ? "tcp:" : "";
+  absl::StrAppend(&out, address.host);
+  if (!address.instance.empty()) absl::StrAppend(&out, "\\", address.instance);
+  if (address.port != 0) absl::StrAppend(&out, ",", address.port);
+  return out;
+}
+
+absl::StatusOr<OracleAddress> ParseOracleAddress(absl::string_view text) {
+  constexpr absl::string_view kWhat = "Oracle address";
+  if (absl::Status s = CheckAddressText(text, kWhat); !s.ok()) return s;
+  const size_t slash = text.rfind('/');
+  if (slash == absl::string_view::npos) {
+    return Invalid(kWhat, text, "missing '/service_name' (expected host[:port]/service_name)");
+  }
+  absl::string_view host;
+  std::optional<absl::string_view> port;
+  if (absl::Status s = SplitOracleHostPort(text.substr(0, slash), text, &host, &port); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = ValidateHostIn(host, kWhat, text); !s.ok()) return s;
+  const absl::string_view service = text.substr(slash + 1);
+  if (absl::Status s = ValidateServiceName(service, text); !s.ok()) return s;
+  OracleAddress address;
+  address.host = std::string(host);
+  address.service_name = std::string(service);
+  if (port.has_value()) {
+    absl::StatusOr<uint32_t> value = ParsePort(*port, kWhat, text);
+    if (!value.ok()) return value.status();
+    address.port = *value;
+  }
+  return address;
+}
+
+std::string FormatOracleAddress(const OracleAddress& address) {
+  const bool v6 = address.host.find(':') != std::string::npos;
+  return absl::StrCat(v6 ? "[" : "", address.host, v6 ? "]" : "", ":", address.port, "/",
+                      address.service_name);
+}
+
+}  // namespace osfleet

@@ -1,0 +1,40 @@
+// Crash-safe file replacement and capped reads. A crash at any point leaves either the
+// old or the new file at the path, never a mix.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace osfleet {
+
+// Reads a regular file of at most max_bytes. NOT_FOUND if missing; FAILED_PRECONDITION if
+// not a regular file or larger than max_bytes; PERMISSION_DENIED; the message names the
+// path.
+absl::StatusOr<std::string> ReadFileCapped(const std::string& path, size_t max_bytes);
+
+// The points of WriteFileAtomically, in order; tests stop a process at each one.
+enum class WriteStep { kTempCreated, kTempWritten, kTempSynced, kRenamed, kDirSynced };
+
+struct AtomicWriteOptions {
+  // Called after each step (tests use it to crash there). May be empty.
+  std::function<void(WriteStep)> after_step;
+  // Mode for a file that does not exist yet (applied exactly; the umask does not apply);
+  // an existing file keeps its own mode and owner. A symlink's target is replaced.
+  mode_t new_file_mode = 0644;
+};
+
+// Writes bytes to a temp file in the same folder, fsyncs it, gives it the old file's
+// mode and owner, renames it over path and fsyncs the folder. On any failure the temp
+// file is removed and path is untouched; the status names the step and errno text
+// (e.g. "writing /x/.server.hsconf.tmp-AbC: No space left on device").
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view bytes,
+                                 const AtomicWriteOptions& options = {});
+
+}  // namespace osfleet

@@ -1,0 +1,11 @@
+// The revision of a file: the SHA-256 of its bytes, lowercase hex.
+#pragma once
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+namespace osfleet {
+
+std::string Sha256Hex(absl::string_view bytes);
+
+}  // namespace osfleet

@@ -1,0 +1,165 @@
+// endpoints plan | set.
+#include "absl/strings/str_cat.h"
+#include "common/address.h"
+#include "ctl/agent_calls.h"
+#include "ctl/commands/commands.h"
+#include "ctl/output/describe.h"
+#include "ctl/output/report.h"
+#include "ctl/output/table.h"
+
+namespace osfleet::ctl {
+namespace {
+
+constexpr const char* kArrow = "→";
+
+absl::StatusOr<std::vector<v1::EndpointChange>> ChangesFrom(const EndpointsChangeOptions& o) {
+  std::vector<v1::EndpointChange> changes;
+  for (auto [flag, db, address] : {std::tuple{"--platform", v1::DATABASE_PLATFORM, &o.platform},
+                                   {"--log", v1::DATABASE_LOGGING, &o.log},
+                                   {"--session", v1::DATABASE_SESSION, &o.session}}) {
+    if (address->empty()) continue;
+    if (absl::Status s = CheckSafeText(*address, flag); !s.ok()) return s;
+    v1::EndpointChange c;
+    c.set_database(db);
+    c.set_address(*address);
+    changes.push_back(std::move(c));
+  }
+  if (changes.empty()) {
+    return absl::InvalidArgumentError(
+        "give at least one new address: --platform, --log and/or --session");
+  }
+  return changes;
+}
+
+template <typename Reply>
+void AddDiffRows(Table& table, const Reply& r, const std::string& result) {
+  if (!r.ok()) {
+    table.AddRow({r.server->name, "", "", "", Cell(StatusText(r.status), Color::kRed)});
+    return;
+  }
+  if (r.response.diffs().empty()) {
+    table.AddRow({r.server->name, "", "", "", Cell("no change", Color::kDim)});
+    return;
+  }
+  for (const v1::FieldDiff& d : r.response.diffs()) {
+    table.AddRow({r.server->name, DatabaseName(d.database()), d.element(),
+                  absl::StrCat(d.old_value(), " ", kArrow, " ", d.new_value()),
+                  Cell(result, Color::kGreen)});
+  }
+}
+
+template <typename Reply>
+std::string Warnings(const std::vector<Reply>& replies, bool color) {
+  std::string out;
+  for (const auto& r : replies) {
+    if (!r.ok()) continue;
+    for (const std::string& w : r.response.warnings()) {
+      absl::StrAppend(
+          &out, Paint(absl::StrCat("warning: ", r.server->name, ": ", w), Color::kYellow, color),
+          "\n");
+    }
+  }
+  return out;
+}
+
+// 2 when every failure is the operator's input (INVALID_ARGUMENT), else `otherwise`.
+int FailureExit(const std::vector<HostFailure>& failures, int otherwise) {
+  if (failures.empty()) return kExitOk;
+  const bool input = std::all_of(failures.begin(), failures.end(), [](const HostFailure& f) {
+    return f.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+  });
+  return input ? kExitUsage : otherwise;
+}
+
+nlohmann::json ChangesJson(const std::vector<v1::EndpointChange>& changes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : changes) out.push_back(ProtoToJson(c));
+  return out;
+}
+
+template <typename Reply>
+nlohmann::json HostsJson(const std::vector<Reply>& replies) {
+  nlohmann::json hosts = nlohmann::json::array();
+  for (const auto& r : replies) hosts.push_back(HostJson(r));
+  return hosts;
+}
+
+void PrintPlan(const FleetContext& ctx, const std::vector<v1::EndpointChange>& changes,
+               const std::vector<HostReply<v1::PlanEndpointsResponse>>& plan,
+               const std::string& note) {
+  if (ctx.format() == OutputFormat::kJson) {
+    nlohmann::json doc = {{"command", "endpoints plan"},
+                          {"changes", ChangesJson(changes)},
+                          {"hosts", HostsJson(plan)}};
+    doc.update(FailuresJson(Failures(plan)));
+    if (!note.empty()) doc["refused"] = note;
+    PrintJson(doc);
+    return;
+  }
+  Table table({"SERVER", "DATABASE", "FIELD", "CHANGE", "RESULT"});
+  for (const auto& r : plan) AddDiffRows(table, r, "planned");
+  std::string out = table.Render(ctx.color()) + Warnings(plan, ctx.color());
+  if (!note.empty()) absl::StrAppend(&out, Paint(note, Color::kRed, ctx.color()), "\n");
+  PrintOut(out + Footer(plan.size(), Failures(plan), ctx.color()));
+}
+
+void PrintSet(const FleetContext& ctx, const std::vector<v1::EndpointChange>& changes,
+              const std::vector<HostReply<v1::SetEndpointsResponse>>& set) {
+  if (ctx.format() == OutputFormat::kJson) {
+    nlohmann::json doc = {
+        {"command", "endpoints set"}, {"changes", ChangesJson(changes)}, {"hosts", HostsJson(set)}};
+    doc.update(FailuresJson(Failures(set)));
+    PrintJson(doc);
+    return;
+  }
+  Table table({"SERVER", "DATABASE", "FIELD", "CHANGE", "RESULT"});
+  for (const auto& r : set) AddDiffRows(table, r, "changed");
+  std::string out = table.Render(ctx.color()) + Warnings(set, ctx.color());
+  Table revisions({"SERVER", "REVISION", "BACKUP"});
+  for (const auto& r : set) {
+    if (!r.ok() || r.response.backup_id().empty()) continue;
+    revisions.AddRow({r.server->name,
+                      absl::StrCat(ShortRevision(r.response.previous_revision()), " ", kArrow, " ",
+                                   ShortRevision(r.response.revision())),
+                      r.response.backup_id()});
+  }
+  if (!revisions.empty()) out += "\n" + revisions.Render(ctx.color());
+  PrintOut(out + Footer(set.size(), Failures(set), ctx.color()));
+}
+
+}  // namespace
+
+int RunEndpointsPlan(const GlobalOptions& options, const EndpointsChangeOptions& change) {
+  absl::StatusOr<std::vector<v1::EndpointChange>> changes = ChangesFrom(change);
+  if (!changes.ok()) return ReportError(changes.status());
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  auto plan = CallPlan((*ctx)->targets(), (*ctx)->fanout(), *changes);
+  PrintPlan(**ctx, *changes, plan, "");
+  return FailureExit(Failures(plan), kExitFailed);
+}
+
+int RunEndpointsSet(const GlobalOptions& options, const EndpointsChangeOptions& change) {
+  if (change.dry_run) return RunEndpointsPlan(options, change);
+  absl::StatusOr<std::vector<v1::EndpointChange>> changes = ChangesFrom(change);
+  if (!changes.ok()) return ReportError(changes.status());
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  const FleetContext& c = **ctx;
+  auto plan = CallPlan(c.targets(), c.fanout(), *changes);
+  const std::vector<HostFailure> refused = Failures(plan);
+  if (!refused.empty()) {
+    PrintPlan(c, *changes, plan,
+              absl::StrCat("refused: ", refused.size(),
+                           " server(s) cannot take this change; nothing was changed on any "
+                           "server"));
+    return FailureExit(refused, kExitRefused);
+  }
+  std::vector<std::string> revisions;
+  for (const auto& r : plan) revisions.push_back(r.response.revision());
+  auto set = CallSet(c.targets(), c.fanout(), *changes, revisions, change.reason);
+  PrintSet(c, *changes, set);
+  return Failures(set).empty() ? kExitOk : kExitFailed;
+}
+
+}  // namespace osfleet::ctl

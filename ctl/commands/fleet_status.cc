@@ -1,0 +1,85 @@
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/role.h"
+#include "ctl/agent_calls.h"
+#include "ctl/commands/commands.h"
+#include "ctl/output/describe.h"
+#include "ctl/output/report.h"
+#include "ctl/output/table.h"
+
+namespace osfleet::ctl {
+namespace {
+
+std::string PlatformAddress(const v1::GetEndpointsResponse& endpoints) {
+  for (const v1::Endpoint& e : endpoints.endpoints()) {
+    if (e.database() == v1::DATABASE_PLATFORM) return e.address();
+  }
+  return "";
+}
+
+void PrintTable(const FleetContext& ctx, const std::vector<HostReply<v1::AgentInfo>>& info,
+                const std::vector<HostReply<v1::GetEndpointsResponse>>& endpoints) {
+  Table table({"SERVER", "ROLE", "ADDRESS", "STATUS", "AGENT", "REVISION", "PLATFORM DB"});
+  for (size_t i = 0; i < info.size(); ++i) {
+    const Server& s = *info[i].server;
+    if (!info[i].ok()) {
+      table.AddRow({s.name, RoleName(s.role), s.Target(),
+                    Cell(DidNotAnswer(info[i].status) ? "unreachable" : "error", Color::kRed)});
+      continue;
+    }
+    const v1::AgentInfo& a = info[i].response;
+    const bool hsconf_ok = a.hsconf_error().empty();
+    table.AddRow({s.name, RoleName(a.role()), s.Target(),
+                  hsconf_ok ? Cell("ok", Color::kGreen) : Cell("hsconf error", Color::kRed),
+                  a.agent_version(), ShortRevision(a.revision()),
+                  endpoints[i].ok() ? PlatformAddress(endpoints[i].response) : ""});
+  }
+  std::string out = table.Render(ctx.color());
+  for (const std::string& line : DriftLines(endpoints)) {
+    absl::StrAppend(&out, Paint("drift: " + line, Color::kYellow, ctx.color()), "\n");
+  }
+  std::vector<HostFailure> failures = Failures(info);
+  for (const auto& r : info) {
+    if (r.ok() && !r.response.hsconf_error().empty()) {
+      failures.push_back({r.server, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                                 r.response.hsconf_error())});
+    }
+  }
+  PrintOut(out + Footer(info.size(), failures, ctx.color()));
+}
+
+void PrintJsonReport(const std::vector<HostReply<v1::AgentInfo>>& info,
+                     const std::vector<HostReply<v1::GetEndpointsResponse>>& endpoints) {
+  nlohmann::json hosts = nlohmann::json::array();
+  for (size_t i = 0; i < info.size(); ++i) {
+    nlohmann::json h = HostJson(info[i]);
+    if (endpoints[i].ok()) h["endpoints"] = ProtoToJson(endpoints[i].response);
+    hosts.push_back(std::move(h));
+  }
+  nlohmann::json doc = {{"command", "fleet status"}, {"hosts", hosts}};
+  doc.update(FailuresJson(Failures(info)));
+  doc["drift"] = DriftLines(endpoints);
+  PrintJson(doc);
+}
+
+}  // namespace
+
+int RunFleetStatus(const GlobalOptions& options) {
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  const FleetContext& c = **ctx;
+  auto info = CallGetInfo(c.targets(), c.fanout());
+  auto endpoints = CallGetEndpoints(c.targets(), c.fanout());
+  if (c.format() == OutputFormat::kJson) {
+    PrintJsonReport(info, endpoints);
+  } else {
+    PrintTable(c, info, endpoints);
+  }
+  const bool all_ok = std::all_of(info.begin(), info.end(), [](const auto& r) {
+    return r.ok() && r.response.hsconf_error().empty();
+  });
+  return all_ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace osfleet::ctl

@@ -1,0 +1,20 @@
+// Words for the API's enums as osctl prints them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ctl/fanout.h"
+#include "osfleet/v1/endpoints.pb.h"
+
+namespace osfleet::ctl {
+
+std::string DatabaseName(v1::Database database);  // "platform", "log", "session"
+std::string ProviderName(v1::Provider provider);  // "SqlServer", "Oracle"
+
+// Lines saying where servers disagree on a database's address ("drift"), e.g.
+// "platform: SQLA (dc01, fe01) | SQLB (fe02)". Empty when they all agree.
+std::vector<std::string> DriftLines(
+    const std::vector<HostReply<v1::GetEndpointsResponse>>& replies);
+
+}  // namespace osfleet::ctl

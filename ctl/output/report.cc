@@ -1,0 +1,75 @@
+#include "ctl/output/report.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/role.h"
+#include "common/status_util.h"
+#include "ctl/output/table.h"
+
+namespace osfleet::ctl {
+
+std::string StatusText(const grpc::Status& status) {
+  return absl::StrCat(GrpcCodeName(status.error_code()), ": ", status.error_message());
+}
+
+nlohmann::json ProtoToJson(const google::protobuf::Message& message) {
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &text, options).ok()) {
+    return nlohmann::json::object();
+  }
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+nlohmann::json ServerJson(const Server& server) {
+  return {{"name", server.name}, {"address", server.Target()}, {"role", RoleName(server.role)}};
+}
+
+nlohmann::json StatusJson(const grpc::Status& status) {
+  return {{"code", GrpcCodeName(status.error_code())}, {"message", status.error_message()}};
+}
+
+std::string Footer(size_t total, const std::vector<HostFailure>& failures, bool color) {
+  std::string out =
+      absl::StrCat(total, total == 1 ? " server: " : " servers: ", total - failures.size(), " ok, ",
+                   failures.size(), " failed\n");
+  std::vector<std::string> unanswered;
+  for (const HostFailure& f : failures) {
+    absl::StrAppend(&out, Paint("  " + f.server->name, Color::kRed, color), " (",
+                    f.server->Target(), "): ", StatusText(f.status), "\n");
+    if (DidNotAnswer(f.status)) unanswered.push_back(f.server->name);
+  }
+  if (!unanswered.empty()) {
+    absl::StrAppend(&out, "did not answer (", unanswered.size(),
+                    "): ", absl::StrJoin(unanswered, ", "), "\n");
+  }
+  return out;
+}
+
+nlohmann::json FailuresJson(const std::vector<HostFailure>& failures) {
+  nlohmann::json failed = nlohmann::json::array();
+  nlohmann::json unanswered = nlohmann::json::array();
+  for (const HostFailure& f : failures) {
+    failed.push_back(f.server->name);
+    if (DidNotAnswer(f.status)) unanswered.push_back(f.server->name);
+  }
+  return {{"failed", failed}, {"notAnswered", unanswered}};
+}
+
+std::string ShortRevision(const std::string& revision) { return revision.substr(0, 12); }
+
+}  // namespace osfleet::ctl
+
+namespace osfleet::ctl {
+
+void PrintOut(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+void PrintJson(const nlohmann::json& document) { PrintOut(document.dump(2) + "\n"); }
+
+}  // namespace osfleet::ctl
