@@ -1,0 +1,100 @@
+// Test harness for integration tests: temp dirs, real osagent processes on
+// 127.0.0.1:0 (the bound port read from --port-file), and osctl runs with their output.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace osfleet::testing {
+
+std::string BinDir();                              // where osagent and osctl were built
+std::string FixturePath(const std::string& name);  // tests/fixtures/hsconf/<name>
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& bytes);
+void CopyFile(const std::string& from, const std::string& to);
+
+struct ProcessResult {
+  int exit_code = -1;  // 128+signal when killed
+  std::string out;
+  std::string err;
+};
+
+// Runs a program to completion (stdin closed) and captures stdout and stderr.
+ProcessResult RunProgram(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env = {});
+ProcessResult RunOsctl(const std::vector<std::string>& args);
+
+// A child process started with fork/exec; SIGTERM and reaped on destruction.
+class ChildProcess {
+ public:
+  explicit ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
+  ~ChildProcess();
+  pid_t pid() const { return pid_; }
+  // Sends sig and waits for the exit status (128+signal when killed by it).
+  int Stop(int sig);
+  bool running() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+struct AgentOptions {
+  std::string name = "dc01";
+  std::string role = "deployment_controller";
+  std::string fixture = "sqlserver-dc.hsconf";  // copied to <dir>/server.hsconf
+  std::vector<std::string> extra_args;          // e.g. TLS flags instead of --insecure
+  bool insecure = true;
+};
+
+// A real osagent serving a copy of a fixture from its own folder.
+class Agent {
+ public:
+  Agent(const std::string& dir, AgentOptions options);
+  // Waits for the port file (the agent writes it once serving). False on timeout or exit.
+  bool WaitReady(absl::Duration timeout = absl::Seconds(20));
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::string& hsconf() const { return hsconf_; }
+  const std::string& dir() const { return dir_; }
+  const std::string& log() const { return log_; }
+  const AgentOptions& options() const { return options_; }
+  ChildProcess& process() { return *process_; }
+
+ private:
+  std::string dir_, hsconf_, port_file_, log_;
+  AgentOptions options_;
+  std::unique_ptr<ChildProcess> process_;
+  int port_ = 0;
+};
+
+struct InventoryEntry {
+  std::string name, address, role;
+  std::map<std::string, std::string> labels;
+};
+
+// Writes an inventory YAML file and returns its path.
+std::string WriteInventory(const std::string& path, const std::vector<InventoryEntry>& servers,
+                           const std::string& defaults_yaml = "");
+
+// A free loopback port nobody listens on (bound, then closed).
+int UnusedPort();
+
+}  // namespace osfleet::testing
