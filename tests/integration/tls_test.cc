@@ -1,0 +1,118 @@
+// mTLS between osctl and real agents, with certificates made by the openssl CLI: the
+// agent requires a client certificate from the fleet CA, and osctl checks the agent's
+// certificate against its inventory name.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/integration/harness.h"
+
+namespace osfleet::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A CA and certificates signed by it, in `dir`.
+class TestPki {
+ public:
+  TestPki(std::string dir, const std::string& ca_name) : dir_(std::move(dir)) {
+    Run({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", Path("ca.key"), "-out", Path("ca.pem"), "-days", "2", "-subj",
+         "/CN=" + ca_name});
+  }
+  // name.pem / name.key with subjectAltName DNS:name.
+  void Issue(const std::string& name) {
+    Run({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+         Path(name + ".key"), "-out", Path(name + ".csr"), "-subj", "/CN=" + name});
+    WriteFile(Path(name + ".ext"), "subjectAltName=DNS:" + name + "\n");
+    Run({"x509", "-req", "-in", Path(name + ".csr"), "-CA", Path("ca.pem"), "-CAkey",
+         Path("ca.key"), "-CAcreateserial", "-out", Path(name + ".pem"), "-days", "2", "-extfile",
+         Path(name + ".ext")});
+  }
+  std::string Path(const std::string& file) const { return dir_ + "/" + file; }
+
+ private:
+  void Run(std::vector<std::string> args) {
+    args.insert(args.begin(), "/usr/bin/openssl");
+    ProcessResult r = RunProgram(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::string dir_;
+};
+
+class TlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RunProgram({"/bin/mkdir", "-p", tmp_.Sub("pki"), tmp_.Sub("other")});
+    pki_ = std::make_unique<TestPki>(tmp_.Sub("pki"), "fleet-ca");
+    pki_->Issue("dc01");
+    pki_->Issue("operator");
+    AgentOptions options{"dc01", "deployment_controller", "sqlserver-dc.hsconf"};
+    options.insecure = false;
+    options.extra_args = {"--tls-cert", pki_->Path("dc01.pem"), "--tls-key", pki_->Path("dc01.key"),
+                          "--tls-ca",   pki_->Path("ca.pem")};
+    agent_ = std::make_unique<Agent>(tmp_.Sub("dc01"), options);
+    ASSERT_TRUE(agent_->WaitReady()) << ReadFile(agent_->log());
+  }
+
+  ProcessResult Status(const std::string& name, const std::string& cert, const std::string& key) {
+    const std::string inv = WriteInventory(tmp_.Sub(name + ".yaml"),
+                                           {{name, agent_->address(), "deployment_controller"}});
+    return RunOsctl({"--inventory", inv, "--tls-ca", pki_->Path("ca.pem"), "--tls-cert", cert,
+                     "--tls-key", key, "--timeout", "3s", "fleet", "status"});
+  }
+
+  TempDir tmp_;
+  std::unique_ptr<TestPki> pki_;
+  std::unique_ptr<Agent> agent_;
+};
+
+TEST_F(TlsTest, OperatorWithFleetCertificateIsServed) {
+  ProcessResult r = Status("dc01", pki_->Path("operator.pem"), pki_->Path("operator.key"));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 server: 1 ok, 0 failed"));
+}
+
+TEST_F(TlsTest, CertificateFromAnotherCaIsRefused) {
+  TestPki other(tmp_.Sub("other"), "rogue-ca");
+  other.Issue("mallory");
+  ProcessResult r = Status("dc01", other.Path("mallory.pem"), other.Path("mallory.key"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("did not answer (1): dc01"));
+}
+
+TEST_F(TlsTest, AgentCertificateMustMatchTheInventoryName) {
+  // The agent's certificate names dc01; an inventory calling it fe07 must not trust it.
+  ProcessResult r = Status("fe07", pki_->Path("operator.pem"), pki_->Path("operator.key"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("did not answer (1): fe07"));
+}
+
+TEST_F(TlsTest, PlaintextClientGetsNothing) {
+  const std::string inv =
+      WriteInventory(tmp_.Sub("plain.yaml"), {{"dc01", agent_->address(), "dc"}});
+  ProcessResult r =
+      RunOsctl({"--inventory", inv, "--insecure", "--timeout", "3s", "fleet", "status"});
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST_F(TlsTest, BadTlsInputIsAUsageError) {
+  const std::string inv = WriteInventory(tmp_.Sub("x.yaml"), {{"dc01", agent_->address(), "dc"}});
+  ProcessResult missing = RunOsctl({"--inventory", inv, "--tls-ca", tmp_.Sub("nope.pem"),
+                                    "--tls-cert", pki_->Path("operator.pem"), "--tls-key",
+                                    pki_->Path("operator.key"), "fleet", "status"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("--tls-ca"));
+  ProcessResult swapped = RunOsctl({"--inventory", inv, "--tls-ca", pki_->Path("ca.pem"),
+                                    "--tls-cert", pki_->Path("operator.key"), "--tls-key",
+                                    pki_->Path("operator.pem"), "fleet", "status"});
+  EXPECT_EQ(swapped.exit_code, 2);
+  EXPECT_THAT(swapped.err, HasSubstr("no PEM CERTIFICATE block"));
+  const std::string remote =
+      WriteInventory(tmp_.Sub("remote.yaml"), {{"dc01", "10.20.0.5:7443", "dc"}});
+  ProcessResult insecure = RunOsctl({"--inventory", remote, "--insecure", "fleet", "status"});
+  EXPECT_EQ(insecure.exit_code, 2);
+  EXPECT_THAT(insecure.err, HasSubstr("only to loopback agents"));
+}
+
+}  // namespace
+}  // namespace osfleet::testing

@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""A client that is not ours: Python stubs generated from protos/ (Debian's protoc,
+grpc_python_plugin and python3-grpcio) call a real osagent. Also checks the standard
+health and reflection services that grpcurl, grpcui and evans rely on.
+
+Environment: OSFLEET_BIN_DIR (osagent), OSFLEET_SOURCE_DIR (protos/, tests/fixtures/).
+"""
+import hashlib
+import importlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BIN_DIR = os.environ["OSFLEET_BIN_DIR"]
+SOURCE_DIR = os.environ["OSFLEET_SOURCE_DIR"]
+GRPC_PROTO_DIR = "/usr/share/grpc-proto"
+FIXTURES = os.path.join(SOURCE_DIR, "tests", "fixtures", "hsconf")
+
+
+def generate_stubs(work_dir):
+    """Generates Python modules for our protos and for gRPC's health and reflection
+    protos. The latter are copied under "stdgrpc/" so that their modules do not collide
+    with the installed `grpc` package (their proto package names stay the same)."""
+    out_dir = os.path.join(work_dir, "gen")
+    std_dir = os.path.join(work_dir, "std", "stdgrpc")
+    os.makedirs(out_dir)
+    os.makedirs(std_dir)
+    shutil.copyfile(os.path.join(GRPC_PROTO_DIR, "grpc/health/v1/health.proto"),
+                    os.path.join(std_dir, "health.proto"))
+    shutil.copyfile(os.path.join(GRPC_PROTO_DIR, "grpc/reflection/v1alpha/reflection.proto"),
+                    os.path.join(std_dir, "reflection.proto"))
+    protos = [os.path.join("osfleet", "v1", p) for p in
+              ("types.proto", "agent.proto", "endpoints.proto")]
+    subprocess.run(
+        ["protoc", "-I", os.path.join(SOURCE_DIR, "protos"), "-I", os.path.dirname(std_dir),
+         "--python_out", out_dir, "--grpc_out", out_dir,
+         "--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin", *protos,
+         "stdgrpc/health.proto", "stdgrpc/reflection.proto"],
+        check=True)
+    sys.path.insert(0, out_dir)
+
+
+def read_text(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return ""
+
+
+class AgentProcess:
+    """A real osagent on 127.0.0.1:0 serving a copy of a fixture."""
+
+    def __init__(self, workdir, fixture):
+        self.hsconf = os.path.join(workdir, "server.hsconf")
+        shutil.copyfile(os.path.join(FIXTURES, fixture), self.hsconf)
+        port_file = os.path.join(workdir, "port")
+        self.proc = subprocess.Popen(
+            [os.path.join(BIN_DIR, "osagent"), "--listen", "127.0.0.1:0", "--port-file",
+             port_file, "--hsconf", self.hsconf, "--state-dir", os.path.join(workdir, "state"),
+             "--role", "front_end", "--name", "fe01", "--insecure"],
+            stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not read_text(port_file):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("osagent did not start")
+            time.sleep(0.005)  # polling a condition, not synchronising on time
+        self.address = "127.0.0.1:" + read_text(port_file)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=20)
+
+
+class GeneratedClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="osfleet-py-")
+        generate_stubs(cls.tmp)
+        import grpc
+        cls.grpc = grpc
+        cls.types_pb2 = importlib.import_module("osfleet.v1.types_pb2")
+        cls.endpoints_pb2 = importlib.import_module("osfleet.v1.endpoints_pb2")
+        cls.endpoints_grpc = importlib.import_module("osfleet.v1.endpoints_pb2_grpc")
+        cls.health_pb2 = importlib.import_module("stdgrpc.health_pb2")
+        cls.health_grpc = importlib.import_module("stdgrpc.health_pb2_grpc")
+        cls.refl_pb2 = importlib.import_module("stdgrpc.reflection_pb2")
+        cls.refl_grpc = importlib.import_module("stdgrpc.reflection_pb2_grpc")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def start(self, fixture):
+        workdir = tempfile.mkdtemp(dir=self.tmp)
+        agent = AgentProcess(workdir, fixture)
+        self.addCleanup(agent.stop)
+        channel = self.grpc.insecure_channel(agent.address)
+        self.addCleanup(channel.close)
+        return agent, channel
+
+    def test_get_returns_the_file_revision_and_addresses(self):
+        agent, channel = self.start("sqlserver-fe-named-instance.hsconf")
+        stub = self.endpoints_grpc.EndpointsStub(channel)
+        resp = stub.Get(self.endpoints_pb2.GetEndpointsRequest(), timeout=10)
+        with open(agent.hsconf, "rb") as f:
+            self.assertEqual(resp.revision, hashlib.sha256(f.read()).hexdigest())
+        platform = resp.endpoints[0]
+        self.assertEqual(platform.database, self.types_pb2.DATABASE_PLATFORM)
+        self.assertEqual(platform.address, "SQLPROD01\\OUTSYS")
+        self.assertEqual(platform.sql_server.instance, "OUTSYS")
+        self.assertEqual(resp.endpoints[2].sql_server.port, 14330)
+
+    def test_set_from_python_changes_the_file(self):
+        agent, channel = self.start("oracle.hsconf")
+        stub = self.endpoints_grpc.EndpointsStub(channel)
+        rev = stub.Get(self.endpoints_pb2.GetEndpointsRequest(), timeout=10).revision
+        req = self.endpoints_pb2.SetEndpointsRequest(
+            expected_revision=rev,
+            changes=[self.endpoints_pb2.EndpointChange(
+                database=self.types_pb2.DATABASE_SESSION, address="ora-new:1523/OSSESS2")])
+        resp = stub.Set(req, timeout=10)
+        self.assertEqual(resp.state, self.endpoints_pb2.CHANGE_STATE_APPLIED)
+        with open(agent.hsconf, encoding="utf-8-sig") as f:
+            text = f.read()
+        self.assertIn("<Host encrypted=\"false\">ora-new</Host>", text)
+        self.assertIn("<Port encrypted=\"false\">1523</Port>", text)
+        with self.assertRaises(self.grpc.RpcError) as err:
+            stub.Set(req, timeout=10)  # same, now stale, revision
+        self.assertEqual(err.exception.code(), self.grpc.StatusCode.ABORTED)
+
+    def test_health_is_serving_once_the_file_was_read(self):
+        _, channel = self.start("azuresql.hsconf")
+        health = self.health_grpc.HealthStub(channel)
+        resp = health.Check(self.health_pb2.HealthCheckRequest(), timeout=10)
+        self.assertEqual(resp.status, self.health_pb2.HealthCheckResponse.SERVING)
+
+    def test_health_is_not_serving_when_the_file_is_bad(self):
+        _, channel = self.start("bad-truncated.hsconf")
+        health = self.health_grpc.HealthStub(channel)
+        resp = health.Check(self.health_pb2.HealthCheckRequest(), timeout=10)
+        self.assertEqual(resp.status, self.health_pb2.HealthCheckResponse.NOT_SERVING)
+        stub = self.endpoints_grpc.EndpointsStub(channel)
+        with self.assertRaises(self.grpc.RpcError) as err:
+            stub.Get(self.endpoints_pb2.GetEndpointsRequest(), timeout=10)
+        self.assertEqual(err.exception.code(), self.grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertIn("not well-formed XML", err.exception.details())
+
+    def test_reflection_lists_the_services(self):
+        _, channel = self.start("sqlserver-dc.hsconf")
+        stub = self.refl_grpc.ServerReflectionStub(channel)
+        request = self.refl_pb2.ServerReflectionRequest(list_services="*")
+        responses = list(stub.ServerReflectionInfo(iter([request]), timeout=10))
+        names = {s.name for s in responses[0].list_services_response.service}
+        self.assertLessEqual({"osfleet.v1.Agent", "osfleet.v1.Endpoints",
+                              "grpc.health.v1.Health"}, names)
+        request = self.refl_pb2.ServerReflectionRequest(
+            file_containing_symbol="osfleet.v1.Endpoints")
+        responses = list(stub.ServerReflectionInfo(iter([request]), timeout=10))
+        self.assertTrue(responses[0].file_descriptor_response.file_descriptor_proto)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
