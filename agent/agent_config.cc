@@ -9,6 +9,8 @@
 namespace osfleet::agent {
 namespace {
 
+constexpr int64_t kMaxBackupsLimit = 10000;
+
 #define OSFLEET_ASSIGN_STRING(field, key)                     \
   if (const YAML::Node n = root[key]) {                       \
     absl::StatusOr<std::string> v = YamlString(path, n, key); \
@@ -29,6 +31,10 @@ absl::Status LoadNumbers(const std::string& path, const YAML::Node& root, AgentC
   if (const YAML::Node n = root["max_backups"]) {
     absl::StatusOr<int64_t> v = YamlInt(path, n, "max_backups");
     if (!v.ok()) return v.status();
+    if (*v < 1 || *v > kMaxBackupsLimit) {
+      return absl::InvalidArgumentError(absl::StrCat(YamlWhere(path, n), "max_backups: ", *v,
+                                                     " is not in 1..", kMaxBackupsLimit));
+    }
     c.max_backups = static_cast<int>(*v);
   }
   if (const YAML::Node n = root["insecure"]) {

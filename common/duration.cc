@@ -12,6 +12,9 @@ absl::StatusOr<absl::Duration> ParseDuration(absl::string_view text, absl::strin
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": '", text, "' is not a duration (use e.g. 500ms, 10s, 5m, 1h30m)"));
   }
+  if (d == absl::InfiniteDuration() || d == -absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": '", text, "' is not finite"));
+  }
   if (d < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": '", text, "' is negative"));
   }

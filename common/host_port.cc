@@ -1,5 +1,8 @@
 #include "common/host_port.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/address.h"
@@ -10,7 +13,9 @@ namespace {
 absl::StatusOr<uint32_t> ParsePort(absl::string_view text, absl::string_view what,
                                    absl::string_view whole) {
   uint32_t port = 0;
-  if (!absl::SimpleAtoi(text, &port) || port > 65535 || text.empty()) {
+  const bool digits = !text.empty() && text.size() <= 5 &&
+                      std::all_of(text.begin(), text.end(), absl::ascii_isdigit);
+  if (!digits || !absl::SimpleAtoi(text, &port) || port > 65535) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": '", whole, "' has port '", text, "'; a port is a number 0..65535"));
   }

@@ -61,8 +61,13 @@ absl::StatusOr<int64_t> YamlInt(absl::string_view file, const YAML::Node& node,
 absl::Status YamlCheckKeys(absl::string_view file, const YAML::Node& map, absl::string_view what,
                            const std::set<std::string>& allowed) {
   if (!map.IsMap()) return TypeError(file, map, what, "a mapping of keys to values");
+  std::set<std::string> seen;
   for (const auto& entry : map) {
     const std::string key = entry.first.Scalar();
+    if (!seen.insert(key).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(YamlWhere(file, entry.first), what, ": key '", key, "' appears twice"));
+    }
     if (allowed.count(key) == 0) {
       return absl::InvalidArgumentError(
           absl::StrCat(YamlWhere(file, entry.first), what, ": unknown key '", key,

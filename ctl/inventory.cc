@@ -1,6 +1,9 @@
 #include "ctl/inventory.h"
 
+#include <algorithm>
 #include <set>
+
+#include "absl/strings/ascii.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/role.h"
@@ -66,6 +69,18 @@ absl::StatusOr<std::string> Required(const std::string& file, const YAML::Node& 
   return YamlString(file, node[key], key);
 }
 
+// Names are what --limit, certificates and tables use: letters, digits, '.', '_', '-'.
+absl::Status CheckName(const std::string& file, const YAML::Node& node, const std::string& name) {
+  const bool ok = !name.empty() && name.size() <= 253 && name != "all" &&
+                  std::all_of(name.begin(), name.end(), [](char c) {
+                    return absl::ascii_isalnum(c) || c == '.' || c == '_' || c == '-';
+                  });
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(YamlWhere(file, node), "name: '", name,
+                   "' must be 1..253 letters, digits, '.', '_' or '-' (and not 'all')"));
+}
+
 absl::StatusOr<Server> LoadServer(const std::string& file, const YAML::Node& node,
                                   uint32_t default_port) {
   if (absl::Status s = YamlCheckKeys(file, node, "server", {"name", "address", "role", "labels"});
@@ -75,6 +90,7 @@ absl::StatusOr<Server> LoadServer(const std::string& file, const YAML::Node& nod
   Server server;
   absl::StatusOr<std::string> name = Required(file, node, "name");
   if (!name.ok()) return name.status();
+  if (absl::Status s = CheckName(file, node["name"], *name); !s.ok()) return s;
   server.name = *name;
   absl::StatusOr<std::string> address = Required(file, node, "address");
   if (!address.ok()) return address.status();
@@ -82,6 +98,10 @@ absl::StatusOr<Server> LoadServer(const std::string& file, const YAML::Node& nod
   if (!hp.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(YamlWhere(file, node["address"]), hp.status().message()));
+  }
+  if (hp->port.has_value() && *hp->port == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(YamlWhere(file, node["address"]), "address: '",
+                                                   *address, "' has port 0; use 1..65535"));
   }
   server.address = *hp;
   if (!server.address.port.has_value()) server.address.port = default_port;
