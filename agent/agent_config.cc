@@ -1,6 +1,7 @@
 #include "agent/agent_config.h"
 
 #include "absl/strings/str_cat.h"
+#include "agent/service_config.h"
 #include "common/address.h"
 #include "common/host_port.h"
 #include "common/role.h"
@@ -11,20 +12,22 @@ namespace {
 
 constexpr int64_t kMaxBackupsLimit = 10000;
 
-#define OSFLEET_ASSIGN_STRING(field, key)                     \
-  if (const YAML::Node n = root[key]) {                       \
-    absl::StatusOr<std::string> v = YamlString(path, n, key); \
-    if (!v.ok()) return v.status();                           \
-    field = *v;                                               \
+// Copies the string value of each present key of `map` into its field.
+absl::Status LoadStrings(const std::string& path, const YAML::Node& map,
+                         std::initializer_list<std::pair<const char*, std::string*>> fields) {
+  for (auto [key, field] : fields) {
+    if (const YAML::Node n = map[key]) {
+      absl::StatusOr<std::string> v = YamlString(path, n, key);
+      if (!v.ok()) return v.status();
+      *field = *v;
+    }
   }
+  return absl::OkStatus();
+}
 
 absl::Status LoadTls(const std::string& path, const YAML::Node& tls, TlsFiles& out) {
   if (absl::Status s = YamlCheckKeys(path, tls, "tls", {"cert", "key", "ca"}); !s.ok()) return s;
-  const YAML::Node& root = tls;
-  OSFLEET_ASSIGN_STRING(out.cert, "cert");
-  OSFLEET_ASSIGN_STRING(out.key, "key");
-  OSFLEET_ASSIGN_STRING(out.ca, "ca");
-  return absl::OkStatus();
+  return LoadStrings(path, tls, {{"cert", &out.cert}, {"key", &out.key}, {"ca", &out.ca}});
 }
 
 absl::Status LoadNumbers(const std::string& path, const YAML::Node& root, AgentConfig& c) {
@@ -37,10 +40,32 @@ absl::Status LoadNumbers(const std::string& path, const YAML::Node& root, AgentC
     }
     c.max_backups = static_cast<int>(*v);
   }
-  if (const YAML::Node n = root["insecure"]) {
-    absl::StatusOr<bool> v = YamlBool(path, n, "insecure");
-    if (!v.ok()) return v.status();
-    c.insecure = *v;
+  for (auto [key, field] :
+       {std::pair{"insecure", &c.insecure}, {"start_services", &c.start_services}}) {
+    if (const YAML::Node n = root[key]) {
+      absl::StatusOr<bool> v = YamlBool(path, n, key);
+      if (!v.ok()) return v.status();
+      *field = *v;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LoadSections(const std::string& path, const YAML::Node& root, AgentConfig& c) {
+  if (const YAML::Node n = root["services"]) {
+    absl::StatusOr<std::vector<ServiceConfig>> services = LoadServices(path, n);
+    if (!services.ok()) return services.status();
+    c.services = *std::move(services);
+  }
+  if (const YAML::Node n = root["min_healthy"]) {
+    absl::StatusOr<absl::Duration> d = LoadDuration(path, n, "min_healthy");
+    if (!d.ok()) return d.status();
+    c.min_healthy = *d;
+  }
+  if (const YAML::Node n = root["probe"]) {
+    absl::StatusOr<ProbeOptions> probe = LoadProbeOptions(path, n);
+    if (!probe.ok()) return probe.status();
+    c.probe = *probe;
   }
   return absl::OkStatus();
 }
@@ -51,19 +76,24 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   absl::StatusOr<YAML::Node> loaded = LoadYamlFile(path);
   if (!loaded.ok()) return loaded.status();
   const YAML::Node& root = *loaded;
-  if (absl::Status s = YamlCheckKeys(path, root, "config",
-                                     {"name", "role", "listen", "port_file", "hsconf", "state_dir",
-                                      "tls", "insecure", "log_level", "max_backups"});
+  if (absl::Status s = YamlCheckKeys(
+          path, root, "config",
+          {"name", "role", "listen", "port_file", "hsconf", "state_dir", "tls", "insecure",
+           "log_level", "max_backups", "services", "min_healthy", "probe", "start_services"});
       !s.ok()) {
     return s;
   }
   AgentConfig c;
-  OSFLEET_ASSIGN_STRING(c.name, "name");
-  OSFLEET_ASSIGN_STRING(c.listen, "listen");
-  OSFLEET_ASSIGN_STRING(c.port_file, "port_file");
-  OSFLEET_ASSIGN_STRING(c.hsconf_path, "hsconf");
-  OSFLEET_ASSIGN_STRING(c.state_dir, "state_dir");
-  OSFLEET_ASSIGN_STRING(c.log_level, "log_level");
+  if (absl::Status s = LoadStrings(path, root,
+                                   {{"name", &c.name},
+                                    {"listen", &c.listen},
+                                    {"port_file", &c.port_file},
+                                    {"hsconf", &c.hsconf_path},
+                                    {"state_dir", &c.state_dir},
+                                    {"log_level", &c.log_level}});
+      !s.ok()) {
+    return s;
+  }
   if (const YAML::Node n = root["role"]) {
     absl::StatusOr<std::string> v = YamlString(path, n, "role");
     if (!v.ok()) return v.status();
@@ -77,10 +107,9 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     if (absl::Status s = LoadTls(path, n, c.tls); !s.ok()) return s;
   }
   if (absl::Status s = LoadNumbers(path, root, c); !s.ok()) return s;
+  if (absl::Status s = LoadSections(path, root, c); !s.ok()) return s;
   return c;
 }
-
-#undef OSFLEET_ASSIGN_STRING
 
 absl::Status ValidateAgentConfig(const AgentConfig& c) {
   if (c.role == v1::SERVER_ROLE_UNSPECIFIED) {

@@ -4,7 +4,12 @@
 
 #include <string>
 
+#include <vector>
+
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "agent/probe/probe.h"
+#include "agent/service/service_backend.h"
 #include "osfleet/v1/types.pb.h"
 
 namespace osfleet::agent {
@@ -27,6 +32,14 @@ struct AgentConfig {
   std::string log_level = "info";
   int max_backups = 20;
   int worker_threads = 2;
+  // The OutSystems services, in start order (stop runs in reverse).
+  std::vector<ServiceConfig> services;
+  // How long restarted services must stay up before a restart counts as healthy.
+  absl::Duration min_healthy = absl::Seconds(2);
+  // Start every service when the agent starts (for `process` services the agent
+  // supervises; OS-managed services are usually started by the OS).
+  bool start_services = false;
+  ProbeOptions probe;
 };
 
 // Reads a YAML config file. INVALID_ARGUMENT names the file, line and key on any error;

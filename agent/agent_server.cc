@@ -13,6 +13,8 @@
 namespace osfleet::agent {
 namespace {
 
+constexpr int kWorkThreads = 3;
+
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const AgentConfig& c) {
   if (c.insecure) return grpc::InsecureServerCredentials();
   absl::StatusOr<std::string> cert = LoadPem("--tls-cert", c.tls.cert, "CERTIFICATE");
@@ -30,16 +32,36 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const A
   return grpc::SslServerCredentials(options);
 }
 
+absl::StatusOr<std::vector<std::unique_ptr<ServiceBackend>>> MakeBackends(
+    const AgentConfig& config, const StateDir& state_dir) {
+  std::vector<std::unique_ptr<ServiceBackend>> backends;
+  for (const ServiceConfig& c : config.services) {
+    absl::StatusOr<std::unique_ptr<ServiceBackend>> b = MakeServiceBackend(c, state_dir.path());
+    if (!b.ok()) {
+      return absl::Status(b.status().code(),
+                          absl::StrCat("service '", c.name, "': ", b.status().message()));
+    }
+    backends.push_back(*std::move(b));
+  }
+  return backends;
+}
+
 }  // namespace
 
-AgentServer::AgentServer(AgentConfig config, StateDir state_dir)
+AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
+                         std::vector<std::unique_ptr<ServiceBackend>> backends)
     : config_(std::move(config)),
       state_dir_(std::move(state_dir)),
       backups_(state_dir_.Sub("backups"), config_.max_backups),
       store_(config_.hsconf_path, &backups_),
-      executor_(config_.worker_threads),
-      endpoints_service_(&store_, &executor_, [this](bool ok) { SetHealth(ok); }),
-      agent_service_(&config_, &store_, &executor_) {}
+      services_(std::move(backends), config_.min_healthy),
+      changes_(&store_, &services_, state_dir_.Sub("pending.json"), config_.min_healthy),
+      reads_(config_.worker_threads),
+      work_(kWorkThreads),
+      endpoints_service_(
+          {&store_, &changes_, &reads_, &work_, config_.probe, [this](bool ok) { SetHealth(ok); }}),
+      services_service_(&services_, &reads_, &work_, config_.min_healthy),
+      agent_service_(&config_, &store_, &services_, &reads_) {}
 
 AgentServer::~AgentServer() {
   if (server_) Shutdown(absl::Seconds(5));
@@ -49,8 +71,16 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(AgentConfig conf
   if (absl::Status s = ValidateAgentConfig(config); !s.ok()) return s;
   absl::StatusOr<StateDir> state_dir = StateDir::Open(config.state_dir);
   if (!state_dir.ok()) return state_dir.status();
-  std::unique_ptr<AgentServer> server(new AgentServer(std::move(config), *std::move(state_dir)));
+  absl::StatusOr<std::vector<std::unique_ptr<ServiceBackend>>> backends =
+      MakeBackends(config, *state_dir);
+  if (!backends.ok()) return backends.status();
+  std::unique_ptr<AgentServer> server(
+      new AgentServer(std::move(config), *std::move(state_dir), *std::move(backends)));
+  if (absl::Status s = server->changes_.Recover(); !s.ok()) {
+    spdlog::error("recovering the pending change: {}", s.message());
+  }
   if (absl::Status s = server->Build(); !s.ok()) return s;
+  if (server->config_.start_services) server->StartServicesInBackground();
   absl::StatusOr<HsconfDocument> doc = server->store_.Read();
   server->SetHealth(doc.ok());
   if (!doc.ok()) {
@@ -69,6 +99,7 @@ absl::Status AgentServer::Build() {
   builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   builder.RegisterService(&agent_service_);
   builder.RegisterService(&endpoints_service_);
+  builder.RegisterService(&services_service_);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     server_.reset();
@@ -80,6 +111,16 @@ absl::Status AgentServer::Build() {
                config_.insecure ? "plaintext" : (config_.tls.ca.empty() ? "TLS" : "mTLS"),
                config_.hsconf_path);
   return absl::OkStatus();
+}
+
+void AgentServer::StartServicesInBackground() {
+  work_.Post([this] {
+    absl::Status s = services_.Control(
+        ServiceAction::kStart, {}, config_.min_healthy, [](const ServiceEvent& e) {
+          spdlog::info("service '{}': {} {}", e.service, ServiceStateName(e.state), e.detail);
+        });
+    if (!s.ok()) spdlog::error("starting the services: {}", s.message());
+  });
 }
 
 void AgentServer::SetHealth(bool serving) {

@@ -10,10 +10,13 @@
 #include "absl/time/time.h"
 #include "agent/agent_config.h"
 #include "agent/backup_store.h"
+#include "agent/change_manager.h"
 #include "agent/executor.h"
 #include "agent/hsconf_store.h"
+#include "agent/service/service_manager.h"
 #include "agent/services/agent_service.h"
 #include "agent/services/endpoints_service.h"
+#include "agent/services/services_service.h"
 #include "agent/state_dir.h"
 
 namespace osfleet::agent {
@@ -33,16 +36,22 @@ class AgentServer {
   void Wait() { server_->Wait(); }
 
  private:
-  AgentServer(AgentConfig config, StateDir state_dir);
+  AgentServer(AgentConfig config, StateDir state_dir,
+              std::vector<std::unique_ptr<ServiceBackend>> backends);
   absl::Status Build();
   void SetHealth(bool serving);
+  void StartServicesInBackground();
 
   AgentConfig config_;
   StateDir state_dir_;
   BackupStore backups_;
   HsconfStore store_;
-  Executor executor_;
+  ServiceManager services_;
+  ChangeManager changes_;
+  Executor reads_;  // quick work
+  Executor work_;   // changes, restarts, probes
   EndpointsService endpoints_service_;
+  ServicesService services_service_;
   AgentService agent_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -110,9 +110,15 @@ absl::StatusOr<SetOutcome> HsconfStore::Set(const SetInput& input) {
       doc->bytes,
       input.reason.empty() ? out.change_id : absl::StrCat(out.change_id, ": ", input.reason));
   if (!backup.ok()) return backup.status();
+  const std::string new_revision = Sha256Hex(edit->bytes);
+  if (input.before_write) {
+    if (absl::Status s = input.before_write(out.change_id, *backup, new_revision); !s.ok()) {
+      return s;
+    }
+  }
   if (absl::Status s = WriteFileAtomically(path_, edit->bytes); !s.ok()) return s;
   out.backup_id = backup->id;
-  out.revision = Sha256Hex(edit->bytes);
+  out.revision = new_revision;
   out.changes = std::move(edit->changes);
   spdlog::info("set {}: revision {} -> {}, {} field(s) changed, backup {}", out.change_id,
                Short(out.previous_revision), Short(out.revision), out.changes.size(),

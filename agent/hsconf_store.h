@@ -3,6 +3,7 @@
 // one mutation at a time. Knows nothing of gRPC.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 #include "absl/strings/string_view.h"
@@ -27,6 +28,11 @@ struct SetInput {
   std::string expected_revision;
   bool force = false;
   std::string reason;
+  // Called after the backup was taken and before the file is written (e.g. to record a
+  // pending change first); an error stops the write.
+  std::function<absl::Status(const std::string& change_id, const BackupInfo& backup,
+                             const std::string& new_revision)>
+      before_write;
 };
 
 struct SetOutcome {

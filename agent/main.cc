@@ -26,6 +26,7 @@ struct Flags {
   std::string config, name, role, listen, port_file, hsconf, state_dir;
   std::string tls_cert, tls_key, tls_ca, log_level;
   bool insecure = false;
+  bool start_services = false;
 };
 
 void AddFlags(CLI::App& app, Flags& f) {
@@ -40,6 +41,7 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--tls-key", f.tls_key, "PEM private key of this agent");
   app.add_option("--tls-ca", f.tls_ca, "PEM CA bundle; client certificates are then required");
   app.add_flag("--insecure", f.insecure, "plaintext (only on a loopback listen address)");
+  app.add_flag("--start-services", f.start_services, "start the configured services at start-up");
   app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error|off");
   app.set_version_flag("--version", std::string("osagent ") + OSFLEET_VERSION);
 }
@@ -64,6 +66,7 @@ absl::StatusOr<AgentConfig> BuildConfig(const Flags& f) {
   override_with(c.tls.ca, f.tls_ca);
   override_with(c.log_level, f.log_level);
   if (f.insecure) c.insecure = true;
+  if (f.start_services) c.start_services = true;
   if (!f.role.empty()) {
     absl::StatusOr<v1::ServerRole> role = ParseRole(f.role);
     if (!role.ok()) return absl::InvalidArgumentError(absl::StrCat("--", role.status().message()));

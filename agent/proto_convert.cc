@@ -75,11 +75,97 @@ void FillDiff(const FieldChange& c, v1::FieldDiff* out) {
 
 void FillBackup(const BackupInfo& b, v1::Backup* out) {
   out->set_id(b.id);
-  *out->mutable_created_at() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(b.created_at));
+  *out->mutable_created_at() = ToTimestamp(b.created_at);
   out->set_revision(b.revision);
   out->set_size_bytes(b.size_bytes);
   out->set_reason(b.reason);
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+}
+
+google::protobuf::Duration ToProtoDuration(absl::Duration d) {
+  return google::protobuf::util::TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(d));
+}
+
+absl::Duration FromProtoDuration(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+void FillPending(const PendingChange& c, v1::PendingChange* out) {
+  out->set_change_id(c.change_id);
+  *out->mutable_confirm_deadline() = ToTimestamp(c.deadline);
+  out->set_revision(c.revision);
+  out->set_backup_id(c.backup_id);
+  out->set_restart_services(c.restart_services);
+}
+
+namespace {
+
+v1::ServiceState ToProto(ServiceState s) {
+  switch (s) {
+    case ServiceState::kStopped:
+      return v1::SERVICE_STATE_STOPPED;
+    case ServiceState::kStarting:
+      return v1::SERVICE_STATE_STARTING;
+    case ServiceState::kRunning:
+      return v1::SERVICE_STATE_RUNNING;
+    case ServiceState::kStopping:
+      return v1::SERVICE_STATE_STOPPING;
+    case ServiceState::kFailed:
+      return v1::SERVICE_STATE_FAILED;
+    case ServiceState::kUnknown:
+      break;
+  }
+  return v1::SERVICE_STATE_UNSPECIFIED;
+}
+
+v1::ProbeStep ToProto(ProbeStepId step) {
+  switch (step) {
+    case ProbeStepId::kParse:
+      return v1::PROBE_STEP_PARSE;
+    case ProbeStepId::kDns:
+      return v1::PROBE_STEP_DNS;
+    case ProbeStepId::kSqlBrowser:
+      return v1::PROBE_STEP_SQL_BROWSER;
+    case ProbeStepId::kTcpConnect:
+      return v1::PROBE_STEP_TCP_CONNECT;
+    case ProbeStepId::kTdsPrelogin:
+      return v1::PROBE_STEP_TDS_PRELOGIN;
+    case ProbeStepId::kNone:
+      break;
+  }
+  return v1::PROBE_STEP_UNSPECIFIED;
+}
+
+}  // namespace
+
+void FillServiceStatus(const ServiceStatus& s, v1::ServiceStatus* out) {
+  out->set_name(s.name);
+  out->set_state(ToProto(s.state));
+  out->set_pid(s.pid);
+  if (s.started_at != absl::InfinitePast()) *out->mutable_started_at() = ToTimestamp(s.started_at);
+  out->set_detail(s.detail);
+}
+
+v1::ServiceEvent ToProto(const ServiceEvent& e) {
+  v1::ServiceEvent out;
+  out.set_service(e.service);
+  out.set_state(ToProto(e.state));
+  out.set_detail(e.detail);
+  *out.mutable_at() = ToTimestamp(e.at);
+  return out;
+}
+
+void FillProbe(const ProbeOutcome& p, v1::ProbeResult* out) {
+  out->set_ok(p.ok);
+  for (const std::string& ip : p.resolved) out->add_resolved(ip);
+  out->set_port(p.port);
+  *out->mutable_connect_latency() = ToProtoDuration(p.connect_latency);
+  out->set_server_version(p.server_version);
+  out->set_failed_step(ToProto(p.failed_step));
+  out->set_error(p.error);
 }
 
 absl::StatusOr<std::vector<EndpointEdit>> EditsFromProto(

@@ -5,8 +5,12 @@
 
 #include "absl/status/statusor.h"
 #include "agent/backup_store.h"
+#include "agent/pending_change.h"
+#include "agent/probe/probe.h"
+#include "agent/service/service_manager.h"
 #include "common/hsconf.h"
 #include "osfleet/v1/endpoints.pb.h"
+#include "osfleet/v1/services.pb.h"
 
 namespace osfleet::agent {
 
@@ -15,6 +19,14 @@ void FillEndpoint(const DatabaseSection& section, v1::Endpoint* out);
 void FillEndpoints(const HsconfDocument& doc, v1::GetEndpointsResponse* out);
 void FillDiff(const FieldChange& change, v1::FieldDiff* out);
 void FillBackup(const BackupInfo& backup, v1::Backup* out);
+
+void FillPending(const PendingChange& change, v1::PendingChange* out);
+void FillServiceStatus(const ServiceStatus& status, v1::ServiceStatus* out);
+v1::ServiceEvent ToProto(const ServiceEvent& event);
+void FillProbe(const ProbeOutcome& outcome, v1::ProbeResult* out);
+google::protobuf::Timestamp ToTimestamp(absl::Time t);
+google::protobuf::Duration ToProtoDuration(absl::Duration d);
+absl::Duration FromProtoDuration(const google::protobuf::Duration& d);
 
 // INVALID_ARGUMENT for an empty list or DATABASE_UNSPECIFIED.
 absl::StatusOr<std::vector<EndpointEdit>> EditsFromProto(

@@ -40,20 +40,69 @@ std::vector<HostReply<v1::PlanEndpointsResponse>> CallPlan(
 
 std::vector<HostReply<v1::SetEndpointsResponse>> CallSet(
     const std::vector<Target>& targets, const FanOutOptions& options,
-    const std::vector<v1::EndpointChange>& changes,
-    const std::vector<std::string>& expected_revisions, const std::string& reason) {
+    const std::vector<v1::SetEndpointsRequest>& requests) {
   return FanOut<Endpoints::Stub, v1::SetEndpointsRequest, v1::SetEndpointsResponse>(
-      targets, options,
-      [&](size_t i) {
-        v1::SetEndpointsRequest req;
-        for (const auto& c : changes) *req.add_changes() = c;
-        req.set_expected_revision(expected_revisions[i]);
-        req.set_reason(reason);
-        return req;
-      },
+      targets, options, [&requests](size_t i) { return requests[i]; },
       [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::SetEndpointsRequest* req,
          v1::SetEndpointsResponse* resp,
          DoneFn done) { stub->async()->Set(ctx, req, resp, std::move(done)); });
+}
+
+std::vector<HostReply<v1::ConfirmResponse>> CallConfirm(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<std::string>& change_ids) {
+  return FanOut<Endpoints::Stub, v1::ConfirmRequest, v1::ConfirmResponse>(
+      targets, options,
+      [&change_ids](size_t i) {
+        v1::ConfirmRequest req;
+        req.set_change_id(change_ids[i]);
+        return req;
+      },
+      [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::ConfirmRequest* req,
+         v1::ConfirmResponse* resp,
+         DoneFn done) { stub->async()->Confirm(ctx, req, resp, std::move(done)); });
+}
+
+std::vector<HostReply<v1::RollbackResponse>> CallRollback(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<v1::RollbackRequest>& requests) {
+  return FanOut<Endpoints::Stub, v1::RollbackRequest, v1::RollbackResponse>(
+      targets, options, [&requests](size_t i) { return requests[i]; },
+      [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::RollbackRequest* req,
+         v1::RollbackResponse* resp,
+         DoneFn done) { stub->async()->Rollback(ctx, req, resp, std::move(done)); });
+}
+
+std::vector<HostReply<v1::ProbeResponse>> CallProbe(const std::vector<Target>& targets,
+                                                    const FanOutOptions& options,
+                                                    const v1::ProbeRequest& request) {
+  return FanOut<Endpoints::Stub, v1::ProbeRequest, v1::ProbeResponse>(
+      targets, options, [&request](size_t) { return request; },
+      [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::ProbeRequest* req,
+         v1::ProbeResponse* resp,
+         DoneFn done) { stub->async()->Probe(ctx, req, resp, std::move(done)); });
+}
+
+std::vector<HostReply<v1::ListServicesResponse>> CallListServices(
+    const std::vector<Target>& targets, const FanOutOptions& options) {
+  return FanOut<v1::Services::Stub, v1::ListServicesRequest, v1::ListServicesResponse>(
+      targets, options, [](size_t) { return v1::ListServicesRequest(); },
+      [](v1::Services::Stub* stub, grpc::ClientContext* ctx, const v1::ListServicesRequest* req,
+         v1::ListServicesResponse* resp,
+         DoneFn done) { stub->async()->List(ctx, req, resp, std::move(done)); });
+}
+
+std::vector<HostStream<v1::ServiceEvent>> CallControlServices(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const v1::ControlServicesRequest& request,
+    const std::function<void(size_t, const v1::ServiceEvent&)>& on_event) {
+  return FanOutStream<v1::Services::Stub, v1::ControlServicesRequest, v1::ServiceEvent>(
+      targets, options, [&request](size_t) { return request; },
+      [](v1::Services::Stub* stub, grpc::ClientContext* ctx, const v1::ControlServicesRequest* req,
+         grpc::ClientReadReactor<v1::ServiceEvent>* reactor) {
+        stub->async()->Control(ctx, req, reactor);
+      },
+      on_event);
 }
 
 std::vector<HostReply<v1::ListBackupsResponse>> CallListBackups(const std::vector<Target>& targets,

@@ -11,7 +11,9 @@ const char* ReadRetryServiceConfig() {
     "name": [{"service": "osfleet.v1.Agent", "method": "GetInfo"},
              {"service": "osfleet.v1.Endpoints", "method": "Get"},
              {"service": "osfleet.v1.Endpoints", "method": "Plan"},
-             {"service": "osfleet.v1.Endpoints", "method": "ListBackups"}],
+             {"service": "osfleet.v1.Endpoints", "method": "ListBackups"},
+             {"service": "osfleet.v1.Endpoints", "method": "Probe"},
+             {"service": "osfleet.v1.Services", "method": "List"}],
     "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.1s", "maxBackoff": "1s",
                     "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]})";
 }

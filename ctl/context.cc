@@ -26,9 +26,11 @@ absl::Status ParseCommon(const GlobalOptions& o, FanOutOptions& fanout, OutputFo
     format = OutputFormat::kTable;
   } else if (o.output == "json") {
     format = OutputFormat::kJson;
+  } else if (o.output == "jsonl") {
+    format = OutputFormat::kJsonl;
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("--output: '", o.output, "' is not one of table, json"));
+        absl::StrCat("--output: '", o.output, "' is not one of table, json, jsonl"));
   }
   return absl::OkStatus();
 }

@@ -15,7 +15,8 @@ namespace osfleet::ctl {
 
 enum ExitCode { kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitRefused = 3 };
 
-enum class OutputFormat { kTable, kJson };
+// table: for people; json: one document; jsonl: one line per event as it happens.
+enum class OutputFormat { kTable, kJson, kJsonl };
 
 struct GlobalOptions {
   std::string inventory;

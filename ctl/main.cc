@@ -15,7 +15,7 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& o) {
                  "servers to run on: names/globs, role:ROLE, label:K=V, !EXCLUDE; comma-separated");
   app.add_option("--concurrency", o.concurrency, "calls in flight at once")->capture_default_str();
   app.add_option("--timeout", o.timeout, "deadline of each call (e.g. 10s)")->capture_default_str();
-  app.add_option("-o,--output", o.output, "table | json")->capture_default_str();
+  app.add_option("-o,--output", o.output, "table | json | jsonl")->capture_default_str();
   app.add_option("--tls-ca", o.tls.ca, "fleet CA (PEM) that signed the agents' certificates");
   app.add_option("--tls-cert", o.tls.cert, "operator certificate (PEM)");
   app.add_option("--tls-key", o.tls.key, "operator private key (PEM)");
@@ -33,6 +33,15 @@ void AddChangeFlags(CLI::App* cmd, EndpointsChangeOptions& c) {
 
 using Action = std::function<int()>;
 
+// Every command's options, filled by CLI11 while parsing.
+struct CommandArgs {
+  EndpointsChangeOptions change;
+  std::string change_id;
+  RollbackOptions rollback;
+  EndpointsChangeOptions probe;
+  ServicesControlOptions control;
+};
+
 void AddEndpoints(CLI::App& app, const GlobalOptions& g, EndpointsChangeOptions& c,
                   Action& action) {
   CLI::App* endpoints = app.add_subcommand("endpoints", "the database endpoints in server.hsconf");
@@ -46,9 +55,57 @@ void AddEndpoints(CLI::App& app, const GlobalOptions& g, EndpointsChangeOptions&
   AddChangeFlags(set, c);
   set->add_flag("--dry-run", c.dry_run, "only plan (same as `endpoints plan`)");
   set->add_option("--reason", c.reason, "recorded with each server's backup");
+  set->add_flag("--restart", c.restart, "restart the OutSystems services and wait until healthy");
+  set->add_option("--confirm-timeout", c.confirm_timeout,
+                  "keep the change only if `endpoints confirm` comes within this time (e.g. 10m)");
+  set->add_option("--restart-timeout", c.restart_timeout, "deadline of a call that restarts")
+      ->capture_default_str();
   set->callback([&] { action = [&] { return RunEndpointsSet(g, c); }; });
   endpoints->add_subcommand("backups", "list the server.hsconf backups every agent keeps")
       ->callback([&] { action = [&] { return RunEndpointsBackups(g); }; });
+}
+
+void AddConfirmRollback(CLI::App& app, const GlobalOptions& g, CommandArgs& args, Action& action) {
+  CLI::App* endpoints = app.get_subcommand("endpoints");
+  std::string& change_id = args.change_id;
+  CLI::App* confirm = endpoints->add_subcommand("confirm", "keep the change pending confirmation");
+  confirm->add_option("--change", change_id, "only this change id (default: whichever is pending)");
+  confirm->callback([&] { action = [&] { return RunEndpointsConfirm(g, change_id); }; });
+  RollbackOptions& r = args.rollback;
+  CLI::App* rollback = endpoints->add_subcommand(
+      "rollback", "revert the pending change now (or restore --backup ID on one server)");
+  rollback->add_option("--backup", r.backup_id, "a backup id from `endpoints backups`");
+  rollback->add_flag("--restart", r.restart, "restart the services after restoring");
+  rollback->add_option("--restart-timeout", r.restart_timeout, "deadline of a call that restarts");
+  rollback->callback([&] { action = [&] { return RunEndpointsRollback(g, r); }; });
+}
+
+void AddProbe(CLI::App& app, const GlobalOptions& g, CommandArgs& args, Action& action) {
+  EndpointsChangeOptions& targets = args.probe;
+  CLI::App* probe = app.add_subcommand(
+      "probe", "check database addresses from every server (default: the current ones)");
+  AddChangeFlags(probe, targets);
+  probe->callback([&] { action = [&] { return RunProbe(g, targets); }; });
+}
+
+void AddServices(CLI::App& app, const GlobalOptions& g, CommandArgs& args, Action& action) {
+  ServicesControlOptions& control = args.control;
+  CLI::App* services = app.add_subcommand("services", "the OutSystems services on each server");
+  services->require_subcommand(1);
+  services->add_subcommand("list", "every service and its state")->callback([&] {
+    action = [&] { return RunServicesList(g); };
+  });
+  for (const char* verb : {"start", "stop", "restart"}) {
+    CLI::App* cmd =
+        services->add_subcommand(verb, std::string(verb) + " services (all by default)");
+    cmd->add_option("names", control.names, "service names");
+    cmd->add_option("--min-healthy", control.min_healthy, "how long started services must stay up");
+    cmd->add_option("--restart-timeout", control.restart_timeout, "deadline of each call");
+    cmd->callback([&, verb] {
+      control.action = verb;
+      action = [&] { return RunServicesControl(g, control); };
+    });
+  }
 }
 
 }  // namespace
@@ -61,7 +118,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global flags may follow the subcommand too
   GlobalOptions global;
-  EndpointsChangeOptions change;
+  CommandArgs args;
   Action action;
   AddGlobalFlags(app, global);
   CLI::App* fleet = app.add_subcommand("fleet", "the fleet as a whole");
@@ -69,7 +126,10 @@ int main(int argc, char** argv) {
   fleet->add_subcommand("status", "reachability, version, role, revision, database")->callback([&] {
     action = [&] { return RunFleetStatus(global); };
   });
-  AddEndpoints(app, global, change, action);
+  AddEndpoints(app, global, args.change, action);
+  AddConfirmRollback(app, global, args, action);
+  AddProbe(app, global, args, action);
+  AddServices(app, global, args, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -21,8 +21,13 @@ std::string HostName() {
   return name;
 }
 
-AgentService::AgentService(const AgentConfig* config, HsconfStore* store, Executor* executor)
-    : config_(config), store_(store), executor_(executor), started_at_(absl::Now()) {}
+AgentService::AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
+                           Executor* executor)
+    : config_(config),
+      store_(store),
+      services_(services),
+      executor_(executor),
+      started_at_(absl::Now()) {}
 
 void AgentService::Fill(v1::AgentInfo* info) const {
   info->set_agent_version(OSFLEET_VERSION);
@@ -33,6 +38,7 @@ void AgentService::Fill(v1::AgentInfo* info) const {
   info->set_hsconf_path(store_->path());
   *info->mutable_started_at() =
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_at_));
+  for (const std::string& name : services_->Names()) info->add_services(name);
   absl::StatusOr<HsconfDocument> doc = store_->Read();
   if (!doc.ok()) {
     info->set_hsconf_error(std::string(doc.status().message()));

@@ -5,13 +5,15 @@
 #include "agent/agent_config.h"
 #include "agent/executor.h"
 #include "agent/hsconf_store.h"
+#include "agent/service/service_manager.h"
 #include "osfleet/v1/agent.grpc.pb.h"
 
 namespace osfleet::agent {
 
 class AgentService final : public v1::Agent::CallbackService {
  public:
-  AgentService(const AgentConfig* config, HsconfStore* store, Executor* executor);
+  AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
+               Executor* executor);
 
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* context,
                                     const v1::GetInfoRequest* request,
@@ -22,6 +24,7 @@ class AgentService final : public v1::Agent::CallbackService {
 
   const AgentConfig* config_;
   HsconfStore* store_;
+  ServiceManager* services_;
   Executor* executor_;
   absl::Time started_at_;
 };

@@ -2,123 +2,190 @@
 
 #include <spdlog/spdlog.h>
 
-#include "common/logging.h"
-
 #include "absl/strings/str_cat.h"
+#include "agent/probe_targets.h"
 #include "agent/proto_convert.h"
 #include "agent/services/reactor_util.h"
+#include "common/logging.h"
 
 namespace osfleet::agent {
 namespace {
 
-void LogMutation(const grpc::CallbackServerContext* context, absl::string_view rpc,
-                 const absl::Status& status) {
-  spdlog::info("{} from {}: {}", rpc, context->peer(), status.ok() ? "OK" : status.ToString());
+constexpr absl::Duration kMaxConfirmWindow = absl::Hours(24);
+
+// Runs a mutating handler's work and logs who asked and how it ended.
+template <typename Work>
+auto Logged(grpc::CallbackServerContext* context, absl::string_view rpc, Work work) {
+  return [context, rpc, work = std::move(work)]() mutable {
+    absl::Status status = work();
+    spdlog::info("{} from {}: {}", rpc, context->peer(), status.ok() ? "OK" : status.ToString());
+    return status;
+  };
 }
 
 }  // namespace
 
-EndpointsService::EndpointsService(HsconfStore* store, Executor* executor,
-                                   std::function<void(bool)> on_read)
-    : store_(store), executor_(executor), on_read_(std::move(on_read)) {}
+EndpointsService::EndpointsService(EndpointsDeps deps) : deps_(std::move(deps)) {}
 
 absl::Status EndpointsService::DoGet(v1::GetEndpointsResponse* response) {
-  absl::StatusOr<HsconfDocument> doc = store_->Read();
-  on_read_(doc.ok());
+  absl::StatusOr<HsconfDocument> doc = deps_.store->Read();
+  deps_.on_read(doc.ok());
   if (!doc.ok()) return doc.status();
   FillEndpoints(*doc, response);
-  response->set_hsconf_path(store_->path());
+  response->set_hsconf_path(deps_.store->path());
+  if (std::optional<PendingChange> p = deps_.changes->pending()) {
+    FillPending(*p, response->mutable_pending());
+  }
   return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* EndpointsService::Get(grpc::CallbackServerContext* context,
                                                 const v1::GetEndpointsRequest* request,
                                                 v1::GetEndpointsResponse* response) {
-  return FinishOnExecutor(context, executor_, [this, response] { return DoGet(response); });
+  return FinishOnExecutor(context, deps_.reads, [this, response] { return DoGet(response); });
+}
+
+absl::Status EndpointsService::DoPlan(const v1::PlanEndpointsRequest& request,
+                                      v1::PlanEndpointsResponse* response) {
+  absl::StatusOr<std::vector<EndpointEdit>> edits = EditsFromProto(request.changes());
+  if (!edits.ok()) return edits.status();
+  absl::StatusOr<PlanOutcome> plan = deps_.store->Plan(*edits, request.expected_revision());
+  if (!plan.ok()) return plan.status();
+  response->set_revision(plan->revision);
+  FillDiffs(plan->changes, response->mutable_diffs());
+  for (const std::string& w : plan->warnings) response->add_warnings(w);
+  return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* EndpointsService::Plan(grpc::CallbackServerContext* context,
                                                  const v1::PlanEndpointsRequest* request,
                                                  v1::PlanEndpointsResponse* response) {
-  return FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<std::vector<EndpointEdit>> edits = EditsFromProto(request->changes());
-    if (!edits.ok()) return edits.status();
-    absl::StatusOr<PlanOutcome> plan = store_->Plan(*edits, request->expected_revision());
-    if (!plan.ok()) return plan.status();
-    response->set_revision(plan->revision);
-    FillDiffs(plan->changes, response->mutable_diffs());
-    for (const std::string& w : plan->warnings) response->add_warnings(w);
-    return absl::OkStatus();
-  });
+  return FinishOnExecutor(context, deps_.reads,
+                          [this, request, response] { return DoPlan(*request, response); });
 }
 
-absl::Status EndpointsService::DoSet(const grpc::CallbackServerContext* context,
-                                     const v1::SetEndpointsRequest& request,
+absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
                                      v1::SetEndpointsResponse* response) {
-  if (request.has_confirm_within() || request.restart_services()) {
-    return absl::UnimplementedError(
-        "confirm_within and restart_services are not available in this agent version");
-  }
   absl::StatusOr<std::vector<EndpointEdit>> edits = EditsFromProto(request.changes());
   if (!edits.ok()) return edits.status();
-  absl::StatusOr<SetOutcome> out = store_->Set(
-      {*std::move(edits), request.expected_revision(), request.force(), request.reason()});
+  ApplyInput input;
+  input.set = {*std::move(edits), request.expected_revision(), request.force(), request.reason()};
+  input.restart_services = request.restart_services();
+  input.confirm_within = FromProtoDuration(request.confirm_within());
+  if (input.confirm_within < absl::ZeroDuration() || input.confirm_within > kMaxConfirmWindow) {
+    return absl::InvalidArgumentError("confirm_within: must be between 0 and 24h");
+  }
+  absl::StatusOr<ApplyOutcome> out = deps_.changes->Apply(std::move(input), nullptr);
   if (!out.ok()) return out.status();
-  response->set_change_id(out->change_id);
-  response->set_previous_revision(out->previous_revision);
-  response->set_revision(out->revision);
-  FillDiffs(out->changes, response->mutable_diffs());
-  response->set_backup_id(out->backup_id);
-  for (const std::string& w : out->warnings) response->add_warnings(w);
-  response->set_state(out->changes.empty() ? v1::CHANGE_STATE_NO_CHANGE : v1::CHANGE_STATE_APPLIED);
+  const SetOutcome& set = out->set;
+  response->set_change_id(set.change_id);
+  response->set_previous_revision(set.previous_revision);
+  response->set_revision(set.revision);
+  FillDiffs(set.changes, response->mutable_diffs());
+  response->set_backup_id(set.backup_id);
+  for (const std::string& w : set.warnings) response->add_warnings(w);
+  response->set_state(set.changes.empty() ? v1::CHANGE_STATE_NO_CHANGE
+                      : out->pending      ? v1::CHANGE_STATE_PENDING
+                                          : v1::CHANGE_STATE_APPLIED);
+  if (out->pending) *response->mutable_confirm_deadline() = ToTimestamp(out->confirm_deadline);
+  if (request.restart_services()) {
+    *response->mutable_restart_duration() = ToProtoDuration(out->restart_duration);
+  }
   return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* EndpointsService::Set(grpc::CallbackServerContext* context,
                                                 const v1::SetEndpointsRequest* request,
                                                 v1::SetEndpointsResponse* response) {
-  return FinishOnExecutor(context, executor_, [this, context, request, response] {
-    absl::Status status = DoSet(context, *request, response);
-    LogMutation(context, "Endpoints.Set", status);
-    return status;
-  });
+  return FinishOnExecutor(context, deps_.work, Logged(context, "Endpoints.Set", [=] {
+                            return DoSet(*request, response);
+                          }));
 }
 
 grpc::ServerUnaryReactor* EndpointsService::ListBackups(grpc::CallbackServerContext* context,
                                                         const v1::ListBackupsRequest* request,
                                                         v1::ListBackupsResponse* response) {
-  return FinishOnExecutor(context, executor_, [this, response]() -> absl::Status {
-    absl::StatusOr<std::vector<BackupInfo>> backups = store_->ListBackups();
+  return FinishOnExecutor(context, deps_.reads, [this, response]() -> absl::Status {
+    absl::StatusOr<std::vector<BackupInfo>> backups = deps_.store->ListBackups();
     if (!backups.ok()) return backups.status();
     for (const BackupInfo& b : *backups) FillBackup(b, response->add_backups());
     return absl::OkStatus();
   });
 }
 
-absl::Status EndpointsService::DoRollback(const grpc::CallbackServerContext* context,
-                                          const v1::RollbackRequest& request,
+absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
                                           v1::RollbackResponse* response) {
-  if (request.backup_id().empty()) {
-    return absl::InvalidArgumentError("backup_id: empty; see ListBackups");
-  }
-  absl::StatusOr<RollbackOutcome> out = store_->Rollback(
-      {request.backup_id(), request.expected_revision(), request.force(), request.reason()});
+  absl::StatusOr<RevertOutcome> out =
+      request.backup_id().empty()
+          ? deps_.changes->RevertPending(request.restart_services(), request.reason())
+          : deps_.changes->Restore({request.backup_id(), request.expected_revision(),
+                                    request.force(), request.reason()},
+                                   request.restart_services());
   if (!out.ok()) return out.status();
-  response->set_previous_revision(out->previous_revision);
-  response->set_revision(out->revision);
-  response->set_backup_id(out->backup_id);
-  FillDiffs(out->changes, response->mutable_diffs());
+  response->set_previous_revision(out->rollback.previous_revision);
+  response->set_revision(out->rollback.revision);
+  response->set_backup_id(out->rollback.backup_id);
+  FillDiffs(out->rollback.changes, response->mutable_diffs());
+  response->set_reverted_change_id(out->reverted_change_id);
   return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* EndpointsService::Rollback(grpc::CallbackServerContext* context,
                                                      const v1::RollbackRequest* request,
                                                      v1::RollbackResponse* response) {
-  return FinishOnExecutor(context, executor_, [this, context, request, response] {
-    absl::Status status = DoRollback(context, *request, response);
-    LogMutation(context, "Endpoints.Rollback", status);
-    return status;
-  });
+  return FinishOnExecutor(context, deps_.work, Logged(context, "Endpoints.Rollback", [=] {
+                            return DoRollback(*request, response);
+                          }));
+}
+
+absl::Status EndpointsService::DoConfirm(const v1::ConfirmRequest& request,
+                                         v1::ConfirmResponse* response) {
+  absl::StatusOr<std::string> id = deps_.changes->Confirm(request.change_id());
+  if (!id.ok()) return id.status();
+  response->set_change_id(*id);
+  response->set_state(v1::CHANGE_STATE_CONFIRMED);
+  absl::StatusOr<HsconfDocument> doc = deps_.store->Read();
+  if (doc.ok()) response->set_revision(doc->revision);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* EndpointsService::Confirm(grpc::CallbackServerContext* context,
+                                                    const v1::ConfirmRequest* request,
+                                                    v1::ConfirmResponse* response) {
+  return FinishOnExecutor(context, deps_.work, Logged(context, "Endpoints.Confirm", [=] {
+                            return DoConfirm(*request, response);
+                          }));
+}
+
+absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request,
+                                       v1::ProbeResponse* response) {
+  absl::StatusOr<HsconfDocument> doc = deps_.store->Read();
+  if (!doc.ok()) return doc.status();
+  std::vector<EndpointEdit> edits;
+  if (!request.targets().empty()) {
+    absl::StatusOr<std::vector<EndpointEdit>> parsed = EditsFromProto(request.targets());
+    if (!parsed.ok()) return parsed.status();
+    edits = *std::move(parsed);
+  }
+  ProbeOptions options = deps_.probe;
+  if (request.has_timeout()) {
+    options.timeout =
+        std::clamp(FromProtoDuration(request.timeout()), absl::Milliseconds(10), absl::Seconds(30));
+  }
+  for (const ProbeTargetResult& r : ProbeTargets(*doc, edits, options)) {
+    v1::ProbeResult* out = response->add_results();
+    out->set_database(ToProto(r.database));
+    out->set_address(r.address);
+    FillProbe(r.outcome, out);
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* EndpointsService::Probe(grpc::CallbackServerContext* context,
+                                                  const v1::ProbeRequest* request,
+                                                  v1::ProbeResponse* response) {
+  return FinishOnExecutor(context, deps_.work,
+                          [this, request, response] { return DoProbe(*request, response); });
 }
 
 }  // namespace osfleet::agent

@@ -1,18 +1,29 @@
-// osfleet.v1.Endpoints over gRPC: adapts requests to HsconfStore, which holds the logic.
+// osfleet.v1.Endpoints over gRPC: adapts requests to HsconfStore (reads) and
+// ChangeManager (changes, confirm window, reverts), which hold the logic.
 #pragma once
 
 #include <functional>
 
+#include "agent/change_manager.h"
 #include "agent/executor.h"
 #include "agent/hsconf_store.h"
+#include "agent/probe/probe.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 
 namespace osfleet::agent {
 
+struct EndpointsDeps {
+  HsconfStore* store = nullptr;
+  ChangeManager* changes = nullptr;
+  Executor* reads = nullptr;  // quick work
+  Executor* work = nullptr;   // changes, restarts, probes: may take seconds
+  ProbeOptions probe;
+  std::function<void(bool)> on_read;  // told whether the file could be read (health)
+};
+
 class EndpointsService final : public v1::Endpoints::CallbackService {
  public:
-  // on_read(ok) is told whether the file could be read, for the health status.
-  EndpointsService(HsconfStore* store, Executor* executor, std::function<void(bool)> on_read);
+  explicit EndpointsService(EndpointsDeps deps);
 
   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* context,
                                 const v1::GetEndpointsRequest* request,
@@ -29,17 +40,22 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
   grpc::ServerUnaryReactor* Rollback(grpc::CallbackServerContext* context,
                                      const v1::RollbackRequest* request,
                                      v1::RollbackResponse* response) override;
+  grpc::ServerUnaryReactor* Confirm(grpc::CallbackServerContext* context,
+                                    const v1::ConfirmRequest* request,
+                                    v1::ConfirmResponse* response) override;
+  grpc::ServerUnaryReactor* Probe(grpc::CallbackServerContext* context,
+                                  const v1::ProbeRequest* request,
+                                  v1::ProbeResponse* response) override;
 
  private:
   absl::Status DoGet(v1::GetEndpointsResponse* response);
-  absl::Status DoSet(const grpc::CallbackServerContext* context,
-                     const v1::SetEndpointsRequest& request, v1::SetEndpointsResponse* response);
-  absl::Status DoRollback(const grpc::CallbackServerContext* context,
-                          const v1::RollbackRequest& request, v1::RollbackResponse* response);
+  absl::Status DoPlan(const v1::PlanEndpointsRequest& request, v1::PlanEndpointsResponse* response);
+  absl::Status DoSet(const v1::SetEndpointsRequest& request, v1::SetEndpointsResponse* response);
+  absl::Status DoRollback(const v1::RollbackRequest& request, v1::RollbackResponse* response);
+  absl::Status DoConfirm(const v1::ConfirmRequest& request, v1::ConfirmResponse* response);
+  absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response);
 
-  HsconfStore* store_;
-  Executor* executor_;
-  std::function<void(bool)> on_read_;
+  EndpointsDeps deps_;
 };
 
 }  // namespace osfleet::agent

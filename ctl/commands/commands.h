@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "ctl/context.h"
 
@@ -17,6 +18,9 @@ struct EndpointsChangeOptions {
   std::string platform, log, session;  // new addresses; empty = unchanged
   bool dry_run = false;
   std::string reason;
+  bool restart = false;          // restart the services after writing, wait healthy
+  std::string confirm_timeout;   // e.g. "10m": revert by itself unless confirmed
+  std::string restart_timeout = "10m";  // deadline of calls that restart services
 };
 
 // endpoints plan: validate on every server and show the per-field diff; changes nothing.
@@ -28,6 +32,30 @@ int RunEndpointsSet(const GlobalOptions& options, const EndpointsChangeOptions& 
 
 // endpoints backups: the server.hsconf backups each agent keeps.
 int RunEndpointsBackups(const GlobalOptions& options);
+
+// endpoints confirm: keep the change pending on every selected server.
+int RunEndpointsConfirm(const GlobalOptions& options, const std::string& change_id);
+
+struct RollbackOptions {
+  std::string backup_id;  // empty: revert the pending change
+  bool restart = false;
+  std::string restart_timeout = "10m";
+};
+// endpoints rollback: revert the pending change (or restore a named backup of one server).
+int RunEndpointsRollback(const GlobalOptions& options, const RollbackOptions& rollback);
+
+// probe: from every server, check the given addresses (or the current ones).
+int RunProbe(const GlobalOptions& options, const EndpointsChangeOptions& targets);
+
+// services list | start | stop | restart [NAME...]
+int RunServicesList(const GlobalOptions& options);
+struct ServicesControlOptions {
+  std::string action;  // start | stop | restart
+  std::vector<std::string> names;
+  std::string min_healthy;  // empty: the agent's configured value
+  std::string restart_timeout = "10m";
+};
+int RunServicesControl(const GlobalOptions& options, const ServicesControlOptions& control);
 
 // Prints "osctl: <message>" on stderr and returns the exit code for the status.
 int ReportError(const absl::Status& status);

@@ -12,12 +12,12 @@ int RunEndpointsBackups(const GlobalOptions& options) {
   if (!ctx.ok()) return ReportError(ctx.status());
   const FleetContext& c = **ctx;
   auto replies = CallListBackups(c.targets(), c.fanout());
-  if (c.format() == OutputFormat::kJson) {
+  if (c.format() != OutputFormat::kTable) {
     nlohmann::json hosts = nlohmann::json::array();
     for (const auto& r : replies) hosts.push_back(HostJson(r));
     nlohmann::json doc = {{"command", "endpoints backups"}, {"hosts", hosts}};
     doc.update(FailuresJson(Failures(replies)));
-    PrintJson(doc);
+    PrintJson(doc, c.format());
   } else {
     Table table({"SERVER", "BACKUP", "CREATED", "REVISION", "REASON"});
     for (const auto& r : replies) {

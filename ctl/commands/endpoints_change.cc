@@ -1,6 +1,10 @@
 // endpoints plan | set.
+#include <google/protobuf/util/time_util.h>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/address.h"
+#include "common/duration.h"
 #include "ctl/agent_calls.h"
 #include "ctl/commands/commands.h"
 #include "ctl/output/describe.h"
@@ -48,6 +52,16 @@ void AddDiffRows(Table& table, const Reply& r, const std::string& result) {
   }
 }
 
+std::string ResultWord(const v1::SetEndpointsResponse& r) {
+  return r.state() == v1::CHANGE_STATE_PENDING ? "pending" : "changed";
+}
+
+std::string ResultWord(const v1::PlanEndpointsResponse&) { return "planned"; }
+
+std::string FormatSeconds(const google::protobuf::Duration& d) {
+  return absl::StrFormat("%.1fs", d.seconds() + d.nanos() / 1e9);
+}
+
 template <typename Reply>
 std::string Warnings(const std::vector<Reply>& replies, bool color) {
   std::string out;
@@ -87,13 +101,13 @@ nlohmann::json HostsJson(const std::vector<Reply>& replies) {
 void PrintPlan(const FleetContext& ctx, const std::vector<v1::EndpointChange>& changes,
                const std::vector<HostReply<v1::PlanEndpointsResponse>>& plan,
                const std::string& note) {
-  if (ctx.format() == OutputFormat::kJson) {
+  if (ctx.format() != OutputFormat::kTable) {
     nlohmann::json doc = {{"command", "endpoints plan"},
                           {"changes", ChangesJson(changes)},
                           {"hosts", HostsJson(plan)}};
     doc.update(FailuresJson(Failures(plan)));
     if (!note.empty()) doc["refused"] = note;
-    PrintJson(doc);
+    PrintJson(doc, ctx.format());
     return;
   }
   Table table({"SERVER", "DATABASE", "FIELD", "CHANGE", "RESULT"});
@@ -105,26 +119,69 @@ void PrintPlan(const FleetContext& ctx, const std::vector<v1::EndpointChange>& c
 
 void PrintSet(const FleetContext& ctx, const std::vector<v1::EndpointChange>& changes,
               const std::vector<HostReply<v1::SetEndpointsResponse>>& set) {
-  if (ctx.format() == OutputFormat::kJson) {
+  if (ctx.format() != OutputFormat::kTable) {
     nlohmann::json doc = {
         {"command", "endpoints set"}, {"changes", ChangesJson(changes)}, {"hosts", HostsJson(set)}};
     doc.update(FailuresJson(Failures(set)));
-    PrintJson(doc);
+    PrintJson(doc, ctx.format());
     return;
   }
   Table table({"SERVER", "DATABASE", "FIELD", "CHANGE", "RESULT"});
-  for (const auto& r : set) AddDiffRows(table, r, "changed");
+  for (const auto& r : set) AddDiffRows(table, r, ResultWord(r.response));
   std::string out = table.Render(ctx.color()) + Warnings(set, ctx.color());
-  Table revisions({"SERVER", "REVISION", "BACKUP"});
+  Table revisions({"SERVER", "REVISION", "BACKUP", "RESTART"});
+  std::string deadline;
   for (const auto& r : set) {
     if (!r.ok() || r.response.backup_id().empty()) continue;
-    revisions.AddRow({r.server->name,
-                      absl::StrCat(ShortRevision(r.response.previous_revision()), " ", kArrow, " ",
-                                   ShortRevision(r.response.revision())),
-                      r.response.backup_id()});
+    revisions.AddRow(
+        {r.server->name,
+         absl::StrCat(ShortRevision(r.response.previous_revision()), " ", kArrow, " ",
+                      ShortRevision(r.response.revision())),
+         r.response.backup_id(),
+         r.response.has_restart_duration() ? FormatSeconds(r.response.restart_duration()) : ""});
+    if (r.response.has_confirm_deadline()) {
+      deadline = google::protobuf::util::TimeUtil::ToString(r.response.confirm_deadline());
+    }
   }
   if (!revisions.empty()) out += "\n" + revisions.Render(ctx.color());
+  if (!deadline.empty()) {
+    absl::StrAppend(&out,
+                    Paint(absl::StrCat("pending confirmation until ", deadline,
+                                       ": keep it with `osctl endpoints confirm`, or every "
+                                       "changed server reverts by itself"),
+                          Color::kYellow, ctx.color()),
+                    "\n");
+  }
   PrintOut(out + Footer(set.size(), Failures(set), ctx.color()));
+}
+
+absl::StatusOr<v1::SetEndpointsRequest> BaseRequest(const std::vector<v1::EndpointChange>& changes,
+                                                    const EndpointsChangeOptions& o) {
+  v1::SetEndpointsRequest req;
+  for (const auto& c : changes) *req.add_changes() = c;
+  req.set_reason(o.reason);
+  req.set_restart_services(o.restart);
+  if (!o.confirm_timeout.empty()) {
+    absl::StatusOr<absl::Duration> d = ParseDuration(o.confirm_timeout, "--confirm-timeout");
+    if (!d.ok()) return d.status();
+    if (*d <= absl::ZeroDuration() || *d > absl::Hours(24)) {
+      return absl::InvalidArgumentError("--confirm-timeout: must be more than 0 and at most 24h");
+    }
+    req.mutable_confirm_within()->set_seconds(absl::ToInt64Seconds(*d));
+    req.mutable_confirm_within()->set_nanos(static_cast<int32_t>(
+        absl::ToInt64Nanoseconds(*d - absl::Seconds(absl::ToInt64Seconds(*d)))));
+  }
+  return req;
+}
+
+// A restart can take minutes: those calls get --restart-timeout as their deadline.
+absl::StatusOr<FanOutOptions> SetFanOut(const FleetContext& ctx, const EndpointsChangeOptions& o) {
+  FanOutOptions fanout = ctx.fanout();
+  if (!o.restart) return fanout;
+  absl::StatusOr<absl::Duration> d = ParseDuration(o.restart_timeout, "--restart-timeout");
+  if (!d.ok()) return d.status();
+  fanout.timeout = std::max(fanout.timeout, *d);
+  return fanout;
 }
 
 }  // namespace
@@ -155,9 +212,16 @@ int RunEndpointsSet(const GlobalOptions& options, const EndpointsChangeOptions& 
                            "server"));
     return FailureExit(refused, kExitRefused);
   }
-  std::vector<std::string> revisions;
-  for (const auto& r : plan) revisions.push_back(r.response.revision());
-  auto set = CallSet(c.targets(), c.fanout(), *changes, revisions, change.reason);
+  absl::StatusOr<v1::SetEndpointsRequest> base = BaseRequest(*changes, change);
+  if (!base.ok()) return ReportError(base.status());
+  std::vector<v1::SetEndpointsRequest> requests;
+  for (const auto& r : plan) {
+    requests.push_back(*base);
+    requests.back().set_expected_revision(r.response.revision());
+  }
+  absl::StatusOr<FanOutOptions> fanout = SetFanOut(c, change);
+  if (!fanout.ok()) return ReportError(fanout.status());
+  auto set = CallSet(c.targets(), *fanout, requests);
   PrintSet(c, *changes, set);
   return Failures(set).empty() ? kExitOk : kExitFailed;
 }

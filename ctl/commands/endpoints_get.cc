@@ -33,13 +33,13 @@ int RunEndpointsGet(const GlobalOptions& options) {
   if (!ctx.ok()) return ReportError(ctx.status());
   const FleetContext& c = **ctx;
   auto replies = CallGetEndpoints(c.targets(), c.fanout());
-  if (c.format() == OutputFormat::kJson) {
+  if (c.format() != OutputFormat::kTable) {
     nlohmann::json hosts = nlohmann::json::array();
     for (const auto& r : replies) hosts.push_back(HostJson(r));
     nlohmann::json doc = {{"command", "endpoints get"}, {"hosts", hosts}};
     doc.update(FailuresJson(Failures(replies)));
     doc["drift"] = DriftLines(replies);
-    PrintJson(doc);
+    PrintJson(doc, c.format());
   } else {
     PrintTable(c, replies);
   }

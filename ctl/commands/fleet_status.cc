@@ -71,7 +71,7 @@ int RunFleetStatus(const GlobalOptions& options) {
   const FleetContext& c = **ctx;
   auto info = CallGetInfo(c.targets(), c.fanout());
   auto endpoints = CallGetEndpoints(c.targets(), c.fanout());
-  if (c.format() == OutputFormat::kJson) {
+  if (c.format() != OutputFormat::kTable) {
     PrintJsonReport(info, endpoints);
   } else {
     PrintTable(c, info, endpoints);

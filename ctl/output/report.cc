@@ -70,6 +70,8 @@ void PrintOut(const std::string& text) {
   std::fflush(stdout);
 }
 
-void PrintJson(const nlohmann::json& document) { PrintOut(document.dump(2) + "\n"); }
+void PrintJson(const nlohmann::json& document, OutputFormat format) {
+  PrintOut(document.dump(format == OutputFormat::kJsonl ? -1 : 2) + "\n");
+}
 
 }  // namespace osfleet::ctl

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ctl/context.h"
 #include "ctl/fanout.h"
 #include "ctl/inventory.h"
 
@@ -63,7 +64,7 @@ namespace osfleet::ctl {
 
 // Writes to stdout.
 void PrintOut(const std::string& text);
-// Writes one JSON document (indented) to stdout.
-void PrintJson(const nlohmann::json& document);
+// Writes one JSON document to stdout: indented, or on one line for jsonl.
+void PrintJson(const nlohmann::json& document, OutputFormat format = OutputFormat::kJson);
 
 }  // namespace osfleet::ctl

@@ -80,17 +80,47 @@ TEST_F(AgentTest, RollbackRestoresTheBackupExactly) {
             grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(AgentTest, ConfirmWindowIsRefusedUntilImplemented) {
+TEST_F(AgentTest, ConfirmWindowThroughTheApi) {
   Start();
   v1::SetEndpointsRequest req;
   req.add_changes()->set_database(v1::DATABASE_PLATFORM);
   req.mutable_changes(0)->set_address("SQLA");
   req.set_expected_revision(client_->Revision());
-  req.mutable_confirm_within()->set_seconds(60);
+  req.mutable_confirm_within()->set_seconds(600);
+  v1::SetEndpointsResponse set;
+  ASSERT_TRUE(client_->endpoints().Set(client_->Context().get(), req, &set).ok());
+  EXPECT_EQ(set.state(), v1::CHANGE_STATE_PENDING);
+  EXPECT_GT(set.confirm_deadline().seconds(), 0);
+  v1::GetEndpointsResponse get;
+  ASSERT_TRUE(client_->endpoints().Get(client_->Context().get(), {}, &get).ok());
+  EXPECT_EQ(get.pending().change_id(), set.change_id());
+  EXPECT_EQ(get.pending().revision(), set.revision());
+  v1::ConfirmRequest confirm;
+  v1::ConfirmResponse confirmed;
+  confirm.set_change_id("chg-not-this-one");
+  EXPECT_EQ(
+      client_->endpoints().Confirm(client_->Context().get(), confirm, &confirmed).error_code(),
+      grpc::StatusCode::NOT_FOUND);
+  confirm.set_change_id(set.change_id());
+  ASSERT_TRUE(client_->endpoints().Confirm(client_->Context().get(), confirm, &confirmed).ok());
+  EXPECT_EQ(confirmed.state(), v1::CHANGE_STATE_CONFIRMED);
+  EXPECT_EQ(confirmed.revision(), set.revision());
+  // Confirming the same change again is harmless (a retried call after a lost answer).
+  EXPECT_TRUE(client_->endpoints().Confirm(client_->Context().get(), confirm, &confirmed).ok());
+}
+
+TEST_F(AgentTest, RestartWithoutServicesIsRefusedBeforeWriting) {
+  Start();
+  v1::SetEndpointsRequest req;
+  req.add_changes()->set_database(v1::DATABASE_PLATFORM);
+  req.mutable_changes(0)->set_address("SQLA");
+  req.set_expected_revision(client_->Revision());
+  req.set_restart_services(true);
   v1::SetEndpointsResponse resp;
   const std::string before = ReadFile(agent_->hsconf());
-  EXPECT_EQ(client_->endpoints().Set(client_->Context().get(), req, &resp).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+  grpc::Status status = client_->endpoints().Set(client_->Context().get(), req, &resp);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("no services configured"));
   EXPECT_EQ(ReadFile(agent_->hsconf()), before);
 }
 

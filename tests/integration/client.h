@@ -8,6 +8,7 @@
 
 #include "osfleet/v1/agent.grpc.pb.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
+#include "osfleet/v1/services.grpc.pb.h"
 
 namespace osfleet::testing {
 

@@ -154,6 +154,7 @@ Agent::Agent(const std::string& dir, AgentOptions options)
   port_file_ = dir_ + "/port";
   log_ = dir_ + "/osagent.log";
   if (!options_.fixture.empty()) CopyFile(FixturePath(options_.fixture), hsconf_);
+  unlink(port_file_.c_str());  // a restarted agent must not be found at its old port
   std::vector<std::string> argv = {BinDir() + "/osagent",
                                    "--listen",
                                    "127.0.0.1:0",
@@ -203,6 +204,29 @@ std::string WriteInventory(const std::string& path, const std::vector<InventoryE
   }
   WriteFile(path, yaml);
   return path;
+}
+
+bool WaitFor(const std::function<bool()>& ready, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!ready()) {
+    if (absl::Now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a condition
+  }
+  return true;
+}
+
+FakeDatabase::FakeDatabase(const std::string& dir, const std::string& version) {
+  mkdir(dir.c_str(), 0755);
+  port_file_ = dir + "/port";
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{BinDir() + "/osfleet-fake-sqlserver", "--listen-port-file",
+                               port_file_, "--version", version},
+      dir + "/fake.log");
+}
+
+bool FakeDatabase::WaitReady() {
+  return WaitFor([this] { return absl::SimpleAtoi(ReadFile(port_file_), &port_) && port_ > 0; },
+                 absl::Seconds(20));
 }
 
 int UnusedPort() {

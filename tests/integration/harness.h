@@ -4,6 +4,9 @@
 
 #include <sys/types.h>
 
+#include <signal.h>
+
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -96,5 +99,25 @@ std::string WriteInventory(const std::string& path, const std::vector<InventoryE
 
 // A free loopback port nobody listens on (bound, then closed).
 int UnusedPort();
+
+// Polls `ready` every few milliseconds until it is true or `timeout` passes. For waiting
+// on a condition another process brings about; never a fixed sleep.
+bool WaitFor(const std::function<bool()>& ready, absl::Duration timeout);
+
+// osfleet-fake-sqlserver as a real process on 127.0.0.1:0 (a "database").
+class FakeDatabase {
+ public:
+  FakeDatabase(const std::string& dir, const std::string& version = "15.0.4153.1");
+  bool WaitReady();
+  int port() const { return port_; }
+  // "127.0.0.1,PORT": its address in SQL Server form.
+  std::string address() const { return "127.0.0.1," + std::to_string(port_); }
+  void Stop() { process_->Stop(SIGTERM); }
+
+ private:
+  std::string port_file_;
+  std::unique_ptr<ChildProcess> process_;
+  int port_ = 0;
+};
 
 }  // namespace osfleet::testing

@@ -1,0 +1,40 @@
+// Probing a database address from this server's own network position: DNS, SQL Server
+// Browser (UDP 1434) for a named instance without a port, TCP connect with latency, and
+// a TDS PRELOGIN exchange that confirms a SQL Server answers and reports its version.
+// Oracle gets DNS + TCP. Blocking with per-step timeouts: run it off the gRPC threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/address.h"
+
+namespace osfleet::agent {
+
+enum class ProbeStepId { kNone, kParse, kDns, kSqlBrowser, kTcpConnect, kTdsPrelogin };
+
+struct ProbeOptions {
+  absl::Duration timeout = absl::Seconds(3);  // per step
+  uint16_t sql_browser_port = 1434;           // tests point it at a fake browser
+};
+
+struct ProbeOutcome {
+  bool ok = false;
+  std::vector<std::string> resolved;  // IP addresses DNS returned, in order
+  uint32_t port = 0;                  // the TCP port that was (or would be) connected to
+  absl::Duration connect_latency = absl::ZeroDuration();
+  std::string server_version;  // "15.0.4153.1" from PRELOGIN; empty for Oracle
+  ProbeStepId failed_step = ProbeStepId::kNone;
+  std::string error;  // what failed and why, e.g. "connect 10.0.0.5:1433: Connection refused"
+};
+
+// SQL Server: default instance -> port 1433 unless given; named instance without a port ->
+// ask the SQL Server Browser on sql_browser_port for the instance's tcp port.
+ProbeOutcome ProbeSqlServer(const SqlServerAddress& address, const ProbeOptions& options);
+
+// Oracle: DNS then TCP connect to host:port (no TNS handshake).
+ProbeOutcome ProbeOracle(const OracleAddress& address, const ProbeOptions& options);
+
+}  // namespace osfleet::agent

@@ -1,0 +1,110 @@
+// A simulated OutSystems service (Deployment, Scheduler, ...) for tests and the demo: it
+// reads server.hsconf, connects to its Platform, Log and Session databases the way the
+// agent's probe does (TCP + TDS PRELOGIN for SQL Server), and stays up only while they
+// all answer. It exits 3 with a clear message as soon as one does not, so a wrong
+// endpoint really breaks it.
+//
+//   osfleet-simulated-service --name "OutSystems Deployment Service" --hsconf F
+//                             [--check-interval-ms 200] [--timeout-ms 1000]
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "agent/probe/probe.h"
+#include "common/atomic_file.h"
+#include "common/hsconf.h"
+
+namespace {
+
+volatile sig_atomic_t g_stop = 0;
+
+struct Options {
+  std::string name = "OutSystems Service";
+  std::string hsconf;
+  int check_interval_ms = 200;
+  int timeout_ms = 1000;
+};
+
+bool ParseArgs(int argc, char** argv, Options& o) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--name") {
+      o.name = value;
+    } else if (flag == "--hsconf") {
+      o.hsconf = value;
+    } else if (flag == "--check-interval-ms") {
+      if (!absl::SimpleAtoi(value, &o.check_interval_ms)) return false;
+    } else if (flag == "--timeout-ms") {
+      if (!absl::SimpleAtoi(value, &o.timeout_ms)) return false;
+    } else {
+      return false;
+    }
+  }
+  return argc % 2 == 1 && !o.hsconf.empty();
+}
+
+osfleet::agent::ProbeOutcome Reach(const osfleet::DatabaseSection& s,
+                                   const osfleet::agent::ProbeOptions& options) {
+  osfleet::agent::ProbeOutcome out;
+  if (s.sql_server.has_value()) return osfleet::agent::ProbeSqlServer(*s.sql_server, options);
+  if (s.oracle.has_value()) return osfleet::agent::ProbeOracle(*s.oracle, options);
+  out.error = absl::StrCat("cannot use the address '", s.address, "'");
+  return out;
+}
+
+// Empty when every database answers; otherwise what is wrong.
+std::string CheckDatabases(const Options& o) {
+  absl::StatusOr<std::string> bytes = osfleet::ReadFileCapped(o.hsconf, osfleet::kMaxHsconfBytes);
+  if (!bytes.ok()) return std::string(bytes.status().message());
+  absl::StatusOr<osfleet::HsconfDocument> doc = osfleet::ParseHsconf(*std::move(bytes));
+  if (!doc.ok()) return absl::StrCat(o.hsconf, ": ", doc.status().message());
+  osfleet::agent::ProbeOptions options;
+  options.timeout = absl::Milliseconds(o.timeout_ms);
+  for (osfleet::DatabaseId id : osfleet::kAllDatabases) {
+    const osfleet::DatabaseSection& s = doc->section(id);
+    osfleet::agent::ProbeOutcome r = Reach(s, options);
+    if (!r.ok) {
+      return absl::StrCat("cannot reach the ", osfleet::ShortName(id), " database at ", s.address,
+                          ": ", r.error);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!ParseArgs(argc, argv, o)) {
+    std::fprintf(stderr,
+                 "usage: %s --name NAME --hsconf FILE [--check-interval-ms N] "
+                 "[--timeout-ms N]\n",
+                 argv[0]);
+    return 2;
+  }
+  signal(SIGTERM, [](int) { g_stop = 1; });
+  signal(SIGINT, [](int) { g_stop = 1; });
+  bool announced = false;
+  while (!g_stop) {
+    const std::string problem = CheckDatabases(o);
+    if (!problem.empty()) {
+      std::fprintf(stderr, "%s: %s\n", o.name.c_str(), problem.c_str());
+      return 3;
+    }
+    if (!announced) {
+      std::fprintf(stderr, "%s: running; every database answers\n", o.name.c_str());
+      announced = true;
+    }
+    for (int waited = 0; waited < o.check_interval_ms && !g_stop; waited += 10) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  std::fprintf(stderr, "%s: stopped\n", o.name.c_str());
+  return 0;
+}
