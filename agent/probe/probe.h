@@ -2,6 +2,8 @@
 // Browser (UDP 1434) for a named instance without a port, TCP connect with latency, and
 // a TDS PRELOGIN exchange that confirms a SQL Server answers and reports its version.
 // Oracle gets DNS + TCP. Blocking with per-step timeouts: run it off the gRPC threads.
+// Name lookups run getaddrinfo on a detached thread (it has no timeout of its own); after a
+// DNS timeout that thread finishes in the background.
 #pragma once
 
 #include <cstdint>
@@ -27,11 +29,17 @@ struct ProbeOutcome {
   absl::Duration connect_latency = absl::ZeroDuration();
   std::string server_version;  // "15.0.4153.1" from PRELOGIN; empty for Oracle
   ProbeStepId failed_step = ProbeStepId::kNone;
-  std::string error;  // what failed and why, e.g. "connect 10.0.0.5:1433: Connection refused"
+  // What failed and why, led by the step: "DNS: no such host 'db.invalid'", "TCP connect to
+  // 10.0.0.5:1433 refused", "SQL Server Browser on 10.0.0.5:1434 did not answer within 3s
+  // (...)", "TDS PRELOGIN: the server at 10.0.0.5:1433 answered with something that is not
+  // TDS (first byte 0x48)".
+  std::string error;
 };
 
 // SQL Server: default instance -> port 1433 unless given; named instance without a port ->
-// ask the SQL Server Browser on sql_browser_port for the instance's tcp port.
+// ask the SQL Server Browser on sql_browser_port (at the first resolved address) for the
+// instance's tcp port. Every resolved address is tried in order until one connects; the
+// TCP step's timeout covers all of them. "(local)" and "." mean localhost.
 ProbeOutcome ProbeSqlServer(const SqlServerAddress& address, const ProbeOptions& options);
 
 // Oracle: DNS then TCP connect to host:port (no TNS handshake).

@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 
 namespace osfleet::agent::sqlbrowser {
 namespace {

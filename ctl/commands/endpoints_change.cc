@@ -1,8 +1,9 @@
 // endpoints plan | set.
-#include <google/protobuf/util/time_util.h>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/address.h"
 #include "common/duration.h"
 #include "ctl/agent_calls.h"
@@ -38,7 +39,7 @@ absl::StatusOr<std::vector<v1::EndpointChange>> ChangesFrom(const EndpointsChang
 template <typename Reply>
 void AddDiffRows(Table& table, const Reply& r, const std::string& result) {
   if (!r.ok()) {
-    table.AddRow({r.server->name, "", "", "", Cell(StatusText(r.status), Color::kRed)});
+    table.AddRow({r.server->name, "", "", "", Cell(FailureWord(r.status), Color::kRed)});
     return;
   }
   if (r.response.diffs().empty()) {
@@ -64,14 +65,24 @@ std::string FormatSeconds(const google::protobuf::Duration& d) {
 
 template <typename Reply>
 std::string Warnings(const std::vector<Reply>& replies, bool color) {
-  std::string out;
+  // The same warning from many servers is printed once, naming them all.
+  std::map<std::string, std::vector<std::string>> servers_by_warning;
+  std::vector<std::string> order;
   for (const auto& r : replies) {
     if (!r.ok()) continue;
     for (const std::string& w : r.response.warnings()) {
-      absl::StrAppend(
-          &out, Paint(absl::StrCat("warning: ", r.server->name, ": ", w), Color::kYellow, color),
-          "\n");
+      auto& names = servers_by_warning[w];
+      if (names.empty()) order.push_back(w);
+      names.push_back(r.server->name);
     }
+  }
+  std::string out;
+  for (const std::string& w : order) {
+    absl::StrAppend(&out,
+                    Paint(absl::StrCat("warning (", absl::StrJoin(servers_by_warning[w], ", "),
+                                       "): ", w),
+                          Color::kYellow, color),
+                    "\n");
   }
   return out;
 }
@@ -140,7 +151,9 @@ void PrintSet(const FleetContext& ctx, const std::vector<v1::EndpointChange>& ch
          r.response.backup_id(),
          r.response.has_restart_duration() ? FormatSeconds(r.response.restart_duration()) : ""});
     if (r.response.has_confirm_deadline()) {
-      deadline = google::protobuf::util::TimeUtil::ToString(r.response.confirm_deadline());
+      deadline = absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                                  absl::FromUnixSeconds(r.response.confirm_deadline().seconds()),
+                                  absl::UTCTimeZone());
     }
   }
   if (!revisions.empty()) out += "\n" + revisions.Render(ctx.color());

@@ -59,7 +59,7 @@ int RunEndpointsConfirm(const GlobalOptions& options, const std::string& change_
       table.AddRow({r.server->name, r.response.change_id(), ShortRevision(r.response.revision()),
                     Cell("confirmed", Color::kGreen)});
     } else {
-      table.AddRow({r.server->name, "", "", Cell(StatusText(r.status), Color::kRed)});
+      table.AddRow({r.server->name, "", "", Cell(FailureWord(r.status), Color::kRed)});
     }
   }
   PrintHosts(c, "endpoints confirm", replies, table);
@@ -82,7 +82,7 @@ int RunEndpointsRollback(const GlobalOptions& options, const RollbackOptions& ro
   Table table({"SERVER", "REVERTED", "CHANGE", "RESULT"});
   for (const auto& r : replies) {
     if (!r.ok()) {
-      table.AddRow({r.server->name, "", "", Cell(StatusText(r.status), Color::kRed)});
+      table.AddRow({r.server->name, "", "", Cell(FailureWord(r.status), Color::kRed)});
       continue;
     }
     for (const v1::FieldDiff& d : r.response.diffs()) {

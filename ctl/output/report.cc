@@ -14,6 +14,11 @@ std::string StatusText(const grpc::Status& status) {
   return absl::StrCat(GrpcCodeName(status.error_code()), ": ", status.error_message());
 }
 
+std::string FailureWord(const grpc::Status& status) {
+  if (DidNotAnswer(status)) return "unreachable";
+  return absl::StrCat("error: ", GrpcCodeName(status.error_code()), " (see below)");
+}
+
 nlohmann::json ProtoToJson(const google::protobuf::Message& message) {
   std::string text;
   google::protobuf::util::JsonPrintOptions options;

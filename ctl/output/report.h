@@ -22,6 +22,8 @@ struct HostFailure {
 
 // "UNAVAILABLE: failed to connect to all addresses".
 std::string StatusText(const grpc::Status& status);
+// A table cell for a failed host: "unreachable" or "error: CODE" (the footer says why).
+std::string FailureWord(const grpc::Status& status);
 // The proto3 JSON mapping (enum names, camelCase field names) as a json value.
 nlohmann::json ProtoToJson(const google::protobuf::Message& message);
 nlohmann::json ServerJson(const Server& server);
