@@ -62,6 +62,11 @@ absl::Status LoadSections(const std::string& path, const YAML::Node& root, Agent
     if (!d.ok()) return d.status();
     c.min_healthy = *d;
   }
+  if (const YAML::Node n = root["service_center"]) {
+    absl::StatusOr<ServiceCenterSection> sc = LoadServiceCenter(path, n);
+    if (!sc.ok()) return sc.status();
+    c.service_center = *std::move(sc);
+  }
   if (const YAML::Node n = root["probe"]) {
     absl::StatusOr<ProbeOptions> probe = LoadProbeOptions(path, n);
     if (!probe.ok()) return probe.status();
@@ -76,10 +81,10 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   absl::StatusOr<YAML::Node> loaded = LoadYamlFile(path);
   if (!loaded.ok()) return loaded.status();
   const YAML::Node& root = *loaded;
-  if (absl::Status s = YamlCheckKeys(
-          path, root, "config",
-          {"name", "role", "listen", "port_file", "hsconf", "state_dir", "tls", "insecure",
-           "log_level", "max_backups", "services", "min_healthy", "probe", "start_services"});
+  if (absl::Status s = YamlCheckKeys(path, root, "config",
+                                     {"name", "role", "listen", "port_file", "hsconf", "state_dir",
+                                      "tls", "insecure", "log_level", "max_backups", "services",
+                                      "min_healthy", "probe", "start_services", "service_center"});
       !s.ok()) {
     return s;
   }

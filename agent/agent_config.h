@@ -6,9 +6,12 @@
 
 #include <vector>
 
+#include <optional>
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+
 #include "agent/probe/probe.h"
+#include "agent/sc_config.h"
 #include "agent/service/service_backend.h"
 #include "osfleet/v1/types.pb.h"
 
@@ -40,6 +43,8 @@ struct AgentConfig {
   // supervises; OS-managed services are usually started by the OS).
   bool start_services = false;
   ProbeOptions probe;
+  // Set on the Deployment Controller: how to run the Service Center phase.
+  std::optional<ServiceCenterSection> service_center;
 };
 
 // Reads a YAML config file. INVALID_ARGUMENT names the file, line and key on any error;

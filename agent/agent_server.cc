@@ -49,7 +49,8 @@ absl::StatusOr<std::vector<std::unique_ptr<ServiceBackend>>> MakeBackends(
 }  // namespace
 
 AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
-                         std::vector<std::unique_ptr<ServiceBackend>> backends)
+                         std::vector<std::unique_ptr<ServiceBackend>> backends,
+                         std::unique_ptr<PhaseDriver> phase_driver)
     : config_(std::move(config)),
       state_dir_(std::move(state_dir)),
       backups_(state_dir_.Sub("backups"), config_.max_backups),
@@ -61,6 +62,10 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
       endpoints_service_(
           {&store_, &changes_, &reads_, &work_, config_.probe, [this](bool ok) { SetHealth(ok); }}),
       services_service_(&services_, &reads_, &work_, config_.min_healthy),
+      phase_driver_(std::move(phase_driver)),
+      service_center_service_(
+          phase_driver_.get(), &work_,
+          config_.service_center ? config_.service_center->deadline : absl::Minutes(60)),
       agent_service_(&config_, &store_, &services_, &reads_) {}
 
 AgentServer::~AgentServer() {
@@ -74,8 +79,17 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(AgentConfig conf
   absl::StatusOr<std::vector<std::unique_ptr<ServiceBackend>>> backends =
       MakeBackends(config, *state_dir);
   if (!backends.ok()) return backends.status();
-  std::unique_ptr<AgentServer> server(
-      new AgentServer(std::move(config), *std::move(state_dir), *std::move(backends)));
+  std::unique_ptr<PhaseDriver> phase_driver;
+  if (config.service_center.has_value()) {
+    absl::StatusOr<std::unique_ptr<PhaseDriver>> d = MakePhaseDriver(config.service_center->config);
+    if (!d.ok()) {
+      return absl::Status(d.status().code(),
+                          absl::StrCat("service_center: ", d.status().message()));
+    }
+    phase_driver = *std::move(d);
+  }
+  std::unique_ptr<AgentServer> server(new AgentServer(
+      std::move(config), *std::move(state_dir), *std::move(backends), std::move(phase_driver)));
   if (absl::Status s = server->changes_.Recover(); !s.ok()) {
     spdlog::error("recovering the pending change: {}", s.message());
   }
@@ -100,6 +114,7 @@ absl::Status AgentServer::Build() {
   builder.RegisterService(&agent_service_);
   builder.RegisterService(&endpoints_service_);
   builder.RegisterService(&services_service_);
+  builder.RegisterService(&service_center_service_);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     server_.reset();

@@ -14,8 +14,10 @@
 #include "agent/executor.h"
 #include "agent/hsconf_store.h"
 #include "agent/service/service_manager.h"
+#include "agent/service_center/phase_driver.h"
 #include "agent/services/agent_service.h"
 #include "agent/services/endpoints_service.h"
+#include "agent/services/service_center_service.h"
 #include "agent/services/services_service.h"
 #include "agent/state_dir.h"
 
@@ -37,7 +39,8 @@ class AgentServer {
 
  private:
   AgentServer(AgentConfig config, StateDir state_dir,
-              std::vector<std::unique_ptr<ServiceBackend>> backends);
+              std::vector<std::unique_ptr<ServiceBackend>> backends,
+              std::unique_ptr<PhaseDriver> phase_driver);
   absl::Status Build();
   void SetHealth(bool serving);
   void StartServicesInBackground();
@@ -52,6 +55,8 @@ class AgentServer {
   Executor work_;   // changes, restarts, probes
   EndpointsService endpoints_service_;
   ServicesService services_service_;
+  std::unique_ptr<PhaseDriver> phase_driver_;  // null unless configured
+  ServiceCenterService service_center_service_;
   AgentService agent_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -164,11 +164,15 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
   }
   ApplyOutcome out{*set};
   if (set->changes.empty()) return out;  // nothing written: nothing to restart or confirm
+  // Visible (Endpoints.Get) while the services restart, so that a client that lost this
+  // call can tell the change exists; the timer waits for us (Busy) before acting on it.
+  if (window) SetPending(record);
   if (input.restart_services) {
     const absl::Time t0 = absl::Now();
     absl::Status restarted = RestartAll(sink, input.min_healthy);
     out.restart_duration = absl::Now() - t0;
     if (!restarted.ok()) {
+      if (window) SetPending(std::nullopt);
       absl::Status reverted = RevertAfterFailedRestart(*set, restarted, sink);
       if (window) pending_file_.Remove().IgnoreError();
       return reverted;

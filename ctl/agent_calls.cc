@@ -114,4 +114,17 @@ std::vector<HostReply<v1::ListBackupsResponse>> CallListBackups(const std::vecto
          DoneFn done) { stub->async()->ListBackups(ctx, req, resp, std::move(done)); });
 }
 
+std::vector<HostStream<v1::PhaseEvent>> CallRunPhase(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const v1::RunPhaseRequest& request,
+    const std::function<void(size_t, const v1::PhaseEvent&)>& on_event) {
+  return FanOutStream<v1::ServiceCenter::Stub, v1::RunPhaseRequest, v1::PhaseEvent>(
+      targets, options, [&request](size_t) { return request; },
+      [](v1::ServiceCenter::Stub* stub, grpc::ClientContext* ctx, const v1::RunPhaseRequest* req,
+         grpc::ClientReadReactor<v1::PhaseEvent>* reactor) {
+        stub->async()->RunPhase(ctx, req, reactor);
+      },
+      on_event);
+}
+
 }  // namespace osfleet::ctl

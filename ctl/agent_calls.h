@@ -8,6 +8,7 @@
 #include "ctl/stream_fanout.h"
 #include "osfleet/v1/agent.grpc.pb.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
+#include "osfleet/v1/service_center.grpc.pb.h"
 #include "osfleet/v1/services.grpc.pb.h"
 
 namespace osfleet::ctl {
@@ -50,5 +51,10 @@ std::vector<HostStream<v1::ServiceEvent>> CallControlServices(
 
 std::vector<HostReply<v1::ListBackupsResponse>> CallListBackups(const std::vector<Target>& targets,
                                                                 const FanOutOptions& options);
+
+std::vector<HostStream<v1::PhaseEvent>> CallRunPhase(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const v1::RunPhaseRequest& request,
+    const std::function<void(size_t, const v1::PhaseEvent&)>& on_event);
 
 }  // namespace osfleet::ctl

@@ -40,6 +40,10 @@ struct CommandArgs {
   RollbackOptions rollback;
   EndpointsChangeOptions probe;
   ServicesControlOptions control;
+  ScRunOptions sc;
+  RolloutOptions rollout;
+  bool yes = false;
+  std::string rollout_id;
 };
 
 void AddEndpoints(CLI::App& app, const GlobalOptions& g, EndpointsChangeOptions& c,
@@ -108,6 +112,55 @@ void AddServices(CLI::App& app, const GlobalOptions& g, CommandArgs& args, Actio
   }
 }
 
+void AddServiceCenter(CLI::App& app, const GlobalOptions& g, CommandArgs& args, Action& action) {
+  ScRunOptions& sc = args.sc;
+  CLI::App* group = app.add_subcommand("sc", "the Service Center phase");
+  group->require_subcommand(1);
+  CLI::App* run = group->add_subcommand(
+      "run", "republish the running version of every module, on the Deployment Controller");
+  run->add_flag("--dry-run", sc.dry_run, "list the modules only");
+  run->add_flag("--stop-on-warning", sc.stop_on_warning, "abort the publish at the first warning");
+  run->add_flag("--keep-going-on-error", sc.keep_going_on_error,
+                "let a publish with errors run to its end (default: abort at the first error)");
+  run->add_option("--module", sc.modules, "only these modules (repeat the flag)");
+  run->add_option("--deadline", sc.deadline, "the whole phase")->capture_default_str();
+  run->callback([&] { action = [&] { return RunServiceCenterPhase(g, sc); }; });
+}
+
+void AddRollout(CLI::App& app, const GlobalOptions& g, CommandArgs& args, Action& action) {
+  RolloutOptions& r = args.rollout;
+  CLI::App* group = app.add_subcommand("rollout", "the whole procedure, in batches");
+  group->require_subcommand(1);
+  for (const char* verb : {"plan", "apply"}) {
+    const bool apply = std::string(verb) == "apply";
+    CLI::App* cmd = group->add_subcommand(
+        verb, apply ? "discover, preflight, plan, then change every server in batches"
+                    : "discover, preflight and show the plan; changes nothing");
+    cmd->add_option("--platform", r.platform, "new Platform database address");
+    cmd->add_option("--log", r.log, "new Log database address");
+    cmd->add_option("--session", r.session, "new Session database address");
+    cmd->add_option("--batch", r.batch, "Front-Ends per batch: N or N%")->capture_default_str();
+    cmd->add_option("--canary", r.canary, "Front-Ends in the first batch after the DC")
+        ->capture_default_str();
+    cmd->add_option("--max-fail", r.max_fail, "failures tolerated: N or N%")->capture_default_str();
+    cmd->add_option("--confirm-timeout", r.confirm_timeout,
+                    "each server reverts by itself unless confirmed within this time")
+        ->capture_default_str();
+    cmd->add_option("--on-failure", r.on_failure, "rollback | keep")->capture_default_str();
+    cmd->add_flag("--skip-service-center", r.skip_service_center, "do not run the SC phase");
+    if (apply) cmd->add_flag("-y,--yes", args.yes, "do not ask for confirmation");
+    cmd->callback(
+        [&, apply] { action = [&, apply] { return RunRolloutPrepared(g, r, apply, args.yes); }; });
+  }
+  for (const char* verb : {"status", "resume", "rollback"}) {
+    CLI::App* cmd = group->add_subcommand(verb, std::string(verb) + " a rollout from its journal");
+    cmd->add_option("id", args.rollout_id, "rollout id (default: the newest)");
+    cmd->callback([&, verb] {
+      action = [&, verb] { return RunRolloutFromJournal(g, args.rollout_id, verb); };
+    });
+  }
+}
+
 }  // namespace
 }  // namespace osfleet::ctl
 
@@ -130,6 +183,8 @@ int main(int argc, char** argv) {
   AddConfirmRollback(app, global, args, action);
   AddProbe(app, global, args, action);
   AddServices(app, global, args, action);
+  AddServiceCenter(app, global, args, action);
+  AddRollout(app, global, args, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

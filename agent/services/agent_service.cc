@@ -39,6 +39,7 @@ void AgentService::Fill(v1::AgentInfo* info) const {
   *info->mutable_started_at() =
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_at_));
   for (const std::string& name : services_->Names()) info->add_services(name);
+  info->set_service_center_configured(config_->service_center.has_value());
   absl::StatusOr<HsconfDocument> doc = store_->Read();
   if (!doc.ok()) {
     info->set_hsconf_error(std::string(doc.status().message()));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ctl/context.h"
+#include "ctl/rollout/journal.h"
 
 namespace osfleet::ctl {
 
@@ -18,8 +19,8 @@ struct EndpointsChangeOptions {
   std::string platform, log, session;  // new addresses; empty = unchanged
   bool dry_run = false;
   std::string reason;
-  bool restart = false;          // restart the services after writing, wait healthy
-  std::string confirm_timeout;   // e.g. "10m": revert by itself unless confirmed
+  bool restart = false;                 // restart the services after writing, wait healthy
+  std::string confirm_timeout;          // e.g. "10m": revert by itself unless confirmed
   std::string restart_timeout = "10m";  // deadline of calls that restart services
 };
 
@@ -59,5 +60,23 @@ int RunServicesControl(const GlobalOptions& options, const ServicesControlOption
 
 // Prints "osctl: <message>" on stderr and returns the exit code for the status.
 int ReportError(const absl::Status& status);
+
+struct ScRunOptions {
+  bool dry_run = false;
+  bool stop_on_warning = false;
+  bool keep_going_on_error = false;
+  std::vector<std::string> modules;
+  std::string deadline = "60m";
+};
+// sc run: the Service Center phase, on the Deployment Controller of the inventory.
+int RunServiceCenterPhase(const GlobalOptions& options, const ScRunOptions& sc);
+
+// rollout plan | apply: discover, preflight, plan (and apply). `apply` asks for
+// confirmation unless `yes`.
+int RunRolloutPrepared(const GlobalOptions& options, const RolloutOptions& rollout, bool apply,
+                       bool yes);
+// rollout status | resume | rollback [ID] (newest journal when ID is empty).
+int RunRolloutFromJournal(const GlobalOptions& options, const std::string& id,
+                          const std::string& action);
 
 }  // namespace osfleet::ctl

@@ -78,11 +78,11 @@ std::string Warnings(const std::vector<Reply>& replies, bool color) {
   }
   std::string out;
   for (const std::string& w : order) {
-    absl::StrAppend(&out,
-                    Paint(absl::StrCat("warning (", absl::StrJoin(servers_by_warning[w], ", "),
-                                       "): ", w),
-                          Color::kYellow, color),
-                    "\n");
+    absl::StrAppend(
+        &out,
+        Paint(absl::StrCat("warning (", absl::StrJoin(servers_by_warning[w], ", "), "): ", w),
+              Color::kYellow, color),
+        "\n");
   }
   return out;
 }

@@ -54,4 +54,32 @@ std::vector<std::string> DriftLines(
   return lines;
 }
 
+std::string DescribePhaseEvent(const v1::PhaseEvent& e) {
+  switch (e.event_case()) {
+    case v1::PhaseEvent::kModulesListed:
+      return absl::StrCat(e.modules_listed().modules_size(), " module(s) to republish");
+    case v1::PhaseEvent::kPublishStarted:
+      return absl::StrCat("publish ", e.publish_started().publish_id(), " started");
+    case v1::PhaseEvent::kMessage: {
+      const auto& m = e.message();
+      const char* type = m.type() == v1::PUBLISH_MESSAGE_TYPE_ERROR     ? "error"
+                         : m.type() == v1::PUBLISH_MESSAGE_TYPE_WARNING ? "warning"
+                                                                        : "info";
+      return absl::StrCat(type, ": ", m.message(), m.detail().empty() ? "" : " — ", m.detail());
+    }
+    case v1::PhaseEvent::kAborting:
+      return absl::StrCat("aborting the publish: ", e.aborting().reason());
+    case v1::PhaseEvent::kFinished: {
+      const auto& f = e.finished();
+      if (f.dry_run())
+        return absl::StrCat("dry run: ", f.modules(), " module(s) would be republished");
+      return absl::StrCat("publish ", f.publish_id(), " finished: ", f.modules(), " module(s), ",
+                          f.infos(), " info, ", f.warnings(), " warning(s), ", f.errors(),
+                          " error(s)");
+    }
+    default:
+      return "";
+  }
+}
+
 }  // namespace osfleet::ctl

@@ -6,6 +6,7 @@
 
 #include "ctl/fanout.h"
 #include "osfleet/v1/endpoints.pb.h"
+#include "osfleet/v1/service_center.pb.h"
 
 namespace osfleet::ctl {
 
@@ -16,5 +17,8 @@ std::string ProviderName(v1::Provider provider);  // "SqlServer", "Oracle"
 // "platform: SQLA (dc01, fe01) | SQLB (fe02)". Empty when they all agree.
 std::vector<std::string> DriftLines(
     const std::vector<HostReply<v1::GetEndpointsResponse>>& replies);
+
+// One line for a Service Center phase event ("publish 42 started", "warning: ...").
+std::string DescribePhaseEvent(const v1::PhaseEvent& event);
 
 }  // namespace osfleet::ctl

@@ -6,6 +6,9 @@
 //
 //   osfleet-simulated-service --name "OutSystems Deployment Service" --hsconf F
 //                             [--check-interval-ms 200] [--timeout-ms 1000]
+//                             [--unreachable ADDRESS]
+// --unreachable makes the service treat one database address as not answering, like a
+// firewall rule that only this server's services hit.
 #include <signal.h>
 
 #include <cstdio>
@@ -29,6 +32,7 @@ struct Options {
   std::string hsconf;
   int check_interval_ms = 200;
   int timeout_ms = 1000;
+  std::string unreachable;
 };
 
 bool ParseArgs(int argc, char** argv, Options& o) {
@@ -40,6 +44,8 @@ bool ParseArgs(int argc, char** argv, Options& o) {
       o.hsconf = value;
     } else if (flag == "--check-interval-ms") {
       if (!absl::SimpleAtoi(value, &o.check_interval_ms)) return false;
+    } else if (flag == "--unreachable") {
+      o.unreachable = value;
     } else if (flag == "--timeout-ms") {
       if (!absl::SimpleAtoi(value, &o.timeout_ms)) return false;
     } else {
@@ -68,6 +74,10 @@ std::string CheckDatabases(const Options& o) {
   options.timeout = absl::Milliseconds(o.timeout_ms);
   for (osfleet::DatabaseId id : osfleet::kAllDatabases) {
     const osfleet::DatabaseSection& s = doc->section(id);
+    if (!o.unreachable.empty() && s.address == o.unreachable) {
+      return absl::StrCat("cannot reach the ", osfleet::ShortName(id), " database at ", s.address,
+                          ": connection timed out (blocked on this server)");
+    }
     osfleet::agent::ProbeOutcome r = Reach(s, options);
     if (!r.ok) {
       return absl::StrCat("cannot reach the ", osfleet::ShortName(id), " database at ", s.address,

@@ -122,9 +122,11 @@ ProcessResult RunOsctl(const std::vector<std::string>& args) {
   return RunProgram(argv, {{"NO_COLOR", "1"}});
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
+                           const std::map<std::string, std::string>& env) {
   pid_ = fork();
   if (pid_ == 0) {
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
     const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(log, STDOUT_FILENO);
     dup2(log, STDERR_FILENO);
@@ -141,6 +143,14 @@ ChildProcess::~ChildProcess() {
 int ChildProcess::Stop(int sig) {
   if (pid_ <= 0) return -1;
   kill(pid_, sig);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return ExitCodeOf(status);
+}
+
+int ChildProcess::Wait() {
+  if (pid_ <= 0) return -1;
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
@@ -215,18 +225,29 @@ bool WaitFor(const std::function<bool()>& ready, absl::Duration timeout) {
   return true;
 }
 
-FakeDatabase::FakeDatabase(const std::string& dir, const std::string& version) {
+FakeDatabase::FakeDatabase(const std::string& dir, const std::string& version,
+                           const std::string& instance) {
   mkdir(dir.c_str(), 0755);
   port_file_ = dir + "/port";
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{BinDir() + "/osfleet-fake-sqlserver", "--listen-port-file",
-                               port_file_, "--version", version},
-      dir + "/fake.log");
+  std::vector<std::string> argv = {BinDir() + "/osfleet-fake-sqlserver", "--listen-port-file",
+                                   port_file_, "--version", version};
+  if (!instance.empty()) {
+    browser_port_file_ = dir + "/browser-port";
+    argv.insert(argv.end(), {"--browser-port-file", browser_port_file_, "--instance", instance});
+  }
+  process_ = std::make_unique<ChildProcess>(argv, dir + "/fake.log");
 }
 
 bool FakeDatabase::WaitReady() {
-  return WaitFor([this] { return absl::SimpleAtoi(ReadFile(port_file_), &port_) && port_ > 0; },
-                 absl::Seconds(20));
+  return WaitFor(
+      [this] {
+        const bool tcp = absl::SimpleAtoi(ReadFile(port_file_), &port_) && port_ > 0;
+        const bool udp =
+            browser_port_file_.empty() ||
+            (absl::SimpleAtoi(ReadFile(browser_port_file_), &browser_port_) && browser_port_ > 0);
+        return tcp && udp;
+      },
+      absl::Seconds(20));
 }
 
 int UnusedPort() {

@@ -48,11 +48,14 @@ ProcessResult RunOsctl(const std::vector<std::string>& args);
 // A child process started with fork/exec; SIGTERM and reaped on destruction.
 class ChildProcess {
  public:
-  explicit ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
+  explicit ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
+                        const std::map<std::string, std::string>& env = {});
   ~ChildProcess();
   pid_t pid() const { return pid_; }
   // Sends sig and waits for the exit status (128+signal when killed by it).
   int Stop(int sig);
+  // Waits for the process to exit by itself; its exit status.
+  int Wait();
   bool running() const { return pid_ > 0; }
 
  private:
@@ -107,7 +110,10 @@ bool WaitFor(const std::function<bool()>& ready, absl::Duration timeout);
 // osfleet-fake-sqlserver as a real process on 127.0.0.1:0 (a "database").
 class FakeDatabase {
  public:
-  FakeDatabase(const std::string& dir, const std::string& version = "15.0.4153.1");
+  // instance: also answer as a SQL Server Browser for this named instance.
+  FakeDatabase(const std::string& dir, const std::string& version = "15.0.4153.1",
+               const std::string& instance = "");
+  int browser_port() const { return browser_port_; }
   bool WaitReady();
   int port() const { return port_; }
   // "127.0.0.1,PORT": its address in SQL Server form.
@@ -115,9 +121,10 @@ class FakeDatabase {
   void Stop() { process_->Stop(SIGTERM); }
 
  private:
-  std::string port_file_;
+  std::string port_file_, browser_port_file_;
   std::unique_ptr<ChildProcess> process_;
   int port_ = 0;
+  int browser_port_ = 0;
 };
 
 }  // namespace osfleet::testing

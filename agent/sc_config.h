@@ -1,0 +1,40 @@
+// The `service_center:` section of the agent config (Deployment Controller only).
+//
+//   service_center:
+//     driver: http                          # http | command
+//     url: https://dc01.corp.example.com    # scheme and host; no path
+//     user: osfleet-admin
+//     password_hash_file: /etc/osagent/sc-password.hash   # mode 0600: '#' + the hash
+//     staging_name: osfleet
+//     ca_file: /etc/osagent/pki/service-center-ca.pem
+//     insecure_skip_verify: false            # only for a lab; never in production
+//     request_timeout: 30s
+//     poll_interval: 2s
+//     deadline: 60m                          # the whole phase
+//   # or
+//   service_center:
+//     driver: command
+//     command: [/usr/bin/pwsh, -File, /opt/scripts/republish.ps1]
+//     env: {SC_HOST: dc01}
+#pragma once
+
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "absl/status/statusor.h"
+#include "agent/service_center/phase_driver.h"
+
+namespace osfleet::agent {
+
+struct ServiceCenterSection {
+  ServiceCenterConfig config;
+  absl::Duration deadline = absl::Minutes(60);
+};
+
+// INVALID_ARGUMENT "FILE:LINE: ..." for unknown keys and drivers, missing url/user/
+// password_hash_file/command, bad durations.
+absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,
+                                                       const YAML::Node& node);
+
+}  // namespace osfleet::agent

@@ -1,0 +1,52 @@
+// A small blocking HTTP(S) POST over libcurl for the Service Center driver: certificate
+// verification on by default, a timeout per request, retries only where the request
+// surely never reached the server (it could not connect). Requests may carry credentials:
+// this client never logs headers or bodies.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace osfleet::agent {
+
+struct HttpClientOptions {
+  std::string ca_file;                         // CA bundle for HTTPS; empty = the system's CAs
+  bool insecure_skip_verify = false;           // no certificate or host name check (a lab only)
+  absl::Duration timeout = absl::Seconds(30);  // per attempt, connect to last byte
+  int connect_retries = 3;                     // extra attempts when connecting fails
+  absl::Duration first_backoff = absl::Milliseconds(100);  // doubles per retry, max 2s
+};
+
+struct HttpPost {
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpClientOptions options) : options_(std::move(options)) {}
+
+  // Any HTTP status is a response (the caller reads it). Errors: UNAVAILABLE (cannot
+  // resolve or connect after the retries, timeout, connection lost), FAILED_PRECONDITION
+  // (TLS: the certificate does not verify, bad CA file, handshake fails), DATA_LOSS (an
+  // answer over 64 MiB), each with curl's error text. Never waits past `deadline`.
+  absl::StatusOr<HttpResponse> Post(const HttpPost& request,
+                                    absl::Time deadline = absl::InfiniteFuture()) const;
+
+ private:
+  absl::StatusOr<HttpResponse> PostOnce(const HttpPost& request, absl::Duration timeout,
+                                        bool& may_retry) const;
+
+  const HttpClientOptions options_;
+};
+
+}  // namespace osfleet::agent

@@ -1,0 +1,36 @@
+// The `http` Service Center driver: lists the modules (SOAP Modules_Get), republishes
+// their running version (REST Staging_PublishWith2StepOption) and follows the publish
+// (SOAP SolutionPack_GetPublishMessages) until it finishes, aborting it
+// (SolutionPack_PublishAbort) on an error, a warning with stop_on_warning, or the deadline.
+// The wire details live in sc_wire.h.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "agent/service_center/http_client.h"
+#include "agent/service_center/phase_driver.h"
+#include "agent/service_center/sc_wire.h"
+
+namespace osfleet::agent {
+
+// Reads '#' + hash from path (whitespace trimmed, '#' added when missing).
+// FAILED_PRECONDITION when the file is missing, not a regular file, readable by everyone
+// or empty; the message names the path, never the content.
+absl::StatusOr<std::string> ReadPasswordHash(const std::string& path);
+
+class HttpPhaseDriver final : public PhaseDriver {
+ public:
+  // No checks here (MakePhaseDriver does them); the hash file is read at each Run.
+  explicit HttpPhaseDriver(HttpDriverConfig config,
+                           sc_wire::SoapVersion soap_version = sc_wire::SoapVersion::k11);
+
+  absl::StatusOr<PhaseResult> Run(const PhaseOptions& options, const PhaseEventSink& sink) override;
+
+ private:
+  const HttpDriverConfig config_;
+  const sc_wire::SoapVersion soap_version_;
+  const HttpClient client_;
+};
+
+}  // namespace osfleet::agent

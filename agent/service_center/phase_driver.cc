@@ -1,0 +1,84 @@
+#include "agent/service_center/phase_driver.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "agent/service_center/command_driver.h"
+#include "agent/service_center/http_driver.h"
+
+namespace osfleet::agent {
+namespace {
+
+// url: http(s)://host[:port], a trailing '/' allowed, no path (the services' paths are
+// fixed under /ServiceCenter).
+absl::Status CheckUrl(const std::string& url) {
+  const std::string lower = absl::AsciiStrToLower(url);
+  const size_t scheme = absl::StartsWith(lower, "https://")  ? 8
+                        : absl::StartsWith(lower, "http://") ? 7
+                                                             : 0;
+  if (scheme == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("url \"", url, "\" must start with http:// or https://"));
+  }
+  absl::string_view rest = absl::string_view(url).substr(scheme);
+  absl::ConsumeSuffix(&rest, "/");
+  if (rest.empty() || rest.front() == ':') {
+    return absl::InvalidArgumentError(absl::StrCat("url \"", url, "\" has no host"));
+  }
+  if (rest.find_first_of("/?#@ \t") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "url \"", url, "\" must be scheme://host[:port], without a path (not /ServiceCenter)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckHttp(const HttpDriverConfig& http) {
+  if (absl::Status s = CheckUrl(http.url); !s.ok()) return s;
+  if (absl::StripAsciiWhitespace(http.user).empty()) {
+    return absl::InvalidArgumentError("user is empty");
+  }
+  if (http.staging_name.empty()) return absl::InvalidArgumentError("staging_name is empty");
+  if (http.request_timeout <= absl::ZeroDuration() || http.poll_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("request_timeout and poll_interval must be positive");
+  }
+  if (!http.ca_file.empty() && access(http.ca_file.c_str(), R_OK) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("ca_file ", http.ca_file, ": ", std::strerror(errno)));
+  }
+  return ReadPasswordHash(http.password_hash_file).status();
+}
+
+absl::Status CheckCommand(const CommandDriverConfig& command) {
+  if (command.command.empty() || command.command[0].empty()) {
+    return absl::InvalidArgumentError("command is empty");
+  }
+  const std::string& program = command.command[0];
+  if (program.front() != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("command: \"", program, "\" must be an absolute path"));
+  }
+  if (access(program.c_str(), X_OK) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("command: ", program, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PhaseDriver>> MakePhaseDriver(const ServiceCenterConfig& config) {
+  if (config.driver == ServiceCenterConfig::Driver::kCommand) {
+    if (absl::Status s = CheckCommand(config.command); !s.ok()) return s;
+    return std::unique_ptr<PhaseDriver>(new CommandPhaseDriver(config.command));
+  }
+  if (absl::Status s = CheckHttp(config.http); !s.ok()) return s;
+  return std::unique_ptr<PhaseDriver>(new HttpPhaseDriver(config.http));
+}
+
+}  // namespace osfleet::agent

@@ -1,0 +1,413 @@
+#include "agent/service_center/sc_wire.h"
+
+#include <cctype>
+#include <cstdio>
+#include <sstream>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace osfleet::agent::sc_wire {
+namespace {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+constexpr char kSoapPath[] = "/ServiceCenter/PlatformServices_v8_0_0.asmx";
+constexpr char kRestPath[] = "/ServiceCenter/rest/PlatformServices/";
+constexpr char kOperationNamespace[] = "http://www.outsystems.com";
+constexpr char kSoap11Namespace[] = "http://schemas.xmlsoap.org/soap/envelope/";
+constexpr char kSoap12Namespace[] = "http://www.w3.org/2003/05/soap-envelope";
+constexpr size_t kSnippetBytes = 200;
+
+std::string BaseUrl(absl::string_view base_url) {
+  while (absl::ConsumeSuffix(&base_url, "/")) {
+  }
+  return std::string(base_url);
+}
+
+std::string Action(absl::string_view operation) {
+  return absl::StrCat(kOperationNamespace, "/", operation);
+}
+
+PostRequest SoapRequest(absl::string_view base_url, absl::string_view operation,
+                        const Params& params, SoapVersion version) {
+  PostRequest request;
+  request.operation = std::string(operation);
+  request.url = absl::StrCat(BaseUrl(base_url), kSoapPath);
+  if (version == SoapVersion::k11) {
+    request.headers = {"Content-Type: text/xml; charset=utf-8",
+                       absl::StrCat("SOAPAction: \"", Action(operation), "\"")};
+  } else {
+    request.headers = {absl::StrCat("Content-Type: application/soap+xml; charset=utf-8; action=\"",
+                                    Action(operation), "\"")};
+  }
+  request.body = SoapEnvelope(operation, params, version);
+  return request;
+}
+
+Params WithCredentials(const Credentials& credentials, Params more) {
+  Params params = {{"username", credentials.user}, {"password", credentials.hash}};
+  for (auto& p : more) params.push_back(std::move(p));
+  return params;
+}
+
+// RFC 3986: everything but the unreserved characters is percent-encoded.
+std::string UrlEncode(absl::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char escaped[4];
+      std::snprintf(escaped, sizeof(escaped), "%%%02X", c);
+      out += escaped;
+    }
+  }
+  return out;
+}
+
+absl::string_view LocalName(const pugi::xml_node& node) {
+  absl::string_view name = node.name();
+  const size_t colon = name.find(':');
+  return colon == absl::string_view::npos ? name : name.substr(colon + 1);
+}
+
+pugi::xml_node Child(const pugi::xml_node& parent, absl::string_view local_name) {
+  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_element && absl::EqualsIgnoreCase(LocalName(c), local_name)) {
+      return c;
+    }
+  }
+  return {};
+}
+
+pugi::xml_node FirstElement(const pugi::xml_node& parent) {
+  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_element) return c;
+  }
+  return {};
+}
+
+// The text of a field, trimmed; empty when the field is missing.
+std::string FieldText(const pugi::xml_node& item, absl::string_view local_name) {
+  return std::string(absl::StripAsciiWhitespace(Child(item, local_name).text().get()));
+}
+
+// Printable, one line, at most kSnippetBytes: a hint of what the server sent.
+std::string Snippet(absl::string_view body) {
+  std::string out;
+  for (unsigned char c : body.substr(0, kSnippetBytes)) {
+    const bool space = std::isspace(c) || std::iscntrl(c);
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(space ? ' ' : static_cast<char>(c));
+  }
+  if (body.size() > kSnippetBytes) out += "…";
+  return out.empty() ? "(empty body)" : out;
+}
+
+// The Body's first element of a SOAP envelope, or why there is none.
+absl::StatusOr<pugi::xml_node> BodyElement(const pugi::xml_document& doc,
+                                           absl::string_view operation) {
+  const pugi::xml_node envelope = doc.document_element();
+  if (!absl::EqualsIgnoreCase(LocalName(envelope), "Envelope")) {
+    return absl::InternalError(absl::StrCat("the answer to ", operation,
+                                            " is not a SOAP envelope (its root element is <",
+                                            envelope.name(), ">)"));
+  }
+  const pugi::xml_node body = FirstElement(Child(envelope, "Body"));
+  if (!body) {
+    return absl::InternalError(
+        absl::StrCat("the answer to ", operation, " is a SOAP envelope without a Body"));
+  }
+  return body;
+}
+
+std::string FaultText(const pugi::xml_node& fault) {
+  std::string text = FieldText(fault, "faultstring");
+  if (text.empty()) text = FieldText(Child(fault, "Reason"), "Text");
+  return text.empty() ? "(no reason given)" : text;
+}
+
+// Parses doc from xml and returns the <operation>Response element.
+absl::StatusOr<pugi::xml_node> ResponseElement(pugi::xml_document& doc, absl::string_view xml,
+                                               absl::string_view operation) {
+  const pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size());
+  if (!parsed) {
+    return absl::DataLossError(absl::StrCat("the answer to ", operation, " is not XML (",
+                                            parsed.description(), " at byte ", parsed.offset, ")"));
+  }
+  absl::StatusOr<pugi::xml_node> body = BodyElement(doc, operation);
+  if (!body.ok()) return body.status();
+  if (absl::EqualsIgnoreCase(LocalName(*body), "Fault")) {
+    return absl::FailedPreconditionError(absl::StrCat("Service Center answered ", operation,
+                                                      " with a SOAP fault: ", FaultText(*body)));
+  }
+  if (!absl::EqualsIgnoreCase(LocalName(*body), absl::StrCat(operation, "Response"))) {
+    return absl::InternalError(absl::StrCat("the answer to ", operation, " holds <", body->name(),
+                                            "> instead of <", operation, "Response>"));
+  }
+  return *body;
+}
+
+// The …Result element of a response: <operation>Result, else any child named …Result.
+pugi::xml_node ResultElement(const pugi::xml_node& response, absl::string_view operation) {
+  if (pugi::xml_node exact = Child(response, absl::StrCat(operation, "Result"))) return exact;
+  for (pugi::xml_node c = response.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_element && absl::EndsWithIgnoreCase(LocalName(c), "Result")) {
+      return c;
+    }
+  }
+  return {};
+}
+
+std::vector<pugi::xml_node> Items(const pugi::xml_node& result) {
+  std::vector<pugi::xml_node> items;
+  for (pugi::xml_node c = result.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_element) items.push_back(c);
+  }
+  return items;
+}
+
+absl::StatusOr<ScModule> ParseModule(const pugi::xml_node& item, size_t index) {
+  ScModule module{FieldText(item, "Name"), FieldText(item, "Key"), FieldText(item, "Kind")};
+  if (module.name.empty() || module.key.empty()) {
+    return absl::InternalError(absl::StrCat("module ", index + 1, " (<", item.name(),
+                                            ">) in the answer to ", kModulesGet,
+                                            " has no Name or no Key"));
+  }
+  return module;
+}
+
+absl::StatusOr<int64_t> ParseId(absl::string_view text, absl::string_view what) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(text, &id)) {
+    return absl::InternalError(absl::StrCat("the answer to ", kGetPublishMessages, " has ", what,
+                                            " \"", text, "\", which is not a number"));
+  }
+  return id;
+}
+
+absl::StatusOr<PublishMessage> ParseMessage(const pugi::xml_node& item) {
+  PublishMessage message;
+  message.type_text = FieldText(item, "Type");
+  message.type = ParseMessageType(message.type_text);
+  message.message = FieldText(item, "Message");
+  message.detail = FieldText(item, "Detail");
+  const std::string id = FieldText(item, "Id");
+  if (id.empty()) return message;
+  absl::StatusOr<int64_t> parsed = ParseId(id, "a message Id");
+  if (!parsed.ok()) return parsed.status();
+  message.id = *parsed;
+  return message;
+}
+
+absl::StatusOr<bool> ParseFinished(const pugi::xml_node& response) {
+  const pugi::xml_node node = Child(response, "finished");
+  const std::string text = absl::AsciiStrToLower(FieldText(response, "finished"));
+  if (node && (text == "true" || text == "1")) return true;
+  if (node && (text == "false" || text == "0")) return false;
+  return absl::InternalError(
+      absl::StrCat("the answer to ", kGetPublishMessages,
+                   node ? absl::StrCat(" has finished \"", text, "\", which is not true or false")
+                        : std::string(" has no `finished`")));
+}
+
+absl::StatusOr<std::string> PublishIdFrom(const nlohmann::json& value) {
+  if (value.is_number_integer()) return value.dump();
+  if (value.is_string()) {
+    const std::string text(absl::StripAsciiWhitespace(value.get<std::string>()));
+    uint64_t id = 0;
+    if (absl::SimpleAtoi(text, &id)) return absl::StrCat(id);
+  }
+  return absl::InternalError(
+      absl::StrCat("the answer to ", kStagingPublish, " has a publishId that is not a number: ",
+                   Snippet(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
+}
+
+}  // namespace
+
+PostRequest ModulesGetRequest(absl::string_view base_url, const Credentials& credentials,
+                              SoapVersion version) {
+  return SoapRequest(base_url, kModulesGet, WithCredentials(credentials, {}), version);
+}
+
+PostRequest GetPublishMessagesRequest(absl::string_view base_url, const Credentials& credentials,
+                                      absl::string_view publish_id, int64_t after_message_id,
+                                      SoapVersion version) {
+  return SoapRequest(
+      base_url, kGetPublishMessages,
+      WithCredentials(credentials, {{"publishId", std::string(publish_id)},
+                                    {"afterMessageId", absl::StrCat(after_message_id)}}),
+      version);
+}
+
+PostRequest PublishAbortRequest(absl::string_view base_url, const Credentials& credentials,
+                                absl::string_view publish_id, SoapVersion version) {
+  return SoapRequest(base_url, kPublishAbort,
+                     WithCredentials(credentials, {{"publishId", std::string(publish_id)}}),
+                     version);
+}
+
+PostRequest PublishRequest(absl::string_view base_url, const Credentials& credentials,
+                           absl::string_view staging_name, const std::vector<ScModule>& modules) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const ScModule& m : modules) {
+    list.push_back({{"REST_Module", {{"Name", m.name}, {"Key", m.key}, {"Kind", m.kind}}}});
+  }
+  const nlohmann::json body = {{"ModulesToPublish", std::move(list)},
+                               {"ApplicationsToUpdate", nlohmann::json::array()}};
+  PostRequest request;
+  request.operation = kStagingPublish;
+  request.url = absl::StrCat(BaseUrl(base_url), kRestPath, kStagingPublish,
+                             "?StagingName=", UrlEncode(staging_name), "&TwoStepMode=false");
+  request.headers = {
+      absl::StrCat("Authorization: Basic ",
+                   absl::Base64Escape(absl::StrCat(credentials.user, ":", credentials.hash))),
+      "Content-Type: application/json; charset=utf-8", "Accept: application/json"};
+  request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return request;
+}
+
+std::string SoapEnvelope(absl::string_view operation, const Params& params, SoapVersion version) {
+  const bool v11 = version == SoapVersion::k11;
+  const std::string prefix = v11 ? "soap" : "soap12";
+  pugi::xml_document doc;
+  pugi::xml_node decl = doc.append_child(pugi::node_declaration);
+  decl.append_attribute("version") = "1.0";
+  decl.append_attribute("encoding") = "utf-8";
+  pugi::xml_node envelope = doc.append_child((prefix + ":Envelope").c_str());
+  envelope.append_attribute(("xmlns:" + prefix).c_str()) =
+      v11 ? kSoap11Namespace : kSoap12Namespace;
+  pugi::xml_node body = envelope.append_child((prefix + ":Body").c_str());
+  pugi::xml_node op = body.append_child(std::string(operation).c_str());
+  op.append_attribute("xmlns") = kOperationNamespace;
+  for (const auto& [name, value] : params) {
+    op.append_child(name.c_str()).text().set(value.c_str());
+  }
+  std::ostringstream out;
+  doc.save(out, "", pugi::format_raw, pugi::encoding_utf8);
+  return out.str();
+}
+
+absl::Status CheckHttpStatus(absl::string_view operation, long http_status,
+                             absl::string_view response_body, absl::string_view user) {
+  const std::string code = absl::StrCat("HTTP ", http_status);
+  if (http_status >= 200 && http_status < 300) return absl::OkStatus();
+  if (http_status == 401) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("Service Center refused the credentials of user ", user, " (", code, " to ",
+                     operation, ")"));
+  }
+  if (http_status == 403) {
+    return absl::PermissionDeniedError(absl::StrCat("Service Center does not let user ", user,
+                                                    " call ", operation, " (", code, ")"));
+  }
+  if (std::optional<std::string> fault = SoapFaultText(response_body)) {
+    return absl::FailedPreconditionError(absl::StrCat("Service Center answered ", operation,
+                                                      " with a SOAP fault (", code, "): ", *fault));
+  }
+  if (http_status >= 300 && http_status < 400) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Service Center redirected ", operation, " (", code,
+                     "); set url to where Service Center answers (http or https, host name)"));
+  }
+  if (http_status == 404) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Service Center has no ", operation, " (", code, "); is url the Deployment Controller?"));
+  }
+  const std::string what = absl::StrCat("Service Center answered ", operation, " with ", code, ": ",
+                                        Snippet(response_body));
+  if (http_status == 502 || http_status == 503 || http_status == 504) {
+    return absl::UnavailableError(what);
+  }
+  return absl::InternalError(what);
+}
+
+std::optional<std::string> SoapFaultText(absl::string_view xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size())) return std::nullopt;
+  absl::StatusOr<pugi::xml_node> body = BodyElement(doc, "");
+  if (!body.ok() || !absl::EqualsIgnoreCase(LocalName(*body), "Fault")) return std::nullopt;
+  return FaultText(*body);
+}
+
+absl::StatusOr<std::vector<ScModule>> ParseModulesGetResponse(absl::string_view xml) {
+  pugi::xml_document doc;
+  absl::StatusOr<pugi::xml_node> response = ResponseElement(doc, xml, kModulesGet);
+  if (!response.ok()) return response.status();
+  const pugi::xml_node result = ResultElement(*response, kModulesGet);
+  if (!result) {
+    return absl::InternalError(
+        absl::StrCat("the answer to ", kModulesGet, " has no ", kModulesGet, "Result"));
+  }
+  std::vector<ScModule> modules;
+  const std::vector<pugi::xml_node> items = Items(result);
+  for (size_t i = 0; i < items.size(); ++i) {
+    absl::StatusOr<ScModule> module = ParseModule(items[i], i);
+    if (!module.ok()) return module.status();
+    modules.push_back(*std::move(module));
+  }
+  return modules;
+}
+
+absl::StatusOr<PublishMessagesPage> ParsePublishMessagesResponse(absl::string_view xml) {
+  pugi::xml_document doc;
+  absl::StatusOr<pugi::xml_node> response = ResponseElement(doc, xml, kGetPublishMessages);
+  if (!response.ok()) return response.status();
+  PublishMessagesPage page;
+  for (const pugi::xml_node& item : Items(ResultElement(*response, kGetPublishMessages))) {
+    absl::StatusOr<PublishMessage> message = ParseMessage(item);
+    if (!message.ok()) return message.status();
+    page.messages.push_back(*std::move(message));
+  }
+  const std::string last = FieldText(*response, "lastMessageId");
+  if (!last.empty()) {
+    absl::StatusOr<int64_t> id = ParseId(last, "lastMessageId");
+    if (!id.ok()) return id.status();
+    page.last_message_id = *id;
+  }
+  absl::StatusOr<bool> finished = ParseFinished(*response);
+  if (!finished.ok()) return finished.status();
+  page.finished = *finished;
+  return page;
+}
+
+absl::Status ParsePublishAbortResponse(absl::string_view xml) {
+  pugi::xml_document doc;
+  return ResponseElement(doc, xml, kPublishAbort).status();
+}
+
+absl::StatusOr<std::string> ParsePublishResponse(absl::string_view json) {
+  const nlohmann::json doc = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (doc.is_discarded()) {
+    return absl::DataLossError(
+        absl::StrCat("the answer to ", kStagingPublish, " is not JSON: ", Snippet(json)));
+  }
+  if (doc.is_number_integer() || doc.is_string()) return PublishIdFrom(doc);
+  if (doc.is_object()) {
+    for (const auto& [key, value] : doc.items()) {
+      if (absl::EqualsIgnoreCase(key, "publishId")) return PublishIdFrom(value);
+    }
+  }
+  return absl::InternalError(
+      absl::StrCat("the answer to ", kStagingPublish, " has no publishId: ", Snippet(json)));
+}
+
+PublishMessageType ParseMessageType(absl::string_view type_text) {
+  const absl::string_view t = absl::StripAsciiWhitespace(type_text);
+  if (absl::EqualsIgnoreCase(t, "Info")) return PublishMessageType::kInfo;
+  if (absl::EqualsIgnoreCase(t, "Warning")) return PublishMessageType::kWarning;
+  if (absl::EqualsIgnoreCase(t, "Error")) return PublishMessageType::kError;
+  if (absl::EqualsIgnoreCase(t, "PublishStop")) return PublishMessageType::kPublishStop;
+  return PublishMessageType::kOther;
+}
+
+}  // namespace osfleet::agent::sc_wire

@@ -1,0 +1,649 @@
+#!/usr/bin/python3
+"""Fake OutSystems 11 Service Center for the osfleet Service Center phase.
+
+Standard library only. Serves, on 127.0.0.1 and an ephemeral port:
+
+  SOAP 1.1 / 1.2  POST /ServiceCenter/PlatformServices_v8_0_0.asmx
+      Modules_Get(username, password)
+      SolutionPack_GetPublishMessages(username, password, publishId, afterMessageId)
+      SolutionPack_PublishAbort(username, password, publishId)
+  REST            POST /ServiceCenter/rest/PlatformServices/Staging_PublishWith2StepOption
+                       ?StagingName=NAME&TwoStepMode=false   (HTTP Basic user:#hash)
+
+Usage:
+  fake_service_center.py --port-file FILE --user USER --hash HASH
+      [--mode ok|warnings|errors|slow|unauthorized|malformed-xml|malformed-json]
+      [--modules N] [--polls N] [--tls-cert PEM --tls-key PEM] [--request-log FILE]
+
+Valid credentials: username == USER and password == "#" + HASH.
+
+The bound port is written to --port-file atomically once the server is serving.
+SIGTERM / SIGINT stop the server; the program then exits 0.
+
+Wire details (see also DESIGN.md section 2, "Service Center phase"):
+  * The SOAP operation is the local name of the first element child of Body;
+    parameters are read by local name, case-insensitively. The SOAP version is the
+    envelope namespace; the Content-Type must agree with it (text/xml for 1.1,
+    application/soap+xml for 1.2) and, when given, the SOAPAction header (1.1) or
+    the action= parameter of the Content-Type (1.2) must name the same operation
+    ("http://www.outsystems.com/<Op>"); otherwise: 500 + SOAP Fault (Client/Sender).
+    The answer uses the version of the request.
+  * Wrong/missing SOAP credentials: 401, text/plain body. Unknown operation,
+    unparsable XML, missing/non-integer parameter, unknown publishId: 500 + Fault.
+  * REST: missing/wrong Basic credentials -> 401 + WWW-Authenticate; Content-Type
+    not application/json -> 415; StagingName missing or TwoStepMode not "false" ->
+    400; body not JSON, without a non-empty ModulesToPublish list, a module without
+    Name, an unknown module name, or a Key/Kind not matching Modules_Get -> 400
+    (text naming the problem). JSON keys of the request are matched
+    case-insensitively. Success: 200 {"publishId": <fresh integer, from 42 on>}.
+  * Messages of a publish of modules M1..Mk (ids 1, 2, ... in order):
+        Info "Publishing Mi", Info "Mi published successfully"   (for each module)
+        Info "Publish finished"                                   (last)
+    mode warnings: a Warning "<2nd module>: the module has 1 warning"
+        (Detail "Deprecated action used") is inserted in the middle;
+    mode errors: an Error "<3rd module>: failed to compile" is inserted in the
+        middle and the later messages still come.
+    (<2nd module>/<3rd module> is the published module at that position, or the
+    last one when fewer were published: "Module2"/"Module3" when all are published.)
+    The messages are released over P polls (--polls, default 2; 10 in mode slow):
+    after the k-th GetPublishMessages call of a publish the first
+    ceil(total*k/P) messages are available. A call returns the available messages
+    with Id > afterMessageId; lastMessageId is the highest id returned, or
+    afterMessageId when none; finished is true once the last message has been
+    returned (or at/after it was acknowledged through afterMessageId), and always
+    after SolutionPack_PublishAbort (which stops any further message).
+  * mode unauthorized: every request gets 401. mode malformed-xml: SOAP 200
+    answers are cut to their first 60 bytes. mode malformed-json: the REST publish
+    answers 200 with the body '{"publishId": '.
+  * --request-log: one JSON object per line and request:
+    {"op", "soap": "1.1"|"1.2"|null, "modules", "publishId", "afterMessageId",
+     "auth_ok", "status"}. Neither the password nor the Authorization header is
+    ever written anywhere (log, stdout, stderr, fault texts).
+"""
+
+import argparse
+import base64
+import binascii
+import json
+import math
+import os
+import signal
+import socket
+import ssl
+import sys
+import tempfile
+import threading
+import uuid
+import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
+
+SOAP_PATH = "/servicecenter/platformservices_v8_0_0.asmx"
+REST_PATH = "/servicecenter/rest/platformservices/staging_publishwith2stepoption"
+OS_NS = "http://www.outsystems.com"
+SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope"
+SOAP_OPS = ("Modules_Get", "SolutionPack_GetPublishMessages", "SolutionPack_PublishAbort")
+REST_OP = "Staging_PublishWith2StepOption"
+MODES = ("ok", "warnings", "errors", "slow", "unauthorized", "malformed-xml",
+         "malformed-json")
+KEY_NAMESPACE = uuid.UUID("6f1c1b4e-8a51-4c2b-9a43-0f5e5c0d2a11")
+MAX_BODY = 16 * 1024 * 1024
+
+
+class SoapError(Exception):
+    """A request problem answered with HTTP 500 and a SOAP Fault."""
+
+
+def make_modules(count):
+    modules = []
+    for i in range(1, count + 1):
+        name = "Module%d" % i
+        modules.append({
+            "Name": name,
+            "Key": str(uuid.uuid5(KEY_NAMESPACE, name)),
+            "Kind": "Extension" if i % 3 == 0 else "eSpace",
+        })
+    return modules
+
+
+def local(tag):
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def namespace(tag):
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def strip_quotes(value):
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
+class Publish:
+    def __init__(self, publish_id, messages, polls):
+        self.id = publish_id
+        self.messages = messages          # list of dicts with Id/Type/Message/Detail
+        self.polls = polls
+        self.poll_count = 0
+        self.aborted = False
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.mode = args.mode
+        self.modules = make_modules(args.modules)
+        self.by_name = {m["Name"]: m for m in self.modules}
+        if args.polls is not None:
+            self.polls = args.polls
+        else:
+            self.polls = 10 if args.mode == "slow" else 2
+        self.lock = threading.Lock()
+        self.next_publish_id = 42
+        self.publishes = {}
+        self.log_lock = threading.Lock()
+
+    def credentials_ok(self, user, password):
+        if self.mode == "unauthorized":
+            return False
+        return user == self.args.user and password == "#" + self.args.hash
+
+    def build_messages(self, names):
+        msgs = []
+        for n in names:
+            msgs.append(("Info", "Publishing %s" % n, ""))
+            msgs.append(("Info", "%s published successfully" % n, ""))
+        middle = len(msgs) // 2
+        if self.mode == "warnings":
+            who = names[min(1, len(names) - 1)]
+            msgs.insert(middle, ("Warning", "%s: the module has 1 warning" % who,
+                                 "Deprecated action used"))
+        elif self.mode == "errors":
+            who = names[min(2, len(names) - 1)]
+            msgs.insert(middle, ("Error", "%s: failed to compile" % who,
+                                 "Compilation error in action 'Preparation' of screen "
+                                 "'Home': unknown identifier 'SettingsValue'"))
+        msgs.append(("Info", "Publish finished", ""))
+        return [{"Id": i + 1, "Type": t, "Message": m, "Detail": d}
+                for i, (t, m, d) in enumerate(msgs)]
+
+    def new_publish(self, names):
+        with self.lock:
+            pid = self.next_publish_id
+            self.next_publish_id += 1
+            self.publishes[pid] = Publish(pid, self.build_messages(names), self.polls)
+            return pid
+
+    def poll(self, pid, after):
+        with self.lock:
+            pub = self.publishes.get(pid)
+            if pub is None:
+                raise SoapError("Unknown publishId %d" % pid)
+            if pub.aborted:
+                return [], after, True
+            pub.poll_count += 1
+            total = len(pub.messages)
+            k = min(pub.poll_count, pub.polls)
+            available = total if k >= pub.polls else math.ceil(total * k / pub.polls)
+            out = [m for m in pub.messages[:available] if m["Id"] > after]
+            last = out[-1]["Id"] if out else after
+            finished = available == total and last >= total
+            return out, last, finished
+
+    def abort(self, pid):
+        with self.lock:
+            pub = self.publishes.get(pid)
+            if pub is None:
+                raise SoapError("Unknown publishId %d" % pid)
+            pub.aborted = True
+
+    def log(self, entry):
+        path = self.args.request_log
+        if not path:
+            return
+        line = json.dumps(entry, sort_keys=True) + "\n"
+        with self.log_lock:
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(line)
+                f.flush()
+
+
+def envelope(version, body_xml):
+    if version == "1.2":
+        prefix, ns = "soap12", SOAP12_NS
+    else:
+        prefix, ns = "soap", SOAP11_NS
+    return ('<?xml version="1.0" encoding="utf-8"?>'
+            '<{p}:Envelope xmlns:{p}="{ns}" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
+            '<{p}:Body>{body}</{p}:Body></{p}:Envelope>'
+            ).format(p=prefix, ns=ns, body=body_xml).encode("utf-8")
+
+
+def fault(version, text):
+    text = escape(text)
+    if version == "1.2":
+        body = ('<soap12:Fault><soap12:Code><soap12:Value>soap12:Sender</soap12:Value>'
+                '</soap12:Code><soap12:Reason><soap12:Text xml:lang="en">%s</soap12:Text>'
+                '</soap12:Reason><soap12:Detail /></soap12:Fault>' % text)
+    else:
+        body = ('<soap:Fault><faultcode>soap:Client</faultcode>'
+                '<faultstring>%s</faultstring><detail /></soap:Fault>' % text)
+    return envelope(version, body)
+
+
+def soap_content_type(version):
+    if version == "1.2":
+        return "application/soap+xml; charset=utf-8"
+    return "text/xml; charset=utf-8"
+
+
+def parse_content_type(value):
+    parts = [p.strip() for p in (value or "").split(";")]
+    mime = parts[0].lower() if parts else ""
+    params = {}
+    for p in parts[1:]:
+        if "=" in p:
+            k, v = p.split("=", 1)
+            params[k.strip().lower()] = strip_quotes(v)
+    return mime, params
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Microsoft-IIS/10.0"
+    sys_version = ""
+
+    # Never echo request lines/headers anywhere: quiet access log.
+    def log_message(self, fmt, *args):  # noqa: D401
+        pass
+
+    @property
+    def state(self):
+        return self.server.state
+
+    # ---- plumbing -------------------------------------------------------
+    def read_body(self):
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            data = b""
+            while True:
+                line = self.rfile.readline(65537)
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return data
+                data += self.rfile.read(size)
+                self.rfile.readline(65537)
+                if len(data) > MAX_BODY:
+                    raise ValueError("body too large")
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0 or length > MAX_BODY:
+            raise ValueError("bad Content-Length")
+        return self.rfile.read(length) if length else b""
+
+    def send(self, status, body, content_type, extra_headers=()):
+        # The request-log line is written before the answer, so a client that
+        # has its answer finds its request in the log.
+        entry, self.pending_log = getattr(self, "pending_log", None), None
+        if entry is not None:
+            entry["status"] = status
+            self.state.log(entry)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in extra_headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_401(self, extra_headers=()):
+        self.send(401, b"401 - Unauthorized: Access is denied due to invalid "
+                  b"credentials.", "text/plain; charset=utf-8", extra_headers)
+
+    def do_GET(self):
+        path = urlsplit(self.path).path.lower()
+        if path in (SOAP_PATH, REST_PATH):
+            self.send(405, b"Method Not Allowed", "text/plain; charset=utf-8",
+                      [("Allow", "POST")])
+        else:
+            self.send(404, b"Not Found", "text/plain; charset=utf-8")
+
+    do_HEAD = do_GET
+    do_PUT = do_GET
+    do_DELETE = do_GET
+
+    def do_POST(self):
+        path = urlsplit(self.path).path.lower()
+        try:
+            body = self.read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            self.send(400, b"Bad Request", "text/plain; charset=utf-8")
+            return
+        if path == SOAP_PATH:
+            self.handle_soap(body)
+        elif path == REST_PATH:
+            self.handle_rest(body)
+        else:
+            self.send(404, b"Not Found", "text/plain; charset=utf-8")
+
+    # ---- SOAP -----------------------------------------------------------
+    def handle_soap(self, raw):
+        mime, ct_params = parse_content_type(self.headers.get("Content-Type"))
+        version = "1.2" if mime == "application/soap+xml" else (
+            "1.1" if mime == "text/xml" else None)
+        entry = {"op": None, "soap": version, "modules": None, "publishId": None,
+                 "afterMessageId": None, "auth_ok": False, "status": None}
+        self.pending_log = entry
+        try:
+            try:
+                root = ET.fromstring(raw)
+            except ET.ParseError:
+                raise SoapError("Server was unable to read request: the request "
+                                "body is not well-formed XML.")
+            if local(root.tag) != "Envelope" or namespace(root.tag) not in (
+                    SOAP11_NS, SOAP12_NS):
+                raise SoapError("Server was unable to read request: the root "
+                                "element is not a SOAP Envelope.")
+            env_version = "1.1" if namespace(root.tag) == SOAP11_NS else "1.2"
+            entry["soap"] = env_version
+            if version != env_version:
+                version = env_version
+                raise SoapError("Content-Type '%s' does not match the SOAP %s envelope."
+                                % (mime or "(missing)", env_version))
+            body_el = next((c for c in root if local(c.tag) == "Body"), None)
+            if body_el is None:
+                raise SoapError("Server was unable to read request: no SOAP Body.")
+            op_el = next((c for c in body_el if isinstance(c.tag, str)), None)
+            if op_el is None:
+                raise SoapError("Server was unable to read request: empty SOAP Body.")
+            op = local(op_el.tag)
+            entry["op"] = op
+            if op not in SOAP_OPS:
+                raise SoapError("Server did not recognize the operation '%s'." % op)
+            action = (strip_quotes(self.headers.get("SOAPAction") or "")
+                      if version == "1.1" else ct_params.get("action", ""))
+            if version == "1.1" and not action:
+                raise SoapError("Missing SOAPAction header.")
+            if action and action != "%s/%s" % (OS_NS, op):
+                raise SoapError("Server did not recognize the value of the SOAP "
+                                "action '%s'." % action)
+            params = {}
+            for c in op_el:
+                if isinstance(c.tag, str):
+                    params.setdefault(local(c.tag).lower(), (c.text or ""))
+            auth_ok = self.state.credentials_ok(params.get("username"),
+                                                params.get("password"))
+            entry["auth_ok"] = auth_ok
+            if not auth_ok:
+                for name in ("publishId", "afterMessageId"):
+                    try:
+                        entry[name] = int(params[name.lower()].strip())
+                    except (KeyError, ValueError):
+                        pass
+                self.send_401()
+                return
+            if op != "Modules_Get":
+                entry["publishId"] = self.int_param(params, "publishId")
+            if op == "SolutionPack_GetPublishMessages":
+                entry["afterMessageId"] = self.int_param(params, "afterMessageId")
+            if op == "Modules_Get":
+                xml = self.modules_get()
+            elif op == "SolutionPack_GetPublishMessages":
+                xml = self.get_publish_messages(entry["publishId"],
+                                                entry["afterMessageId"])
+            else:
+                self.state.abort(entry["publishId"])
+                xml = '<SolutionPack_PublishAbortResponse xmlns="%s" />' % OS_NS
+            answer = envelope(version, xml)
+            if self.state.mode == "malformed-xml":
+                answer = answer[:60]
+            self.send(200, answer, soap_content_type(version))
+        except SoapError as e:
+            if self.state.mode == "unauthorized":
+                self.send_401()
+                return
+            self.send(500, fault(version or "1.1", str(e)),
+                      soap_content_type(version or "1.1"))
+        finally:
+            if self.pending_log is not None:     # unexpected error: still log it
+                self.pending_log = None
+                self.state.log(entry)
+
+    def int_param(self, params, name):
+        value = params.get(name.lower())
+        if value is None:
+            raise SoapError("Missing parameter '%s'." % name)
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise SoapError("Parameter '%s' is not an integer." % name)
+
+    def modules_get(self):
+        items = "".join(
+            "<Module><Name>%s</Name><Key>%s</Key><Kind>%s</Kind><StatusMessages />"
+            "</Module>" % (escape(m["Name"]), escape(m["Key"]), escape(m["Kind"]))
+            for m in self.state.modules)
+        return ('<Modules_GetResponse xmlns="%s"><Modules_GetResult>%s'
+                '</Modules_GetResult></Modules_GetResponse>' % (OS_NS, items))
+
+    def get_publish_messages(self, pid, after):
+        msgs, last, finished = self.state.poll(pid, after)
+        items = "".join(
+            "<PublishMessage><Id>%d</Id><Type>%s</Type><Message>%s</Message>"
+            "<Detail>%s</Detail></PublishMessage>"
+            % (m["Id"], m["Type"], escape(m["Message"]), escape(m["Detail"]))
+            for m in msgs)
+        return ('<SolutionPack_GetPublishMessagesResponse xmlns="%s">'
+                '<SolutionPack_GetPublishMessagesResult>%s'
+                '</SolutionPack_GetPublishMessagesResult>'
+                '<lastMessageId>%d</lastMessageId><finished>%s</finished>'
+                '</SolutionPack_GetPublishMessagesResponse>'
+                % (OS_NS, items, last, "true" if finished else "false"))
+
+    # ---- REST -----------------------------------------------------------
+    def basic_ok(self):
+        value = self.headers.get("Authorization") or ""
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != "basic" or not token.strip():
+            return False
+        try:
+            decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return False
+        user, sep, password = decoded.partition(":")
+        if not sep:
+            return False
+        return self.state.credentials_ok(user, password)
+
+    def handle_rest(self, raw):
+        entry = {"op": REST_OP, "soap": None, "modules": None, "publishId": None,
+                 "afterMessageId": None, "auth_ok": False, "status": None}
+        status, body, ctype, extra = 500, b"", "text/plain; charset=utf-8", []
+        try:
+            auth_ok = self.basic_ok()
+            entry["auth_ok"] = auth_ok
+            if not auth_ok:
+                status = 401
+                body = (b"401 - Unauthorized: Access is denied due to invalid "
+                        b"credentials.")
+                extra = [("WWW-Authenticate", 'Basic realm="ServiceCenter"')]
+                return
+            mime, _ = parse_content_type(self.headers.get("Content-Type"))
+            if mime != "application/json":
+                status, body = 415, b"Content-Type must be application/json."
+                return
+            query = {k.lower(): v for k, v in
+                     parse_qs(urlsplit(self.path).query, keep_blank_values=True).items()}
+            if not query.get("stagingname", [""])[0]:
+                status, body = 400, b"Missing query parameter StagingName."
+                return
+            if query.get("twostepmode", [""])[0].lower() != "false":
+                status, body = 400, b"Query parameter TwoStepMode must be false."
+                return
+            problem, names = self.parse_publish(raw)
+            if problem:
+                status, body = 400, problem.encode("utf-8")
+                return
+            entry["modules"] = names
+            if self.state.mode == "malformed-json":
+                status, body, ctype = 200, b'{"publishId": ', "application/json; charset=utf-8"
+                return
+            pid = self.state.new_publish(names)
+            entry["publishId"] = pid
+            status, ctype = 200, "application/json; charset=utf-8"
+            body = json.dumps({"publishId": pid}).encode("utf-8")
+        finally:
+            self.pending_log = entry
+            self.send(status, body, ctype, extra)
+
+    def parse_publish(self, raw):
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return "Request body is not valid JSON.", None
+        if not isinstance(doc, dict):
+            return "Request body must be a JSON object.", None
+        ci = {k.lower(): v for k, v in doc.items()}
+        mods = ci.get("modulestopublish")
+        if not isinstance(mods, list) or not mods:
+            return "ModulesToPublish is missing or empty.", None
+        names = []
+        for item in mods:
+            if not isinstance(item, dict):
+                return "ModulesToPublish items must be objects.", None
+            item = {k.lower(): v for k, v in item.items()}
+            mod = item.get("rest_module")
+            if not isinstance(mod, dict):
+                return "ModulesToPublish item without REST_Module.", None
+            mod = {k.lower(): v for k, v in mod.items()}
+            name = mod.get("name")
+            if not isinstance(name, str) or not name:
+                return "REST_Module without Name.", None
+            known = self.state.by_name.get(name)
+            if known is None:
+                return "Unknown module '%s'." % name, None
+            key = mod.get("key")
+            if key is not None and str(key).lower() != known["Key"].lower():
+                return "Module '%s': Key does not match." % name, None
+            kind = mod.get("kind")
+            if kind is not None and str(kind) != known["Kind"]:
+                return "Module '%s': Kind does not match." % name, None
+            names.append(name)
+        apps = ci.get("applicationstoupdate", [])
+        if not isinstance(apps, list):
+            return "ApplicationsToUpdate must be a list.", None
+        return None, names
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr, handler, state, ssl_ctx):
+        self.state = state
+        self.ssl_ctx = ssl_ctx
+        super().__init__(addr, handler)
+
+    def finish_request(self, request, client_address):
+        # TLS handshake in the per-connection thread, so a stalled client
+        # cannot block accept().
+        if self.ssl_ctx is not None:
+            request.settimeout(30)
+            try:
+                request = self.ssl_ctx.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                try:
+                    request.close()
+                except OSError:
+                    pass
+                return
+            request.settimeout(None)
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        # Client went away etc.: stay quiet (never dump request data).
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, ssl.SSLError, socket.timeout)):
+            sys.stderr.write("fake_service_center: handler error: %s\n"
+                             % type(exc).__name__)
+
+
+def write_port_file(path, port):
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".port-", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write("%d\n" % port)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def positive(value):
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return n
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Fake OutSystems Service Center")
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--user", required=True)
+    ap.add_argument("--hash", required=True, help="password hash, without the '#'")
+    ap.add_argument("--mode", choices=MODES, default="ok")
+    ap.add_argument("--modules", type=positive, default=5)
+    ap.add_argument("--polls", type=positive, default=None)
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    ap.add_argument("--request-log")
+    args = ap.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
+
+    ssl_ctx = None
+    if args.tls_cert:
+        ssl_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ssl_ctx.load_cert_chain(args.tls_cert, args.tls_key)
+
+    state = State(args)
+    server = Server(("127.0.0.1", 0), Handler, state, ssl_ctx)
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    thread = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    write_port_file(args.port_file, port)
+    sys.stderr.write("fake_service_center: serving %s://127.0.0.1:%d mode=%s "
+                     "modules=%d polls=%d\n"
+                     % ("https" if ssl_ctx else "http", port, args.mode,
+                        len(state.modules), state.polls))
+    sys.stderr.flush()
+    while not stop.wait(0.2):
+        pass
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

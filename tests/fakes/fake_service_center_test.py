@@ -1,0 +1,588 @@
+#!/usr/bin/python3
+"""Self-test of tests/fakes/fake_service_center.py (stdlib only).
+
+Run: /usr/bin/python3 tests/fakes/fake_service_center_test.py [-v]
+"""
+
+import base64
+import http.client
+import json
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import uuid
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FAKE = os.path.join(HERE, "fake_service_center.py")
+PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+USER = "admin"
+HASH = "Qk9HVVNIQVNIdmFsdWU0Mg+/=zz"   # distinctive, searched for in logs
+PASSWORD = "#" + HASH
+SOAP_PATH = "/ServiceCenter/PlatformServices_v8_0_0.asmx"
+REST_PATH = ("/ServiceCenter/rest/PlatformServices/Staging_PublishWith2StepOption"
+             "?StagingName=osfleet-republish&TwoStepMode=false")
+OS_NS = "http://www.outsystems.com"
+NS = {"1.1": "http://schemas.xmlsoap.org/soap/envelope/",
+      "1.2": "http://www.w3.org/2003/05/soap-envelope"}
+
+
+def local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+def child(el, name):
+    for c in el:
+        if local(c.tag).lower() == name.lower():
+            return c
+    return None
+
+
+class Fake:
+    """The fake as a subprocess; waits for its port file (polling, no fixed sleep)."""
+
+    def __init__(self, *extra, tls=None, log=True):
+        self.dir = tempfile.mkdtemp(prefix="fake-sc-test-")
+        self.port_file = os.path.join(self.dir, "port")
+        self.log_path = os.path.join(self.dir, "requests.jsonl") if log else None
+        self.stdout = open(os.path.join(self.dir, "stdout"), "w+b")
+        self.stderr = open(os.path.join(self.dir, "stderr"), "w+b")
+        cmd = [PYTHON, FAKE, "--port-file", self.port_file, "--user", USER,
+               "--hash", HASH] + list(extra)
+        if self.log_path:
+            cmd += ["--request-log", self.log_path]
+        self.tls = tls
+        if tls:
+            cmd += ["--tls-cert", tls[0], "--tls-key", tls[1]]
+        self.proc = subprocess.Popen(cmd, stdout=self.stdout, stderr=self.stderr)
+        deadline = time.monotonic() + 15
+        self.port = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("fake exited early: %s" % self.read_output())
+            try:
+                with open(self.port_file) as f:
+                    self.port = int(f.read().strip())
+                break
+            except (FileNotFoundError, ValueError):
+                time.sleep(0.02)
+        if self.port is None:
+            self.stop()
+            raise RuntimeError("fake did not write its port file")
+
+    def read_output(self):
+        out = b""
+        for f in (self.stdout, self.stderr):
+            f.flush()
+            f.seek(0)
+            out += f.read()
+        return out.decode("utf-8", "replace")
+
+    def log_entries(self):
+        if not self.log_path or not os.path.exists(self.log_path):
+            return []
+        with open(self.log_path, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def stop(self):
+        rc = None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                rc = self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        else:
+            rc = self.proc.returncode
+        return rc
+
+    def cleanup(self):
+        self.stop()
+        self.stdout.close()
+        self.stderr.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # ---- client helpers ----
+    def conn(self):
+        if self.tls:
+            ctx = ssl.create_default_context(cafile=self.tls[0])
+            return http.client.HTTPSConnection("localhost", self.port, timeout=10,
+                                               context=ctx)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+
+    def request(self, method, path, body=b"", headers=None, conn=None):
+        own = conn is None
+        conn = conn or self.conn()
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, resp, data
+        finally:
+            if own:
+                conn.close()
+
+    def soap_raw(self, op, params, version="1.1", user=USER, password=PASSWORD,
+                 action=None, conn=None, content_type=None):
+        inner = "".join("<%s>%s</%s>" % (k, escape(str(v)), k)
+                        for k, v in [("username", user), ("password", password)]
+                        + list(params))
+        body = ('<?xml version="1.0" encoding="utf-8"?>'
+                '<s:Envelope xmlns:s="%s"><s:Body><%s xmlns="%s">%s</%s>'
+                '</s:Body></s:Envelope>' % (NS[version], op, OS_NS, inner, op))
+        act = action if action is not None else "%s/%s" % (OS_NS, op)
+        if version == "1.1":
+            headers = {"Content-Type": content_type or "text/xml; charset=utf-8",
+                       "SOAPAction": '"%s"' % act}
+        else:
+            headers = {"Content-Type": content_type or
+                       'application/soap+xml; charset=utf-8; action="%s"' % act}
+        return self.request("POST", SOAP_PATH, body.encode("utf-8"), headers, conn)
+
+    def soap(self, op, params=(), version="1.1", **kw):
+        status, resp, data = self.soap_raw(op, params, version, **kw)
+        if status != 200:
+            raise AssertionError("SOAP %s -> HTTP %d: %r" % (op, status, data[:300]))
+        root = ET.fromstring(data)
+        assert root.tag == "{%s}Envelope" % NS[version], root.tag
+        body = child(root, "Body")
+        response = body[0]
+        assert local(response.tag) == op + "Response", response.tag
+        return resp, response
+
+    def modules_get(self, version="1.1"):
+        _, response = self.soap("Modules_Get", version=version)
+        result = child(response, "Modules_GetResult")
+        return [{local(c.tag): (c.text or "") for c in item} for item in result]
+
+    def get_messages(self, pid, after, version="1.1"):
+        _, response = self.soap("SolutionPack_GetPublishMessages",
+                                [("publishId", pid), ("afterMessageId", after)],
+                                version=version)
+        result = child(response, "SolutionPack_GetPublishMessagesResult")
+        msgs = [{local(c.tag): (c.text or "") for c in item} for item in result]
+        last = int(child(response, "lastMessageId").text)
+        finished = child(response, "finished").text == "true"
+        return msgs, last, finished
+
+    def publish_raw(self, doc, user=USER, password=PASSWORD, auth=True,
+                    path=REST_PATH, raw=None):
+        headers = {"Content-Type": "application/json"}
+        if auth:
+            token = base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+            headers["Authorization"] = "Basic " + token
+        body = raw if raw is not None else json.dumps(doc).encode()
+        return self.request("POST", path, body, headers)
+
+    def publish(self, modules):
+        doc = {"ModulesToPublish": [{"REST_Module": {"Name": m["Name"], "Key": m["Key"],
+                                                     "Kind": m["Kind"]}}
+                                    for m in modules],
+               "ApplicationsToUpdate": []}
+        status, resp, data = self.publish_raw(doc)
+        if status != 200:
+            raise AssertionError("publish -> HTTP %d: %r" % (status, data))
+        return json.loads(data)["publishId"]
+
+    def poll_all(self, pid, limit=50):
+        """Polls like the client: returns (messages, number of polls)."""
+        after, got, polls = 0, [], 0
+        while True:
+            polls += 1
+            if polls > limit:
+                raise AssertionError("publish never finished")
+            msgs, last, finished = self.get_messages(pid, after)
+            got += msgs
+            if msgs:
+                assert last == int(msgs[-1]["Id"]), (last, msgs)
+            else:
+                assert last == after
+            after = last
+            if finished:
+                return got, polls
+
+
+class FakeCase(unittest.TestCase):
+    ARGS = ()
+    TLS = False
+    fake = None
+
+    @classmethod
+    def setUpClass(cls):
+        tls = None
+        if cls.TLS:
+            cls.certdir = tempfile.mkdtemp(prefix="fake-sc-cert-")
+            cert = os.path.join(cls.certdir, "cert.pem")
+            key = os.path.join(cls.certdir, "key.pem")
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                 "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=localhost",
+                 "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                 "-days", "2", "-keyout", key, "-out", cert],
+                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            tls = (cert, key)
+        cls.fake = Fake(*cls.ARGS, tls=tls)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.fake:
+            cls.fake.cleanup()
+        if cls.TLS:
+            shutil.rmtree(cls.certdir, ignore_errors=True)
+
+
+class OkModeTest(FakeCase):
+    ARGS = ("--modules", "7", "--polls", "3")
+
+    def test_modules_get_soap11(self):
+        resp, _ = self.fake.soap("Modules_Get")
+        self.assertTrue(resp.getheader("Content-Type").startswith("text/xml"))
+        mods = self.fake.modules_get("1.1")
+        self.assertEqual([m["Name"] for m in mods], ["Module%d" % i for i in range(1, 8)])
+        self.assertEqual([m["Kind"] for m in mods],
+                         ["eSpace", "eSpace", "Extension"] * 2 + ["eSpace"])
+        keys = [m["Key"] for m in mods]
+        self.assertEqual(len(set(keys)), 7)
+        for k in keys:
+            uuid.UUID(k)
+        self.assertTrue(all("StatusMessages" in m for m in mods))
+
+    def test_modules_get_soap12(self):
+        resp, _ = self.fake.soap("Modules_Get", version="1.2")
+        self.assertTrue(resp.getheader("Content-Type").startswith("application/soap+xml"))
+        self.assertEqual(self.fake.modules_get("1.2"), self.fake.modules_get("1.1"))
+
+    def test_keys_deterministic(self):
+        other = Fake("--modules", "3", log=False)
+        try:
+            self.assertEqual([m["Key"] for m in other.modules_get()],
+                             [m["Key"] for m in self.fake.modules_get()[:3]])
+        finally:
+            other.cleanup()
+
+    def test_keep_alive(self):
+        conn = self.fake.conn()
+        try:
+            for _ in range(3):
+                status, _, _ = self.fake.soap_raw("Modules_Get", (), conn=conn)
+                self.assertEqual(status, 200)
+        finally:
+            conn.close()
+
+    def test_publish_and_poll(self):
+        mods = self.fake.modules_get()
+        pid = self.fake.publish(mods)
+        self.assertIsInstance(pid, int)
+        got, polls = self.fake.poll_all(pid)
+        self.assertEqual(polls, 3)
+        self.assertEqual([int(m["Id"]) for m in got], list(range(1, 16)))  # 2*7+1
+        self.assertTrue(all(m["Type"] == "Info" for m in got))
+        self.assertEqual(got[0]["Message"], "Publishing Module1")
+        self.assertIn("Module7 published successfully", [m["Message"] for m in got])
+        self.assertEqual(got[-1]["Message"], "Publish finished")
+        # After finishing: nothing new, still finished, lastMessageId = afterMessageId.
+        msgs, last, finished = self.fake.get_messages(pid, 15, version="1.2")
+        self.assertEqual((msgs, last, finished), ([], 15, True))
+
+    def test_subset_and_fresh_ids(self):
+        mods = self.fake.modules_get()
+        a = self.fake.publish(mods[:2])
+        b = self.fake.publish(mods[4:5])
+        self.assertNotEqual(a, b)
+        got, _ = self.fake.poll_all(b)
+        self.assertEqual([m["Message"] for m in got],
+                         ["Publishing Module5", "Module5 published successfully",
+                          "Publish finished"])
+        got, _ = self.fake.poll_all(a)
+        self.assertEqual(len(got), 5)
+
+    def test_repoll_from_zero(self):
+        pid = self.fake.publish(self.fake.modules_get())
+        first, last, finished = self.fake.get_messages(pid, 0)
+        self.assertFalse(finished)
+        self.assertEqual(len(first), 5)          # ceil(15 * 1/3)
+        again, last2, _ = self.fake.get_messages(pid, 0)
+        self.assertEqual([m["Id"] for m in again][:5], [m["Id"] for m in first])
+        self.assertEqual(last2, 10)
+        rest, last3, finished = self.fake.get_messages(pid, last2)
+        self.assertEqual((len(rest), last3, finished), (5, 15, True))
+
+    def test_abort(self):
+        pid = self.fake.publish(self.fake.modules_get())
+        msgs, last, finished = self.fake.get_messages(pid, 0)
+        self.assertTrue(msgs)
+        self.assertFalse(finished)
+        _, response = self.fake.soap("SolutionPack_PublishAbort", [("publishId", pid)])
+        self.assertEqual(len(response), 0)
+        self.assertEqual(self.fake.get_messages(pid, last), ([], last, True))
+        self.assertEqual(self.fake.get_messages(pid, last, "1.2"), ([], last, True))
+
+    def test_soap_unauthorized(self):
+        for version in ("1.1", "1.2"):
+            for user, pw in ((USER, "#wrong"), (USER, HASH), ("other", PASSWORD),
+                             (USER, "")):
+                status, resp, data = self.fake.soap_raw("Modules_Get", (), version,
+                                                        user=user, password=pw)
+                self.assertEqual(status, 401, (version, user))
+                self.assertNotIn(HASH.encode(), data)
+
+    def test_soap_fault_unknown_op(self):
+        status, resp, data = self.fake.soap_raw("Modules_Delete", ())
+        self.assertEqual(status, 500)
+        self.assertTrue(resp.getheader("Content-Type").startswith("text/xml"))
+        fault = child(child(ET.fromstring(data), "Body"), "Fault")
+        self.assertEqual(child(fault, "faultcode").text, "soap:Client")
+        self.assertIn("Modules_Delete", child(fault, "faultstring").text)
+
+        status, resp, data = self.fake.soap_raw("Modules_Delete", (), "1.2")
+        self.assertEqual(status, 500)
+        self.assertTrue(resp.getheader("Content-Type").startswith("application/soap+xml"))
+        root = ET.fromstring(data)
+        self.assertEqual(root.tag, "{%s}Envelope" % NS["1.2"])
+        fault = child(child(root, "Body"), "Fault")
+        self.assertIsNotNone(child(child(fault, "Code"), "Value"))
+        self.assertIn("Modules_Delete", child(child(fault, "Reason"), "Text").text)
+
+    def test_soap_fault_bad_requests(self):
+        status, _, data = self.fake.request(
+            "POST", SOAP_PATH, b"<s:Envelope><oops", {"Content-Type": "text/xml",
+                                                      "SOAPAction": '""'})
+        self.assertEqual(status, 500)
+        self.assertEqual(local(child(ET.fromstring(data), "Body")[0].tag), "Fault")
+        # SOAPAction naming another operation.
+        status, _, _ = self.fake.soap_raw("Modules_Get", (),
+                                          action=OS_NS + "/SolutionPack_PublishAbort")
+        self.assertEqual(status, 500)
+        # SOAP 1.2 envelope sent as text/xml.
+        status, _, _ = self.fake.soap_raw("Modules_Get", (), "1.2",
+                                          content_type="text/xml; charset=utf-8")
+        self.assertEqual(status, 500)
+        # Missing / bad integer parameters, unknown publish.
+        for params in ([], [("publishId", "x"), ("afterMessageId", 0)],
+                       [("publishId", 999999), ("afterMessageId", 0)]):
+            status, _, _ = self.fake.soap_raw("SolutionPack_GetPublishMessages", params)
+            self.assertEqual(status, 500, params)
+
+    def test_rest_unauthorized(self):
+        mods = self.fake.modules_get()
+        doc = {"ModulesToPublish": [{"REST_Module": mods[0]}], "ApplicationsToUpdate": []}
+        for kw in ({"auth": False}, {"password": "#nope"}, {"password": HASH},
+                   {"user": "someone"}):
+            status, resp, data = self.fake.publish_raw(doc, **kw)
+            self.assertEqual(status, 401, kw)
+            self.assertEqual(resp.getheader("WWW-Authenticate"),
+                             'Basic realm="ServiceCenter"')
+
+    def test_rest_bad_requests(self):
+        status, _, _ = self.fake.publish_raw(None, raw=b"not json")
+        self.assertEqual(status, 400)
+        status, _, _ = self.fake.publish_raw({"ApplicationsToUpdate": []})
+        self.assertEqual(status, 400)
+        status, _, data = self.fake.publish_raw(
+            {"ModulesToPublish": [{"REST_Module": {"Name": "Ghost", "Key": "k",
+                                                   "Kind": "eSpace"}}],
+             "ApplicationsToUpdate": []})
+        self.assertEqual(status, 400)
+        self.assertIn(b"Ghost", data)
+
+    def test_request_log(self):
+        pid = self.fake.publish(self.fake.modules_get()[:2])
+        self.fake.poll_all(pid)
+        self.fake.soap_raw("Modules_Get", (), "1.2", password="#bad")
+        entries = self.fake.log_entries()
+        pub = [e for e in entries if e["op"] == "Staging_PublishWith2StepOption"
+               and e.get("publishId") == pid]
+        self.assertEqual(len(pub), 1)
+        self.assertEqual(pub[0]["modules"], ["Module1", "Module2"])
+        self.assertIsNone(pub[0]["soap"])
+        self.assertTrue(pub[0]["auth_ok"])
+        polls = [e for e in entries if e["op"] == "SolutionPack_GetPublishMessages"
+                 and e["publishId"] == pid]
+        self.assertEqual([e["afterMessageId"] for e in polls][0], 0)
+        self.assertTrue(all(e["soap"] == "1.1" for e in polls))
+        self.assertTrue(any(e["op"] == "Modules_Get" and e["soap"] == "1.2"
+                            and e["auth_ok"] is False for e in entries))
+        for e in entries:
+            for k in ("op", "soap", "modules", "publishId", "afterMessageId", "auth_ok"):
+                self.assertIn(k, e)
+        with open(self.fake.log_path, encoding="utf-8") as f:
+            text = f.read()
+        token = base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
+        self.assertNotIn(HASH, text)
+        self.assertNotIn(token, text)
+        out = self.fake.read_output()
+        self.assertNotIn(HASH, out)
+        self.assertNotIn(token, out)
+
+
+def run_publish(fake):
+    return fake.poll_all(fake.publish(fake.modules_get()))
+
+
+class WarningsModeTest(FakeCase):
+    ARGS = ("--mode", "warnings")
+
+    def test_warning_in_middle(self):
+        got, polls = run_publish(self.fake)
+        self.assertEqual(polls, 2)
+        types = [m["Type"] for m in got]
+        self.assertEqual(types.count("Warning"), 1)
+        i = types.index("Warning")
+        self.assertTrue(0 < i < len(got) - 1)
+        self.assertEqual(got[i]["Message"], "Module2: the module has 1 warning")
+        self.assertEqual(got[i]["Detail"], "Deprecated action used")
+        self.assertEqual(len(got), 12)
+        self.assertEqual([int(m["Id"]) for m in got], list(range(1, 13)))
+
+
+class ErrorsModeTest(FakeCase):
+    ARGS = ("--mode", "errors", "--polls", "4")
+
+    def test_error_then_more(self):
+        got, polls = run_publish(self.fake)
+        self.assertEqual(polls, 4)
+        types = [m["Type"] for m in got]
+        self.assertEqual(types.count("Error"), 1)
+        i = types.index("Error")
+        self.assertEqual(got[i]["Message"], "Module3: failed to compile")
+        self.assertTrue(got[i]["Detail"])
+        self.assertGreater(len(got) - 1, i)
+        self.assertEqual(got[-1]["Message"], "Publish finished")
+
+    def test_abort_on_error(self):
+        pid = self.fake.publish(self.fake.modules_get())
+        after, seen_error = 0, False
+        for _ in range(10):
+            msgs, after, finished = self.fake.get_messages(pid, after)
+            if any(m["Type"] == "Error" for m in msgs):
+                seen_error = True
+                break
+        self.assertTrue(seen_error)
+        self.assertFalse(finished)
+        self.fake.soap("SolutionPack_PublishAbort", [("publishId", pid)], version="1.2")
+        self.assertEqual(self.fake.get_messages(pid, after), ([], after, True))
+
+
+class SlowModeTest(FakeCase):
+    ARGS = ("--mode", "slow")
+
+    def test_ten_polls(self):
+        got, polls = run_publish(self.fake)
+        self.assertEqual(polls, 10)
+        self.assertEqual(len(got), 11)
+
+    def test_polls_override(self):
+        other = Fake("--mode", "slow", "--polls", "3", log=False)
+        try:
+            self.assertEqual(run_publish(other)[1], 3)
+        finally:
+            other.cleanup()
+
+
+class UnauthorizedModeTest(FakeCase):
+    ARGS = ("--mode", "unauthorized")
+
+    def test_everything_401(self):
+        for version in ("1.1", "1.2"):
+            status, _, _ = self.fake.soap_raw("Modules_Get", (), version)
+            self.assertEqual(status, 401)
+        status, _, _ = self.fake.soap_raw("Modules_Delete", ())
+        self.assertEqual(status, 401)
+        mods = [{"Name": "Module1", "Key": "x", "Kind": "eSpace"}]
+        status, resp, _ = self.fake.publish_raw(
+            {"ModulesToPublish": [{"REST_Module": mods[0]}], "ApplicationsToUpdate": []})
+        self.assertEqual(status, 401)
+        self.assertIsNotNone(resp.getheader("WWW-Authenticate"))
+        self.assertTrue(all(e["auth_ok"] is False for e in self.fake.log_entries()))
+
+
+class MalformedXmlModeTest(FakeCase):
+    ARGS = ("--mode", "malformed-xml")
+
+    def test_truncated(self):
+        for version in ("1.1", "1.2"):
+            status, resp, data = self.fake.soap_raw("Modules_Get", (), version)
+            self.assertEqual(status, 200)
+            self.assertEqual(len(data), 60)
+            self.assertEqual(int(resp.getheader("Content-Length")), 60)
+            with self.assertRaises(ET.ParseError):
+                ET.fromstring(data)
+        # REST still fine (it takes Name alone); polling answers are truncated too.
+        status, _, data = self.fake.publish_raw(
+            {"ModulesToPublish": [{"REST_Module": {"Name": "Module1"}}],
+             "ApplicationsToUpdate": []})
+        self.assertEqual(status, 200)
+        pid = json.loads(data)["publishId"]
+        status, _, data = self.fake.soap_raw(
+            "SolutionPack_GetPublishMessages", [("publishId", pid), ("afterMessageId", 0)])
+        self.assertEqual((status, len(data)), (200, 60))
+
+
+class MalformedJsonModeTest(FakeCase):
+    ARGS = ("--mode", "malformed-json")
+
+    def test_truncated_json(self):
+        mods = self.fake.modules_get()
+        doc = {"ModulesToPublish": [{"REST_Module": mods[0]}], "ApplicationsToUpdate": []}
+        status, resp, data = self.fake.publish_raw(doc)
+        self.assertEqual(status, 200)
+        self.assertEqual(data, b'{"publishId": ')
+        with self.assertRaises(ValueError):
+            json.loads(data)
+
+
+class HttpsTest(FakeCase):
+    TLS = True
+
+    def test_https_roundtrip(self):
+        mods = self.fake.modules_get("1.2")
+        self.assertEqual(len(mods), 5)
+        got, polls = self.fake.poll_all(self.fake.publish(mods))
+        self.assertEqual((len(got), polls), (11, 2))
+
+    def test_untrusted_rejected(self):
+        conn = http.client.HTTPSConnection("127.0.0.1", self.fake.port, timeout=10,
+                                           context=ssl.create_default_context())
+        with self.assertRaises(ssl.SSLError):
+            conn.request("POST", SOAP_PATH, b"")
+        conn.close()
+        # Still serving after a failed handshake.
+        self.assertEqual(len(self.fake.modules_get()), 5)
+
+
+class LifecycleTest(unittest.TestCase):
+    def test_sigterm_and_sigint_exit_zero(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            fake = Fake(log=False)
+            try:
+                self.assertEqual(len(fake.modules_get()), 5)
+                with open(fake.port_file) as f:
+                    self.assertRegex(f.read(), r"^\d+\n?$")
+                fake.proc.send_signal(sig)
+                self.assertEqual(fake.proc.wait(15), 0)
+            finally:
+                fake.cleanup()
+
+    def test_tls_args_together(self):
+        d = tempfile.mkdtemp()
+        try:
+            r = subprocess.run([PYTHON, FAKE, "--port-file", os.path.join(d, "p"),
+                                "--user", USER, "--hash", HASH, "--tls-cert", "x"],
+                               capture_output=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertFalse(os.path.exists(os.path.join(d, "p")))
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,179 @@
+#include "tests/integration/farm.h"
+
+#include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/hsconf.h"
+#include "osfleet/v1/services.grpc.pb.h"
+
+namespace osfleet::testing {
+namespace {
+
+constexpr char kScUser[] = "osfleet-admin";
+constexpr char kScHash[] = "FarmTestHash0123456789";
+
+std::string HsconfAt(const std::string& address) {
+  absl::StatusOr<HsconfDocument> doc = ParseHsconf(ReadFile(FixturePath("sqlserver-dc.hsconf")));
+  std::vector<EndpointEdit> edits;
+  for (DatabaseId id : kAllDatabases) edits.push_back({id, address});
+  return ApplyEdits(*doc, edits)->bytes;
+}
+
+std::string Quoted(const std::vector<std::string>& args) {
+  std::string out;
+  for (const std::string& a : args) absl::StrAppend(&out, ", \"", a, "\"");
+  return out;
+}
+
+}  // namespace
+
+Farm::Farm(std::string dir, FarmOptions options)
+    : dir_(std::move(dir)), options_(std::move(options)) {
+  mkdir(dir_.c_str(), 0755);
+}
+
+Farm::~Farm() {
+  for (auto& a : agents_) a->process().Stop(SIGTERM);
+}
+
+Agent& Farm::agent(const std::string& name) {
+  for (auto& a : agents_) {
+    if (a->options().name == name) return *a;
+  }
+  return *agents_.front();
+}
+
+std::string Farm::AgentYaml(const std::string& name, const std::string& role) const {
+  const std::string hsconf = dir_ + "/" + name + "/server.hsconf";
+  std::string yaml =
+      absl::StrCat("start_services: true\nmin_healthy: ", options_.min_healthy, "\nservices:\n");
+  auto extra = options_.service_args.find(name);
+  std::vector<std::string> args =
+      extra == options_.service_args.end() ? std::vector<std::string>() : extra->second;
+  for (std::string& a : args) {
+    if (a == "{new}") a = new_db_->address();  // the new database's address, once known
+  }
+  std::vector<std::string> names = {"OutSystems Deployment Service",
+                                    "OutSystems Scheduler Service"};
+  if (role == "deployment_controller")
+    names.insert(names.begin(), "OutSystems Deployment Controller Service");
+  for (const std::string& svc : names) {
+    absl::StrAppend(&yaml, "  - name: ", svc, "\n    backend: process\n    command: [\"", BinDir(),
+                    "/osfleet-simulated-service\", --name, \"", svc, "\", --hsconf, \"", hsconf,
+                    "\", --check-interval-ms, \"50\", --timeout-ms, \"500\"", Quoted(args),
+                    "]\n    ready: {stays_up_ms: ", options_.stays_up_ms,
+                    "}\n    start_timeout: 10s\n    stop_timeout: 5s\n");
+  }
+  if (role == "deployment_controller" && options_.service_center) {
+    absl::StrAppend(&yaml, "service_center:\n  url: http://127.0.0.1:", sc_port_,
+                    "\n  user: ", kScUser, "\n  password_hash_file: ", dir_,
+                    "/sc.hash\n  poll_interval: 20ms\n");
+  }
+  auto more = options_.extra_config.find(name);
+  const bool own_probe =
+      more != options_.extra_config.end() && more->second.find("probe:") != std::string::npos;
+  if (options_.new_db_browser && !own_probe) {
+    absl::StrAppend(&yaml, "probe: {timeout: 2s, sql_browser_port: ", browser_port_, "}\n");
+  }
+  if (more != options_.extra_config.end()) yaml += more->second;
+  return yaml;
+}
+
+bool Farm::StartAgent(const std::string& name, const std::string& role) {
+  const std::string dir = dir_ + "/" + name;
+  mkdir(dir.c_str(), 0755);
+  WriteFile(dir + "/server.hsconf", original_);
+  WriteFile(dir + "/agent.yaml", AgentYaml(name, role));
+  AgentOptions options{name, role, ""};
+  options.extra_args = {"--config", dir + "/agent.yaml"};
+  agents_.push_back(std::make_unique<Agent>(dir, options));
+  return agents_.back()->WaitReady();
+}
+
+bool Farm::Start() {
+  old_db_ = std::make_unique<FakeDatabase>(dir_ + "/old-db", "15.0.4153.1");
+  new_db_ = std::make_unique<FakeDatabase>(dir_ + "/new-db", "16.0.4120.1",
+                                           options_.new_db_browser ? "NEWINST" : "");
+  if (!old_db_->WaitReady() || !new_db_->WaitReady()) return false;
+  browser_port_ = new_db_->browser_port();
+  original_ = HsconfAt(old_db_->address());
+  if (options_.service_center) {
+    WriteFile(dir_ + "/sc.hash", absl::StrCat("#", kScHash, "\n"));
+    chmod((dir_ + "/sc.hash").c_str(), 0600);
+    sc_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{
+            "/usr/bin/python3",
+            std::string(OSFLEET_SOURCE_DIR) + "/tests/fakes/fake_service_center.py", "--port-file",
+            dir_ + "/sc.port", "--user", kScUser, "--hash", kScHash, "--mode", options_.sc_mode,
+            "--request-log", dir_ + "/sc-requests.jsonl"},
+        dir_ + "/sc.log");
+    if (!WaitFor([this] { return absl::SimpleAtoi(ReadFile(dir_ + "/sc.port"), &sc_port_); },
+                 absl::Seconds(20))) {
+      return false;
+    }
+  }
+  std::vector<InventoryEntry> entries;
+  if (!StartAgent("dc01", "deployment_controller")) return false;
+  for (int i = 1; i <= options_.front_ends; ++i) {
+    if (!StartAgent(absl::StrCat("fe0", i), "front_end")) return false;
+  }
+  for (auto& a : agents_) entries.push_back({a->options().name, a->address(), a->options().role});
+  inventory_ = WriteInventory(dir_ + "/inventory.yaml", entries);
+  return WaitFor([this] { return AllRunningEverywhere(); }, absl::Seconds(30));
+}
+
+std::map<std::string, std::string> Farm::OsctlEnv() const {
+  return {{"NO_COLOR", "1"}, {"OSFLEET_STATE_DIR", dir_ + "/osctl-state"}};
+}
+
+std::vector<std::string> Farm::OsctlArgv(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {BinDir() + "/osctl", "--inventory", inventory_, "--insecure"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+ProcessResult Farm::Osctl(const std::vector<std::string>& args) const {
+  return RunProgram(OsctlArgv(args), OsctlEnv());
+}
+
+bool Farm::AllRunning(const std::string& name) {
+  v1::Services::Stub stub(
+      grpc::CreateChannel(agent(name).address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  v1::ListServicesResponse list;
+  if (!stub.List(&ctx, {}, &list).ok() || list.services().empty()) return false;
+  for (const auto& s : list.services()) {
+    if (s.state() != v1::SERVICE_STATE_RUNNING) return false;
+  }
+  return true;
+}
+
+bool Farm::AllRunningEverywhere() {
+  for (auto& a : agents_) {
+    if (!AllRunning(a->options().name)) return false;
+  }
+  return true;
+}
+
+std::vector<nlohmann::json> Farm::ScRequests() const {
+  std::vector<nlohmann::json> out;
+  for (absl::string_view line :
+       absl::StrSplit(ReadFile(dir_ + "/sc-requests.jsonl"), '\n', absl::SkipEmpty())) {
+    out.push_back(nlohmann::json::parse(std::string(line), nullptr, false));
+  }
+  return out;
+}
+
+nlohmann::json Farm::Journal() const {
+  ProcessResult ls = RunProgram({"/bin/sh", "-c", "ls -1 " + journal_dir() + "/*.json | tail -1"});
+  std::string path = ls.out;
+  while (!path.empty() && path.back() == '\n') path.pop_back();
+  if (path.empty()) return nullptr;
+  return nlohmann::json::parse(ReadFile(path), nullptr, false);
+}
+
+}  // namespace osfleet::testing

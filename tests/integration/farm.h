@@ -1,0 +1,72 @@
+// A whole simulated OutSystems farm on loopback for rollout tests: an old and a new
+// database (fake SQL Servers), a fake Service Center, one Deployment Controller and N
+// Front-Ends, each a real osagent supervising simulated OutSystems services that stay up
+// only while their databases answer.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/harness.h"
+
+namespace osfleet::testing {
+
+struct FarmOptions {
+  int front_ends = 4;
+  bool service_center = true;
+  std::string sc_mode = "ok";
+  int stays_up_ms = 200;
+  std::string min_healthy = "200ms";
+  // Per server name: extra arguments for its simulated services, extra agent config YAML.
+  std::map<std::string, std::vector<std::string>> service_args;
+  std::map<std::string, std::string> extra_config;
+  // With a SQL Server Browser for instance NEWINST on the new database.
+  bool new_db_browser = false;
+};
+
+class Farm {
+ public:
+  Farm(std::string dir, FarmOptions options);
+  ~Farm();
+  // Starts everything and waits until every service of every agent runs.
+  bool Start();
+
+  FakeDatabase& old_db() { return *old_db_; }
+  FakeDatabase& new_db() { return *new_db_; }
+  std::vector<std::unique_ptr<Agent>>& agents() { return agents_; }
+  Agent& agent(const std::string& name);
+  const std::string& inventory() const { return inventory_; }
+  std::string journal_dir() const { return dir_ + "/osctl-state/rollouts"; }
+
+  // osctl with this farm's inventory and state dir (plaintext on loopback).
+  std::vector<std::string> OsctlArgv(const std::vector<std::string>& args) const;
+  ProcessResult Osctl(const std::vector<std::string>& args) const;
+  std::map<std::string, std::string> OsctlEnv() const;
+
+  std::string Hsconf(const std::string& name) { return ReadFile(agent(name).hsconf()); }
+  const std::string& original() const { return original_; }
+  bool AllRunning(const std::string& name);
+  bool AllRunningEverywhere();
+  std::vector<nlohmann::json> ScRequests() const;
+  // The newest rollout journal, parsed (null when none).
+  nlohmann::json Journal() const;
+
+ private:
+  bool StartAgent(const std::string& name, const std::string& role);
+  std::string AgentYaml(const std::string& name, const std::string& role) const;
+
+  std::string dir_;
+  FarmOptions options_;
+  std::unique_ptr<FakeDatabase> old_db_, new_db_;
+  std::unique_ptr<ChildProcess> sc_;
+  int sc_port_ = 0;
+  int browser_port_ = 0;
+  std::vector<std::unique_ptr<Agent>> agents_;
+  std::string inventory_, original_;
+};
+
+}  // namespace osfleet::testing

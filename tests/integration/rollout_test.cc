@@ -1,0 +1,205 @@
+// `osctl rollout` end to end on a simulated farm: 1 Deployment Controller + 4 Front-Ends,
+// real agents, services that break on a wrong endpoint, a fake Service Center.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "absl/strings/str_cat.h"
+#include "tests/integration/farm.h"
+
+namespace osfleet::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<std::string> MoveAll(const std::string& address) {
+  return {"--platform", address, "--log", address, "--session", address};
+}
+
+FarmOptions Small(int front_ends, int stays_up_ms = 200, const std::string& min_healthy = "200ms") {
+  FarmOptions o;
+  o.front_ends = front_ends;
+  o.stays_up_ms = stays_up_ms;
+  o.min_healthy = min_healthy;
+  return o;
+}
+
+class RolloutTest : public ::testing::Test {
+ protected:
+  void StartFarm(FarmOptions options = {}) {
+    farm_ = std::make_unique<osfleet::testing::Farm>(tmp_.Sub("farm"), std::move(options));
+    ASSERT_TRUE(farm_->Start());
+  }
+  ProcessResult Apply(std::vector<std::string> extra) {
+    std::vector<std::string> args = {"rollout", "apply", "--yes"};
+    auto move = MoveAll(farm_->new_db().address());
+    args.insert(args.end(), move.begin(), move.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return farm_->Osctl(args);
+  }
+  std::vector<std::string> Names() {
+    std::vector<std::string> out;
+    for (auto& a : farm_->agents()) out.push_back(a->options().name);
+    return out;
+  }
+  bool EveryFileIs(const std::string& bytes) {
+    for (const std::string& n : Names()) {
+      if (farm_->Hsconf(n) != bytes) return false;
+    }
+    return true;
+  }
+  TempDir tmp_;
+  std::unique_ptr<osfleet::testing::Farm> farm_;
+};
+
+TEST_F(RolloutTest, HappyPathInBatches) {
+  StartFarm();
+  ProcessResult r = Apply({"--batch", "50%", "--canary", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const std::string& n : Names()) {
+    EXPECT_THAT(farm_->Hsconf(n), HasSubstr(farm_->new_db().address())) << n;
+    EXPECT_TRUE(farm_->AllRunning(n)) << n;
+  }
+  nlohmann::json j = farm_->Journal();
+  EXPECT_EQ(j["phase"], "done");
+  EXPECT_EQ(j["batches"], 4);  // dc01 | canary fe01 | fe02 fe03 | fe04
+  for (const auto& h : j["hosts"]) {
+    EXPECT_EQ(h["state"], "confirmed") << h;
+    EXPECT_GT(h["restart_seconds"].get<double>(), 0) << h;
+    if (h["name"] == "dc01") EXPECT_EQ(h["batch"], 0);
+  }
+  int publishes = 0;
+  for (const auto& req : farm_->ScRequests())
+    publishes += req["op"] == "Staging_PublishWith2StepOption";
+  EXPECT_EQ(publishes, 1);
+  EXPECT_THAT(r.out, HasSubstr("publish"));
+  EXPECT_THAT(r.out, HasSubstr("rollout "));
+}
+
+TEST_F(RolloutTest, PlanChangesNothing) {
+  StartFarm(Small(2));
+  std::vector<std::string> args = {"rollout", "plan"};
+  auto move = MoveAll(farm_->new_db().address());
+  args.insert(args.end(), move.begin(), move.end());
+  ProcessResult r = farm_->Osctl(args);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("answers (SQL Server 16.0.4120.1)"));
+  EXPECT_TRUE(EveryFileIs(farm_->original()));
+  EXPECT_TRUE(farm_->Journal().is_null());
+}
+
+TEST_F(RolloutTest, PreflightRefusesWhenOneServerCannotReachTheNewDatabase) {
+  FarmOptions options;
+  options.front_ends = 3;
+  options.new_db_browser = true;
+  // fe03 cannot reach the SQL Server Browser (UDP 1434 blocked from its network).
+  options.extra_config["fe03"] =
+      absl::StrCat("probe: {timeout: 500ms, sql_browser_port: ", UnusedPort(), "}\n");
+  StartFarm(options);
+  ProcessResult r = farm_->Osctl({"rollout", "apply", "--yes", "--platform", "127.0.0.1\\NEWINST"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("not reachable from every server: fe03"));
+  EXPECT_THAT(r.out, HasSubstr("SQL Server Browser"));
+  EXPECT_TRUE(EveryFileIs(farm_->original()));
+}
+
+TEST_F(RolloutTest, FailingFrontEndRollsEverythingBack) {
+  FarmOptions options;
+  options.front_ends = 3;
+  // fe02's services cannot reach the new database (a firewall only they hit).
+  options.service_args["fe02"] = {"--unreachable", "{new}"};
+  StartFarm(options);
+  ProcessResult r = Apply({"--batch", "1", "--canary", "1"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("cannot reach the platform database"));
+  nlohmann::json j = farm_->Journal();
+  EXPECT_EQ(j["phase"], "rolled_back");
+  EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("fe02"));
+  EXPECT_TRUE(EveryFileIs(farm_->original()));
+  for (const std::string& n : Names()) {
+    EXPECT_TRUE(WaitFor([&] { return farm_->AllRunning(n); }, absl::Seconds(20))) << n;
+  }
+  for (const auto& h : j["hosts"]) {
+    if (h["name"] == "fe03") EXPECT_EQ(h["state"], "planned");  // never touched
+  }
+}
+
+TEST_F(RolloutTest, OsctlKilledMidBatchThenStatusResumeRollback) {
+  StartFarm(Small(3, 400, "400ms"));
+  ChildProcess osctl(
+      farm_->OsctlArgv({"rollout", "apply", "--yes", "--batch", "1", "--canary", "1", "--platform",
+                        farm_->new_db().address(), "--log", farm_->new_db().address()}),
+      tmp_.Sub("osctl.log"), farm_->OsctlEnv());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json j = farm_->Journal();
+        return !j.is_null() && j["hosts"].size() == 4 && j["hosts"][1]["state"] == "applying";
+      },
+      absl::Seconds(60)));
+  osctl.Stop(SIGKILL);
+  ProcessResult status = farm_->Osctl({"rollout", "status"});
+  EXPECT_EQ(status.exit_code, 1);
+  EXPECT_THAT(status.out, HasSubstr("applying"));
+  ProcessResult resume = farm_->Osctl({"rollout", "resume"});
+  ASSERT_EQ(resume.exit_code, 0) << resume.out << resume.err;
+  EXPECT_EQ(farm_->Journal()["phase"], "done");
+  for (const std::string& n : Names()) {
+    EXPECT_THAT(farm_->Hsconf(n), HasSubstr(farm_->new_db().address())) << n;
+  }
+  ProcessResult rollback = farm_->Osctl({"rollout", "rollback"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
+  EXPECT_EQ(farm_->Journal()["phase"], "rolled_back");
+  EXPECT_TRUE(EveryFileIs(farm_->original()));
+  for (const std::string& n : Names()) {
+    EXPECT_TRUE(WaitFor([&] { return farm_->AllRunning(n); }, absl::Seconds(20))) << n;
+  }
+}
+
+TEST_F(RolloutTest, SecondConcurrentRolloutIsRefused) {
+  StartFarm(Small(2, 400, "400ms"));
+  ChildProcess first(farm_->OsctlArgv({"rollout", "apply", "--yes", "--batch", "1", "--platform",
+                                       farm_->new_db().address()}),
+                     tmp_.Sub("first.log"), farm_->OsctlEnv());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json j = farm_->Journal();
+        return !j.is_null() && j["hosts"].size() == 3 && j["hosts"][0]["state"] == "pending";
+      },
+      absl::Seconds(60)));
+  ProcessResult second =
+      farm_->Osctl({"rollout", "apply", "--yes", "--platform", farm_->old_db().address()});
+  EXPECT_EQ(second.exit_code, 3) << second.out << second.err;
+  EXPECT_THAT(second.out, HasSubstr("pending confirmation"));
+  EXPECT_EQ(first.Wait(), 0) << ReadFile(tmp_.Sub("first.log"));
+  for (const std::string& n : Names()) {
+    EXPECT_THAT(farm_->Hsconf(n), HasSubstr(farm_->new_db().address())) << n;
+  }
+}
+
+TEST_F(RolloutTest, AgentKilledMidRolloutStopsAndRollsBack) {
+  StartFarm(Small(3));
+  // Kill fe03's agent once the Deployment Controller's batch is done.
+  ChildProcess osctl(farm_->OsctlArgv({"rollout", "apply", "--yes", "--batch", "1", "--platform",
+                                       farm_->new_db().address()}),
+                     tmp_.Sub("osctl.log"), farm_->OsctlEnv());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json j = farm_->Journal();
+        return !j.is_null() && j["hosts"][0]["state"] == "pending";
+      },
+      absl::Seconds(60)));
+  farm_->agent("fe03").process().Stop(SIGKILL);
+  const std::string fe03_before = farm_->Hsconf("fe03");
+  EXPECT_EQ(osctl.Wait(), 1) << ReadFile(tmp_.Sub("osctl.log"));
+  nlohmann::json j = farm_->Journal();
+  EXPECT_EQ(j["phase"], "rolled_back");
+  EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("fe03"));
+  EXPECT_EQ(farm_->Hsconf("fe03"), fe03_before);  // untouched, not half-written
+  for (const std::string& n : {"dc01", "fe01", "fe02"}) {
+    EXPECT_EQ(farm_->Hsconf(n), farm_->original()) << n;
+    EXPECT_TRUE(WaitFor([&] { return farm_->AllRunning(n); }, absl::Seconds(20))) << n;
+  }
+}
+
+}  // namespace
+}  // namespace osfleet::testing
