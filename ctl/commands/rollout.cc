@@ -81,9 +81,15 @@ std::string Summary(Journal& j, bool color) {
       absl::StrCat("\nrollout ", j.id, ": ", RolloutPhaseName(j.phase), "\n", table.Render(color));
   if (!j.service_center.empty()) absl::StrAppend(&out, "service center: ", j.service_center, "\n");
   if (!j.note.empty()) absl::StrAppend(&out, Paint(j.note, Color::kYellow, color), "\n");
-  absl::StrAppend(&out, "elapsed ",
-                  absl::FormatDuration(absl::Trunc(j.updated - j.created, absl::Milliseconds(100))),
-                  "; journal ", j.path, "\n");
+  if (j.updated == absl::InfinitePast()) {  // a plan: never saved
+    absl::StrAppend(&out, "plan only: nothing was changed; `osctl rollout apply` with the same "
+                          "flags applies it\n");
+  } else {
+    absl::StrAppend(
+        &out, "elapsed ",
+        absl::FormatDuration(absl::Trunc(j.updated - j.created, absl::Milliseconds(100))),
+        "; journal ", j.path, "\n");
+  }
   return out;
 }
 
@@ -96,6 +102,21 @@ void PrintResult(const FleetContext* ctx, OutputFormat format, bool color, Journ
   nlohmann::json doc = nlohmann::json::parse(text.ok() ? *text : "{}", nullptr, false);
   if (format == OutputFormat::kJsonl) doc = {{"kind", "summary"}, {"journal", doc}};
   PrintJson(doc, format);
+}
+
+nlohmann::json PlanJson(const Journal& j) {
+  nlohmann::json hosts = nlohmann::json::array();
+  for (const HostRecord& h : j.hosts) {
+    hosts.push_back({{"name", h.name}, {"role", h.role}, {"batch", h.batch + 1},
+                     {"revision", h.old_revision}, {"addresses", h.old_addresses},
+                     {"state", HostStateName(h.state)}});
+  }
+  return {{"command", "rollout plan"},
+          {"batches", j.batches},
+          {"platform", j.options.platform},
+          {"log", j.options.log},
+          {"session", j.options.session},
+          {"hosts", hosts}};
 }
 
 int ExitFor(const absl::Status& s) {
@@ -148,8 +169,12 @@ int RunRolloutPrepared(const GlobalOptions& options, const RolloutOptions& ro, b
     return ExitFor(prepared);
   }
   if (!apply) {
-    rollout.journal().updated = absl::Now();
-    PrintOut(Summary(rollout.journal(), c.color()));
+    rollout.journal().updated = absl::InfinitePast();  // never saved
+    if (c.format() == OutputFormat::kTable) {
+      PrintOut(Summary(rollout.journal(), c.color()));
+    } else {
+      PrintJson(PlanJson(rollout.journal()), c.format());
+    }
     return kExitOk;
   }
   if (absl::Status s = SaveJournal(rollout.journal()); !s.ok()) return ReportError(s);

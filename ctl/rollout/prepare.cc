@@ -89,16 +89,21 @@ absl::Status Rollout::Preflight() {
       Emit("preflight", r.server->name, StatusText(r.status), true);
       continue;
     }
+    std::vector<std::string> answering;
+    bool host_ok = true;
     for (const v1::ProbeResult& p : r.response.results()) {
       if (p.ok()) {
-        Emit("preflight", r.server->name,
-             absl::StrCat(DatabaseName(p.database()), " ", p.address(), " answers (SQL Server ",
-                          p.server_version(), ")"));
-      } else {
-        problems.push_back(r.server->name);
-        Emit("preflight", r.server->name,
-             absl::StrCat(DatabaseName(p.database()), " ", p.address(), ": ", p.error()), true);
+        answering.push_back(absl::StrCat(DatabaseName(p.database()), " (SQL Server ",
+                                         p.server_version(), ")"));
+        continue;
       }
+      host_ok = false;
+      Emit("preflight", r.server->name,
+           absl::StrCat(DatabaseName(p.database()), " ", p.address(), ": ", p.error()), true);
+    }
+    if (!host_ok) problems.push_back(r.server->name);
+    if (!answering.empty()) {
+      Emit("preflight", r.server->name, absl::StrCat("reaches ", absl::StrJoin(answering, ", ")));
     }
   }
   if (!problems.empty()) {

@@ -83,7 +83,14 @@ TEST_F(RolloutTest, PlanChangesNothing) {
   args.insert(args.end(), move.begin(), move.end());
   ProcessResult r = farm_->Osctl(args);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("answers (SQL Server 16.0.4120.1)"));
+  EXPECT_THAT(r.out, HasSubstr("reaches platform (SQL Server 16.0.4120.1)"));
+  EXPECT_THAT(r.out, HasSubstr("nothing was changed"));
+  args.insert(args.end(), {"--output", "json"});
+  ProcessResult json = farm_->Osctl(args);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json plan = nlohmann::json::parse(json.out);
+  EXPECT_EQ(plan["batches"], 3);  // dc01 | fe01 (canary) | fe02
+  EXPECT_EQ(plan["hosts"][0]["name"], "dc01");
   EXPECT_TRUE(EveryFileIs(farm_->original()));
   EXPECT_TRUE(farm_->Journal().is_null());
 }

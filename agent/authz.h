@@ -1,0 +1,61 @@
+// Who is calling and what they may do. The role comes from the client certificate's
+// Subject OU ("osfleet:viewer" reads, "osfleet:operator" does everything); the identity
+// is its CN. Plaintext (loopback only, for tests and demos) is "insecure-loopback" with
+// the operator role; TLS without client certificates is "anonymous-tls", a viewer.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace osfleet::agent {
+
+enum class ClientRole { kNone, kViewer, kOperator };
+
+inline constexpr absl::string_view kInsecureIdentity = "insecure-loopback";
+inline constexpr absl::string_view kAnonymousTlsIdentity = "anonymous-tls";
+
+struct Caller {
+  std::string identity;  // the certificate CN, or one of the special names above
+  ClientRole role = ClientRole::kNone;
+};
+
+// "viewer", "operator", "none".
+absl::string_view ClientRoleName(ClientRole role);
+// "osfleet:viewer" -> kViewer, "osfleet:operator" -> kOperator, anything else -> kNone.
+ClientRole RoleFromOu(absl::string_view ou);
+// The role an RPC ("Endpoints.Set") needs: kViewer for reads, kOperator for the rest
+// (including RPCs this table does not know).
+ClientRole RequiredRole(absl::string_view rpc);
+// True for RPCs that change something (they get an audit line).
+bool IsMutating(absl::string_view rpc);
+
+// The caller named by a PEM client certificate: CN and the strongest osfleet OU role.
+// INVALID_ARGUMENT when the PEM cannot be parsed.
+absl::StatusOr<Caller> CallerFromPem(absl::string_view pem);
+
+// OK, or PERMISSION_DENIED saying which role the RPC needs and what the caller has.
+absl::Status Authorize(const Caller& caller, absl::string_view rpc);
+
+// How callers are identified on this server's listening port.
+enum class Transport { kInsecure, kTls, kMutualTls };
+
+// Identifies the caller of a gRPC call from its auth context.
+class Authorizer {
+ public:
+  explicit Authorizer(Transport transport) : transport_(transport) {}
+
+  absl::StatusOr<Caller> Identify(const grpc::ServerContextBase& context) const;
+  // Identify + Authorize; on denial the returned caller is still filled when known.
+  absl::Status Check(const grpc::ServerContextBase& context, absl::string_view rpc,
+                     Caller* caller) const;
+
+ private:
+  Transport transport_;
+};
+
+}  // namespace osfleet::agent
