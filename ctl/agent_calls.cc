@@ -9,18 +9,18 @@ std::vector<HostReply<v1::AgentInfo>> CallGetInfo(const std::vector<Target>& tar
                                                   const FanOutOptions& options) {
   return FanOut<Agent::Stub, v1::GetInfoRequest, v1::AgentInfo>(
       targets, options, [](size_t) { return v1::GetInfoRequest(); },
-      [](Agent::Stub* stub, grpc::ClientContext* ctx, const v1::GetInfoRequest* req,
+      [](Agent::Stub* rpc, grpc::ClientContext* ctx, const v1::GetInfoRequest* req,
          v1::AgentInfo* resp,
-         DoneFn done) { stub->async()->GetInfo(ctx, req, resp, std::move(done)); });
+         DoneFn done) { rpc->async()->GetInfo(ctx, req, resp, std::move(done)); });
 }
 
 std::vector<HostReply<v1::GetEndpointsResponse>> CallGetEndpoints(
     const std::vector<Target>& targets, const FanOutOptions& options) {
   return FanOut<Endpoints::Stub, v1::GetEndpointsRequest, v1::GetEndpointsResponse>(
       targets, options, [](size_t) { return v1::GetEndpointsRequest(); },
-      [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::GetEndpointsRequest* req,
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::GetEndpointsRequest* req,
          v1::GetEndpointsResponse* resp,
-         DoneFn done) { stub->async()->Get(ctx, req, resp, std::move(done)); });
+         DoneFn done) { rpc->async()->Get(ctx, req, resp, std::move(done)); });
 }
 
 std::vector<HostReply<v1::PlanEndpointsResponse>> CallPlan(
@@ -33,9 +33,9 @@ std::vector<HostReply<v1::PlanEndpointsResponse>> CallPlan(
         for (const auto& c : changes) *req.add_changes() = c;
         return req;
       },
-      [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::PlanEndpointsRequest* req,
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::PlanEndpointsRequest* req,
          v1::PlanEndpointsResponse* resp,
-         DoneFn done) { stub->async()->Plan(ctx, req, resp, std::move(done)); });
+         DoneFn done) { rpc->async()->Plan(ctx, req, resp, std::move(done)); });
 }
 
 std::vector<HostReply<v1::SetEndpointsResponse>> CallSet(
@@ -43,9 +43,9 @@ std::vector<HostReply<v1::SetEndpointsResponse>> CallSet(
     const std::vector<v1::SetEndpointsRequest>& requests) {
   return FanOut<Endpoints::Stub, v1::SetEndpointsRequest, v1::SetEndpointsResponse>(
       targets, options, [&requests](size_t i) { return requests[i]; },
-      [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::SetEndpointsRequest* req,
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::SetEndpointsRequest* req,
          v1::SetEndpointsResponse* resp,
-         DoneFn done) { stub->async()->Set(ctx, req, resp, std::move(done)); });
+         DoneFn done) { rpc->async()->Set(ctx, req, resp, std::move(done)); });
 }
 
 std::vector<HostReply<v1::ConfirmResponse>> CallConfirm(
@@ -58,9 +58,9 @@ std::vector<HostReply<v1::ConfirmResponse>> CallConfirm(
         req.set_change_id(change_ids[i]);
         return req;
       },
-      [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::ConfirmRequest* req,
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::ConfirmRequest* req,
          v1::ConfirmResponse* resp,
-         DoneFn done) { stub->async()->Confirm(ctx, req, resp, std::move(done)); });
+         DoneFn done) { rpc->async()->Confirm(ctx, req, resp, std::move(done)); });
 }
 
 std::vector<HostReply<v1::RollbackResponse>> CallRollback(
@@ -68,9 +68,9 @@ std::vector<HostReply<v1::RollbackResponse>> CallRollback(
     const std::vector<v1::RollbackRequest>& requests) {
   return FanOut<Endpoints::Stub, v1::RollbackRequest, v1::RollbackResponse>(
       targets, options, [&requests](size_t i) { return requests[i]; },
-      [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::RollbackRequest* req,
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::RollbackRequest* req,
          v1::RollbackResponse* resp,
-         DoneFn done) { stub->async()->Rollback(ctx, req, resp, std::move(done)); });
+         DoneFn done) { rpc->async()->Rollback(ctx, req, resp, std::move(done)); });
 }
 
 std::vector<HostReply<v1::ProbeResponse>> CallProbe(const std::vector<Target>& targets,
@@ -78,18 +78,18 @@ std::vector<HostReply<v1::ProbeResponse>> CallProbe(const std::vector<Target>& t
                                                     const v1::ProbeRequest& request) {
   return FanOut<Endpoints::Stub, v1::ProbeRequest, v1::ProbeResponse>(
       targets, options, [&request](size_t) { return request; },
-      [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::ProbeRequest* req,
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::ProbeRequest* req,
          v1::ProbeResponse* resp,
-         DoneFn done) { stub->async()->Probe(ctx, req, resp, std::move(done)); });
+         DoneFn done) { rpc->async()->Probe(ctx, req, resp, std::move(done)); });
 }
 
 std::vector<HostReply<v1::ListServicesResponse>> CallListServices(
     const std::vector<Target>& targets, const FanOutOptions& options) {
   return FanOut<v1::Services::Stub, v1::ListServicesRequest, v1::ListServicesResponse>(
       targets, options, [](size_t) { return v1::ListServicesRequest(); },
-      [](v1::Services::Stub* stub, grpc::ClientContext* ctx, const v1::ListServicesRequest* req,
+      [](v1::Services::Stub* rpc, grpc::ClientContext* ctx, const v1::ListServicesRequest* req,
          v1::ListServicesResponse* resp,
-         DoneFn done) { stub->async()->List(ctx, req, resp, std::move(done)); });
+         DoneFn done) { rpc->async()->List(ctx, req, resp, std::move(done)); });
 }
 
 std::vector<HostStream<v1::ServiceEvent>> CallControlServices(
@@ -98,9 +98,9 @@ std::vector<HostStream<v1::ServiceEvent>> CallControlServices(
     const std::function<void(size_t, const v1::ServiceEvent&)>& on_event) {
   return FanOutStream<v1::Services::Stub, v1::ControlServicesRequest, v1::ServiceEvent>(
       targets, options, [&request](size_t) { return request; },
-      [](v1::Services::Stub* stub, grpc::ClientContext* ctx, const v1::ControlServicesRequest* req,
+      [](v1::Services::Stub* rpc, grpc::ClientContext* ctx, const v1::ControlServicesRequest* req,
          grpc::ClientReadReactor<v1::ServiceEvent>* reactor) {
-        stub->async()->Control(ctx, req, reactor);
+        rpc->async()->Control(ctx, req, reactor);
       },
       on_event);
 }
@@ -109,9 +109,9 @@ std::vector<HostReply<v1::ListBackupsResponse>> CallListBackups(const std::vecto
                                                                 const FanOutOptions& options) {
   return FanOut<Endpoints::Stub, v1::ListBackupsRequest, v1::ListBackupsResponse>(
       targets, options, [](size_t) { return v1::ListBackupsRequest(); },
-      [](Endpoints::Stub* stub, grpc::ClientContext* ctx, const v1::ListBackupsRequest* req,
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::ListBackupsRequest* req,
          v1::ListBackupsResponse* resp,
-         DoneFn done) { stub->async()->ListBackups(ctx, req, resp, std::move(done)); });
+         DoneFn done) { rpc->async()->ListBackups(ctx, req, resp, std::move(done)); });
 }
 
 std::vector<HostStream<v1::PhaseEvent>> CallRunPhase(
@@ -120,9 +120,9 @@ std::vector<HostStream<v1::PhaseEvent>> CallRunPhase(
     const std::function<void(size_t, const v1::PhaseEvent&)>& on_event) {
   return FanOutStream<v1::ServiceCenter::Stub, v1::RunPhaseRequest, v1::PhaseEvent>(
       targets, options, [&request](size_t) { return request; },
-      [](v1::ServiceCenter::Stub* stub, grpc::ClientContext* ctx, const v1::RunPhaseRequest* req,
+      [](v1::ServiceCenter::Stub* rpc, grpc::ClientContext* ctx, const v1::RunPhaseRequest* req,
          grpc::ClientReadReactor<v1::PhaseEvent>* reactor) {
-        stub->async()->RunPhase(ctx, req, reactor);
+        rpc->async()->RunPhase(ctx, req, reactor);
       },
       on_event);
 }

@@ -42,15 +42,15 @@ struct HostReply {
   bool ok() const { return status.ok(); }
 };
 
-// One unary RPC to every target. invoke(stub, context, request, response, done) starts the
-// call, e.g. `stub->async()->Get(ctx, req, resp, std::move(done))`.
+// One unary RPC to every target. invoke(rpc, context, request, response, done) starts the
+// call, e.g. `rpc->async()->Get(ctx, req, resp, std::move(done))`.
 template <typename Stub, typename Request, typename Response, typename Invoke>
 std::vector<HostReply<Response>> FanOut(const std::vector<Target>& targets,
                                         const FanOutOptions& options,
                                         const std::function<Request(size_t)>& make_request,
                                         Invoke invoke) {
   struct Slot {
-    std::unique_ptr<Stub> stub;
+    std::unique_ptr<Stub> rpc_stub;
     grpc::ClientContext context;
     Request request;
     absl::Time started;
@@ -61,12 +61,12 @@ std::vector<HostReply<Response>> FanOut(const std::vector<Target>& targets,
       RunBounded(targets.size(), options.concurrency, [&](size_t i, DoneFn done) {
         slots[i] = std::make_unique<Slot>();
         Slot& slot = *slots[i];
-        slot.stub = std::make_unique<Stub>(targets[i].channel);
+        slot.rpc_stub = std::make_unique<Stub>(targets[i].channel);
         slot.context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
         slot.request = make_request(i);
         slot.started = absl::Now();
         replies[i].server = targets[i].server;
-        invoke(slot.stub.get(), &slot.context, &slot.request, &replies[i].response,
+        invoke(slot.rpc_stub.get(), &slot.context, &slot.request, &replies[i].response,
                [&replies, &slot, i, done = std::move(done)](grpc::Status status) {
                  replies[i].elapsed = absl::Now() - slot.started;
                  done(std::move(status));

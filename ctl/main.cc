@@ -1,9 +1,11 @@
 // osctl: the operator's CLI. Parses the command line and hands over to ctl/commands.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 
 #include "common/logging.h"
 #include "ctl/commands/commands.h"
+#include "ctl/pki/pki.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -161,6 +163,68 @@ void AddRollout(CLI::App& app, const GlobalOptions& g, CommandArgs& args, Action
   }
 }
 
+// pki's options; the callbacks own them (shared), so they live as long as the app.
+struct PkiArgs {
+  PkiOptions options;
+  int ca_days = pki::kDefaultCaDays;
+  int agent_days = pki::kDefaultAgentDays;
+  int operator_days = pki::kDefaultOperatorDays;
+  std::string file;
+};
+
+void AddPkiIssue(CLI::App* group, const GlobalOptions& g, std::shared_ptr<PkiArgs> a,
+                 Action& action) {
+  CLI::App* issue = group->add_subcommand("issue", "a key and a certificate signed by the CA");
+  issue->require_subcommand(1);
+  CLI::App* agent = issue->add_subcommand("agent", "DIR/NAME.key and DIR/NAME.pem for an agent");
+  CLI::App* op = issue->add_subcommand("operator", "DIR/NAME.key and DIR/NAME.pem for osctl");
+  for (CLI::App* cmd : {agent, op}) {
+    cmd->add_option("name", a->options.name, "inventory name of the server / operator's name")
+        ->required();
+    cmd->add_option("--dir", a->options.dir, "the folder of `pki init` (CA and output)")
+        ->required();
+    cmd->add_flag("--force", a->options.force, "replace existing NAME.key / NAME.pem");
+    cmd->add_option("--backdate-days", a->options.backdate_days, "tests: already expired")
+        ->group("");
+  }
+  agent->add_option("--san", a->options.sans, "another DNS name or IP address (repeatable)")
+      ->allow_extra_args(false);
+  agent->add_option("--days", a->agent_days, "validity")->capture_default_str();
+  op->add_option("--role", a->options.role, "viewer (reads) | operator (everything)")->required();
+  op->add_option("--days", a->operator_days, "validity")->capture_default_str();
+  agent->callback([&action, &g, a] {
+    a->options.days = a->agent_days;
+    action = [&g, a] { return RunPkiIssue(g, a->options, "agent"); };
+  });
+  op->callback([&action, &g, a] {
+    a->options.days = a->operator_days;
+    action = [&g, a] { return RunPkiIssue(g, a->options, "operator"); };
+  });
+}
+
+// pki: files only. No inventory and no agents, so these commands open no FleetContext.
+void AddPki(CLI::App& app, const GlobalOptions& g, Action& action) {
+  auto a = std::make_shared<PkiArgs>();
+  CLI::App* group = app.add_subcommand("pki", "the fleet CA, agent and operator certificates");
+  group->require_subcommand(1);
+  CLI::App* init = group->add_subcommand("init", "create the fleet CA: DIR/ca.key and DIR/ca.pem");
+  init->add_option("--dir", a->options.dir, "folder for the CA (created with mode 0700)")
+      ->required();
+  a->options.name = pki::kDefaultCaName;
+  init->add_option("--name", a->options.name, "the CA's common name")->capture_default_str();
+  init->add_option("--days", a->ca_days, "validity")->capture_default_str();
+  init->add_flag("--force", a->options.force,
+                 "replace an existing CA (nothing it signed is trusted any more)");
+  init->callback([&action, &g, a] {
+    a->options.days = a->ca_days;
+    action = [&g, a] { return RunPkiInit(g, a->options); };
+  });
+  AddPkiIssue(group, g, a, action);
+  CLI::App* show = group->add_subcommand("show", "subject, role, names, validity, fingerprint");
+  show->add_option("file", a->file, "a certificate (PEM)")->required();
+  show->callback([&action, &g, a] { action = [&g, a] { return RunPkiShow(g, a->file); }; });
+}
+
 }  // namespace
 }  // namespace osfleet::ctl
 
@@ -185,6 +249,7 @@ int main(int argc, char** argv) {
   AddServices(app, global, args, action);
   AddServiceCenter(app, global, args, action);
   AddRollout(app, global, args, action);
+  AddPki(app, global, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -50,8 +50,8 @@ class StreamReader final : public grpc::ClientReadReactor<Event> {
   DoneFn done_;
 };
 
-// invoke(stub, context, request, reactor) starts the call, e.g.
-// `stub->async()->Control(ctx, req, reactor)`. on_event(i, event) may run concurrently
+// invoke(rpc, context, request, reactor) starts the call, e.g.
+// `rpc->async()->Control(ctx, req, reactor)`. on_event(i, event) may run concurrently
 // for different hosts.
 template <typename Stub, typename Request, typename Event, typename Invoke>
 std::vector<HostStream<Event>> FanOutStream(
@@ -59,7 +59,7 @@ std::vector<HostStream<Event>> FanOutStream(
     const std::function<Request(size_t)>& make_request, Invoke invoke,
     const std::function<void(size_t, const Event&)>& on_event) {
   struct Slot {
-    std::unique_ptr<Stub> stub;
+    std::unique_ptr<Stub> rpc_stub;
     grpc::ClientContext context;
     Request request;
     absl::Time started;
@@ -70,7 +70,7 @@ std::vector<HostStream<Event>> FanOutStream(
       RunBounded(targets.size(), options.concurrency, [&](size_t i, DoneFn done) {
         slots[i] = std::make_unique<Slot>();
         Slot& slot = *slots[i];
-        slot.stub = std::make_unique<Stub>(targets[i].channel);
+        slot.rpc_stub = std::make_unique<Stub>(targets[i].channel);
         slot.context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
         slot.request = make_request(i);
         slot.started = absl::Now();
@@ -84,7 +84,7 @@ std::vector<HostStream<Event>> FanOutStream(
               results[i].elapsed = absl::Now() - slot.started;
               done(std::move(status));
             });
-        invoke(slot.stub.get(), &slot.context, &slot.request, reader);
+        invoke(slot.rpc_stub.get(), &slot.context, &slot.request, reader);
         reader->Begin();
       });
   for (size_t i = 0; i < targets.size(); ++i) results[i].status = std::move(statuses[i]);

@@ -79,4 +79,20 @@ int RunRolloutPrepared(const GlobalOptions& options, const RolloutOptions& rollo
 int RunRolloutFromJournal(const GlobalOptions& options, const std::string& id,
                           const std::string& action);
 
+// pki init | issue agent | issue operator | show (ctl/pki): the fleet CA and the
+// certificates it signs. No inventory and no agents: these never open a FleetContext.
+struct PkiOptions {
+  std::string dir;                // holds ca.key / ca.pem and the issued NAME.key / NAME.pem
+  std::string name;               // init: the CA's common name; issue: the holder's name
+  std::vector<std::string> sans;  // issue agent: DNS names / IP addresses besides NAME
+  std::string role;               // issue operator: viewer | operator
+  int days = 0;
+  int backdate_days = 0;  // hidden flag; tests make already-expired certificates with it
+  bool force = false;     // replace existing files
+};
+int RunPkiInit(const GlobalOptions& options, const PkiOptions& args);
+// holder: "agent" | "operator".
+int RunPkiIssue(const GlobalOptions& options, const PkiOptions& args, const std::string& holder);
+int RunPkiShow(const GlobalOptions& options, const std::string& file);
+
 }  // namespace osfleet::ctl

@@ -53,11 +53,10 @@ std::vector<std::pair<int, std::string>> ExtensionsFor(const CertificateSpec& sp
             {NID_key_usage, "critical,keyCertSign,cRLSign"},
             {NID_subject_key_identifier, "hash"}};
   }
-  std::vector<std::pair<int, std::string>> out = {
-      {NID_basic_constraints, "critical,CA:FALSE"},
-      {NID_key_usage, "critical,digitalSignature"},
-      {NID_subject_key_identifier, "hash"},
-      {NID_authority_key_identifier, "keyid:always"}};
+  std::vector<std::pair<int, std::string>> out = {{NID_basic_constraints, "critical,CA:FALSE"},
+                                                  {NID_key_usage, "critical,digitalSignature"},
+                                                  {NID_subject_key_identifier, "hash"},
+                                                  {NID_authority_key_identifier, "keyid:always"}};
   if (!spec.extended_key_usage.empty()) {
     out.emplace_back(NID_ext_key_usage, spec.extended_key_usage);
   }
@@ -117,8 +116,7 @@ absl::StatusOr<X509Ptr> ParseCertificatePem(absl::string_view pem, absl::string_
   X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (cert == nullptr) {
     ERR_clear_error();
-    return absl::FailedPreconditionError(
-        absl::StrCat(source, ": no PEM CERTIFICATE block"));
+    return absl::FailedPreconditionError(absl::StrCat(source, ": no PEM CERTIFICATE block"));
   }
   return cert;
 }

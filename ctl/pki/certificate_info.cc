@@ -24,7 +24,8 @@ std::string NameField(X509_NAME* name, int nid) {
   const int index = X509_NAME_get_index_by_NID(name, nid, -1);
   if (index < 0) return "";
   unsigned char* utf8 = nullptr;
-  const int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index)));
+  const int len =
+      ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index)));
   if (len < 0) return "";
   std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
   OPENSSL_free(utf8);
@@ -34,8 +35,9 @@ std::string NameField(X509_NAME* name, int nid) {
 std::string GeneralNameText(const GENERAL_NAME* name) {
   if (name->type == GEN_DNS) {
     const ASN1_IA5STRING* dns = name->d.dNSName;
-    return absl::StrCat("DNS:", absl::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
-                                                  static_cast<size_t>(ASN1_STRING_length(dns))));
+    return absl::StrCat("DNS:",
+                        absl::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+                                          static_cast<size_t>(ASN1_STRING_length(dns))));
   }
   if (name->type == GEN_IPADD) {
     const ASN1_OCTET_STRING* ip = name->d.iPAddress;
@@ -50,8 +52,8 @@ std::string GeneralNameText(const GENERAL_NAME* name) {
 
 std::vector<std::string> SubjectAltNames(X509* cert) {
   std::vector<std::string> out;
-  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  GeneralNamesPtr names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   if (names == nullptr) return out;
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
     out.push_back(GeneralNameText(sk_GENERAL_NAME_value(names.get(), i)));
