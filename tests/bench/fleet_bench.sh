@@ -21,7 +21,7 @@ make_pki() {
     -out ca.pem -days 1 -subj /CN=bench-ca 2>/dev/null
   for who in agent operator; do
     openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout $who.key \
-      -out $who.csr -subj /CN=$who 2>/dev/null
+      -out $who.csr -subj "/CN=$who/OU=osfleet:$who" 2>/dev/null
   done
   printf 'subjectAltName=%s\n' "$sans" > agent.ext
   openssl x509 -req -in agent.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out agent.pem \
