@@ -11,6 +11,7 @@ namespace osfleet::agent {
 namespace {
 
 constexpr int64_t kMaxBackupsLimit = 10000;
+constexpr int64_t kMaxConcurrentCallsLimit = 10000;
 
 // Copies the string value of each present key of `map` into its field.
 absl::Status LoadStrings(const std::string& path, const YAML::Node& map,
@@ -39,6 +40,16 @@ absl::Status LoadNumbers(const std::string& path, const YAML::Node& root, AgentC
                                                      " is not in 1..", kMaxBackupsLimit));
     }
     c.max_backups = static_cast<int>(*v);
+  }
+  if (const YAML::Node n = root["max_concurrent_calls"]) {
+    absl::StatusOr<int64_t> v = YamlInt(path, n, "max_concurrent_calls");
+    if (!v.ok()) return v.status();
+    if (*v < 1 || *v > kMaxConcurrentCallsLimit) {
+      return absl::InvalidArgumentError(absl::StrCat(YamlWhere(path, n),
+                                                     "max_concurrent_calls: ", *v, " is not in 1..",
+                                                     kMaxConcurrentCallsLimit));
+    }
+    c.max_concurrent_calls = static_cast<int>(*v);
   }
   for (auto [key, field] :
        {std::pair{"insecure", &c.insecure}, {"start_services", &c.start_services}}) {
@@ -81,10 +92,11 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   absl::StatusOr<YAML::Node> loaded = LoadYamlFile(path);
   if (!loaded.ok()) return loaded.status();
   const YAML::Node& root = *loaded;
-  if (absl::Status s = YamlCheckKeys(path, root, "config",
-                                     {"name", "role", "listen", "port_file", "hsconf", "state_dir",
-                                      "tls", "insecure", "log_level", "max_backups", "services",
-                                      "min_healthy", "probe", "start_services", "service_center"});
+  if (absl::Status s =
+          YamlCheckKeys(path, root, "config",
+                        {"name", "role", "listen", "port_file", "hsconf", "state_dir", "tls",
+                         "insecure", "log_level", "max_backups", "services", "min_healthy", "probe",
+                         "start_services", "service_center", "audit_log", "max_concurrent_calls"});
       !s.ok()) {
     return s;
   }
@@ -95,6 +107,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
                                     {"port_file", &c.port_file},
                                     {"hsconf", &c.hsconf_path},
                                     {"state_dir", &c.state_dir},
+                                    {"audit_log", &c.audit_log},
                                     {"log_level", &c.log_level}});
       !s.ok()) {
     return s;
@@ -130,6 +143,10 @@ absl::Status ValidateAgentConfig(const AgentConfig& c) {
   if (c.hsconf_path.empty()) return absl::InvalidArgumentError("--hsconf: not set");
   if (c.state_dir.empty()) return absl::InvalidArgumentError("--state-dir: not set");
   if (c.max_backups < 1) return absl::InvalidArgumentError("max_backups: must be at least 1");
+  if (c.max_concurrent_calls < 1 || c.max_concurrent_calls > kMaxConcurrentCallsLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_concurrent_calls: must be in 1..", kMaxConcurrentCallsLimit));
+  }
   if (c.insecure) {
     if (!IsLoopbackHost(listen->host)) {
       return absl::InvalidArgumentError(

@@ -35,6 +35,10 @@ struct AgentConfig {
   std::string log_level = "info";
   int max_backups = 20;
   int worker_threads = 2;
+  // The audit log (one JSON line per mutating call); empty: STATE_DIR/audit.log.
+  std::string audit_log;
+  // Calls in progress at once, over all clients; more get RESOURCE_EXHAUSTED.
+  int max_concurrent_calls = 64;
   // The OutSystems services, in start order (stop runs in reverse).
   std::vector<ServiceConfig> services;
   // How long restarted services must stay up before a restart counts as healthy.

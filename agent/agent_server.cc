@@ -14,6 +14,34 @@ namespace osfleet::agent {
 namespace {
 
 constexpr int kWorkThreads = 3;
+constexpr int kMaxMetadataBytes = 16 << 10;
+constexpr int kHandshakeTimeoutMs = 10'000;
+constexpr int kKeepaliveTimeMs = 60'000;
+constexpr int kKeepaliveTimeoutMs = 20'000;
+constexpr int kMinClientPingIntervalMs = 10'000;
+constexpr int kMaxConnectionIdleMs = 15 * 60'000;
+
+Transport TransportOf(const AgentConfig& c) {
+  if (c.insecure) return Transport::kInsecure;
+  return c.tls.ca.empty() ? Transport::kTls : Transport::kMutualTls;
+}
+
+// Limits that keep one misbehaving client (garbage, floods, idle or stalled
+// connections, huge headers) from hurting the others.
+void SetServerLimits(grpc::ServerBuilder& builder) {
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxStreamsPerConnection);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, kMaxMetadataBytes);
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, kHandshakeTimeoutMs);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, kMaxConnectionIdleMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  // Clients may ping every 10 s, also between calls; faster pingers are disconnected.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             kMinClientPingIntervalMs);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+}
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const AgentConfig& c) {
   if (c.insecure) return grpc::InsecureServerCredentials();
@@ -53,20 +81,38 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
                          std::unique_ptr<PhaseDriver> phase_driver)
     : config_(std::move(config)),
       state_dir_(std::move(state_dir)),
+      limiter_(config_.max_concurrent_calls),
+      audit_(config_.audit_log.empty() ? state_dir_.Sub("audit.log") : config_.audit_log),
+      gate_(Authorizer(TransportOf(config_)), &limiter_, &audit_, kReadDeadline),
       backups_(state_dir_.Sub("backups"), config_.max_backups),
       store_(config_.hsconf_path, &backups_),
       services_(std::move(backends), config_.min_healthy),
       changes_(&store_, &services_, state_dir_.Sub("pending.json"), config_.min_healthy),
       reads_(config_.worker_threads),
       work_(kWorkThreads),
-      endpoints_service_(
-          {&store_, &changes_, &reads_, &work_, config_.probe, [this](bool ok) { SetHealth(ok); }}),
-      services_service_(&services_, &reads_, &work_, config_.min_healthy),
+      endpoints_service_({&store_, &changes_, &reads_, &work_, config_.probe,
+                          [this](bool ok) { SetHealth(ok); }, &gate_}),
+      services_service_(&services_, &reads_, &work_, config_.min_healthy, &gate_),
       phase_driver_(std::move(phase_driver)),
       service_center_service_(
           phase_driver_.get(), &work_,
-          config_.service_center ? config_.service_center->deadline : absl::Minutes(60)),
-      agent_service_(&config_, &store_, &services_, &reads_) {}
+          config_.service_center ? config_.service_center->deadline : absl::Minutes(60), &gate_),
+      agent_service_(&config_, &store_, &services_, &reads_, &gate_) {
+  changes_.set_auto_revert_hook([this](const AutoRevert& r) { AuditAutoRevert(r); });
+}
+
+void AgentServer::AuditAutoRevert(const AutoRevert& revert) {
+  AuditRecord record{absl::Now(),
+                     "osagent",
+                     "",
+                     "AutomaticRevert",
+                     revert.before,
+                     revert.after,
+                     revert.change_id,
+                     AuditResult(revert.status),
+                     {{"reason", revert.reason}}};
+  if (absl::Status s = audit_.Append(record); !s.ok()) spdlog::error("{}", s.message());
+}
 
 AgentServer::~AgentServer() {
   if (server_) Shutdown(absl::Seconds(5));
@@ -110,7 +156,7 @@ absl::Status AgentServer::Build() {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config_.listen, *creds, &port_);
-  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
+  SetServerLimits(builder);
   builder.RegisterService(&agent_service_);
   builder.RegisterService(&endpoints_service_);
   builder.RegisterService(&services_service_);
@@ -121,10 +167,12 @@ absl::Status AgentServer::Build() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen,
                                                " (address in use or not on this machine?)"));
   }
-  spdlog::info("osagent {} '{}' ({}) serving on port {} ({}), hsconf {}", OSFLEET_VERSION,
-               config_.name, RoleName(config_.role), port_,
-               config_.insecure ? "plaintext" : (config_.tls.ca.empty() ? "TLS" : "mTLS"),
-               config_.hsconf_path);
+  spdlog::info("osagent {} '{}' ({}) serving on port {} ({}), hsconf {}, audit log {}",
+               OSFLEET_VERSION, config_.name, RoleName(config_.role), port_,
+               config_.insecure         ? "plaintext: every caller is operator"
+               : config_.tls.ca.empty() ? "TLS without client certificates: every caller is viewer"
+                                        : "mTLS",
+               config_.hsconf_path, audit_.path());
   return absl::OkStatus();
 }
 

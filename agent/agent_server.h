@@ -9,13 +9,17 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agent/agent_config.h"
+#include "agent/audit_log.h"
+#include "agent/authz.h"
 #include "agent/backup_store.h"
+#include "agent/call_limiter.h"
 #include "agent/change_manager.h"
 #include "agent/executor.h"
 #include "agent/hsconf_store.h"
 #include "agent/service/service_manager.h"
 #include "agent/service_center/phase_driver.h"
 #include "agent/services/agent_service.h"
+#include "agent/services/call_gate.h"
 #include "agent/services/endpoints_service.h"
 #include "agent/services/service_center_service.h"
 #include "agent/services/services_service.h"
@@ -23,7 +27,12 @@
 
 namespace osfleet::agent {
 
-inline constexpr int kMaxRequestBytes = 1 << 20;
+// Requests are a few hundred bytes; anything bigger is refused (RESOURCE_EXHAUSTED).
+inline constexpr int kMaxRequestBytes = 256 << 10;
+// Streams one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).
+inline constexpr int kMaxStreamsPerConnection = 32;
+// A read that has not started this long after it arrived is refused (DEADLINE_EXCEEDED).
+inline constexpr absl::Duration kReadDeadline = absl::Seconds(30);
 
 class AgentServer {
  public:
@@ -44,9 +53,14 @@ class AgentServer {
   absl::Status Build();
   void SetHealth(bool serving);
   void StartServicesInBackground();
+  void AuditAutoRevert(const AutoRevert& revert);
 
   AgentConfig config_;
   StateDir state_dir_;
+  // Before the executors and services: calls in their queues hold slots and use them.
+  CallLimiter limiter_;
+  AuditLog audit_;
+  CallGate gate_;
   BackupStore backups_;
   HsconfStore store_;
   ServiceManager services_;

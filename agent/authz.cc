@@ -14,8 +14,8 @@ namespace {
 
 // Every read-only RPC; anything not listed needs the operator role.
 constexpr absl::string_view kReadRpcs[] = {
-    "Agent.GetInfo",         "Endpoints.Get", "Endpoints.Plan", "Endpoints.ListBackups",
-    "Endpoints.Probe",       "Services.List",
+    "Agent.GetInfo",         "Endpoints.Get",   "Endpoints.Plan",
+    "Endpoints.ListBackups", "Endpoints.Probe", "Services.List",
 };
 
 struct BioFree {
@@ -56,7 +56,8 @@ ClientRole RoleFromOu(absl::string_view ou) {
 }
 
 ClientRole RequiredRole(absl::string_view rpc) {
-  const bool read = std::find(std::begin(kReadRpcs), std::end(kReadRpcs), rpc) != std::end(kReadRpcs);
+  const bool read =
+      std::find(std::begin(kReadRpcs), std::end(kReadRpcs), rpc) != std::end(kReadRpcs);
   return read ? ClientRole::kViewer : ClientRole::kOperator;
 }
 

@@ -14,6 +14,12 @@ std::string When(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
+// The file's revision now ("" when it cannot be read): "after" of a failed revert.
+std::string RevisionNow(const HsconfStore& store) {
+  absl::StatusOr<HsconfDocument> doc = store.Read();
+  return doc.ok() ? doc->revision : "";
+}
+
 void LogEvent(const ServiceEvent& e) {
   spdlog::info("service '{}': {}{}{}", e.service, ServiceStateName(e.state),
                e.detail.empty() ? "" : ": ", e.detail);
@@ -74,6 +80,20 @@ void ChangeManager::SetPending(std::optional<PendingChange> change) {
   ++generation_;
 }
 
+void ChangeManager::set_auto_revert_hook(AutoRevertHook hook) {
+  absl::MutexLock lock(&mu_);
+  auto_revert_hook_ = std::move(hook);
+}
+
+void ChangeManager::ReportAutoRevert(const AutoRevert& revert) const {
+  AutoRevertHook hook;
+  {
+    absl::MutexLock lock(&mu_);
+    hook = auto_revert_hook_;
+  }
+  if (hook) hook(revert);
+}
+
 absl::Status ChangeManager::Recover() {
   absl::StatusOr<std::optional<PendingChange>> loaded = pending_file_.Load();
   if (!loaded.ok()) return loaded.status();
@@ -114,6 +134,8 @@ absl::Status ChangeManager::RevertAfterFailedRestart(const SetOutcome& set,
   absl::StatusOr<RollbackOutcome> back = store_->Rollback(
       {set.backup_id, set.revision, false,
        absl::StrCat("automatic revert of ", set.change_id, ": services failed to start")});
+  ReportAutoRevert({set.change_id, set.revision, back.ok() ? back->revision : RevisionNow(*store_),
+                    "services failed to start", back.status()});
   if (!back.ok()) {
     return absl::InternalError(
         absl::StrCat("services failed to start with the new endpoints (", failure.message(),
@@ -292,9 +314,11 @@ void ChangeManager::TimerLoop() {
     {
       Busy busy(this, /*wait=*/true);
       if (pending().has_value() && pending()->change_id == change.change_id) {
-        absl::StatusOr<RevertOutcome> r =
-            Revert(change, absl::StrCat("not confirmed by ", When(change.deadline)),
-                   change.restart_services);
+        const std::string reason = absl::StrCat("not confirmed by ", When(change.deadline));
+        absl::StatusOr<RevertOutcome> r = Revert(change, reason, change.restart_services);
+        ReportAutoRevert({change.change_id, change.revision,
+                          r.ok() ? r->rollback.revision : RevisionNow(*store_), reason,
+                          r.status()});
         if (!r.ok()) {
           // Not retried in a loop: the record stays on disk, so the next start retries.
           spdlog::error("automatic revert of {} failed: {}", change.change_id,

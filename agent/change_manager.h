@@ -5,6 +5,7 @@
 // pending confirmation, no other change is accepted.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -38,6 +39,17 @@ struct RevertOutcome {
   std::string reverted_change_id;  // set when the pending change was reverted
 };
 
+// An automatic revert (confirm window ended, or services failed to start after a change):
+// what was reverted, the revisions around it and how it ended.
+struct AutoRevert {
+  std::string change_id;
+  std::string before;  // revision reverted from
+  std::string after;   // revision now
+  std::string reason;
+  absl::Status status;
+};
+using AutoRevertHook = std::function<void(const AutoRevert&)>;
+
 class ChangeManager {
  public:
   ChangeManager(HsconfStore* store, ServiceManager* services, std::string pending_path,
@@ -58,6 +70,9 @@ class ChangeManager {
 
   std::optional<PendingChange> pending() const;
 
+  // Called after every automatic revert (for the audit log). Set before Recover().
+  void set_auto_revert_hook(AutoRevertHook hook);
+
  private:
   class Busy;  // the one-operation-at-a-time token
 
@@ -68,6 +83,7 @@ class ChangeManager {
                                         const ServiceEventSink& sink);
   void SetPending(std::optional<PendingChange> change);
   void TimerLoop();
+  void ReportAutoRevert(const AutoRevert& revert) const;
 
   HsconfStore* store_;
   ServiceManager* services_;
@@ -80,6 +96,7 @@ class ChangeManager {
   std::string last_confirmed_ ABSL_GUARDED_BY(mu_);
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumps whenever pending_ changes
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  AutoRevertHook auto_revert_hook_ ABSL_GUARDED_BY(mu_);
   std::thread timer_;
 };
 

@@ -24,7 +24,8 @@ constexpr int kExitUsage = 2;
 
 struct Flags {
   std::string config, name, role, listen, port_file, hsconf, state_dir;
-  std::string tls_cert, tls_key, tls_ca, log_level;
+  std::string tls_cert, tls_key, tls_ca, log_level, audit_log;
+  int max_concurrent_calls = 0;
   bool insecure = false;
   bool start_services = false;
 };
@@ -43,6 +44,9 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_flag("--insecure", f.insecure, "plaintext (only on a loopback listen address)");
   app.add_flag("--start-services", f.start_services, "start the configured services at start-up");
   app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error|off");
+  app.add_option("--audit-log", f.audit_log, "audit log file (default: STATE_DIR/audit.log)");
+  app.add_option("--max-concurrent-calls", f.max_concurrent_calls,
+                 "calls in progress at once, over all clients (default 64)");
   app.set_version_flag("--version", std::string("osagent ") + OSFLEET_VERSION);
 }
 
@@ -65,6 +69,8 @@ absl::StatusOr<AgentConfig> BuildConfig(const Flags& f) {
   override_with(c.tls.key, f.tls_key);
   override_with(c.tls.ca, f.tls_ca);
   override_with(c.log_level, f.log_level);
+  override_with(c.audit_log, f.audit_log);
+  if (f.max_concurrent_calls != 0) c.max_concurrent_calls = f.max_concurrent_calls;
   if (f.insecure) c.insecure = true;
   if (f.start_services) c.start_services = true;
   if (!f.role.empty()) {

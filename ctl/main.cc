@@ -178,9 +178,9 @@ void AddPkiIssue(CLI::App* group, const GlobalOptions& g, std::shared_ptr<PkiArg
   issue->require_subcommand(1);
   CLI::App* agent = issue->add_subcommand("agent", "DIR/NAME.key and DIR/NAME.pem for an agent");
   CLI::App* op = issue->add_subcommand("operator", "DIR/NAME.key and DIR/NAME.pem for osctl");
+  agent->add_option("name", a->options.name, "the server's inventory name")->required();
+  op->add_option("name", a->options.name, "the operator's name (the certificate's CN)")->required();
   for (CLI::App* cmd : {agent, op}) {
-    cmd->add_option("name", a->options.name, "inventory name of the server / operator's name")
-        ->required();
     cmd->add_option("--dir", a->options.dir, "the folder of `pki init` (CA and output)")
         ->required();
     cmd->add_flag("--force", a->options.force, "replace existing NAME.key / NAME.pem");

@@ -22,11 +22,12 @@ std::string HostName() {
 }
 
 AgentService::AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
-                           Executor* executor)
+                           Executor* executor, const CallGate* gate)
     : config_(config),
       store_(store),
       services_(services),
       executor_(executor),
+      gate_(gate),
       started_at_(absl::Now()) {}
 
 void AgentService::Fill(v1::AgentInfo* info) const {
@@ -53,10 +54,11 @@ void AgentService::Fill(v1::AgentInfo* info) const {
 grpc::ServerUnaryReactor* AgentService::GetInfo(grpc::CallbackServerContext* context,
                                                 const v1::GetInfoRequest* request,
                                                 v1::AgentInfo* response) {
-  return FinishOnExecutor(context, executor_, [this, response] {
-    Fill(response);
-    return absl::OkStatus();
-  });
+  return FinishOnExecutor(context, executor_, gate_->Admit(context, "Agent.GetInfo"),
+                          [this, response] {
+                            Fill(response);
+                            return absl::OkStatus();
+                          });
 }
 
 }  // namespace osfleet::agent

@@ -6,6 +6,7 @@
 #include "agent/executor.h"
 #include "agent/hsconf_store.h"
 #include "agent/service/service_manager.h"
+#include "agent/services/call_gate.h"
 #include "osfleet/v1/agent.grpc.pb.h"
 
 namespace osfleet::agent {
@@ -13,7 +14,7 @@ namespace osfleet::agent {
 class AgentService final : public v1::Agent::CallbackService {
  public:
   AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
-               Executor* executor);
+               Executor* executor, const CallGate* gate);
 
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* context,
                                     const v1::GetInfoRequest* request,
@@ -26,6 +27,7 @@ class AgentService final : public v1::Agent::CallbackService {
   HsconfStore* store_;
   ServiceManager* services_;
   Executor* executor_;
+  const CallGate* gate_;
   absl::Time started_at_;
 };
 

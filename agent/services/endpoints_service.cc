@@ -1,26 +1,31 @@
 #include "agent/services/endpoints_service.h"
 
-#include <spdlog/spdlog.h>
-
 #include "absl/strings/str_cat.h"
 #include "agent/probe_targets.h"
 #include "agent/proto_convert.h"
 #include "agent/services/reactor_util.h"
-#include "common/logging.h"
 
 namespace osfleet::agent {
 namespace {
 
 constexpr absl::Duration kMaxConfirmWindow = absl::Hours(24);
 
-// Runs a mutating handler's work and logs who asked and how it ended.
-template <typename Work>
-auto Logged(grpc::CallbackServerContext* context, absl::string_view rpc, Work work) {
-  return [context, rpc, work = std::move(work)]() mutable {
-    absl::Status status = work();
-    spdlog::info("{} from {}: {}", rpc, context->peer(), status.ok() ? "OK" : status.ToString());
-    return status;
-  };
+std::string CurrentRevision(const HsconfStore& store) {
+  absl::StatusOr<HsconfDocument> doc = store.Read();
+  return doc.ok() ? doc->revision : "";
+}
+
+// Runs a change that fills the audit revisions itself when it succeeds; when it fails,
+// the audit line gets the file's revision before and after the attempt.
+template <typename Run>
+absl::Status WithRevisions(const HsconfStore& store, AuditRecord* audit, Run run) {
+  const std::string before = CurrentRevision(store);
+  absl::Status status = run();
+  if (!status.ok()) {
+    audit->before = before;
+    audit->after = CurrentRevision(store);
+  }
+  return status;
 }
 
 }  // namespace
@@ -42,7 +47,8 @@ absl::Status EndpointsService::DoGet(v1::GetEndpointsResponse* response) {
 grpc::ServerUnaryReactor* EndpointsService::Get(grpc::CallbackServerContext* context,
                                                 const v1::GetEndpointsRequest* request,
                                                 v1::GetEndpointsResponse* response) {
-  return FinishOnExecutor(context, deps_.reads, [this, response] { return DoGet(response); });
+  return FinishOnExecutor(context, deps_.reads, deps_.gate->Admit(context, "Endpoints.Get"),
+                          [this, response] { return DoGet(response); });
 }
 
 absl::Status EndpointsService::DoPlan(const v1::PlanEndpointsRequest& request,
@@ -60,12 +66,12 @@ absl::Status EndpointsService::DoPlan(const v1::PlanEndpointsRequest& request,
 grpc::ServerUnaryReactor* EndpointsService::Plan(grpc::CallbackServerContext* context,
                                                  const v1::PlanEndpointsRequest* request,
                                                  v1::PlanEndpointsResponse* response) {
-  return FinishOnExecutor(context, deps_.reads,
+  return FinishOnExecutor(context, deps_.reads, deps_.gate->Admit(context, "Endpoints.Plan"),
                           [this, request, response] { return DoPlan(*request, response); });
 }
 
 absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
-                                     v1::SetEndpointsResponse* response) {
+                                     v1::SetEndpointsResponse* response, AuditRecord* audit) {
   absl::StatusOr<std::vector<EndpointEdit>> edits = EditsFromProto(request.changes());
   if (!edits.ok()) return edits.status();
   ApplyInput input;
@@ -91,30 +97,39 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
   if (request.restart_services()) {
     *response->mutable_restart_duration() = ToProtoDuration(out->restart_duration);
   }
+  audit->before = set.previous_revision;
+  audit->after = set.revision;
+  audit->change_id = set.change_id;
+  audit->details = {{"backup_id", set.backup_id}, {"reason", request.reason()}};
   return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* EndpointsService::Set(grpc::CallbackServerContext* context,
                                                 const v1::SetEndpointsRequest* request,
                                                 v1::SetEndpointsResponse* response) {
-  return FinishOnExecutor(context, deps_.work, Logged(context, "Endpoints.Set", [=] {
-                            return DoSet(*request, response);
-                          }));
+  return FinishAudited(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Set"),
+                       [this, request, response](AuditRecord* audit) {
+                         return WithRevisions(*deps_.store, audit,
+                                              [&] { return DoSet(*request, response, audit); });
+                       });
 }
 
 grpc::ServerUnaryReactor* EndpointsService::ListBackups(grpc::CallbackServerContext* context,
                                                         const v1::ListBackupsRequest* request,
                                                         v1::ListBackupsResponse* response) {
-  return FinishOnExecutor(context, deps_.reads, [this, response]() -> absl::Status {
-    absl::StatusOr<std::vector<BackupInfo>> backups = deps_.store->ListBackups();
-    if (!backups.ok()) return backups.status();
-    for (const BackupInfo& b : *backups) FillBackup(b, response->add_backups());
-    return absl::OkStatus();
-  });
+  return FinishOnExecutor(context, deps_.reads, deps_.gate->Admit(context, "Endpoints.ListBackups"),
+                          [this, response]() -> absl::Status {
+                            absl::StatusOr<std::vector<BackupInfo>> backups =
+                                deps_.store->ListBackups();
+                            if (!backups.ok()) return backups.status();
+                            for (const BackupInfo& b : *backups)
+                              FillBackup(b, response->add_backups());
+                            return absl::OkStatus();
+                          });
 }
 
 absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
-                                          v1::RollbackResponse* response) {
+                                          v1::RollbackResponse* response, AuditRecord* audit) {
   absl::StatusOr<RevertOutcome> out =
       request.backup_id().empty()
           ? deps_.changes->RevertPending(request.restart_services(), request.reason())
@@ -127,15 +142,22 @@ absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
   response->set_backup_id(out->rollback.backup_id);
   FillDiffs(out->rollback.changes, response->mutable_diffs());
   response->set_reverted_change_id(out->reverted_change_id);
+  audit->before = out->rollback.previous_revision;
+  audit->after = out->rollback.revision;
+  audit->change_id = out->reverted_change_id;
+  audit->details = {{"backup_id", out->rollback.backup_id}, {"reason", request.reason()}};
   return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* EndpointsService::Rollback(grpc::CallbackServerContext* context,
                                                      const v1::RollbackRequest* request,
                                                      v1::RollbackResponse* response) {
-  return FinishOnExecutor(context, deps_.work, Logged(context, "Endpoints.Rollback", [=] {
-                            return DoRollback(*request, response);
-                          }));
+  return FinishAudited(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Rollback"),
+                       [this, request, response](AuditRecord* audit) {
+                         return WithRevisions(*deps_.store, audit, [&] {
+                           return DoRollback(*request, response, audit);
+                         });
+                       });
 }
 
 absl::Status EndpointsService::DoConfirm(const v1::ConfirmRequest& request,
@@ -152,9 +174,13 @@ absl::Status EndpointsService::DoConfirm(const v1::ConfirmRequest& request,
 grpc::ServerUnaryReactor* EndpointsService::Confirm(grpc::CallbackServerContext* context,
                                                     const v1::ConfirmRequest* request,
                                                     v1::ConfirmResponse* response) {
-  return FinishOnExecutor(context, deps_.work, Logged(context, "Endpoints.Confirm", [=] {
-                            return DoConfirm(*request, response);
-                          }));
+  return FinishAudited(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Confirm"),
+                       [this, request, response](AuditRecord* audit) {
+                         absl::Status s = DoConfirm(*request, response);
+                         audit->before = audit->after = CurrentRevision(*deps_.store);
+                         audit->change_id = s.ok() ? response->change_id() : request->change_id();
+                         return s;
+                       });
 }
 
 absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request,
@@ -184,7 +210,7 @@ absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request,
 grpc::ServerUnaryReactor* EndpointsService::Probe(grpc::CallbackServerContext* context,
                                                   const v1::ProbeRequest* request,
                                                   v1::ProbeResponse* response) {
-  return FinishOnExecutor(context, deps_.work,
+  return FinishOnExecutor(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Probe"),
                           [this, request, response] { return DoProbe(*request, response); });
 }
 

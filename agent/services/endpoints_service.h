@@ -8,6 +8,7 @@
 #include "agent/executor.h"
 #include "agent/hsconf_store.h"
 #include "agent/probe/probe.h"
+#include "agent/services/call_gate.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 
 namespace osfleet::agent {
@@ -19,6 +20,7 @@ struct EndpointsDeps {
   Executor* work = nullptr;   // changes, restarts, probes: may take seconds
   ProbeOptions probe;
   std::function<void(bool)> on_read;  // told whether the file could be read (health)
+  const CallGate* gate = nullptr;     // authorization, call cap, audit
 };
 
 class EndpointsService final : public v1::Endpoints::CallbackService {
@@ -50,8 +52,10 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
  private:
   absl::Status DoGet(v1::GetEndpointsResponse* response);
   absl::Status DoPlan(const v1::PlanEndpointsRequest& request, v1::PlanEndpointsResponse* response);
-  absl::Status DoSet(const v1::SetEndpointsRequest& request, v1::SetEndpointsResponse* response);
-  absl::Status DoRollback(const v1::RollbackRequest& request, v1::RollbackResponse* response);
+  absl::Status DoSet(const v1::SetEndpointsRequest& request, v1::SetEndpointsResponse* response,
+                     AuditRecord* audit);
+  absl::Status DoRollback(const v1::RollbackRequest& request, v1::RollbackResponse* response,
+                          AuditRecord* audit);
   absl::Status DoConfirm(const v1::ConfirmRequest& request, v1::ConfirmResponse* response);
   absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response);
 

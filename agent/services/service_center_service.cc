@@ -1,11 +1,8 @@
 #include "agent/services/service_center_service.h"
 
-#include <spdlog/spdlog.h>
-
 #include "absl/strings/str_cat.h"
 #include "agent/proto_convert.h"
 #include "agent/services/event_stream.h"
-#include "common/logging.h"
 #include "common/status_util.h"
 
 namespace osfleet::agent {
@@ -82,43 +79,60 @@ PhaseOptions OptionsFrom(const v1::RunPhaseRequest& request, absl::Duration defa
 }  // namespace
 
 ServiceCenterService::ServiceCenterService(PhaseDriver* driver, Executor* work,
-                                           absl::Duration default_deadline)
-    : driver_(driver), work_(work), default_deadline_(default_deadline) {}
+                                           absl::Duration default_deadline, const CallGate* gate)
+    : driver_(driver), work_(work), default_deadline_(default_deadline), gate_(gate) {}
+
+absl::Status ServiceCenterService::Claim() {
+  if (driver_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "this agent does not run the Service Center phase (no `service_center` section in its "
+        "config); ask the Deployment Controller's agent");
+  }
+  absl::MutexLock lock(&mu_);
+  if (running_)
+    return absl::AbortedError("a Service Center phase is already running on this agent");
+  running_ = true;
+  return absl::OkStatus();
+}
 
 grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
     grpc::CallbackServerContext* context, const v1::RunPhaseRequest* request) {
   auto* stream = new EventStream<v1::PhaseEvent>();
-  if (driver_ == nullptr) {
-    stream->Close(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                               "this agent does not run the Service Center phase (no "
-                               "`service_center` section in its config); ask the Deployment "
-                               "Controller's agent"));
+  auto admission = std::make_shared<Admission>(gate_->Admit(context, "ServiceCenter.RunPhase"));
+  if (!admission->status.ok()) {
+    stream->Close(ToGrpcStatus(admission->status));
     return stream;
   }
-  {
-    absl::MutexLock lock(&mu_);
-    if (running_) {
-      stream->Close(grpc::Status(grpc::StatusCode::ABORTED,
-                                 "a Service Center phase is already running on this agent"));
-      return stream;
-    }
-    running_ = true;
-  }
   const PhaseOptions options = OptionsFrom(*request, default_deadline_);
-  const std::string peer = context->peer();
-  work_->Post([this, stream, options, peer] {
+  work_->Post(
+      [this, options, stream, context, admission] { Run(options, stream, context, admission); });
+  return stream;
+}
+
+// The audit line records the outcome and publish id only: never the Service Center
+// credentials (they stay in the driver's config) nor the messages' details.
+void ServiceCenterService::Run(const PhaseOptions& options, EventStream<v1::PhaseEvent>* stream,
+                               grpc::CallbackServerContext* context,
+                               std::shared_ptr<Admission> admission) {
+  absl::Status status = gate_->CheckStart(context, *admission);
+  if (status.ok()) status = Claim();
+  AuditRecord audit;
+  audit.details = {{"dry_run", options.dry_run ? "true" : "false"}};
+  if (status.ok()) {
     absl::StatusOr<PhaseResult> result =
         driver_->Run(options, [stream](const PhaseEvent& e) { stream->Push(ToProto(e)); });
-    if (result.ok()) stream->Push(Finished(*result));
-    spdlog::info("ServiceCenter.RunPhase from {}: {}", peer,
-                 result.ok() ? "OK" : result.status().ToString());
-    {
-      absl::MutexLock lock(&mu_);
-      running_ = false;
+    if (result.ok()) {
+      stream->Push(Finished(*result));
+      audit.details.push_back({"publish_id", result->publish_id});
+      audit.details.push_back({"aborted", result->aborted ? "true" : "false"});
     }
-    stream->Close(ToGrpcStatus(result.status()));
-  });
-  return stream;
+    status = result.status();
+    absl::MutexLock lock(&mu_);
+    running_ = false;
+  }
+  gate_->Finished(*admission, std::move(audit), status);
+  admission->slot.reset();
+  stream->Close(ToGrpcStatus(status));
 }
 
 }  // namespace osfleet::agent

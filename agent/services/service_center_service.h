@@ -8,6 +8,8 @@
 #include "absl/time/time.h"
 #include "agent/executor.h"
 #include "agent/service_center/phase_driver.h"
+#include "agent/services/call_gate.h"
+#include "agent/services/event_stream.h"
 #include "osfleet/v1/service_center.grpc.pb.h"
 
 namespace osfleet::agent {
@@ -15,15 +17,22 @@ namespace osfleet::agent {
 class ServiceCenterService final : public v1::ServiceCenter::CallbackService {
  public:
   // driver may be null (not configured here).
-  ServiceCenterService(PhaseDriver* driver, Executor* work, absl::Duration default_deadline);
+  ServiceCenterService(PhaseDriver* driver, Executor* work, absl::Duration default_deadline,
+                       const CallGate* gate);
 
   grpc::ServerWriteReactor<v1::PhaseEvent>* RunPhase(grpc::CallbackServerContext* context,
                                                      const v1::RunPhaseRequest* request) override;
 
  private:
+  // OK and running_ set, or why this phase cannot start.
+  absl::Status Claim();
+  void Run(const PhaseOptions& options, EventStream<v1::PhaseEvent>* stream,
+           grpc::CallbackServerContext* context, std::shared_ptr<Admission> admission);
+
   PhaseDriver* driver_;
   Executor* work_;
   absl::Duration default_deadline_;
+  const CallGate* gate_;
   absl::Mutex mu_;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
 };

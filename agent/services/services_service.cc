@@ -1,11 +1,9 @@
 #include "agent/services/services_service.h"
 
-#include <spdlog/spdlog.h>
-
+#include "absl/strings/str_join.h"
 #include "agent/proto_convert.h"
 #include "agent/services/event_stream.h"
 #include "agent/services/reactor_util.h"
-#include "common/logging.h"
 
 namespace osfleet::agent {
 namespace {
@@ -26,34 +24,45 @@ absl::StatusOr<ServiceAction> ActionOf(v1::ServiceAction action) {
 }  // namespace
 
 ServicesService::ServicesService(ServiceManager* services, Executor* reads, Executor* work,
-                                 absl::Duration min_healthy)
-    : services_(services), reads_(reads), work_(work), min_healthy_(min_healthy) {}
+                                 absl::Duration min_healthy, const CallGate* gate)
+    : services_(services), reads_(reads), work_(work), min_healthy_(min_healthy), gate_(gate) {}
 
 grpc::ServerUnaryReactor* ServicesService::List(grpc::CallbackServerContext* context,
                                                 const v1::ListServicesRequest* request,
                                                 v1::ListServicesResponse* response) {
-  return FinishOnExecutor(context, reads_, [this, response] {
-    for (const ServiceStatus& s : services_->List()) FillServiceStatus(s, response->add_services());
-    return absl::OkStatus();
-  });
+  return FinishOnExecutor(context, reads_, gate_->Admit(context, "Services.List"),
+                          [this, response] {
+                            for (const ServiceStatus& s : services_->List())
+                              FillServiceStatus(s, response->add_services());
+                            return absl::OkStatus();
+                          });
 }
 
 grpc::ServerWriteReactor<v1::ServiceEvent>* ServicesService::Control(
     grpc::CallbackServerContext* context, const v1::ControlServicesRequest* request) {
   auto* stream = new EventStream<v1::ServiceEvent>();
-  absl::StatusOr<ServiceAction> action = ActionOf(request->action());
-  if (!action.ok()) {
-    stream->Close(ToGrpcStatus(action.status()));
+  auto admission = std::make_shared<Admission>(gate_->Admit(context, "Services.Control"));
+  if (!admission->status.ok()) {
+    stream->Close(ToGrpcStatus(admission->status));
     return stream;
   }
   const std::vector<std::string> names(request->names().begin(), request->names().end());
   const absl::Duration min_healthy =
       request->has_min_healthy() ? FromProtoDuration(request->min_healthy()) : min_healthy_;
-  const std::string peer = context->peer();
-  work_->Post([this, stream, action = *action, names, min_healthy, peer] {
-    absl::Status status = services_->Control(
-        action, names, min_healthy, [stream](const ServiceEvent& e) { stream->Push(ToProto(e)); });
-    spdlog::info("Services.Control from {}: {}", peer, status.ok() ? "OK" : status.ToString());
+  const v1::ServiceAction requested = request->action();
+  work_->Post([this, stream, admission, context, requested, names, min_healthy] {
+    absl::StatusOr<ServiceAction> action = ActionOf(requested);
+    absl::Status status = action.status();
+    if (status.ok()) status = gate_->CheckStart(context, *admission);
+    if (status.ok()) {
+      status = services_->Control(*action, names, min_healthy,
+                                  [stream](const ServiceEvent& e) { stream->Push(ToProto(e)); });
+    }
+    AuditRecord audit;
+    audit.details = {{"action", v1::ServiceAction_Name(requested)},
+                     {"services", names.empty() ? "*" : absl::StrJoin(names, ",")}};
+    gate_->Finished(*admission, std::move(audit), status);
+    admission->slot.reset();
     stream->Close(ToGrpcStatus(status));
   });
   return stream;

@@ -4,6 +4,7 @@
 #include "absl/time/time.h"
 #include "agent/executor.h"
 #include "agent/service/service_manager.h"
+#include "agent/services/call_gate.h"
 #include "osfleet/v1/services.grpc.pb.h"
 
 namespace osfleet::agent {
@@ -11,7 +12,7 @@ namespace osfleet::agent {
 class ServicesService final : public v1::Services::CallbackService {
  public:
   ServicesService(ServiceManager* services, Executor* reads, Executor* work,
-                  absl::Duration min_healthy);
+                  absl::Duration min_healthy, const CallGate* gate);
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* context,
                                  const v1::ListServicesRequest* request,
@@ -24,6 +25,7 @@ class ServicesService final : public v1::Services::CallbackService {
   Executor* reads_;
   Executor* work_;
   absl::Duration min_healthy_;
+  const CallGate* gate_;
 };
 
 }  // namespace osfleet::agent

@@ -1,6 +1,8 @@
 // pki init | issue agent | issue operator | show: the fleet CA and its certificates
 // (ctl/pki). No inventory and no agents are involved.
 #include "ctl/pki/pki.h"
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -43,7 +45,7 @@ nlohmann::json CertificateJson(const pki::CertificateInfo& c) {
 
 // "2026-01-02T03:04:05Z (in 396 days)" / "... (EXPIRED 3 days ago)".
 std::string ExpiryText(absl::Time not_after, bool color) {
-  const int64_t days = absl::ToInt64Hours(not_after - absl::Now()) / 24;
+  const int64_t days = std::llround(absl::ToDoubleHours(not_after - absl::Now()) / 24);
   if (not_after <= absl::Now()) {
     return absl::StrCat(TimeText(not_after), " (",
                         Paint(absl::StrCat("EXPIRED ", -days, " days ago"), Color::kRed, color),

@@ -133,7 +133,13 @@ TEST_F(ServicesTest, UnconfirmedChangeRevertsByItself) {
   EXPECT_THAT(r.out, HasSubstr("pending confirmation until")) << r.out;
   ASSERT_TRUE(WaitFor([this] { return Hsconf() == original_; }, absl::Seconds(20)))
       << ReadFile(agent_->log());
-  EXPECT_THAT(ReadFile(agent_->log()), HasSubstr("reverted (not confirmed by"));
+  // The log line follows the restore by a moment.
+  EXPECT_TRUE(WaitFor(
+      [this] {
+        return ReadFile(agent_->log()).find("reverted (not confirmed by") != std::string::npos;
+      },
+      absl::Seconds(10)))
+      << ReadFile(agent_->log());
   EXPECT_TRUE(WaitFor([this] { return AllRunning(); }, absl::Seconds(20)));
 }
 

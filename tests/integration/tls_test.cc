@@ -19,10 +19,11 @@ class TestPki {
          "-keyout", Path("ca.key"), "-out", Path("ca.pem"), "-days", "2", "-subj",
          "/CN=" + ca_name});
   }
-  // name.pem / name.key with subjectAltName DNS:name.
-  void Issue(const std::string& name) {
+  // name.pem / name.key with subjectAltName DNS:name; `ou` carries the osfleet role.
+  void Issue(const std::string& name, const std::string& ou = "osfleet:operator") {
     Run({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         Path(name + ".key"), "-out", Path(name + ".csr"), "-subj", "/CN=" + name});
+         Path(name + ".key"), "-out", Path(name + ".csr"), "-subj",
+         "/CN=" + name + "/OU=" + ou});
     WriteFile(Path(name + ".ext"), "subjectAltName=DNS:" + name + "\n");
     Run({"x509", "-req", "-in", Path(name + ".csr"), "-CA", Path("ca.pem"), "-CAkey",
          Path("ca.key"), "-CAcreateserial", "-out", Path(name + ".pem"), "-days", "2", "-extfile",
@@ -44,7 +45,7 @@ class TlsTest : public ::testing::Test {
   void SetUp() override {
     RunProgram({"/bin/mkdir", "-p", tmp_.Sub("pki"), tmp_.Sub("other")});
     pki_ = std::make_unique<TestPki>(tmp_.Sub("pki"), "fleet-ca");
-    pki_->Issue("dc01");
+    pki_->Issue("dc01", "osfleet:agent");
     pki_->Issue("operator");
     AgentOptions options{"dc01", "deployment_controller", "sqlserver-dc.hsconf"};
     options.insecure = false;
