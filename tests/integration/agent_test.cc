@@ -17,8 +17,10 @@ class AgentTest : public ::testing::Test {
  protected:
   void Start(AgentOptions options = {}) {
     agent_ = std::make_unique<Agent>(tmp_.Sub("agent"), std::move(options));
-    ASSERT_TRUE(agent_->WaitReady()) << ReadFile(agent_->log());
+    const bool ready = agent_->WaitReady();
+    // Made even on failure: a failed ASSERT in a helper does not end the test.
     client_ = std::make_unique<AgentClient>(agent_->address());
+    ASSERT_TRUE(ready) << ReadFile(agent_->log());
   }
   TempDir tmp_;
   std::unique_ptr<Agent> agent_;

@@ -56,8 +56,9 @@ class ServicesTest : public ::testing::Test {
     AgentOptions options{"dc01", "deployment_controller", ""};
     options.extra_args = {"--config", dir_ + "/agent.yaml"};
     agent_ = std::make_unique<Agent>(dir_, options);
-    ASSERT_TRUE(agent_->WaitReady()) << ReadFile(agent_->log());
-    client_ = std::make_unique<AgentClient>(agent_->address());
+    const bool ready = agent_->WaitReady();
+    client_ = std::make_unique<AgentClient>(agent_->address());  // even on failure
+    ASSERT_TRUE(ready) << ReadFile(agent_->log());
     inventory_ = WriteInventory(tmp_.Sub("inventory.yaml"),
                                 {{"dc01", agent_->address(), "deployment_controller"}});
     ASSERT_TRUE(WaitFor([this] { return AllRunning(); }, absl::Seconds(20)))
