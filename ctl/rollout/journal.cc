@@ -150,6 +150,7 @@ absl::Status SaveJournal(Journal& journal) {
                     {"created", Iso(journal.created)},
                     {"created_unix_ms", absl::ToUnixMillis(journal.created)},
                     {"updated", Iso(journal.updated)},
+                    {"updated_unix_ms", absl::ToUnixMillis(journal.updated)},
                     {"options", OptionsToJson(journal.options)},
                     {"phase", RolloutPhaseName(journal.phase)},
                     {"batches", journal.batches},
@@ -177,6 +178,7 @@ absl::StatusOr<Journal> LoadJournalFile(const std::string& path) {
   j.id = doc.value("id", "");
   j.inventory = doc.value("inventory", "");
   j.created = absl::FromUnixMillis(doc.value("created_unix_ms", int64_t{0}));
+  j.updated = absl::FromUnixMillis(doc.value("updated_unix_ms", int64_t{0}));
   j.options = OptionsFromJson(doc.value("options", json::object()));
   j.phase = FromName(doc.value("phase", ""), kPhases, RolloutPhase::kStopped);
   j.batches = doc.value("batches", 0);

@@ -11,6 +11,7 @@ namespace osfleet::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::vector<std::string> MoveAll(const std::string& address) {
   return {"--platform", address, "--log", address, "--session", address};
@@ -147,6 +148,7 @@ TEST_F(RolloutTest, OsctlKilledMidBatchThenStatusResumeRollback) {
   ProcessResult status = farm_->Osctl({"rollout", "status"});
   EXPECT_EQ(status.exit_code, 1);
   EXPECT_THAT(status.out, HasSubstr("applying"));
+  EXPECT_THAT(status.out, Not(HasSubstr("elapsed -")));
   ProcessResult resume = farm_->Osctl({"rollout", "resume"});
   ASSERT_EQ(resume.exit_code, 0) << resume.out << resume.err;
   EXPECT_EQ(farm_->Journal()["phase"], "done");
