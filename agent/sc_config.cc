@@ -41,24 +41,13 @@ absl::Status LoadHttp(const std::string& file, const YAML::Node& node, HttpDrive
 }
 
 absl::Status LoadCommand(const std::string& file, const YAML::Node& node, CommandDriverConfig& c) {
-  const YAML::Node command = node["command"];
-  if (!command || !command.IsSequence() || command.size() == 0) {
-    return Error(file, node,
-                 "service_center: the command driver needs `command: [program, args...]`");
-  }
-  for (const YAML::Node& arg : command) {
-    absl::StatusOr<std::string> a = YamlString(file, arg, "command");
-    if (!a.ok()) return a.status();
-    c.command.push_back(*a);
-  }
-  if (const YAML::Node env = node["env"]) {
-    if (!env.IsMap()) return Error(file, env, "env: expected a mapping of NAME: value");
-    for (const auto& kv : env) {
-      absl::StatusOr<std::string> v = YamlString(file, kv.second, kv.first.Scalar());
-      if (!v.ok()) return v.status();
-      c.env[kv.first.Scalar()] = *v;
-    }
-  }
+  absl::StatusOr<std::vector<std::string>> argv =
+      LoadCommandLine(file, node, "the command driver needs `command: [program, args...]`");
+  if (!argv.ok()) return argv.status();
+  c.command = *std::move(argv);
+  absl::StatusOr<std::map<std::string, std::string>> env = LoadEnv(file, node);
+  if (!env.ok()) return env.status();
+  c.env = *std::move(env);
   return absl::OkStatus();
 }
 

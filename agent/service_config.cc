@@ -43,27 +43,13 @@ absl::Status LoadReady(const std::string& file, const YAML::Node& node, Readines
 }
 
 absl::Status LoadProcess(const std::string& file, const YAML::Node& node, ServiceConfig& c) {
-  const YAML::Node command = node["command"];
-  if (!command || !command.IsSequence() || command.size() == 0) {
-    return Error(file, node,
-                 "command: a process service needs a non-empty list [program, args...]");
-  }
-  for (const YAML::Node& arg : command) {
-    absl::StatusOr<std::string> a = YamlString(file, arg, "command");
-    if (!a.ok()) return a.status();
-    c.command.push_back(*a);
-  }
-  if (c.command[0].empty() || c.command[0][0] != '/') {
-    return Error(file, command, "command: the program must be an absolute path");
-  }
-  if (const YAML::Node env = node["env"]) {
-    if (!env.IsMap()) return Error(file, env, "env: expected a mapping of NAME: value");
-    for (const auto& kv : env) {
-      absl::StatusOr<std::string> v = YamlString(file, kv.second, kv.first.Scalar());
-      if (!v.ok()) return v.status();
-      c.env[kv.first.Scalar()] = *v;
-    }
-  }
+  absl::StatusOr<std::vector<std::string>> argv =
+      LoadCommandLine(file, node, "a process service needs `command: [program, args...]`");
+  if (!argv.ok()) return argv.status();
+  c.command = *std::move(argv);
+  absl::StatusOr<std::map<std::string, std::string>> env = LoadEnv(file, node);
+  if (!env.ok()) return env.status();
+  c.env = *std::move(env);
   if (node["working_dir"]) {
     absl::StatusOr<std::string> v = YamlString(file, node["working_dir"], "working_dir");
     if (!v.ok()) return v.status();
@@ -125,6 +111,39 @@ absl::StatusOr<ServiceConfig> LoadService(const std::string& file, const YAML::N
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<std::string>> LoadCommandLine(const std::string& file,
+                                                         const YAML::Node& node,
+                                                         absl::string_view missing) {
+  const YAML::Node command = node["command"];
+  if (!command || !command.IsSequence() || command.size() == 0) {
+    return Error(file, node, absl::StrCat("command: ", missing));
+  }
+  std::vector<std::string> argv;
+  for (const YAML::Node& arg : command) {
+    absl::StatusOr<std::string> a = YamlString(file, arg, "command");
+    if (!a.ok()) return a.status();
+    argv.push_back(*a);
+  }
+  if (argv[0].empty() || argv[0][0] != '/') {
+    return Error(file, command, "command: the program must be an absolute path");
+  }
+  return argv;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> LoadEnv(const std::string& file,
+                                                           const YAML::Node& node) {
+  std::map<std::string, std::string> out;
+  const YAML::Node env = node["env"];
+  if (!env) return out;
+  if (!env.IsMap()) return Error(file, env, "env: expected a mapping of NAME: value");
+  for (const auto& kv : env) {
+    absl::StatusOr<std::string> v = YamlString(file, kv.second, kv.first.Scalar());
+    if (!v.ok()) return v.status();
+    out[kv.first.Scalar()] = *v;
+  }
+  return out;
+}
 
 absl::StatusOr<absl::Duration> LoadDuration(const std::string& file, const YAML::Node& node,
                                             absl::string_view key) {

@@ -18,6 +18,7 @@
 //   probe: {timeout: 3s, sql_browser_port: 1434}
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,14 @@ namespace osfleet::agent {
 absl::StatusOr<std::vector<ServiceConfig>> LoadServices(const std::string& file,
                                                         const YAML::Node& list);
 absl::StatusOr<ProbeOptions> LoadProbeOptions(const std::string& file, const YAML::Node& map);
+// `command: [program, args...]` of node: a non-empty list whose first item is an absolute
+// path. `missing` completes the error when the key is absent.
+absl::StatusOr<std::vector<std::string>> LoadCommandLine(const std::string& file,
+                                                         const YAML::Node& node,
+                                                         absl::string_view missing);
+// `env: {NAME: value}` of node; empty when absent.
+absl::StatusOr<std::map<std::string, std::string>> LoadEnv(const std::string& file,
+                                                           const YAML::Node& node);
 // A duration value ("2s", "500ms") of key `key`.
 absl::StatusOr<absl::Duration> LoadDuration(const std::string& file, const YAML::Node& node,
                                             absl::string_view key);

@@ -9,26 +9,15 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "common/atomic_file.h"
 
 namespace osfleet::agent {
-namespace {
-
-absl::Status MakeDirs(const std::string& path) {
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos != path.size() && path[pos] != '/') continue;
-    const std::string prefix = path.substr(0, pos);
-    if (mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("state dir: cannot create ", prefix, ": ", std::strerror(errno)));
-    }
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 absl::StatusOr<StateDir> StateDir::Open(const std::string& path) {
-  if (absl::Status s = MakeDirs(path); !s.ok()) return s;
+  if (absl::Status s = MakeDirs(path, 0700); !s.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("state dir: ", s.message()));
+  }
   const std::string lock_path = path + "/osagent.lock";
   const int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {

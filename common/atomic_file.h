@@ -19,6 +19,10 @@ namespace osfleet {
 // path.
 absl::StatusOr<std::string> ReadFileCapped(const std::string& path, size_t max_bytes);
 
+// mkdir -p: creates path and its missing parents with `mode`. FAILED_PRECONDITION
+// "cannot create PREFIX: reason" naming the first folder that could not be made.
+absl::Status MakeDirs(const std::string& path, mode_t mode);
+
 // The points of WriteFileAtomically, in order; tests stop a process at each one.
 enum class WriteStep { kTempCreated, kTempWritten, kTempSynced, kRenamed, kDirSynced };
 

@@ -95,18 +95,6 @@ std::string Iso(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
 }
 
-absl::Status MakeDirs(const std::string& path) {
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos != path.size() && path[pos] != '/') continue;
-    const std::string prefix = path.substr(0, pos);
-    if (mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot create ", prefix, ": ", std::strerror(errno)));
-    }
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 const char* HostStateName(HostState state) { return kHostStates[static_cast<int>(state)]; }
@@ -159,7 +147,7 @@ absl::Status SaveJournal(Journal& journal) {
                     {"note", journal.note}};
   const size_t slash = journal.path.rfind('/');
   if (slash != std::string::npos) {
-    if (absl::Status s = MakeDirs(journal.path.substr(0, slash)); !s.ok()) return s;
+    if (absl::Status s = MakeDirs(journal.path.substr(0, slash), 0700); !s.ok()) return s;
   }
   AtomicWriteOptions options;
   options.new_file_mode = 0600;

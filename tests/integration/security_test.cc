@@ -21,40 +21,14 @@
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
+#include "tests/integration/openssl_pki.h"
 
 namespace osfleet::testing {
 namespace {
 
 using ::testing::HasSubstr;
 
-// A CA and certificates signed by it, with a Subject OU, in `dir`.
-class RolePki {
- public:
-  explicit RolePki(std::string dir) : dir_(std::move(dir)) {
-    RunProgram({"/bin/mkdir", "-p", dir_});
-    Run({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", Path("ca.key"), "-out", Path("ca.pem"), "-days", "2", "-subj", "/CN=fleet-ca"});
-  }
-  // name.pem / name.key: CN=name, OU=ou (none when empty), subjectAltName DNS:name.
-  void Issue(const std::string& name, const std::string& ou) {
-    const std::string subj = (ou.empty() ? "" : "/OU=" + ou) + "/CN=" + name;
-    Run({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         Path(name + ".key"), "-out", Path(name + ".csr"), "-subj", subj});
-    WriteFile(Path(name + ".ext"), "subjectAltName=DNS:" + name + "\n");
-    Run({"x509", "-req", "-in", Path(name + ".csr"), "-CA", Path("ca.pem"), "-CAkey",
-         Path("ca.key"), "-CAcreateserial", "-out", Path(name + ".pem"), "-days", "2", "-extfile",
-         Path(name + ".ext")});
-  }
-  std::string Path(const std::string& file) const { return dir_ + "/" + file; }
-
- private:
-  void Run(std::vector<std::string> args) {
-    args.insert(args.begin(), "/usr/bin/openssl");
-    ProcessResult r = RunProgram(args);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
-  std::string dir_;
-};
+using RolePki = OpensslPki;
 
 // A generated Endpoints client over TLS; `who` empty: no client certificate.
 std::unique_ptr<v1::Endpoints::Stub> TlsStub(const RolePki& pki, const std::string& address,

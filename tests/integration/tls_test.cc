@@ -5,45 +5,18 @@
 #include <gtest/gtest.h>
 
 #include "tests/integration/harness.h"
+#include "tests/integration/openssl_pki.h"
 
 namespace osfleet::testing {
 namespace {
 
 using ::testing::HasSubstr;
 
-// A CA and certificates signed by it, in `dir`.
-class TestPki {
- public:
-  TestPki(std::string dir, const std::string& ca_name) : dir_(std::move(dir)) {
-    Run({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", Path("ca.key"), "-out", Path("ca.pem"), "-days", "2", "-subj",
-         "/CN=" + ca_name});
-  }
-  // name.pem / name.key with subjectAltName DNS:name; `ou` carries the osfleet role.
-  void Issue(const std::string& name, const std::string& ou = "osfleet:operator") {
-    Run({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         Path(name + ".key"), "-out", Path(name + ".csr"), "-subj",
-         "/CN=" + name + "/OU=" + ou});
-    WriteFile(Path(name + ".ext"), "subjectAltName=DNS:" + name + "\n");
-    Run({"x509", "-req", "-in", Path(name + ".csr"), "-CA", Path("ca.pem"), "-CAkey",
-         Path("ca.key"), "-CAcreateserial", "-out", Path(name + ".pem"), "-days", "2", "-extfile",
-         Path(name + ".ext")});
-  }
-  std::string Path(const std::string& file) const { return dir_ + "/" + file; }
-
- private:
-  void Run(std::vector<std::string> args) {
-    args.insert(args.begin(), "/usr/bin/openssl");
-    ProcessResult r = RunProgram(args);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
-  std::string dir_;
-};
+using TestPki = OpensslPki;
 
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    RunProgram({"/bin/mkdir", "-p", tmp_.Sub("pki"), tmp_.Sub("other")});
     pki_ = std::make_unique<TestPki>(tmp_.Sub("pki"), "fleet-ca");
     pki_->Issue("dc01", "osfleet:agent");
     pki_->Issue("operator");

@@ -1,0 +1,24 @@
+// Certificates for integration tests, made with the openssl CLI (independent of
+// `osctl pki`, which has its own tests): a CA and leaf certificates signed by it, with a
+// Subject OU carrying the osfleet role.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace osfleet::testing {
+
+class OpensslPki {
+ public:
+  // Creates dir (if needed) and a CA named ca_name in it.
+  explicit OpensslPki(std::string dir, const std::string& ca_name = "fleet-ca");
+  // name.pem / name.key: CN=name, OU=ou (none when empty), subjectAltName DNS:name.
+  void Issue(const std::string& name, const std::string& ou = "osfleet:operator");
+  std::string Path(const std::string& file) const { return dir_ + "/" + file; }
+
+ private:
+  void Run(std::vector<std::string> args);
+  std::string dir_;
+};
+
+}  // namespace osfleet::testing
