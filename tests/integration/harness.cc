@@ -160,7 +160,7 @@ int ChildProcess::Wait() {
 Agent::Agent(const std::string& dir, AgentOptions options)
     : dir_(dir), options_(std::move(options)) {
   mkdir(dir_.c_str(), 0755);
-  hsconf_ = dir_ + "/server.hsconf";
+  hsconf_ = options_.hsconf.empty() ? dir_ + "/server.hsconf" : options_.hsconf;
   port_file_ = dir_ + "/port";
   log_ = dir_ + "/osagent.log";
   if (!options_.fixture.empty()) CopyFile(FixturePath(options_.fixture), hsconf_);

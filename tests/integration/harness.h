@@ -68,6 +68,7 @@ struct AgentOptions {
   std::string fixture = "sqlserver-dc.hsconf";  // copied to <dir>/server.hsconf
   std::vector<std::string> extra_args;          // e.g. TLS flags instead of --insecure
   bool insecure = true;
+  std::string hsconf;  // serve this path instead of <dir>/server.hsconf (fixture unused)
 };
 
 // A real osagent serving a copy of a fixture from its own folder.
