@@ -164,6 +164,31 @@ TEST_F(RolloutTest, OsctlKilledMidBatchThenStatusResumeRollback) {
   }
 }
 
+TEST_F(RolloutTest, CtrlCStopsBetweenBatchesAndResumeFinishes) {
+  StartFarm(Small(3, 400, "400ms"));
+  ChildProcess osctl(farm_->OsctlArgv({"rollout", "apply", "--yes", "--batch", "1", "--platform",
+                                       farm_->new_db().address()}),
+                     tmp_.Sub("osctl.log"), farm_->OsctlEnv());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json j = farm_->Journal();
+        return !j.is_null() && j["hosts"].size() == 4 && j["hosts"][0]["state"] == "applying";
+      },
+      absl::Seconds(60)));
+  // Ctrl-C while the Deployment Controller's batch runs: that batch finishes, no other starts.
+  EXPECT_EQ(osctl.Stop(SIGINT), 1) << ReadFile(tmp_.Sub("osctl.log"));
+  nlohmann::json j = farm_->Journal();
+  EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("interrupted before batch 2"));
+  EXPECT_EQ(j["hosts"][0]["state"], "pending");
+  EXPECT_EQ(j["hosts"][1]["state"], "planned");
+  EXPECT_EQ(farm_->Hsconf("fe03"), farm_->original());
+  ProcessResult resume = farm_->Osctl({"rollout", "resume"});
+  ASSERT_EQ(resume.exit_code, 0) << resume.out << resume.err;
+  for (const std::string& n : Names()) {
+    EXPECT_THAT(farm_->Hsconf(n), HasSubstr(farm_->new_db().address())) << n;
+  }
+}
+
 TEST_F(RolloutTest, SecondConcurrentRolloutIsRefused) {
   StartFarm(Small(2, 400, "400ms"));
   ChildProcess first(farm_->OsctlArgv({"rollout", "apply", "--yes", "--batch", "1", "--platform",
