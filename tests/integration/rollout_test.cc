@@ -43,6 +43,27 @@ class RolloutTest : public ::testing::Test {
     for (auto& a : farm_->agents()) out.push_back(a->options().name);
     return out;
   }
+  // `rollout apply --yes --batch 1 ARGS...` as a background osctl process.
+  std::unique_ptr<ChildProcess> ApplyInBackground(std::vector<std::string> args,
+                                                  const std::string& log) {
+    args.insert(args.begin(), {"rollout", "apply", "--yes", "--batch", "1"});
+    return std::make_unique<ChildProcess>(farm_->OsctlArgv(args), tmp_.Sub(log), farm_->OsctlEnv());
+  }
+  // Waits until the newest journal lists `hosts` servers and host `index` is in `state`.
+  bool WaitForHost(size_t hosts, size_t index, const std::string& state) {
+    return WaitFor(
+        [&] {
+          nlohmann::json j = farm_->Journal();
+          return !j.is_null() && j["hosts"].size() == hosts && j["hosts"][index]["state"] == state;
+        },
+        absl::Seconds(60));
+  }
+  bool AllRunningAgain() {
+    for (const std::string& n : Names()) {
+      if (!WaitFor([&] { return farm_->AllRunning(n); }, absl::Seconds(20))) return false;
+    }
+    return true;
+  }
   bool EveryFileIs(const std::string& bytes) {
     for (const std::string& n : Names()) {
       if (farm_->Hsconf(n) != bytes) return false;
@@ -124,9 +145,7 @@ TEST_F(RolloutTest, FailingFrontEndRollsEverythingBack) {
   EXPECT_EQ(j["phase"], "rolled_back");
   EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("fe02"));
   EXPECT_TRUE(EveryFileIs(farm_->original()));
-  for (const std::string& n : Names()) {
-    EXPECT_TRUE(WaitFor([&] { return farm_->AllRunning(n); }, absl::Seconds(20))) << n;
-  }
+  EXPECT_TRUE(AllRunningAgain());
   for (const auto& h : j["hosts"]) {
     if (h["name"] == "fe03") EXPECT_EQ(h["state"], "planned");  // never touched
   }
@@ -134,17 +153,11 @@ TEST_F(RolloutTest, FailingFrontEndRollsEverythingBack) {
 
 TEST_F(RolloutTest, OsctlKilledMidBatchThenStatusResumeRollback) {
   StartFarm(Small(3, 400, "400ms"));
-  ChildProcess osctl(
-      farm_->OsctlArgv({"rollout", "apply", "--yes", "--batch", "1", "--canary", "1", "--platform",
-                        farm_->new_db().address(), "--log", farm_->new_db().address()}),
-      tmp_.Sub("osctl.log"), farm_->OsctlEnv());
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        nlohmann::json j = farm_->Journal();
-        return !j.is_null() && j["hosts"].size() == 4 && j["hosts"][1]["state"] == "applying";
-      },
-      absl::Seconds(60)));
-  osctl.Stop(SIGKILL);
+  auto osctl = ApplyInBackground({"--canary", "1", "--platform", farm_->new_db().address(), "--log",
+                                  farm_->new_db().address()},
+                                 "osctl.log");
+  ASSERT_TRUE(WaitForHost(4, 1, "applying"));
+  osctl->Stop(SIGKILL);
   ProcessResult status = farm_->Osctl({"rollout", "status"});
   EXPECT_EQ(status.exit_code, 1);
   EXPECT_THAT(status.out, HasSubstr("applying"));
@@ -159,24 +172,15 @@ TEST_F(RolloutTest, OsctlKilledMidBatchThenStatusResumeRollback) {
   ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
   EXPECT_EQ(farm_->Journal()["phase"], "rolled_back");
   EXPECT_TRUE(EveryFileIs(farm_->original()));
-  for (const std::string& n : Names()) {
-    EXPECT_TRUE(WaitFor([&] { return farm_->AllRunning(n); }, absl::Seconds(20))) << n;
-  }
+  EXPECT_TRUE(AllRunningAgain());
 }
 
 TEST_F(RolloutTest, CtrlCStopsBetweenBatchesAndResumeFinishes) {
   StartFarm(Small(3, 400, "400ms"));
-  ChildProcess osctl(farm_->OsctlArgv({"rollout", "apply", "--yes", "--batch", "1", "--platform",
-                                       farm_->new_db().address()}),
-                     tmp_.Sub("osctl.log"), farm_->OsctlEnv());
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        nlohmann::json j = farm_->Journal();
-        return !j.is_null() && j["hosts"].size() == 4 && j["hosts"][0]["state"] == "applying";
-      },
-      absl::Seconds(60)));
+  auto osctl = ApplyInBackground({"--platform", farm_->new_db().address()}, "osctl.log");
+  ASSERT_TRUE(WaitForHost(4, 0, "applying"));
   // Ctrl-C while the Deployment Controller's batch runs: that batch finishes, no other starts.
-  EXPECT_EQ(osctl.Stop(SIGINT), 1) << ReadFile(tmp_.Sub("osctl.log"));
+  EXPECT_EQ(osctl->Stop(SIGINT), 1) << ReadFile(tmp_.Sub("osctl.log"));
   nlohmann::json j = farm_->Journal();
   EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("interrupted before batch 2"));
   EXPECT_EQ(j["hosts"][0]["state"], "pending");
@@ -191,20 +195,13 @@ TEST_F(RolloutTest, CtrlCStopsBetweenBatchesAndResumeFinishes) {
 
 TEST_F(RolloutTest, SecondConcurrentRolloutIsRefused) {
   StartFarm(Small(2, 400, "400ms"));
-  ChildProcess first(farm_->OsctlArgv({"rollout", "apply", "--yes", "--batch", "1", "--platform",
-                                       farm_->new_db().address()}),
-                     tmp_.Sub("first.log"), farm_->OsctlEnv());
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        nlohmann::json j = farm_->Journal();
-        return !j.is_null() && j["hosts"].size() == 3 && j["hosts"][0]["state"] == "pending";
-      },
-      absl::Seconds(60)));
+  auto first = ApplyInBackground({"--platform", farm_->new_db().address()}, "first.log");
+  ASSERT_TRUE(WaitForHost(3, 0, "pending"));
   ProcessResult second =
       farm_->Osctl({"rollout", "apply", "--yes", "--platform", farm_->old_db().address()});
   EXPECT_EQ(second.exit_code, 3) << second.out << second.err;
   EXPECT_THAT(second.out, HasSubstr("pending confirmation"));
-  EXPECT_EQ(first.Wait(), 0) << ReadFile(tmp_.Sub("first.log"));
+  EXPECT_EQ(first->Wait(), 0) << ReadFile(tmp_.Sub("first.log"));
   for (const std::string& n : Names()) {
     EXPECT_THAT(farm_->Hsconf(n), HasSubstr(farm_->new_db().address())) << n;
   }
@@ -213,18 +210,11 @@ TEST_F(RolloutTest, SecondConcurrentRolloutIsRefused) {
 TEST_F(RolloutTest, AgentKilledMidRolloutStopsAndRollsBack) {
   StartFarm(Small(3));
   // Kill fe03's agent once the Deployment Controller's batch is done.
-  ChildProcess osctl(farm_->OsctlArgv({"rollout", "apply", "--yes", "--batch", "1", "--platform",
-                                       farm_->new_db().address()}),
-                     tmp_.Sub("osctl.log"), farm_->OsctlEnv());
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        nlohmann::json j = farm_->Journal();
-        return !j.is_null() && j["hosts"][0]["state"] == "pending";
-      },
-      absl::Seconds(60)));
+  auto osctl = ApplyInBackground({"--platform", farm_->new_db().address()}, "osctl.log");
+  ASSERT_TRUE(WaitForHost(4, 0, "pending"));
   farm_->agent("fe03").process().Stop(SIGKILL);
   const std::string fe03_before = farm_->Hsconf("fe03");
-  EXPECT_EQ(osctl.Wait(), 1) << ReadFile(tmp_.Sub("osctl.log"));
+  EXPECT_EQ(osctl->Wait(), 1) << ReadFile(tmp_.Sub("osctl.log"));
   nlohmann::json j = farm_->Journal();
   EXPECT_EQ(j["phase"], "rolled_back");
   EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("fe03"));
