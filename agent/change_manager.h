@@ -30,8 +30,8 @@ struct ApplyInput {
 struct ApplyOutcome {
   SetOutcome set;
   bool pending = false;
-  absl::Time confirm_deadline;
-  absl::Duration restart_duration;
+  absl::Time confirm_deadline{};
+  absl::Duration restart_duration{};
 };
 
 struct RevertOutcome {

@@ -32,7 +32,7 @@ struct SetInput {
   // pending change first); an error stops the write.
   std::function<absl::Status(const std::string& change_id, const BackupInfo& backup,
                              const std::string& new_revision)>
-      before_write;
+      before_write{};
 };
 
 struct SetOutcome {

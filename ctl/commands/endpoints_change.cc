@@ -57,8 +57,6 @@ std::string ResultWord(const v1::SetEndpointsResponse& r) {
   return r.state() == v1::CHANGE_STATE_PENDING ? "pending" : "changed";
 }
 
-std::string ResultWord(const v1::PlanEndpointsResponse&) { return "planned"; }
-
 std::string FormatSeconds(const google::protobuf::Duration& d) {
   return absl::StrFormat("%.1fs", d.seconds() + d.nanos() / 1e9);
 }

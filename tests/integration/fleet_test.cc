@@ -133,7 +133,7 @@ TEST_F(FleetTest, LimitSelectsServers) {
 
 TEST_F(FleetTest, BadAddressesAreRefusedWithNothingChanged) {
   const std::vector<std::string> before = Files();
-  for (const std::string& bad : {"bad<host", "SQL01,99999", "SQL01\\THIS_INSTANCE_IS_TOO_LONG",
+  for (const char* bad : {"bad<host", "SQL01,99999", "SQL01\\THIS_INSTANCE_IS_TOO_LONG",
                                  "-leading.hyphen", "ora:1521/SVC", "host name"}) {
     ProcessResult r = Osctl({"endpoints", "set", "--platform", bad});
     EXPECT_NE(r.exit_code, 0) << bad;

@@ -66,9 +66,9 @@ struct AgentOptions {
   std::string name = "dc01";
   std::string role = "deployment_controller";
   std::string fixture = "sqlserver-dc.hsconf";  // copied to <dir>/server.hsconf
-  std::vector<std::string> extra_args;          // e.g. TLS flags instead of --insecure
+  std::vector<std::string> extra_args{};        // e.g. TLS flags instead of --insecure
   bool insecure = true;
-  std::string hsconf;  // serve this path instead of <dir>/server.hsconf (fixture unused)
+  std::string hsconf{};  // serve this path instead of <dir>/server.hsconf (fixture unused)
 };
 
 // A real osagent serving a copy of a fixture from its own folder.
@@ -94,7 +94,7 @@ class Agent {
 
 struct InventoryEntry {
   std::string name, address, role;
-  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> labels{};
 };
 
 // Writes an inventory YAML file and returns its path.

@@ -88,7 +88,9 @@ TEST_F(RolloutTest, HappyPathInBatches) {
   for (const auto& h : j["hosts"]) {
     EXPECT_EQ(h["state"], "confirmed") << h;
     EXPECT_GT(h["restart_seconds"].get<double>(), 0) << h;
-    if (h["name"] == "dc01") EXPECT_EQ(h["batch"], 0);
+    if (h["name"] == "dc01") {
+      EXPECT_EQ(h["batch"], 0);
+    }
   }
   int publishes = 0;
   for (const auto& req : farm_->ScRequests())
@@ -147,7 +149,9 @@ TEST_F(RolloutTest, FailingFrontEndRollsEverythingBack) {
   EXPECT_TRUE(EveryFileIs(farm_->original()));
   EXPECT_TRUE(AllRunningAgain());
   for (const auto& h : j["hosts"]) {
-    if (h["name"] == "fe03") EXPECT_EQ(h["state"], "planned");  // never touched
+    if (h["name"] == "fe03") {
+      EXPECT_EQ(h["state"], "planned");  // never touched
+    }
   }
 }
 
@@ -219,7 +223,7 @@ TEST_F(RolloutTest, AgentKilledMidRolloutStopsAndRollsBack) {
   EXPECT_EQ(j["phase"], "rolled_back");
   EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("fe03"));
   EXPECT_EQ(farm_->Hsconf("fe03"), fe03_before);  // untouched, not half-written
-  for (const std::string& n : {"dc01", "fe01", "fe02"}) {
+  for (const char* n : {"dc01", "fe01", "fe02"}) {
     EXPECT_EQ(farm_->Hsconf(n), farm_->original()) << n;
     EXPECT_TRUE(WaitFor([&] { return farm_->AllRunning(n); }, absl::Seconds(20))) << n;
   }

@@ -76,7 +76,9 @@ class ScRunTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (agent_) EXPECT_THAT(ReadFile(agent_->log()), Not(HasSubstr(kHash)));
+    if (agent_) {
+      EXPECT_THAT(ReadFile(agent_->log()), Not(HasSubstr(kHash)));
+    }
   }
 
   TempDir tmp_;

@@ -45,7 +45,9 @@ TEST(AuthzTest, EveryRpcTimesEveryRole) {
       const absl::Status s = Authorize({"bob", role}, p.rpc);
       const bool allowed = role != ClientRole::kNone && role >= p.needs;
       EXPECT_EQ(s.ok(), allowed) << ClientRoleName(role) << ": " << s;
-      if (!allowed) EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+      if (!allowed) {
+        EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+      }
     }
   }
 }
