@@ -23,6 +23,9 @@
 namespace osfleet::agent {
 namespace {
 
+constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(250);
+
+
 constexpr size_t kMaxHashFileBytes = 4096;
 constexpr char kHidden[] = "***";
 
@@ -182,7 +185,9 @@ absl::Status Session::Follow(const std::string& publish_id) {
         deadline_);
     absl::StatusOr<sc_wire::PublishMessagesPage> page =
         body.ok() ? sc_wire::ParsePublishMessagesResponse(*body) : body.status();
-    if (!page.ok() && absl::Now() >= deadline_) {
+    // A poll cut short by the phase deadline (curl's timeout rounds down to a millisecond,
+    // so it can end just before deadline_) is the deadline, not an outage.
+    if (!page.ok() && absl::Now() + kDeadlineSlack >= deadline_) {
       return Abort(publish_id, absl::StatusCode::kDeadlineExceeded, late);
     }
     if (!page.ok()) {
