@@ -1,6 +1,7 @@
 #include "tests/integration/farm.h"
 
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include "absl/strings/numbers.h"
@@ -49,7 +50,9 @@ Agent& Farm::agent(const std::string& name) {
 std::string Farm::AgentYaml(const std::string& name, const std::string& role) const {
   const std::string hsconf = dir_ + "/" + name + "/server.hsconf";
   std::string yaml =
-      absl::StrCat("start_services: true\nmin_healthy: ", options_.min_healthy, "\nservices:\n");
+      absl::StrCat("start_services: true\nmin_healthy: ", options_.min_healthy,
+                   "\ntls: {cert: ", dir_, "/pki/", name, ".pem, key: ", dir_, "/pki/", name,
+                   ".key, ca: ", dir_, "/pki/ca.pem}\n", "services:\n");
   auto extra = options_.service_args.find(name);
   std::vector<std::string> args =
       extra == options_.service_args.end() ? std::vector<std::string>() : extra->second;
@@ -82,6 +85,28 @@ std::string Farm::AgentYaml(const std::string& name, const std::string& role) co
   return yaml;
 }
 
+// The farm's PKI, made with `osctl pki`: a CA, a certificate per agent, and the operator
+// certificate osctl and the tests use ("tester").
+bool Farm::MakePki() {
+  const std::string pki = dir_ + "/pki";
+  std::vector<std::vector<std::string>> commands = {
+      {"pki", "init", "--dir", pki},
+      {"pki", "issue", "operator", "tester", "--role", "operator", "--dir", pki}};
+  commands.push_back({"pki", "issue", "agent", "dc01", "--dir", pki});
+  for (int i = 1; i <= options_.front_ends; ++i) {
+    commands.push_back({"pki", "issue", "agent", absl::StrCat("fe0", i), "--dir", pki});
+  }
+  for (std::vector<std::string>& args : commands) {
+    args.insert(args.begin(), BinDir() + "/osctl");
+    ProcessResult r = RunProgram(args);
+    if (r.exit_code != 0) {
+      ADD_FAILURE() << r.err;
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Farm::StartAgent(const std::string& name, const std::string& role) {
   const std::string dir = dir_ + "/" + name;
   mkdir(dir.c_str(), 0755);
@@ -89,6 +114,7 @@ bool Farm::StartAgent(const std::string& name, const std::string& role) {
   WriteFile(dir + "/agent.yaml", AgentYaml(name, role));
   AgentOptions options{name, role, ""};
   options.extra_args = {"--config", dir + "/agent.yaml"};
+  options.insecure = false;  // mTLS with the farm's PKI (agent.yaml `tls:`)
   agents_.push_back(std::make_unique<Agent>(dir, options));
   return agents_.back()->WaitReady();
 }
@@ -115,13 +141,16 @@ bool Farm::Start() {
       return false;
     }
   }
+  if (!MakePki()) return false;
   std::vector<InventoryEntry> entries;
   if (!StartAgent("dc01", "deployment_controller")) return false;
   for (int i = 1; i <= options_.front_ends; ++i) {
     if (!StartAgent(absl::StrCat("fe0", i), "front_end")) return false;
   }
   for (auto& a : agents_) entries.push_back({a->options().name, a->address(), a->options().role});
-  inventory_ = WriteInventory(dir_ + "/inventory.yaml", entries);
+  inventory_ = WriteInventory(
+      dir_ + "/inventory.yaml", entries,
+      "defaults:\n  tls: {ca: pki/ca.pem, cert: pki/tester.pem, key: pki/tester.key}");
   return WaitFor([this] { return AllRunningEverywhere(); }, absl::Seconds(30));
 }
 
@@ -130,7 +159,7 @@ std::map<std::string, std::string> Farm::OsctlEnv() const {
 }
 
 std::vector<std::string> Farm::OsctlArgv(const std::vector<std::string>& args) const {
-  std::vector<std::string> argv = {BinDir() + "/osctl", "--inventory", inventory_, "--insecure"};
+  std::vector<std::string> argv = {BinDir() + "/osctl", "--inventory", inventory_};
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }
@@ -140,8 +169,14 @@ ProcessResult Farm::Osctl(const std::vector<std::string>& args) const {
 }
 
 bool Farm::AllRunning(const std::string& name) {
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = ReadFile(dir_ + "/pki/ca.pem");
+  tls.pem_cert_chain = ReadFile(dir_ + "/pki/tester.pem");
+  tls.pem_private_key = ReadFile(dir_ + "/pki/tester.key");
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride(name);
   v1::Services::Stub stub(
-      grpc::CreateChannel(agent(name).address(), grpc::InsecureChannelCredentials()));
+      grpc::CreateCustomChannel(agent(name).address(), grpc::SslCredentials(tls), args));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   v1::ListServicesResponse list;

@@ -1,7 +1,8 @@
 // A whole simulated OutSystems farm on loopback for rollout tests: an old and a new
 // database (fake SQL Servers), a fake Service Center, one Deployment Controller and N
 // Front-Ends, each a real osagent supervising simulated OutSystems services that stay up
-// only while their databases answer.
+// only while their databases answer. Everything talks mTLS with certificates made by
+// `osctl pki`, as a real fleet does.
 #pragma once
 
 #include <map>
@@ -56,6 +57,7 @@ class Farm {
   nlohmann::json Journal() const;
 
  private:
+  bool MakePki();
   bool StartAgent(const std::string& name, const std::string& role);
   std::string AgentYaml(const std::string& name, const std::string& role) const;
 
