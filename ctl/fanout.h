@@ -33,6 +33,23 @@ using DoneFn = std::function<void(grpc::Status)>;
 std::vector<grpc::Status> RunBounded(size_t n, int concurrency,
                                      const std::function<void(size_t, DoneFn)>& start);
 
+// One call's client-side state, kept alive until the call completes.
+template <typename Stub, typename Request>
+struct CallSlot {
+  std::unique_ptr<Stub> rpc_stub;
+  grpc::ClientContext context;
+  Request request;
+  absl::Time started;
+
+  // A stub on the target's channel, the per-call deadline, the request, the start time.
+  CallSlot(const Target& target, const FanOutOptions& options, Request req)
+      : rpc_stub(std::make_unique<Stub>(target.channel)),
+        request(std::move(req)),
+        started(absl::Now()) {
+    context.set_deadline(absl::ToChronoTime(started + options.timeout));
+  }
+};
+
 template <typename Response>
 struct HostReply {
   const Server* server = nullptr;
@@ -49,22 +66,13 @@ std::vector<HostReply<Response>> FanOut(const std::vector<Target>& targets,
                                         const FanOutOptions& options,
                                         const std::function<Request(size_t)>& make_request,
                                         Invoke invoke) {
-  struct Slot {
-    std::unique_ptr<Stub> rpc_stub;
-    grpc::ClientContext context;
-    Request request;
-    absl::Time started;
-  };
+  using Slot = CallSlot<Stub, Request>;
   std::vector<std::unique_ptr<Slot>> slots(targets.size());
   std::vector<HostReply<Response>> replies(targets.size());
   std::vector<grpc::Status> statuses =
       RunBounded(targets.size(), options.concurrency, [&](size_t i, DoneFn done) {
-        slots[i] = std::make_unique<Slot>();
+        slots[i] = std::make_unique<Slot>(targets[i], options, make_request(i));
         Slot& slot = *slots[i];
-        slot.rpc_stub = std::make_unique<Stub>(targets[i].channel);
-        slot.context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
-        slot.request = make_request(i);
-        slot.started = absl::Now();
         replies[i].server = targets[i].server;
         invoke(slot.rpc_stub.get(), &slot.context, &slot.request, &replies[i].response,
                [&replies, &slot, i, done = std::move(done)](grpc::Status status) {

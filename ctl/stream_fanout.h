@@ -58,22 +58,13 @@ std::vector<HostStream<Event>> FanOutStream(
     const std::vector<Target>& targets, const FanOutOptions& options,
     const std::function<Request(size_t)>& make_request, Invoke invoke,
     const std::function<void(size_t, const Event&)>& on_event) {
-  struct Slot {
-    std::unique_ptr<Stub> rpc_stub;
-    grpc::ClientContext context;
-    Request request;
-    absl::Time started;
-  };
+  using Slot = CallSlot<Stub, Request>;
   std::vector<std::unique_ptr<Slot>> slots(targets.size());
   std::vector<HostStream<Event>> results(targets.size());
   std::vector<grpc::Status> statuses =
       RunBounded(targets.size(), options.concurrency, [&](size_t i, DoneFn done) {
-        slots[i] = std::make_unique<Slot>();
+        slots[i] = std::make_unique<Slot>(targets[i], options, make_request(i));
         Slot& slot = *slots[i];
-        slot.rpc_stub = std::make_unique<Stub>(targets[i].channel);
-        slot.context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
-        slot.request = make_request(i);
-        slot.started = absl::Now();
         results[i].server = targets[i].server;
         auto* reader = new StreamReader<Event>(
             [&results, &on_event, i](const Event& e) {

@@ -14,33 +14,14 @@
 
 namespace osfleet::agent {
 
-// work: absl::Status() callable that fills the response. A call refused at admission
-// finishes at once; one whose client already gave up (cancelled, deadline passed) or
-// that queued past its server-side deadline is not started. The call's slot is freed
-// exactly once, just before Finish.
-template <typename Work>
-grpc::ServerUnaryReactor* FinishOnExecutor(grpc::CallbackServerContext* context, Executor* executor,
-                                           Admission admission, Work work) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!admission.status.ok()) {
-    reactor->Finish(ToGrpcStatus(admission.status));
-    return reactor;
-  }
-  auto a = std::make_shared<Admission>(std::move(admission));
-  executor->Post([context, reactor, a, work = std::move(work)]() mutable {
-    absl::Status status = a->gate->CheckStart(context, *a);
-    if (status.ok()) status = work();
-    a->slot.reset();
-    reactor->Finish(ToGrpcStatus(status));
-  });
-  return reactor;
-}
-
-// For mutating calls: work is absl::Status(AuditRecord*), filling the response and the
-// revisions/ids of the audit line, which is appended before the reactor finishes.
-template <typename Work>
-grpc::ServerUnaryReactor* FinishAudited(grpc::CallbackServerContext* context, Executor* executor,
-                                        Admission admission, Work work) {
+// Admits the call, runs body(Admission&) on the executor and finishes the reactor with
+// its status. A call refused at admission finishes at once; one whose client already gave
+// up (cancelled, deadline passed) or that queued past its server-side deadline gets that
+// status as `start` instead of running. The call's slot is freed exactly once, just
+// before Finish.
+template <typename Body>
+grpc::ServerUnaryReactor* RunAdmitted(grpc::CallbackServerContext* context, Executor* executor,
+                                      Admission admission, Body body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (!admission.status.ok()) {
     // A PERMISSION_DENIED was audited at admission; a RESOURCE_EXHAUSTED ran nothing.
@@ -48,15 +29,36 @@ grpc::ServerUnaryReactor* FinishAudited(grpc::CallbackServerContext* context, Ex
     return reactor;
   }
   auto a = std::make_shared<Admission>(std::move(admission));
-  executor->Post([context, reactor, a, work = std::move(work)]() mutable {
-    AuditRecord record;
-    absl::Status status = a->gate->CheckStart(context, *a);
-    if (status.ok()) status = work(&record);
-    a->gate->Finished(*a, std::move(record), status);
+  executor->Post([context, reactor, a, body = std::move(body)]() mutable {
+    absl::Status status = body(*a, a->gate->CheckStart(context, *a));
     a->slot.reset();
     reactor->Finish(ToGrpcStatus(status));
   });
   return reactor;
+}
+
+// work: absl::Status() callable that fills the response.
+template <typename Work>
+grpc::ServerUnaryReactor* FinishOnExecutor(grpc::CallbackServerContext* context, Executor* executor,
+                                           Admission admission, Work work) {
+  return RunAdmitted(context, executor, std::move(admission),
+                     [work = std::move(work)](Admission&, absl::Status start) mutable {
+                       return start.ok() ? work() : start;
+                     });
+}
+
+// For mutating calls: work is absl::Status(AuditRecord*), filling the response and the
+// revisions/ids of the audit line, which is appended before the reactor finishes.
+template <typename Work>
+grpc::ServerUnaryReactor* FinishAudited(grpc::CallbackServerContext* context, Executor* executor,
+                                        Admission admission, Work work) {
+  return RunAdmitted(context, executor, std::move(admission),
+                     [work = std::move(work)](Admission& a, absl::Status start) mutable {
+                       AuditRecord record;
+                       absl::Status status = start.ok() ? work(&record) : start;
+                       a.gate->Finished(a, std::move(record), status);
+                       return status;
+                     });
 }
 
 }  // namespace osfleet::agent
