@@ -11,8 +11,8 @@
 #include "common/logging.h"
 
 #include "absl/strings/str_cat.h"
-#include "agent/agent_config.h"
-#include "agent/agent_server.h"
+#include "agent/config/agent_config.h"
+#include "agent/server/agent_server.h"
 #include "common/atomic_file.h"
 #include "common/logging.h"
 #include "common/role.h"

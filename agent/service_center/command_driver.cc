@@ -18,7 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "agent/service/process_backend.h"
+#include "agent/os_services/process_backend.h"
 #include "common/logging.h"
 
 namespace osfleet::agent {

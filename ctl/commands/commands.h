@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "ctl/context.h"
-#include "ctl/rollout/journal.h"
+#include "ctl/fleet/context.h"
+#include "ctl/ops/rollout/journal.h"
 
 namespace osfleet::ctl {
 

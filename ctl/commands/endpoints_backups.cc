@@ -1,6 +1,6 @@
 #include <google/protobuf/util/time_util.h>
 
-#include "ctl/agent_calls.h"
+#include "ctl/rpc/agent_calls.h"
 #include "ctl/commands/commands.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"

@@ -6,7 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "common/address.h"
 #include "common/duration.h"
-#include "ctl/agent_calls.h"
+#include "ctl/rpc/agent_calls.h"
 #include "ctl/commands/commands.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"

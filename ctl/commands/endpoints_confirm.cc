@@ -1,7 +1,7 @@
 // endpoints confirm | rollback: end a confirm window either way.
 #include "absl/strings/str_cat.h"
 #include "common/duration.h"
-#include "ctl/agent_calls.h"
+#include "ctl/rpc/agent_calls.h"
 #include "ctl/commands/commands.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"

@@ -2,7 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/address.h"
-#include "ctl/agent_calls.h"
+#include "ctl/rpc/agent_calls.h"
 #include "ctl/commands/commands.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"

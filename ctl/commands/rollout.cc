@@ -14,7 +14,7 @@
 #include "ctl/commands/commands.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
-#include "ctl/rollout/engine.h"
+#include "ctl/ops/rollout/engine.h"
 
 namespace osfleet::ctl {
 namespace {

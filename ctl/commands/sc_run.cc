@@ -3,7 +3,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "common/duration.h"
-#include "ctl/agent_calls.h"
+#include "ctl/rpc/agent_calls.h"
 #include "ctl/commands/commands.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "ctl/fanout.h"
+#include "ctl/rpc/fanout.h"
 #include "osfleet/v1/endpoints.pb.h"
 #include "osfleet/v1/service_center.pb.h"
 

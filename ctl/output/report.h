@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "ctl/context.h"
-#include "ctl/fanout.h"
-#include "ctl/inventory.h"
+#include "ctl/fleet/context.h"
+#include "ctl/rpc/fanout.h"
+#include "ctl/fleet/inventory.h"
 
 namespace osfleet::ctl {
 

@@ -1,0 +1,124 @@
+#include "agent/admission/authz.h"
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+
+namespace osfleet::agent {
+namespace {
+
+// Every read-only RPC; anything not listed needs the operator role.
+constexpr absl::string_view kReadRpcs[] = {
+    "Agent.GetInfo",         "Endpoints.Get",   "Endpoints.Plan",
+    "Endpoints.ListBackups", "Endpoints.Probe", "Services.List",
+};
+
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+
+// The UTF-8 text of one X509_NAME entry.
+std::string EntryText(const X509_NAME_ENTRY* entry) {
+  unsigned char* utf8 = nullptr;
+  const int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+  if (n < 0) return "";
+  std::string text(reinterpret_cast<const char*>(utf8), static_cast<size_t>(n));
+  OPENSSL_free(utf8);
+  return text;
+}
+
+}  // namespace
+
+absl::string_view ClientRoleName(ClientRole role) {
+  switch (role) {
+    case ClientRole::kViewer:
+      return "viewer";
+    case ClientRole::kOperator:
+      return "operator";
+    case ClientRole::kNone:
+      break;
+  }
+  return "none";
+}
+
+ClientRole RoleFromOu(absl::string_view ou) {
+  if (ou == "osfleet:operator") return ClientRole::kOperator;
+  if (ou == "osfleet:viewer") return ClientRole::kViewer;
+  return ClientRole::kNone;
+}
+
+ClientRole RequiredRole(absl::string_view rpc) {
+  const bool read =
+      std::find(std::begin(kReadRpcs), std::end(kReadRpcs), rpc) != std::end(kReadRpcs);
+  return read ? ClientRole::kViewer : ClientRole::kOperator;
+}
+
+bool IsMutating(absl::string_view rpc) { return RequiredRole(rpc) == ClientRole::kOperator; }
+
+absl::StatusOr<Caller> CallerFromPem(absl::string_view pem) {
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (bio == nullptr) return absl::InternalError("out of memory reading the client certificate");
+  std::unique_ptr<X509, X509Free> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (cert == nullptr) return absl::InvalidArgumentError("the client certificate is not PEM X.509");
+  const X509_NAME* subject = X509_get_subject_name(cert.get());
+  Caller caller;
+  for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) {
+    caller.identity = EntryText(X509_NAME_get_entry(subject, i));  // the last CN wins
+  }
+  for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_organizationalUnitName, i)) >= 0;) {
+    caller.role = std::max(caller.role, RoleFromOu(EntryText(X509_NAME_get_entry(subject, i))));
+  }
+  return caller;
+}
+
+absl::Status Authorize(const Caller& caller, absl::string_view rpc) {
+  if (caller.role == ClientRole::kNone) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("client certificate CN=", caller.identity,
+                     " has no osfleet role (OU=osfleet:viewer or osfleet:operator)"));
+  }
+  const ClientRole needed = RequiredRole(rpc);
+  if (caller.role >= needed) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(rpc, " needs the ", ClientRoleName(needed),
+                                                  " role; CN=", caller.identity, " has ",
+                                                  ClientRoleName(caller.role)));
+}
+
+absl::StatusOr<Caller> Authorizer::Identify(const grpc::ServerContextBase& context) const {
+  switch (transport_) {
+    case Transport::kInsecure:
+      return Caller{std::string(kInsecureIdentity), ClientRole::kOperator};
+    case Transport::kTls:
+      return Caller{std::string(kAnonymousTlsIdentity), ClientRole::kViewer};
+    case Transport::kMutualTls:
+      break;
+  }
+  const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  const std::vector<grpc::string_ref> pems =
+      auth ? auth->FindPropertyValues("x509_pem_cert") : std::vector<grpc::string_ref>{};
+  if (pems.empty()) {
+    return absl::PermissionDeniedError("no client certificate (this agent requires mTLS)");
+  }
+  return CallerFromPem(absl::string_view(pems.front().data(), pems.front().size()));
+}
+
+absl::Status Authorizer::Check(const grpc::ServerContextBase& context, absl::string_view rpc,
+                               Caller* caller) const {
+  absl::StatusOr<Caller> who = Identify(context);
+  if (!who.ok()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot identify the client: ", who.status().message()));
+  }
+  *caller = *std::move(who);
+  return Authorize(*caller, rpc);
+}
+
+}  // namespace osfleet::agent

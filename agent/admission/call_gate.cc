@@ -1,0 +1,63 @@
+#include "agent/admission/call_gate.h"
+
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+
+namespace osfleet::agent {
+
+CallGate::CallGate(Authorizer authz, CallLimiter* limiter, AuditLog* audit,
+                   absl::Duration read_deadline)
+    : authz_(authz), limiter_(limiter), audit_(audit), read_deadline_(read_deadline) {}
+
+Admission CallGate::Admit(grpc::CallbackServerContext* context, absl::string_view rpc) const {
+  Admission a;
+  a.gate = this;
+  a.rpc = std::string(rpc);
+  a.peer = context->peer();
+  a.status = authz_.Check(*context, rpc, &a.caller);
+  if (!a.status.ok()) {
+    spdlog::warn("{} from {} ({}): {}", rpc, a.peer, a.caller.identity, a.status.message());
+    if (IsMutating(rpc)) Finished(a, {}, a.status);
+    return a;
+  }
+  absl::StatusOr<CallSlot> slot = limiter_->Acquire();
+  if (!slot.ok()) {
+    spdlog::debug("{} from {}: {}", rpc, a.peer, slot.status().message());
+    a.status = slot.status();
+    return a;
+  }
+  a.slot = *std::move(slot);
+  if (!IsMutating(rpc)) a.start_by = absl::Now() + read_deadline_;
+  return a;
+}
+
+absl::Status CallGate::CheckStart(grpc::CallbackServerContext* context,
+                                  const Admission& admission) const {
+  if (context->IsCancelled()) {
+    return absl::CancelledError("the client cancelled or its deadline passed before start");
+  }
+  if (absl::Now() > admission.start_by) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("the agent is busy: this call waited more than ",
+                     absl::FormatDuration(read_deadline_), " to start; try again"));
+  }
+  return absl::OkStatus();
+}
+
+void CallGate::Finished(const Admission& admission, AuditRecord record,
+                        const absl::Status& status) const {
+  spdlog::info("{} from {} ({}): {}", admission.rpc, admission.peer, admission.caller.identity,
+               status.ok() ? "OK" : status.ToString());
+  record.time = absl::Now();
+  record.identity = admission.caller.identity;
+  record.peer = admission.peer;
+  record.rpc = admission.rpc;
+  record.result = AuditResult(status);
+  if (absl::Status s = audit_->Append(record); !s.ok()) {
+    spdlog::error("{} (the call itself was not affected)", s.message());
+  }
+}
+
+}  // namespace osfleet::agent

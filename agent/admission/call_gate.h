@@ -1,0 +1,52 @@
+// What every handler does first and last: identify and authorize the caller, take a
+// slot under the global cap of calls in progress, and — for mutating calls — write the
+// audit line once the call finished (or was refused).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "agent/admission/audit_log.h"
+#include "agent/admission/authz.h"
+#include "agent/admission/call_limiter.h"
+
+namespace osfleet::agent {
+
+class CallGate;
+
+// A call at its handler's entry. status OK: serve it; otherwise finish with status.
+struct Admission {
+  absl::Status status;
+  const CallGate* gate = nullptr;
+  std::string rpc;  // "Endpoints.Set"
+  std::string peer;
+  Caller caller;
+  CallSlot slot;                                 // released when the call is done
+  absl::Time start_by = absl::InfiniteFuture();  // reads queued longer are refused
+};
+
+class CallGate {
+ public:
+  // read_deadline: a read that has not started within it is refused (DEADLINE_EXCEEDED)
+  // whatever the client's own deadline, so a slow agent sheds queued reads.
+  CallGate(Authorizer authz, CallLimiter* limiter, AuditLog* audit, absl::Duration read_deadline);
+
+  Admission Admit(grpc::CallbackServerContext* context, absl::string_view rpc) const;
+  // A mutating call ended with `status`: log it and append its audit line (a failed
+  // audit write is logged, never fails the call).
+  void Finished(const Admission& admission, AuditRecord record, const absl::Status& status) const;
+  // OK, or why an admitted call must not start now (cancelled, queued too long).
+  absl::Status CheckStart(grpc::CallbackServerContext* context, const Admission& admission) const;
+
+ private:
+  Authorizer authz_;
+  CallLimiter* limiter_;
+  AuditLog* audit_;
+  absl::Duration read_deadline_;
+};
+
+}  // namespace osfleet::agent

@@ -1,0 +1,62 @@
+// osagent's configuration: a YAML file (--config) whose keys the command-line flags
+// override. Validated as a whole before the agent starts.
+#pragma once
+
+#include <string>
+
+#include <vector>
+
+#include <optional>
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+#include "agent/probe/probe.h"
+#include "agent/service_center/sc_config.h"
+#include "agent/os_services/service_backend.h"
+#include "osfleet/v1/types.pb.h"
+
+namespace osfleet::agent {
+
+struct TlsFiles {
+  std::string cert;  // PEM certificate chain of this agent
+  std::string key;   // PEM private key
+  std::string ca;    // PEM CA bundle; when set, client certificates are required
+};
+
+struct AgentConfig {
+  std::string name;  // the inventory name; defaults to the hostname
+  osfleet::v1::ServerRole role = osfleet::v1::SERVER_ROLE_UNSPECIFIED;
+  std::string listen = "0.0.0.0:7443";
+  std::string port_file;  // written with the bound port once serving
+  std::string hsconf_path = "C:\\Program Files\\OutSystems\\Platform Server\\server.hsconf";
+  std::string state_dir = "/var/lib/osagent";
+  TlsFiles tls;
+  bool insecure = false;  // plaintext; refused unless `listen` is loopback
+  std::string log_level = "info";
+  int max_backups = 20;
+  int worker_threads = 2;
+  // The audit log (one JSON line per mutating call); empty: STATE_DIR/audit.log.
+  std::string audit_log;
+  // Calls in progress at once, over all clients; more get RESOURCE_EXHAUSTED.
+  int max_concurrent_calls = 64;
+  // The OutSystems services, in start order (stop runs in reverse).
+  std::vector<ServiceConfig> services;
+  // How long restarted services must stay up before a restart counts as healthy.
+  absl::Duration min_healthy = absl::Seconds(2);
+  // Start every service when the agent starts (for `process` services the agent
+  // supervises; OS-managed services are usually started by the OS).
+  bool start_services = false;
+  ProbeOptions probe;
+  // Set on the Deployment Controller: how to run the Service Center phase.
+  std::optional<ServiceCenterSection> service_center;
+};
+
+// Reads a YAML config file. INVALID_ARGUMENT names the file, line and key on any error;
+// unknown keys are errors too (a typo must not silently fall back to a default).
+absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path);
+
+// Checks a complete config (after flags were applied): role, listen address, TLS files
+// present, insecure only on loopback, max_backups >= 1.
+absl::Status ValidateAgentConfig(const AgentConfig& config);
+
+}  // namespace osfleet::agent

@@ -1,0 +1,103 @@
+// Endpoint changes with service restarts and a confirm window (commit-confirmed): write,
+// restart, verify healthy; a failed restart reverts at once; a change made with a
+// confirm window is reverted by the agent itself unless confirmed in time — also after
+// the agent was restarted inside the window. One change at a time; while a change is
+// pending confirmation, no other change is accepted.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "agent/endpoints/hsconf_store.h"
+#include "agent/endpoints/pending_change.h"
+#include "agent/os_services/service_manager.h"
+
+namespace osfleet::agent {
+
+struct ApplyInput {
+  SetInput set;
+  absl::Duration confirm_within = absl::ZeroDuration();  // zero: final at once
+  bool restart_services = false;
+  absl::Duration min_healthy = absl::Duration();  // negative/zero default: configured value
+};
+
+struct ApplyOutcome {
+  SetOutcome set;
+  bool pending = false;
+  absl::Time confirm_deadline{};
+  absl::Duration restart_duration{};
+};
+
+struct RevertOutcome {
+  RollbackOutcome rollback;
+  std::string reverted_change_id;  // set when the pending change was reverted
+};
+
+// An automatic revert (confirm window ended, or services failed to start after a change):
+// what was reverted, the revisions around it and how it ended.
+struct AutoRevert {
+  std::string change_id;
+  std::string before;  // revision reverted from
+  std::string after;   // revision now
+  std::string reason;
+  absl::Status status;
+};
+using AutoRevertHook = std::function<void(const AutoRevert&)>;
+
+class ChangeManager {
+ public:
+  ChangeManager(HsconfStore* store, ServiceManager* services, std::string pending_path,
+                absl::Duration min_healthy);
+  ~ChangeManager();  // stops the timer; a pending change stays recorded on disk
+
+  // Picks up a change left pending by an earlier run: reverts it now if its window
+  // ended, else arms the timer. Call once at start-up.
+  absl::Status Recover();
+
+  absl::StatusOr<ApplyOutcome> Apply(ApplyInput input, const ServiceEventSink& sink);
+  // change_id empty: the pending change, whichever it is.
+  absl::StatusOr<std::string> Confirm(absl::string_view change_id);
+  // Reverts the pending change now.
+  absl::StatusOr<RevertOutcome> RevertPending(bool restart, absl::string_view reason);
+  // Restores a named backup (a pending change, if any, is superseded and forgotten).
+  absl::StatusOr<RevertOutcome> Restore(const RollbackInput& input, bool restart);
+
+  std::optional<PendingChange> pending() const;
+
+  // Called after every automatic revert (for the audit log). Set before Recover().
+  void set_auto_revert_hook(AutoRevertHook hook);
+
+ private:
+  class Busy;  // the one-operation-at-a-time token
+
+  absl::StatusOr<RevertOutcome> Revert(const PendingChange& change, absl::string_view reason,
+                                       bool restart);
+  absl::Status RestartAll(const ServiceEventSink& sink, absl::Duration min_healthy);
+  absl::Status RevertAfterFailedRestart(const SetOutcome& set, const absl::Status& failure,
+                                        const ServiceEventSink& sink);
+  void SetPending(std::optional<PendingChange> change);
+  void TimerLoop();
+  void ReportAutoRevert(const AutoRevert& revert) const;
+
+  HsconfStore* store_;
+  ServiceManager* services_;
+  PendingChangeFile pending_file_;
+  absl::Duration min_healthy_;
+
+  mutable absl::Mutex mu_;
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<PendingChange> pending_ ABSL_GUARDED_BY(mu_);
+  std::string last_confirmed_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumps whenever pending_ changes
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  AutoRevertHook auto_revert_hook_ ABSL_GUARDED_BY(mu_);
+  std::thread timer_;
+};
+
+}  // namespace osfleet::agent

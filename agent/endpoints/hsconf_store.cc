@@ -1,0 +1,166 @@
+#include "agent/endpoints/hsconf_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/logging.h"
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/atomic_file.h"
+#include "common/revision.h"
+
+namespace osfleet::agent {
+namespace {
+
+std::string NewChangeId() {
+  static absl::Mutex mu(absl::kConstInit);
+  static absl::BitGen* gen = new absl::BitGen();
+  absl::MutexLock lock(&mu);
+  return absl::StrFormat("chg-%s-%08x",
+                         absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone()),
+                         absl::Uniform<uint32_t>(*gen));
+}
+
+std::string Short(absl::string_view revision) { return std::string(revision.substr(0, 12)); }
+
+}  // namespace
+
+class HsconfStore::MutationGuard {
+ public:
+  MutationGuard(HsconfStore* store, absl::string_view what) : store_(store) {
+    absl::MutexLock lock(&store_->mutation_mu_);
+    if (!store_->mutation_in_progress_.empty()) {
+      status_ = absl::AbortedError(absl::StrCat("another change is in progress on this server (",
+                                                store_->mutation_in_progress_,
+                                                "); try again when it has finished"));
+      return;
+    }
+    store_->mutation_in_progress_ = std::string(what);
+  }
+  ~MutationGuard() {
+    if (!status_.ok()) return;
+    absl::MutexLock lock(&store_->mutation_mu_);
+    store_->mutation_in_progress_.clear();
+  }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  HsconfStore* store_;
+  absl::Status status_;
+};
+
+HsconfStore::HsconfStore(std::string path, BackupStore* backups)
+    : path_(std::move(path)), backups_(backups) {}
+
+absl::StatusOr<HsconfDocument> HsconfStore::Read() const {
+  absl::StatusOr<std::string> bytes = ReadFileCapped(path_, kMaxHsconfBytes);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<HsconfDocument> doc = ParseHsconf(*std::move(bytes));
+  if (!doc.ok()) {
+    return absl::Status(doc.status().code(), absl::StrCat(path_, ": ", doc.status().message()));
+  }
+  return doc;
+}
+
+absl::StatusOr<HsconfDocument> HsconfStore::ReadForChange(absl::string_view expected_revision,
+                                                          bool force) const {
+  if (expected_revision.empty() && !force) {
+    return absl::InvalidArgumentError(
+        "expected_revision is required (read it with Endpoints.Get), unless force is set");
+  }
+  absl::StatusOr<HsconfDocument> doc = Read();
+  if (!doc.ok()) return doc;
+  if (!expected_revision.empty() && doc->revision != expected_revision && !force) {
+    return absl::AbortedError(absl::StrCat(
+        "revision conflict: server.hsconf is at ", Short(doc->revision), ", not ",
+        Short(expected_revision), " as expected; it changed since it was read — read it again"));
+  }
+  return doc;
+}
+
+absl::StatusOr<PlanOutcome> HsconfStore::Plan(absl::Span<const EndpointEdit> edits,
+                                              absl::string_view expected_revision) const {
+  absl::StatusOr<HsconfDocument> doc = Read();
+  if (!doc.ok()) return doc.status();
+  if (!expected_revision.empty() && doc->revision != expected_revision) {
+    return absl::AbortedError(absl::StrCat("revision conflict: server.hsconf is at ",
+                                           Short(doc->revision), ", not ",
+                                           Short(expected_revision)));
+  }
+  absl::StatusOr<EditResult> edit = ApplyEdits(*doc, edits);
+  if (!edit.ok()) return edit.status();
+  return PlanOutcome{doc->revision, std::move(edit->changes), std::move(edit->warnings)};
+}
+
+absl::StatusOr<SetOutcome> HsconfStore::Set(const SetInput& input) {
+  MutationGuard guard(this, "Set");
+  if (!guard.status().ok()) return guard.status();
+  absl::StatusOr<HsconfDocument> doc = ReadForChange(input.expected_revision, input.force);
+  if (!doc.ok()) return doc.status();
+  absl::StatusOr<EditResult> edit = ApplyEdits(*doc, input.edits);
+  if (!edit.ok()) return edit.status();
+  SetOutcome out;
+  out.change_id = NewChangeId();
+  out.previous_revision = doc->revision;
+  out.revision = doc->revision;
+  out.warnings = std::move(edit->warnings);
+  if (edit->changes.empty()) return out;
+  absl::StatusOr<BackupInfo> backup = backups_->Save(
+      doc->bytes,
+      input.reason.empty() ? out.change_id : absl::StrCat(out.change_id, ": ", input.reason));
+  if (!backup.ok()) return backup.status();
+  const std::string new_revision = Sha256Hex(edit->bytes);
+  if (input.before_write) {
+    if (absl::Status s = input.before_write(out.change_id, *backup, new_revision); !s.ok()) {
+      return s;
+    }
+  }
+  if (absl::Status s = WriteFileAtomically(path_, edit->bytes); !s.ok()) return s;
+  out.backup_id = backup->id;
+  out.revision = new_revision;
+  out.changes = std::move(edit->changes);
+  spdlog::info("set {}: revision {} -> {}, {} field(s) changed, backup {}", out.change_id,
+               Short(out.previous_revision), Short(out.revision), out.changes.size(),
+               out.backup_id);
+  return out;
+}
+
+absl::StatusOr<RollbackOutcome> HsconfStore::Rollback(const RollbackInput& input) {
+  MutationGuard guard(this, "Rollback");
+  if (!guard.status().ok()) return guard.status();
+  absl::StatusOr<HsconfDocument> doc = ReadForChange(input.expected_revision, input.force);
+  if (!doc.ok()) return doc.status();
+  absl::StatusOr<std::string> bytes = backups_->Read(input.backup_id);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<HsconfDocument> restored = ParseHsconf(*bytes);
+  if (!restored.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("backup ", input.backup_id,
+                     " is not a usable server.hsconf: ", restored.status().message()));
+  }
+  absl::StatusOr<BackupInfo> backup =
+      backups_->Save(doc->bytes, absl::StrCat("before rollback to ", input.backup_id,
+                                              input.reason.empty() ? "" : ": ", input.reason));
+  if (!backup.ok()) return backup.status();
+  if (absl::Status s = WriteFileAtomically(path_, restored->bytes); !s.ok()) return s;
+  RollbackOutcome out{doc->revision, restored->revision, backup->id,
+                      DiffAddresses(*doc, *restored)};
+  spdlog::info("rollback to {}: revision {} -> {}", input.backup_id, Short(out.previous_revision),
+               Short(out.revision));
+  return out;
+}
+
+std::vector<FieldChange> DiffAddresses(const HsconfDocument& before, const HsconfDocument& after) {
+  std::vector<FieldChange> out;
+  for (DatabaseId id : kAllDatabases) {
+    for (const AddressElement& b : before.section(id).elements) {
+      const AddressElement* a = after.section(id).Element(b.name);
+      const std::string new_text = a == nullptr ? "" : a->text;
+      if (new_text != b.text) out.push_back({id, b.name, b.text, new_text});
+    }
+  }
+  return out;
+}
+
+}  // namespace osfleet::agent

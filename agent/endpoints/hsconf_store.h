@@ -1,0 +1,91 @@
+// The logic behind osfleet.v1.Endpoints: read, plan, change and roll back this server's
+// server.hsconf with compare-and-set on its revision, a backup before every write, and
+// one mutation at a time. Knows nothing of gRPC.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+#include "absl/strings/string_view.h"
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "agent/endpoints/backup_store.h"
+#include "common/hsconf.h"
+
+namespace osfleet::agent {
+
+struct PlanOutcome {
+  std::string revision;
+  std::vector<FieldChange> changes;
+  std::vector<std::string> warnings;
+};
+
+struct SetInput {
+  std::vector<EndpointEdit> edits;
+  std::string expected_revision;
+  bool force = false;
+  std::string reason;
+  // Called after the backup was taken and before the file is written (e.g. to record a
+  // pending change first); an error stops the write.
+  std::function<absl::Status(const std::string& change_id, const BackupInfo& backup,
+                             const std::string& new_revision)>
+      before_write{};
+};
+
+struct SetOutcome {
+  std::string change_id;
+  std::string previous_revision;
+  std::string revision;
+  std::vector<FieldChange> changes;  // empty: the file already had these addresses
+  std::string backup_id;
+  std::vector<std::string> warnings;
+};
+
+struct RollbackInput {
+  std::string backup_id;
+  std::string expected_revision;
+  bool force = false;
+  std::string reason;
+};
+
+struct RollbackOutcome {
+  std::string previous_revision;
+  std::string revision;
+  std::string backup_id;  // the backup of the file as it was before
+  std::vector<FieldChange> changes;
+};
+
+class HsconfStore {
+ public:
+  HsconfStore(std::string path, BackupStore* backups);
+
+  const std::string& path() const { return path_; }
+
+  // Reads and parses the file as it is now (it may change behind our back).
+  absl::StatusOr<HsconfDocument> Read() const;
+  absl::StatusOr<PlanOutcome> Plan(absl::Span<const EndpointEdit> edits,
+                                   absl::string_view expected_revision) const;
+  absl::StatusOr<SetOutcome> Set(const SetInput& input);
+  absl::StatusOr<RollbackOutcome> Rollback(const RollbackInput& input);
+  absl::StatusOr<std::vector<BackupInfo>> ListBackups() const { return backups_->List(); }
+
+ private:
+  // Holds the single-mutation lock for its lifetime, or explains why it could not.
+  class MutationGuard;
+
+  absl::StatusOr<HsconfDocument> ReadForChange(absl::string_view expected_revision,
+                                               bool force) const;
+
+  std::string path_;
+  BackupStore* backups_;
+  absl::Mutex mutation_mu_;
+  std::string mutation_in_progress_ ABSL_GUARDED_BY(mutation_mu_);
+};
+
+// The address elements whose text differs between two parsed files.
+std::vector<FieldChange> DiffAddresses(const HsconfDocument& before, const HsconfDocument& after);
+
+}  // namespace osfleet::agent

@@ -1,0 +1,64 @@
+#include "agent/endpoints/pending_change.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "common/atomic_file.h"
+
+namespace osfleet::agent {
+namespace {
+
+constexpr size_t kMaxRecordBytes = 64 * 1024;
+
+std::string TextOf(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<PendingChange>> PendingChangeFile::Load() const {
+  absl::StatusOr<std::string> text = ReadFileCapped(path_, kMaxRecordBytes);
+  if (absl::IsNotFound(text.status())) return std::optional<PendingChange>();
+  if (!text.ok()) return text.status();
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  PendingChange c;
+  if (j.is_object()) {
+    c.change_id = TextOf(j, "change_id");
+    c.backup_id = TextOf(j, "backup_id");
+    c.backup_revision = TextOf(j, "backup_revision");
+    c.revision = TextOf(j, "revision");
+    c.restart_services = j.value("restart_services", false);
+    c.deadline = absl::FromUnixMillis(j.value("deadline_unix_ms", int64_t{0}));
+  }
+  if (c.change_id.empty() || c.backup_id.empty() || c.revision.empty()) {
+    return absl::DataLossError(absl::StrCat(path_, ": not a pending-change record"));
+  }
+  return std::optional<PendingChange>(c);
+}
+
+absl::Status PendingChangeFile::Save(const PendingChange& c) const {
+  const nlohmann::json j = {{"change_id", c.change_id},
+                            {"backup_id", c.backup_id},
+                            {"backup_revision", c.backup_revision},
+                            {"revision", c.revision},
+                            {"restart_services", c.restart_services},
+                            {"deadline_unix_ms", absl::ToUnixMillis(c.deadline)},
+                            {"deadline", absl::FormatTime(c.deadline, absl::UTCTimeZone())}};
+  AtomicWriteOptions options;
+  options.new_file_mode = 0600;
+  return WriteFileAtomically(path_, j.dump(2) + "\n", options);
+}
+
+absl::Status PendingChangeFile::Remove() const {
+  if (unlink(path_.c_str()) != 0 && errno != ENOENT) {
+    return absl::InternalError(absl::StrCat("removing ", path_, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace osfleet::agent

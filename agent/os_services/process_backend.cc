@@ -1,0 +1,421 @@
+#include "agent/os_services/process_backend.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "common/atomic_file.h"
+#include "common/logging.h"
+
+namespace osfleet::agent {
+namespace {
+
+constexpr absl::Duration kDefaultStaysUp = absl::Milliseconds(500);
+constexpr absl::Duration kPortPollInterval = absl::Milliseconds(50);
+constexpr absl::Duration kAdoptedPollInterval = absl::Milliseconds(20);
+constexpr absl::Duration kKillWait = absl::Seconds(10);  // for the exit after SIGKILL
+constexpr absl::Duration kOutputDrainWait = absl::Milliseconds(500);
+
+bool PortAccepts(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+
+// Field 22 of /proc/<pid>/stat (start time in clock ticks since boot); nullopt when the
+// process is gone or a zombie (a zombie has exited: it only waits for its parent).
+std::optional<uint64_t> LiveStartTicks(pid_t pid) {
+  absl::StatusOr<std::string> stat = ReadFileCapped(absl::StrCat("/proc/", pid, "/stat"), 4096);
+  if (!stat.ok()) return std::nullopt;
+  const size_t paren = stat->rfind(')');
+  if (paren == std::string::npos) return std::nullopt;
+  // After "pid (comm)": field 3 (state) is token 0, field 22 is token 19.
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(absl::string_view(*stat).substr(paren + 1), ' ', absl::SkipEmpty());
+  uint64_t ticks = 0;
+  if (fields.size() < 20 || fields[0] == "Z" || fields[0] == "X") return std::nullopt;
+  if (!absl::SimpleAtoi(fields[19], &ticks)) return std::nullopt;
+  return ticks;
+}
+
+// The child's group: pgid = pid from SpawnChild on, so this also reaches its children.
+void KillGroup(pid_t pid, int sig) { kill(-pid, sig); }
+
+// An adopted process is not our child: poll until it is gone (or a zombie) or the deadline.
+bool PollUntilGone(pid_t pid, uint64_t start_ticks, absl::Time deadline) {
+  for (;;) {
+    if (LiveStartTicks(pid) != start_ticks) return true;
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(kAdoptedPollInterval);
+  }
+}
+
+std::string SanitisedName(absl::string_view name) {
+  std::string out;
+  for (char c : name) {
+    const bool plain = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+    out.push_back(plain ? c : '_');
+  }
+  return out;
+}
+
+absl::Status MakeDir(const std::string& path) {
+  if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("creating the folder ", path));
+  }
+  return absl::OkStatus();
+}
+
+std::string WithOutput(absl::string_view message, const std::string& output) {
+  if (output.empty()) return absl::StrCat(message, " (no output)");
+  return absl::StrCat(message, ": ", output);
+}
+
+}  // namespace
+
+struct ProcessBackend::Child {
+  pid_t pid = 0;
+  absl::Time started_at;
+  absl::Mutex mu;
+  bool exited ABSL_GUARDED_BY(mu) = false;
+  int wait_status ABSL_GUARDED_BY(mu) = 0;
+  bool output_closed ABSL_GUARDED_BY(mu) = false;
+  bool stop_requested ABSL_GUARDED_BY(mu) = false;
+  OutputTail tail ABSL_GUARDED_BY(mu);
+
+  bool Exited() {
+    absl::MutexLock lock(&mu);
+    return exited;
+  }
+  // True once exited; waits until then or the deadline.
+  bool AwaitExit(absl::Time deadline) {
+    absl::MutexLock lock(&mu);
+    return mu.AwaitWithDeadline(absl::Condition(&exited), deadline);
+  }
+  // "exited with status 3<when>: <last lines>", waiting a little for the output to end.
+  std::string ExitDetail(absl::string_view when = "") {
+    absl::MutexLock lock(&mu);
+    mu.AwaitWithTimeout(absl::Condition(&output_closed), kOutputDrainWait);
+    return WithOutput(absl::StrCat(DescribeWaitStatus(wait_status), when), tail.Text());
+  }
+  std::string Output() {
+    absl::MutexLock lock(&mu);
+    return tail.Text();
+  }
+};
+
+// Runs detached: the child may outlive the backend (see the destructor).
+void ProcessBackend::ReadOutput(std::shared_ptr<Child> child, int fd) {
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    absl::MutexLock lock(&child->mu);
+    child->tail.Append(absl::string_view(buffer, static_cast<size_t>(n)));
+  }
+  close(fd);
+  absl::MutexLock lock(&child->mu);
+  child->output_closed = true;
+}
+
+// Runs detached; waits for this pid only (the agent has other children).
+void ProcessBackend::Reap(std::shared_ptr<Child> child, std::string name) {
+  int status = 0;
+  pid_t r;
+  do {
+    r = waitpid(child->pid, &status, 0);
+  } while (r < 0 && errno == EINTR);
+  absl::MutexLock lock(&child->mu);
+  child->exited = true;
+  child->wait_status = r == child->pid ? status : 0;
+  if (!child->stop_requested) {
+    spdlog::warn("{} (pid {}) {}", name, child->pid, DescribeWaitStatus(child->wait_status));
+  }
+}
+
+ProcessBackend::ProcessBackend(ServiceConfig config, std::string pid_file)
+    : config_(std::move(config)), pid_file_(std::move(pid_file)) {}
+
+absl::StatusOr<std::unique_ptr<ProcessBackend>> ProcessBackend::Create(
+    const ServiceConfig& config, const std::string& state_dir) {
+  if (config.command.empty() || config.command[0].empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("service \"", config.name, "\": the process backend needs a command"));
+  }
+  const std::string dir = absl::StrCat(state_dir, "/services");
+  if (absl::Status s = MakeDir(state_dir); !s.ok()) return s;
+  if (absl::Status s = MakeDir(dir); !s.ok()) return s;
+  std::unique_ptr<ProcessBackend> backend(
+      new ProcessBackend(config, absl::StrCat(dir, "/", SanitisedName(config.name), ".pid")));
+  backend->Adopt();
+  return backend;
+}
+
+// Pid file: "<pid> <start ticks> <started_at unix ms>\n".
+void ProcessBackend::Adopt() {
+  absl::StatusOr<std::string> text = ReadFileCapped(pid_file_, 256);
+  if (!text.ok()) return;
+  std::vector<absl::string_view> fields = absl::StrSplit(*text, absl::ByAnyChar(" \n"));
+  Adopted adopted;
+  int64_t started_ms = 0;
+  if (fields.size() < 3 || !absl::SimpleAtoi(fields[0], &adopted.pid) ||
+      !absl::SimpleAtoi(fields[1], &adopted.start_ticks) ||
+      !absl::SimpleAtoi(fields[2], &started_ms) || adopted.pid <= 1 ||
+      LiveStartTicks(adopted.pid) != adopted.start_ticks) {
+    unlink(pid_file_.c_str());  // stale: the process is gone or the pid was reused
+    return;
+  }
+  adopted.started_at = absl::FromUnixMillis(started_ms);
+  spdlog::info("{}: adopted pid {} started by an earlier agent", config_.name, adopted.pid);
+  absl::MutexLock lock(&mu_);
+  adopted_ = adopted;
+}
+
+bool ProcessBackend::RunningNow() {
+  absl::MutexLock lock(&mu_);
+  if (adopted_ && LiveStartTicks(adopted_->pid) == adopted_->start_ticks) return true;
+  adopted_.reset();
+  return child_ != nullptr && !child_->Exited();
+}
+
+absl::StatusOr<std::shared_ptr<ProcessBackend::Child>> ProcessBackend::Launch() {
+  absl::StatusOr<SpawnedChild> spawned =
+      SpawnChild(config_.command, config_.env, config_.working_dir);
+  if (!spawned.ok()) return spawned.status();
+  auto child = std::make_shared<Child>();
+  child->pid = spawned->pid;
+  child->started_at = absl::Now();
+  std::thread(ReadOutput, child, spawned->output_fd).detach();
+  std::thread(Reap, child, config_.name).detach();
+  const std::string pid_line = absl::StrCat(child->pid, " ", LiveStartTicks(child->pid).value_or(0),
+                                            " ", absl::ToUnixMillis(child->started_at), "\n");
+  AtomicWriteOptions options;
+  options.new_file_mode = 0600;
+  if (absl::Status s = WriteFileAtomically(pid_file_, pid_line, options); !s.ok()) {
+    KillGroup(child->pid, SIGKILL);
+    child->AwaitExit(absl::Now() + kKillWait);
+    return s;
+  }
+  spdlog::info("{}: started pid {}", config_.name, child->pid);
+  absl::MutexLock lock(&mu_);
+  child_ = child;
+  return child;
+}
+
+absl::Status ProcessBackend::Start() {
+  absl::MutexLock op(&op_mu_);
+  if (RunningNow()) return absl::OkStatus();
+  {
+    absl::MutexLock lock(&mu_);
+    transition_ = ServiceState::kStarting;
+  }
+  absl::StatusOr<std::shared_ptr<Child>> child = Launch();
+  absl::Status status = child.ok() ? AwaitReady(**child) : child.status();
+  SetOutcome(status);
+  return status;
+}
+
+void ProcessBackend::SetOutcome(const absl::Status& status) {
+  absl::MutexLock lock(&mu_);
+  transition_ = ServiceState::kUnknown;
+  failure_ = status.ok() ? "" : std::string(status.message());
+}
+
+// Ready once every configured check passes: the port accepts, the child stayed up long
+// enough (500ms when nothing is configured).
+absl::Status ProcessBackend::AwaitReady(Child& child) {
+  const absl::Time deadline = child.started_at + config_.start_timeout;
+  const int port = config_.ready.tcp_port;
+  absl::Duration stays_up = config_.ready.stays_up;
+  if (port <= 0 && stays_up <= absl::ZeroDuration()) stays_up = kDefaultStaysUp;
+  const absl::Time up_long_enough = child.started_at + stays_up;
+  for (;;) {
+    if (child.Exited()) return ExitedDuringStart(child);
+    const absl::Time now = absl::Now();
+    if (now >= up_long_enough && (port <= 0 || PortAccepts(port))) {
+      // Exited in the meantime? Then the port belongs to someone else.
+      if (child.Exited()) return ExitedDuringStart(child);
+      return absl::OkStatus();
+    }
+    if (now >= deadline) return KillNotReady(child);
+    const absl::Time wake = std::max(up_long_enough, port > 0 ? now + kPortPollInterval : now);
+    child.AwaitExit(std::min(wake, deadline));
+  }
+}
+
+absl::Status ProcessBackend::ExitedDuringStart(Child& child) {
+  unlink(pid_file_.c_str());
+  return absl::FailedPreconditionError(
+      absl::StrCat(config_.name, " ", child.ExitDetail(" during start")));
+}
+
+absl::Status ProcessBackend::KillNotReady(Child& child) {
+  {
+    absl::MutexLock lock(&child.mu);
+    child.stop_requested = true;
+  }
+  KillGroup(child.pid, SIGKILL);
+  child.AwaitExit(absl::Now() + kKillWait);
+  unlink(pid_file_.c_str());
+  const std::string what =
+      config_.ready.tcp_port > 0
+          ? absl::StrCat("127.0.0.1:", config_.ready.tcp_port, " did not accept a connection")
+          : absl::StrCat("it must stay up ", absl::FormatDuration(config_.ready.stays_up));
+  return absl::DeadlineExceededError(WithOutput(
+      absl::StrCat(config_.name, " was not ready within ",
+                   absl::FormatDuration(config_.start_timeout), " (", what, "); killed it"),
+      child.Output()));
+}
+
+absl::Status ProcessBackend::Stop() {
+  absl::MutexLock op(&op_mu_);
+  std::shared_ptr<Child> child;
+  std::optional<Adopted> adopted;
+  {
+    absl::MutexLock lock(&mu_);
+    child = child_;
+    adopted = adopted_;
+    transition_ = ServiceState::kStopping;
+  }
+  absl::Status status = adopted ? StopAdopted(*adopted)
+                        : child ? StopChild(*child)
+                                : absl::OkStatus();
+  if (status.ok()) unlink(pid_file_.c_str());
+  absl::MutexLock lock(&mu_);
+  transition_ = ServiceState::kUnknown;
+  if (status.ok()) {
+    adopted_.reset();
+    failure_.clear();
+  }
+  return status;
+}
+
+absl::Status ProcessBackend::StopChild(Child& child) {
+  {
+    absl::MutexLock lock(&child.mu);
+    child.stop_requested = true;
+    if (child.exited) return absl::OkStatus();
+  }
+  KillGroup(child.pid, SIGTERM);
+  if (!child.AwaitExit(absl::Now() + config_.stop_timeout)) {
+    spdlog::warn("{} (pid {}) still running {} after SIGTERM: sending SIGKILL", config_.name,
+                 child.pid, absl::FormatDuration(config_.stop_timeout));
+    KillGroup(child.pid, SIGKILL);
+    if (!child.AwaitExit(absl::Now() + kKillWait)) {
+      return absl::InternalError(
+          absl::StrCat(config_.name, " (pid ", child.pid, ") did not exit after SIGKILL"));
+    }
+  }
+  KillGroup(child.pid, SIGKILL);  // whatever is left of its group
+  spdlog::info("{}: stopped pid {}", config_.name, child.pid);
+  return absl::OkStatus();
+}
+
+absl::Status ProcessBackend::StopAdopted(const Adopted& adopted) {
+  if (LiveStartTicks(adopted.pid) != adopted.start_ticks) return absl::OkStatus();
+  const pid_t target = getpgid(adopted.pid) == adopted.pid ? -adopted.pid : adopted.pid;
+  kill(target, SIGTERM);
+  if (!PollUntilGone(adopted.pid, adopted.start_ticks, absl::Now() + config_.stop_timeout)) {
+    spdlog::warn("{} (adopted pid {}) still running {} after SIGTERM: sending SIGKILL",
+                 config_.name, adopted.pid, absl::FormatDuration(config_.stop_timeout));
+    kill(target, SIGKILL);
+    if (!PollUntilGone(adopted.pid, adopted.start_ticks, absl::Now() + kKillWait)) {
+      return absl::InternalError(
+          absl::StrCat(config_.name, " (pid ", adopted.pid, ") did not exit after SIGKILL"));
+    }
+  }
+  if (target < 0) kill(target, SIGKILL);  // whatever is left of its group
+  spdlog::info("{}: stopped adopted pid {}", config_.name, adopted.pid);
+  return absl::OkStatus();
+}
+
+ServiceStatus ProcessBackend::Status() {
+  ServiceStatus status;
+  status.name = config_.name;
+  std::shared_ptr<Child> child;
+  std::optional<Adopted> adopted;
+  ServiceState transition;
+  std::string failure;
+  {
+    absl::MutexLock lock(&mu_);
+    child = child_;
+    adopted = adopted_;
+    transition = transition_;
+    failure = failure_;
+  }
+  if (adopted) {
+    FillAdoptedStatus(*adopted, status);
+  } else if (child != nullptr) {
+    FillChildStatus(*child, status);
+  } else {
+    status.state = ServiceState::kStopped;
+  }
+  if (status.state == ServiceState::kRunning && transition != ServiceState::kUnknown) {
+    status.state = transition;
+  }
+  if (status.state == ServiceState::kStopped && !failure.empty()) {
+    status.state = ServiceState::kFailed;
+    status.detail = failure;
+  }
+  return status;
+}
+
+void ProcessBackend::FillAdoptedStatus(const Adopted& adopted, ServiceStatus& status) {
+  status.pid = adopted.pid;
+  status.started_at = adopted.started_at;
+  if (LiveStartTicks(adopted.pid) == adopted.start_ticks) {
+    status.state = ServiceState::kRunning;
+    return;
+  }
+  status.state = ServiceState::kFailed;
+  status.detail = absl::StrCat(
+      "pid ", adopted.pid, " (started by an earlier agent) is gone; its exit status is unknown");
+}
+
+void ProcessBackend::FillChildStatus(Child& child, ServiceStatus& status) {
+  bool exited, stop_requested;
+  {
+    absl::MutexLock lock(&child.mu);
+    exited = child.exited;
+    stop_requested = child.stop_requested;
+  }
+  if (!exited) {
+    status.state = ServiceState::kRunning;
+    status.pid = child.pid;
+    status.started_at = child.started_at;
+  } else if (stop_requested) {
+    status.state = ServiceState::kStopped;
+  } else {
+    status.state = ServiceState::kFailed;
+    status.detail = child.ExitDetail();
+  }
+}
+
+}  // namespace osfleet::agent

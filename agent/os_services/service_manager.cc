@@ -1,0 +1,126 @@
+#include "agent/os_services/service_manager.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+
+namespace osfleet::agent {
+namespace {
+
+constexpr absl::Duration kMinHealthyStep = absl::Milliseconds(20);
+constexpr absl::Duration kMaxHealthyStep = absl::Milliseconds(250);
+
+void Emit(const ServiceEventSink& sink, const std::string& service, ServiceState state,
+          std::string detail = "") {
+  if (!sink) return;
+  ServiceEvent event;
+  event.service = service;
+  event.state = state;
+  event.detail = std::move(detail);
+  event.at = absl::Now();
+  sink(event);
+}
+
+// The named backends in start order; every backend when names is empty.
+absl::StatusOr<std::vector<ServiceBackend*>> Select(
+    const std::vector<std::unique_ptr<ServiceBackend>>& backends,
+    const std::vector<std::string>& names) {
+  std::set<std::string> wanted(names.begin(), names.end());
+  std::vector<ServiceBackend*> selected;
+  std::vector<std::string> known;
+  for (const auto& backend : backends) {
+    known.push_back(absl::StrCat("\"", backend->name(), "\""));
+    if (names.empty() || wanted.erase(backend->name()) > 0) selected.push_back(backend.get());
+  }
+  if (!wanted.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown service \"", *wanted.begin(),
+                                                   "\"; known: ", absl::StrJoin(known, ", ")));
+  }
+  return selected;
+}
+
+absl::Status StopOne(ServiceBackend& backend, const ServiceEventSink& sink) {
+  Emit(sink, backend.name(), ServiceState::kStopping);
+  absl::Status status = backend.Stop();
+  if (!status.ok()) {
+    Emit(sink, backend.name(), ServiceState::kFailed, std::string(status.message()));
+    return status;
+  }
+  Emit(sink, backend.name(), ServiceState::kStopped);
+  return absl::OkStatus();
+}
+
+absl::Status StartOne(ServiceBackend& backend, const ServiceEventSink& sink) {
+  Emit(sink, backend.name(), ServiceState::kStarting);
+  absl::Status status = backend.Start();
+  if (!status.ok()) {
+    Emit(sink, backend.name(), ServiceState::kFailed, std::string(status.message()));
+    return status;
+  }
+  Emit(sink, backend.name(), ServiceState::kRunning);
+  return absl::OkStatus();
+}
+
+// Checks every started service until min_healthy has passed (at least once).
+absl::Status HoldHealthy(const std::vector<ServiceBackend*>& started, absl::Duration min_healthy,
+                         const ServiceEventSink& sink) {
+  const absl::Time end = absl::Now() + min_healthy;
+  const absl::Duration step = std::clamp(min_healthy / 10, kMinHealthyStep, kMaxHealthyStep);
+  for (;;) {
+    for (ServiceBackend* backend : started) {
+      const ServiceStatus status = backend->Status();
+      if (status.state == ServiceState::kRunning) continue;
+      const std::string detail = status.detail.empty()
+                                     ? absl::StrCat("it is ", ServiceStateName(status.state))
+                                     : status.detail;
+      Emit(sink, backend->name(), ServiceState::kFailed, detail);
+      return absl::FailedPreconditionError(
+          absl::StrCat(backend->name(), " stopped within min_healthy (",
+                       absl::FormatDuration(min_healthy), "): ", detail));
+    }
+    const absl::Time now = absl::Now();
+    if (now >= end) return absl::OkStatus();
+    absl::SleepFor(std::min(step, end - now));
+  }
+}
+
+}  // namespace
+
+ServiceManager::ServiceManager(std::vector<std::unique_ptr<ServiceBackend>> backends,
+                               absl::Duration min_healthy)
+    : backends_(std::move(backends)), min_healthy_(min_healthy) {}
+
+std::vector<std::string> ServiceManager::Names() const {
+  std::vector<std::string> names;
+  for (const auto& backend : backends_) names.push_back(backend->name());
+  return names;
+}
+
+std::vector<ServiceStatus> ServiceManager::List() {
+  std::vector<ServiceStatus> statuses;
+  for (const auto& backend : backends_) statuses.push_back(backend->Status());
+  return statuses;
+}
+
+absl::Status ServiceManager::Control(ServiceAction action, const std::vector<std::string>& names,
+                                     absl::Duration min_healthy, const ServiceEventSink& sink) {
+  absl::StatusOr<std::vector<ServiceBackend*>> selected = Select(backends_, names);
+  if (!selected.ok()) return selected.status();
+  absl::MutexLock lock(&mu_);
+  if (min_healthy < absl::ZeroDuration()) min_healthy = min_healthy_;
+  if (action != ServiceAction::kStart) {
+    for (auto it = selected->rbegin(); it != selected->rend(); ++it) {
+      if (absl::Status s = StopOne(**it, sink); !s.ok()) return s;
+    }
+  }
+  if (action == ServiceAction::kStop) return absl::OkStatus();
+  for (ServiceBackend* backend : *selected) {
+    if (absl::Status s = StartOne(*backend, sink); !s.ok()) return s;
+  }
+  return HoldHealthy(*selected, min_healthy, sink);
+}
+
+}  // namespace osfleet::agent

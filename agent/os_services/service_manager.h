@@ -1,0 +1,52 @@
+// The agent's OutSystems services in start order: start / stop / restart a set of them,
+// report every transition, and hold `min_healthy` after a start (every started service
+// must stay running that long).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "agent/os_services/service_backend.h"
+
+namespace osfleet::agent {
+
+enum class ServiceAction { kStart, kStop, kRestart };
+
+struct ServiceEvent {
+  std::string service;
+  ServiceState state = ServiceState::kUnknown;
+  std::string detail;
+  absl::Time at;
+};
+
+using ServiceEventSink = std::function<void(const ServiceEvent&)>;
+
+class ServiceManager {
+ public:
+  // Order of `backends` = start order; stop runs in reverse.
+  ServiceManager(std::vector<std::unique_ptr<ServiceBackend>> backends, absl::Duration min_healthy);
+
+  std::vector<std::string> Names() const;
+  std::vector<ServiceStatus> List();
+
+  // names empty = every service. Unknown name -> INVALID_ARGUMENT (nothing done).
+  // Restart = stop the set in reverse order, start it in order. After starting, waits
+  // min_healthy (the constructor's when negative) and fails if any started service is
+  // no longer running. The first
+  // failure stops the sequence; its status carries the service's own reason. `sink`
+  // gets every transition (stopping, stopped, starting, running, failed) as it happens.
+  absl::Status Control(ServiceAction action, const std::vector<std::string>& names,
+                       absl::Duration min_healthy, const ServiceEventSink& sink);
+
+ private:
+  std::vector<std::unique_ptr<ServiceBackend>> backends_;
+  absl::Duration min_healthy_;
+  absl::Mutex mu_;  // one Control at a time
+};
+
+}  // namespace osfleet::agent

@@ -1,0 +1,64 @@
+#include "agent/rpc/agent_service.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "agent/rpc/reactor_util.h"
+
+namespace osfleet::agent {
+
+std::string OperatingSystem() {
+  utsname u{};
+  if (uname(&u) != 0) return "unknown";
+  return absl::StrCat(u.sysname, " ", u.release, " ", u.machine);
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "unknown";
+  return name;
+}
+
+AgentService::AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
+                           Executor* executor, const CallGate* gate)
+    : config_(config),
+      store_(store),
+      services_(services),
+      executor_(executor),
+      gate_(gate),
+      started_at_(absl::Now()) {}
+
+void AgentService::Fill(v1::AgentInfo* info) const {
+  info->set_agent_version(OSFLEET_VERSION);
+  info->set_name(config_->name);
+  info->set_hostname(HostName());
+  info->set_role(config_->role);
+  info->set_os(OperatingSystem());
+  info->set_hsconf_path(store_->path());
+  *info->mutable_started_at() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_at_));
+  for (const std::string& name : services_->Names()) info->add_services(name);
+  info->set_service_center_configured(config_->service_center.has_value());
+  absl::StatusOr<HsconfDocument> doc = store_->Read();
+  if (!doc.ok()) {
+    info->set_hsconf_error(std::string(doc.status().message()));
+    return;
+  }
+  info->set_revision(doc->revision);
+  info->set_deployment_controller_address(doc->deployment_controller_address);
+  info->set_cache_invalidation_host(doc->cache_invalidation_host);
+}
+
+grpc::ServerUnaryReactor* AgentService::GetInfo(grpc::CallbackServerContext* context,
+                                                const v1::GetInfoRequest* request,
+                                                v1::AgentInfo* response) {
+  return FinishOnExecutor(context, executor_, gate_->Admit(context, "Agent.GetInfo"),
+                          [this, response] {
+                            Fill(response);
+                            return absl::OkStatus();
+                          });
+}
+
+}  // namespace osfleet::agent

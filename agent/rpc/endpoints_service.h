@@ -1,0 +1,65 @@
+// osfleet.v1.Endpoints over gRPC: adapts requests to HsconfStore (reads) and
+// ChangeManager (changes, confirm window, reverts), which hold the logic.
+#pragma once
+
+#include <functional>
+
+#include "agent/endpoints/change_manager.h"
+#include "agent/server/executor.h"
+#include "agent/endpoints/hsconf_store.h"
+#include "agent/probe/probe.h"
+#include "agent/admission/call_gate.h"
+#include "osfleet/v1/endpoints.grpc.pb.h"
+
+namespace osfleet::agent {
+
+struct EndpointsDeps {
+  HsconfStore* store = nullptr;
+  ChangeManager* changes = nullptr;
+  Executor* reads = nullptr;  // quick work
+  Executor* work = nullptr;   // changes, restarts, probes: may take seconds
+  ProbeOptions probe;
+  std::function<void(bool)> on_read;  // told whether the file could be read (health)
+  const CallGate* gate = nullptr;     // authorization, call cap, audit
+};
+
+class EndpointsService final : public v1::Endpoints::CallbackService {
+ public:
+  explicit EndpointsService(EndpointsDeps deps);
+
+  grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* context,
+                                const v1::GetEndpointsRequest* request,
+                                v1::GetEndpointsResponse* response) override;
+  grpc::ServerUnaryReactor* Plan(grpc::CallbackServerContext* context,
+                                 const v1::PlanEndpointsRequest* request,
+                                 v1::PlanEndpointsResponse* response) override;
+  grpc::ServerUnaryReactor* Set(grpc::CallbackServerContext* context,
+                                const v1::SetEndpointsRequest* request,
+                                v1::SetEndpointsResponse* response) override;
+  grpc::ServerUnaryReactor* ListBackups(grpc::CallbackServerContext* context,
+                                        const v1::ListBackupsRequest* request,
+                                        v1::ListBackupsResponse* response) override;
+  grpc::ServerUnaryReactor* Rollback(grpc::CallbackServerContext* context,
+                                     const v1::RollbackRequest* request,
+                                     v1::RollbackResponse* response) override;
+  grpc::ServerUnaryReactor* Confirm(grpc::CallbackServerContext* context,
+                                    const v1::ConfirmRequest* request,
+                                    v1::ConfirmResponse* response) override;
+  grpc::ServerUnaryReactor* Probe(grpc::CallbackServerContext* context,
+                                  const v1::ProbeRequest* request,
+                                  v1::ProbeResponse* response) override;
+
+ private:
+  absl::Status DoGet(v1::GetEndpointsResponse* response);
+  absl::Status DoPlan(const v1::PlanEndpointsRequest& request, v1::PlanEndpointsResponse* response);
+  absl::Status DoSet(const v1::SetEndpointsRequest& request, v1::SetEndpointsResponse* response,
+                     AuditRecord* audit);
+  absl::Status DoRollback(const v1::RollbackRequest& request, v1::RollbackResponse* response,
+                          AuditRecord* audit);
+  absl::Status DoConfirm(const v1::ConfirmRequest& request, v1::ConfirmResponse* response);
+  absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response);
+
+  EndpointsDeps deps_;
+};
+
+}  // namespace osfleet::agent

@@ -1,0 +1,200 @@
+#include "agent/rpc/proto_convert.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace osfleet::agent {
+namespace {
+
+void FillSqlServer(const SqlServerAddress& a, v1::SqlServerAddress* out) {
+  out->set_host(a.host);
+  out->set_instance(a.instance);
+  out->set_port(a.port);
+  out->set_tcp_prefix(a.tcp_prefix);
+}
+
+void FillOracle(const DatabaseSection& s, v1::OracleAddress* out) {
+  if (s.oracle_naming == OracleNamingType::kTnsName) {
+    out->set_naming(v1::ORACLE_NAMING_TNS_NAME);
+    out->set_tns_alias(s.tns_alias);
+    return;
+  }
+  out->set_naming(v1::ORACLE_NAMING_SERVICE_NAME);
+  if (s.oracle.has_value()) {
+    out->set_host(s.oracle->host);
+    out->set_port(s.oracle->port);
+    out->set_service_name(s.oracle->service_name);
+  }
+}
+
+}  // namespace
+
+v1::Database ToProto(DatabaseId id) {
+  switch (id) {
+    case DatabaseId::kPlatform:
+      return v1::DATABASE_PLATFORM;
+    case DatabaseId::kLogging:
+      return v1::DATABASE_LOGGING;
+    case DatabaseId::kSession:
+      return v1::DATABASE_SESSION;
+  }
+  return v1::DATABASE_UNSPECIFIED;
+}
+
+void FillEndpoint(const DatabaseSection& s, v1::Endpoint* out) {
+  out->set_database(ToProto(s.id));
+  out->set_provider(s.provider == DbProvider::kOracle ? v1::PROVIDER_ORACLE
+                                                      : v1::PROVIDER_SQL_SERVER);
+  out->set_address(s.address);
+  if (s.provider == DbProvider::kOracle) {
+    FillOracle(s, out->mutable_oracle());
+  } else if (s.sql_server.has_value()) {
+    FillSqlServer(*s.sql_server, out->mutable_sql_server());
+  }
+  for (const AddressElement& e : s.elements) {
+    (*out->mutable_raw())[e.name] = e.encrypted ? "" : e.text;
+  }
+  out->set_catalog(s.catalog);
+  out->set_engine_edition(s.engine_edition);
+  out->set_encrypted(s.encrypted);
+  out->set_loopback(s.loopback);
+}
+
+void FillEndpoints(const HsconfDocument& doc, v1::GetEndpointsResponse* out) {
+  out->set_revision(doc.revision);
+  for (DatabaseId id : kAllDatabases) FillEndpoint(doc.section(id), out->add_endpoints());
+}
+
+void FillDiff(const FieldChange& c, v1::FieldDiff* out) {
+  out->set_database(ToProto(c.database));
+  out->set_element(c.element);
+  out->set_old_value(c.old_value);
+  out->set_new_value(c.new_value);
+}
+
+void FillBackup(const BackupInfo& b, v1::Backup* out) {
+  out->set_id(b.id);
+  *out->mutable_created_at() = ToTimestamp(b.created_at);
+  out->set_revision(b.revision);
+  out->set_size_bytes(b.size_bytes);
+  out->set_reason(b.reason);
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+}
+
+google::protobuf::Duration ToProtoDuration(absl::Duration d) {
+  return google::protobuf::util::TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(d));
+}
+
+absl::Duration FromProtoDuration(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+void FillPending(const PendingChange& c, v1::PendingChange* out) {
+  out->set_change_id(c.change_id);
+  *out->mutable_confirm_deadline() = ToTimestamp(c.deadline);
+  out->set_revision(c.revision);
+  out->set_backup_id(c.backup_id);
+  out->set_restart_services(c.restart_services);
+}
+
+namespace {
+
+v1::ServiceState ToProto(ServiceState s) {
+  switch (s) {
+    case ServiceState::kStopped:
+      return v1::SERVICE_STATE_STOPPED;
+    case ServiceState::kStarting:
+      return v1::SERVICE_STATE_STARTING;
+    case ServiceState::kRunning:
+      return v1::SERVICE_STATE_RUNNING;
+    case ServiceState::kStopping:
+      return v1::SERVICE_STATE_STOPPING;
+    case ServiceState::kFailed:
+      return v1::SERVICE_STATE_FAILED;
+    case ServiceState::kUnknown:
+      break;
+  }
+  return v1::SERVICE_STATE_UNSPECIFIED;
+}
+
+v1::ProbeStep ToProto(ProbeStepId step) {
+  switch (step) {
+    case ProbeStepId::kParse:
+      return v1::PROBE_STEP_PARSE;
+    case ProbeStepId::kDns:
+      return v1::PROBE_STEP_DNS;
+    case ProbeStepId::kSqlBrowser:
+      return v1::PROBE_STEP_SQL_BROWSER;
+    case ProbeStepId::kTcpConnect:
+      return v1::PROBE_STEP_TCP_CONNECT;
+    case ProbeStepId::kTdsPrelogin:
+      return v1::PROBE_STEP_TDS_PRELOGIN;
+    case ProbeStepId::kNone:
+      break;
+  }
+  return v1::PROBE_STEP_UNSPECIFIED;
+}
+
+}  // namespace
+
+void FillServiceStatus(const ServiceStatus& s, v1::ServiceStatus* out) {
+  out->set_name(s.name);
+  out->set_state(ToProto(s.state));
+  out->set_pid(s.pid);
+  if (s.started_at != absl::InfinitePast()) *out->mutable_started_at() = ToTimestamp(s.started_at);
+  out->set_detail(s.detail);
+}
+
+v1::ServiceEvent ToProto(const ServiceEvent& e) {
+  v1::ServiceEvent out;
+  out.set_service(e.service);
+  out.set_state(ToProto(e.state));
+  out.set_detail(e.detail);
+  *out.mutable_at() = ToTimestamp(e.at);
+  return out;
+}
+
+void FillProbe(const ProbeOutcome& p, v1::ProbeResult* out) {
+  out->set_ok(p.ok);
+  for (const std::string& ip : p.resolved) out->add_resolved(ip);
+  out->set_port(p.port);
+  *out->mutable_connect_latency() = ToProtoDuration(p.connect_latency);
+  out->set_server_version(p.server_version);
+  out->set_failed_step(ToProto(p.failed_step));
+  out->set_error(p.error);
+}
+
+absl::StatusOr<std::vector<EndpointEdit>> EditsFromProto(
+    const google::protobuf::RepeatedPtrField<v1::EndpointChange>& changes) {
+  if (changes.empty()) {
+    return absl::InvalidArgumentError("changes: empty; name at least one database and address");
+  }
+  std::vector<EndpointEdit> edits;
+  for (int i = 0; i < changes.size(); ++i) {
+    const v1::EndpointChange& c = changes[i];
+    EndpointEdit e;
+    switch (c.database()) {
+      case v1::DATABASE_PLATFORM:
+        e.database = DatabaseId::kPlatform;
+        break;
+      case v1::DATABASE_LOGGING:
+        e.database = DatabaseId::kLogging;
+        break;
+      case v1::DATABASE_SESSION:
+        e.database = DatabaseId::kSession;
+        break;
+      default:
+        return absl::InvalidArgumentError(
+            absl::StrCat("changes[", i, "].database: must be PLATFORM, LOGGING or SESSION"));
+    }
+    e.address = c.address();
+    edits.push_back(std::move(e));
+  }
+  return edits;
+}
+
+}  // namespace osfleet::agent

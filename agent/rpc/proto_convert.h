@@ -1,0 +1,40 @@
+// Between the agent's plain types and the osfleet.v1 messages.
+#pragma once
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "agent/endpoints/backup_store.h"
+#include "agent/endpoints/pending_change.h"
+#include "agent/probe/probe.h"
+#include "agent/os_services/service_manager.h"
+#include "common/hsconf.h"
+#include "osfleet/v1/endpoints.pb.h"
+#include "osfleet/v1/services.pb.h"
+
+namespace osfleet::agent {
+
+v1::Database ToProto(DatabaseId id);
+void FillEndpoint(const DatabaseSection& section, v1::Endpoint* out);
+void FillEndpoints(const HsconfDocument& doc, v1::GetEndpointsResponse* out);
+void FillDiff(const FieldChange& change, v1::FieldDiff* out);
+void FillBackup(const BackupInfo& backup, v1::Backup* out);
+
+void FillPending(const PendingChange& change, v1::PendingChange* out);
+void FillServiceStatus(const ServiceStatus& status, v1::ServiceStatus* out);
+v1::ServiceEvent ToProto(const ServiceEvent& event);
+void FillProbe(const ProbeOutcome& outcome, v1::ProbeResult* out);
+google::protobuf::Timestamp ToTimestamp(absl::Time t);
+google::protobuf::Duration ToProtoDuration(absl::Duration d);
+absl::Duration FromProtoDuration(const google::protobuf::Duration& d);
+
+// INVALID_ARGUMENT for an empty list or DATABASE_UNSPECIFIED.
+absl::StatusOr<std::vector<EndpointEdit>> EditsFromProto(
+    const google::protobuf::RepeatedPtrField<v1::EndpointChange>& changes);
+
+template <typename Repeated>
+void FillDiffs(const std::vector<FieldChange>& changes, Repeated* out) {
+  for (const FieldChange& c : changes) FillDiff(c, out->Add());
+}
+
+}  // namespace osfleet::agent

@@ -1,0 +1,138 @@
+#include "agent/rpc/service_center_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "agent/rpc/proto_convert.h"
+#include "agent/rpc/event_stream.h"
+#include "common/status_util.h"
+
+namespace osfleet::agent {
+namespace {
+
+v1::PublishMessageType ToProto(PublishMessageType t) {
+  switch (t) {
+    case PublishMessageType::kInfo:
+      return v1::PUBLISH_MESSAGE_TYPE_INFO;
+    case PublishMessageType::kWarning:
+      return v1::PUBLISH_MESSAGE_TYPE_WARNING;
+    case PublishMessageType::kError:
+      return v1::PUBLISH_MESSAGE_TYPE_ERROR;
+    case PublishMessageType::kPublishStop:
+      return v1::PUBLISH_MESSAGE_TYPE_PUBLISH_STOP;
+    case PublishMessageType::kOther:
+      break;
+  }
+  return v1::PUBLISH_MESSAGE_TYPE_UNSPECIFIED;
+}
+
+v1::PhaseEvent ToProto(const PhaseEvent& e) {
+  v1::PhaseEvent out;
+  *out.mutable_at() = ToTimestamp(absl::Now());
+  switch (e.kind) {
+    case PhaseEvent::Kind::kModulesListed:
+      for (const ScModule& m : e.modules) {
+        v1::ScModule* p = out.mutable_modules_listed()->add_modules();
+        p->set_name(m.name);
+        p->set_key(m.key);
+        p->set_kind(m.kind);
+      }
+      break;
+    case PhaseEvent::Kind::kPublishStarted:
+      out.mutable_publish_started()->set_publish_id(e.publish_id);
+      break;
+    case PhaseEvent::Kind::kMessage:
+      out.mutable_message()->set_type(ToProto(e.message.type));
+      out.mutable_message()->set_message(e.message.message);
+      out.mutable_message()->set_detail(e.message.detail);
+      out.mutable_message()->set_id(e.message.id);
+      break;
+    case PhaseEvent::Kind::kAborting:
+      out.mutable_aborting()->set_reason(e.reason);
+      break;
+  }
+  return out;
+}
+
+v1::PhaseEvent Finished(const PhaseResult& r) {
+  v1::PhaseEvent out;
+  *out.mutable_at() = ToTimestamp(absl::Now());
+  v1::PhaseFinished* f = out.mutable_finished();
+  f->set_publish_id(r.publish_id);
+  f->set_modules(r.modules);
+  f->set_infos(r.infos);
+  f->set_warnings(r.warnings);
+  f->set_errors(r.errors);
+  f->set_dry_run(r.dry_run);
+  f->set_aborted(r.aborted);
+  return out;
+}
+
+PhaseOptions OptionsFrom(const v1::RunPhaseRequest& request, absl::Duration default_deadline) {
+  PhaseOptions o;
+  o.dry_run = request.dry_run();
+  o.stop_on_warning = request.stop_on_warning();
+  o.abort_on_error = !request.keep_going_on_error();
+  o.modules.assign(request.modules().begin(), request.modules().end());
+  o.deadline = request.has_deadline() ? FromProtoDuration(request.deadline()) : default_deadline;
+  return o;
+}
+
+}  // namespace
+
+ServiceCenterService::ServiceCenterService(PhaseDriver* driver, Executor* work,
+                                           absl::Duration default_deadline, const CallGate* gate)
+    : driver_(driver), work_(work), default_deadline_(default_deadline), gate_(gate) {}
+
+absl::Status ServiceCenterService::Claim() {
+  if (driver_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "this agent does not run the Service Center phase (no `service_center` section in its "
+        "config); ask the Deployment Controller's agent");
+  }
+  absl::MutexLock lock(&mu_);
+  if (running_)
+    return absl::AbortedError("a Service Center phase is already running on this agent");
+  running_ = true;
+  return absl::OkStatus();
+}
+
+grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
+    grpc::CallbackServerContext* context, const v1::RunPhaseRequest* request) {
+  auto* stream = new EventStream<v1::PhaseEvent>();
+  auto admission = std::make_shared<Admission>(gate_->Admit(context, "ServiceCenter.RunPhase"));
+  if (!admission->status.ok()) {
+    stream->Close(ToGrpcStatus(admission->status));
+    return stream;
+  }
+  const PhaseOptions options = OptionsFrom(*request, default_deadline_);
+  work_->Post(
+      [this, options, stream, context, admission] { Run(options, stream, context, admission); });
+  return stream;
+}
+
+// The audit line records the outcome and publish id only: never the Service Center
+// credentials (they stay in the driver's config) nor the messages' details.
+void ServiceCenterService::Run(const PhaseOptions& options, EventStream<v1::PhaseEvent>* stream,
+                               grpc::CallbackServerContext* context,
+                               std::shared_ptr<Admission> admission) {
+  absl::Status status = gate_->CheckStart(context, *admission);
+  if (status.ok()) status = Claim();
+  AuditRecord audit;
+  audit.details = {{"dry_run", options.dry_run ? "true" : "false"}};
+  if (status.ok()) {
+    absl::StatusOr<PhaseResult> result =
+        driver_->Run(options, [stream](const PhaseEvent& e) { stream->Push(ToProto(e)); });
+    if (result.ok()) {
+      stream->Push(Finished(*result));
+      audit.details.push_back({"publish_id", result->publish_id});
+      audit.details.push_back({"aborted", result->aborted ? "true" : "false"});
+    }
+    status = result.status();
+    absl::MutexLock lock(&mu_);
+    running_ = false;
+  }
+  gate_->Finished(*admission, std::move(audit), status);
+  admission->slot.reset();
+  stream->Close(ToGrpcStatus(status));
+}
+
+}  // namespace osfleet::agent

@@ -1,0 +1,40 @@
+// osfleet.v1.ServiceCenter over gRPC: adapts RunPhase to the configured PhaseDriver.
+// Agents without a `service_center` section answer FAILED_PRECONDITION.
+#pragma once
+
+#include <memory>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "agent/server/executor.h"
+#include "agent/service_center/phase_driver.h"
+#include "agent/admission/call_gate.h"
+#include "agent/rpc/event_stream.h"
+#include "osfleet/v1/service_center.grpc.pb.h"
+
+namespace osfleet::agent {
+
+class ServiceCenterService final : public v1::ServiceCenter::CallbackService {
+ public:
+  // driver may be null (not configured here).
+  ServiceCenterService(PhaseDriver* driver, Executor* work, absl::Duration default_deadline,
+                       const CallGate* gate);
+
+  grpc::ServerWriteReactor<v1::PhaseEvent>* RunPhase(grpc::CallbackServerContext* context,
+                                                     const v1::RunPhaseRequest* request) override;
+
+ private:
+  // OK and running_ set, or why this phase cannot start.
+  absl::Status Claim();
+  void Run(const PhaseOptions& options, EventStream<v1::PhaseEvent>* stream,
+           grpc::CallbackServerContext* context, std::shared_ptr<Admission> admission);
+
+  PhaseDriver* driver_;
+  Executor* work_;
+  absl::Duration default_deadline_;
+  const CallGate* gate_;
+  absl::Mutex mu_;
+  bool running_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace osfleet::agent

@@ -1,0 +1,71 @@
+#include "agent/rpc/services_service.h"
+
+#include "absl/strings/str_join.h"
+#include "agent/rpc/proto_convert.h"
+#include "agent/rpc/event_stream.h"
+#include "agent/rpc/reactor_util.h"
+
+namespace osfleet::agent {
+namespace {
+
+absl::StatusOr<ServiceAction> ActionOf(v1::ServiceAction action) {
+  switch (action) {
+    case v1::SERVICE_ACTION_START:
+      return ServiceAction::kStart;
+    case v1::SERVICE_ACTION_STOP:
+      return ServiceAction::kStop;
+    case v1::SERVICE_ACTION_RESTART:
+      return ServiceAction::kRestart;
+    default:
+      return absl::InvalidArgumentError("action: must be START, STOP or RESTART");
+  }
+}
+
+}  // namespace
+
+ServicesService::ServicesService(ServiceManager* services, Executor* reads, Executor* work,
+                                 absl::Duration min_healthy, const CallGate* gate)
+    : services_(services), reads_(reads), work_(work), min_healthy_(min_healthy), gate_(gate) {}
+
+grpc::ServerUnaryReactor* ServicesService::List(grpc::CallbackServerContext* context,
+                                                const v1::ListServicesRequest* request,
+                                                v1::ListServicesResponse* response) {
+  return FinishOnExecutor(context, reads_, gate_->Admit(context, "Services.List"),
+                          [this, response] {
+                            for (const ServiceStatus& s : services_->List())
+                              FillServiceStatus(s, response->add_services());
+                            return absl::OkStatus();
+                          });
+}
+
+grpc::ServerWriteReactor<v1::ServiceEvent>* ServicesService::Control(
+    grpc::CallbackServerContext* context, const v1::ControlServicesRequest* request) {
+  auto* stream = new EventStream<v1::ServiceEvent>();
+  auto admission = std::make_shared<Admission>(gate_->Admit(context, "Services.Control"));
+  if (!admission->status.ok()) {
+    stream->Close(ToGrpcStatus(admission->status));
+    return stream;
+  }
+  const std::vector<std::string> names(request->names().begin(), request->names().end());
+  const absl::Duration min_healthy =
+      request->has_min_healthy() ? FromProtoDuration(request->min_healthy()) : min_healthy_;
+  const v1::ServiceAction requested = request->action();
+  work_->Post([this, stream, admission, context, requested, names, min_healthy] {
+    absl::StatusOr<ServiceAction> action = ActionOf(requested);
+    absl::Status status = action.status();
+    if (status.ok()) status = gate_->CheckStart(context, *admission);
+    if (status.ok()) {
+      status = services_->Control(*action, names, min_healthy,
+                                  [stream](const ServiceEvent& e) { stream->Push(ToProto(e)); });
+    }
+    AuditRecord audit;
+    audit.details = {{"action", v1::ServiceAction_Name(requested)},
+                     {"services", names.empty() ? "*" : absl::StrJoin(names, ",")}};
+    gate_->Finished(*admission, std::move(audit), status);
+    admission->slot.reset();
+    stream->Close(ToGrpcStatus(status));
+  });
+  return stream;
+}
+
+}  // namespace osfleet::agent

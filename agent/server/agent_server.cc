@@ -1,0 +1,198 @@
+#include "agent/server/agent_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+#include "common/logging.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/role.h"
+#include "common/tls_files.h"
+
+namespace osfleet::agent {
+namespace {
+
+constexpr int kWorkThreads = 3;
+constexpr int kMaxMetadataBytes = 16 << 10;
+constexpr int kHandshakeTimeoutMs = 10'000;
+constexpr int kKeepaliveTimeMs = 60'000;
+constexpr int kKeepaliveTimeoutMs = 20'000;
+constexpr int kMinClientPingIntervalMs = 10'000;
+constexpr int kMaxConnectionIdleMs = 15 * 60'000;
+
+Transport TransportOf(const AgentConfig& c) {
+  if (c.insecure) return Transport::kInsecure;
+  return c.tls.ca.empty() ? Transport::kTls : Transport::kMutualTls;
+}
+
+// Limits that keep one misbehaving client (garbage, floods, idle or stalled
+// connections, huge headers) from hurting the others.
+void SetServerLimits(grpc::ServerBuilder& builder) {
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxStreamsPerConnection);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, kMaxMetadataBytes);
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, kHandshakeTimeoutMs);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, kMaxConnectionIdleMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  // Clients may ping every 10 s, also between calls; faster pingers are disconnected.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             kMinClientPingIntervalMs);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const AgentConfig& c) {
+  if (c.insecure) return grpc::InsecureServerCredentials();
+  absl::StatusOr<std::string> cert = LoadPem("--tls-cert", c.tls.cert, "CERTIFICATE");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = LoadPem("--tls-key", c.tls.key, "PRIVATE KEY");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!c.tls.ca.empty()) {
+    absl::StatusOr<std::string> ca = LoadPem("--tls-ca", c.tls.ca, "CERTIFICATE");
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<std::vector<std::unique_ptr<ServiceBackend>>> MakeBackends(
+    const AgentConfig& config, const StateDir& state_dir) {
+  std::vector<std::unique_ptr<ServiceBackend>> backends;
+  for (const ServiceConfig& c : config.services) {
+    absl::StatusOr<std::unique_ptr<ServiceBackend>> b = MakeServiceBackend(c, state_dir.path());
+    if (!b.ok()) {
+      return absl::Status(b.status().code(),
+                          absl::StrCat("service '", c.name, "': ", b.status().message()));
+    }
+    backends.push_back(*std::move(b));
+  }
+  return backends;
+}
+
+}  // namespace
+
+AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
+                         std::vector<std::unique_ptr<ServiceBackend>> backends,
+                         std::unique_ptr<PhaseDriver> phase_driver)
+    : config_(std::move(config)),
+      state_dir_(std::move(state_dir)),
+      limiter_(config_.max_concurrent_calls),
+      audit_(config_.audit_log.empty() ? state_dir_.Sub("audit.log") : config_.audit_log),
+      gate_(Authorizer(TransportOf(config_)), &limiter_, &audit_, kReadDeadline),
+      backups_(state_dir_.Sub("backups"), config_.max_backups),
+      store_(config_.hsconf_path, &backups_),
+      services_(std::move(backends), config_.min_healthy),
+      changes_(&store_, &services_, state_dir_.Sub("pending.json"), config_.min_healthy),
+      reads_(config_.worker_threads),
+      work_(kWorkThreads),
+      endpoints_service_({&store_, &changes_, &reads_, &work_, config_.probe,
+                          [this](bool ok) { SetHealth(ok); }, &gate_}),
+      services_service_(&services_, &reads_, &work_, config_.min_healthy, &gate_),
+      phase_driver_(std::move(phase_driver)),
+      service_center_service_(
+          phase_driver_.get(), &work_,
+          config_.service_center ? config_.service_center->deadline : absl::Minutes(60), &gate_),
+      agent_service_(&config_, &store_, &services_, &reads_, &gate_) {
+  changes_.set_auto_revert_hook([this](const AutoRevert& r) { AuditAutoRevert(r); });
+}
+
+void AgentServer::AuditAutoRevert(const AutoRevert& revert) {
+  AuditRecord record{absl::Now(),
+                     "osagent",
+                     "",
+                     "AutomaticRevert",
+                     revert.before,
+                     revert.after,
+                     revert.change_id,
+                     AuditResult(revert.status),
+                     {{"reason", revert.reason}}};
+  if (absl::Status s = audit_.Append(record); !s.ok()) spdlog::error("{}", s.message());
+}
+
+AgentServer::~AgentServer() {
+  if (server_) Shutdown(absl::Seconds(5));
+}
+
+absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(AgentConfig config) {
+  if (absl::Status s = ValidateAgentConfig(config); !s.ok()) return s;
+  absl::StatusOr<StateDir> state_dir = StateDir::Open(config.state_dir);
+  if (!state_dir.ok()) return state_dir.status();
+  absl::StatusOr<std::vector<std::unique_ptr<ServiceBackend>>> backends =
+      MakeBackends(config, *state_dir);
+  if (!backends.ok()) return backends.status();
+  std::unique_ptr<PhaseDriver> phase_driver;
+  if (config.service_center.has_value()) {
+    absl::StatusOr<std::unique_ptr<PhaseDriver>> d = MakePhaseDriver(config.service_center->config);
+    if (!d.ok()) {
+      return absl::Status(d.status().code(),
+                          absl::StrCat("service_center: ", d.status().message()));
+    }
+    phase_driver = *std::move(d);
+  }
+  std::unique_ptr<AgentServer> server(new AgentServer(
+      std::move(config), *std::move(state_dir), *std::move(backends), std::move(phase_driver)));
+  if (absl::Status s = server->changes_.Recover(); !s.ok()) {
+    spdlog::error("recovering the pending change: {}", s.message());
+  }
+  if (absl::Status s = server->Build(); !s.ok()) return s;
+  if (server->config_.start_services) server->StartServicesInBackground();
+  absl::StatusOr<HsconfDocument> doc = server->store_.Read();
+  server->SetHealth(doc.ok());
+  if (!doc.ok()) {
+    spdlog::error("server.hsconf cannot be used (health: NOT_SERVING): {}", doc.status().message());
+  }
+  return server;
+}
+
+absl::Status AgentServer::Build() {
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = MakeCredentials(config_);
+  if (!creds.ok()) return creds.status();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config_.listen, *creds, &port_);
+  SetServerLimits(builder);
+  builder.RegisterService(&agent_service_);
+  builder.RegisterService(&endpoints_service_);
+  builder.RegisterService(&services_service_);
+  builder.RegisterService(&service_center_service_);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    server_.reset();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen,
+                                               " (address in use or not on this machine?)"));
+  }
+  spdlog::info("osagent {} '{}' ({}) serving on port {} ({}), hsconf {}, audit log {}",
+               OSFLEET_VERSION, config_.name, RoleName(config_.role), port_,
+               config_.insecure         ? "plaintext: every caller is operator"
+               : config_.tls.ca.empty() ? "TLS without client certificates: every caller is viewer"
+                                        : "mTLS",
+               config_.hsconf_path, audit_.path());
+  return absl::OkStatus();
+}
+
+void AgentServer::StartServicesInBackground() {
+  work_.Post([this] {
+    absl::Status s = services_.Control(
+        ServiceAction::kStart, {}, config_.min_healthy, [](const ServiceEvent& e) {
+          spdlog::info("service '{}': {} {}", e.service, ServiceStateName(e.state), e.detail);
+        });
+    if (!s.ok()) spdlog::error("starting the services: {}", s.message());
+  });
+}
+
+void AgentServer::SetHealth(bool serving) {
+  if (server_ == nullptr) return;
+  server_->GetHealthCheckService()->SetServingStatus(serving);
+}
+
+void AgentServer::Shutdown(absl::Duration grace) {
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+}
+
+}  // namespace osfleet::agent

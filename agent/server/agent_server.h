@@ -1,0 +1,79 @@
+// Everything one osagent process serves: the state dir, the hsconf store, the gRPC
+// services, health and reflection, bound and running.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "agent/config/agent_config.h"
+#include "agent/admission/audit_log.h"
+#include "agent/admission/authz.h"
+#include "agent/endpoints/backup_store.h"
+#include "agent/admission/call_limiter.h"
+#include "agent/endpoints/change_manager.h"
+#include "agent/server/executor.h"
+#include "agent/endpoints/hsconf_store.h"
+#include "agent/os_services/service_manager.h"
+#include "agent/service_center/phase_driver.h"
+#include "agent/rpc/agent_service.h"
+#include "agent/admission/call_gate.h"
+#include "agent/rpc/endpoints_service.h"
+#include "agent/rpc/service_center_service.h"
+#include "agent/rpc/services_service.h"
+#include "agent/endpoints/state_dir.h"
+
+namespace osfleet::agent {
+
+// Requests are a few hundred bytes; anything bigger is refused (RESOURCE_EXHAUSTED).
+inline constexpr int kMaxRequestBytes = 256 << 10;
+// Streams one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).
+inline constexpr int kMaxStreamsPerConnection = 32;
+// A read that has not started this long after it arrived is refused (DEADLINE_EXCEEDED).
+inline constexpr absl::Duration kReadDeadline = absl::Seconds(30);
+
+class AgentServer {
+ public:
+  // Opens the state dir, binds, starts serving and reads server.hsconf once (health is
+  // SERVING only when that read succeeds).
+  static absl::StatusOr<std::unique_ptr<AgentServer>> Start(AgentConfig config);
+  ~AgentServer();
+
+  int port() const { return port_; }
+  // Stops accepting calls and waits up to `grace` for those in flight.
+  void Shutdown(absl::Duration grace);
+  void Wait() { server_->Wait(); }
+
+ private:
+  AgentServer(AgentConfig config, StateDir state_dir,
+              std::vector<std::unique_ptr<ServiceBackend>> backends,
+              std::unique_ptr<PhaseDriver> phase_driver);
+  absl::Status Build();
+  void SetHealth(bool serving);
+  void StartServicesInBackground();
+  void AuditAutoRevert(const AutoRevert& revert);
+
+  AgentConfig config_;
+  StateDir state_dir_;
+  // Before the executors and services: calls in their queues hold slots and use them.
+  CallLimiter limiter_;
+  AuditLog audit_;
+  CallGate gate_;
+  BackupStore backups_;
+  HsconfStore store_;
+  ServiceManager services_;
+  ChangeManager changes_;
+  Executor reads_;  // quick work
+  Executor work_;   // changes, restarts, probes
+  EndpointsService endpoints_service_;
+  ServicesService services_service_;
+  std::unique_ptr<PhaseDriver> phase_driver_;  // null unless configured
+  ServiceCenterService service_center_service_;
+  AgentService agent_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace osfleet::agent

@@ -1,0 +1,58 @@
+// What every fleet command starts from: global options, the selected servers and a
+// channel to each, and how to print.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ctl/rpc/connection.h"
+#include "ctl/rpc/fanout.h"
+#include "ctl/fleet/inventory.h"
+
+namespace osfleet::ctl {
+
+enum ExitCode { kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitRefused = 3 };
+
+// table: for people; json: one document; jsonl: one line per event as it happens.
+enum class OutputFormat { kTable, kJson, kJsonl };
+
+struct GlobalOptions {
+  std::string inventory;
+  std::string limit;
+  int concurrency = 64;
+  std::string timeout = "10s";
+  std::string output = "table";
+  bool insecure = false;
+  TlsPaths tls;  // flags; each overrides the inventory's defaults.tls
+  bool no_color = false;
+};
+
+class FleetContext {
+ public:
+  // Loads the inventory, applies --limit, checks the options, makes the channels.
+  // INVALID_ARGUMENT (exit 2) for every bad input.
+  static absl::StatusOr<std::unique_ptr<FleetContext>> Open(const GlobalOptions& options);
+
+  const std::vector<Server>& servers() const { return servers_; }
+  const std::vector<Target>& targets() const { return targets_; }
+  const FanOutOptions& fanout() const { return fanout_; }
+  OutputFormat format() const { return format_; }
+  bool color() const { return color_; }
+  // Targets restricted to the given indexes (for a second phase on a subset).
+  std::vector<Target> Subset(const std::vector<size_t>& indexes) const;
+
+ private:
+  FleetContext() = default;
+  std::vector<Server> servers_;
+  std::vector<Target> targets_;
+  FanOutOptions fanout_;
+  OutputFormat format_ = OutputFormat::kTable;
+  bool color_ = false;
+};
+
+// The inventory path: --inventory, else $OSFLEET_INVENTORY, else ./inventory.yaml.
+std::string InventoryPath(const std::string& flag);
+
+}  // namespace osfleet::ctl

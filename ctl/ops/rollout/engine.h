@@ -1,0 +1,78 @@
+// The rollout: discover every server, preflight from every server, plan, apply in
+// batches (Deployment Controller first, canary, then Front-Ends) with a service restart
+// under a confirm window, stop and roll back past --max-fail, confirm everything, run
+// the Service Center phase, summarise. Every step is recorded in the journal first, and
+// every step is idempotent, so `resume` and `rollback` work from the journal alone.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "ctl/fleet/context.h"
+#include "ctl/rpc/fanout.h"
+#include "ctl/ops/rollout/journal.h"
+#include "osfleet/v1/endpoints.pb.h"
+
+namespace osfleet::ctl {
+
+struct RolloutEvent {
+  std::string kind;    // discover, drift, preflight, plan, batch, host, confirm, sc, stop, ...
+  std::string server;  // empty for fleet-wide events
+  std::string text;
+  bool bad = false;
+};
+
+using RolloutSink = std::function<void(const RolloutEvent&)>;
+
+class Rollout {
+ public:
+  // ctx selects every server of the journal; interrupted (may be null) is polled between
+  // steps: when it becomes true the rollout stops at the next safe point.
+  Rollout(const FleetContext& ctx, Journal journal, RolloutSink sink,
+          const std::atomic<bool>* interrupted);
+
+  // Discover, preflight and plan a new rollout (nothing changes). FAILED_PRECONDITION:
+  // refused (a server not answering, drift handled as a warning, a probe or service
+  // failing, a pending change); the events say why, per server.
+  absl::Status Prepare();
+  // Apply (or continue) the batches, confirm, run the Service Center phase.
+  absl::Status Execute();
+  // Revert every change this rollout made (pending or confirmed), restarting services.
+  absl::Status RollBack();
+
+  Journal& journal() { return journal_; }
+  // INVALID_ARGUMENT when a server of the journal is missing from the inventory.
+  absl::Status CheckHostsKnown() const;
+  // The per-batch server names, for printing the plan.
+  std::vector<std::vector<std::string>> BatchNames() const;
+
+ private:
+  absl::Status Save();
+  void Emit(std::string kind, std::string server, std::string text, bool bad = false);
+  absl::Status Refuse(const std::string& why);
+  absl::Status Discover(std::vector<v1::GetEndpointsResponse>& endpoints);
+  absl::Status Preflight();
+  absl::Status PlanHosts(const std::vector<v1::GetEndpointsResponse>& endpoints);
+  absl::Status Reconcile();
+  absl::Status ApplyBatch(int batch);
+  absl::Status StopAfterFailures(int batch);
+  absl::Status ConfirmAll();
+  std::vector<HostReply<v1::ConfirmResponse>> ConfirmWithRetry(const std::vector<size_t>& hosts);
+  absl::Status RunServiceCenter();
+  std::vector<v1::EndpointChange> Changes() const;
+  std::vector<size_t> HostsIn(int batch, HostState state) const;
+  std::vector<Target> TargetsFor(const std::vector<size_t>& hosts) const;
+  int Failures() const;
+  bool Interrupted() const { return interrupted_ != nullptr && interrupted_->load(); }
+
+  const FleetContext& ctx_;
+  Journal journal_;
+  RolloutSink sink_;
+  const std::atomic<bool>* interrupted_;
+  std::vector<size_t> server_of_host_;  // journal host index -> ctx server index
+};
+
+}  // namespace osfleet::ctl

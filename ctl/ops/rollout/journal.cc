@@ -1,0 +1,197 @@
+#include "ctl/ops/rollout/journal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/atomic_file.h"
+
+namespace osfleet::ctl {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxJournalBytes = 16 << 20;
+
+template <typename Enum, size_t N>
+Enum FromName(const std::string& name, const char* const (&names)[N], Enum fallback) {
+  for (size_t i = 0; i < N; ++i) {
+    if (name == names[i]) return static_cast<Enum>(i);
+  }
+  return fallback;
+}
+
+constexpr const char* kHostStates[] = {"planned",   "applying", "pending",
+                                       "confirmed", "failed",   "rolled_back"};
+constexpr const char* kPhases[] = {"planned", "applying", "confirming", "service_center",
+                                   "done",    "stopped",  "rolled_back"};
+
+json HostToJson(const HostRecord& h) {
+  return {{"name", h.name},
+          {"role", h.role},
+          {"batch", h.batch},
+          {"old_revision", h.old_revision},
+          {"old_addresses", h.old_addresses},
+          {"new_revision", h.new_revision},
+          {"change_id", h.change_id},
+          {"backup_id", h.backup_id},
+          {"state", HostStateName(h.state)},
+          {"error", h.error},
+          {"restart_seconds", h.restart_seconds}};
+}
+
+HostRecord HostFromJson(const json& j) {
+  HostRecord h;
+  h.name = j.value("name", "");
+  h.role = j.value("role", "");
+  h.batch = j.value("batch", 0);
+  h.old_revision = j.value("old_revision", "");
+  h.old_addresses = j.value("old_addresses", std::map<std::string, std::string>());
+  h.new_revision = j.value("new_revision", "");
+  h.change_id = j.value("change_id", "");
+  h.backup_id = j.value("backup_id", "");
+  h.state = FromName(j.value("state", ""), kHostStates, HostState::kPlanned);
+  h.error = j.value("error", "");
+  h.restart_seconds = j.value("restart_seconds", 0.0);
+  return h;
+}
+
+json OptionsToJson(const RolloutOptions& o) {
+  return {{"platform", o.platform},
+          {"log", o.log},
+          {"session", o.session},
+          {"batch", o.batch},
+          {"canary", o.canary},
+          {"max_fail", o.max_fail},
+          {"confirm_timeout", o.confirm_timeout},
+          {"on_failure", o.on_failure},
+          {"skip_service_center", o.skip_service_center}};
+}
+
+RolloutOptions OptionsFromJson(const json& j) {
+  RolloutOptions o;
+  o.platform = j.value("platform", "");
+  o.log = j.value("log", "");
+  o.session = j.value("session", "");
+  o.batch = j.value("batch", "25%");
+  o.canary = j.value("canary", 1);
+  o.max_fail = j.value("max_fail", "0");
+  o.confirm_timeout = j.value("confirm_timeout", "10m");
+  o.on_failure = j.value("on_failure", "rollback");
+  o.skip_service_center = j.value("skip_service_center", false);
+  return o;
+}
+
+std::string Iso(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
+}  // namespace
+
+const char* HostStateName(HostState state) { return kHostStates[static_cast<int>(state)]; }
+const char* RolloutPhaseName(RolloutPhase phase) { return kPhases[static_cast<int>(phase)]; }
+
+HostRecord* Journal::Find(const std::string& name) {
+  for (HostRecord& h : hosts) {
+    if (h.name == name) return &h;
+  }
+  return nullptr;
+}
+
+std::string RolloutDir() {
+  if (const char* d = std::getenv("OSFLEET_STATE_DIR"); d != nullptr && *d != '\0') {
+    return absl::StrCat(d, "/rollouts");
+  }
+  if (const char* d = std::getenv("XDG_STATE_HOME"); d != nullptr && *d != '\0') {
+    return absl::StrCat(d, "/osfleet/rollouts");
+  }
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home == nullptr ? "/tmp" : home, "/.local/state/osfleet/rollouts");
+}
+
+Journal NewJournal() {
+  absl::BitGen gen;
+  Journal j;
+  j.created = absl::Now();
+  j.id =
+      absl::StrFormat("%s-%04x", absl::FormatTime("%Y%m%d-%H%M%S", j.created, absl::UTCTimeZone()),
+                      absl::Uniform<uint32_t>(gen, 0, 0x10000));
+  j.path = absl::StrCat(RolloutDir(), "/", j.id, ".json");
+  return j;
+}
+
+absl::Status SaveJournal(Journal& journal) {
+  journal.updated = absl::Now();
+  json hosts = json::array();
+  for (const HostRecord& h : journal.hosts) hosts.push_back(HostToJson(h));
+  const json doc = {{"id", journal.id},
+                    {"inventory", journal.inventory},
+                    {"created", Iso(journal.created)},
+                    {"created_unix_ms", absl::ToUnixMillis(journal.created)},
+                    {"updated", Iso(journal.updated)},
+                    {"updated_unix_ms", absl::ToUnixMillis(journal.updated)},
+                    {"options", OptionsToJson(journal.options)},
+                    {"phase", RolloutPhaseName(journal.phase)},
+                    {"batches", journal.batches},
+                    {"hosts", hosts},
+                    {"service_center", journal.service_center},
+                    {"note", journal.note}};
+  const size_t slash = journal.path.rfind('/');
+  if (slash != std::string::npos) {
+    if (absl::Status s = MakeDirs(journal.path.substr(0, slash), 0700); !s.ok()) return s;
+  }
+  AtomicWriteOptions options;
+  options.new_file_mode = 0600;
+  return WriteFileAtomically(journal.path, doc.dump(2) + "\n", options);
+}
+
+absl::StatusOr<Journal> LoadJournalFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileCapped(path, kMaxJournalBytes);
+  if (!text.ok()) return text.status();
+  const json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("id") || !doc.contains("hosts")) {
+    return absl::DataLossError(absl::StrCat(path, ": not a rollout journal"));
+  }
+  Journal j;
+  j.path = path;
+  j.id = doc.value("id", "");
+  j.inventory = doc.value("inventory", "");
+  j.created = absl::FromUnixMillis(doc.value("created_unix_ms", int64_t{0}));
+  j.updated = absl::FromUnixMillis(doc.value("updated_unix_ms", int64_t{0}));
+  j.options = OptionsFromJson(doc.value("options", json::object()));
+  j.phase = FromName(doc.value("phase", ""), kPhases, RolloutPhase::kStopped);
+  j.batches = doc.value("batches", 0);
+  for (const json& h : doc["hosts"]) j.hosts.push_back(HostFromJson(h));
+  j.service_center = doc.value("service_center", "");
+  j.note = doc.value("note", "");
+  return j;
+}
+
+absl::StatusOr<Journal> LoadJournal(const std::string& id) {
+  const std::string dir = RolloutDir();
+  if (!id.empty()) {
+    if (id.find('/') != std::string::npos) return LoadJournalFile(id);
+    return LoadJournalFile(absl::StrCat(dir, "/", id, ".json"));
+  }
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (absl::EndsWith(e->d_name, ".json")) names.push_back(e->d_name);
+    }
+    closedir(d);
+  }
+  if (names.empty()) return absl::NotFoundError(absl::StrCat("no rollout journal in ", dir));
+  std::sort(names.begin(), names.end());  // ids start with the UTC time: the last is newest
+  return LoadJournalFile(absl::StrCat(dir, "/", names.back()));
+}
+
+}  // namespace osfleet::ctl

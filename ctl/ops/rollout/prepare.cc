@@ -1,0 +1,171 @@
+// Rollout steps 1-3: discover, preflight, plan. Nothing changes on any server here.
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/role.h"
+#include "ctl/rpc/agent_calls.h"
+#include "ctl/output/describe.h"
+#include "ctl/output/report.h"
+#include "ctl/ops/rollout/batches.h"
+#include "ctl/ops/rollout/engine.h"
+
+namespace osfleet::ctl {
+namespace {
+
+std::string AddressOf(const v1::GetEndpointsResponse& r, v1::Database db) {
+  for (const v1::Endpoint& e : r.endpoints()) {
+    if (e.database() == db) return e.address();
+  }
+  return "";
+}
+
+// Why a server cannot take part, from what it answered; empty when it can.
+std::string ServerProblem(const HostReply<v1::AgentInfo>& info,
+                          const HostReply<v1::GetEndpointsResponse>& endpoints,
+                          const HostReply<v1::ListServicesResponse>& services) {
+  for (const grpc::Status* s : {&info.status, &endpoints.status, &services.status}) {
+    if (!s->ok()) return StatusText(*s);
+  }
+  if (endpoints.response.has_pending()) {
+    return absl::StrCat("change ", endpoints.response.pending().change_id(),
+                        " is pending confirmation there (another rollout or change in "
+                        "progress?)");
+  }
+  if (services.response.services().empty()) {
+    return "no OutSystems services configured on its agent; the rollout restarts them";
+  }
+  for (const v1::ServiceStatus& s : services.response.services()) {
+    if (s.state() != v1::SERVICE_STATE_RUNNING) {
+      return absl::StrCat("service '", s.name(), "' is not running now",
+                          s.detail().empty() ? "" : ": ", s.detail());
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::Status Rollout::Discover(std::vector<v1::GetEndpointsResponse>& endpoints) {
+  auto info = CallGetInfo(ctx_.targets(), ctx_.fanout());
+  auto got = CallGetEndpoints(ctx_.targets(), ctx_.fanout());
+  auto services = CallListServices(ctx_.targets(), ctx_.fanout());
+  std::vector<std::string> problems;
+  for (size_t i = 0; i < info.size(); ++i) {
+    const std::string& name = ctx_.servers()[i].name;
+    std::string problem = ServerProblem(info[i], got[i], services[i]);
+    if (problem.empty() && ctx_.servers()[i].role == v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER &&
+        !journal_.options.skip_service_center && !info[i].response.service_center_configured()) {
+      problem =
+          "its agent cannot run the Service Center phase (no `service_center` config); "
+          "configure it or use --skip-service-center";
+    }
+    if (!problem.empty()) {
+      problems.push_back(name);
+      Emit("discover", name, problem, true);
+      continue;
+    }
+    Emit("discover", name,
+         absl::StrCat(RoleName(info[i].response.role()), ", revision ",
+                      ShortRevision(got[i].response.revision()), ", platform ",
+                      AddressOf(got[i].response, v1::DATABASE_PLATFORM), ", ",
+                      services[i].response.services_size(), " service(s) running"));
+    endpoints.push_back(got[i].response);
+  }
+  if (!problems.empty()) {
+    return Refuse(absl::StrCat("every server must take part and be healthy; not ready: ",
+                               absl::StrJoin(problems, ", ")));
+  }
+  for (const std::string& line : DriftLines(got)) Emit("drift", "", line, false);
+  return absl::OkStatus();
+}
+
+absl::Status Rollout::Preflight() {
+  v1::ProbeRequest request;
+  for (const v1::EndpointChange& c : Changes()) *request.add_targets() = c;
+  auto probes = CallProbe(ctx_.targets(), ctx_.fanout(), request);
+  std::vector<std::string> problems;
+  for (const auto& r : probes) {
+    if (!r.ok()) {
+      problems.push_back(r.server->name);
+      Emit("preflight", r.server->name, StatusText(r.status), true);
+      continue;
+    }
+    std::vector<std::string> answering;
+    bool host_ok = true;
+    for (const v1::ProbeResult& p : r.response.results()) {
+      if (p.ok()) {
+        answering.push_back(absl::StrCat(DatabaseName(p.database()), " (SQL Server ",
+                                         p.server_version(), ")"));
+        continue;
+      }
+      host_ok = false;
+      Emit("preflight", r.server->name,
+           absl::StrCat(DatabaseName(p.database()), " ", p.address(), ": ", p.error()), true);
+    }
+    if (!host_ok) problems.push_back(r.server->name);
+    if (!answering.empty()) {
+      Emit("preflight", r.server->name, absl::StrCat("reaches ", absl::StrJoin(answering, ", ")));
+    }
+  }
+  if (!problems.empty()) {
+    return Refuse(absl::StrCat("the new address is not reachable from every server: ",
+                               absl::StrJoin(problems, ", ")));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Rollout::PlanHosts(const std::vector<v1::GetEndpointsResponse>& endpoints) {
+  auto plan = CallPlan(ctx_.targets(), ctx_.fanout(), Changes());
+  std::vector<std::string> problems;
+  for (const auto& r : plan) {
+    if (!r.ok()) {
+      problems.push_back(r.server->name);
+      Emit("plan", r.server->name, StatusText(r.status), true);
+    }
+  }
+  if (!problems.empty()) {
+    return Refuse(absl::StrCat("the change is not valid on ", absl::StrJoin(problems, ", ")));
+  }
+  const int front_ends = static_cast<int>(std::count_if(
+      ctx_.servers().begin(), ctx_.servers().end(),
+      [](const Server& s) { return s.role != v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER; }));
+  absl::StatusOr<int> batch =
+      ParseCount(journal_.options.batch, std::max(front_ends, 1), "--batch", false);
+  if (!batch.ok()) return batch.status();
+  std::vector<v1::ServerRole> roles;
+  for (const Server& s : ctx_.servers()) roles.push_back(s.role);
+  const auto batches = PlanBatches(roles, journal_.options.canary, *batch);
+  journal_.batches = static_cast<int>(batches.size());
+  journal_.hosts.clear();
+  server_of_host_.clear();
+  for (size_t b = 0; b < batches.size(); ++b) {
+    for (size_t i : batches[b]) {
+      HostRecord h;
+      h.name = ctx_.servers()[i].name;
+      h.role = RoleName(ctx_.servers()[i].role);
+      h.batch = static_cast<int>(b);
+      h.old_revision = plan[i].response.revision();
+      for (const v1::Endpoint& e : endpoints[i].endpoints()) {
+        h.old_addresses[DatabaseName(e.database())] = e.address();
+      }
+      if (plan[i].response.diffs().empty()) {
+        h.state = HostState::kConfirmed;  // already at the new addresses
+        h.new_revision = h.old_revision;
+      }
+      Emit("plan", h.name,
+           absl::StrCat("batch ", b + 1, ": ", plan[i].response.diffs_size(),
+                        " field(s) to change"));
+      journal_.hosts.push_back(std::move(h));
+      server_of_host_.push_back(i);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Rollout::Prepare() {
+  std::vector<v1::GetEndpointsResponse> endpoints;
+  if (absl::Status s = Discover(endpoints); !s.ok()) return s;
+  if (absl::Status s = Preflight(); !s.ok()) return s;
+  return PlanHosts(endpoints);
+}
+
+}  // namespace osfleet::ctl

@@ -1,0 +1,60 @@
+// Each agent RPC as a fleet-wide fan-out: one typed call per RPC, used by the commands.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ctl/rpc/fanout.h"
+#include "ctl/rpc/stream_fanout.h"
+#include "osfleet/v1/agent.grpc.pb.h"
+#include "osfleet/v1/endpoints.grpc.pb.h"
+#include "osfleet/v1/service_center.grpc.pb.h"
+#include "osfleet/v1/services.grpc.pb.h"
+
+namespace osfleet::ctl {
+
+std::vector<HostReply<v1::AgentInfo>> CallGetInfo(const std::vector<Target>& targets,
+                                                  const FanOutOptions& options);
+
+std::vector<HostReply<v1::GetEndpointsResponse>> CallGetEndpoints(
+    const std::vector<Target>& targets, const FanOutOptions& options);
+
+std::vector<HostReply<v1::PlanEndpointsResponse>> CallPlan(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<v1::EndpointChange>& changes);
+
+// requests[i] goes to targets[i] (each carries the revision that target was planned
+// against, for CAS).
+std::vector<HostReply<v1::SetEndpointsResponse>> CallSet(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<v1::SetEndpointsRequest>& requests);
+
+std::vector<HostReply<v1::ConfirmResponse>> CallConfirm(const std::vector<Target>& targets,
+                                                        const FanOutOptions& options,
+                                                        const std::vector<std::string>& change_ids);
+
+std::vector<HostReply<v1::RollbackResponse>> CallRollback(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<v1::RollbackRequest>& requests);
+
+std::vector<HostReply<v1::ProbeResponse>> CallProbe(const std::vector<Target>& targets,
+                                                    const FanOutOptions& options,
+                                                    const v1::ProbeRequest& request);
+
+std::vector<HostReply<v1::ListServicesResponse>> CallListServices(
+    const std::vector<Target>& targets, const FanOutOptions& options);
+
+std::vector<HostStream<v1::ServiceEvent>> CallControlServices(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const v1::ControlServicesRequest& request,
+    const std::function<void(size_t, const v1::ServiceEvent&)>& on_event);
+
+std::vector<HostReply<v1::ListBackupsResponse>> CallListBackups(const std::vector<Target>& targets,
+                                                                const FanOutOptions& options);
+
+std::vector<HostStream<v1::PhaseEvent>> CallRunPhase(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const v1::RunPhaseRequest& request,
+    const std::function<void(size_t, const v1::PhaseEvent&)>& on_event);
+
+}  // namespace osfleet::ctl

@@ -1,0 +1,90 @@
+// The fan-out engine: one asynchronous call per agent (gRPC callback API), at most
+// `concurrency` in flight, a deadline on every call, and a result for every host — one
+// failure never hides another.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "ctl/fleet/inventory.h"
+
+namespace osfleet::ctl {
+
+struct Target {
+  const Server* server = nullptr;
+  std::shared_ptr<grpc::Channel> channel;
+};
+
+struct FanOutOptions {
+  int concurrency = 64;
+  absl::Duration timeout = absl::Seconds(10);  // the deadline of each call
+};
+
+using DoneFn = std::function<void(grpc::Status)>;
+
+// Calls start(i, done) for every i < n with at most `concurrency` calls outstanding, and
+// returns once every `done` was called (exactly once each, from any thread). start must
+// not block: it starts a call whose completion calls done.
+std::vector<grpc::Status> RunBounded(size_t n, int concurrency,
+                                     const std::function<void(size_t, DoneFn)>& start);
+
+// One call's client-side state, kept alive until the call completes.
+template <typename Stub, typename Request>
+struct CallSlot {
+  std::unique_ptr<Stub> rpc_stub;
+  grpc::ClientContext context;
+  Request request;
+  absl::Time started;
+
+  // A stub on the target's channel, the per-call deadline, the request, the start time.
+  CallSlot(const Target& target, const FanOutOptions& options, Request req)
+      : rpc_stub(std::make_unique<Stub>(target.channel)),
+        request(std::move(req)),
+        started(absl::Now()) {
+    context.set_deadline(absl::ToChronoTime(started + options.timeout));
+  }
+};
+
+template <typename Response>
+struct HostReply {
+  const Server* server = nullptr;
+  grpc::Status status;
+  Response response;
+  absl::Duration elapsed;
+  bool ok() const { return status.ok(); }
+};
+
+// One unary RPC to every target. invoke(rpc, context, request, response, done) starts the
+// call, e.g. `rpc->async()->Get(ctx, req, resp, std::move(done))`.
+template <typename Stub, typename Request, typename Response, typename Invoke>
+std::vector<HostReply<Response>> FanOut(const std::vector<Target>& targets,
+                                        const FanOutOptions& options,
+                                        const std::function<Request(size_t)>& make_request,
+                                        Invoke invoke) {
+  using Slot = CallSlot<Stub, Request>;
+  std::vector<std::unique_ptr<Slot>> slots(targets.size());
+  std::vector<HostReply<Response>> replies(targets.size());
+  std::vector<grpc::Status> statuses =
+      RunBounded(targets.size(), options.concurrency, [&](size_t i, DoneFn done) {
+        slots[i] = std::make_unique<Slot>(targets[i], options, make_request(i));
+        Slot& slot = *slots[i];
+        replies[i].server = targets[i].server;
+        invoke(slot.rpc_stub.get(), &slot.context, &slot.request, &replies[i].response,
+               [&replies, &slot, i, done = std::move(done)](grpc::Status status) {
+                 replies[i].elapsed = absl::Now() - slot.started;
+                 done(std::move(status));
+               });
+      });
+  for (size_t i = 0; i < targets.size(); ++i) replies[i].status = std::move(statuses[i]);
+  return replies;
+}
+
+// True for the codes that mean the host did not answer at all.
+bool DidNotAnswer(const grpc::Status& status);
+
+}  // namespace osfleet::ctl

@@ -1,0 +1,156 @@
+#include "agent/os_services/command_backend.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace osfleet::agent {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Alive and not a zombie.
+bool Alive(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat;
+  std::getline(in, stat);
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+class CommandBackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = ::testing::TempDir() + "command_backend_test.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    marker_ = dir_ + "/running";
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // A "service" that is running while the marker file exists.
+  ServiceConfig Config() const {
+    ServiceConfig config;
+    config.name = "OutSystems Scheduler Service";
+    config.backend = BackendKind::kCommand;
+    config.start_command = absl::StrCat("touch ", marker_);
+    config.stop_command = absl::StrCat("rm -f ", marker_);
+    config.status_command = absl::StrCat("test -e ", marker_, " || exit 3");
+    config.start_timeout = absl::Seconds(10);
+    config.stop_timeout = absl::Seconds(10);
+    return config;
+  }
+  std::unique_ptr<CommandBackend> Make(const ServiceConfig& config) {
+    absl::StatusOr<std::unique_ptr<CommandBackend>> backend = CommandBackend::Create(config);
+    EXPECT_TRUE(backend.ok()) << backend.status();
+    return backend.ok() ? std::move(*backend) : nullptr;
+  }
+
+  std::string dir_;
+  std::string marker_;
+};
+
+TEST_F(CommandBackendTest, StartsAndStopsThroughItsCommands) {
+  auto backend = Make(Config());
+  ASSERT_NE(backend, nullptr);
+  EXPECT_EQ(backend->Status().state, ServiceState::kStopped);
+  ASSERT_TRUE(backend->Start().ok());
+  EXPECT_TRUE(std::filesystem::exists(marker_));
+  EXPECT_EQ(backend->Status().state, ServiceState::kRunning);
+  ASSERT_TRUE(backend->Start().ok());  // already running
+  ASSERT_TRUE(backend->Stop().ok());
+  EXPECT_FALSE(std::filesystem::exists(marker_));
+  EXPECT_EQ(backend->Status().state, ServiceState::kStopped);
+  EXPECT_TRUE(backend->Stop().ok());  // already stopped
+}
+
+TEST_F(CommandBackendTest, StartWaitsForStatusToSayRunning) {
+  ServiceConfig config = Config();
+  // Returns at once; the "service" comes up later, in a child that keeps stdout open.
+  config.start_command = absl::StrCat("(sleep 0.3; touch ", marker_, ") &");
+  auto backend = Make(config);
+  ASSERT_NE(backend, nullptr);
+  const absl::Status status = backend->Start();
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_TRUE(std::filesystem::exists(marker_));
+}
+
+TEST_F(CommandBackendTest, FailingStartCommandReportsStatusAndOutput) {
+  ServiceConfig config = Config();
+  config.start_command = "echo nope >&2; exit 2";
+  auto backend = Make(config);
+  ASSERT_NE(backend, nullptr);
+  const absl::Status status = backend->Start();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status.message(), HasSubstr("OutSystems Scheduler Service: start command exited "
+                                          "with status 2: nope"));
+}
+
+TEST_F(CommandBackendTest, StartTimesOutWhenStatusNeverSaysRunning) {
+  ServiceConfig config = Config();
+  config.start_command = "true";
+  config.start_timeout = absl::Milliseconds(300);
+  auto backend = Make(config);
+  ASSERT_NE(backend, nullptr);
+  const absl::Status status = backend->Start();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(status.message(), HasSubstr("not running within 300ms (it is stopped)"));
+}
+
+TEST_F(CommandBackendTest, StatusOtherThanZeroOrThreeIsFailed) {
+  ServiceConfig config = Config();
+  config.status_command = "echo broken; exit 1";
+  auto backend = Make(config);
+  ASSERT_NE(backend, nullptr);
+  const ServiceStatus status = backend->Status();
+  EXPECT_EQ(status.state, ServiceState::kFailed);
+  EXPECT_THAT(status.detail, HasSubstr("exited with status 1: broken"));
+}
+
+TEST_F(CommandBackendTest, RefusesMissingCommands) {
+  ServiceConfig config = Config();
+  config.status_command.clear();
+  EXPECT_EQ(CommandBackend::Create(config).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(CommandBackendTest, RunShellCommandCapturesOutputAndExitStatus) {
+  absl::StatusOr<CommandResult> result =
+      RunShellCommand("echo out; echo err >&2; exit 5", absl::Seconds(10));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(WIFEXITED(result->wait_status));
+  EXPECT_EQ(WEXITSTATUS(result->wait_status), 5);
+  EXPECT_EQ(result->output, "out\nerr");
+}
+
+TEST_F(CommandBackendTest, RunShellCommandKillsTheProcessGroupOnTimeout) {
+  const std::string pid_file = dir_ + "/sleeper.pid";
+  const absl::Time before = absl::Now();
+  absl::StatusOr<CommandResult> result =
+      RunShellCommand(absl::StrCat("/bin/sleep 30 & echo $! > ", pid_file, "; echo started; wait"),
+                      absl::Milliseconds(300));
+  EXPECT_LT(absl::Now() - before, absl::Seconds(5));
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(result.status().message(), HasSubstr("started"));
+  std::ifstream in(pid_file);
+  pid_t sleeper = 0;
+  ASSERT_TRUE(in >> sleeper);
+  // The background sleep was in the command's group: killed too (its new parent reaps it).
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (Alive(sleeper) && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_FALSE(Alive(sleeper));
+}
+
+}  // namespace
+}  // namespace osfleet::agent

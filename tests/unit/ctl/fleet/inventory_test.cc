@@ -1,0 +1,219 @@
+#include "ctl/fleet/inventory.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace osfleet::ctl {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+class InventoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = ::testing::TempDir() + "inventory_test.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/inv.yaml";
+  }
+  void TearDown() override {
+    unlink(path_.c_str());
+    rmdir(dir_.c_str());
+  }
+
+  absl::StatusOr<Inventory> Load(const std::string& yaml) {
+    std::ofstream(path_, std::ios::trunc) << yaml;
+    return LoadInventory(path_);
+  }
+  // Expects INVALID_ARGUMENT whose message starts at "inv.yaml:LINE: " and has `text`.
+  void ExpectError(const std::string& yaml, int line, const std::string& text) {
+    absl::StatusOr<Inventory> inv = Load(yaml);
+    ASSERT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument) << inv.status();
+    const std::string message(inv.status().message());
+    EXPECT_THAT(message, HasSubstr(absl::StrCat(path_, ":", line, ": "))) << yaml;
+    EXPECT_THAT(message, HasSubstr(text)) << yaml;
+  }
+
+  std::string dir_, path_;
+};
+
+constexpr char kGood[] =
+    "defaults:\n"
+    "  port: 7500\n"
+    "  tls: {ca: pki/ca.pem, cert: /abs/operator.pem, key: pki/operator.key}\n"
+    "servers:\n"
+    "  - name: dc01\n"
+    "    address: 10.0.0.5\n"
+    "    role: deployment_controller\n"
+    "    labels: {site: lisbon, tier: core}\n"
+    "  - name: fe01\n"
+    "    address: fe01.corp.example.com:9000\n"
+    "    role: front_end\n"
+    "  - name: fe02\n"
+    "    address: \"[2001:db8::7]\"\n"
+    "    role: fe\n";
+
+TEST_F(InventoryTest, LoadsServersInOrderWithDefaults) {
+  absl::StatusOr<Inventory> inv = Load(kGood);
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->path, path_);
+  EXPECT_EQ(inv->default_port, 7500u);
+  ASSERT_EQ(inv->servers.size(), 3u);
+  EXPECT_EQ(inv->servers[0].name, "dc01");
+  EXPECT_EQ(inv->servers[0].role, v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER);
+  EXPECT_EQ(inv->servers[0].Target(), "10.0.0.5:7500");
+  EXPECT_THAT(inv->servers[0].labels, ElementsAre(Pair("site", "lisbon"), Pair("tier", "core")));
+  EXPECT_EQ(inv->servers[1].Target(), "fe01.corp.example.com:9000");
+  EXPECT_EQ(inv->servers[1].role, v1::SERVER_ROLE_FRONT_END);
+  EXPECT_TRUE(inv->servers[1].labels.empty());
+  EXPECT_EQ(inv->servers[2].address.host, "2001:db8::7");
+  EXPECT_EQ(inv->servers[2].Target(), "[2001:db8::7]:7500");
+}
+
+TEST_F(InventoryTest, RelativeTlsPathsResolveAgainstTheInventoryFolder) {
+  absl::StatusOr<Inventory> inv = Load(kGood);
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->tls.ca, dir_ + "/pki/ca.pem");
+  EXPECT_EQ(inv->tls.cert, "/abs/operator.pem");
+  EXPECT_EQ(inv->tls.key, dir_ + "/pki/operator.key");
+}
+
+TEST_F(InventoryTest, DefaultPortIs7443) {
+  absl::StatusOr<Inventory> inv = Load("servers:\n  - {name: a, address: h1, role: dc}\n");
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->default_port, 7443u);
+  ASSERT_EQ(inv->servers.size(), 1u);
+  ASSERT_TRUE(inv->servers[0].address.port.has_value());
+  EXPECT_EQ(*inv->servers[0].address.port, 7443u);
+  EXPECT_EQ(inv->servers[0].Target(), "h1:7443");
+}
+
+TEST_F(InventoryTest, UnknownTopLevelKey) {
+  ExpectError("servers:\n  - {name: a, address: h1, role: dc}\nserver: []\n", 3,
+              "unknown key 'server'");
+}
+
+TEST_F(InventoryTest, UnknownServerKey) {
+  ExpectError(
+      "servers:\n"
+      "  - name: a\n"
+      "    address: h1\n"
+      "    rol: dc\n",
+      4, "unknown key 'rol'");
+}
+
+TEST_F(InventoryTest, UnknownDefaultsKeys) {
+  ExpectError("defaults:\n  prot: 1\nservers:\n  - {name: a, address: h, role: dc}\n", 2,
+              "unknown key 'prot'");
+  ExpectError("defaults:\n  tls:\n    ca: x\n    crt: y\nservers: []\n", 4, "unknown key 'crt'");
+}
+
+TEST_F(InventoryTest, MissingRequiredFields) {
+  const char* header = "servers:\n  - {name: ok, address: h0, role: dc}\n";
+  ExpectError(absl::StrCat(header, "  - address: h1\n    role: fe\n"), 3, "missing 'name'");
+  ExpectError(absl::StrCat(header, "  - name: b\n    role: fe\n"), 3, "missing 'address'");
+  ExpectError(absl::StrCat(header, "  - name: b\n    address: h1\n"), 3, "missing 'role'");
+}
+
+TEST_F(InventoryTest, DuplicateNames) {
+  ExpectError(
+      "servers:\n"
+      "  - {name: fe01, address: h1, role: fe}\n"
+      "  - {name: fe02, address: h2, role: fe}\n"
+      "  - {name: fe01, address: h3, role: fe}\n",
+      4, "'fe01' appears more than once");
+}
+
+TEST_F(InventoryTest, BadAddress) {
+  ExpectError(
+      "servers:\n"
+      "  - name: fe01\n"
+      "    role: fe\n"
+      "    address: bad_host!:7443\n",
+      4, "address");
+  ExpectError("servers:\n  - {name: a, role: fe,\n     address: 'h:99999'}\n", 3, "port");
+  ExpectError("servers:\n  - {name: a, role: fe, address: '2001:db8::1'}\n", 2, "IPv6");
+}
+
+TEST_F(InventoryTest, BadRole) {
+  ExpectError(
+      "servers:\n"
+      "  - name: fe01\n"
+      "    address: h1\n"
+      "    role: backend\n",
+      4, "role 'backend'");
+}
+
+TEST_F(InventoryTest, TwoDeploymentControllers) {
+  ExpectError(
+      "servers:\n"
+      "  - {name: dc01, address: h1, role: dc}\n"
+      "  - {name: fe01, address: h2, role: fe}\n"
+      "  - {name: dc02, address: h3, role: deployment_controller}\n",
+      4, "'dc02' is a second deployment_controller");
+}
+
+TEST_F(InventoryTest, EmptyOrMissingServerList) {
+  for (const char* yaml : {"servers: []\n", "defaults: {port: 1}\n", "servers:\n"}) {
+    absl::StatusOr<Inventory> inv = Load(yaml);
+    EXPECT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument) << yaml;
+    EXPECT_THAT(std::string(inv.status().message()), HasSubstr(path_ + ": 'servers:'")) << yaml;
+  }
+}
+
+TEST_F(InventoryTest, BadDefaultPort) {
+  ExpectError("defaults:\n  port: 0\nservers:\n  - {name: a, address: h, role: dc}\n", 2,
+              "port: must be 1..65535");
+  ExpectError("defaults:\n  port: many\nservers:\n  - {name: a, address: h, role: dc}\n", 2,
+              "port: expected an integer");
+}
+
+TEST_F(InventoryTest, LabelsMustBeAMapOfStrings) {
+  ExpectError("servers:\n  - name: a\n    address: h\n    role: dc\n    labels: [x]\n", 5,
+              "labels: expected a mapping");
+  ExpectError("servers:\n  - name: a\n    address: h\n    role: dc\n    labels:\n      k: [1]\n", 6,
+              "k: expected a string");
+}
+
+TEST_F(InventoryTest, YamlSyntaxErrorHasFileAndLine) {
+  absl::StatusOr<Inventory> inv = Load("servers:\n  - {name: a, address: h\n");
+  EXPECT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(inv.status().message()), HasSubstr(path_ + ":"));
+}
+
+TEST_F(InventoryTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadInventory(dir_ + "/none.yaml").status().code(), absl::StatusCode::kNotFound);
+}
+
+// An empty name cannot be selected, certified or reported.
+TEST_F(InventoryTest, EmptyNameIsRefused) {
+  ExpectError("servers:\n  - {name: '', address: h1, role: dc}\n", 2, "name");
+}
+
+// Port 0 can be listened on, never dialled.
+TEST_F(InventoryTest, AgentPortZeroIsRefused) {
+  ExpectError("servers:\n  - {name: a, address: 'h1:0', role: dc}\n", 2, "port");
+}
+
+// A repeated key is an error, not "first one wins".
+TEST_F(InventoryTest, RepeatedKeyIsRefused) {
+  ExpectError("servers:\n  - name: a\n    name: b\n    address: h1\n    role: dc\n", 3, "name");
+}
+
+// Names must be usable in --limit and certificates.
+TEST_F(InventoryTest, NameWithLimitSyntaxIsRefused) {
+  ExpectError("servers:\n  - {name: 'fe01,fe02', address: h1, role: dc}\n", 2, "name");
+  ExpectError("servers:\n  - {name: all, address: h1, role: dc}\n", 2, "not 'all'");
+}
+
+}  // namespace
+}  // namespace osfleet::ctl

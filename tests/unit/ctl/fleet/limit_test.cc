@@ -1,0 +1,103 @@
+#include "ctl/fleet/limit.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace osfleet::ctl {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+Server Make(const std::string& name, v1::ServerRole role,
+            std::map<std::string, std::string> labels = {}) {
+  Server s;
+  s.name = name;
+  s.address.host = name + ".corp";
+  s.address.port = kDefaultAgentPort;
+  s.role = role;
+  s.labels = std::move(labels);
+  return s;
+}
+
+std::vector<Server> Fleet() {
+  const auto fe = v1::SERVER_ROLE_FRONT_END;
+  return {Make("dc01", v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER, {{"site", "lisbon"}}),
+          Make("fe01", fe, {{"site", "lisbon"}}), Make("fe02", fe, {{"site", "porto"}}),
+          Make("fe03", fe, {{"site", "porto"}, {"canary", "yes"}}), Make("web10", fe)};
+}
+
+// The selected names, or the error message prefixed with "error: ".
+std::vector<std::string> Select(absl::string_view expression) {
+  absl::StatusOr<std::vector<Server>> selected = SelectServers(Fleet(), expression);
+  if (!selected.ok()) return {"error: " + std::string(selected.status().message())};
+  std::vector<std::string> names;
+  for (const Server& s : *selected) names.push_back(s.name);
+  return names;
+}
+
+absl::Status Error(absl::string_view expression) {
+  return SelectServers(Fleet(), expression).status();
+}
+
+TEST(SelectServersTest, EmptyExpressionSelectsEveryServer) {
+  EXPECT_THAT(Select(""), ElementsAre("dc01", "fe01", "fe02", "fe03", "web10"));
+  EXPECT_THAT(Select("  "), ElementsAre("dc01", "fe01", "fe02", "fe03", "web10"));
+  EXPECT_THAT(Select("all"), ElementsAre("dc01", "fe01", "fe02", "fe03", "web10"));
+}
+
+TEST(SelectServersTest, NamesAndGlobsKeepInventoryOrder) {
+  EXPECT_THAT(Select("fe02"), ElementsAre("fe02"));
+  EXPECT_THAT(Select("fe03,dc01"), ElementsAre("dc01", "fe03"));
+  EXPECT_THAT(Select("fe0*"), ElementsAre("fe01", "fe02", "fe03"));
+  EXPECT_THAT(Select("fe0[13], web?0"), ElementsAre("fe01", "fe03", "web10"));
+  EXPECT_THAT(Select("fe01,fe0*"), ElementsAre("fe01", "fe02", "fe03"));  // no duplicates
+}
+
+TEST(SelectServersTest, ByRole) {
+  EXPECT_THAT(Select("role:front_end"), ElementsAre("fe01", "fe02", "fe03", "web10"));
+  EXPECT_THAT(Select("role:dc"), ElementsAre("dc01"));
+}
+
+TEST(SelectServersTest, ByLabel) {
+  EXPECT_THAT(Select("label:site=porto"), ElementsAre("fe02", "fe03"));
+  EXPECT_THAT(Select("label:site=lisbon,label:canary=yes"), ElementsAre("dc01", "fe01", "fe03"));
+}
+
+TEST(SelectServersTest, ExclusionsApplyAfterInclusions) {
+  EXPECT_THAT(Select("all,!fe03"), ElementsAre("dc01", "fe01", "fe02", "web10"));
+  EXPECT_THAT(Select("!fe03,all"), ElementsAre("dc01", "fe01", "fe02", "web10"));
+  EXPECT_THAT(Select("!role:dc"), ElementsAre("fe01", "fe02", "fe03", "web10"));
+  EXPECT_THAT(Select("role:fe,!label:site=porto"), ElementsAre("fe01", "web10"));
+  EXPECT_THAT(Select("fe0*,!fe02"), ElementsAre("fe01", "fe03"));
+}
+
+TEST(SelectServersTest, TermMatchingNothingIsAnError) {
+  absl::Status s = Error("dc01,fe99");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("'fe99' matches no server"));
+  EXPECT_EQ(Error("!fe99").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(Error("label:site=paris").message()),
+              HasSubstr("'label:site=paris' matches no server"));
+  EXPECT_EQ(Error("db*").code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(SelectServersTest, MalformedTermsAreErrors) {
+  EXPECT_THAT(std::string(Error("role:backend").message()), HasSubstr("--limit: role 'backend'"));
+  EXPECT_THAT(std::string(Error("label:site").message()), HasSubstr("must be label:KEY=VALUE"));
+  EXPECT_THAT(std::string(Error("label:=x").message()), HasSubstr("must be label:KEY=VALUE"));
+  EXPECT_THAT(std::string(Error("dc01,,fe01").message()), HasSubstr("empty term"));
+  EXPECT_THAT(std::string(Error("dc01,").message()), HasSubstr("empty term"));
+}
+
+TEST(SelectServersTest, ExcludingEverythingIsAnError) {
+  absl::Status s = Error("dc01,!dc01");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("leaves no server selected"));
+}
+
+}  // namespace
+}  // namespace osfleet::ctl
