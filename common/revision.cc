@@ -23,4 +23,8 @@ std::string Sha256Hex(absl::string_view bytes) {
   return out;
 }
 
+std::string ShortRevision(absl::string_view revision) {
+  return std::string(revision.substr(0, 12));
+}
+
 }  // namespace osfleet

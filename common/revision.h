@@ -8,4 +8,7 @@ namespace osfleet {
 
 std::string Sha256Hex(absl::string_view bytes);
 
+// The first 12 hex digits: how a revision is shown to people and in logs.
+std::string ShortRevision(absl::string_view revision);
+
 }  // namespace osfleet

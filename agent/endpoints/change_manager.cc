@@ -4,20 +4,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "common/revision.h"
 
 namespace osfleet::agent {
 namespace {
 
-std::string Short(absl::string_view revision) { return std::string(revision.substr(0, 12)); }
 
 std::string When(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
-
-// The file's revision now ("" when it cannot be read): "after" of a failed revert.
-std::string RevisionNow(const HsconfStore& store) {
-  absl::StatusOr<HsconfDocument> doc = store.Read();
-  return doc.ok() ? doc->revision : "";
 }
 
 void LogEvent(const ServiceEvent& e) {
@@ -110,7 +104,7 @@ absl::Status ChangeManager::Recover() {
     spdlog::error(
         "pending change {}: server.hsconf was changed outside osagent (revision {}); "
         "not reverting it",
-        change.change_id, Short(doc->revision));
+        change.change_id, ShortRevision(doc->revision));
     return pending_file_.Remove();
   }
   spdlog::warn("change {} is pending confirmation until {}", change.change_id,
@@ -134,7 +128,7 @@ absl::Status ChangeManager::RevertAfterFailedRestart(const SetOutcome& set,
   absl::StatusOr<RollbackOutcome> back = store_->Rollback(
       {set.backup_id, set.revision, false,
        absl::StrCat("automatic revert of ", set.change_id, ": services failed to start")});
-  ReportAutoRevert({set.change_id, set.revision, back.ok() ? back->revision : RevisionNow(*store_),
+  ReportAutoRevert({set.change_id, set.revision, back.ok() ? back->revision : store_->CurrentRevision(),
                     "services failed to start", back.status()});
   if (!back.ok()) {
     return absl::InternalError(
@@ -144,7 +138,7 @@ absl::Status ChangeManager::RevertAfterFailedRestart(const SetOutcome& set,
   absl::Status again = RestartAll(sink, absl::ZeroDuration());
   std::string message =
       absl::StrCat("reverted: services failed to start with the new endpoints: ", failure.message(),
-                   "; server.hsconf is back at revision ", Short(set.previous_revision),
+                   "; server.hsconf is back at revision ", ShortRevision(set.previous_revision),
                    " (backup ", set.backup_id, ")");
   if (!again.ok()) {
     absl::StrAppend(&message, "; restarting with the old endpoints failed too: ", again.message());
@@ -249,7 +243,7 @@ absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
   if (absl::Status s = pending_file_.Remove(); !s.ok()) return s;
   SetPending(std::nullopt);
   spdlog::warn("change {} reverted ({}): revision {} -> {}", change.change_id, reason,
-               Short(back->previous_revision), Short(back->revision));
+               ShortRevision(back->previous_revision), ShortRevision(back->revision));
   if (restart) {
     if (absl::Status s = RestartAll(nullptr, absl::ZeroDuration()); !s.ok()) {
       return absl::Status(s.code(),
@@ -317,7 +311,7 @@ void ChangeManager::TimerLoop() {
         const std::string reason = absl::StrCat("not confirmed by ", When(change.deadline));
         absl::StatusOr<RevertOutcome> r = Revert(change, reason, change.restart_services);
         ReportAutoRevert({change.change_id, change.revision,
-                          r.ok() ? r->rollback.revision : RevisionNow(*store_), reason,
+                          r.ok() ? r->rollback.revision : store_->CurrentRevision(), reason,
                           r.status()});
         if (!r.ok()) {
           // Not retried in a loop: the record stays on disk, so the next start retries.

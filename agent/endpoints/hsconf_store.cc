@@ -22,7 +22,6 @@ std::string NewChangeId() {
                          absl::Uniform<uint32_t>(*gen));
 }
 
-std::string Short(absl::string_view revision) { return std::string(revision.substr(0, 12)); }
 
 }  // namespace
 
@@ -63,6 +62,11 @@ absl::StatusOr<HsconfDocument> HsconfStore::Read() const {
   return doc;
 }
 
+std::string HsconfStore::CurrentRevision() const {
+  absl::StatusOr<HsconfDocument> doc = Read();
+  return doc.ok() ? doc->revision : "";
+}
+
 absl::StatusOr<HsconfDocument> HsconfStore::ReadForChange(absl::string_view expected_revision,
                                                           bool force) const {
   if (expected_revision.empty() && !force) {
@@ -73,8 +77,8 @@ absl::StatusOr<HsconfDocument> HsconfStore::ReadForChange(absl::string_view expe
   if (!doc.ok()) return doc;
   if (!expected_revision.empty() && doc->revision != expected_revision && !force) {
     return absl::AbortedError(absl::StrCat(
-        "revision conflict: server.hsconf is at ", Short(doc->revision), ", not ",
-        Short(expected_revision), " as expected; it changed since it was read — read it again"));
+        "revision conflict: server.hsconf is at ", ShortRevision(doc->revision), ", not ",
+        ShortRevision(expected_revision), " as expected; it changed since it was read — read it again"));
   }
   return doc;
 }
@@ -85,8 +89,8 @@ absl::StatusOr<PlanOutcome> HsconfStore::Plan(absl::Span<const EndpointEdit> edi
   if (!doc.ok()) return doc.status();
   if (!expected_revision.empty() && doc->revision != expected_revision) {
     return absl::AbortedError(absl::StrCat("revision conflict: server.hsconf is at ",
-                                           Short(doc->revision), ", not ",
-                                           Short(expected_revision)));
+                                           ShortRevision(doc->revision), ", not ",
+                                           ShortRevision(expected_revision)));
   }
   absl::StatusOr<EditResult> edit = ApplyEdits(*doc, edits);
   if (!edit.ok()) return edit.status();
@@ -121,7 +125,7 @@ absl::StatusOr<SetOutcome> HsconfStore::Set(const SetInput& input) {
   out.revision = new_revision;
   out.changes = std::move(edit->changes);
   spdlog::info("set {}: revision {} -> {}, {} field(s) changed, backup {}", out.change_id,
-               Short(out.previous_revision), Short(out.revision), out.changes.size(),
+               ShortRevision(out.previous_revision), ShortRevision(out.revision), out.changes.size(),
                out.backup_id);
   return out;
 }
@@ -146,8 +150,8 @@ absl::StatusOr<RollbackOutcome> HsconfStore::Rollback(const RollbackInput& input
   if (absl::Status s = WriteFileAtomically(path_, restored->bytes); !s.ok()) return s;
   RollbackOutcome out{doc->revision, restored->revision, backup->id,
                       DiffAddresses(*doc, *restored)};
-  spdlog::info("rollback to {}: revision {} -> {}", input.backup_id, Short(out.previous_revision),
-               Short(out.revision));
+  spdlog::info("rollback to {}: revision {} -> {}", input.backup_id, ShortRevision(out.previous_revision),
+               ShortRevision(out.revision));
   return out;
 }
 

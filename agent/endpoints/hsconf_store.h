@@ -66,6 +66,8 @@ class HsconfStore {
 
   // Reads and parses the file as it is now (it may change behind our back).
   absl::StatusOr<HsconfDocument> Read() const;
+  // The file's revision now, "" when it cannot be read (audit lines, failed reverts).
+  std::string CurrentRevision() const;
   absl::StatusOr<PlanOutcome> Plan(absl::Span<const EndpointEdit> edits,
                                    absl::string_view expected_revision) const;
   absl::StatusOr<SetOutcome> Set(const SetInput& input);

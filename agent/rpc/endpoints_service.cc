@@ -10,20 +10,15 @@ namespace {
 
 constexpr absl::Duration kMaxConfirmWindow = absl::Hours(24);
 
-std::string CurrentRevision(const HsconfStore& store) {
-  absl::StatusOr<HsconfDocument> doc = store.Read();
-  return doc.ok() ? doc->revision : "";
-}
-
 // Runs a change that fills the audit revisions itself when it succeeds; when it fails,
 // the audit line gets the file's revision before and after the attempt.
 template <typename Run>
 absl::Status WithRevisions(const HsconfStore& store, AuditRecord* audit, Run run) {
-  const std::string before = CurrentRevision(store);
+  const std::string before = store.CurrentRevision();
   absl::Status status = run();
   if (!status.ok()) {
     audit->before = before;
-    audit->after = CurrentRevision(store);
+    audit->after = store.CurrentRevision();
   }
   return status;
 }
@@ -177,7 +172,7 @@ grpc::ServerUnaryReactor* EndpointsService::Confirm(grpc::CallbackServerContext*
   return FinishAudited(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Confirm"),
                        [this, request, response](AuditRecord* audit) {
                          absl::Status s = DoConfirm(*request, response);
-                         audit->before = audit->after = CurrentRevision(*deps_.store);
+                         audit->before = audit->after = deps_.store->CurrentRevision();
                          audit->change_id = s.ok() ? response->change_id() : request->change_id();
                          return s;
                        });

@@ -64,7 +64,6 @@ nlohmann::json FailuresJson(const std::vector<HostFailure>& failures) {
   return {{"failed", failed}, {"notAnswered", unanswered}};
 }
 
-std::string ShortRevision(const std::string& revision) { return revision.substr(0, 12); }
 
 }  // namespace osfleet::ctl
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/revision.h"
 #include "ctl/fleet/context.h"
 #include "ctl/rpc/fanout.h"
 #include "ctl/fleet/inventory.h"
@@ -56,9 +57,6 @@ std::vector<HostFailure> Failures(const std::vector<HostReply<Response>>& replie
 std::string Footer(size_t total, const std::vector<HostFailure>& failures, bool color);
 // {"failed": [...names], "notAnswered": [...names]}
 nlohmann::json FailuresJson(const std::vector<HostFailure>& failures);
-
-// The short form of a revision for tables.
-std::string ShortRevision(const std::string& revision);
 
 }  // namespace osfleet::ctl
 
