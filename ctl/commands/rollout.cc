@@ -1,7 +1,4 @@
 // rollout plan | apply | status | resume | rollback: the whole procedure.
-#include <signal.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdio>
 #include <iostream>
@@ -11,6 +8,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "common/atomic_file.h"
+#include "common/platform/interrupt.h"
+#include "common/platform/terminal.h"
 #include "ctl/commands/commands.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
@@ -22,13 +21,7 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 
 // Ctrl-C stops at the next safe point; a second Ctrl-C kills at once.
-void CatchInterrupt() {
-  struct sigaction sa {};
-  sa.sa_handler = [](int) { g_interrupted.store(true); };
-  sa.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
+void CatchInterrupt() { platform::SetFlagOnInterrupt(&g_interrupted); }
 
 class ProgressPrinter {
  public:
@@ -126,7 +119,7 @@ int ExitFor(const absl::Status& s) {
 }
 
 bool AskToProceed(const Rollout& rollout) {
-  if (isatty(STDIN_FILENO) != 1) return false;
+  if (!platform::StdinIsTerminal()) return false;
   std::fprintf(stderr, "Apply this rollout to %zu server(s)? Type 'yes' to go on: ",
                const_cast<Rollout&>(rollout).journal().hosts.size());
   std::string answer;

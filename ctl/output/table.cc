@@ -1,11 +1,11 @@
 #include "ctl/output/table.h"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "common/platform/terminal.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -42,7 +42,7 @@ std::string Paint(const std::string& text, Color c, bool color) {
 
 bool StdoutWantsColor() {
   const char* no_color = std::getenv("NO_COLOR");
-  return isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
+  return platform::StdoutIsTerminal() && (no_color == nullptr || *no_color == '\0');
 }
 
 Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
