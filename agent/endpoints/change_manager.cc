@@ -9,7 +9,6 @@
 namespace osfleet::agent {
 namespace {
 
-
 std::string When(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
@@ -48,11 +47,12 @@ class ChangeManager::Busy {
 };
 
 ChangeManager::ChangeManager(HsconfStore* store, ServiceManager* services, std::string pending_path,
-                             absl::Duration min_healthy)
+                             absl::Duration min_healthy, const Clock* clock)
     : store_(store),
       services_(services),
       pending_file_(std::move(pending_path)),
       min_healthy_(min_healthy),
+      clock_(clock),
       timer_([this] { TimerLoop(); }) {}
 
 ChangeManager::~ChangeManager() {
@@ -128,7 +128,8 @@ absl::Status ChangeManager::RevertAfterFailedRestart(const SetOutcome& set,
   absl::StatusOr<RollbackOutcome> back = store_->Rollback(
       {set.backup_id, set.revision, false,
        absl::StrCat("automatic revert of ", set.change_id, ": services failed to start")});
-  ReportAutoRevert({set.change_id, set.revision, back.ok() ? back->revision : store_->CurrentRevision(),
+  ReportAutoRevert({set.change_id, set.revision,
+                    back.ok() ? back->revision : store_->CurrentRevision(),
                     "services failed to start", back.status()});
   if (!back.ok()) {
     return absl::InternalError(
@@ -168,7 +169,7 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
                 backup.id,
                 backup.revision,
                 revision,
-                absl::Now() + input.confirm_within,
+                clock_->Now() + input.confirm_within,
                 input.restart_services};
       return pending_file_.Save(record);
     };
@@ -184,9 +185,9 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
   // call can tell the change exists; the timer waits for us (Busy) before acting on it.
   if (window) SetPending(record);
   if (input.restart_services) {
-    const absl::Time t0 = absl::Now();
+    const absl::Time t0 = clock_->Now();
     absl::Status restarted = RestartAll(sink, input.min_healthy);
-    out.restart_duration = absl::Now() - t0;
+    out.restart_duration = clock_->Now() - t0;
     if (!restarted.ok()) {
       if (window) SetPending(std::nullopt);
       absl::Status reverted = RevertAfterFailedRestart(*set, restarted, sink);
@@ -195,7 +196,7 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
     }
   }
   if (window) {
-    record.deadline = absl::Now() + input.confirm_within;  // the window starts once healthy
+    record.deadline = clock_->Now() + input.confirm_within;  // the window starts once healthy
     if (absl::Status s = pending_file_.Save(record); !s.ok()) return s;
     SetPending(record);
     out.pending = true;
@@ -219,7 +220,7 @@ absl::StatusOr<std::string> ChangeManager::Confirm(absl::string_view change_id) 
     return absl::NotFoundError(
         absl::StrCat("change ", change_id, " is not pending here; ", p->change_id, " is"));
   }
-  if (absl::Now() >= p->deadline) {
+  if (clock_->Now() >= p->deadline) {
     return absl::FailedPreconditionError(absl::StrCat("the confirm window of ", p->change_id,
                                                       " ended at ", When(p->deadline),
                                                       "; it is being reverted"));
@@ -303,7 +304,7 @@ void ChangeManager::TimerLoop() {
     auto changed = [this, generation]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return stopping_ || generation_ != generation;
     };
-    if (mu_.AwaitWithDeadline(absl::Condition(&changed), change.deadline)) continue;
+    if (clock_->AwaitWithDeadline(&mu_, absl::Condition(&changed), change.deadline)) continue;
     mu_.Unlock();
     {
       Busy busy(this, /*wait=*/true);

@@ -17,6 +17,7 @@
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/endpoints/pending_change.h"
 #include "agent/os_services/service_manager.h"
+#include "common/clock.h"
 
 namespace osfleet::agent {
 
@@ -52,8 +53,9 @@ using AutoRevertHook = std::function<void(const AutoRevert&)>;
 
 class ChangeManager {
  public:
+  // `clock` times the confirm windows (tests pass one they move by hand).
   ChangeManager(HsconfStore* store, ServiceManager* services, std::string pending_path,
-                absl::Duration min_healthy);
+                absl::Duration min_healthy, const Clock* clock = Clock::Real());
   ~ChangeManager();  // stops the timer; a pending change stays recorded on disk
 
   // Picks up a change left pending by an earlier run: reverts it now if its window
@@ -89,6 +91,7 @@ class ChangeManager {
   ServiceManager* services_;
   PendingChangeFile pending_file_;
   absl::Duration min_healthy_;
+  const Clock* clock_;
 
   mutable absl::Mutex mu_;
   bool busy_ ABSL_GUARDED_BY(mu_) = false;

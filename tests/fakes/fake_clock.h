@@ -1,0 +1,37 @@
+// A clock that moves only when a test says so. Threads waiting on it
+// (Clock::AwaitWithDeadline) wake when Advance() passes their deadline, so a confirm
+// window of ten minutes is tested in microseconds and without sleeping.
+#pragma once
+
+#include <set>
+
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+
+namespace osfleet::testing {
+
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(absl::Time start = absl::FromUnixSeconds(1'800'000'000)) : now_(start) {}
+
+  absl::Time Now() const override;
+  bool AwaitWithDeadline(absl::Mutex* mu, const absl::Condition& cond,
+                         absl::Time deadline) const override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
+  // Moves time forward and wakes every waiter whose deadline has come.
+  void Advance(absl::Duration d);
+  // Blocks until at least `n` threads wait on this clock with a deadline (up to `limit`
+  // of real time); false if they did not. Lets a test know a timer is armed.
+  bool WaitForWaiters(int n, absl::Duration limit = absl::Seconds(30)) const;
+  // The earliest deadline a thread waits for; InfiniteFuture when none waits.
+  absl::Time NextDeadline() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+  // Waiters: their mutex (locked and unlocked by Advance so that they re-check) and
+  // deadline.
+  mutable std::multiset<std::pair<absl::Time, absl::Mutex*>> waiters_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace osfleet::testing
