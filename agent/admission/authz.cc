@@ -110,15 +110,18 @@ absl::StatusOr<Caller> Authorizer::Identify(const grpc::ServerContextBase& conte
   return CallerFromPem(absl::string_view(pems.front().data(), pems.front().size()));
 }
 
-absl::Status Authorizer::Check(const grpc::ServerContextBase& context, absl::string_view rpc,
-                               Caller* caller) const {
-  absl::StatusOr<Caller> who = Identify(context);
+absl::Status CheckCaller(const absl::StatusOr<Caller>& who, absl::string_view rpc, Caller* caller) {
   if (!who.ok()) {
     return absl::PermissionDeniedError(
         absl::StrCat("cannot identify the client: ", who.status().message()));
   }
-  *caller = *std::move(who);
+  *caller = *who;
   return Authorize(*caller, rpc);
+}
+
+absl::Status Authorizer::Check(const grpc::ServerContextBase& context, absl::string_view rpc,
+                               Caller* caller) const {
+  return CheckCaller(Identify(context), rpc, caller);
 }
 
 }  // namespace osfleet::agent

@@ -41,6 +41,10 @@ absl::StatusOr<Caller> CallerFromPem(absl::string_view pem);
 // OK, or PERMISSION_DENIED saying which role the RPC needs and what the caller has.
 absl::Status Authorize(const Caller& caller, absl::string_view rpc);
 
+// Identify's outcome checked for `rpc`: PERMISSION_DENIED "cannot identify the client: …"
+// when `who` is an error, else Authorize. *caller is filled whenever the caller is known.
+absl::Status CheckCaller(const absl::StatusOr<Caller>& who, absl::string_view rpc, Caller* caller);
+
 // How callers are identified on this server's listening port.
 enum class Transport { kInsecure, kTls, kMutualTls };
 

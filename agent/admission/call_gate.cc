@@ -8,15 +8,24 @@
 namespace osfleet::agent {
 
 CallGate::CallGate(Authorizer authz, CallLimiter* limiter, AuditLog* audit,
-                   absl::Duration read_deadline)
-    : authz_(authz), limiter_(limiter), audit_(audit), read_deadline_(read_deadline) {}
+                   absl::Duration read_deadline, const Clock* clock)
+    : authz_(authz),
+      limiter_(limiter),
+      audit_(audit),
+      read_deadline_(read_deadline),
+      clock_(clock) {}
 
 Admission CallGate::Admit(grpc::CallbackServerContext* context, absl::string_view rpc) const {
+  return Admit(context->peer(), authz_.Identify(*context), rpc);
+}
+
+Admission CallGate::Admit(std::string peer, const absl::StatusOr<Caller>& who,
+                          absl::string_view rpc) const {
   Admission a;
   a.gate = this;
   a.rpc = std::string(rpc);
-  a.peer = context->peer();
-  a.status = authz_.Check(*context, rpc, &a.caller);
+  a.peer = std::move(peer);
+  a.status = CheckCaller(who, rpc, &a.caller);
   if (!a.status.ok()) {
     spdlog::warn("{} from {} ({}): {}", rpc, a.peer, a.caller.identity, a.status.message());
     if (IsMutating(rpc)) Finished(a, {}, a.status);
@@ -29,16 +38,20 @@ Admission CallGate::Admit(grpc::CallbackServerContext* context, absl::string_vie
     return a;
   }
   a.slot = *std::move(slot);
-  if (!IsMutating(rpc)) a.start_by = absl::Now() + read_deadline_;
+  if (!IsMutating(rpc)) a.start_by = clock_->Now() + read_deadline_;
   return a;
 }
 
 absl::Status CallGate::CheckStart(grpc::CallbackServerContext* context,
                                   const Admission& admission) const {
-  if (context->IsCancelled()) {
+  return CheckStart(context->IsCancelled(), admission);
+}
+
+absl::Status CallGate::CheckStart(bool cancelled, const Admission& admission) const {
+  if (cancelled) {
     return absl::CancelledError("the client cancelled or its deadline passed before start");
   }
-  if (absl::Now() > admission.start_by) {
+  if (clock_->Now() > admission.start_by) {
     return absl::DeadlineExceededError(
         absl::StrCat("the agent is busy: this call waited more than ",
                      absl::FormatDuration(read_deadline_), " to start; try again"));
@@ -50,7 +63,7 @@ void CallGate::Finished(const Admission& admission, AuditRecord record,
                         const absl::Status& status) const {
   spdlog::info("{} from {} ({}): {}", admission.rpc, admission.peer, admission.caller.identity,
                status.ok() ? "OK" : status.ToString());
-  record.time = absl::Now();
+  record.time = clock_->Now();
   record.identity = admission.caller.identity;
   record.peer = admission.peer;
   record.rpc = admission.rpc;

@@ -1,6 +1,8 @@
 // What every handler does first and last: identify and authorize the caller, take a
 // slot under the global cap of calls in progress, and — for mutating calls — write the
-// audit line once the call finished (or was refused).
+// audit line once the call finished (or was refused). The decisions are taken on plain
+// values (who, which RPC, when), so they are tested without a gRPC server; the overloads
+// taking a gRPC context only read those values from it.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -8,11 +10,13 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "agent/admission/audit_log.h"
 #include "agent/admission/authz.h"
 #include "agent/admission/call_limiter.h"
+#include "common/clock.h"
 
 namespace osfleet::agent {
 
@@ -33,20 +37,25 @@ class CallGate {
  public:
   // read_deadline: a read that has not started within it is refused (DEADLINE_EXCEEDED)
   // whatever the client's own deadline, so a slow agent sheds queued reads.
-  CallGate(Authorizer authz, CallLimiter* limiter, AuditLog* audit, absl::Duration read_deadline);
+  CallGate(Authorizer authz, CallLimiter* limiter, AuditLog* audit, absl::Duration read_deadline,
+           const Clock* clock = Clock::Real());
 
   Admission Admit(grpc::CallbackServerContext* context, absl::string_view rpc) const;
+  // The same for a caller already identified (or not: `who` is then the reason).
+  Admission Admit(std::string peer, const absl::StatusOr<Caller>& who, absl::string_view rpc) const;
   // A mutating call ended with `status`: log it and append its audit line (a failed
   // audit write is logged, never fails the call).
   void Finished(const Admission& admission, AuditRecord record, const absl::Status& status) const;
   // OK, or why an admitted call must not start now (cancelled, queued too long).
   absl::Status CheckStart(grpc::CallbackServerContext* context, const Admission& admission) const;
+  absl::Status CheckStart(bool cancelled, const Admission& admission) const;
 
  private:
   Authorizer authz_;
   CallLimiter* limiter_;
   AuditLog* audit_;
   absl::Duration read_deadline_;
+  const Clock* clock_;
 };
 
 }  // namespace osfleet::agent
