@@ -34,6 +34,10 @@ std::string YamlWhere(absl::string_view file, const YAML::Node& node) {
   return absl::StrCat(file, ":", mark.line + 1, ": ");
 }
 
+absl::Status YamlError(absl::string_view file, const YAML::Node& node, absl::string_view text) {
+  return absl::InvalidArgumentError(absl::StrCat(YamlWhere(file, node), text));
+}
+
 absl::StatusOr<std::string> YamlString(absl::string_view file, const YAML::Node& node,
                                        absl::string_view key) {
   if (!node.IsScalar()) return TypeError(file, node, key, "a string");

@@ -19,6 +19,9 @@ absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path);
 // "FILE:LINE: " for a node, for error messages.
 std::string YamlWhere(absl::string_view file, const YAML::Node& node);
 
+// INVALID_ARGUMENT "FILE:LINE: text": a mistake in a YAML file, where it is.
+absl::Status YamlError(absl::string_view file, const YAML::Node& node, absl::string_view text);
+
 // Scalars. INVALID_ARGUMENT "FILE:LINE: KEY: expected ..., got ..." when the node has
 // the wrong type.
 absl::StatusOr<std::string> YamlString(absl::string_view file, const YAML::Node& node,

@@ -36,8 +36,8 @@ absl::Status LoadNumbers(const std::string& path, const YAML::Node& root, AgentC
     absl::StatusOr<int64_t> v = YamlInt(path, n, "max_backups");
     if (!v.ok()) return v.status();
     if (*v < 1 || *v > kMaxBackupsLimit) {
-      return absl::InvalidArgumentError(absl::StrCat(YamlWhere(path, n), "max_backups: ", *v,
-                                                     " is not in 1..", kMaxBackupsLimit));
+      return YamlError(path, n,
+                       absl::StrCat("max_backups: ", *v, " is not in 1..", kMaxBackupsLimit));
     }
     c.max_backups = static_cast<int>(*v);
   }
@@ -45,9 +45,9 @@ absl::Status LoadNumbers(const std::string& path, const YAML::Node& root, AgentC
     absl::StatusOr<int64_t> v = YamlInt(path, n, "max_concurrent_calls");
     if (!v.ok()) return v.status();
     if (*v < 1 || *v > kMaxConcurrentCallsLimit) {
-      return absl::InvalidArgumentError(absl::StrCat(YamlWhere(path, n),
-                                                     "max_concurrent_calls: ", *v, " is not in 1..",
-                                                     kMaxConcurrentCallsLimit));
+      return YamlError(
+          path, n,
+          absl::StrCat("max_concurrent_calls: ", *v, " is not in 1..", kMaxConcurrentCallsLimit));
     }
     c.max_concurrent_calls = static_cast<int>(*v);
   }
@@ -117,7 +117,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     if (!v.ok()) return v.status();
     absl::StatusOr<v1::ServerRole> role = ParseRole(*v);
     if (!role.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(YamlWhere(path, n), role.status().message()));
+      return YamlError(path, n, role.status().message());
     }
     c.role = *role;
   }

@@ -9,17 +9,14 @@
 namespace osfleet::agent {
 namespace {
 
-absl::Status Error(const std::string& file, const YAML::Node& node, absl::string_view text) {
-  return absl::InvalidArgumentError(absl::StrCat(YamlWhere(file, node), text));
-}
-
 absl::StatusOr<BackendKind> ParseBackend(const std::string& file, const YAML::Node& node) {
   absl::StatusOr<std::string> v = YamlString(file, node, "backend");
   if (!v.ok()) return v.status();
   if (*v == "process") return BackendKind::kProcess;
   if (*v == "command") return BackendKind::kCommand;
   if (*v == "windows") return BackendKind::kWindows;
-  return Error(file, node, absl::StrCat("backend: '", *v, "' is not process, command or windows"));
+  return YamlError(file, node,
+                   absl::StrCat("backend: '", *v, "' is not process, command or windows"));
 }
 
 absl::Status LoadReady(const std::string& file, const YAML::Node& node, ReadinessCheck& out) {
@@ -29,14 +26,14 @@ absl::Status LoadReady(const std::string& file, const YAML::Node& node, Readines
   if (node["tcp_port"]) {
     absl::StatusOr<int64_t> port = YamlInt(file, node["tcp_port"], "tcp_port");
     if (!port.ok()) return port.status();
-    if (*port < 1 || *port > 65535) return Error(file, node["tcp_port"], "tcp_port: 1..65535");
+    if (*port < 1 || *port > 65535) return YamlError(file, node["tcp_port"], "tcp_port: 1..65535");
     out.tcp_port = static_cast<int>(*port);
   }
   if (node["stays_up_ms"]) {
     absl::StatusOr<int64_t> ms = YamlInt(file, node["stays_up_ms"], "stays_up_ms");
     if (!ms.ok()) return ms.status();
     if (*ms < 1 || *ms > 3600000)
-      return Error(file, node["stays_up_ms"], "stays_up_ms: 1..3600000");
+      return YamlError(file, node["stays_up_ms"], "stays_up_ms: 1..3600000");
     out.stays_up = absl::Milliseconds(*ms);
   }
   return absl::OkStatus();
@@ -64,7 +61,7 @@ absl::Status LoadCommand(const std::string& file, const YAML::Node& node, Servic
                             {"stop", &c.stop_command},
                             {"status", &c.status_command}}) {
     if (!node[key]) {
-      return Error(file, node, absl::StrCat("a command service needs '", key, "'"));
+      return YamlError(file, node, absl::StrCat("a command service needs '", key, "'"));
     }
     absl::StatusOr<std::string> v = YamlString(file, node[key], key);
     if (!v.ok()) return v.status();
@@ -93,10 +90,10 @@ absl::StatusOr<ServiceConfig> LoadService(const std::string& file, const YAML::N
   }
   ServiceConfig c;
   if (!node["name"] || !node["backend"])
-    return Error(file, node, "service: needs name and backend");
+    return YamlError(file, node, "service: needs name and backend");
   absl::StatusOr<std::string> name = YamlString(file, node["name"], "name");
   if (!name.ok()) return name.status();
-  if (name->empty()) return Error(file, node["name"], "name: empty");
+  if (name->empty()) return YamlError(file, node["name"], "name: empty");
   c.name = *name;
   absl::StatusOr<BackendKind> backend = ParseBackend(file, node["backend"]);
   if (!backend.ok()) return backend.status();
@@ -117,7 +114,7 @@ absl::StatusOr<std::vector<std::string>> LoadCommandLine(const std::string& file
                                                          absl::string_view missing) {
   const YAML::Node command = node["command"];
   if (!command || !command.IsSequence() || command.size() == 0) {
-    return Error(file, node, absl::StrCat("command: ", missing));
+    return YamlError(file, node, absl::StrCat("command: ", missing));
   }
   std::vector<std::string> argv;
   for (const YAML::Node& arg : command) {
@@ -126,7 +123,7 @@ absl::StatusOr<std::vector<std::string>> LoadCommandLine(const std::string& file
     argv.push_back(*a);
   }
   if (argv[0].empty() || argv[0][0] != '/') {
-    return Error(file, command, "command: the program must be an absolute path");
+    return YamlError(file, command, "command: the program must be an absolute path");
   }
   return argv;
 }
@@ -136,7 +133,7 @@ absl::StatusOr<std::map<std::string, std::string>> LoadEnv(const std::string& fi
   std::map<std::string, std::string> out;
   const YAML::Node env = node["env"];
   if (!env) return out;
-  if (!env.IsMap()) return Error(file, env, "env: expected a mapping of NAME: value");
+  if (!env.IsMap()) return YamlError(file, env, "env: expected a mapping of NAME: value");
   for (const auto& kv : env) {
     absl::StatusOr<std::string> v = YamlString(file, kv.second, kv.first.Scalar());
     if (!v.ok()) return v.status();
@@ -150,20 +147,20 @@ absl::StatusOr<absl::Duration> LoadDuration(const std::string& file, const YAML:
   absl::StatusOr<std::string> text = YamlString(file, node, key);
   if (!text.ok()) return text.status();
   absl::StatusOr<absl::Duration> d = ParseDuration(*text, key);
-  if (!d.ok()) return Error(file, node, d.status().message());
+  if (!d.ok()) return YamlError(file, node, d.status().message());
   return d;
 }
 
 absl::StatusOr<std::vector<ServiceConfig>> LoadServices(const std::string& file,
                                                         const YAML::Node& list) {
-  if (!list.IsSequence()) return Error(file, list, "services: expected a list of services");
+  if (!list.IsSequence()) return YamlError(file, list, "services: expected a list of services");
   std::vector<ServiceConfig> out;
   std::set<std::string> names;
   for (const YAML::Node& node : list) {
     absl::StatusOr<ServiceConfig> c = LoadService(file, node);
     if (!c.ok()) return c.status();
     if (!names.insert(c->name).second) {
-      return Error(file, node, absl::StrCat("service '", c->name, "' appears twice"));
+      return YamlError(file, node, absl::StrCat("service '", c->name, "' appears twice"));
     }
     out.push_back(*std::move(c));
   }
@@ -185,7 +182,7 @@ absl::StatusOr<ProbeOptions> LoadProbeOptions(const std::string& file, const YAM
     absl::StatusOr<int64_t> p = YamlInt(file, map["sql_browser_port"], "sql_browser_port");
     if (!p.ok()) return p.status();
     if (*p < 1 || *p > 65535)
-      return Error(file, map["sql_browser_port"], "sql_browser_port: 1..65535");
+      return YamlError(file, map["sql_browser_port"], "sql_browser_port: 1..65535");
     options.sql_browser_port = static_cast<uint16_t>(*p);
   }
   return options;

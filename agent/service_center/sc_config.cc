@@ -7,10 +7,6 @@
 namespace osfleet::agent {
 namespace {
 
-absl::Status Error(const std::string& file, const YAML::Node& node, absl::string_view text) {
-  return absl::InvalidArgumentError(absl::StrCat(YamlWhere(file, node), text));
-}
-
 absl::Status LoadHttp(const std::string& file, const YAML::Node& node, HttpDriverConfig& c) {
   for (auto [key, field, required] : {std::tuple{"url", &c.url, true},
                                       {"user", &c.user, true},
@@ -18,7 +14,8 @@ absl::Status LoadHttp(const std::string& file, const YAML::Node& node, HttpDrive
                                       {"staging_name", &c.staging_name, false},
                                       {"ca_file", &c.ca_file, false}}) {
     if (!node[key]) {
-      if (required) return Error(file, node, absl::StrCat("service_center: missing '", key, "'"));
+      if (required)
+        return YamlError(file, node, absl::StrCat("service_center: missing '", key, "'"));
       continue;
     }
     absl::StatusOr<std::string> v = YamlString(file, node[key], key);
@@ -81,8 +78,8 @@ absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,
     out.config.driver = ServiceCenterConfig::Driver::kCommand;
     if (absl::Status s = LoadCommand(file, node, out.config.command); !s.ok()) return s;
   } else {
-    return Error(file, node["driver"],
-                 absl::StrCat("driver: '", driver, "' is not http or command"));
+    return YamlError(file, node["driver"],
+                     absl::StrCat("driver: '", driver, "' is not http or command"));
   }
   return out;
 }
