@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent::sc_wire {
 namespace {
@@ -96,9 +97,9 @@ pugi::xml_node FirstElement(const pugi::xml_node& parent) {
   return {};
 }
 
-// The text of a field, trimmed; empty when the field is missing.
+// The text of a field, trimmed and valid UTF-8; empty when the field is missing.
 std::string FieldText(const pugi::xml_node& item, absl::string_view local_name) {
-  return std::string(absl::StripAsciiWhitespace(Child(item, local_name).text().get()));
+  return ValidUtf8(absl::StripAsciiWhitespace(Child(item, local_name).text().get()));
 }
 
 // Printable, one line, at most kSnippetBytes: a hint of what the server sent.
@@ -109,6 +110,7 @@ std::string Snippet(absl::string_view body) {
     if (space && (out.empty() || out.back() == ' ')) continue;
     out.push_back(space ? ' ' : static_cast<char>(c));
   }
+  out = ValidUtf8(out);  // the cut may split a character; the server may not send UTF-8
   if (body.size() > kSnippetBytes) out += "…";
   return out.empty() ? "(empty body)" : out;
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "agent/service_center/command_driver.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent::sc_wire {
 namespace {
@@ -285,6 +286,23 @@ TEST(ScWireTest, ClassifiesCommandLines) {
   EXPECT_EQ(ClassifyCommandLine("ERROR:boom", 1).type, PublishMessageType::kError);
   EXPECT_EQ(ClassifyCommandLine("  ERROR: not at the start", 1).type, PublishMessageType::kInfo);
   EXPECT_THAT(ClassifyCommandLine("Publishing Home", 1).message, Not(HasSubstr("INFO")));
+}
+
+TEST(ScWireTest, TextThatIsNotUtf8BecomesReplacementCharacters) {
+  // A Service Center (or a proxy) answering in Windows-1252: "Caf\xE9" and a cut euro sign.
+  const std::string xml = Envelope11(
+      "<SolutionPack_GetPublishMessagesResponse><SolutionPack_GetPublishMessagesResult>"
+      "<M><Id>1</Id><Type>Error</Type><Message>Caf\xE9 failed</Message><Detail>\xE2\x82"
+      "</Detail></M></SolutionPack_GetPublishMessagesResult>"
+      "<lastMessageId>1</lastMessageId><finished>true</finished>"
+      "</SolutionPack_GetPublishMessagesResponse>");
+  absl::StatusOr<PublishMessagesPage> page = ParsePublishMessagesResponse(xml);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->messages.size(), 1u);
+  EXPECT_EQ(page->messages[0].message, "Caf\xEF\xBF\xBD failed");
+  EXPECT_EQ(page->messages[0].detail, "\xEF\xBF\xBD");
+  absl::Status bad = ParseModulesGetResponse("<html>\xFF\xFE IIS</html>").status();
+  EXPECT_TRUE(IsValidUtf8(bad.message())) << bad.message();
 }
 
 }  // namespace
