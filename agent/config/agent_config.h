@@ -13,15 +13,10 @@
 #include "agent/probe/probe.h"
 #include "agent/service_center/sc_config.h"
 #include "agent/os_services/service_backend.h"
+#include "common/tls_files.h"
 #include "osfleet/v1/types.pb.h"
 
 namespace osfleet::agent {
-
-struct TlsFiles {
-  std::string cert;  // PEM certificate chain of this agent
-  std::string key;   // PEM private key
-  std::string ca;    // PEM CA bundle; when set, client certificates are required
-};
 
 struct AgentConfig {
   std::string name;  // the inventory name; defaults to the hostname

@@ -25,7 +25,7 @@ struct GlobalOptions {
   std::string timeout = "10s";
   std::string output = "table";
   bool insecure = false;
-  TlsPaths tls;  // flags; each overrides the inventory's defaults.tls
+  TlsFiles tls;  // flags; each overrides the inventory's defaults.tls
   bool no_color = false;
 };
 

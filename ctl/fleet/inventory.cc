@@ -19,7 +19,7 @@ std::string Resolve(const std::string& inventory_path, const std::string& path) 
   return absl::StrCat(inventory_path.substr(0, slash + 1), path);
 }
 
-absl::Status LoadTls(const std::string& file, const YAML::Node& node, TlsPaths& out) {
+absl::Status LoadTls(const std::string& file, const YAML::Node& node, TlsFiles& out) {
   if (absl::Status s = YamlCheckKeys(file, node, "defaults.tls", {"ca", "cert", "key"}); !s.ok()) {
     return s;
   }

@@ -17,15 +17,12 @@
 
 #include "absl/status/statusor.h"
 #include "common/host_port.h"
+#include "common/tls_files.h"
 #include "osfleet/v1/types.pb.h"
 
 namespace osfleet::ctl {
 
 inline constexpr uint32_t kDefaultAgentPort = 7443;
-
-struct TlsPaths {
-  std::string ca, cert, key;
-};
 
 struct Server {
   std::string name;
@@ -39,7 +36,7 @@ struct Server {
 struct Inventory {
   std::string path;
   uint32_t default_port = kDefaultAgentPort;
-  TlsPaths tls;  // relative paths are resolved against the inventory's folder
+  TlsFiles tls;  // relative paths are resolved against the inventory's folder
   std::vector<Server> servers;
 };
 

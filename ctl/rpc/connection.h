@@ -14,7 +14,7 @@ namespace osfleet::ctl {
 
 struct ConnectionOptions {
   bool insecure = false;
-  TlsPaths tls;
+  TlsFiles tls;
 };
 
 // Loaded once per run and shared by every channel.

@@ -33,16 +33,17 @@ using DoneFn = std::function<void(grpc::Status)>;
 std::vector<grpc::Status> RunBounded(size_t n, int concurrency,
                                      const std::function<void(size_t, DoneFn)>& start);
 
-// One call's client-side state, kept alive until the call completes.
+// One client call in flight: its stub, context, request and start time, kept alive until
+// the call completes.
 template <typename Stub, typename Request>
-struct CallSlot {
+struct PendingCall {
   std::unique_ptr<Stub> rpc_stub;
   grpc::ClientContext context;
   Request request;
   absl::Time started;
 
   // A stub on the target's channel, the per-call deadline, the request, the start time.
-  CallSlot(const Target& target, const FanOutOptions& options, Request req)
+  PendingCall(const Target& target, const FanOutOptions& options, Request req)
       : rpc_stub(std::make_unique<Stub>(target.channel)),
         request(std::move(req)),
         started(absl::Now()) {
@@ -66,17 +67,17 @@ std::vector<HostReply<Response>> FanOut(const std::vector<Target>& targets,
                                         const FanOutOptions& options,
                                         const std::function<Request(size_t)>& make_request,
                                         Invoke invoke) {
-  using Slot = CallSlot<Stub, Request>;
-  std::vector<std::unique_ptr<Slot>> slots(targets.size());
+  using Call = PendingCall<Stub, Request>;
+  std::vector<std::unique_ptr<Call>> calls(targets.size());
   std::vector<HostReply<Response>> replies(targets.size());
   std::vector<grpc::Status> statuses =
       RunBounded(targets.size(), options.concurrency, [&](size_t i, DoneFn done) {
-        slots[i] = std::make_unique<Slot>(targets[i], options, make_request(i));
-        Slot& slot = *slots[i];
+        calls[i] = std::make_unique<Call>(targets[i], options, make_request(i));
+        Call& call = *calls[i];
         replies[i].server = targets[i].server;
-        invoke(slot.rpc_stub.get(), &slot.context, &slot.request, &replies[i].response,
-               [&replies, &slot, i, done = std::move(done)](grpc::Status status) {
-                 replies[i].elapsed = absl::Now() - slot.started;
+        invoke(call.rpc_stub.get(), &call.context, &call.request, &replies[i].response,
+               [&replies, &call, i, done = std::move(done)](grpc::Status status) {
+                 replies[i].elapsed = absl::Now() - call.started;
                  done(std::move(status));
                });
       });

@@ -58,24 +58,24 @@ std::vector<HostStream<Event>> FanOutStream(
     const std::vector<Target>& targets, const FanOutOptions& options,
     const std::function<Request(size_t)>& make_request, Invoke invoke,
     const std::function<void(size_t, const Event&)>& on_event) {
-  using Slot = CallSlot<Stub, Request>;
-  std::vector<std::unique_ptr<Slot>> slots(targets.size());
+  using Call = PendingCall<Stub, Request>;
+  std::vector<std::unique_ptr<Call>> calls(targets.size());
   std::vector<HostStream<Event>> results(targets.size());
   std::vector<grpc::Status> statuses =
       RunBounded(targets.size(), options.concurrency, [&](size_t i, DoneFn done) {
-        slots[i] = std::make_unique<Slot>(targets[i], options, make_request(i));
-        Slot& slot = *slots[i];
+        calls[i] = std::make_unique<Call>(targets[i], options, make_request(i));
+        Call& call = *calls[i];
         results[i].server = targets[i].server;
         auto* reader = new StreamReader<Event>(
             [&results, &on_event, i](const Event& e) {
               results[i].events.push_back(e);
               if (on_event) on_event(i, e);
             },
-            [&results, &slot, i, done = std::move(done)](grpc::Status status) {
-              results[i].elapsed = absl::Now() - slot.started;
+            [&results, &call, i, done = std::move(done)](grpc::Status status) {
+              results[i].elapsed = absl::Now() - call.started;
               done(std::move(status));
             });
-        invoke(slot.rpc_stub.get(), &slot.context, &slot.request, reader);
+        invoke(call.rpc_stub.get(), &call.context, &call.request, reader);
         reader->Begin();
       });
   for (size_t i = 0; i < targets.size(); ++i) results[i].status = std::move(statuses[i]);
