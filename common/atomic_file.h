@@ -1,16 +1,16 @@
-// Crash-safe file replacement and capped reads. A crash at any point leaves either the
-// old or the new file at the path, never a mix.
+// Crash-safe file replacement and capped reads, as absl::Status (common/platform/
+// atomic_replace.h and files.h do the work). A crash at any point leaves either the old
+// or the new file at the path, never a mix.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstddef>
-#include <functional>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/platform/atomic_replace.h"
+#include "common/platform/files.h"
 
 namespace osfleet {
 
@@ -21,22 +21,18 @@ absl::StatusOr<std::string> ReadFileCapped(const std::string& path, size_t max_b
 
 // mkdir -p: creates path and its missing parents with `mode`. FAILED_PRECONDITION
 // "cannot create PREFIX: reason" naming the first folder that could not be made.
-absl::Status MakeDirs(const std::string& path, mode_t mode);
+absl::Status MakeDirs(const std::string& path, platform::FileMode mode);
 
 // The points of WriteFileAtomically, in order; tests stop a process at each one.
-enum class WriteStep { kTempCreated, kTempWritten, kTempSynced, kRenamed, kDirSynced };
+using WriteStep = platform::ReplaceStep;
 
-struct AtomicWriteOptions {
-  // Called after each step (tests use it to crash there). May be empty.
-  std::function<void(WriteStep)> after_step;
-  // Mode for a file that does not exist yet (applied exactly; the umask does not apply);
-  // an existing file keeps its own mode and owner. A symlink's target is replaced.
-  mode_t new_file_mode = 0644;
-};
+// after_step (called after each step; tests crash there) and new_file_mode (for a file
+// that does not exist yet, applied exactly; an existing file keeps its mode and owner).
+using AtomicWriteOptions = platform::ReplaceOptions;
 
 // Writes bytes to a temp file in the same folder, fsyncs it, gives it the old file's
 // mode and owner, renames it over path and fsyncs the folder. On any failure the temp
-// file is removed and path is untouched; the status names the step and errno text
+// file is removed and path is untouched; the status names the step and the OS's reason
 // (e.g. "writing /x/.server.hsconf.tmp-AbC: No space left on device").
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view bytes,
                                  const AtomicWriteOptions& options = {});

@@ -1,0 +1,66 @@
+// Files and folders in the callers' words: capped reads, folders (private ones too),
+// listings, removal, permissions and the check that a secret file is private. Paths are
+// UTF-8.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/platform/result.h"
+
+namespace osfleet::platform {
+
+// Permission bits as POSIX writes them (0600, 0644, 0700). On Windows a mode without group
+// and other bits means "private": only the agent's account, SYSTEM and Administrators.
+using FileMode = std::uint32_t;
+
+// Reads a regular file of at most max_bytes, without blocking on a FIFO. Errors: the OS's
+// ("opening PATH", "inspecting PATH", "reading PATH"); Errc::kNotRegularFile "PATH is not a
+// regular file"; Errc::kTooLarge "PATH is N bytes, more than the M-byte limit".
+Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes);
+
+enum class PathKind { kFile, kFolder, kOther };
+
+// What is at path, following symbolic links. The OS's error ("inspecting PATH") when
+// nothing is there or it cannot be looked at.
+Result<PathKind> KindOf(const std::string& path);
+
+// Whether anything is at path, a dangling symbolic link included.
+bool PathExists(const std::string& path);
+
+// mkdir -p: creates path and its missing parents with `mode` (the umask applies). The error
+// names the first folder that could not be made: "cannot create PREFIX".
+Result<void> MakeDirs(const std::string& path, FileMode mode);
+
+// Creates one folder with `mode` (the umask applies); one that exists already is fine.
+// Error: "creating the folder PATH".
+Result<void> MakeDir(const std::string& path, FileMode mode);
+
+// Creates one folder that only its owner may use (0700 whatever the umask). Fails when
+// path exists. Error: "creating PATH".
+Result<void> MakePrivateDir(const std::string& path);
+
+// Gives an existing file `mode`. Error: "setting the mode of PATH".
+Result<void> SetFileMode(const std::string& path, FileMode mode);
+
+// Removes a file; one that is not there is not an error. Error: "removing PATH".
+Result<void> RemoveFile(const std::string& path);
+
+// The names in a folder, "." and ".." left out, in no particular order. Error: "listing
+// PATH" (NotFound() when the folder does not exist).
+Result<std::vector<std::string>> ListFolder(const std::string& path);
+
+// Whether a secret file (a private key, the Service Center credential) is kept from
+// everyone: on POSIX no read permission for "others" (its group is the owner's choice); on
+// Windows no one but the agent's account, SYSTEM and Administrators may read it. Follows
+// symbolic links. Error: "inspecting PATH".
+Result<bool> SecretFileIsPrivate(const std::string& path);
+
+enum class Access { kRead, kExecute };
+
+// Whether this process may read / run path (its real user's rights). Error: "PATH".
+Result<void> CheckAccess(const std::string& path, Access access);
+
+}  // namespace osfleet::platform

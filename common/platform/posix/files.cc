@@ -1,0 +1,128 @@
+#include "common/platform/files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/platform/posix/errno_error.h"
+#include "common/platform/unique_fd.h"
+
+namespace osfleet::platform {
+namespace {
+
+using posix::ErrnoError;
+using posix::PlatformError;
+
+Result<std::string> ReadAll(int fd, const std::string& path, std::size_t max_bytes) {
+  std::string out;
+  char buffer[64 * 1024];
+  while (true) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError(errno, "reading " + path);
+    if (n == 0) return out;
+    out.append(buffer, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes) {
+      return PlatformError(Errc::kTooLarge, path + " grew past the " + std::to_string(max_bytes) +
+                                                "-byte limit while being read");
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO must not hang; it is refused below.
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd.valid()) return ErrnoError(errno, "opening " + path);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
+  if (!S_ISREG(st.st_mode))
+    return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
+  if (static_cast<std::size_t>(st.st_size) > max_bytes) {
+    return PlatformError(Errc::kTooLarge, path + " is " + std::to_string(st.st_size) +
+                                              " bytes, more than the " + std::to_string(max_bytes) +
+                                              "-byte limit");
+  }
+  return ReadAll(fd.get(), path, max_bytes);
+}
+
+Result<PathKind> KindOf(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
+  if (S_ISREG(st.st_mode)) return PathKind::kFile;
+  if (S_ISDIR(st.st_mode)) return PathKind::kFolder;
+  return PathKind::kOther;
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+Result<void> MakeDirs(const std::string& path, FileMode mode) {
+  for (std::size_t pos = 1; pos <= path.size(); ++pos) {
+    if (pos != path.size() && path[pos] != '/') continue;
+    const std::string prefix = path.substr(0, pos);
+    if (mkdir(prefix.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) {
+      return ErrnoError(errno, "cannot create " + prefix);
+    }
+  }
+  return {};
+}
+
+Result<void> MakeDir(const std::string& path, FileMode mode) {
+  if (mkdir(path.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) {
+    return ErrnoError(errno, "creating the folder " + path);
+  }
+  return {};
+}
+
+Result<void> MakePrivateDir(const std::string& path) {
+  if (mkdir(path.c_str(), 0700) != 0 || chmod(path.c_str(), 0700) != 0) {
+    return ErrnoError(errno, "creating " + path);
+  }
+  return {};
+}
+
+Result<void> SetFileMode(const std::string& path, FileMode mode) {
+  if (chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) {
+    return ErrnoError(errno, "setting the mode of " + path);
+  }
+  return {};
+}
+
+Result<void> RemoveFile(const std::string& path) {
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoError(errno, "removing " + path);
+  return {};
+}
+
+Result<std::vector<std::string>> ListFolder(const std::string& path) {
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return ErrnoError(errno, "listing " + path);
+  std::vector<std::string> names;
+  while (const dirent* entry = readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(dir);
+  return names;
+}
+
+Result<bool> SecretFileIsPrivate(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
+  return (st.st_mode & S_IROTH) == 0;
+}
+
+Result<void> CheckAccess(const std::string& path, Access access) {
+  if (::access(path.c_str(), access == Access::kRead ? R_OK : X_OK) != 0) {
+    return ErrnoError(errno, path);
+  }
+  return {};
+}
+
+}  // namespace osfleet::platform
