@@ -1,7 +1,5 @@
 // osagent: the per-server agent. Parses flags over the YAML config, starts serving and
-// stops cleanly on SIGTERM/SIGINT.
-#include <signal.h>
-
+// stops cleanly on SIGTERM/SIGINT (platform::StopSignal).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <thread>
@@ -15,6 +13,8 @@
 #include "agent/server/agent_server.h"
 #include "common/atomic_file.h"
 #include "common/logging.h"
+#include "common/platform/host_info.h"
+#include "common/platform/stop_signal.h"
 #include "common/role.h"
 
 namespace osfleet::agent {
@@ -78,18 +78,8 @@ absl::StatusOr<AgentConfig> BuildConfig(const Flags& f) {
     if (!role.ok()) return absl::InvalidArgumentError(absl::StrCat("--", role.status().message()));
     c.role = *role;
   }
-  if (c.name.empty()) c.name = HostName();
+  if (c.name.empty()) c.name = platform::HostName();
   return c;
-}
-
-// Blocks SIGTERM/SIGINT in every thread; a dedicated thread waits for them.
-sigset_t BlockShutdownSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
 }
 
 int Run(const Flags& flags) {
@@ -102,7 +92,8 @@ int Run(const Flags& flags) {
     std::fprintf(stderr, "osagent: %s\n", std::string(s.message()).c_str());
     return kExitUsage;
   }
-  const sigset_t signals = BlockShutdownSignals();
+  // Before any thread starts: a stop request then waits for the thread below.
+  platform::StopSignal stop;
   const std::string port_file = config->port_file;
   absl::StatusOr<std::unique_ptr<AgentServer>> server = AgentServer::Start(*std::move(config));
   if (!server.ok()) {
@@ -116,10 +107,9 @@ int Run(const Flags& flags) {
       return 1;
     }
   }
-  std::thread waiter([&signals, &server] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    spdlog::info("signal {}: shutting down", sig);
+  std::thread waiter([&stop, &server] {
+    const std::string request = stop.Wait();
+    spdlog::info("{}: shutting down", request);
     (*server)->Shutdown(absl::Seconds(5));
   });
   (*server)->Wait();

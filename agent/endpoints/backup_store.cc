@@ -1,17 +1,13 @@
 #include "agent/endpoints/backup_store.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstring>
+#include <cctype>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
 #include "common/hsconf.h"
+#include "common/platform/files.h"
 #include "common/revision.h"
 
 namespace osfleet::agent {
@@ -32,18 +28,17 @@ bool IsValidId(absl::string_view id) {
 
 absl::StatusOr<std::vector<std::string>> ListIds(const std::string& dir) {
   std::vector<std::string> ids;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) {
-    if (errno == ENOENT) return ids;
-    return absl::InternalError(absl::StrCat("listing ", dir, ": ", std::strerror(errno)));
+  platform::Result<std::vector<std::string>> names = platform::ListFolder(dir);
+  if (!names.ok()) {
+    if (names.error().NotFound()) return ids;
+    return absl::InternalError(absl::StrCat("listing ", dir, ": ", names.error().Reason()));
   }
-  while (dirent* e = readdir(d)) {
-    absl::string_view name = e->d_name;
+  for (const std::string& entry : *names) {
+    absl::string_view name = entry;
     if (absl::EndsWith(name, kData)) {
       ids.emplace_back(name.substr(0, name.size() - kData.size()));
     }
   }
-  closedir(d);
   std::sort(ids.rbegin(), ids.rend());  // ids start with a UTC timestamp: newest first
   return ids;
 }
@@ -57,9 +52,10 @@ std::string BackupStore::PathOf(absl::string_view id, absl::string_view ext) con
 }
 
 absl::Status BackupStore::EnsureDir() const {
-  if (mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) {
+  const platform::Result<void> made = platform::MakeDir(dir_, 0700);
+  if (!made.ok()) {
     return absl::InternalError(
-        absl::StrCat("creating backup folder ", dir_, ": ", std::strerror(errno)));
+        absl::StrCat("creating backup folder ", dir_, ": ", made.error().Reason()));
   }
   return absl::OkStatus();
 }
@@ -90,8 +86,8 @@ absl::Status BackupStore::Rotate() const {
   absl::StatusOr<std::vector<std::string>> ids = ListIds(dir_);
   if (!ids.ok()) return ids.status();
   for (size_t i = static_cast<size_t>(keep_); i < ids->size(); ++i) {
-    unlink(PathOf((*ids)[i], kData).c_str());
-    unlink(PathOf((*ids)[i], kReason).c_str());
+    (void)platform::RemoveFile(PathOf((*ids)[i], kData));
+    (void)platform::RemoveFile(PathOf((*ids)[i], kReason));
   }
   return absl::OkStatus();
 }

@@ -1,13 +1,10 @@
 #include "agent/endpoints/pending_change.h"
 
-#include <errno.h>
-#include <unistd.h>
-
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
+#include "common/platform/files.h"
 
 namespace osfleet::agent {
 namespace {
@@ -55,8 +52,9 @@ absl::Status PendingChangeFile::Save(const PendingChange& c) const {
 }
 
 absl::Status PendingChangeFile::Remove() const {
-  if (unlink(path_.c_str()) != 0 && errno != ENOENT) {
-    return absl::InternalError(absl::StrCat("removing ", path_, ": ", std::strerror(errno)));
+  const platform::Result<void> removed = platform::RemoveFile(path_);
+  if (!removed.ok()) {
+    return absl::InternalError(absl::StrCat("removing ", path_, ": ", removed.error().Reason()));
   }
   return absl::OkStatus();
 }

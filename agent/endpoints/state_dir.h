@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/platform/file_lock.h"
 
 namespace osfleet::agent {
 
@@ -14,17 +15,17 @@ class StateDir {
   // Creates the folder (and parents) and takes an exclusive lock on "osagent.lock".
   // FAILED_PRECONDITION when another process holds the lock.
   static absl::StatusOr<StateDir> Open(const std::string& path);
-  StateDir(StateDir&& other) noexcept;
+  StateDir(StateDir&& other) noexcept = default;
   StateDir& operator=(StateDir&&) = delete;
-  ~StateDir();
 
   const std::string& path() const { return path_; }
   std::string Sub(absl::string_view name) const { return path_ + "/" + std::string(name); }
 
  private:
-  StateDir(std::string path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}
+  StateDir(std::string path, platform::FileLock lock)
+      : path_(std::move(path)), lock_(std::move(lock)) {}
   std::string path_;
-  int lock_fd_;
+  platform::FileLock lock_;  // held while this object lives
 };
 
 }  // namespace osfleet::agent

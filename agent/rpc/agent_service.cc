@@ -1,25 +1,11 @@
 #include "agent/rpc/agent_service.h"
 
 #include <google/protobuf/util/time_util.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
-#include "absl/strings/str_cat.h"
 #include "agent/rpc/reactor_util.h"
+#include "common/platform/host_info.h"
 
 namespace osfleet::agent {
-
-std::string OperatingSystem() {
-  utsname u{};
-  if (uname(&u) != 0) return "unknown";
-  return absl::StrCat(u.sysname, " ", u.release, " ", u.machine);
-}
-
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0) return "unknown";
-  return name;
-}
 
 AgentService::AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
                            Executor* executor, const CallGate* gate)
@@ -33,9 +19,9 @@ AgentService::AgentService(const AgentConfig* config, HsconfStore* store, Servic
 void AgentService::Fill(v1::AgentInfo* info) const {
   info->set_agent_version(OSFLEET_VERSION);
   info->set_name(config_->name);
-  info->set_hostname(HostName());
+  info->set_hostname(platform::HostName());
   info->set_role(config_->role);
-  info->set_os(OperatingSystem());
+  info->set_os(platform::OperatingSystem());
   info->set_hsconf_path(store_->path());
   *info->mutable_started_at() =
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_at_));

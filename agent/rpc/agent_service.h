@@ -2,11 +2,11 @@
 #pragma once
 
 #include "absl/time/time.h"
+#include "agent/admission/call_gate.h"
 #include "agent/config/agent_config.h"
-#include "agent/server/executor.h"
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/os_services/service_manager.h"
-#include "agent/admission/call_gate.h"
+#include "agent/server/executor.h"
 #include "osfleet/v1/agent.grpc.pb.h"
 
 namespace osfleet::agent {
@@ -30,10 +30,5 @@ class AgentService final : public v1::Agent::CallbackService {
   const CallGate* gate_;
   absl::Time started_at_;
 };
-
-// "Linux 6.1.0-18-amd64 x86_64", from uname(2).
-std::string OperatingSystem();
-// This machine's hostname.
-std::string HostName();
 
 }  // namespace osfleet::agent

@@ -1,12 +1,8 @@
 #include "agent/service_center/http_driver.h"
 
-#include <sys/stat.h>
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -19,12 +15,12 @@
 #include "absl/time/clock.h"
 #include "common/atomic_file.h"
 #include "common/logging.h"
+#include "common/platform/files.h"
 
 namespace osfleet::agent {
 namespace {
 
 constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(250);
-
 
 constexpr size_t kMaxHashFileBytes = 4096;
 constexpr char kHidden[] = "***";
@@ -253,16 +249,21 @@ absl::StatusOr<PhaseResult> Session::Run() {
 }  // namespace
 
 absl::StatusOr<std::string> ReadPasswordHash(const std::string& path) {
-  struct stat info;
-  if (stat(path.c_str(), &info) != 0) {
+  const platform::Result<platform::PathKind> kind = platform::KindOf(path);
+  if (!kind.ok()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("password_hash_file ", path, ": ", std::strerror(errno)));
+        absl::StrCat("password_hash_file ", path, ": ", kind.error().Reason()));
   }
-  if (!S_ISREG(info.st_mode)) {
+  if (*kind != platform::PathKind::kFile) {
     return absl::FailedPreconditionError(
         absl::StrCat("password_hash_file ", path, " is not a regular file"));
   }
-  if ((info.st_mode & S_IROTH) != 0) {
+  const platform::Result<bool> is_private = platform::SecretFileIsPrivate(path);
+  if (!is_private.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("password_hash_file ", path, ": ", is_private.error().Reason()));
+  }
+  if (!*is_private) {
     return absl::FailedPreconditionError(
         absl::StrCat("password_hash_file ", path, " is readable by everyone; chmod 600 it"));
   }

@@ -1,16 +1,12 @@
 #include "agent/service_center/phase_driver.h"
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "agent/service_center/command_driver.h"
 #include "agent/service_center/http_driver.h"
+#include "common/platform/files.h"
 
 namespace osfleet::agent {
 namespace {
@@ -47,9 +43,13 @@ absl::Status CheckHttp(const HttpDriverConfig& http) {
   if (http.request_timeout <= absl::ZeroDuration() || http.poll_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("request_timeout and poll_interval must be positive");
   }
-  if (!http.ca_file.empty() && access(http.ca_file.c_str(), R_OK) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("ca_file ", http.ca_file, ": ", std::strerror(errno)));
+  if (!http.ca_file.empty()) {
+    const platform::Result<void> readable =
+        platform::CheckAccess(http.ca_file, platform::Access::kRead);
+    if (!readable.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("ca_file ", http.ca_file, ": ", readable.error().Reason()));
+    }
   }
   return ReadPasswordHash(http.password_hash_file).status();
 }
@@ -63,9 +63,11 @@ absl::Status CheckCommand(const CommandDriverConfig& command) {
     return absl::InvalidArgumentError(
         absl::StrCat("command: \"", program, "\" must be an absolute path"));
   }
-  if (access(program.c_str(), X_OK) != 0) {
+  const platform::Result<void> runnable =
+      platform::CheckAccess(program, platform::Access::kExecute);
+  if (!runnable.ok()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("command: ", program, ": ", std::strerror(errno)));
+        absl::StrCat("command: ", program, ": ", runnable.error().Reason()));
   }
   return absl::OkStatus();
 }
