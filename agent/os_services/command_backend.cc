@@ -1,18 +1,11 @@
 #include "agent/os_services/command_backend.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdint>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "agent/os_services/process_backend.h"
+#include "common/os_status.h"
+#include "common/platform/child_process.h"
 
 namespace osfleet::agent {
 namespace {
@@ -21,7 +14,6 @@ constexpr absl::Duration kStatusTimeout = absl::Seconds(10);
 constexpr absl::Duration kMinCommandTimeout = absl::Milliseconds(100);
 constexpr absl::Duration kFirstPause = absl::Milliseconds(50);
 constexpr absl::Duration kMaxPause = absl::Milliseconds(500);
-constexpr int64_t kMaxPollMillis = 20;  // how late the command's exit may be noticed
 constexpr int kStatusRunning = 0;
 constexpr int kStatusStopped = 3;  // LSB: "program is not running"
 
@@ -30,57 +22,19 @@ std::string WithOutput(absl::string_view message, const std::string& output) {
   return absl::StrCat(message, ": ", output);
 }
 
-// Reads what is there; false once the pipe is closed (every writer has exited).
-bool Drain(int fd, OutputTail& tail) {
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = read(fd, buffer, sizeof(buffer));
-    if (n > 0) {
-      tail.Append(absl::string_view(buffer, static_cast<size_t>(n)));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-  }
-}
-
-void CloseIfOpen(int& fd) {
-  if (fd >= 0) close(fd);
-  fd = -1;
-}
-
 }  // namespace
 
 absl::StatusOr<CommandResult> RunShellCommand(const std::string& command, absl::Duration timeout) {
-  absl::StatusOr<SpawnedChild> child = SpawnChild({"/bin/sh", "-c", command}, {}, "");
-  if (!child.ok()) return child.status();
-  const absl::Time deadline = absl::Now() + timeout;
-  int fd = child->output_fd;
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  OutputTail tail;
-  for (;;) {
-    // After the output closes, fd is -1: poll ignores it and only sleeps.
-    pollfd watch = {fd, POLLIN, 0};
-    poll(&watch, 1,
-         static_cast<int>(std::clamp<int64_t>(absl::ToInt64Milliseconds(deadline - absl::Now()), 0,
-                                              kMaxPollMillis)));
-    if (fd >= 0 && !Drain(fd, tail)) CloseIfOpen(fd);
-    int status = 0;
-    if (waitpid(child->pid, &status, WNOHANG) == child->pid) {
-      if (fd >= 0) Drain(fd, tail);  // what it wrote just before exiting
-      CloseIfOpen(fd);
-      return CommandResult{status, tail.Text()};
-    }
-    if (absl::Now() < deadline) continue;
-    kill(-child->pid, SIGKILL);
-    while (waitpid(child->pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-    CloseIfOpen(fd);
+  platform::Result<platform::CommandOutcome> run = platform::RunCommand(
+      {{"/bin/sh", "-c", command}, {}, ""}, absl::ToChronoNanoseconds(timeout));
+  if (!run.ok()) return ToStatus(run.error());
+  if (run->timed_out) {
     return absl::DeadlineExceededError(
         WithOutput(absl::StrCat("`", command, "` did not finish within ",
                                 absl::FormatDuration(timeout), "; killed it"),
-                   tail.Text()));
+                   run->output));
   }
+  return CommandResult{run->exit.raw, std::move(run->output)};
 }
 
 absl::StatusOr<std::unique_ptr<CommandBackend>> CommandBackend::Create(
@@ -117,15 +71,15 @@ ServiceStatus CommandBackend::Query(absl::Time deadline) {
     status.detail = absl::StrCat("status command: ", result.status().message());
     return status;  // kUnknown
   }
-  const int code = WIFEXITED(result->wait_status) ? WEXITSTATUS(result->wait_status) : -1;
+  const int code = result->exit().Code();
   if (code == kStatusRunning) {
     status.state = ServiceState::kRunning;
   } else if (code == kStatusStopped) {
     status.state = ServiceState::kStopped;
   } else {
     status.state = ServiceState::kFailed;
-    status.detail = WithOutput(
-        absl::StrCat("status command ", DescribeWaitStatus(result->wait_status)), result->output);
+    status.detail =
+        WithOutput(absl::StrCat("status command ", result->exit().Describe()), result->output);
   }
   return status;
 }
@@ -148,12 +102,10 @@ absl::Status CommandBackend::RunStep(absl::string_view step, const std::string& 
         result.status().code(),
         absl::StrCat(config_.name, ": ", step, " command: ", result.status().message()));
   }
-  if (WIFEXITED(result->wait_status) && WEXITSTATUS(result->wait_status) == 0) {
-    return absl::OkStatus();
-  }
-  return absl::FailedPreconditionError(WithOutput(
-      absl::StrCat(config_.name, ": ", step, " command ", DescribeWaitStatus(result->wait_status)),
-      result->output));
+  if (result->exit().Succeeded()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      WithOutput(absl::StrCat(config_.name, ": ", step, " command ", result->exit().Describe()),
+                 result->output));
 }
 
 absl::Status CommandBackend::AwaitState(ServiceState target, absl::Time deadline,

@@ -12,12 +12,15 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/os_services/service_backend.h"
+#include "common/platform/child_process.h"
 
 namespace osfleet::agent {
 
 struct CommandResult {
-  int wait_status = 0;
-  std::string output;  // the last lines of stdout and stderr
+  int wait_status = 0;  // platform::ExitStatus::raw
+  std::string output;   // the last lines of stdout and stderr
+
+  platform::ExitStatus exit() const { return platform::ExitStatus{wait_status}; }
 };
 
 // Runs `/bin/sh -c command` in its own process group with stdin /dev/null. Past timeout

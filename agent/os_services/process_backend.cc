@@ -1,21 +1,9 @@
 #include "agent/os_services/process_backend.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <thread>
 #include <utility>
 
@@ -26,9 +14,14 @@
 #include "absl/time/clock.h"
 #include "common/atomic_file.h"
 #include "common/logging.h"
+#include "common/os_status.h"
+#include "common/platform/files.h"
+#include "common/platform/sockets.h"
 
 namespace osfleet::agent {
 namespace {
+
+using platform::StopMode;
 
 constexpr absl::Duration kDefaultStaysUp = absl::Milliseconds(500);
 constexpr absl::Duration kPortPollInterval = absl::Milliseconds(50);
@@ -36,41 +29,10 @@ constexpr absl::Duration kAdoptedPollInterval = absl::Milliseconds(20);
 constexpr absl::Duration kKillWait = absl::Seconds(10);  // for the exit after SIGKILL
 constexpr absl::Duration kOutputDrainWait = absl::Milliseconds(500);
 
-bool PortAccepts(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr = {};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
-// Field 22 of /proc/<pid>/stat (start time in clock ticks since boot); nullopt when the
-// process is gone or a zombie (a zombie has exited: it only waits for its parent).
-std::optional<uint64_t> LiveStartTicks(pid_t pid) {
-  absl::StatusOr<std::string> stat = ReadFileCapped(absl::StrCat("/proc/", pid, "/stat"), 4096);
-  if (!stat.ok()) return std::nullopt;
-  const size_t paren = stat->rfind(')');
-  if (paren == std::string::npos) return std::nullopt;
-  // After "pid (comm)": field 3 (state) is token 0, field 22 is token 19.
-  std::vector<absl::string_view> fields =
-      absl::StrSplit(absl::string_view(*stat).substr(paren + 1), ' ', absl::SkipEmpty());
-  uint64_t ticks = 0;
-  if (fields.size() < 20 || fields[0] == "Z" || fields[0] == "X") return std::nullopt;
-  if (!absl::SimpleAtoi(fields[19], &ticks)) return std::nullopt;
-  return ticks;
-}
-
-// The child's group: pgid = pid from SpawnChild on, so this also reaches its children.
-void KillGroup(pid_t pid, int sig) { kill(-pid, sig); }
-
 // An adopted process is not our child: poll until it is gone (or a zombie) or the deadline.
-bool PollUntilGone(pid_t pid, uint64_t start_ticks, absl::Time deadline) {
+bool PollUntilGone(platform::ProcessId pid, uint64_t start_ticks, absl::Time deadline) {
   for (;;) {
-    if (LiveStartTicks(pid) != start_ticks) return true;
+    if (!platform::ProcessIsAlive(pid, start_ticks)) return true;
     if (absl::Now() >= deadline) return false;
     absl::SleepFor(kAdoptedPollInterval);
   }
@@ -85,12 +47,7 @@ std::string SanitisedName(absl::string_view name) {
   return out;
 }
 
-absl::Status MakeDir(const std::string& path) {
-  if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("creating the folder ", path));
-  }
-  return absl::OkStatus();
-}
+absl::Status MakeDir(const std::string& path) { return ToStatus(platform::MakeDir(path, 0700)); }
 
 std::string WithOutput(absl::string_view message, const std::string& output) {
   if (output.empty()) return absl::StrCat(message, " (no output)");
@@ -100,7 +57,8 @@ std::string WithOutput(absl::string_view message, const std::string& output) {
 }  // namespace
 
 struct ProcessBackend::Child {
-  pid_t pid = 0;
+  platform::ChildProcess process;
+  platform::ProcessId pid = 0;
   absl::Time started_at;
   absl::Mutex mu;
   bool exited ABSL_GUARDED_BY(mu) = false;
@@ -131,30 +89,23 @@ struct ProcessBackend::Child {
 };
 
 // Runs detached: the child may outlive the backend (see the destructor).
-void ProcessBackend::ReadOutput(std::shared_ptr<Child> child, int fd) {
-  char buffer[4096];
+void ProcessBackend::ReadOutput(std::shared_ptr<Child> child) {
   for (;;) {
-    const ssize_t n = read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    const std::string bytes = child->process.ReadOutput();
+    if (bytes.empty()) break;
     absl::MutexLock lock(&child->mu);
-    child->tail.Append(absl::string_view(buffer, static_cast<size_t>(n)));
+    child->tail.Append(bytes);
   }
-  close(fd);
   absl::MutexLock lock(&child->mu);
   child->output_closed = true;
 }
 
 // Runs detached; waits for this pid only (the agent has other children).
 void ProcessBackend::Reap(std::shared_ptr<Child> child, std::string name) {
-  int status = 0;
-  pid_t r;
-  do {
-    r = waitpid(child->pid, &status, 0);
-  } while (r < 0 && errno == EINTR);
+  const platform::ExitStatus status = child->process.Wait();
   absl::MutexLock lock(&child->mu);
   child->exited = true;
-  child->wait_status = r == child->pid ? status : 0;
+  child->wait_status = status.raw;
   if (!child->stop_requested) {
     spdlog::warn("{} (pid {}) {}", name, child->pid, DescribeWaitStatus(child->wait_status));
   }
@@ -188,8 +139,8 @@ void ProcessBackend::Adopt() {
   if (fields.size() < 3 || !absl::SimpleAtoi(fields[0], &adopted.pid) ||
       !absl::SimpleAtoi(fields[1], &adopted.start_ticks) ||
       !absl::SimpleAtoi(fields[2], &started_ms) || adopted.pid <= 1 ||
-      LiveStartTicks(adopted.pid) != adopted.start_ticks) {
-    unlink(pid_file_.c_str());  // stale: the process is gone or the pid was reused
+      !platform::ProcessIsAlive(adopted.pid, adopted.start_ticks)) {
+    (void)platform::RemoveFile(pid_file_);  // stale: the process is gone or the pid was reused
     return;
   }
   adopted.started_at = absl::FromUnixMillis(started_ms);
@@ -200,26 +151,28 @@ void ProcessBackend::Adopt() {
 
 bool ProcessBackend::RunningNow() {
   absl::MutexLock lock(&mu_);
-  if (adopted_ && LiveStartTicks(adopted_->pid) == adopted_->start_ticks) return true;
+  if (adopted_ && platform::ProcessIsAlive(adopted_->pid, adopted_->start_ticks)) return true;
   adopted_.reset();
   return child_ != nullptr && !child_->Exited();
 }
 
 absl::StatusOr<std::shared_ptr<ProcessBackend::Child>> ProcessBackend::Launch() {
-  absl::StatusOr<SpawnedChild> spawned =
-      SpawnChild(config_.command, config_.env, config_.working_dir);
-  if (!spawned.ok()) return spawned.status();
+  platform::Result<platform::ChildProcess> spawned =
+      platform::ChildProcess::Spawn({config_.command, config_.env, config_.working_dir});
+  if (!spawned.ok()) return ToStatus(spawned.error());
   auto child = std::make_shared<Child>();
-  child->pid = spawned->pid;
+  child->process = *std::move(spawned);
+  child->pid = child->process.pid();
   child->started_at = absl::Now();
-  std::thread(ReadOutput, child, spawned->output_fd).detach();
+  std::thread(ReadOutput, child).detach();
   std::thread(Reap, child, config_.name).detach();
-  const std::string pid_line = absl::StrCat(child->pid, " ", LiveStartTicks(child->pid).value_or(0),
-                                            " ", absl::ToUnixMillis(child->started_at), "\n");
+  const std::string pid_line =
+      absl::StrCat(child->pid, " ", platform::ProcessStartStamp(child->pid).value_or(0), " ",
+                   absl::ToUnixMillis(child->started_at), "\n");
   AtomicWriteOptions options;
   options.new_file_mode = 0600;
   if (absl::Status s = WriteFileAtomically(pid_file_, pid_line, options); !s.ok()) {
-    KillGroup(child->pid, SIGKILL);
+    child->process.Stop(StopMode::kForce);
     child->AwaitExit(absl::Now() + kKillWait);
     return s;
   }
@@ -259,7 +212,7 @@ absl::Status ProcessBackend::AwaitReady(Child& child) {
   for (;;) {
     if (child.Exited()) return ExitedDuringStart(child);
     const absl::Time now = absl::Now();
-    if (now >= up_long_enough && (port <= 0 || PortAccepts(port))) {
+    if (now >= up_long_enough && (port <= 0 || platform::LoopbackPortAccepts(port))) {
       // Exited in the meantime? Then the port belongs to someone else.
       if (child.Exited()) return ExitedDuringStart(child);
       return absl::OkStatus();
@@ -271,7 +224,7 @@ absl::Status ProcessBackend::AwaitReady(Child& child) {
 }
 
 absl::Status ProcessBackend::ExitedDuringStart(Child& child) {
-  unlink(pid_file_.c_str());
+  (void)platform::RemoveFile(pid_file_);
   return absl::FailedPreconditionError(
       absl::StrCat(config_.name, " ", child.ExitDetail(" during start")));
 }
@@ -281,9 +234,9 @@ absl::Status ProcessBackend::KillNotReady(Child& child) {
     absl::MutexLock lock(&child.mu);
     child.stop_requested = true;
   }
-  KillGroup(child.pid, SIGKILL);
+  child.process.Stop(StopMode::kForce);
   child.AwaitExit(absl::Now() + kKillWait);
-  unlink(pid_file_.c_str());
+  (void)platform::RemoveFile(pid_file_);
   const std::string what =
       config_.ready.tcp_port > 0
           ? absl::StrCat("127.0.0.1:", config_.ready.tcp_port, " did not accept a connection")
@@ -307,7 +260,7 @@ absl::Status ProcessBackend::Stop() {
   absl::Status status = adopted ? StopAdopted(*adopted)
                         : child ? StopChild(*child)
                                 : absl::OkStatus();
-  if (status.ok()) unlink(pid_file_.c_str());
+  if (status.ok()) (void)platform::RemoveFile(pid_file_);
   absl::MutexLock lock(&mu_);
   transition_ = ServiceState::kUnknown;
   if (status.ok()) {
@@ -323,35 +276,35 @@ absl::Status ProcessBackend::StopChild(Child& child) {
     child.stop_requested = true;
     if (child.exited) return absl::OkStatus();
   }
-  KillGroup(child.pid, SIGTERM);
+  child.process.Stop(StopMode::kAsk);
   if (!child.AwaitExit(absl::Now() + config_.stop_timeout)) {
     spdlog::warn("{} (pid {}) still running {} after SIGTERM: sending SIGKILL", config_.name,
                  child.pid, absl::FormatDuration(config_.stop_timeout));
-    KillGroup(child.pid, SIGKILL);
+    child.process.Stop(StopMode::kForce);
     if (!child.AwaitExit(absl::Now() + kKillWait)) {
       return absl::InternalError(
           absl::StrCat(config_.name, " (pid ", child.pid, ") did not exit after SIGKILL"));
     }
   }
-  KillGroup(child.pid, SIGKILL);  // whatever is left of its group
+  child.process.Stop(StopMode::kForce);  // whatever is left of its group
   spdlog::info("{}: stopped pid {}", config_.name, child.pid);
   return absl::OkStatus();
 }
 
 absl::Status ProcessBackend::StopAdopted(const Adopted& adopted) {
-  if (LiveStartTicks(adopted.pid) != adopted.start_ticks) return absl::OkStatus();
-  const pid_t target = getpgid(adopted.pid) == adopted.pid ? -adopted.pid : adopted.pid;
-  kill(target, SIGTERM);
+  if (!platform::ProcessIsAlive(adopted.pid, adopted.start_ticks)) return absl::OkStatus();
+  const bool group = platform::LeadsProcessGroup(adopted.pid);
+  platform::StopProcess(adopted.pid, group, StopMode::kAsk);
   if (!PollUntilGone(adopted.pid, adopted.start_ticks, absl::Now() + config_.stop_timeout)) {
     spdlog::warn("{} (adopted pid {}) still running {} after SIGTERM: sending SIGKILL",
                  config_.name, adopted.pid, absl::FormatDuration(config_.stop_timeout));
-    kill(target, SIGKILL);
+    platform::StopProcess(adopted.pid, group, StopMode::kForce);
     if (!PollUntilGone(adopted.pid, adopted.start_ticks, absl::Now() + kKillWait)) {
       return absl::InternalError(
           absl::StrCat(config_.name, " (pid ", adopted.pid, ") did not exit after SIGKILL"));
     }
   }
-  if (target < 0) kill(target, SIGKILL);  // whatever is left of its group
+  if (group) platform::StopProcess(adopted.pid, true, StopMode::kForce);  // what is left of it
   spdlog::info("{}: stopped adopted pid {}", config_.name, adopted.pid);
   return absl::OkStatus();
 }
@@ -390,7 +343,7 @@ ServiceStatus ProcessBackend::Status() {
 void ProcessBackend::FillAdoptedStatus(const Adopted& adopted, ServiceStatus& status) {
   status.pid = adopted.pid;
   status.started_at = adopted.started_at;
-  if (LiveStartTicks(adopted.pid) == adopted.start_ticks) {
+  if (platform::ProcessIsAlive(adopted.pid, adopted.start_ticks)) {
     status.state = ServiceState::kRunning;
     return;
   }

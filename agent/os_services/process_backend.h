@@ -4,8 +4,6 @@
 // in state_dir lets a restarted agent adopt a child that an earlier agent started.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -21,6 +19,7 @@
 #include "absl/time/time.h"
 #include "agent/os_services/child_process.h"
 #include "agent/os_services/service_backend.h"
+#include "common/platform/child_process.h"
 
 namespace osfleet::agent {
 
@@ -41,13 +40,13 @@ class ProcessBackend final : public ServiceBackend {
  private:
   struct Child;  // shared with the threads that read its output and reap it
   struct Adopted {
-    pid_t pid = 0;
-    uint64_t start_ticks = 0;  // /proc/<pid>/stat field 22
+    platform::ProcessId pid = 0;
+    uint64_t start_ticks = 0;  // platform::ProcessStartStamp
     absl::Time started_at = absl::InfinitePast();
   };
 
   ProcessBackend(ServiceConfig config, std::string pid_file);
-  static void ReadOutput(std::shared_ptr<Child> child, int fd);
+  static void ReadOutput(std::shared_ptr<Child> child);
   static void Reap(std::shared_ptr<Child> child, std::string name);
   void Adopt();
   bool RunningNow() ABSL_LOCKS_EXCLUDED(mu_);

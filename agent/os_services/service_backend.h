@@ -4,8 +4,7 @@
 // Start and Stop block until the target state or the timeout: run them off gRPC threads.
 #pragma once
 
-#include <sys/types.h>
-
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>

@@ -1,5 +1,6 @@
-// The `windows` backend: adapts the Service Control Manager calls of windows_scm.h to
-// ServiceBackend. Windows builds only; on Linux MakeServiceBackend refuses `windows`.
+// The `windows` backend: adapts the Service Control Manager calls of
+// common/platform/windows/service_control.h to ServiceBackend. Windows builds only; on
+// Linux MakeServiceBackend refuses `windows`.
 #ifdef _WIN32
 
 #include <chrono>
@@ -8,10 +9,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/os_services/service_backend.h"
-#include "agent/os_services/windows_scm.h"
+#include "common/platform/windows/service_control.h"
 
 namespace osfleet::agent {
 namespace {
+
+namespace scm = platform::scm;
 
 std::chrono::milliseconds ToChrono(absl::Duration d) {
   return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));

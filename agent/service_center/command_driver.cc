@@ -1,15 +1,8 @@
 #include "agent/service_center/command_driver.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <cerrno>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -17,15 +10,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "absl/time/clock.h"
-#include "agent/os_services/process_backend.h"
+#include "absl/time/time.h"
 #include "common/logging.h"
+#include "common/platform/child_process.h"
 
 namespace osfleet::agent {
 namespace {
 
 constexpr size_t kMaxLineBytes = 4096;  // a longer line is cut into several messages
-constexpr int64_t kMaxPollMillis = 20;  // how late the command's exit may be noticed
 
 // One run of the command: splits its output into lines and reports each one.
 class CommandRun {
@@ -34,32 +26,17 @@ class CommandRun {
     result_.dry_run = options.dry_run;
   }
 
-  void Append(absl::string_view bytes) {
+  void Append(std::string_view bytes) {
     for (char c : bytes) {
       if (c == '\r') continue;
       if (c != '\n') partial_.push_back(c);
       if (c == '\n' || partial_.size() >= kMaxLineBytes) Line();
     }
-    tail_.Append(bytes);
   }
   void Flush() {
     if (!partial_.empty()) Line();
   }
-  // Reads what is there; false once the pipe is closed (every writer has exited).
-  bool Drain(int fd) {
-    char buffer[4096];
-    for (;;) {
-      const ssize_t n = read(fd, buffer, sizeof(buffer));
-      if (n > 0) {
-        Append(absl::string_view(buffer, static_cast<size_t>(n)));
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-    }
-  }
   const PhaseResult& result() const { return result_; }
-  std::string Output() const { return tail_.Text(); }
 
  private:
   void Line() {
@@ -76,7 +53,6 @@ class CommandRun {
 
   const PhaseEventSink& sink_;
   PhaseResult result_;
-  OutputTail tail_;
   std::string partial_;
   int64_t lines_ = 0;
 };
@@ -84,11 +60,6 @@ class CommandRun {
 std::string WithOutput(absl::string_view message, const std::string& output) {
   if (output.empty()) return absl::StrCat(message, " (no output)");
   return absl::StrCat(message, "; last lines:\n", output);
-}
-
-void CloseIfOpen(int& fd) {
-  if (fd >= 0) close(fd);
-  fd = -1;
 }
 
 }  // namespace
@@ -120,40 +91,26 @@ std::map<std::string, std::string> CommandPhaseDriver::Environment(
 
 absl::StatusOr<PhaseResult> CommandPhaseDriver::Run(const PhaseOptions& options,
                                                     const PhaseEventSink& sink) {
-  absl::StatusOr<SpawnedChild> child = SpawnChild(config_.command, Environment(options), "");
-  if (!child.ok()) return absl::FailedPreconditionError(child.status().message());
-  spdlog::info("Service Center: running {} (pid {})", config_.command[0], child->pid);
-  const absl::Time deadline = absl::Now() + options.deadline;
-  int fd = child->output_fd;
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
   CommandRun run(options, sink);
-  for (;;) {
-    // After the output closes, fd is -1: poll ignores it and only sleeps.
-    pollfd watch = {fd, POLLIN, 0};
-    poll(&watch, 1,
-         static_cast<int>(std::clamp<int64_t>(absl::ToInt64Milliseconds(deadline - absl::Now()), 0,
-                                              kMaxPollMillis)));
-    if (fd >= 0 && !run.Drain(fd)) CloseIfOpen(fd);
-    int status = 0;
-    if (waitpid(child->pid, &status, WNOHANG) == child->pid) {
-      if (fd >= 0) run.Drain(fd);  // what it wrote just before exiting
-      CloseIfOpen(fd);
-      run.Flush();
-      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return run.result();
-      return absl::FailedPreconditionError(WithOutput(
-          absl::StrCat(config_.command[0], " ", DescribeWaitStatus(status)), run.Output()));
-    }
-    if (absl::Now() < deadline) continue;
-    kill(-child->pid, SIGKILL);
-    while (waitpid(child->pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-    CloseIfOpen(fd);
-    run.Flush();
+  platform::CommandWatch watch;
+  watch.started = [this](platform::ProcessId pid) {
+    spdlog::info("Service Center: running {} (pid {})", config_.command[0], pid);
+  };
+  watch.output = [&run](std::string_view bytes) { run.Append(bytes); };
+  const platform::Result<platform::CommandOutcome> outcome =
+      platform::RunCommand({config_.command, Environment(options), ""},
+                           absl::ToChronoNanoseconds(options.deadline), watch);
+  if (!outcome.ok()) return absl::FailedPreconditionError(outcome.error().Message());
+  run.Flush();
+  if (outcome->timed_out) {
     return absl::DeadlineExceededError(
         WithOutput(absl::StrCat(config_.command[0], " did not finish within ",
                                 absl::FormatDuration(options.deadline), "; killed it"),
-                   run.Output()));
+                   outcome->output));
   }
+  if (outcome->exit.Succeeded()) return run.result();
+  return absl::FailedPreconditionError(
+      WithOutput(absl::StrCat(config_.command[0], " ", outcome->exit.Describe()), outcome->output));
 }
 
 }  // namespace osfleet::agent

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <string>
 
-namespace osfleet::agent::scm {
+namespace osfleet::platform::scm {
 
 enum class Outcome { kOk, kTimeout, kFailed };
 
@@ -46,6 +46,6 @@ ServiceInfo Query(const std::string& name);
 // (error 5)".
 std::string ErrorText(unsigned long code);
 
-}  // namespace osfleet::agent::scm
+}  // namespace osfleet::platform::scm
 
 #endif  // _WIN32

@@ -1,13 +1,13 @@
 #ifdef _WIN32
 
-#include "agent/os_services/windows_scm.h"
+#include "common/platform/windows/service_control.h"
 
 #include <windows.h>
 
 #include <algorithm>
 #include <utility>
 
-namespace osfleet::agent::scm {
+namespace osfleet::platform::scm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -246,6 +246,6 @@ std::string ErrorText(unsigned long code) {
   return text + " (error " + std::to_string(code) + ")";
 }
 
-}  // namespace osfleet::agent::scm
+}  // namespace osfleet::platform::scm
 
 #endif  // _WIN32
