@@ -1,12 +1,6 @@
 #include "agent/probe/probe.h"
 
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -39,47 +33,26 @@ ProbeOutcome Failed(ProbeOutcome outcome, ProbeStepId step, absl::string_view er
 // Shared with the resolver thread, which may outlive a timed-out probe.
 struct DnsResult {
   absl::Notification done;
-  int rc = 0;
-  int system_errno = 0;
-  std::vector<SocketAddress> addresses;
+  std::optional<platform::Result<std::vector<SocketAddress>>> addresses;
 };
 
-void RunGetaddrinfo(const std::string& host, const std::shared_ptr<DnsResult>& result) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* list = nullptr;
-  result->rc = getaddrinfo(host.c_str(), nullptr, &hints, &list);
-  result->system_errno = errno;
-  for (const addrinfo* a = result->rc == 0 ? list : nullptr; a != nullptr; a = a->ai_next) {
-    SocketAddress address;
-    std::memcpy(&address.storage, a->ai_addr, a->ai_addrlen);
-    address.length = a->ai_addrlen;
-    address.ip = NumericHost(a->ai_addr, a->ai_addrlen);
-    bool seen = false;
-    for (const SocketAddress& s : result->addresses) seen = seen || s.ip == address.ip;
-    if (!seen && !address.ip.empty()) result->addresses.push_back(std::move(address));
-  }
-  if (list != nullptr) freeaddrinfo(list);
+void RunResolver(const std::string& host, const std::shared_ptr<DnsResult>& result) {
+  result->addresses.emplace(platform::ResolveHost(host));
   result->done.Notify();
 }
 
-std::string DnsError(const std::string& host, const DnsResult& result) {
-  switch (result.rc) {
-    case EAI_NONAME:
-      return absl::StrCat("DNS: no such host '", host, "'");
-#ifdef EAI_NODATA
-    case EAI_NODATA:
-      return absl::StrCat("DNS: '", host, "' exists but has no addresses");
-#endif
-    case EAI_AGAIN:
-      return absl::StrCat("DNS: temporary failure resolving '", host,
-                          "' (no DNS server gave an answer; check this server's DNS settings)");
-    case EAI_SYSTEM:
-      return absl::StrCat("DNS: resolving '", host, "' failed: ", strerror(result.system_errno));
-    default:
-      return absl::StrCat("DNS: resolving '", host, "' failed: ", gai_strerror(result.rc));
+std::string DnsError(const std::string& host, const platform::Error& error) {
+  if (error.code == platform::Errc::kNoSuchHost) {
+    return absl::StrCat("DNS: no such host '", host, "'");
   }
+  if (error.code == platform::Errc::kNoAddresses) {
+    return absl::StrCat("DNS: '", host, "' exists but has no addresses");
+  }
+  if (error.code == platform::Errc::kTryAgain) {
+    return absl::StrCat("DNS: temporary failure resolving '", host,
+                        "' (no DNS server gave an answer; check this server's DNS settings)");
+  }
+  return absl::StrCat("DNS: resolving '", host, "' failed: ", error.Reason());
 }
 
 // IP literals "resolve" to themselves; names go to getaddrinfo on a thread of their own,
@@ -89,55 +62,47 @@ absl::StatusOr<std::vector<SocketAddress>> Resolve(const std::string& host,
   // SQL Server's shorthands for the local machine.
   const std::string name =
       (host == "." || absl::EqualsIgnoreCase(host, "(local)")) ? "localhost" : host;
-  if (std::optional<SocketAddress> literal = ParseIpLiteral(name)) {
+  if (std::optional<SocketAddress> literal = platform::ParseNumericAddress(name)) {
     return std::vector<SocketAddress>{*std::move(literal)};
   }
   auto result = std::make_shared<DnsResult>();
-  std::thread(RunGetaddrinfo, name, result).detach();
+  std::thread(RunResolver, name, result).detach();
   if (!result->done.WaitForNotificationWithTimeout(timeout)) {
     return absl::DeadlineExceededError(
         absl::StrCat("DNS: resolving '", host, "' did not finish within ", FormatTimeout(timeout)));
   }
-  if (result->rc != 0) return absl::UnavailableError(DnsError(host, *result));
-  if (result->addresses.empty()) {
+  platform::Result<std::vector<SocketAddress>>& addresses = *result->addresses;
+  if (!addresses.ok()) return absl::UnavailableError(DnsError(host, addresses.error()));
+  if (addresses->empty()) {
     return absl::UnavailableError(absl::StrCat("DNS: '", host, "' has no addresses"));
   }
-  return std::move(result->addresses);
+  return std::move(*addresses);
 }
 
 // ---- TCP connect -----------------------------------------------------------------------
 
 struct Connection {
-  UniqueFd fd;
+  platform::Socket socket;
   std::string endpoint;
   absl::Duration latency;
 };
 
 // Why connecting failed, as it reads after "TCP connect to HOST:PORT ".
-std::string ConnectFailure(int error) {
-  if (error == ECONNREFUSED) return "refused";
-  return absl::StrCat("failed: ", strerror(error));
+std::string ConnectFailure(const platform::Error& error) {
+  if (error.code == std::errc::connection_refused) return "refused";
+  return absl::StrCat("failed: ", error.Reason());
 }
 
 // Connects within `deadline`; the error text completes "TCP connect to ENDPOINT ...".
-absl::StatusOr<UniqueFd> ConnectOne(const SocketAddress& address, absl::Time deadline,
-                                    absl::Duration timeout) {
-  UniqueFd fd(socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return absl::UnavailableError(ConnectFailure(errno));
-  if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length) == 0) {
-    return fd;
-  }
-  if (errno != EINPROGRESS) return absl::UnavailableError(ConnectFailure(errno));
-  const WaitResult wait = WaitFor(fd.get(), POLLOUT, deadline);
-  if (wait == WaitResult::kTimedOut) {
+absl::StatusOr<platform::Socket> ConnectOne(const SocketAddress& address, absl::Time deadline,
+                                            absl::Duration timeout) {
+  platform::Result<platform::Socket> socket =
+      platform::ConnectTcp(address, SteadyDeadline(deadline));
+  if (socket.ok()) return *std::move(socket);
+  if (socket.error().code == platform::Errc::kDeadlineExceeded) {
     return absl::DeadlineExceededError(absl::StrCat("timed out after ", FormatTimeout(timeout)));
   }
-  if (wait == WaitResult::kError) return absl::UnavailableError(ConnectFailure(errno));
-  int error = 0;
-  socklen_t length = sizeof(error);
-  if (getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-  if (error != 0) return absl::UnavailableError(ConnectFailure(error));
-  return fd;
+  return absl::UnavailableError(ConnectFailure(socket.error()));
 }
 
 // Tries each address in order until one connects, all within one step timeout.
@@ -150,12 +115,13 @@ absl::StatusOr<Connection> ConnectAny(const std::vector<SocketAddress>& addresse
     const std::string endpoint = FormatEndpoint(address.ip, port);
     if (!last.empty()) earlier.push_back(last);
     const auto start = std::chrono::steady_clock::now();
-    absl::StatusOr<UniqueFd> fd = ConnectOne(WithPort(address, port), deadline, timeout);
-    if (fd.ok()) {
-      return Connection{*std::move(fd), endpoint,
+    absl::StatusOr<platform::Socket> socket =
+        ConnectOne(address.WithPort(static_cast<uint16_t>(port)), deadline, timeout);
+    if (socket.ok()) {
+      return Connection{*std::move(socket), endpoint,
                         absl::FromChrono(std::chrono::steady_clock::now() - start)};
     }
-    last = absl::StrCat(endpoint, " ", fd.status().message());
+    last = absl::StrCat(endpoint, " ", socket.status().message());
   }
   std::string error = absl::StrCat("TCP connect to ", last);
   if (!earlier.empty()) absl::StrAppend(&error, " (also tried ", absl::StrJoin(earlier, "; "), ")");
@@ -164,24 +130,17 @@ absl::StatusOr<Connection> ConnectAny(const std::vector<SocketAddress>& addresse
 
 // ---- TDS PRELOGIN ----------------------------------------------------------------------
 
-absl::Status SendAll(int fd, absl::string_view bytes, absl::Time deadline,
+absl::Status SendAll(platform::Socket& socket, absl::string_view bytes, absl::Time deadline,
                      const std::string& endpoint) {
-  while (!bytes.empty()) {
-    const ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      bytes.remove_prefix(static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      return absl::UnavailableError(
-          absl::StrCat("TDS PRELOGIN: sending to ", endpoint, " failed: ", strerror(errno)));
-    }
-    if (WaitFor(fd, POLLOUT, deadline) == WaitResult::kTimedOut) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("TDS PRELOGIN: the server at ", endpoint, " does not take our request"));
-    }
+  const platform::Result<void> sent =
+      socket.SendAll(std::string_view(bytes.data(), bytes.size()), SteadyDeadline(deadline));
+  if (sent.ok()) return absl::OkStatus();
+  if (sent.error().code == platform::Errc::kDeadlineExceeded) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("TDS PRELOGIN: the server at ", endpoint, " does not take our request"));
   }
-  return absl::OkStatus();
+  return absl::UnavailableError(
+      absl::StrCat("TDS PRELOGIN: sending to ", endpoint, " failed: ", sent.error().Reason()));
 }
 
 std::string Progress(size_t got, size_t expected) {
@@ -201,10 +160,12 @@ absl::Status ReadStalled(const std::string& endpoint, size_t got, size_t expecte
                    FormatTimeout(timeout), " (", Progress(got, expected), ")"));
 }
 
-absl::Status ReadFailed(const std::string& endpoint, ssize_t n, size_t got, size_t expected) {
-  if (n < 0) {
+// The connection failed (error) or closed (none) after `got` bytes.
+absl::Status ReadFailed(const std::string& endpoint, const platform::Error* error, size_t got,
+                        size_t expected) {
+  if (error != nullptr) {
     return absl::UnavailableError(absl::StrCat("TDS PRELOGIN: reading from the server at ",
-                                               endpoint, " failed: ", strerror(errno)));
+                                               endpoint, " failed: ", error->Reason()));
   }
   if (got == 0) {
     return absl::UnavailableError(absl::StrCat("TDS PRELOGIN: the server at ", endpoint,
@@ -223,19 +184,20 @@ absl::Status NotPrelogin(const std::string& endpoint, const absl::Status& parse_
 }
 
 // Reads one TDS packet, failing as soon as the bytes cannot be one.
-absl::StatusOr<std::string> ReadPacket(int fd, absl::Time deadline, const std::string& endpoint,
-                                       absl::Duration timeout) {
+absl::StatusOr<std::string> ReadPacket(platform::Socket& socket, absl::Time deadline,
+                                       const std::string& endpoint, absl::Duration timeout) {
   std::string received;
   size_t expected = 0;
   char buffer[tds::kMaxPreloginPacket];
+  const platform::Deadline steady_deadline = SteadyDeadline(deadline);
   while (expected == 0 || received.size() < expected) {
-    if (WaitFor(fd, POLLIN, deadline) == WaitResult::kTimedOut) {
+    const platform::Result<size_t> n = socket.Receive(buffer, sizeof(buffer), steady_deadline);
+    if (!n.ok() && n.error().code == platform::Errc::kDeadlineExceeded) {
       return ReadStalled(endpoint, received.size(), expected, timeout);
     }
-    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-    if (n <= 0) return ReadFailed(endpoint, n, received.size(), expected);
-    received.append(buffer, static_cast<size_t>(n));
+    if (!n.ok()) return ReadFailed(endpoint, &n.error(), received.size(), expected);
+    if (*n == 0) return ReadFailed(endpoint, nullptr, received.size(), expected);
+    received.append(buffer, *n);
     absl::StatusOr<size_t> size = tds::ExpectedResponseSize(received);
     if (!size.ok()) return NotPrelogin(endpoint, size.status());
     expected = *size;
@@ -244,13 +206,13 @@ absl::StatusOr<std::string> ReadPacket(int fd, absl::Time deadline, const std::s
   return received;
 }
 
-absl::StatusOr<std::string> ExchangePrelogin(int fd, const std::string& endpoint,
+absl::StatusOr<std::string> ExchangePrelogin(platform::Socket& socket, const std::string& endpoint,
                                              absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
-  if (absl::Status s = SendAll(fd, tds::BuildPreloginPacket(), deadline, endpoint); !s.ok()) {
+  if (absl::Status s = SendAll(socket, tds::BuildPreloginPacket(), deadline, endpoint); !s.ok()) {
     return s;
   }
-  absl::StatusOr<std::string> packet = ReadPacket(fd, deadline, endpoint, timeout);
+  absl::StatusOr<std::string> packet = ReadPacket(socket, deadline, endpoint, timeout);
   if (!packet.ok()) return packet.status();
   absl::StatusOr<std::string> version = tds::ParsePreloginResponse(*packet);
   if (!version.ok()) return NotPrelogin(endpoint, version.status());
@@ -300,7 +262,7 @@ ProbeOutcome ProbeSqlServer(const SqlServerAddress& address, const ProbeOptions&
   }
   outcome.connect_latency = connection->latency;
   absl::StatusOr<std::string> version =
-      ExchangePrelogin(connection->fd.get(), connection->endpoint, options.timeout);
+      ExchangePrelogin(connection->socket, connection->endpoint, options.timeout);
   if (!version.ok()) return Failed(outcome, ProbeStepId::kTdsPrelogin, version.status().message());
   outcome.server_version = *version;
   outcome.ok = true;

@@ -1,12 +1,7 @@
 #include "agent/probe/sql_browser.h"
 
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -71,39 +66,41 @@ absl::Status BrowserTimeout(absl::string_view endpoint, uint16_t port, absl::Dur
       " (UDP; is the SQL Server Browser service running and UDP ", port, " open?)"));
 }
 
-absl::StatusOr<UniqueFd> OpenAndSend(const SocketAddress& target, absl::string_view instance,
-                                     absl::string_view endpoint) {
-  UniqueFd fd(socket(target.storage.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid() ||
-      connect(fd.get(), reinterpret_cast<const sockaddr*>(&target.storage), target.length) != 0) {
-    return absl::UnavailableError(absl::StrCat("SQL Server Browser on ", endpoint,
-                                               ": cannot send a UDP query: ", strerror(errno)));
+absl::StatusOr<platform::Socket> OpenAndSend(const SocketAddress& target,
+                                             absl::string_view instance,
+                                             absl::string_view endpoint) {
+  platform::Result<platform::Socket> socket = platform::ConnectUdp(target);
+  if (!socket.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("SQL Server Browser on ", endpoint,
+                     ": cannot send a UDP query: ", socket.error().Reason()));
   }
   // Ask for the instance and for the whole list: a Browser ignores a query for an instance
   // it does not know, but its list shows it is alive and what the name should be.
   for (const std::string& query : {BuildInstanceQuery(instance), BuildListQuery()}) {
-    if (send(fd.get(), query.data(), query.size(), 0) < 0) {
-      return absl::UnavailableError(absl::StrCat(
-          "SQL Server Browser on ", endpoint, ": sending the UDP query failed: ", strerror(errno)));
+    if (platform::Result<void> sent = socket->SendDatagram(query); !sent.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("SQL Server Browser on ", endpoint,
+                       ": sending the UDP query failed: ", sent.error().Reason()));
     }
   }
-  return fd;
+  return *std::move(socket);
 }
 
-// Receives one datagram; nullopt when there was nothing to read after all.
-absl::StatusOr<std::optional<std::string>> ReceiveOne(int fd, absl::string_view endpoint) {
-  std::string buffer(65536, '\0');
-  const ssize_t n = recv(fd, buffer.data(), buffer.size(), 0);
-  if (n >= 0) return std::optional<std::string>(buffer.substr(0, static_cast<size_t>(n)));
-  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return std::nullopt;
-  if (errno == ECONNREFUSED) {
+// Receives one datagram; nullopt when none came before the deadline.
+absl::StatusOr<std::optional<std::string>> ReceiveOne(platform::Socket& socket, absl::Time deadline,
+                                                      absl::string_view endpoint) {
+  platform::Result<std::optional<std::string>> datagram =
+      socket.ReceiveDatagram(SteadyDeadline(deadline));
+  if (datagram.ok()) return *std::move(datagram);
+  if (datagram.error().code == std::errc::connection_refused) {
     return absl::UnavailableError(absl::StrCat(
         "SQL Server Browser on ", endpoint,
         " refused the query (ICMP port unreachable: the SQL Server Browser service is not "
         "running there)"));
   }
-  return absl::UnavailableError(
-      absl::StrCat("SQL Server Browser on ", endpoint, ": receiving failed: ", strerror(errno)));
+  return absl::UnavailableError(absl::StrCat("SQL Server Browser on ", endpoint,
+                                             ": receiving failed: ", datagram.error().Reason()));
 }
 
 }  // namespace
@@ -175,14 +172,15 @@ absl::StatusOr<uint16_t> FindTcpPort(const std::vector<BrowserInstance>& instanc
 absl::StatusOr<uint16_t> QueryInstancePort(const SocketAddress& server, uint16_t browser_port,
                                            absl::string_view instance, absl::Duration timeout) {
   const std::string endpoint = FormatEndpoint(server.ip, browser_port);
-  absl::StatusOr<UniqueFd> fd = OpenAndSend(WithPort(server, browser_port), instance, endpoint);
-  if (!fd.ok()) return fd.status();
+  absl::StatusOr<platform::Socket> socket =
+      OpenAndSend(server.WithPort(browser_port), instance, endpoint);
+  if (!socket.ok()) return socket.status();
   absl::Time deadline = absl::Now() + timeout;
   std::optional<absl::Status> not_known;
-  while (WaitFor(fd->get(), POLLIN, deadline) == WaitResult::kReady) {
-    absl::StatusOr<std::optional<std::string>> datagram = ReceiveOne(fd->get(), endpoint);
+  for (;;) {
+    absl::StatusOr<std::optional<std::string>> datagram = ReceiveOne(*socket, deadline, endpoint);
     if (!datagram.ok()) return datagram.status();
-    if (!datagram->has_value()) continue;
+    if (!datagram->has_value()) break;  // the deadline passed
     absl::StatusOr<std::vector<BrowserInstance>> instances = ParseBrowserResponse(**datagram);
     if (!instances.ok()) {
       return absl::DataLossError(
