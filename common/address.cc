@@ -1,8 +1,6 @@
 #include "common/address.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/ascii.h"
@@ -13,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/platform/ip_address.h"
 
 namespace osfleet {
 namespace {
@@ -83,9 +82,7 @@ absl::Status ValidateIpv4(absl::string_view host) {
 }
 
 absl::Status ValidateIpv6(absl::string_view host) {
-  in6_addr addr;
-  const std::string copy(host);
-  if (inet_pton(AF_INET6, copy.c_str(), &addr) != 1) {
+  if (!platform::ParseIpv6(std::string(host))) {
     return Invalid("host", host, "not a valid IPv6 address");
   }
   return absl::OkStatus();
@@ -290,15 +287,18 @@ bool IsLoopbackHost(absl::string_view host) {
       absl::EqualsIgnoreCase(host, "(local)") || host == ".") {
     return true;
   }
-  const std::string copy(host);
-  in_addr v4;
-  if (inet_pton(AF_INET, copy.c_str(), &v4) == 1) {
-    return (ntohl(v4.s_addr) >> 24) == 127;
+  const std::optional<platform::IpAddress> ip = platform::ParseIpAddress(std::string(host));
+  if (!ip) return false;
+  const auto& b = ip->bytes;
+  if (!ip->v6) return b[0] == 127;
+  // ::1, or ::ffff:127.x.y.z (IPv4-mapped).
+  const bool zero_prefix =
+      std::all_of(b.begin(), b.begin() + 10, [](unsigned char c) { return c == 0; });
+  if (zero_prefix && b[10] == 0 && b[11] == 0 && b[12] == 0 && b[13] == 0 && b[14] == 0 &&
+      b[15] == 1) {
+    return true;
   }
-  in6_addr v6;
-  if (inet_pton(AF_INET6, copy.c_str(), &v6) != 1) return false;
-  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
-  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  return zero_prefix && b[10] == 0xff && b[11] == 0xff && b[12] == 127;
 }
 
 absl::StatusOr<SqlServerAddress> ParseSqlServerAddress(absl::string_view text) {

@@ -1,13 +1,14 @@
 #include "ctl/pki/certificate_info.h"
 
-#include <arpa/inet.h>
 #include <openssl/crypto.h>
 
+#include <cstring>
 #include <ctime>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/platform/ip_address.h"
 
 namespace osfleet::ctl::pki {
 namespace {
@@ -41,11 +42,12 @@ std::string GeneralNameText(const GENERAL_NAME* name) {
   }
   if (name->type == GEN_IPADD) {
     const ASN1_OCTET_STRING* ip = name->d.iPAddress;
-    const int family = ASN1_STRING_length(ip) == 4 ? AF_INET : AF_INET6;
-    char text[INET6_ADDRSTRLEN] = "";
-    if (ASN1_STRING_length(ip) != 4 && ASN1_STRING_length(ip) != 16) return "IP:<malformed>";
-    inet_ntop(family, ASN1_STRING_get0_data(ip), text, sizeof(text));
-    return absl::StrCat("IP:", text);
+    const int length = ASN1_STRING_length(ip);
+    if (length != 4 && length != 16) return "IP:<malformed>";
+    platform::IpAddress address;
+    address.v6 = length == 16;
+    std::memcpy(address.bytes.data(), ASN1_STRING_get0_data(ip), static_cast<size_t>(length));
+    return absl::StrCat("IP:", platform::FormatIpAddress(address));
   }
   return "other";
 }

@@ -1,28 +1,22 @@
 #include "ctl/pki/names.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/address.h"
+#include "common/platform/ip_address.h"
 
 namespace osfleet::ctl::pki {
 namespace {
 
 // "IP:<canonical text>" for an IPv4/IPv6 literal; empty otherwise.
 std::string IpEntry(const std::string& text) {
-  unsigned char bytes[16];
-  char canonical[INET6_ADDRSTRLEN] = "";
-  for (int family : {AF_INET, AF_INET6}) {
-    if (inet_pton(family, text.c_str(), bytes) == 1 &&
-        inet_ntop(family, bytes, canonical, sizeof(canonical)) != nullptr) {
-      return absl::StrCat("IP:", canonical);
-    }
-  }
-  return "";
+  const std::optional<platform::IpAddress> ip = platform::ParseIpAddress(text);
+  if (!ip) return "";
+  const std::string canonical = platform::FormatIpAddress(*ip);
+  return canonical.empty() ? "" : absl::StrCat("IP:", canonical);
 }
 
 absl::StatusOr<std::string> SanEntry(const std::string& raw) {

@@ -4,12 +4,11 @@
 // ("osfleet:viewer" / "osfleet:operator").
 #pragma once
 
-#include <sys/types.h>
-
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/platform/files.h"
 #include "ctl/pki/certificate_info.h"
 
 namespace osfleet::ctl::pki {
@@ -41,7 +40,7 @@ struct IssueOptions {
 
 struct WrittenFile {
   std::string path;
-  mode_t mode = 0;
+  platform::FileMode mode = 0;
   std::string contents;  // "EC P-256 private key (PKCS#8)", "certificate"
 };
 

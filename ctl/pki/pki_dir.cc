@@ -1,24 +1,14 @@
 #include "ctl/pki/pki_dir.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
+#include "common/platform/files.h"
 
 namespace osfleet::ctl::pki {
 namespace {
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return lstat(path.c_str(), &st) == 0;
-}
-
-absl::Status ErrnoError(const char* what, const std::string& path) {
-  return absl::FailedPreconditionError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+absl::Status FailedStep(const char* what, const std::string& path, const platform::Error& error) {
+  return absl::FailedPreconditionError(absl::StrCat(what, " ", path, ": ", error.Reason()));
 }
 
 }  // namespace
@@ -32,13 +22,12 @@ absl::Status EnsurePrivateDir(const std::string& dir) {
   if (dir.empty()) return absl::InvalidArgumentError("--dir is required");
   for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
     const std::string prefix = dir.substr(0, slash);
-    struct stat st;
-    if (stat(prefix.c_str(), &st) == 0) {
-      if (!S_ISDIR(st.st_mode)) {
+    if (platform::Result<platform::PathKind> kind = platform::KindOf(prefix); kind.ok()) {
+      if (*kind != platform::PathKind::kFolder) {
         return absl::FailedPreconditionError(absl::StrCat(prefix, " is not a folder"));
       }
-    } else if (mkdir(prefix.c_str(), 0700) != 0 || chmod(prefix.c_str(), 0700) != 0) {
-      return ErrnoError("creating", prefix);
+    } else if (platform::Result<void> made = platform::MakePrivateDir(prefix); !made.ok()) {
+      return FailedStep("creating", prefix, made.error());
     }
     if (slash == std::string::npos) return absl::OkStatus();
   }
@@ -47,7 +36,7 @@ absl::Status EnsurePrivateDir(const std::string& dir) {
 absl::Status RefuseToOverwrite(const std::vector<std::string>& paths, bool force) {
   if (force) return absl::OkStatus();
   for (const std::string& path : paths) {
-    if (Exists(path)) {
+    if (platform::PathExists(path)) {
       return absl::FailedPreconditionError(
           absl::StrCat(path, " already exists; refusing to overwrite it (use --force to replace)"));
     }
@@ -57,10 +46,12 @@ absl::Status RefuseToOverwrite(const std::vector<std::string>& paths, bool force
 
 absl::Status WriteKeyAndCertificate(const std::string& key_path, const std::string& key_pem,
                                     const std::string& cert_path, const std::string& cert_pem) {
-  const bool key_existed = Exists(key_path);
+  const bool key_existed = platform::PathExists(key_path);
   // An existing file keeps its mode through WriteFileAtomically: make it private first.
-  if (key_existed && chmod(key_path.c_str(), kKeyMode) != 0) {
-    return ErrnoError("making private", key_path);
+  if (key_existed) {
+    if (platform::Result<void> r = platform::SetFileMode(key_path, kKeyMode); !r.ok()) {
+      return FailedStep("making private", key_path, r.error());
+    }
   }
   AtomicWriteOptions key_options;
   key_options.new_file_mode = kKeyMode;
@@ -68,7 +59,7 @@ absl::Status WriteKeyAndCertificate(const std::string& key_path, const std::stri
   AtomicWriteOptions cert_options;
   cert_options.new_file_mode = kCertificateMode;
   absl::Status s = WriteFileAtomically(cert_path, cert_pem, cert_options);
-  if (!s.ok() && !key_existed) unlink(key_path.c_str());
+  if (!s.ok() && !key_existed) (void)platform::RemoveFile(key_path);
   return s;
 }
 

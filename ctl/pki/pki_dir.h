@@ -2,17 +2,16 @@
 // written 0600 and certificates 0644, each file replaced atomically.
 #pragma once
 
-#include <sys/types.h>
-
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/platform/files.h"
 
 namespace osfleet::ctl::pki {
 
-inline constexpr mode_t kKeyMode = 0600;
-inline constexpr mode_t kCertificateMode = 0644;
+inline constexpr platform::FileMode kKeyMode = 0600;
+inline constexpr platform::FileMode kCertificateMode = 0644;
 
 // Creates dir and any missing parents; the folders it creates get mode 0700. An existing
 // dir is left as it is. FAILED_PRECONDITION naming the path when that fails.

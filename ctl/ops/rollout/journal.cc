@@ -1,12 +1,7 @@
 #include "ctl/ops/rollout/journal.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "absl/random/random.h"
@@ -14,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/atomic_file.h"
+#include "common/platform/files.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -183,11 +179,10 @@ absl::StatusOr<Journal> LoadJournal(const std::string& id) {
     return LoadJournalFile(absl::StrCat(dir, "/", id, ".json"));
   }
   std::vector<std::string> names;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      if (absl::EndsWith(e->d_name, ".json")) names.push_back(e->d_name);
+  if (platform::Result<std::vector<std::string>> all = platform::ListFolder(dir); all.ok()) {
+    for (const std::string& name : *all) {
+      if (absl::EndsWith(name, ".json")) names.push_back(name);
     }
-    closedir(d);
   }
   if (names.empty()) return absl::NotFoundError(absl::StrCat("no rollout journal in ", dir));
   std::sort(names.begin(), names.end());  // ids start with the UTC time: the last is newest
