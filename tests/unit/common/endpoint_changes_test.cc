@@ -1,0 +1,40 @@
+// Address flags to EndpointChange: order, empty flags skipped, bad text names its flag.
+#include "common/endpoint_changes.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace osfleet {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(EndpointChangesTest, GivenAddressesInPlatformLogSessionOrder) {
+  const std::vector<v1::EndpointChange> changes = EndpointChanges({"SQLP", "", "SQLS,1433"});
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].database(), v1::DATABASE_PLATFORM);
+  EXPECT_EQ(changes[0].address(), "SQLP");
+  EXPECT_EQ(changes[1].database(), v1::DATABASE_SESSION);
+  EXPECT_EQ(changes[1].address(), "SQLS,1433");
+  EXPECT_TRUE(EndpointChanges({}).empty());
+  EXPECT_TRUE(EndpointAddresses{}.empty());
+  EXPECT_FALSE((EndpointAddresses{"", "L", ""}.empty()));
+}
+
+TEST(EndpointChangesTest, CheckedNamesTheFlagOfABadAddress) {
+  absl::StatusOr<std::vector<v1::EndpointChange>> bad =
+      CheckedEndpointChanges({"ok", "bad<host", ""});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("--log"));
+  absl::StatusOr<std::vector<v1::EndpointChange>> good =
+      CheckedEndpointChanges({"SQLP", "SQLL", "SQLS"});
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good->size(), 3u);
+  EXPECT_EQ((*good)[1].database(), v1::DATABASE_LOGGING);
+  // No address at all is not an error here: `probe` then checks the current ones.
+  EXPECT_TRUE(CheckedEndpointChanges({}).ok());
+}
+
+}  // namespace
+}  // namespace osfleet
