@@ -22,16 +22,9 @@ absl::Status ParseCommon(const GlobalOptions& o, FanOutOptions& fanout, OutputFo
     return absl::InvalidArgumentError("--timeout: must be more than zero");
   }
   fanout.timeout = *timeout;
-  if (o.output == "table") {
-    format = OutputFormat::kTable;
-  } else if (o.output == "json") {
-    format = OutputFormat::kJson;
-  } else if (o.output == "jsonl") {
-    format = OutputFormat::kJsonl;
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--output: '", o.output, "' is not one of table, json, jsonl"));
-  }
+  absl::StatusOr<OutputFormat> output = ParseOutputFormat(o.output);
+  if (!output.ok()) return output.status();
+  format = *output;
   return absl::OkStatus();
 }
 
@@ -44,10 +37,12 @@ std::string InventoryPath(const std::string& flag) {
   return "inventory.yaml";
 }
 
+bool ColorWanted(const GlobalOptions& options) { return !options.no_color && StdoutWantsColor(); }
+
 absl::StatusOr<std::unique_ptr<FleetContext>> FleetContext::Open(const GlobalOptions& o) {
   std::unique_ptr<FleetContext> ctx(new FleetContext());
   if (absl::Status s = ParseCommon(o, ctx->fanout_, ctx->format_); !s.ok()) return s;
-  ctx->color_ = !o.no_color && StdoutWantsColor();
+  ctx->color_ = ColorWanted(o);
   absl::StatusOr<Inventory> inventory = LoadInventory(InventoryPath(o.inventory));
   if (!inventory.ok()) return inventory.status();
   absl::StatusOr<std::vector<Server>> selected = SelectServers(inventory->servers, o.limit);

@@ -7,16 +7,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ctl/fleet/inventory.h"
+#include "ctl/output/output_format.h"
 #include "ctl/rpc/connection.h"
 #include "ctl/rpc/fanout.h"
-#include "ctl/fleet/inventory.h"
 
 namespace osfleet::ctl {
-
-enum ExitCode { kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitRefused = 3 };
-
-// table: for people; json: one document; jsonl: one line per event as it happens.
-enum class OutputFormat { kTable, kJson, kJsonl };
 
 struct GlobalOptions {
   std::string inventory;
@@ -54,5 +50,8 @@ class FleetContext {
 
 // The inventory path: --inventory, else $OSFLEET_INVENTORY, else ./inventory.yaml.
 std::string InventoryPath(const std::string& flag);
+
+// Colour on: stdout is a terminal, NO_COLOR is unset and --no-color was not given.
+bool ColorWanted(const GlobalOptions& options);
 
 }  // namespace osfleet::ctl

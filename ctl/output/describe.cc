@@ -82,4 +82,40 @@ std::string DescribePhaseEvent(const v1::PhaseEvent& e) {
   }
 }
 
+bool IsBadPhaseEvent(const v1::PhaseEvent& e) {
+  return e.has_aborting() ||
+         (e.has_message() && e.message().type() == v1::PUBLISH_MESSAGE_TYPE_ERROR);
+}
+
+Color PhaseEventColor(const v1::PhaseEvent& e) {
+  if (IsBadPhaseEvent(e)) return Color::kRed;
+  if (e.has_message() && e.message().type() == v1::PUBLISH_MESSAGE_TYPE_WARNING) {
+    return Color::kYellow;
+  }
+  return Color::kNone;
+}
+
+std::string ServiceStateName(v1::ServiceState state) {
+  switch (state) {
+    case v1::SERVICE_STATE_STOPPED:
+      return "stopped";
+    case v1::SERVICE_STATE_STARTING:
+      return "starting";
+    case v1::SERVICE_STATE_RUNNING:
+      return "running";
+    case v1::SERVICE_STATE_STOPPING:
+      return "stopping";
+    case v1::SERVICE_STATE_FAILED:
+      return "failed";
+    default:
+      return "unknown";
+  }
+}
+
+Color ServiceStateColor(v1::ServiceState state) {
+  if (state == v1::SERVICE_STATE_RUNNING) return Color::kGreen;
+  if (state == v1::SERVICE_STATE_FAILED) return Color::kRed;
+  return Color::kYellow;
+}
+
 }  // namespace osfleet::ctl

@@ -4,9 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "ctl/output/table.h"
 #include "ctl/rpc/fanout.h"
 #include "osfleet/v1/endpoints.pb.h"
 #include "osfleet/v1/service_center.pb.h"
+#include "osfleet/v1/services.pb.h"
 
 namespace osfleet::ctl {
 
@@ -20,5 +22,14 @@ std::vector<std::string> DriftLines(
 
 // One line for a Service Center phase event ("publish 42 started", "warning: ...").
 std::string DescribePhaseEvent(const v1::PhaseEvent& event);
+// An abort, or an error message of the publish.
+bool IsBadPhaseEvent(const v1::PhaseEvent& event);
+// Red when bad, yellow for a warning, else none.
+Color PhaseEventColor(const v1::PhaseEvent& event);
+
+// "stopped", "starting", "running", "stopping", "failed", "unknown".
+std::string ServiceStateName(v1::ServiceState state);
+// Green when running, red when failed, else yellow.
+Color ServiceStateColor(v1::ServiceState state);
 
 }  // namespace osfleet::ctl

@@ -64,11 +64,6 @@ nlohmann::json FailuresJson(const std::vector<HostFailure>& failures) {
   return {{"failed", failed}, {"notAnswered", unanswered}};
 }
 
-
-}  // namespace osfleet::ctl
-
-namespace osfleet::ctl {
-
 void PrintOut(const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);

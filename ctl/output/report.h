@@ -11,10 +11,15 @@
 
 #include "common/revision.h"
 #include "ctl/fleet/context.h"
-#include "ctl/rpc/fanout.h"
 #include "ctl/fleet/inventory.h"
+#include "ctl/rpc/fanout.h"
 
 namespace osfleet::ctl {
+
+// Writes to stdout.
+void PrintOut(const std::string& text);
+// Writes one JSON document to stdout: indented, or on one line for jsonl.
+void PrintJson(const nlohmann::json& document, OutputFormat format = OutputFormat::kJson);
 
 struct HostFailure {
   const Server* server = nullptr;
@@ -43,8 +48,9 @@ nlohmann::json HostJson(const HostReply<Response>& reply) {
   return j;
 }
 
-template <typename Response>
-std::vector<HostFailure> Failures(const std::vector<HostReply<Response>>& replies) {
+// The hosts whose call failed, from HostReply or HostStream results.
+template <typename Reply>
+std::vector<HostFailure> Failures(const std::vector<Reply>& replies) {
   std::vector<HostFailure> out;
   for (const auto& r : replies) {
     if (!r.ok()) out.push_back({r.server, r.status});
@@ -58,13 +64,27 @@ std::string Footer(size_t total, const std::vector<HostFailure>& failures, bool 
 // {"failed": [...names], "notAnswered": [...names]}
 nlohmann::json FailuresJson(const std::vector<HostFailure>& failures);
 
-}  // namespace osfleet::ctl
+// {"command": COMMAND, "hosts": [HostJson...], "failed": [...], "notAnswered": [...]}
+template <typename Response>
+nlohmann::json HostsDocument(const std::string& command,
+                             const std::vector<HostReply<Response>>& replies) {
+  nlohmann::json hosts = nlohmann::json::array();
+  for (const auto& r : replies) hosts.push_back(HostJson(r));
+  nlohmann::json doc = {{"command", command}, {"hosts", hosts}};
+  doc.update(FailuresJson(Failures(replies)));
+  return doc;
+}
 
-namespace osfleet::ctl {
-
-// Writes to stdout.
-void PrintOut(const std::string& text);
-// Writes one JSON document to stdout: indented, or on one line for jsonl.
-void PrintJson(const nlohmann::json& document, OutputFormat format = OutputFormat::kJson);
+// The end of a fan-out command: `document` for json and jsonl; for a table, `text` (the
+// rendered table and any notes) and the footer.
+template <typename Response>
+void PrintHosts(const FleetContext& ctx, const nlohmann::json& document, const std::string& text,
+                const std::vector<HostReply<Response>>& replies) {
+  if (ctx.format() != OutputFormat::kTable) {
+    PrintJson(document, ctx.format());
+  } else {
+    PrintOut(text + Footer(replies.size(), Failures(replies), ctx.color()));
+  }
+}
 
 }  // namespace osfleet::ctl

@@ -5,11 +5,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/duration.h"
-#include "ctl/rpc/agent_calls.h"
-#include "ctl/output/describe.h"
-#include "ctl/output/report.h"
+#include "ctl/ops/endpoints_change.h"
 #include "ctl/ops/rollout/batches.h"
 #include "ctl/ops/rollout/engine.h"
+#include "ctl/output/describe.h"
+#include "ctl/output/report.h"
+#include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -67,16 +68,13 @@ absl::Status Rollout::ApplyBatch(int batch) {
   absl::StatusOr<absl::Duration> window =
       ParseDuration(journal_.options.confirm_timeout, "--confirm-timeout");
   if (!window.ok()) return window.status();
+  const EndpointsChange change{Changes(),
+                               absl::StrCat("osfleet rollout ", journal_.id, ", batch ", batch + 1),
+                               /*restart_services=*/true, absl::Trunc(*window, absl::Seconds(1))};
   std::vector<v1::SetEndpointsRequest> requests;
   for (size_t i : hosts) {
     journal_.hosts[i].state = HostState::kApplying;
-    v1::SetEndpointsRequest req;
-    for (const v1::EndpointChange& c : Changes()) *req.add_changes() = c;
-    req.set_expected_revision(journal_.hosts[i].old_revision);
-    req.set_reason(absl::StrCat("osfleet rollout ", journal_.id, ", batch ", batch + 1));
-    req.set_restart_services(true);
-    req.mutable_confirm_within()->set_seconds(absl::ToInt64Seconds(*window));
-    requests.push_back(std::move(req));
+    requests.push_back(SetRequestFor(change, journal_.hosts[i].old_revision));
   }
   if (absl::Status s = Save(); !s.ok()) return s;  // the journal first, then the change
   FanOutOptions fanout = ctx_.fanout();
@@ -193,9 +191,7 @@ absl::Status Rollout::RunServiceCenter() {
   v1::RunPhaseRequest request;
   auto result =
       CallRunPhase(TargetsFor(dc), fanout, request, [this, &name](size_t, const v1::PhaseEvent& e) {
-        const bool bad = e.has_aborting() ||
-                         (e.has_message() && e.message().type() == v1::PUBLISH_MESSAGE_TYPE_ERROR);
-        Emit("sc", name, DescribePhaseEvent(e), bad);
+        Emit("sc", name, DescribePhaseEvent(e), IsBadPhaseEvent(e));
       });
   if (!result[0].ok()) {
     journal_.service_center = absl::StrCat("failed: ", StatusText(result[0].status));

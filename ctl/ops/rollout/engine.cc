@@ -4,11 +4,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/duration.h"
+#include "common/endpoint_changes.h"
 #include "common/role.h"
-#include "ctl/rpc/agent_calls.h"
-#include "ctl/output/describe.h"
-#include "ctl/output/report.h"
 #include "ctl/ops/rollout/batches.h"
+#include "ctl/output/describe.h"
+#include "ctl/output/exit_code.h"
+#include "ctl/output/report.h"
+#include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {
 
@@ -43,21 +45,13 @@ void Rollout::Emit(std::string kind, std::string server, std::string text, bool 
 absl::Status Rollout::Save() { return SaveJournal(journal_); }
 
 absl::Status Rollout::Refuse(const std::string& why) {
-  return absl::FailedPreconditionError(absl::StrCat("refused: ", why, "; nothing was changed"));
+  return MarkRefused(
+      absl::FailedPreconditionError(absl::StrCat("refused: ", why, "; nothing was changed")));
 }
 
 std::vector<v1::EndpointChange> Rollout::Changes() const {
-  std::vector<v1::EndpointChange> out;
-  for (auto [db, address] : {std::pair{v1::DATABASE_PLATFORM, &journal_.options.platform},
-                             {v1::DATABASE_LOGGING, &journal_.options.log},
-                             {v1::DATABASE_SESSION, &journal_.options.session}}) {
-    if (address->empty()) continue;
-    v1::EndpointChange c;
-    c.set_database(db);
-    c.set_address(*address);
-    out.push_back(std::move(c));
-  }
-  return out;
+  const RolloutOptions& o = journal_.options;
+  return EndpointChanges({o.platform, o.log, o.session});
 }
 
 std::vector<size_t> Rollout::HostsIn(int batch, HostState state) const {

@@ -12,8 +12,8 @@
 
 #include "absl/status/status.h"
 #include "ctl/fleet/context.h"
-#include "ctl/rpc/fanout.h"
 #include "ctl/ops/rollout/journal.h"
+#include "ctl/rpc/fanout.h"
 #include "osfleet/v1/endpoints.pb.h"
 
 namespace osfleet::ctl {
@@ -34,9 +34,9 @@ class Rollout {
   Rollout(const FleetContext& ctx, Journal journal, RolloutSink sink,
           const std::atomic<bool>* interrupted);
 
-  // Discover, preflight and plan a new rollout (nothing changes). FAILED_PRECONDITION:
-  // refused (a server not answering, drift handled as a warning, a probe or service
-  // failing, a pending change); the events say why, per server.
+  // Discover, preflight and plan a new rollout (nothing changes). Refused (IsRefused,
+  // FAILED_PRECONDITION "refused: ...") when a server does not answer, a probe or a service
+  // fails or a change is pending (drift is only a warning); the events say why, per server.
   absl::Status Prepare();
   // Apply (or continue) the batches, confirm, run the Service Center phase.
   absl::Status Execute();
@@ -44,6 +44,7 @@ class Rollout {
   absl::Status RollBack();
 
   Journal& journal() { return journal_; }
+  const Journal& journal() const { return journal_; }
   // INVALID_ARGUMENT when a server of the journal is missing from the inventory.
   absl::Status CheckHostsKnown() const;
   // The per-batch server names, for printing the plan.

@@ -1,12 +1,14 @@
+// fleet status: reachability, agent version, role, revision, database addresses, drift.
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "common/role.h"
-#include "ctl/rpc/agent_calls.h"
-#include "ctl/commands/commands.h"
+#include "ctl/commands/fleet/fleet.h"
 #include "ctl/output/describe.h"
+#include "ctl/output/exit_code.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
+#include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -16,6 +18,18 @@ std::string PlatformAddress(const v1::GetEndpointsResponse& endpoints) {
     if (e.database() == v1::DATABASE_PLATFORM) return e.address();
   }
   return "";
+}
+
+// The hosts that did not answer, and those whose agent cannot read its server.hsconf.
+std::vector<HostFailure> StatusFailures(const std::vector<HostReply<v1::AgentInfo>>& info) {
+  std::vector<HostFailure> failures = Failures(info);
+  for (const auto& r : info) {
+    if (r.ok() && !r.response.hsconf_error().empty()) {
+      failures.push_back({r.server, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                                 r.response.hsconf_error())});
+    }
+  }
+  return failures;
 }
 
 void PrintTable(const FleetContext& ctx, const std::vector<HostReply<v1::AgentInfo>>& info,
@@ -39,14 +53,7 @@ void PrintTable(const FleetContext& ctx, const std::vector<HostReply<v1::AgentIn
   for (const std::string& line : DriftLines(endpoints)) {
     absl::StrAppend(&out, Paint("drift: " + line, Color::kYellow, ctx.color()), "\n");
   }
-  std::vector<HostFailure> failures = Failures(info);
-  for (const auto& r : info) {
-    if (r.ok() && !r.response.hsconf_error().empty()) {
-      failures.push_back({r.server, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                                                 r.response.hsconf_error())});
-    }
-  }
-  PrintOut(out + Footer(info.size(), failures, ctx.color()));
+  PrintOut(out + Footer(info.size(), StatusFailures(info), ctx.color()));
 }
 
 void PrintJsonReport(const std::vector<HostReply<v1::AgentInfo>>& info,
@@ -63,8 +70,6 @@ void PrintJsonReport(const std::vector<HostReply<v1::AgentInfo>>& info,
   PrintJson(doc);
 }
 
-}  // namespace
-
 int RunFleetStatus(const GlobalOptions& options) {
   absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
   if (!ctx.ok()) return ReportError(ctx.status());
@@ -76,10 +81,15 @@ int RunFleetStatus(const GlobalOptions& options) {
   } else {
     PrintTable(c, info, endpoints);
   }
-  const bool all_ok = std::all_of(info.begin(), info.end(), [](const auto& r) {
-    return r.ok() && r.response.hsconf_error().empty();
-  });
-  return all_ok ? kExitOk : kExitFailed;
+  return ExitCodeForHosts(StatusFailures(info), kExitFailed);
+}
+
+}  // namespace
+
+void AddFleetStatus(CLI::App& fleet, const GlobalOptions& global, Action& action) {
+  CLI::App* status =
+      fleet.add_subcommand("status", "reachability, version, role, revision, database");
+  OnChosen(status, action, [&global] { return RunFleetStatus(global); });
 }
 
 }  // namespace osfleet::ctl

@@ -1,15 +1,17 @@
+// endpoints get: the three endpoints of every server, and where servers disagree (drift).
 #include "absl/strings/str_cat.h"
-#include "ctl/rpc/agent_calls.h"
-#include "ctl/commands/commands.h"
+#include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/output/describe.h"
+#include "ctl/output/exit_code.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
+#include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {
 namespace {
 
-void PrintTable(const FleetContext& ctx,
-                const std::vector<HostReply<v1::GetEndpointsResponse>>& replies) {
+std::string TableText(const FleetContext& ctx,
+                      const std::vector<HostReply<v1::GetEndpointsResponse>>& replies) {
   Table table({"SERVER", "DATABASE", "PROVIDER", "ADDRESS", "REVISION"});
   for (const auto& r : replies) {
     if (!r.ok()) continue;
@@ -23,27 +25,26 @@ void PrintTable(const FleetContext& ctx,
   for (const std::string& line : DriftLines(replies)) {
     absl::StrAppend(&out, Paint("drift: " + line, Color::kYellow, ctx.color()), "\n");
   }
-  PrintOut(out + Footer(replies.size(), Failures(replies), ctx.color()));
+  return out;
 }
-
-}  // namespace
 
 int RunEndpointsGet(const GlobalOptions& options) {
   absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
   if (!ctx.ok()) return ReportError(ctx.status());
   const FleetContext& c = **ctx;
   auto replies = CallGetEndpoints(c.targets(), c.fanout());
-  if (c.format() != OutputFormat::kTable) {
-    nlohmann::json hosts = nlohmann::json::array();
-    for (const auto& r : replies) hosts.push_back(HostJson(r));
-    nlohmann::json doc = {{"command", "endpoints get"}, {"hosts", hosts}};
-    doc.update(FailuresJson(Failures(replies)));
-    doc["drift"] = DriftLines(replies);
-    PrintJson(doc, c.format());
-  } else {
-    PrintTable(c, replies);
-  }
-  return Failures(replies).empty() ? kExitOk : kExitFailed;
+  nlohmann::json doc = HostsDocument("endpoints get", replies);
+  doc["drift"] = DriftLines(replies);
+  PrintHosts(c, doc, TableText(c, replies), replies);
+  return ExitCodeForHosts(Failures(replies), kExitFailed);
+}
+
+}  // namespace
+
+void AddEndpointsGet(CLI::App& endpoints, const GlobalOptions& global, Action& action) {
+  CLI::App* get =
+      endpoints.add_subcommand("get", "show every server's Platform, Log and Session endpoints");
+  OnChosen(get, action, [&global] { return RunEndpointsGet(global); });
 }
 
 }  // namespace osfleet::ctl

@@ -1,0 +1,22 @@
+// What registering a command needs: the global options and the action the parse chooses.
+// Each command declares its own flags, next to its run function; main runs the chosen
+// action after parsing and exits with what it returns.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <utility>
+
+#include "ctl/fleet/context.h"
+
+namespace osfleet::ctl {
+
+// Runs the chosen command; returns the process exit code (ctl/output/exit_code.h).
+using Action = std::function<int()>;
+
+// When `command` is chosen on the command line, `run` becomes the action.
+inline void OnChosen(CLI::App* command, Action& action, Action run) {
+  command->callback([&action, run = std::move(run)] { action = run; });
+}
+
+}  // namespace osfleet::ctl

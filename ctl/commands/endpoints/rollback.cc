@@ -1,0 +1,89 @@
+// endpoints rollback: revert the pending change now, or restore a named backup of one server.
+#include "absl/strings/str_cat.h"
+#include "common/duration.h"
+#include "ctl/commands/endpoints/endpoints.h"
+#include "ctl/output/describe.h"
+#include "ctl/output/endpoint_diffs.h"
+#include "ctl/output/exit_code.h"
+#include "ctl/output/report.h"
+#include "ctl/output/table.h"
+#include "ctl/rpc/agent_calls.h"
+
+namespace osfleet::ctl {
+namespace {
+
+struct RollbackOptions {
+  std::string backup_id;  // empty: revert the pending change
+  bool restart = false;
+  std::string restart_timeout = "10m";
+};
+
+// A named backup belongs to one server: read its revision for the CAS first.
+absl::StatusOr<std::vector<v1::RollbackRequest>> RollbackRequests(const FleetContext& c,
+                                                                  const RollbackOptions& o) {
+  v1::RollbackRequest base;
+  base.set_restart_services(o.restart);
+  base.set_reason("osctl endpoints rollback");
+  if (o.backup_id.empty()) return std::vector<v1::RollbackRequest>(c.targets().size(), base);
+  if (c.targets().size() != 1) {
+    return absl::InvalidArgumentError(
+        "--backup: a backup id belongs to one server; select it with --limit NAME");
+  }
+  auto got = CallGetEndpoints(c.targets(), c.fanout());
+  if (!got[0].ok()) {
+    return absl::UnavailableError(
+        absl::StrCat(c.servers()[0].name, ": ", StatusText(got[0].status)));
+  }
+  base.set_backup_id(o.backup_id);
+  base.set_expected_revision(got[0].response.revision());
+  return std::vector<v1::RollbackRequest>{base};
+}
+
+Table RollbackTable(const std::vector<HostReply<v1::RollbackResponse>>& replies) {
+  Table table({"SERVER", "REVERTED", "CHANGE", "RESULT"});
+  for (const auto& r : replies) {
+    if (!r.ok()) {
+      table.AddRow({r.server->name, "", "", Cell(FailureWord(r.status), Color::kRed)});
+      continue;
+    }
+    for (const v1::FieldDiff& d : r.response.diffs()) {
+      table.AddRow({r.server->name, r.response.reverted_change_id(),
+                    absl::StrCat(DatabaseName(d.database()), " ", d.element(), ": ", d.old_value(),
+                                 " ", kArrow, " ", d.new_value()),
+                    Cell("restored", Color::kGreen)});
+    }
+  }
+  return table;
+}
+
+int RunEndpointsRollback(const GlobalOptions& options, const RollbackOptions& rollback) {
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  const FleetContext& c = **ctx;
+  absl::StatusOr<std::vector<v1::RollbackRequest>> requests = RollbackRequests(c, rollback);
+  if (!requests.ok()) return ReportError(requests.status());
+  FanOutOptions fanout = c.fanout();
+  if (rollback.restart) {
+    absl::StatusOr<absl::Duration> d = ParseDuration(rollback.restart_timeout, "--restart-timeout");
+    if (!d.ok()) return ReportError(d.status());
+    fanout.timeout = std::max(fanout.timeout, *d);
+  }
+  auto replies = CallRollback(c.targets(), fanout, *requests);
+  PrintHosts(c, HostsDocument("endpoints rollback", replies),
+             RollbackTable(replies).Render(c.color()), replies);
+  return ExitCodeForHosts(Failures(replies), kExitFailed);
+}
+
+}  // namespace
+
+void AddEndpointsRollback(CLI::App& endpoints, const GlobalOptions& global, Action& action) {
+  auto o = std::make_shared<RollbackOptions>();
+  CLI::App* rollback = endpoints.add_subcommand(
+      "rollback", "revert the pending change now (or restore --backup ID on one server)");
+  rollback->add_option("--backup", o->backup_id, "a backup id from `endpoints backups`");
+  rollback->add_flag("--restart", o->restart, "restart the services after restoring");
+  rollback->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts");
+  OnChosen(rollback, action, [&global, o] { return RunEndpointsRollback(global, *o); });
+}
+
+}  // namespace osfleet::ctl

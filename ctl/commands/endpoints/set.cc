@@ -1,0 +1,123 @@
+// endpoints set: change the addresses on every server (ctl/ops/endpoints_change: plan
+// everywhere first, any refusal changes nothing anywhere, then compare-and-set).
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/duration.h"
+#include "ctl/commands/address_flags.h"
+#include "ctl/commands/endpoints/endpoints.h"
+#include "ctl/ops/endpoints_change.h"
+#include "ctl/output/endpoint_diffs.h"
+#include "ctl/output/exit_code.h"
+#include "ctl/output/report.h"
+#include "ctl/output/table.h"
+
+namespace osfleet::ctl {
+namespace {
+
+struct SetOptions {
+  EndpointAddresses addresses;  // empty = unchanged
+  bool dry_run = false;
+  std::string reason;
+  bool restart = false;                 // restart the services after writing, wait healthy
+  std::string confirm_timeout;          // e.g. "10m": revert by itself unless confirmed
+  std::string restart_timeout = "10m";  // deadline of calls that restart services
+};
+
+absl::StatusOr<EndpointsChange> ChangeFrom(const SetOptions& o) {
+  absl::StatusOr<std::vector<v1::EndpointChange>> changes = ChangesToMake(o.addresses);
+  if (!changes.ok()) return changes.status();
+  EndpointsChange change{*std::move(changes), o.reason, o.restart, std::nullopt};
+  if (o.confirm_timeout.empty()) return change;
+  absl::StatusOr<absl::Duration> d = ParseDuration(o.confirm_timeout, "--confirm-timeout");
+  if (!d.ok()) return d.status();
+  if (*d <= absl::ZeroDuration() || *d > absl::Hours(24)) {
+    return absl::InvalidArgumentError("--confirm-timeout: must be more than 0 and at most 24h");
+  }
+  change.confirm_within = *d;
+  return change;
+}
+
+std::string FormatSeconds(const google::protobuf::Duration& d) {
+  return absl::StrFormat("%.1fs", d.seconds() + d.nanos() / 1e9);
+}
+
+// Each changed server's revisions and backup, and the end of the confirm window if any.
+std::string RevisionsText(const std::vector<HostReply<v1::SetEndpointsResponse>>& set, bool color) {
+  Table revisions({"SERVER", "REVISION", "BACKUP", "RESTART"});
+  std::string deadline;
+  for (const auto& r : set) {
+    if (!r.ok() || r.response.backup_id().empty()) continue;
+    revisions.AddRow(
+        {r.server->name,
+         absl::StrCat(ShortRevision(r.response.previous_revision()), " ", kArrow, " ",
+                      ShortRevision(r.response.revision())),
+         r.response.backup_id(),
+         r.response.has_restart_duration() ? FormatSeconds(r.response.restart_duration()) : ""});
+    if (r.response.has_confirm_deadline()) {
+      deadline = absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                                  absl::FromUnixSeconds(r.response.confirm_deadline().seconds()),
+                                  absl::UTCTimeZone());
+    }
+  }
+  std::string out = revisions.empty() ? "" : "\n" + revisions.Render(color);
+  if (deadline.empty()) return out;
+  const std::string note = absl::StrCat("pending confirmation until ", deadline,
+                                        ": keep it with `osctl endpoints confirm`, or every "
+                                        "changed server reverts by itself");
+  return absl::StrCat(out, Paint(note, Color::kYellow, color), "\n");
+}
+
+void PrintSet(const FleetContext& ctx, const std::vector<v1::EndpointChange>& changes,
+              const std::vector<HostReply<v1::SetEndpointsResponse>>& set) {
+  nlohmann::json doc = HostsDocument("endpoints set", set);
+  doc["changes"] = ChangesJson(changes);
+  Table table({"SERVER", "DATABASE", "FIELD", "CHANGE", "RESULT"});
+  for (const auto& r : set) {
+    AddDiffRows(table, r, r.response.state() == v1::CHANGE_STATE_PENDING ? "pending" : "changed");
+  }
+  PrintHosts(
+      ctx, doc,
+      table.Render(ctx.color()) + Warnings(set, ctx.color()) + RevisionsText(set, ctx.color()),
+      set);
+}
+
+int RunEndpointsSet(const GlobalOptions& global, const SetOptions& o) {
+  if (o.dry_run) return RunEndpointsPlan(global, o.addresses);
+  absl::StatusOr<EndpointsChange> change = ChangeFrom(o);
+  if (!change.ok()) return ReportError(change.status());
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(global);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  const FleetContext& c = **ctx;
+  // A restart can take minutes: those calls get --restart-timeout as their deadline.
+  FanOutOptions set_fanout = c.fanout();
+  if (o.restart) {
+    absl::StatusOr<absl::Duration> d = ParseDuration(o.restart_timeout, "--restart-timeout");
+    if (!d.ok()) return ReportError(d.status());
+    set_fanout.timeout = std::max(set_fanout.timeout, *d);
+  }
+  EndpointsChangeResult result = ChangeEndpoints(c.targets(), c.fanout(), set_fanout, *change);
+  if (!result.status.ok()) {
+    PrintEndpointsPlan(c, change->changes, result.plan, std::string(result.status.message()));
+    return ExitCodeForHosts(Failures(result.plan), ExitCodeFor(result.status));
+  }
+  PrintSet(c, change->changes, result.set);
+  return ExitCodeForHosts(Failures(result.set), kExitFailed);
+}
+
+}  // namespace
+
+void AddEndpointsSet(CLI::App& endpoints, const GlobalOptions& global, Action& action) {
+  auto o = std::make_shared<SetOptions>();
+  CLI::App* set = endpoints.add_subcommand("set", "change the addresses on every server");
+  AddAddressFlags(set, o->addresses, AddressHelp::kWithSyntax);
+  set->add_flag("--dry-run", o->dry_run, "only plan (same as `endpoints plan`)");
+  set->add_option("--reason", o->reason, "recorded with each server's backup");
+  set->add_flag("--restart", o->restart, "restart the OutSystems services and wait until healthy");
+  set->add_option("--confirm-timeout", o->confirm_timeout,
+                  "keep the change only if `endpoints confirm` comes within this time (e.g. 10m)");
+  set->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts")
+      ->capture_default_str();
+  OnChosen(set, action, [&global, o] { return RunEndpointsSet(global, *o); });
+}
+
+}  // namespace osfleet::ctl

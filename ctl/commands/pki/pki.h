@@ -1,0 +1,18 @@
+// pki: the fleet CA and the agent and operator certificates it signs (ctl/pki). Files only:
+// no inventory and no agents, so these commands never open a FleetContext.
+#pragma once
+
+#include "ctl/commands/command.h"
+
+namespace osfleet::ctl {
+
+void RegisterPki(CLI::App& app, const GlobalOptions& global, Action& action);
+
+// pki init (init.cc)
+void AddPkiInit(CLI::App& pki, const GlobalOptions& global, Action& action);
+// pki issue agent | operator (issue.cc)
+void AddPkiIssue(CLI::App& pki, const GlobalOptions& global, Action& action);
+// pki show (show.cc)
+void AddPkiShow(CLI::App& pki, const GlobalOptions& global, Action& action);
+
+}  // namespace osfleet::ctl

@@ -1,0 +1,122 @@
+// rollout plan | apply: discover, preflight and plan a new rollout; apply also changes
+// every server in batches, after asking (unless --yes).
+#include <cstdio>
+#include <iostream>
+
+#include "common/endpoint_changes.h"
+#include "common/platform/terminal.h"
+#include "ctl/commands/address_flags.h"
+#include "ctl/commands/rollout/rollout.h"
+#include "ctl/output/exit_code.h"
+#include "ctl/output/report.h"
+#include "ctl/output/rollout_summary.h"
+
+namespace osfleet::ctl {
+namespace {
+
+struct PreparedOptions {
+  EndpointAddresses addresses;
+  RolloutOptions rollout;  // its addresses are copied from `addresses` before the run
+  bool apply = false;
+  bool yes = false;
+};
+
+nlohmann::json PlanJson(const Journal& j) {
+  nlohmann::json hosts = nlohmann::json::array();
+  for (const HostRecord& h : j.hosts) {
+    hosts.push_back({{"name", h.name},
+                     {"role", h.role},
+                     {"batch", h.batch + 1},
+                     {"revision", h.old_revision},
+                     {"addresses", h.old_addresses},
+                     {"state", HostStateName(h.state)}});
+  }
+  return {{"command", "rollout plan"},      {"batches", j.batches},
+          {"platform", j.options.platform}, {"log", j.options.log},
+          {"session", j.options.session},   {"hosts", hosts}};
+}
+
+bool AskToProceed(const Rollout& rollout) {
+  if (!platform::StdinIsTerminal()) return false;
+  std::fprintf(stderr, "Apply this rollout to %zu server(s)? Type 'yes' to go on: ",
+               rollout.journal().hosts.size());
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
+}
+
+absl::Status CheckOptions(const PreparedOptions& o) {
+  if (o.addresses.empty()) {
+    return absl::InvalidArgumentError(
+        "give at least one new address: --platform, --log, --session");
+  }
+  if (o.rollout.on_failure != "rollback" && o.rollout.on_failure != "keep") {
+    return absl::InvalidArgumentError("--on-failure: rollback or keep");
+  }
+  return absl::OkStatus();
+}
+
+// The journal is saved before the question, so a declined plan can still be looked at.
+int Apply(const FleetContext& c, Rollout& rollout, bool yes) {
+  if (absl::Status s = SaveJournal(rollout.journal()); !s.ok()) return ReportError(s);
+  if (!yes && !AskToProceed(rollout)) {
+    std::fprintf(stderr,
+                 "osctl: not applied (confirm at the prompt, or pass --yes); plan kept in %s\n",
+                 rollout.journal().path.c_str());
+    return kExitUsage;
+  }
+  CatchInterrupt();
+  absl::Status done = rollout.Execute();
+  PrintRolloutResult(c.format(), c.color(), rollout.journal());
+  return done.ok() ? kExitOk : ReportError(done);
+}
+
+int RunRolloutPrepared(const GlobalOptions& global, PreparedOptions o) {
+  if (absl::Status s = CheckOptions(o); !s.ok()) return ReportError(s);
+  o.rollout.platform = o.addresses.platform;
+  o.rollout.log = o.addresses.log;
+  o.rollout.session = o.addresses.session;
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = OpenRolloutFleet(global, "");
+  if (!ctx.ok()) return ReportError(ctx.status());
+  const FleetContext& c = **ctx;
+  Journal journal = NewJournal();
+  journal.inventory = InventoryPath(global.inventory);
+  journal.options = o.rollout;
+  EventPrinter printer(c.format(), c.color());
+  Rollout rollout(c, std::move(journal), PrintSteps(printer), InterruptFlag());
+  if (absl::Status prepared = rollout.Prepare(); !prepared.ok()) return ReportError(prepared);
+  if (o.apply) return Apply(c, rollout, o.yes);
+  rollout.journal().updated = absl::InfinitePast();  // never saved
+  if (c.format() == OutputFormat::kTable) {
+    PrintOut(RolloutSummary(rollout.journal(), c.color()));
+  } else {
+    PrintJson(PlanJson(rollout.journal()), c.format());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& action,
+                        const std::string& verb) {
+  auto o = std::make_shared<PreparedOptions>();
+  o->apply = verb == "apply";
+  CLI::App* cmd = rollout.add_subcommand(
+      verb, o->apply ? "discover, preflight, plan, then change every server in batches"
+                     : "discover, preflight and show the plan; changes nothing");
+  RolloutOptions& r = o->rollout;
+  AddAddressFlags(cmd, o->addresses, AddressHelp::kShort);
+  cmd->add_option("--batch", r.batch, "Front-Ends per batch: N or N%")->capture_default_str();
+  cmd->add_option("--canary", r.canary, "Front-Ends in the first batch after the DC")
+      ->capture_default_str();
+  cmd->add_option("--max-fail", r.max_fail, "failures tolerated: N or N%")->capture_default_str();
+  cmd->add_option("--confirm-timeout", r.confirm_timeout,
+                  "each server reverts by itself unless confirmed within this time")
+      ->capture_default_str();
+  cmd->add_option("--on-failure", r.on_failure, "rollback | keep")->capture_default_str();
+  cmd->add_flag("--skip-service-center", r.skip_service_center, "do not run the SC phase");
+  if (o->apply) cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
+  OnChosen(cmd, action, [&global, o] { return RunRolloutPrepared(global, *o); });
+}
+
+}  // namespace osfleet::ctl

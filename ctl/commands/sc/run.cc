@@ -1,0 +1,91 @@
+// sc run: the Service Center phase, run by the Deployment Controller's agent.
+#include "common/duration.h"
+#include "ctl/commands/sc/sc.h"
+#include "ctl/output/event_printer.h"
+#include "ctl/output/exit_code.h"
+#include "ctl/output/report.h"
+#include "ctl/rpc/agent_calls.h"
+
+namespace osfleet::ctl {
+namespace {
+
+struct ScRunOptions {
+  bool dry_run = false;
+  bool stop_on_warning = false;
+  bool keep_going_on_error = false;
+  std::vector<std::string> modules;
+  std::string deadline = "60m";
+};
+
+v1::RunPhaseRequest RequestFrom(const ScRunOptions& o, absl::Duration deadline) {
+  v1::RunPhaseRequest req;
+  req.set_dry_run(o.dry_run);
+  req.set_stop_on_warning(o.stop_on_warning);
+  req.set_keep_going_on_error(o.keep_going_on_error);
+  for (const std::string& m : o.modules) req.add_modules(m);
+  req.mutable_deadline()->set_seconds(absl::ToInt64Seconds(deadline));
+  return req;
+}
+
+// The Deployment Controller among the selected servers (exactly one).
+absl::StatusOr<size_t> ControllerIndex(const FleetContext& c) {
+  for (size_t i = 0; i < c.servers().size(); ++i) {
+    if (c.servers()[i].role == v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER) return i;
+  }
+  return absl::InvalidArgumentError(
+      "sc run: no deployment_controller among the selected servers; the Service Center phase "
+      "runs on the Deployment Controller's agent");
+}
+
+void PrintResult(const FleetContext& c, const std::vector<HostStream<v1::PhaseEvent>>& results) {
+  const HostStream<v1::PhaseEvent>& result = results[0];
+  if (c.format() == OutputFormat::kTable) {
+    PrintOut(Footer(1, Failures(results), c.color()));
+    return;
+  }
+  if (c.format() != OutputFormat::kJson) return;  // jsonl: the events were the output
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : result.events) events.push_back(ProtoToJson(e));
+  nlohmann::json doc = {{"command", "sc run"},
+                        {"server", ServerJson(*result.server)},
+                        {"ok", result.ok()},
+                        {"events", events}};
+  if (!result.ok()) doc["error"] = StatusJson(result.status);
+  PrintJson(doc, c.format());
+}
+
+int RunServiceCenterPhase(const GlobalOptions& options, const ScRunOptions& sc) {
+  absl::StatusOr<absl::Duration> deadline = ParseDuration(sc.deadline, "--deadline");
+  if (!deadline.ok()) return ReportError(deadline.status());
+  const v1::RunPhaseRequest request = RequestFrom(sc, *deadline);
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  const FleetContext& c = **ctx;
+  absl::StatusOr<size_t> dc = ControllerIndex(c);
+  if (!dc.ok()) return ReportError(dc.status());
+  FanOutOptions fanout = c.fanout();
+  fanout.timeout = *deadline + absl::Minutes(1);  // the agent enforces the phase deadline
+  EventPrinter printer(c.format(), c.color());
+  const std::string& name = c.servers()[*dc].name;
+  auto results = CallRunPhase(c.Subset({*dc}), fanout, request,
+                              [&](size_t, const v1::PhaseEvent& e) { printer.Phase(name, e); });
+  PrintResult(c, results);
+  return ExitCodeForHosts(Failures(results), kExitFailed);
+}
+
+}  // namespace
+
+void AddScRun(CLI::App& sc, const GlobalOptions& global, Action& action) {
+  auto o = std::make_shared<ScRunOptions>();
+  CLI::App* run = sc.add_subcommand(
+      "run", "republish the running version of every module, on the Deployment Controller");
+  run->add_flag("--dry-run", o->dry_run, "list the modules only");
+  run->add_flag("--stop-on-warning", o->stop_on_warning, "abort the publish at the first warning");
+  run->add_flag("--keep-going-on-error", o->keep_going_on_error,
+                "let a publish with errors run to its end (default: abort at the first error)");
+  run->add_option("--module", o->modules, "only these modules (repeat the flag)");
+  run->add_option("--deadline", o->deadline, "the whole phase")->capture_default_str();
+  OnChosen(run, action, [&global, o] { return RunServiceCenterPhase(global, *o); });
+}
+
+}  // namespace osfleet::ctl

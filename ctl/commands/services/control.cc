@@ -1,0 +1,82 @@
+// services start | stop | restart [NAME...]: every state change printed as it happens.
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/duration.h"
+#include "ctl/commands/services/services.h"
+#include "ctl/output/event_printer.h"
+#include "ctl/output/exit_code.h"
+#include "ctl/output/report.h"
+#include "ctl/rpc/agent_calls.h"
+
+namespace osfleet::ctl {
+namespace {
+
+struct ControlOptions {
+  std::string action;  // start | stop | restart
+  std::vector<std::string> names;
+  std::string min_healthy;  // empty: the agent's configured value
+  std::string restart_timeout = "10m";
+};
+
+absl::StatusOr<v1::ControlServicesRequest> RequestFrom(const ControlOptions& o) {
+  v1::ControlServicesRequest req;
+  if (o.action == "start") {
+    req.set_action(v1::SERVICE_ACTION_START);
+  } else if (o.action == "stop") {
+    req.set_action(v1::SERVICE_ACTION_STOP);
+  } else if (o.action == "restart") {
+    req.set_action(v1::SERVICE_ACTION_RESTART);
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("unknown action '", o.action, "'"));
+  }
+  for (const std::string& n : o.names) req.add_names(n);
+  if (!o.min_healthy.empty()) {
+    absl::StatusOr<absl::Duration> d = ParseDuration(o.min_healthy, "--min-healthy");
+    if (!d.ok()) return d.status();
+    *req.mutable_min_healthy() =
+        google::protobuf::util::TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(*d));
+  }
+  return req;
+}
+
+int RunServicesControl(const GlobalOptions& options, const ControlOptions& control) {
+  absl::StatusOr<v1::ControlServicesRequest> request = RequestFrom(control);
+  if (!request.ok()) return ReportError(request.status());
+  absl::StatusOr<absl::Duration> deadline =
+      ParseDuration(control.restart_timeout, "--restart-timeout");
+  if (!deadline.ok()) return ReportError(deadline.status());
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  const FleetContext& c = **ctx;
+  FanOutOptions fanout = c.fanout();
+  fanout.timeout = std::max(fanout.timeout, *deadline);
+  EventPrinter printer(c.format(), c.color());
+  auto results = CallControlServices(
+      c.targets(), fanout, *request,
+      [&](size_t i, const v1::ServiceEvent& e) { printer.Service(c.servers()[i].name, e); });
+  const std::vector<HostFailure> failures = Failures(results);
+  if (c.format() == OutputFormat::kTable) {
+    PrintOut(Footer(results.size(), failures, c.color()));
+  } else {
+    nlohmann::json doc = {{"command", "services " + control.action}};
+    doc.update(FailuresJson(failures));
+    PrintJson(doc, c.format());
+  }
+  return ExitCodeForHosts(failures, kExitFailed);
+}
+
+}  // namespace
+
+void AddServicesControl(CLI::App& services, const GlobalOptions& global, Action& action,
+                        const std::string& verb) {
+  auto o = std::make_shared<ControlOptions>();
+  o->action = verb;
+  CLI::App* cmd = services.add_subcommand(verb, verb + " services (all by default)");
+  cmd->add_option("names", o->names, "service names");
+  cmd->add_option("--min-healthy", o->min_healthy, "how long started services must stay up");
+  cmd->add_option("--restart-timeout", o->restart_timeout, "deadline of each call");
+  OnChosen(cmd, action, [&global, o] { return RunServicesControl(global, *o); });
+}
+
+}  // namespace osfleet::ctl

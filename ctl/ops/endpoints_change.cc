@@ -1,0 +1,45 @@
+#include "ctl/ops/endpoints_change.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "ctl/output/exit_code.h"
+#include "ctl/output/report.h"
+#include "ctl/rpc/agent_calls.h"
+
+namespace osfleet::ctl {
+
+v1::SetEndpointsRequest SetRequestFor(const EndpointsChange& change,
+                                      const std::string& expected_revision) {
+  v1::SetEndpointsRequest req;
+  for (const v1::EndpointChange& c : change.changes) *req.add_changes() = c;
+  req.set_expected_revision(expected_revision);
+  req.set_reason(change.reason);
+  req.set_restart_services(change.restart_services);
+  if (change.confirm_within.has_value()) {
+    *req.mutable_confirm_within() = google::protobuf::util::TimeUtil::NanosecondsToDuration(
+        absl::ToInt64Nanoseconds(*change.confirm_within));
+  }
+  return req;
+}
+
+EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
+                                      const FanOutOptions& plan_fanout,
+                                      const FanOutOptions& set_fanout,
+                                      const EndpointsChange& change) {
+  EndpointsChangeResult result;
+  result.plan = CallPlan(targets, plan_fanout, change.changes);
+  if (const size_t refused = Failures(result.plan).size(); refused > 0) {
+    result.status = MarkRefused(absl::FailedPreconditionError(
+        absl::StrCat("refused: ", refused,
+                     " server(s) cannot take this change; nothing was changed on any server")));
+    return result;
+  }
+  std::vector<v1::SetEndpointsRequest> requests;
+  for (const auto& r : result.plan)
+    requests.push_back(SetRequestFor(change, r.response.revision()));
+  result.set = CallSet(targets, set_fanout, requests);
+  return result;
+}
+
+}  // namespace osfleet::ctl

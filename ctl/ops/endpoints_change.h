@@ -1,0 +1,43 @@
+// Changing the endpoints on a set of servers, all or nothing at the planning stage: plan
+// the change on every server first; when any server refuses it, nothing changes anywhere;
+// otherwise Set on each server with the revision it was planned against, so that a file
+// changed in between is never overwritten (compare-and-set). `endpoints set` runs this.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "ctl/rpc/fanout.h"
+#include "osfleet/v1/endpoints.pb.h"
+
+namespace osfleet::ctl {
+
+struct EndpointsChange {
+  std::vector<v1::EndpointChange> changes;
+  std::string reason;  // recorded with each server's backup
+  bool restart_services = false;
+  std::optional<absl::Duration> confirm_within;  // reverts by itself unless confirmed
+};
+
+// The Set request for one server planned at `expected_revision`.
+v1::SetEndpointsRequest SetRequestFor(const EndpointsChange& change,
+                                      const std::string& expected_revision);
+
+struct EndpointsChangeResult {
+  // OK, or refused (IsRefused, FAILED_PRECONDITION "refused: N server(s) cannot take this
+  // change; nothing was changed on any server") when a server failed the plan.
+  absl::Status status;
+  std::vector<HostReply<v1::PlanEndpointsResponse>> plan;
+  std::vector<HostReply<v1::SetEndpointsResponse>> set;  // empty when refused
+};
+
+// Plans with plan_fanout, then sets with set_fanout (a longer deadline when restarting).
+EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
+                                      const FanOutOptions& plan_fanout,
+                                      const FanOutOptions& set_fanout,
+                                      const EndpointsChange& change);
+
+}  // namespace osfleet::ctl

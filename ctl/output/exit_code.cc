@@ -1,0 +1,40 @@
+#include "ctl/output/exit_code.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "absl/strings/cord.h"
+
+namespace osfleet::ctl {
+
+absl::Status MarkRefused(absl::Status status) {
+  if (!status.ok()) status.SetPayload(kRefusedTypeUrl, absl::Cord());
+  return status;
+}
+
+bool IsRefused(const absl::Status& status) {
+  return status.GetPayload(kRefusedTypeUrl).has_value();
+}
+
+int ExitCodeFor(const absl::Status& status) {
+  if (status.ok()) return kExitOk;
+  if (IsRefused(status)) return kExitRefused;
+  if (absl::IsInvalidArgument(status) || absl::IsNotFound(status)) return kExitUsage;
+  return kExitFailed;
+}
+
+int ExitCodeForHosts(const std::vector<HostFailure>& failures, int code_when_some_failed) {
+  if (failures.empty()) return kExitOk;
+  const bool input = std::all_of(failures.begin(), failures.end(), [](const HostFailure& f) {
+    return f.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+  });
+  return input ? kExitUsage : code_when_some_failed;
+}
+
+int ReportError(const absl::Status& status) {
+  std::fprintf(stderr, "osctl: %s\n", std::string(status.message()).c_str());
+  return ExitCodeFor(status);
+}
+
+}  // namespace osfleet::ctl

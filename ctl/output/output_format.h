@@ -1,0 +1,16 @@
+// How osctl prints: tables for people, one JSON document, or JSON lines as events happen.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace osfleet::ctl {
+
+// table: for people; json: one document; jsonl: one line per event as it happens.
+enum class OutputFormat { kTable, kJson, kJsonl };
+
+// --output: "table", "json" or "jsonl"; INVALID_ARGUMENT for anything else.
+absl::StatusOr<OutputFormat> ParseOutputFormat(const std::string& output);
+
+}  // namespace osfleet::ctl
