@@ -14,6 +14,10 @@ namespace osfleet::ctl {
 // Runs the chosen command; returns the process exit code (ctl/output/exit_code.h).
 using Action = std::function<int()>;
 
+// Opens the fleet (inventory, --limit, channels) and runs `run` on it; when that fails
+// (bad input: exit 2), says why and `run` is not called.
+int WithFleet(const GlobalOptions& global, const std::function<int(const FleetContext&)>& run);
+
 // When `command` is chosen on the command line, `run` becomes the action.
 inline void OnChosen(CLI::App* command, Action& action, Action run) {
   command->callback([&action, run = std::move(run)] { action = run; });

@@ -22,10 +22,7 @@ Table BackupsTable(const std::vector<HostReply<v1::ListBackupsResponse>>& replie
   return table;
 }
 
-int RunEndpointsBackups(const GlobalOptions& options) {
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  const FleetContext& c = **ctx;
+int RunEndpointsBackups(const FleetContext& c) {
   auto replies = CallListBackups(c.targets(), c.fanout());
   PrintHosts(c, HostsDocument("endpoints backups", replies),
              BackupsTable(replies).Render(c.color()), replies);
@@ -37,7 +34,7 @@ int RunEndpointsBackups(const GlobalOptions& options) {
 void AddEndpointsBackups(CLI::App& endpoints, const GlobalOptions& global, Action& action) {
   CLI::App* backups =
       endpoints.add_subcommand("backups", "list the server.hsconf backups every agent keeps");
-  OnChosen(backups, action, [&global] { return RunEndpointsBackups(global); });
+  OnChosen(backups, action, [&global] { return WithFleet(global, RunEndpointsBackups); });
 }
 
 }  // namespace osfleet::ctl

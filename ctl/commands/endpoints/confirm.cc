@@ -21,10 +21,7 @@ Table ConfirmTable(const std::vector<HostReply<v1::ConfirmResponse>>& replies) {
   return table;
 }
 
-int RunEndpointsConfirm(const GlobalOptions& options, const std::string& change_id) {
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  const FleetContext& c = **ctx;
+int RunEndpointsConfirm(const FleetContext& c, const std::string& change_id) {
   auto replies =
       CallConfirm(c.targets(), c.fanout(), std::vector<std::string>(c.targets().size(), change_id));
   PrintHosts(c, HostsDocument("endpoints confirm", replies),
@@ -39,8 +36,10 @@ void AddEndpointsConfirm(CLI::App& endpoints, const GlobalOptions& global, Actio
   CLI::App* confirm = endpoints.add_subcommand("confirm", "keep the change pending confirmation");
   confirm->add_option("--change", *change_id,
                       "only this change id (default: whichever is pending)");
-  OnChosen(confirm, action,
-           [&global, change_id] { return RunEndpointsConfirm(global, *change_id); });
+  OnChosen(confirm, action, [&global, change_id] {
+    return WithFleet(global,
+                     [&](const FleetContext& c) { return RunEndpointsConfirm(c, *change_id); });
+  });
 }
 
 }  // namespace osfleet::ctl

@@ -28,10 +28,7 @@ std::string TableText(const FleetContext& ctx,
   return out;
 }
 
-int RunEndpointsGet(const GlobalOptions& options) {
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  const FleetContext& c = **ctx;
+int RunEndpointsGet(const FleetContext& c) {
   auto replies = CallGetEndpoints(c.targets(), c.fanout());
   nlohmann::json doc = HostsDocument("endpoints get", replies);
   doc["drift"] = DriftLines(replies);
@@ -44,7 +41,7 @@ int RunEndpointsGet(const GlobalOptions& options) {
 void AddEndpointsGet(CLI::App& endpoints, const GlobalOptions& global, Action& action) {
   CLI::App* get =
       endpoints.add_subcommand("get", "show every server's Platform, Log and Session endpoints");
-  OnChosen(get, action, [&global] { return RunEndpointsGet(global); });
+  OnChosen(get, action, [&global] { return WithFleet(global, RunEndpointsGet); });
 }
 
 }  // namespace osfleet::ctl

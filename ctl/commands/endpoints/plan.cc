@@ -19,11 +19,11 @@ absl::StatusOr<std::vector<v1::EndpointChange>> ChangesToMake(const EndpointAddr
 int RunEndpointsPlan(const GlobalOptions& global, const EndpointAddresses& addresses) {
   absl::StatusOr<std::vector<v1::EndpointChange>> changes = ChangesToMake(addresses);
   if (!changes.ok()) return ReportError(changes.status());
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(global);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  auto plan = CallPlan((*ctx)->targets(), (*ctx)->fanout(), *changes);
-  PrintEndpointsPlan(**ctx, *changes, plan, "");
-  return ExitCodeForHosts(Failures(plan), kExitFailed);
+  return WithFleet(global, [&](const FleetContext& c) {
+    auto plan = CallPlan(c.targets(), c.fanout(), *changes);
+    PrintEndpointsPlan(c, *changes, plan, "");
+    return ExitCodeForHosts(Failures(plan), kExitFailed);
+  });
 }
 
 void AddEndpointsPlan(CLI::App& endpoints, const GlobalOptions& global, Action& action) {

@@ -56,10 +56,7 @@ Table RollbackTable(const std::vector<HostReply<v1::RollbackResponse>>& replies)
   return table;
 }
 
-int RunEndpointsRollback(const GlobalOptions& options, const RollbackOptions& rollback) {
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  const FleetContext& c = **ctx;
+int RunEndpointsRollback(const FleetContext& c, const RollbackOptions& rollback) {
   absl::StatusOr<std::vector<v1::RollbackRequest>> requests = RollbackRequests(c, rollback);
   if (!requests.ok()) return ReportError(requests.status());
   FanOutOptions fanout = c.fanout();
@@ -83,7 +80,9 @@ void AddEndpointsRollback(CLI::App& endpoints, const GlobalOptions& global, Acti
   rollback->add_option("--backup", o->backup_id, "a backup id from `endpoints backups`");
   rollback->add_flag("--restart", o->restart, "restart the services after restoring");
   rollback->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts");
-  OnChosen(rollback, action, [&global, o] { return RunEndpointsRollback(global, *o); });
+  OnChosen(rollback, action, [&global, o] {
+    return WithFleet(global, [&](const FleetContext& c) { return RunEndpointsRollback(c, *o); });
+  });
 }
 
 }  // namespace osfleet::ctl

@@ -81,13 +81,7 @@ void PrintSet(const FleetContext& ctx, const std::vector<v1::EndpointChange>& ch
       set);
 }
 
-int RunEndpointsSet(const GlobalOptions& global, const SetOptions& o) {
-  if (o.dry_run) return RunEndpointsPlan(global, o.addresses);
-  absl::StatusOr<EndpointsChange> change = ChangeFrom(o);
-  if (!change.ok()) return ReportError(change.status());
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(global);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  const FleetContext& c = **ctx;
+int SetOnFleet(const FleetContext& c, const SetOptions& o, const EndpointsChange& change) {
   // A restart can take minutes: those calls get --restart-timeout as their deadline.
   FanOutOptions set_fanout = c.fanout();
   if (o.restart) {
@@ -95,13 +89,20 @@ int RunEndpointsSet(const GlobalOptions& global, const SetOptions& o) {
     if (!d.ok()) return ReportError(d.status());
     set_fanout.timeout = std::max(set_fanout.timeout, *d);
   }
-  EndpointsChangeResult result = ChangeEndpoints(c.targets(), c.fanout(), set_fanout, *change);
+  EndpointsChangeResult result = ChangeEndpoints(c.targets(), c.fanout(), set_fanout, change);
   if (!result.status.ok()) {
-    PrintEndpointsPlan(c, change->changes, result.plan, std::string(result.status.message()));
+    PrintEndpointsPlan(c, change.changes, result.plan, std::string(result.status.message()));
     return ExitCodeForHosts(Failures(result.plan), ExitCodeFor(result.status));
   }
-  PrintSet(c, change->changes, result.set);
+  PrintSet(c, change.changes, result.set);
   return ExitCodeForHosts(Failures(result.set), kExitFailed);
+}
+
+int RunEndpointsSet(const GlobalOptions& global, const SetOptions& o) {
+  if (o.dry_run) return RunEndpointsPlan(global, o.addresses);
+  absl::StatusOr<EndpointsChange> change = ChangeFrom(o);
+  if (!change.ok()) return ReportError(change.status());
+  return WithFleet(global, [&](const FleetContext& c) { return SetOnFleet(c, o, *change); });
 }
 
 }  // namespace

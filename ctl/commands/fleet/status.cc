@@ -70,10 +70,7 @@ void PrintJsonReport(const std::vector<HostReply<v1::AgentInfo>>& info,
   PrintJson(doc);
 }
 
-int RunFleetStatus(const GlobalOptions& options) {
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  const FleetContext& c = **ctx;
+int RunFleetStatus(const FleetContext& c) {
   auto info = CallGetInfo(c.targets(), c.fanout());
   auto endpoints = CallGetEndpoints(c.targets(), c.fanout());
   if (c.format() != OutputFormat::kTable) {
@@ -89,7 +86,7 @@ int RunFleetStatus(const GlobalOptions& options) {
 void AddFleetStatus(CLI::App& fleet, const GlobalOptions& global, Action& action) {
   CLI::App* status =
       fleet.add_subcommand("status", "reachability, version, role, revision, database");
-  OnChosen(status, action, [&global] { return RunFleetStatus(global); });
+  OnChosen(status, action, [&global] { return WithFleet(global, RunFleetStatus); });
 }
 
 }  // namespace osfleet::ctl

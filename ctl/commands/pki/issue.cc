@@ -2,21 +2,14 @@
 #include <string>
 
 #include "ctl/commands/pki/pki.h"
-#include "ctl/output/certificate_report.h"
-#include "ctl/output/exit_code.h"
-#include "ctl/pki/pki.h"
 
 namespace osfleet::ctl {
 namespace {
 
 int RunPkiIssue(const GlobalOptions& global, const pki::IssueOptions& issue) {
-  absl::StatusOr<OutputFormat> format = ParseOutputFormat(global.output);
-  if (!format.ok()) return ReportError(format.status());
-  absl::StatusOr<pki::PkiResult> result = pki::IssueCertificate(issue);
-  if (!result.ok()) return ReportError(result.status());
   const char* holder = issue.holder == pki::Holder::kOperator ? "operator" : "agent";
-  PrintPkiResult(*format, ColorWanted(global), std::string("pki issue ") + holder, *result);
-  return kExitOk;
+  return WriteAndPrint(global, std::string("pki issue ") + holder,
+                       [&issue] { return pki::IssueCertificate(issue); });
 }
 
 // The flags both holders take.

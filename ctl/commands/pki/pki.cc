@@ -1,5 +1,8 @@
 #include "ctl/commands/pki/pki.h"
 
+#include "ctl/output/certificate_report.h"
+#include "ctl/output/exit_code.h"
+
 namespace osfleet::ctl {
 
 void RegisterPki(CLI::App& app, const GlobalOptions& global, Action& action) {
@@ -8,6 +11,16 @@ void RegisterPki(CLI::App& app, const GlobalOptions& global, Action& action) {
   AddPkiInit(*pki, global, action);
   AddPkiIssue(*pki, global, action);
   AddPkiShow(*pki, global, action);
+}
+
+int WriteAndPrint(const GlobalOptions& global, const std::string& command,
+                  const std::function<absl::StatusOr<pki::PkiResult>()>& write) {
+  absl::StatusOr<OutputFormat> format = ParseOutputFormat(global.output);
+  if (!format.ok()) return ReportError(format.status());
+  absl::StatusOr<pki::PkiResult> result = write();
+  if (!result.ok()) return ReportError(result.status());
+  PrintPkiResult(*format, ColorWanted(global), command, *result);
+  return kExitOk;
 }
 
 }  // namespace osfleet::ctl

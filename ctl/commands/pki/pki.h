@@ -2,7 +2,11 @@
 // no inventory and no agents, so these commands never open a FleetContext.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "ctl/commands/command.h"
+#include "ctl/pki/pki.h"
 
 namespace osfleet::ctl {
 
@@ -14,5 +18,10 @@ void AddPkiInit(CLI::App& pki, const GlobalOptions& global, Action& action);
 void AddPkiIssue(CLI::App& pki, const GlobalOptions& global, Action& action);
 // pki show (show.cc)
 void AddPkiShow(CLI::App& pki, const GlobalOptions& global, Action& action);
+
+// pki init | issue: checks --output, then runs `write` and prints the files it wrote and
+// the new certificate.
+int WriteAndPrint(const GlobalOptions& global, const std::string& command,
+                  const std::function<absl::StatusOr<pki::PkiResult>()>& write);
 
 }  // namespace osfleet::ctl

@@ -50,14 +50,13 @@ int RunProbe(const GlobalOptions& options, const EndpointAddresses& addresses) {
   if (!targets.ok()) return ReportError(targets.status());
   v1::ProbeRequest request;
   for (const v1::EndpointChange& t : *targets) *request.add_targets() = t;
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  const FleetContext& c = **ctx;
-  auto replies = CallProbe(c.targets(), c.fanout(), request);
-  PrintHosts(c, HostsDocument("probe", replies), TableText(c, replies), replies);
-  // A probe that failed is the answer "not reachable from there": a failure too.
-  const int hosts = ExitCodeForHosts(Failures(replies), kExitFailed);
-  return hosts == kExitOk && FailedProbes(replies) > 0 ? kExitFailed : hosts;
+  return WithFleet(options, [&](const FleetContext& c) {
+    auto replies = CallProbe(c.targets(), c.fanout(), request);
+    PrintHosts(c, HostsDocument("probe", replies), TableText(c, replies), replies);
+    // A probe that failed is the answer "not reachable from there": a failure too.
+    const int hosts = ExitCodeForHosts(Failures(replies), kExitFailed);
+    return hosts == kExitOk && FailedProbes(replies) > 0 ? kExitFailed : hosts;
+  });
 }
 
 }  // namespace

@@ -54,23 +54,26 @@ void PrintResult(const FleetContext& c, const std::vector<HostStream<v1::PhaseEv
   PrintJson(doc, c.format());
 }
 
-int RunServiceCenterPhase(const GlobalOptions& options, const ScRunOptions& sc) {
-  absl::StatusOr<absl::Duration> deadline = ParseDuration(sc.deadline, "--deadline");
-  if (!deadline.ok()) return ReportError(deadline.status());
-  const v1::RunPhaseRequest request = RequestFrom(sc, *deadline);
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  const FleetContext& c = **ctx;
+int RunOnController(const FleetContext& c, const v1::RunPhaseRequest& request,
+                    absl::Duration deadline) {
   absl::StatusOr<size_t> dc = ControllerIndex(c);
   if (!dc.ok()) return ReportError(dc.status());
   FanOutOptions fanout = c.fanout();
-  fanout.timeout = *deadline + absl::Minutes(1);  // the agent enforces the phase deadline
+  fanout.timeout = deadline + absl::Minutes(1);  // the agent enforces the phase deadline
   EventPrinter printer(c.format(), c.color());
   const std::string& name = c.servers()[*dc].name;
   auto results = CallRunPhase(c.Subset({*dc}), fanout, request,
                               [&](size_t, const v1::PhaseEvent& e) { printer.Phase(name, e); });
   PrintResult(c, results);
   return ExitCodeForHosts(Failures(results), kExitFailed);
+}
+
+int RunServiceCenterPhase(const GlobalOptions& global, const ScRunOptions& sc) {
+  absl::StatusOr<absl::Duration> deadline = ParseDuration(sc.deadline, "--deadline");
+  if (!deadline.ok()) return ReportError(deadline.status());
+  const v1::RunPhaseRequest request = RequestFrom(sc, *deadline);
+  return WithFleet(global,
+                   [&](const FleetContext& c) { return RunOnController(c, request, *deadline); });
 }
 
 }  // namespace

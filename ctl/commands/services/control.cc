@@ -40,30 +40,34 @@ absl::StatusOr<v1::ControlServicesRequest> RequestFrom(const ControlOptions& o) 
   return req;
 }
 
-int RunServicesControl(const GlobalOptions& options, const ControlOptions& control) {
-  absl::StatusOr<v1::ControlServicesRequest> request = RequestFrom(control);
-  if (!request.ok()) return ReportError(request.status());
-  absl::StatusOr<absl::Duration> deadline =
-      ParseDuration(control.restart_timeout, "--restart-timeout");
-  if (!deadline.ok()) return ReportError(deadline.status());
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  const FleetContext& c = **ctx;
+int ControlOnFleet(const FleetContext& c, const std::string& verb,
+                   const v1::ControlServicesRequest& request, absl::Duration deadline) {
   FanOutOptions fanout = c.fanout();
-  fanout.timeout = std::max(fanout.timeout, *deadline);
+  fanout.timeout = std::max(fanout.timeout, deadline);
   EventPrinter printer(c.format(), c.color());
   auto results = CallControlServices(
-      c.targets(), fanout, *request,
+      c.targets(), fanout, request,
       [&](size_t i, const v1::ServiceEvent& e) { printer.Service(c.servers()[i].name, e); });
   const std::vector<HostFailure> failures = Failures(results);
   if (c.format() == OutputFormat::kTable) {
     PrintOut(Footer(results.size(), failures, c.color()));
   } else {
-    nlohmann::json doc = {{"command", "services " + control.action}};
+    nlohmann::json doc = {{"command", "services " + verb}};
     doc.update(FailuresJson(failures));
     PrintJson(doc, c.format());
   }
   return ExitCodeForHosts(failures, kExitFailed);
+}
+
+int RunServicesControl(const GlobalOptions& global, const ControlOptions& control) {
+  absl::StatusOr<v1::ControlServicesRequest> request = RequestFrom(control);
+  if (!request.ok()) return ReportError(request.status());
+  absl::StatusOr<absl::Duration> deadline =
+      ParseDuration(control.restart_timeout, "--restart-timeout");
+  if (!deadline.ok()) return ReportError(deadline.status());
+  return WithFleet(global, [&](const FleetContext& c) {
+    return ControlOnFleet(c, control.action, *request, *deadline);
+  });
 }
 
 }  // namespace

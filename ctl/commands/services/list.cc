@@ -26,10 +26,7 @@ Table ServicesTable(const std::vector<HostReply<v1::ListServicesResponse>>& repl
   return table;
 }
 
-int RunServicesList(const GlobalOptions& options) {
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
-  if (!ctx.ok()) return ReportError(ctx.status());
-  const FleetContext& c = **ctx;
+int RunServicesList(const FleetContext& c) {
   auto replies = CallListServices(c.targets(), c.fanout());
   PrintHosts(c, HostsDocument("services list", replies), ServicesTable(replies).Render(c.color()),
              replies);
@@ -40,7 +37,7 @@ int RunServicesList(const GlobalOptions& options) {
 
 void AddServicesList(CLI::App& services, const GlobalOptions& global, Action& action) {
   CLI::App* list = services.add_subcommand("list", "every service and its state");
-  OnChosen(list, action, [&global] { return RunServicesList(global); });
+  OnChosen(list, action, [&global] { return WithFleet(global, RunServicesList); });
 }
 
 }  // namespace osfleet::ctl

@@ -101,6 +101,26 @@ absl::Status Rollout::ApplyBatch(int batch) {
   return Save();
 }
 
+template <typename Reply>
+std::vector<std::string> Rollout::RecordOutcomes(const std::vector<size_t>& hosts,
+                                                 const std::vector<Reply>& replies,
+                                                 const std::string& kind, HostState ok_state,
+                                                 const std::string& ok_text) {
+  std::vector<std::string> failed;
+  for (size_t k = 0; k < hosts.size(); ++k) {
+    HostRecord& h = journal_.hosts[hosts[k]];
+    if (replies[k].ok()) {
+      h.state = ok_state;
+      Emit(kind, h.name, ok_text);
+    } else {
+      h.error = StatusText(replies[k].status);
+      failed.push_back(h.name);
+      Emit(kind, h.name, h.error, true);
+    }
+  }
+  return failed;
+}
+
 // Confirm, retrying while an agent is still busy finishing that same change (a resumed
 // rollout can catch one mid-restart).
 std::vector<HostReply<v1::ConfirmResponse>> Rollout::ConfirmWithRetry(
@@ -130,19 +150,8 @@ std::vector<HostReply<v1::ConfirmResponse>> Rollout::ConfirmWithRetry(
 absl::Status Rollout::ConfirmAll() {
   const std::vector<size_t> hosts = HostsIn(-1, HostState::kPending);
   if (hosts.empty()) return absl::OkStatus();
-  auto replies = ConfirmWithRetry(hosts);
-  std::vector<std::string> failed;
-  for (size_t k = 0; k < hosts.size(); ++k) {
-    HostRecord& h = journal_.hosts[hosts[k]];
-    if (replies[k].ok()) {
-      h.state = HostState::kConfirmed;
-      Emit("confirm", h.name, "confirmed");
-    } else {
-      h.error = StatusText(replies[k].status);
-      failed.push_back(h.name);
-      Emit("confirm", h.name, h.error, true);
-    }
-  }
+  const std::vector<std::string> failed =
+      RecordOutcomes(hosts, ConfirmWithRetry(hosts), "confirm", HostState::kConfirmed, "confirmed");
   if (absl::Status s = Save(); !s.ok()) return s;
   if (!failed.empty()) {
     return absl::FailedPreconditionError(
@@ -258,19 +267,9 @@ absl::Status Rollout::RollBack() {
   }
   FanOutOptions fanout = ctx_.fanout();
   fanout.timeout = std::max(fanout.timeout, kRestartCallDeadline);
-  auto replies = CallRollback(TargetsFor(hosts), fanout, requests);
-  std::vector<std::string> failed;
-  for (size_t k = 0; k < hosts.size(); ++k) {
-    HostRecord& h = journal_.hosts[hosts[k]];
-    if (replies[k].ok()) {
-      h.state = HostState::kRolledBack;
-      Emit("rollback", h.name, "rolled back to the old address; services restarted");
-    } else {
-      h.error = StatusText(replies[k].status);
-      failed.push_back(h.name);
-      Emit("rollback", h.name, h.error, true);
-    }
-  }
+  const std::vector<std::string> failed =
+      RecordOutcomes(hosts, CallRollback(TargetsFor(hosts), fanout, requests), "rollback",
+                     HostState::kRolledBack, "rolled back to the old address; services restarted");
   if (absl::Status s = Save(); !s.ok()) return s;
   if (!failed.empty()) {
     return absl::InternalError(absl::StrCat("rollback failed on ", absl::StrJoin(failed, ", ")));

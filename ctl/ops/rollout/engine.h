@@ -61,6 +61,13 @@ class Rollout {
   absl::Status ApplyBatch(int batch);
   absl::Status StopAfterFailures(int batch);
   absl::Status ConfirmAll();
+  // Each reply's outcome on its host (hosts[k] got replies[k]): `ok_state` and an event
+  // `ok_text`, or the error; returns the names of the hosts that failed.
+  template <typename Reply>
+  std::vector<std::string> RecordOutcomes(const std::vector<size_t>& hosts,
+                                          const std::vector<Reply>& replies,
+                                          const std::string& kind, HostState ok_state,
+                                          const std::string& ok_text);
   std::vector<HostReply<v1::ConfirmResponse>> ConfirmWithRetry(const std::vector<size_t>& hosts);
   absl::Status RunServiceCenter();
   std::vector<v1::EndpointChange> Changes() const;
