@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 #include <utility>
 
 #include "ctl/fleet/context.h"
@@ -17,6 +18,11 @@ using Action = std::function<int()>;
 // Opens the fleet (inventory, --limit, channels) and runs `run` on it; when that fails
 // (bad input: exit 2), says why and `run` is not called.
 int WithFleet(const GlobalOptions& global, const std::function<int(const FleetContext&)>& run);
+
+// --restart-timeout: a call that restarts services can take minutes, so with `restart` it
+// gets at least that deadline. INVALID_ARGUMENT when `restart_timeout` does not parse.
+absl::StatusOr<FanOutOptions> RestartFanOut(FanOutOptions fanout, bool restart,
+                                            const std::string& restart_timeout);
 
 // When `command` is chosen on the command line, `run` becomes the action.
 inline void OnChosen(CLI::App* command, Action& action, Action run) {

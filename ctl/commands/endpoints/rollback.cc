@@ -1,6 +1,5 @@
 // endpoints rollback: revert the pending change now, or restore a named backup of one server.
 #include "absl/strings/str_cat.h"
-#include "common/duration.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/endpoint_diffs.h"
@@ -59,13 +58,10 @@ Table RollbackTable(const std::vector<HostReply<v1::RollbackResponse>>& replies)
 int RunEndpointsRollback(const FleetContext& c, const RollbackOptions& rollback) {
   absl::StatusOr<std::vector<v1::RollbackRequest>> requests = RollbackRequests(c, rollback);
   if (!requests.ok()) return ReportError(requests.status());
-  FanOutOptions fanout = c.fanout();
-  if (rollback.restart) {
-    absl::StatusOr<absl::Duration> d = ParseDuration(rollback.restart_timeout, "--restart-timeout");
-    if (!d.ok()) return ReportError(d.status());
-    fanout.timeout = std::max(fanout.timeout, *d);
-  }
-  auto replies = CallRollback(c.targets(), fanout, *requests);
+  absl::StatusOr<FanOutOptions> fanout =
+      RestartFanOut(c.fanout(), rollback.restart, rollback.restart_timeout);
+  if (!fanout.ok()) return ReportError(fanout.status());
+  auto replies = CallRollback(c.targets(), *fanout, *requests);
   PrintHosts(c, HostsDocument("endpoints rollback", replies),
              RollbackTable(replies).Render(c.color()), replies);
   return ExitCodeForHosts(Failures(replies), kExitFailed);

@@ -82,14 +82,10 @@ void PrintSet(const FleetContext& ctx, const std::vector<v1::EndpointChange>& ch
 }
 
 int SetOnFleet(const FleetContext& c, const SetOptions& o, const EndpointsChange& change) {
-  // A restart can take minutes: those calls get --restart-timeout as their deadline.
-  FanOutOptions set_fanout = c.fanout();
-  if (o.restart) {
-    absl::StatusOr<absl::Duration> d = ParseDuration(o.restart_timeout, "--restart-timeout");
-    if (!d.ok()) return ReportError(d.status());
-    set_fanout.timeout = std::max(set_fanout.timeout, *d);
-  }
-  EndpointsChangeResult result = ChangeEndpoints(c.targets(), c.fanout(), set_fanout, change);
+  absl::StatusOr<FanOutOptions> set_fanout =
+      RestartFanOut(c.fanout(), o.restart, o.restart_timeout);
+  if (!set_fanout.ok()) return ReportError(set_fanout.status());
+  EndpointsChangeResult result = ChangeEndpoints(c.targets(), c.fanout(), *set_fanout, change);
   if (!result.status.ok()) {
     PrintEndpointsPlan(c, change.changes, result.plan, std::string(result.status.message()));
     return ExitCodeForHosts(Failures(result.plan), ExitCodeFor(result.status));

@@ -2,11 +2,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/role.h"
-#include "ctl/rpc/agent_calls.h"
-#include "ctl/output/describe.h"
-#include "ctl/output/report.h"
 #include "ctl/ops/rollout/batches.h"
 #include "ctl/ops/rollout/engine.h"
+#include "ctl/output/describe.h"
+#include "ctl/output/report.h"
+#include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -40,6 +40,24 @@ std::string ServerProblem(const HostReply<v1::AgentInfo>& info,
     }
   }
   return "";
+}
+
+// The journal's record of a server before anything changes.
+HostRecord PlannedHost(const Server& server, int batch, const v1::PlanEndpointsResponse& plan,
+                       const v1::GetEndpointsResponse& endpoints) {
+  HostRecord h;
+  h.name = server.name;
+  h.role = RoleName(server.role);
+  h.batch = batch;
+  h.old_revision = plan.revision();
+  for (const v1::Endpoint& e : endpoints.endpoints()) {
+    h.old_addresses[DatabaseName(e.database())] = e.address();
+  }
+  if (plan.diffs().empty()) {
+    h.state = HostState::kConfirmed;  // already at the new addresses
+    h.new_revision = h.old_revision;
+  }
+  return h;
 }
 
 }  // namespace
@@ -93,8 +111,8 @@ absl::Status Rollout::Preflight() {
     bool host_ok = true;
     for (const v1::ProbeResult& p : r.response.results()) {
       if (p.ok()) {
-        answering.push_back(absl::StrCat(DatabaseName(p.database()), " (SQL Server ",
-                                         p.server_version(), ")"));
+        answering.push_back(
+            absl::StrCat(DatabaseName(p.database()), " (SQL Server ", p.server_version(), ")"));
         continue;
       }
       host_ok = false;
@@ -139,18 +157,8 @@ absl::Status Rollout::PlanHosts(const std::vector<v1::GetEndpointsResponse>& end
   server_of_host_.clear();
   for (size_t b = 0; b < batches.size(); ++b) {
     for (size_t i : batches[b]) {
-      HostRecord h;
-      h.name = ctx_.servers()[i].name;
-      h.role = RoleName(ctx_.servers()[i].role);
-      h.batch = static_cast<int>(b);
-      h.old_revision = plan[i].response.revision();
-      for (const v1::Endpoint& e : endpoints[i].endpoints()) {
-        h.old_addresses[DatabaseName(e.database())] = e.address();
-      }
-      if (plan[i].response.diffs().empty()) {
-        h.state = HostState::kConfirmed;  // already at the new addresses
-        h.new_revision = h.old_revision;
-      }
+      HostRecord h =
+          PlannedHost(ctx_.servers()[i], static_cast<int>(b), plan[i].response, endpoints[i]);
       Emit("plan", h.name,
            absl::StrCat("batch ", b + 1, ": ", plan[i].response.diffs_size(),
                         " field(s) to change"));
