@@ -217,13 +217,18 @@ Result<ChildProcess> ChildProcess::Spawn(const CommandSpec& spec) {
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(std::exchange(other.pid_, 0)), output_(std::exchange(other.output_, kNone)) {}
+    : pid_(std::exchange(other.pid_, 0)),
+      output_(std::exchange(other.output_, kNone)),
+      process_(std::exchange(other.process_, kNone)),
+      job_(std::exchange(other.job_, kNone)) {}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
     Close();
     pid_ = std::exchange(other.pid_, 0);
     output_ = std::exchange(other.output_, kNone);
+    process_ = std::exchange(other.process_, kNone);  // unused on POSIX
+    job_ = std::exchange(other.job_, kNone);
   }
   return *this;
 }
