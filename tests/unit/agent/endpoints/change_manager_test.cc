@@ -151,6 +151,10 @@ TEST_F(ChangeManagerTest, UnconfirmedChangeRevertsByItselfWhenTheWindowEnds) {
   EXPECT_THAT(last_revert_.reason, HasSubstr("not confirmed by"));
   EXPECT_EQ(ReadBytes(hsconf_), original_);  // byte for byte
   EXPECT_FALSE(manager_->pending().has_value());
+  // The hook runs while the revert still holds the change token: a new manager (as after
+  // an agent restart) waits for the timer thread to let go, and has nothing to confirm.
+  MakeManager();
+  ASSERT_TRUE(manager_->Recover().ok());
   EXPECT_FALSE(std::filesystem::exists(PendingPath()));
   absl::StatusOr<std::string> late = manager_->Confirm(out->set.change_id);
   EXPECT_TRUE(absl::IsNotFound(late.status())) << late.status();
