@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -31,7 +32,9 @@ class CallGateTest : public ::testing::Test {
  protected:
   CallGateTest()
       : dir_(std::filesystem::path(::testing::TempDir()) /
-             absl::StrCat("call_gate_test.", counter_++)),
+             absl::StrCat("call_gate_test.",
+                          ::testing::UnitTest::GetInstance()->current_test_info()->name(), ".",
+                          std::random_device()())),
         audit_((dir_ / "audit.log").string()),
         limiter_(2),
         gate_(Authorizer(Transport::kMutualTls), &limiter_, &audit_, kReadDeadline, &clock_) {
@@ -48,7 +51,6 @@ class CallGateTest : public ::testing::Test {
     return absl::StrSplit(text.str(), '\n', absl::SkipEmpty());
   }
 
-  static inline int counter_ = 0;
   std::filesystem::path dir_;
   FakeClock clock_;
   AuditLog audit_;
