@@ -45,21 +45,25 @@ DEPS=(zlib openssl abseil c-ares re2 protobuf grpc fmtlib spdlog yaml-cpp pugixm
       nlohmann-json3 curl)
 # How each source tree is made from the source package:
 #   orig      the upstream (orig) tarball as released
-#   orig+cve  the orig tarball plus Debian's security patches (debian/patches/*CVE*),
-#             in series order; the rest of Debian's patches change options or packaging
-#   debian    dpkg-source -x: every Debian patch (curl's security fixes depend on them)
+#   orig+cve  the orig tarball plus Debian's security patches (debian/patches/*CVE*)
+#             and those named in DEB_PICK, in series order; the rest of Debian's
+#             patches change options or packaging
+#   debian    dpkg-source -x: every Debian patch (curl's security fixes depend on them;
+#             re2's Unicode table generators read the unicode-data package)
 declare -A SRC_MODE=(
-  [zlib]=orig [openssl]=orig [abseil]=orig+cve [c-ares]=orig+cve [re2]=orig
-  [protobuf]=orig+cve [grpc]=orig [fmtlib]=orig [spdlog]=orig [yaml-cpp]=orig
+  [zlib]=orig [openssl]=orig [abseil]=orig+cve [c-ares]=orig+cve [re2]=debian
+  [protobuf]=orig+cve [grpc]=orig+cve [fmtlib]=orig [spdlog]=orig [yaml-cpp]=orig
   [pugixml]=orig [cli11]=orig [nlohmann-json3]=orig [curl]=debian
 )
+# grpc: its CMake downloads opencensus-proto (absent from the orig tarball, unused).
+declare -A DEB_PICK=([grpc]="no-opencensus.patch")
 
 # Host packages: the cross compilers, build tools, host protoc/grpc_cpp_plugin (same
 # versions as the sources), Wine and msitools for the tests and the MSI.
 HOST_PKGS=(gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix mingw-w64-tools
            binutils-mingw-w64-x86-64 dpkg-dev cmake ninja-build protobuf-compiler
            protobuf-compiler-grpc libgrpc++-dev libprotobuf-dev perl make patch xz-utils
-           bzip2 wine msitools)
+           bzip2 unicode-data python3 python3-six wine msitools)
 
 APT_OPTS=(-o DPkg::Lock::Timeout=900 -o APT::Sandbox::User=root)
 DEB_SRC_FILE=/etc/apt/sources.list.d/osfleet-deb-src.sources
@@ -88,9 +92,15 @@ ensure_host_packages() {
   fi
 }
 
-# deb-src entries for the mirrors that the deb entries already use (deb822 or one-line).
+have_sources() { [[ -n $(apt-cache showsrc --only-source grpc 2>/dev/null) ]]; }
+
+# apt must know Debian's source packages: if it does not, add deb-src entries for the
+# Debian mirrors that the deb entries already use (deb822 or one-line) and update.
 ensure_deb_src() {
-  if grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  have_sources && return
+  if [[ -f $DEB_SRC_FILE ]]; then
+    apt_update
+    have_sources || die "apt knows no source packages even with $DEB_SRC_FILE"
     return
   fi
   [[ $(id -u) == 0 ]] || die "needs root to add $DEB_SRC_FILE"
@@ -120,6 +130,7 @@ ensure_deb_src() {
   rm -f "$tmp"
   APT_UPDATED=0
   apt_update
+  have_sources || die "apt knows no source packages after adding $DEB_SRC_FILE"
 }
 
 # All versions of a source package the lists know, newest first.
@@ -142,7 +153,6 @@ upstream_of() { local v=${1#*:}; echo "${v%-*}"; }
 declare -A WANT_VER
 resolve_versions() {
   local d v
-  if [[ -z $(apt-cache showsrc --only-source grpc 2>/dev/null) ]]; then apt_update; fi
   for d in "${DEPS[@]}"; do
     v=$(src_versions "$d" | sed -n 1p)   # not head: SIGPIPE under pipefail
     [[ -n $v ]] || die "apt knows no source package '$d' (deb-src entry missing?)"
@@ -154,7 +164,10 @@ compute_key() {
   local d list="rev=$RECIPE_REV"
   for d in "${DEPS[@]}"; do list+=" $d=${WANT_VER[$d]}"; done
   local hash
-  hash=$(printf '%s\n' "$list" "$(sha256sum <"$TOOLCHAIN")" | sha256sum | cut -c1-10)
+  # The toolchain file and our own patches count as recipe too.
+  hash=$( { printf '%s\n' "$list"; cat "$TOOLCHAIN";
+            find "$OWN_PATCHES" -type f -name '*.patch' 2>/dev/null | LC_ALL=C sort | xargs -r cat; } |
+          sha256sum | cut -c1-10)
   echo "r${RECIPE_REV}-grpc$(upstream_of "${WANT_VER[grpc]}")-$hash"
 }
 
@@ -162,7 +175,8 @@ compute_key() {
 
 declare -A GOT_VER
 # Downloads the newest fetchable version (mirrors may lack a security update's files);
-# the .dsc and orig tarball(s) must be there, the .debian.tar for the modes using it.
+# the orig tarball(s) must be there (apt checks their hashes against the Sources
+# index), the .dsc/.debian.tar only for the modes using them.
 fetch_source() {
   local d=$1 v dsc
   mkdir -p "$DL"
@@ -180,8 +194,7 @@ fetch_source() {
       case $f in
         *.asc) ;;
         *.orig.tar.*|*.orig-*.tar.*) [[ -s $DL/$f ]] || ok=0 ;;
-        *.dsc) [[ -s $DL/$f ]] || ok=0 ;;
-        *.debian.tar.*) [[ ${SRC_MODE[$d]} == orig || -s $DL/$f ]] || ok=0 ;;
+        *.dsc|*.debian.tar.*) [[ ${SRC_MODE[$d]} == orig || -s $DL/$f ]] || ok=0 ;;
       esac
     done
     if ((ok)); then
@@ -221,7 +234,8 @@ unpack_source() {
       local series=$SRC/.unpack-$d/deb/debian/patches/series p
       if [[ -f $series ]]; then
         while read -r p _; do
-          [[ $p == \#* || -z $p || $p != *CVE* ]] && continue
+          [[ -z $p || $p == \#* ]] && continue
+          [[ $p == *CVE* || " ${DEB_PICK[$d]:-} " == *" $p "* ]] || continue
           log "$d: applying Debian patch $p"
           patch -d "$SRC/$d" -p1 -s --no-backup-if-mismatch \
             <"$SRC/.unpack-$d/deb/debian/patches/$p" || die "$d: Debian patch $p failed"
@@ -309,6 +323,9 @@ build_c-ares() {
 }
 
 build_re2() {
+  # The dfsg tarball drops the generated Unicode tables; Debian's patch makes the
+  # generators read the unicode-data package instead of downloading.
+  (cd "$SRC/re2" && make REBUILD_TABLES=1 re2/perl_groups.cc re2/unicode_casefold.cc re2/unicode_groups.cc)
   cmake_dep re2 -DRE2_BUILD_TESTING=OFF
 }
 
@@ -569,7 +586,9 @@ case $MODE in
   print) echo "$PREFIX"; exit 0 ;;
   selftest)
     [[ -f $PREFIX/.complete ]] || die "$PREFIX is not complete: run $0 first"
-    mkdir -p "$WORK"; selftest; rm -rf "${WORK:?}/selftest"; echo "$PREFIX"; exit 0 ;;
+    mkdir -p "$WORK"; selftest
+    rm -rf "${WORK:?}/selftest"; rmdir "$WORK" 2>/dev/null || true
+    echo "$PREFIX"; exit 0 ;;
 esac
 
 if [[ -f $PREFIX/.complete ]]; then
