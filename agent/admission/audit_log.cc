@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/platform/append_file.h"
 
 namespace osfleet::agent {
@@ -28,14 +29,75 @@ std::string FormatAuditLine(const AuditRecord& r) {
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-absl::Status AuditLog::Append(const AuditRecord& record) {
-  const std::string line = FormatAuditLine(record);
+AuditLog::AuditLog(std::string path) : path_(std::move(path)), writer_([this] { RunWriter(); }) {}
+
+AuditLog::~AuditLog() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  writer_.join();
+}
+
+bool AuditLog::Enqueue(Pending pending, bool wait_for_room) {
   absl::MutexLock lock(&mu_);
+  auto has_room = [this]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return queue_.size() < kMaxQueued; };
+  if (wait_for_room) mu_.Await(absl::Condition(&has_room));
+  if (!has_room()) return false;
+  queue_.push_back(std::move(pending));
+  return true;
+}
+
+void AuditLog::AppendThen(AuditRecord record, std::function<void(absl::Status)> done) {
+  if (Enqueue({FormatAuditLine(record), done}, /*wait_for_room=*/false)) return;
+  if (done) {
+    done(absl::ResourceExhaustedError(absl::StrCat("audit log ", path_, ": ", kMaxQueued,
+                                                   " lines wait to be written; the line "
+                                                   "of ",
+                                                   record.rpc, " by ", record.identity,
+                                                   " was dropped")));
+  }
+}
+
+absl::Status AuditLog::Append(const AuditRecord& record) {
+  absl::Status result;
+  absl::Notification written;
+  Enqueue({FormatAuditLine(record),
+           [&](absl::Status s) {
+             result = std::move(s);
+             written.Notify();
+           }},
+          /*wait_for_room=*/true);
+  written.WaitForNotification();
+  return result;
+}
+
+absl::Status AuditLog::Write(const std::string& line) const {
   const platform::Result<void> appended = platform::AppendDurably(path_, line);
   if (appended.ok()) return absl::OkStatus();
   // "audit log PATH: write: No space left on device".
   return absl::UnavailableError(
       absl::StrCat("audit log ", path_, ": ", appended.error().Message()));
+}
+
+void AuditLog::RunWriter() {
+  for (;;) {
+    Pending next;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](AuditLog* log) ABSL_EXCLUSIVE_LOCKS_REQUIRED(log->mu_) {
+            return log->stopping_ || !log->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // stopping and drained
+      next = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    absl::Status status = Write(next.line);
+    if (next.done) next.done(std::move(status));
+  }
 }
 
 }  // namespace osfleet::agent

@@ -2,12 +2,21 @@
 // (time, identity, peer, RPC, revisions before and after, result), appended with
 // O_APPEND and fsync to a file of mode 0600. Only what the callers put in a record is
 // written: never a password or the Service Center credentials.
+//
+// One writer thread does every write, in the order the records were handed over, so that
+// no gRPC callback thread ever waits for the disk: AppendThen() only queues; Append()
+// queues and waits for the line (for worker threads). The destructor writes what is
+// queued before it returns.
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -36,15 +45,36 @@ std::string FormatAuditLine(const AuditRecord& record);
 
 class AuditLog {
  public:
-  explicit AuditLog(std::string path) : path_(std::move(path)) {}
+  // Lines queued at most; beyond, AppendThen refuses (RESOURCE_EXHAUSTED) and Append waits.
+  static constexpr size_t kMaxQueued = 1024;
+
+  explicit AuditLog(std::string path);
+  ~AuditLog();  // writes every queued line, then stops the writer
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
   const std::string& path() const { return path_; }
 
-  // Appends one line and fsyncs it. Lines from concurrent callers never interleave.
+  // Queues the line and returns at once; `done` (may be empty) runs on the writer thread
+  // once the line is durable or failed. Safe on gRPC callback threads.
+  void AppendThen(AuditRecord record, std::function<void(absl::Status)> done);
+  // Queues the line and waits until it is written and fsynced. Not on callback threads.
   absl::Status Append(const AuditRecord& record);
 
  private:
+  struct Pending {
+    std::string line;
+    std::function<void(absl::Status)> done;
+  };
+  // False when the queue is full and wait_for_room is not set.
+  bool Enqueue(Pending pending, bool wait_for_room);
+  absl::Status Write(const std::string& line) const;
+  void RunWriter();
+
   const std::string path_;
-  absl::Mutex mu_;  // one append at a time
+  absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread writer_;  // last: started once the rest is ready
 };
 
 }  // namespace osfleet::agent

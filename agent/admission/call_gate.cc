@@ -3,9 +3,23 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/logging.h"
 
 namespace osfleet::agent {
+namespace {
+
+constexpr absl::string_view kLongRunning[] = {"Endpoints.Set", "Endpoints.Probe",
+                                              "Services.Control", "ServiceCenter.RunPhase"};
+
+}  // namespace
+
+bool IsLongRunning(absl::string_view rpc) {
+  for (absl::string_view r : kLongRunning) {
+    if (r == rpc) return true;
+  }
+  return false;
+}
 
 CallGate::CallGate(Authorizer authz, CallLimiter* limiter, AuditLog* audit,
                    absl::Duration read_deadline, const Clock* clock)
@@ -28,10 +42,11 @@ Admission CallGate::Admit(std::string peer, const absl::StatusOr<Caller>& who,
   a.status = CheckCaller(who, rpc, &a.caller);
   if (!a.status.ok()) {
     spdlog::warn("{} from {} ({}): {}", rpc, a.peer, a.caller.identity, a.status.message());
-    if (IsMutating(rpc)) Finished(a, {}, a.status);
+    a.audit_refusal = IsMutating(rpc);
     return a;
   }
-  absl::StatusOr<CallSlot> slot = limiter_->Acquire();
+  absl::StatusOr<CallSlot> slot =
+      limiter_->Acquire(IsLongRunning(rpc) ? CallKind::kLong : CallKind::kCritical);
   if (!slot.ok()) {
     spdlog::debug("{} from {}: {}", rpc, a.peer, slot.status().message());
     a.status = slot.status();
@@ -59,16 +74,34 @@ absl::Status CallGate::CheckStart(bool cancelled, const Admission& admission) co
   return absl::OkStatus();
 }
 
-void CallGate::Finished(const Admission& admission, AuditRecord record,
-                        const absl::Status& status) const {
-  spdlog::info("{} from {} ({}): {}", admission.rpc, admission.peer, admission.caller.identity,
-               status.ok() ? "OK" : status.ToString());
+AuditRecord CallGate::Record(const Admission& admission, AuditRecord record,
+                             const absl::Status& status) const {
   record.time = clock_->Now();
   record.identity = admission.caller.identity;
   record.peer = admission.peer;
   record.rpc = admission.rpc;
   record.result = AuditResult(status);
-  if (absl::Status s = audit_->Append(record); !s.ok()) {
+  return record;
+}
+
+void CallGate::Refuse(const Admission& admission, std::function<void()> finish) const {
+  if (!admission.audit_refusal) {
+    finish();
+    return;
+  }
+  audit_->AppendThen(Record(admission, {}, admission.status),
+                     [finish = std::move(finish)](absl::Status s) {
+                       if (!s.ok())
+                         spdlog::error("{} (the call itself was not affected)", s.message());
+                       finish();
+                     });
+}
+
+void CallGate::Finished(const Admission& admission, AuditRecord record,
+                        const absl::Status& status) const {
+  spdlog::info("{} from {} ({}): {}", admission.rpc, admission.peer, admission.caller.identity,
+               status.ok() ? "OK" : status.ToString());
+  if (absl::Status s = audit_->Append(Record(admission, std::move(record), status)); !s.ok()) {
     spdlog::error("{} (the call itself was not affected)", s.message());
   }
 }

@@ -1,12 +1,14 @@
 // What every handler does first and last: identify and authorize the caller, take a
-// slot under the global cap of calls in progress, and — for mutating calls — write the
-// audit line once the call finished (or was refused). The decisions are taken on plain
+// slot under the global cap of calls in progress (long calls never take the slots kept
+// for time-critical ones), and — for mutating calls — write the audit line once the call
+// finished (or was refused). The decisions are taken on plain
 // values (who, which RPC, when), so they are tested without a gRPC server; the overloads
 // taking a gRPC context only read those values from it.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -31,7 +33,12 @@ struct Admission {
   Caller caller;
   CallSlot slot;                                 // released when the call is done
   absl::Time start_by = absl::InfiniteFuture();  // reads queued longer are refused
+  bool audit_refusal = false;                    // a refused mutating call: Refuse() audits it
 };
+
+// The calls that may run for long (the Service Center phase, service control, probes,
+// Set): they take slots only from the part of the cap not reserved for the others.
+bool IsLongRunning(absl::string_view rpc);
 
 class CallGate {
  public:
@@ -43,14 +50,22 @@ class CallGate {
   Admission Admit(grpc::CallbackServerContext* context, absl::string_view rpc) const;
   // The same for a caller already identified (or not: `who` is then the reason).
   Admission Admit(std::string peer, const absl::StatusOr<Caller>& who, absl::string_view rpc) const;
+  // A call refused at admission (status not OK): audits it when it was a mutating call,
+  // then runs `finish` (which finishes the reactor) once the line is durable. Never waits:
+  // for gRPC callback threads; `finish` may run on the audit log's writer thread.
+  void Refuse(const Admission& admission, std::function<void()> finish) const;
   // A mutating call ended with `status`: log it and append its audit line (a failed
-  // audit write is logged, never fails the call).
+  // audit write is logged, never fails the call). Waits for the write: on workers only.
   void Finished(const Admission& admission, AuditRecord record, const absl::Status& status) const;
   // OK, or why an admitted call must not start now (cancelled, queued too long).
   absl::Status CheckStart(grpc::CallbackServerContext* context, const Admission& admission) const;
   absl::Status CheckStart(bool cancelled, const Admission& admission) const;
 
  private:
+  // The record with the call's identity, peer, RPC, result and time filled in.
+  AuditRecord Record(const Admission& admission, AuditRecord record,
+                     const absl::Status& status) const;
+
   Authorizer authz_;
   CallLimiter* limiter_;
   AuditLog* audit_;

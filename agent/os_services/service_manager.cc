@@ -66,7 +66,7 @@ absl::Status StartOne(ServiceBackend& backend, const ServiceEventSink& sink) {
 
 // Checks every started service until min_healthy has passed (at least once).
 absl::Status HoldHealthy(const std::vector<ServiceBackend*>& started, absl::Duration min_healthy,
-                         const ServiceEventSink& sink) {
+                         const ServiceEventSink& sink, const CancelToken& cancel) {
   const absl::Time end = absl::Now() + min_healthy;
   const absl::Duration step = std::clamp(min_healthy / 10, kMinHealthyStep, kMaxHealthyStep);
   for (;;) {
@@ -83,8 +83,19 @@ absl::Status HoldHealthy(const std::vector<ServiceBackend*>& started, absl::Dura
     }
     const absl::Time now = absl::Now();
     if (now >= end) return absl::OkStatus();
-    absl::SleepFor(std::min(step, end - now));
+    if (absl::Status s = cancel.SleepFor(std::min(step, end - now)); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("stopped holding min_healthy: ", s.message()));
+    }
   }
+}
+
+// OK, or why the sequence stops before `step` of `backend` (the client gave up).
+absl::Status Before(const CancelToken& cancel, absl::string_view step,
+                    const ServiceBackend& backend) {
+  absl::Status s = cancel.Check();
+  if (s.ok()) return s;
+  return absl::Status(s.code(), absl::StrCat("stopped before ", step, " ", backend.name(), ": ",
+                                             s.message()));
 }
 
 }  // namespace
@@ -106,21 +117,24 @@ std::vector<ServiceStatus> ServiceManager::List() {
 }
 
 absl::Status ServiceManager::Control(ServiceAction action, const std::vector<std::string>& names,
-                                     absl::Duration min_healthy, const ServiceEventSink& sink) {
+                                     absl::Duration min_healthy, const ServiceEventSink& sink,
+                                     const CancelToken& cancel) {
   absl::StatusOr<std::vector<ServiceBackend*>> selected = Select(backends_, names);
   if (!selected.ok()) return selected.status();
   absl::MutexLock lock(&mu_);
   if (min_healthy < absl::ZeroDuration()) min_healthy = min_healthy_;
   if (action != ServiceAction::kStart) {
     for (auto it = selected->rbegin(); it != selected->rend(); ++it) {
+      if (absl::Status s = Before(cancel, "stopping", **it); !s.ok()) return s;
       if (absl::Status s = StopOne(**it, sink); !s.ok()) return s;
     }
   }
   if (action == ServiceAction::kStop) return absl::OkStatus();
   for (ServiceBackend* backend : *selected) {
+    if (absl::Status s = Before(cancel, "starting", *backend); !s.ok()) return s;
     if (absl::Status s = StartOne(*backend, sink); !s.ok()) return s;
   }
-  return HoldHealthy(*selected, min_healthy, sink);
+  return HoldHealthy(*selected, min_healthy, sink, cancel);
 }
 
 }  // namespace osfleet::agent

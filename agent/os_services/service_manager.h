@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/os_services/service_backend.h"
+#include "common/cancel.h"
 
 namespace osfleet::agent {
 
@@ -40,8 +41,12 @@ class ServiceManager {
   // no longer running. The first
   // failure stops the sequence; its status carries the service's own reason. `sink`
   // gets every transition (stopping, stopped, starting, running, failed) as it happens.
+  // `cancel` is asked before each service and while holding min_healthy: once the client
+  // gave up, Control stops there (CANCELLED / DEADLINE_EXCEEDED; the services keep the
+  // state reached). The default never stops (a change's own restart must not).
   absl::Status Control(ServiceAction action, const std::vector<std::string>& names,
-                       absl::Duration min_healthy, const ServiceEventSink& sink);
+                       absl::Duration min_healthy, const ServiceEventSink& sink,
+                       const CancelToken& cancel = CancelToken());
 
  private:
   std::vector<std::unique_ptr<ServiceBackend>> backends_;

@@ -1,5 +1,6 @@
 #include "agent/probe/probe.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -58,7 +59,8 @@ std::string DnsError(const std::string& host, const platform::Error& error) {
 // IP literals "resolve" to themselves; names go to getaddrinfo on a thread of their own,
 // because getaddrinfo has no timeout.
 absl::StatusOr<std::vector<SocketAddress>> Resolve(const std::string& host,
-                                                   absl::Duration timeout) {
+                                                   absl::Duration timeout,
+                                                   const CancelToken& cancel) {
   // SQL Server's shorthands for the local machine.
   const std::string name =
       (host == "." || absl::EqualsIgnoreCase(host, "(local)")) ? "localhost" : host;
@@ -67,7 +69,13 @@ absl::StatusOr<std::vector<SocketAddress>> Resolve(const std::string& host,
   }
   auto result = std::make_shared<DnsResult>();
   std::thread(RunResolver, name, result).detach();
-  if (!result->done.WaitForNotificationWithTimeout(timeout)) {
+  const absl::Time end = absl::Now() + timeout;
+  while (!result->done.WaitForNotificationWithTimeout(
+      std::min(CancelToken::kPollStep, end - absl::Now()))) {
+    if (absl::Status s = cancel.Check(); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("stopped: ", s.message()));
+    }
+    if (absl::Now() < end) continue;
     return absl::DeadlineExceededError(
         absl::StrCat("DNS: resolving '", host, "' did not finish within ", FormatTimeout(timeout)));
   }
@@ -229,13 +237,22 @@ std::optional<std::vector<SocketAddress>> ResolveStep(const std::string& host,
     outcome = Failed(std::move(outcome), ProbeStepId::kParse, "the address has no host");
     return std::nullopt;
   }
-  absl::StatusOr<std::vector<SocketAddress>> addresses = Resolve(host, options.timeout);
+  absl::StatusOr<std::vector<SocketAddress>> addresses =
+      Resolve(host, options.timeout, options.cancel);
   if (!addresses.ok()) {
     outcome = Failed(std::move(outcome), ProbeStepId::kDns, addresses.status().message());
     return std::nullopt;
   }
   for (const SocketAddress& a : *addresses) outcome.resolved.push_back(a.ip);
   return *std::move(addresses);
+}
+
+// Whether the client gave up before `step`; records it as that step's failure.
+bool Stopped(const ProbeOptions& options, ProbeStepId step, ProbeOutcome& outcome) {
+  const absl::Status s = options.cancel.Check();
+  if (s.ok()) return false;
+  outcome = Failed(std::move(outcome), step, absl::StrCat("stopped: ", s.message()));
+  return true;
 }
 
 }  // namespace
@@ -250,17 +267,20 @@ ProbeOutcome ProbeSqlServer(const SqlServerAddress& address, const ProbeOptions&
   if (!ask_browser) outcome.port = address.port != 0 ? address.port : kDefaultSqlServerPort;
   std::optional<std::vector<SocketAddress>> addresses = ResolveStep(address.host, options, outcome);
   if (!addresses) return outcome;
+  if (ask_browser && Stopped(options, ProbeStepId::kSqlBrowser, outcome)) return outcome;
   if (ask_browser) {
     absl::StatusOr<uint16_t> port = sqlbrowser::QueryInstancePort(
         addresses->front(), options.sql_browser_port, address.instance, options.timeout);
     if (!port.ok()) return Failed(outcome, ProbeStepId::kSqlBrowser, port.status().message());
     outcome.port = *port;
   }
+  if (Stopped(options, ProbeStepId::kTcpConnect, outcome)) return outcome;
   absl::StatusOr<Connection> connection = ConnectAny(*addresses, outcome.port, options.timeout);
   if (!connection.ok()) {
     return Failed(outcome, ProbeStepId::kTcpConnect, connection.status().message());
   }
   outcome.connect_latency = connection->latency;
+  if (Stopped(options, ProbeStepId::kTdsPrelogin, outcome)) return outcome;
   absl::StatusOr<std::string> version =
       ExchangePrelogin(connection->socket, connection->endpoint, options.timeout);
   if (!version.ok()) return Failed(outcome, ProbeStepId::kTdsPrelogin, version.status().message());
@@ -278,6 +298,7 @@ ProbeOutcome ProbeOracle(const OracleAddress& address, const ProbeOptions& optio
   outcome.port = address.port != 0 ? address.port : kDefaultOraclePort;
   std::optional<std::vector<SocketAddress>> addresses = ResolveStep(address.host, options, outcome);
   if (!addresses) return outcome;
+  if (Stopped(options, ProbeStepId::kTcpConnect, outcome)) return outcome;
   absl::StatusOr<Connection> connection = ConnectAny(*addresses, outcome.port, options.timeout);
   if (!connection.ok()) {
     return Failed(outcome, ProbeStepId::kTcpConnect, connection.status().message());

@@ -12,6 +12,7 @@
 
 #include "absl/time/time.h"
 #include "common/address.h"
+#include "common/cancel.h"
 
 namespace osfleet::agent {
 
@@ -20,6 +21,9 @@ enum class ProbeStepId { kNone, kParse, kDns, kSqlBrowser, kTcpConnect, kTdsPrel
 struct ProbeOptions {
   absl::Duration timeout = absl::Seconds(3);  // per step
   uint16_t sql_browser_port = 1434;           // tests point it at a fake browser
+  // The client's cancel and deadline: asked before each step and while DNS runs; once
+  // cancelled the probe fails at that step with "stopped: ...".
+  CancelToken cancel;
 };
 
 struct ProbeOutcome {

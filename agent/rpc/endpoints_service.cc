@@ -147,7 +147,7 @@ absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
 grpc::ServerUnaryReactor* EndpointsService::Rollback(grpc::CallbackServerContext* context,
                                                      const v1::RollbackRequest* request,
                                                      v1::RollbackResponse* response) {
-  return FinishAudited(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Rollback"),
+  return FinishAudited(context, deps_.rollback, deps_.gate->Admit(context, "Endpoints.Rollback"),
                        [this, request, response](AuditRecord* audit) {
                          return WithRevisions(*deps_.store, audit, [&] {
                            return DoRollback(*request, response, audit);
@@ -169,7 +169,7 @@ absl::Status EndpointsService::DoConfirm(const v1::ConfirmRequest& request,
 grpc::ServerUnaryReactor* EndpointsService::Confirm(grpc::CallbackServerContext* context,
                                                     const v1::ConfirmRequest* request,
                                                     v1::ConfirmResponse* response) {
-  return FinishAudited(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Confirm"),
+  return FinishAudited(context, deps_.reads, deps_.gate->Admit(context, "Endpoints.Confirm"),
                        [this, request, response](AuditRecord* audit) {
                          absl::Status s = DoConfirm(*request, response);
                          audit->before = audit->after = deps_.store->CurrentRevision();
@@ -179,7 +179,7 @@ grpc::ServerUnaryReactor* EndpointsService::Confirm(grpc::CallbackServerContext*
 }
 
 absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request,
-                                       v1::ProbeResponse* response) {
+                                       v1::ProbeResponse* response, const CancelToken& cancel) {
   absl::StatusOr<HsconfDocument> doc = deps_.store->Read();
   if (!doc.ok()) return doc.status();
   std::vector<EndpointEdit> edits;
@@ -189,6 +189,7 @@ absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request,
     edits = *std::move(parsed);
   }
   ProbeOptions options = deps_.probe;
+  options.cancel = cancel;  // stops between steps once the client gives up
   if (request.has_timeout()) {
     options.timeout =
         std::clamp(FromProtoDuration(request.timeout()), absl::Milliseconds(10), absl::Seconds(30));
@@ -199,14 +200,16 @@ absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request,
     out->set_address(r.address);
     FillProbe(r.outcome, out);
   }
-  return absl::OkStatus();
+  return cancel.Check();
 }
 
 grpc::ServerUnaryReactor* EndpointsService::Probe(grpc::CallbackServerContext* context,
                                                   const v1::ProbeRequest* request,
                                                   v1::ProbeResponse* response) {
-  return FinishOnExecutor(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Probe"),
-                          [this, request, response] { return DoProbe(*request, response); });
+  return FinishOnExecutor(context, deps_.probes, deps_.gate->Admit(context, "Endpoints.Probe"),
+                          [this, context, request, response] {
+                            return DoProbe(*request, response, CallCancelToken(context));
+                          });
 }
 
 }  // namespace osfleet::agent

@@ -16,8 +16,11 @@ namespace osfleet::agent {
 struct EndpointsDeps {
   HsconfStore* store = nullptr;
   ChangeManager* changes = nullptr;
-  Executor* reads = nullptr;  // quick work
-  Executor* work = nullptr;   // changes, restarts, probes: may take seconds
+  // The lanes (agent/server/agent_server.h): nothing long ever runs on reads or rollback.
+  Executor* reads = nullptr;     // critical: reads, Confirm, Renew
+  Executor* work = nullptr;      // Set (its restart may take minutes)
+  Executor* rollback = nullptr;  // Rollback: never behind a Set, a probe or a phase
+  Executor* probes = nullptr;    // Probe
   ProbeOptions probe;
   std::function<void(bool)> on_read;  // told whether the file could be read (health)
   const CallGate* gate = nullptr;     // authorization, call cap, audit
@@ -57,7 +60,8 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
   absl::Status DoRollback(const v1::RollbackRequest& request, v1::RollbackResponse* response,
                           AuditRecord* audit);
   absl::Status DoConfirm(const v1::ConfirmRequest& request, v1::ConfirmResponse* response);
-  absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response);
+  absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response,
+                       const CancelToken& cancel);
 
   EndpointsDeps deps_;
 };

@@ -1,5 +1,5 @@
 // Runs a handler's work on the executor and finishes the unary reactor from there, so
-// the callback thread never blocks.
+// the callback thread never blocks; the cancellation token of a call.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -8,11 +8,20 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "agent/server/executor.h"
+#include "absl/time/time.h"
 #include "agent/admission/call_gate.h"
+#include "agent/server/executor.h"
+#include "common/cancel.h"
 #include "common/status_util.h"
 
 namespace osfleet::agent {
+
+// Cancelled once the client cancels the call or its deadline passes. Valid until the
+// call's reactor is finished.
+inline CancelToken CallCancelToken(grpc::CallbackServerContext* context) {
+  return CancelToken([context] { return context->IsCancelled(); },
+                     absl::FromChrono(context->deadline()));
+}
 
 // Admits the call, runs body(Admission&) on the executor and finishes the reactor with
 // its status. A call refused at admission finishes at once; one whose client already gave
@@ -24,8 +33,10 @@ grpc::ServerUnaryReactor* RunAdmitted(grpc::CallbackServerContext* context, Exec
                                       Admission admission, Body body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (!admission.status.ok()) {
-    // A PERMISSION_DENIED was audited at admission; a RESOURCE_EXHAUSTED ran nothing.
-    reactor->Finish(ToGrpcStatus(admission.status));
+    // A refused mutating call is audited first; a RESOURCE_EXHAUSTED ran nothing.
+    const Admission& refused = admission;
+    refused.gate->Refuse(
+        refused, [reactor, status = ToGrpcStatus(refused.status)] { reactor->Finish(status); });
     return reactor;
   }
   auto a = std::make_shared<Admission>(std::move(admission));

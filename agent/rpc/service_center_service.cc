@@ -1,8 +1,9 @@
 #include "agent/rpc/service_center_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "agent/rpc/proto_convert.h"
 #include "agent/rpc/event_stream.h"
+#include "agent/rpc/proto_convert.h"
+#include "agent/rpc/reactor_util.h"
 #include "common/status_util.h"
 
 namespace osfleet::agent {
@@ -78,9 +79,9 @@ PhaseOptions OptionsFrom(const v1::RunPhaseRequest& request, absl::Duration defa
 
 }  // namespace
 
-ServiceCenterService::ServiceCenterService(PhaseDriver* driver, Executor* work,
+ServiceCenterService::ServiceCenterService(PhaseDriver* driver, Executor* phase,
                                            absl::Duration default_deadline, const CallGate* gate)
-    : driver_(driver), work_(work), default_deadline_(default_deadline), gate_(gate) {}
+    : driver_(driver), phase_(phase), default_deadline_(default_deadline), gate_(gate) {}
 
 absl::Status ServiceCenterService::Claim() {
   if (driver_ == nullptr) {
@@ -99,14 +100,26 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
     grpc::CallbackServerContext* context, const v1::RunPhaseRequest* request) {
   auto* stream = new EventStream<v1::PhaseEvent>();
   auto admission = std::make_shared<Admission>(gate_->Admit(context, "ServiceCenter.RunPhase"));
+  // A second phase is refused here, at once, rather than queued behind the running one.
+  if (admission->status.ok()) {
+    admission->status = Claim();
+    admission->audit_refusal = !admission->status.ok();
+  }
   if (!admission->status.ok()) {
-    stream->Close(ToGrpcStatus(admission->status));
+    gate_->Refuse(*admission,
+                  [stream, status = ToGrpcStatus(admission->status)] { stream->Close(status); });
     return stream;
   }
-  const PhaseOptions options = OptionsFrom(*request, default_deadline_);
-  work_->Post(
+  PhaseOptions options = OptionsFrom(*request, default_deadline_);
+  options.cancel = CallCancelToken(context);
+  phase_->Post(
       [this, options, stream, context, admission] { Run(options, stream, context, admission); });
   return stream;
+}
+
+void ServiceCenterService::Release() {
+  absl::MutexLock lock(&mu_);
+  running_ = false;
 }
 
 // The audit line records the outcome and publish id only: never the Service Center
@@ -115,7 +128,6 @@ void ServiceCenterService::Run(const PhaseOptions& options, EventStream<v1::Phas
                                grpc::CallbackServerContext* context,
                                std::shared_ptr<Admission> admission) {
   absl::Status status = gate_->CheckStart(context, *admission);
-  if (status.ok()) status = Claim();
   AuditRecord audit;
   audit.details = {{"dry_run", options.dry_run ? "true" : "false"}};
   if (status.ok()) {
@@ -127,9 +139,8 @@ void ServiceCenterService::Run(const PhaseOptions& options, EventStream<v1::Phas
       audit.details.push_back({"aborted", result->aborted ? "true" : "false"});
     }
     status = result.status();
-    absl::MutexLock lock(&mu_);
-    running_ = false;
   }
+  Release();
   gate_->Finished(*admission, std::move(audit), status);
   admission->slot.reset();
   stream->Close(ToGrpcStatus(status));

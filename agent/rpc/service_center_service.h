@@ -6,18 +6,19 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "agent/server/executor.h"
-#include "agent/service_center/phase_driver.h"
 #include "agent/admission/call_gate.h"
 #include "agent/rpc/event_stream.h"
+#include "agent/server/executor.h"
+#include "agent/service_center/phase_driver.h"
 #include "osfleet/v1/service_center.grpc.pb.h"
 
 namespace osfleet::agent {
 
 class ServiceCenterService final : public v1::ServiceCenter::CallbackService {
  public:
-  // driver may be null (not configured here).
-  ServiceCenterService(PhaseDriver* driver, Executor* work, absl::Duration default_deadline,
+  // driver may be null (not configured here); phase: the lane of its own the phase runs on
+  // (one phase at a time: a second is refused with ABORTED, never queued).
+  ServiceCenterService(PhaseDriver* driver, Executor* phase, absl::Duration default_deadline,
                        const CallGate* gate);
 
   grpc::ServerWriteReactor<v1::PhaseEvent>* RunPhase(grpc::CallbackServerContext* context,
@@ -26,11 +27,12 @@ class ServiceCenterService final : public v1::ServiceCenter::CallbackService {
  private:
   // OK and running_ set, or why this phase cannot start.
   absl::Status Claim();
+  void Release();  // running_ cleared
   void Run(const PhaseOptions& options, EventStream<v1::PhaseEvent>* stream,
            grpc::CallbackServerContext* context, std::shared_ptr<Admission> admission);
 
   PhaseDriver* driver_;
-  Executor* work_;
+  Executor* phase_;
   absl::Duration default_deadline_;
   const CallGate* gate_;
   absl::Mutex mu_;

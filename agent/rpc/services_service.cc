@@ -1,8 +1,8 @@
 #include "agent/rpc/services_service.h"
 
 #include "absl/strings/str_join.h"
-#include "agent/rpc/proto_convert.h"
 #include "agent/rpc/event_stream.h"
+#include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
 
 namespace osfleet::agent {
@@ -23,9 +23,13 @@ absl::StatusOr<ServiceAction> ActionOf(v1::ServiceAction action) {
 
 }  // namespace
 
-ServicesService::ServicesService(ServiceManager* services, Executor* reads, Executor* work,
+ServicesService::ServicesService(ServiceManager* services, Executor* reads, Executor* control,
                                  absl::Duration min_healthy, const CallGate* gate)
-    : services_(services), reads_(reads), work_(work), min_healthy_(min_healthy), gate_(gate) {}
+    : services_(services),
+      reads_(reads),
+      control_(control),
+      min_healthy_(min_healthy),
+      gate_(gate) {}
 
 grpc::ServerUnaryReactor* ServicesService::List(grpc::CallbackServerContext* context,
                                                 const v1::ListServicesRequest* request,
@@ -43,20 +47,23 @@ grpc::ServerWriteReactor<v1::ServiceEvent>* ServicesService::Control(
   auto* stream = new EventStream<v1::ServiceEvent>();
   auto admission = std::make_shared<Admission>(gate_->Admit(context, "Services.Control"));
   if (!admission->status.ok()) {
-    stream->Close(ToGrpcStatus(admission->status));
+    gate_->Refuse(*admission,
+                  [stream, status = ToGrpcStatus(admission->status)] { stream->Close(status); });
     return stream;
   }
   const std::vector<std::string> names(request->names().begin(), request->names().end());
   const absl::Duration min_healthy =
       request->has_min_healthy() ? FromProtoDuration(request->min_healthy()) : min_healthy_;
   const v1::ServiceAction requested = request->action();
-  work_->Post([this, stream, admission, context, requested, names, min_healthy] {
+  control_->Post([this, stream, admission, context, requested, names, min_healthy] {
     absl::StatusOr<ServiceAction> action = ActionOf(requested);
     absl::Status status = action.status();
     if (status.ok()) status = gate_->CheckStart(context, *admission);
     if (status.ok()) {
-      status = services_->Control(*action, names, min_healthy,
-                                  [stream](const ServiceEvent& e) { stream->Push(ToProto(e)); });
+      // Stops between services and while holding min_healthy when the client gives up.
+      status = services_->Control(
+          *action, names, min_healthy,
+          [stream](const ServiceEvent& e) { stream->Push(ToProto(e)); }, CallCancelToken(context));
     }
     AuditRecord audit;
     audit.details = {{"action", v1::ServiceAction_Name(requested)},

@@ -2,16 +2,17 @@
 #pragma once
 
 #include "absl/time/time.h"
-#include "agent/server/executor.h"
-#include "agent/os_services/service_manager.h"
 #include "agent/admission/call_gate.h"
+#include "agent/os_services/service_manager.h"
+#include "agent/server/executor.h"
 #include "osfleet/v1/services.grpc.pb.h"
 
 namespace osfleet::agent {
 
 class ServicesService final : public v1::Services::CallbackService {
  public:
-  ServicesService(ServiceManager* services, Executor* reads, Executor* work,
+  // reads: the critical lane (List); control: the service-control lane (Control).
+  ServicesService(ServiceManager* services, Executor* reads, Executor* control,
                   absl::Duration min_healthy, const CallGate* gate);
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* context,
@@ -23,7 +24,7 @@ class ServicesService final : public v1::Services::CallbackService {
  private:
   ServiceManager* services_;
   Executor* reads_;
-  Executor* work_;
+  Executor* control_;
   absl::Duration min_healthy_;
   const CallGate* gate_;
 };

@@ -13,7 +13,12 @@
 namespace osfleet::agent {
 namespace {
 
-constexpr int kWorkThreads = 3;
+// Threads of the lanes other than `critical` (agent_server.h).
+constexpr int kRollbackThreads = 1;
+constexpr int kChangeThreads = 2;
+constexpr int kControlThreads = 1;  // one Services.Control at a time anyway
+constexpr int kProbeThreads = 2;
+constexpr int kPhaseThreads = 1;  // one phase at a time
 constexpr int kMaxMetadataBytes = 16 << 10;
 constexpr int kHandshakeTimeoutMs = 10'000;
 constexpr int kKeepaliveTimeMs = 60'000;
@@ -81,24 +86,41 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
                          std::unique_ptr<PhaseDriver> phase_driver)
     : config_(std::move(config)),
       state_dir_(std::move(state_dir)),
-      limiter_(config_.max_concurrent_calls),
+      limiter_(config_.max_concurrent_calls, CriticalReserve(config_.max_concurrent_calls)),
       audit_(config_.audit_log.empty() ? state_dir_.Sub("audit.log") : config_.audit_log),
       gate_(Authorizer(TransportOf(config_)), &limiter_, &audit_, kReadDeadline),
       backups_(state_dir_.Sub("backups"), config_.max_backups),
       store_(config_.hsconf_path, &backups_),
       services_(std::move(backends), config_.min_healthy),
       changes_(&store_, &services_, state_dir_.Sub("pending.json"), config_.min_healthy),
-      reads_(config_.worker_threads),
-      work_(kWorkThreads),
-      endpoints_service_({&store_, &changes_, &reads_, &work_, config_.probe,
-                          [this](bool ok) { SetHealth(ok); }, &gate_}),
-      services_service_(&services_, &reads_, &work_, config_.min_healthy, &gate_),
+      critical_lane_(config_.worker_threads),
+      rollback_lane_(kRollbackThreads),
+      change_lane_(kChangeThreads),
+      control_lane_(kControlThreads),
+      probe_lane_(kProbeThreads),
+      phase_lane_(kPhaseThreads),
+      endpoints_service_(MakeEndpointsDeps()),
+      services_service_(&services_, &critical_lane_, &control_lane_, config_.min_healthy, &gate_),
       phase_driver_(std::move(phase_driver)),
       service_center_service_(
-          phase_driver_.get(), &work_,
+          phase_driver_.get(), &phase_lane_,
           config_.service_center ? config_.service_center->deadline : absl::Minutes(60), &gate_),
-      agent_service_(&config_, &store_, &services_, &reads_, &gate_) {
+      agent_service_(&config_, &store_, &services_, &critical_lane_, &gate_) {
   changes_.set_auto_revert_hook([this](const AutoRevert& r) { AuditAutoRevert(r); });
+}
+
+EndpointsDeps AgentServer::MakeEndpointsDeps() {
+  EndpointsDeps deps;
+  deps.store = &store_;
+  deps.changes = &changes_;
+  deps.reads = &critical_lane_;
+  deps.work = &change_lane_;
+  deps.rollback = &rollback_lane_;
+  deps.probes = &probe_lane_;
+  deps.probe = config_.probe;
+  deps.on_read = [this](bool ok) { SetHealth(ok); };
+  deps.gate = &gate_;
+  return deps;
 }
 
 void AgentServer::AuditAutoRevert(const AutoRevert& revert) {
@@ -177,7 +199,7 @@ absl::Status AgentServer::Build() {
 }
 
 void AgentServer::StartServicesInBackground() {
-  work_.Post([this] {
+  control_lane_.Post([this] {
     absl::Status s = services_.Control(
         ServiceAction::kStart, {}, config_.min_healthy, [](const ServiceEvent& e) {
           spdlog::info("service '{}': {} {}", e.service, ServiceStateName(e.state), e.detail);

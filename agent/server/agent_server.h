@@ -1,5 +1,21 @@
 // Everything one osagent process serves: the state dir, the hsconf store, the gRPC
 // services, health and reflection, bound and running.
+//
+// Lanes: gRPC callback handlers never block; each posts its work to the executor (lane)
+// of its kind, so a time-critical call never waits behind a long one:
+//   critical  (worker_threads)  Endpoints.Get/Plan/ListBackups/Confirm/Renew,
+//                               Agent.GetInfo, Services.List: milliseconds each
+//   rollback  (1 thread)        Endpoints.Rollback (may restart the services)
+//   changes   (2 threads)       Endpoints.Set (may restart the services)
+//   control   (1 thread)        Services.Control, the start of the services at start-up
+//   probes    (2 threads)       Endpoints.Probe
+//   phase     (1 thread)        ServiceCenter.RunPhase (one at a time; a second is
+//                               refused with ABORTED, never queued)
+// Health is answered by gRPC itself. Long calls (Set, Probe, Services.Control, RunPhase)
+// also take slots only from the part of max_concurrent_calls not reserved for the others
+// (CriticalReserve: a quarter), so a flood of them cannot refuse a Confirm. Long calls
+// stop when their client cancels or its deadline passes (common/cancel.h); a Set's own
+// restart never does.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -54,6 +70,7 @@ class AgentServer {
   void SetHealth(bool serving);
   void StartServicesInBackground();
   void AuditAutoRevert(const AutoRevert& revert);
+  EndpointsDeps MakeEndpointsDeps();
 
   AgentConfig config_;
   StateDir state_dir_;
@@ -65,8 +82,12 @@ class AgentServer {
   HsconfStore store_;
   ServiceManager services_;
   ChangeManager changes_;
-  Executor reads_;  // quick work
-  Executor work_;   // changes, restarts, probes
+  Executor critical_lane_;  // the lanes (above)
+  Executor rollback_lane_;
+  Executor change_lane_;
+  Executor control_lane_;
+  Executor probe_lane_;
+  Executor phase_lane_;
   EndpointsService endpoints_service_;
   ServicesService services_service_;
   std::unique_ptr<PhaseDriver> phase_driver_;  // null unless configured

@@ -97,11 +97,20 @@ absl::StatusOr<PhaseResult> CommandPhaseDriver::Run(const PhaseOptions& options,
     spdlog::info("Service Center: running {} (pid {})", config_.command[0], pid);
   };
   watch.output = [&run](std::string_view bytes) { run.Append(bytes); };
+  watch.stop = [&options] { return options.cancel.Cancelled(); };
   const platform::Result<platform::CommandOutcome> outcome =
       platform::RunCommand({config_.command, Environment(options), ""},
                            absl::ToChronoNanoseconds(options.deadline), watch);
   if (!outcome.ok()) return absl::FailedPreconditionError(outcome.error().Message());
   run.Flush();
+  if (outcome->stopped) {
+    const absl::Status gone = options.cancel.Check();
+    return absl::Status(gone.ok() ? absl::StatusCode::kCancelled : gone.code(),
+                        WithOutput(absl::StrCat(config_.command[0], " stopped (",
+                                                gone.ok() ? "cancelled" : gone.message(),
+                                                "); killed it"),
+                                   outcome->output));
+  }
   if (outcome->timed_out) {
     return absl::DeadlineExceededError(
         WithOutput(absl::StrCat(config_.command[0], " did not finish within ",

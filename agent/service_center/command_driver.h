@@ -22,7 +22,8 @@ class CommandPhaseDriver final : public PhaseDriver {
 
   // OK on exit status 0; FAILED_PRECONDITION naming the exit status and the last lines
   // otherwise (or when the program cannot be started); DEADLINE_EXCEEDED when it runs past
-  // options.deadline (its process group is killed).
+  // options.deadline, CANCELLED / DEADLINE_EXCEEDED when options.cancel fires (its process
+  // group is killed either way).
   absl::StatusOr<PhaseResult> Run(const PhaseOptions& options, const PhaseEventSink& sink) override;
 
  private:

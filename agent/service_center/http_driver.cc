@@ -176,6 +176,9 @@ absl::Status Session::Follow(const std::string& publish_id) {
   for (;;) {
     if (absl::Now() >= deadline_)
       return Abort(publish_id, absl::StatusCode::kDeadlineExceeded, late);
+    if (absl::Status gone = options_.cancel.Check(); !gone.ok()) {
+      return Abort(publish_id, gone.code(), absl::StrCat("stopped: ", gone.message()));
+    }
     absl::StatusOr<std::string> body = Call(
         sc_wire::GetPublishMessagesRequest(config_.url, credentials_, publish_id, after, version_),
         deadline_);
@@ -197,7 +200,7 @@ absl::Status Session::Follow(const std::string& publish_id) {
     for (const PublishMessage& m : page->messages) after = std::max(after, m.id);
     after = page->last_message_id.value_or(after);
     if (page->finished) return Finished(publish_id);
-    absl::SleepFor(std::min(config_.poll_interval, deadline_ - absl::Now()));
+    options_.cancel.SleepFor(std::min(config_.poll_interval, deadline_ - absl::Now()));
   }
 }
 
@@ -235,6 +238,7 @@ absl::StatusOr<PhaseResult> Session::Run() {
   spdlog::info("Service Center: {} module(s) to republish{}", modules->size(),
                options_.dry_run ? " (dry run: publishing nothing)" : "");
   if (options_.dry_run || modules->empty()) return result_;
+  if (absl::Status gone = options_.cancel.Check(); !gone.ok()) return gone;  // publish nothing
   absl::StatusOr<std::string> publish_id = StartPublish(*modules);
   if (!publish_id.ok()) return publish_id.status();
   result_.publish_id = *publish_id;

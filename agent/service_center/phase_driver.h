@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/cancel.h"
 
 namespace osfleet::agent {
 
@@ -37,6 +38,10 @@ struct PhaseOptions {
   bool abort_on_error = true;                   // abort the publish at the first error
   std::vector<std::string> modules;             // names to republish; empty = every module
   absl::Duration deadline = absl::Minutes(60);  // the whole phase
+  // The client's cancel and deadline: asked at every poll; once cancelled the publish is
+  // aborted (http) or the command's process group killed, and Run returns CANCELLED or
+  // DEADLINE_EXCEEDED.
+  CancelToken cancel;
 };
 
 struct PhaseEvent {
@@ -66,9 +71,10 @@ class PhaseDriver {
   // Runs the phase and reports every step to `sink` as it happens. OK only when the
   // publish finished without errors (and without warnings if stop_on_warning). Errors:
   // UNAUTHENTICATED (credentials refused), PERMISSION_DENIED (HTTP 403), UNAVAILABLE
-  // (cannot connect, after retries), DEADLINE_EXCEEDED (options.deadline passed: the
-  // publish was aborted), FAILED_PRECONDITION (publish errors, warnings with
-  // stop_on_warning, unknown module names, SOAP faults, TLS verification, the hash file),
+  // (cannot connect, after retries), DEADLINE_EXCEEDED (options.deadline or the client's
+  // deadline passed: the publish was aborted), CANCELLED (the client cancelled: aborted
+  // too), FAILED_PRECONDITION (publish errors, warnings with stop_on_warning, unknown
+  // module names, SOAP faults, TLS verification, the hash file),
   // DATA_LOSS (malformed XML or JSON), INTERNAL (well-formed answers of the wrong shape);
   // the message says what was wrong. Never includes the password hash in any status,
   // event or log line.

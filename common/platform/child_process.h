@@ -90,18 +90,20 @@ class ChildProcess {
 };
 
 struct CommandOutcome {
-  ExitStatus exit;         // how it ended (when it was not timed out)
+  ExitStatus exit;         // how it ended (when it was not timed out or stopped)
   bool timed_out = false;  // it ran past the timeout: its whole group was killed
+  bool stopped = false;    // watch.stop said so: its whole group was killed
   std::string output;      // the last lines of its output (OutputTail)
 };
 
 struct CommandWatch {
   std::function<void(ProcessId)> started;        // once it runs
   std::function<void(std::string_view)> output;  // each piece of output as it arrives
+  std::function<bool()> stop;  // asked at each poll: true kills the whole group (a cancel)
 };
 
-// Runs spec to its end, or until `timeout` and then kills its whole group. Its end is
-// noticed within 20 ms. Background children that keep its output open are not waited for.
+// Runs spec to its end, or until `timeout` or watch.stop() and then kills its whole
+// group. Its end (and a stop) is noticed within 20 ms. Background children that keep its output open are not waited for.
 // Errors: Spawn's.
 Result<CommandOutcome> RunCommand(const CommandSpec& spec, std::chrono::nanoseconds timeout,
                                   const CommandWatch& watch = {});

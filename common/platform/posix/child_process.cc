@@ -286,10 +286,11 @@ Result<CommandOutcome> RunCommand(const CommandSpec& spec, std::chrono::nanoseco
       outcome.exit = ExitStatus{status};
       break;
     }
-    if (Clock::now() < deadline) continue;
+    const bool stop = watch.stop && watch.stop();
+    if (!stop && Clock::now() < deadline) continue;
     kill(-child->pid, SIGKILL);
     ReapBlocking(child->pid);
-    outcome.timed_out = true;
+    (stop ? outcome.stopped : outcome.timed_out) = true;
     break;
   }
   outcome.output = tail.Text();

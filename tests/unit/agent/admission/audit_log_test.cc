@@ -7,12 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "absl/synchronization/notification.h"
 
 namespace osfleet::agent {
 namespace {
@@ -107,6 +110,40 @@ TEST_F(AuditLogTest, UnwritablePathIsAnErrorNotACrash) {
   absl::Status s = log.Append(SetRecord());
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr("audit log"));
+}
+
+TEST_F(AuditLogTest, QueuedLinesKeepTheirOrderAndAreWrittenBeforeTheLogGoes) {
+  const std::string path = dir_ + "/audit.log";
+  std::atomic<int> done{0};
+  {
+    AuditLog log(path);
+    for (int i = 0; i < 50; ++i) {
+      AuditRecord r = SetRecord();
+      r.change_id = "chg-" + std::to_string(i);
+      log.AppendThen(r, [&](absl::Status s) {
+        EXPECT_TRUE(s.ok()) << s;
+        ++done;
+      });
+    }
+  }  // the destructor flushes
+  EXPECT_EQ(done.load(), 50);
+  const std::vector<std::string> lines = Lines(path);
+  ASSERT_EQ(lines.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(nlohmann::json::parse(lines[i])["change_id"], "chg-" + std::to_string(i));
+  }
+}
+
+TEST_F(AuditLogTest, AppendThenReturnsBeforeTheWriteAndReportsItsOutcome) {
+  AuditLog log(dir_ + "/no/such/dir/audit.log");
+  absl::Notification reported;
+  absl::Status outcome;
+  log.AppendThen(SetRecord(), [&](absl::Status s) {
+    outcome = s;
+    reported.Notify();
+  });
+  ASSERT_TRUE(reported.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(outcome.code(), absl::StatusCode::kUnavailable);
 }
 
 TEST_F(AuditLogTest, OnlyTheRecordsFieldsAreWritten) {

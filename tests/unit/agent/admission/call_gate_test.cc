@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_clock.h"
@@ -51,6 +52,13 @@ class CallGateTest : public ::testing::Test {
     return absl::StrSplit(text.str(), '\n', absl::SkipEmpty());
   }
 
+  // What a handler does with a refused call; returns once `finish` ran.
+  void RefuseAndWait(const Admission& a) const {
+    absl::Notification finished;
+    gate_.Refuse(a, [&] { finished.Notify(); });
+    ASSERT_TRUE(finished.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  }
+
   std::filesystem::path dir_;
   FakeClock clock_;
   AuditLog audit_;
@@ -74,6 +82,7 @@ TEST_F(CallGateTest, ViewerMayNotChangeAndTheRefusalIsAudited) {
   EXPECT_TRUE(absl::IsPermissionDenied(a.status)) << a.status;
   EXPECT_THAT(a.status.message(), HasSubstr("Endpoints.Set needs the operator role"));
   EXPECT_EQ(limiter_.in_flight(), 0);  // a refused call holds no slot
+  RefuseAndWait(a);
   std::vector<std::string> lines = AuditLines();
   ASSERT_THAT(lines, SizeIs(1));
   EXPECT_THAT(lines[0], HasSubstr("\"identity\":\"alice\""));
@@ -86,6 +95,7 @@ TEST_F(CallGateTest, UnidentifiedCallerIsRefused) {
                             "Endpoints.Rollback");
   EXPECT_TRUE(absl::IsPermissionDenied(a.status));
   EXPECT_THAT(a.status.message(), HasSubstr("cannot identify the client: no client certificate"));
+  RefuseAndWait(a);
   EXPECT_THAT(AuditLines(), SizeIs(1));
 }
 
@@ -93,6 +103,7 @@ TEST_F(CallGateTest, CallerWithoutRoleIsRefusedEvenForReads) {
   Admission a = gate_.Admit("p", Caller{"eve", ClientRole::kNone}, "Agent.GetInfo");
   EXPECT_TRUE(absl::IsPermissionDenied(a.status));
   EXPECT_THAT(a.status.message(), HasSubstr("has no osfleet role"));
+  RefuseAndWait(a);
   EXPECT_THAT(AuditLines(), IsEmpty());  // a read: refused, not audited
 }
 
@@ -106,6 +117,22 @@ TEST_F(CallGateTest, CallsBeyondTheCapAreRefusedUntilASlotIsFree) {
   EXPECT_THAT(third.status.message(), HasSubstr("too many calls in progress (2)"));
   first.slot.reset();
   EXPECT_TRUE(gate_.Admit("p", kViewer, "Endpoints.Get").status.ok());
+}
+
+TEST_F(CallGateTest, LongCallsLeaveTheReserveToTimeCriticalOnes) {
+  CallLimiter limiter(3, 1);
+  CallGate gate(Authorizer(Transport::kMutualTls), &limiter, &audit_, kReadDeadline, &clock_);
+  Admission phase = gate.Admit("p", kOperator, "ServiceCenter.RunPhase");
+  Admission control = gate.Admit("p", kOperator, "Services.Control");
+  ASSERT_TRUE(phase.status.ok() && control.status.ok());
+  Admission probe = gate.Admit("p", kOperator, "Endpoints.Probe");
+  EXPECT_TRUE(absl::IsResourceExhausted(probe.status)) << probe.status;
+  EXPECT_TRUE(gate.Admit("p", kOperator, "Endpoints.Confirm").status.ok());
+  EXPECT_TRUE(IsLongRunning("Endpoints.Set"));
+  for (const char* rpc : {"Endpoints.Confirm", "Endpoints.Renew", "Endpoints.Rollback",
+                          "Endpoints.Get", "Agent.GetInfo", "Services.List"}) {
+    EXPECT_FALSE(IsLongRunning(rpc)) << rpc;
+  }
 }
 
 TEST_F(CallGateTest, ReadQueuedPastTheReadDeadlineIsShed) {
