@@ -238,8 +238,12 @@ TEST_F(LanesTest, ConfirmAnswersWithinItsDeadlineWhileLongCallsRun) {
   long_calls.push_back(Control(v1::SERVICE_ACTION_START, absl::Minutes(1)));
   long_calls.push_back(Control(v1::SERVICE_ACTION_RESTART, absl::Minutes(1)));
   for (int i = 0; i < 4; ++i) long_calls.push_back(Probe(hung.address()));
-  ASSERT_TRUE(WaitFor([&] { return hung.connections() >= 2; }, absl::Seconds(20)));
-  ASSERT_TRUE(WaitFor([&] { return long_calls[0]->events.load() >= 4; }, absl::Seconds(20)));
+  ASSERT_TRUE(WaitFor([&] { return hung.connections() >= 2; }, absl::Seconds(20)))
+      << "probes connected: " << hung.connections() << "\n"
+      << ReadFile(agent_->log());
+  ASSERT_TRUE(WaitFor([&] { return long_calls[0]->events.load() >= 4; }, absl::Seconds(20)))
+      << "service events: " << long_calls[0]->events.load() << "\n"
+      << ReadFile(agent_->log());
 
   v1::SetEndpointsRequest set_req;
   set_req.add_changes()->set_database(v1::DATABASE_PLATFORM);
