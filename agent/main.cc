@@ -2,6 +2,7 @@
 // stops cleanly on SIGTERM/SIGINT (platform::StopSignal).
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <sstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -16,6 +17,7 @@
 #include "common/platform/host_info.h"
 #include "common/platform/stop_signal.h"
 #include "common/role.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
@@ -78,18 +80,18 @@ absl::StatusOr<AgentConfig> BuildConfig(const Flags& f) {
     if (!role.ok()) return absl::InvalidArgumentError(absl::StrCat("--", role.status().message()));
     c.role = *role;
   }
-  if (c.name.empty()) c.name = platform::HostName();
+  if (c.name.empty()) c.name = ValidUtf8(platform::HostName());
   return c;
 }
 
 int Run(const Flags& flags) {
   absl::StatusOr<AgentConfig> config = BuildConfig(flags);
   if (!config.ok()) {
-    std::fprintf(stderr, "osagent: %s\n", std::string(config.status().message()).c_str());
+    std::fprintf(stderr, "osagent: %s\n", ValidUtf8(config.status().message()).c_str());
     return kExitUsage;
   }
   if (absl::Status s = SetUpLogging("osagent", config->log_level); !s.ok()) {
-    std::fprintf(stderr, "osagent: %s\n", std::string(s.message()).c_str());
+    std::fprintf(stderr, "osagent: %s\n", ValidUtf8(s.message()).c_str());
     return kExitUsage;
   }
   // Before any thread starts: a stop request then waits for the thread below.
@@ -118,6 +120,16 @@ int Run(const Flags& flags) {
   return 0;
 }
 
+// CLI11's own message (usage, help, version), valid UTF-8 even when it quotes an argument
+// that is not; the exit code for it.
+int ExitOnParseError(const CLI::App& app, const CLI::ParseError& e) {
+  std::ostringstream out, err;
+  const int code = app.exit(e, out, err);
+  std::fputs(ValidUtf8(out.str()).c_str(), stdout);
+  std::fputs(ValidUtf8(err.str()).c_str(), stderr);
+  return code == 0 ? 0 : kExitUsage;
+}
+
 }  // namespace
 }  // namespace osfleet::agent
 
@@ -128,8 +140,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : osfleet::agent::kExitUsage;
+    return osfleet::agent::ExitOnParseError(app, e);
   }
   return osfleet::agent::Run(flags);
 }

@@ -1,5 +1,7 @@
 #include "common/os_status.h"
 
+#include "common/utf8.h"
+
 namespace osfleet {
 namespace {
 
@@ -39,7 +41,7 @@ absl::StatusCode StatusCodeOf(const std::error_code& code) {
 }
 
 absl::Status ToStatus(const platform::Error& error) {
-  return absl::Status(StatusCodeOf(error.code), error.Message());
+  return absl::Status(StatusCodeOf(error.code), ValidUtf8(error.Message()));
 }
 
 }  // namespace osfleet

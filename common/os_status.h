@@ -15,7 +15,8 @@ namespace osfleet {
 
 absl::StatusCode StatusCodeOf(const std::error_code& code);
 
-// The error's canonical code with its Message().
+// The error's canonical code with its Message(), made valid UTF-8 (a Windows message in
+// the ANSI code page, a path that is not UTF-8).
 absl::Status ToStatus(const platform::Error& error);
 
 inline absl::Status ToStatus(const platform::Result<void>& result) {

@@ -9,6 +9,7 @@
 
 namespace osfleet {
 
+// Both make the message valid UTF-8 (invalid sequences become U+FFFD).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 

@@ -41,14 +41,16 @@ size_t SequenceLength(absl::string_view text, size_t i, size_t* bad) {
 
 }  // namespace
 
-bool IsValidUtf8(absl::string_view text) {
+bool IsValidUtf8(absl::string_view text) { return FirstInvalidUtf8(text) == text.npos; }
+
+size_t FirstInvalidUtf8(absl::string_view text) {
   for (size_t i = 0; i < text.size();) {
     size_t bad;
     const size_t n = SequenceLength(text, i, &bad);
-    if (n == 0) return false;
+    if (n == 0) return i;
     i += n;
   }
-  return true;
+  return text.npos;
 }
 
 std::string ValidUtf8(absl::string_view text) {
@@ -66,6 +68,16 @@ std::string ValidUtf8(absl::string_view text) {
       i += bad;
     }
   }
+  return out;
+}
+
+absl::Status ValidUtf8Status(const absl::Status& status) {
+  if (IsValidUtf8(status.message())) return status;
+  absl::Status out(status.code(), ValidUtf8(status.message()));
+  status.ForEachPayload(
+      [&out](absl::string_view type_url, const absl::Cord& payload) {
+        out.SetPayload(type_url, payload);
+      });
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace osfleet {
@@ -13,8 +14,15 @@ namespace osfleet {
 // U+10FFFF).
 bool IsValidUtf8(absl::string_view text);
 
+// The offset of the first byte that does not start a valid sequence; npos when `text` is
+// valid. For error messages that say where a file stops being UTF-8.
+size_t FirstInvalidUtf8(absl::string_view text);
+
 // `text` with every maximal invalid subpart replaced by U+FFFD (the W3C/Unicode
 // "substitution of maximal subparts" practice); valid text comes back unchanged.
 std::string ValidUtf8(absl::string_view text);
+
+// The same status (code and payloads) with its message made valid UTF-8.
+absl::Status ValidUtf8Status(const absl::Status& status);
 
 }  // namespace osfleet

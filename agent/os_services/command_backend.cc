@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "common/os_status.h"
 #include "common/platform/child_process.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
@@ -32,9 +33,10 @@ absl::StatusOr<CommandResult> RunShellCommand(const std::string& command, absl::
     return absl::DeadlineExceededError(
         WithOutput(absl::StrCat("`", command, "` did not finish within ",
                                 absl::FormatDuration(timeout), "; killed it"),
-                   run->output));
+                   ValidUtf8(run->output)));
   }
-  return CommandResult{run->exit.raw, std::move(run->output)};
+  // A service may write in its code page, and the tail may cut a character: valid here.
+  return CommandResult{run->exit.raw, ValidUtf8(run->output)};
 }
 
 absl::StatusOr<std::unique_ptr<CommandBackend>> CommandBackend::Create(

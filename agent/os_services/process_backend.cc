@@ -17,6 +17,7 @@
 #include "common/os_status.h"
 #include "common/platform/files.h"
 #include "common/platform/sockets.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
@@ -80,11 +81,12 @@ struct ProcessBackend::Child {
   std::string ExitDetail(absl::string_view when = "") {
     absl::MutexLock lock(&mu);
     mu.AwaitWithTimeout(absl::Condition(&output_closed), kOutputDrainWait);
-    return WithOutput(absl::StrCat(DescribeWaitStatus(wait_status), when), tail.Text());
+    return WithOutput(absl::StrCat(DescribeWaitStatus(wait_status), when), ValidUtf8(tail.Text()));
   }
+  // Valid UTF-8: the child may write in its code page, the tail may cut a character.
   std::string Output() {
     absl::MutexLock lock(&mu);
-    return tail.Text();
+    return ValidUtf8(tail.Text());
   }
 };
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
@@ -19,7 +20,7 @@ void Emit(const ServiceEventSink& sink, const std::string& service, ServiceState
   ServiceEvent event;
   event.service = service;
   event.state = state;
-  event.detail = std::move(detail);
+  event.detail = ValidUtf8(detail);  // every backend's text, valid for the proto
   event.at = absl::Now();
   sink(event);
 }
@@ -112,7 +113,11 @@ std::vector<std::string> ServiceManager::Names() const {
 
 std::vector<ServiceStatus> ServiceManager::List() {
   std::vector<ServiceStatus> statuses;
-  for (const auto& backend : backends_) statuses.push_back(backend->Status());
+  for (const auto& backend : backends_) {
+    ServiceStatus status = backend->Status();
+    status.detail = ValidUtf8(status.detail);
+    statuses.push_back(std::move(status));
+  }
   return statuses;
 }
 
@@ -126,15 +131,15 @@ absl::Status ServiceManager::Control(ServiceAction action, const std::vector<std
   if (action != ServiceAction::kStart) {
     for (auto it = selected->rbegin(); it != selected->rend(); ++it) {
       if (absl::Status s = Before(cancel, "stopping", **it); !s.ok()) return s;
-      if (absl::Status s = StopOne(**it, sink); !s.ok()) return s;
+      if (absl::Status s = StopOne(**it, sink); !s.ok()) return ValidUtf8Status(s);
     }
   }
   if (action == ServiceAction::kStop) return absl::OkStatus();
   for (ServiceBackend* backend : *selected) {
     if (absl::Status s = Before(cancel, "starting", *backend); !s.ok()) return s;
-    if (absl::Status s = StartOne(*backend, sink); !s.ok()) return s;
+    if (absl::Status s = StartOne(*backend, sink); !s.ok()) return ValidUtf8Status(s);
   }
-  return HoldHealthy(*selected, min_healthy, sink, cancel);
+  return ValidUtf8Status(HoldHealthy(*selected, min_healthy, sink, cancel));
 }
 
 }  // namespace osfleet::agent

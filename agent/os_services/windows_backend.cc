@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/os_services/service_backend.h"
 #include "common/platform/windows/service_control.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
@@ -25,11 +26,11 @@ absl::Status ToStatus(const scm::Result& result) {
     case scm::Outcome::kOk:
       return absl::OkStatus();
     case scm::Outcome::kTimeout:
-      return absl::DeadlineExceededError(result.error);
+      return absl::DeadlineExceededError(ValidUtf8(result.error));
     case scm::Outcome::kFailed:
       break;
   }
-  return absl::FailedPreconditionError(result.error);
+  return absl::FailedPreconditionError(ValidUtf8(result.error));
 }
 
 ServiceState ToState(scm::State state) {
@@ -67,7 +68,7 @@ class WindowsBackend final : public ServiceBackend {
     status.name = config_.name;
     status.pid = static_cast<int64_t>(info.pid);
     status.state = info.result.ok() ? ToState(info.state) : ServiceState::kUnknown;
-    status.detail = info.result.ok() ? info.exit_detail : info.result.error;
+    status.detail = ValidUtf8(info.result.ok() ? info.exit_detail : info.result.error);
     if (status.state == ServiceState::kStopped && !info.exit_detail.empty()) {
       status.state = ServiceState::kFailed;
     }

@@ -4,6 +4,7 @@
 
 #include "agent/rpc/reactor_util.h"
 #include "common/platform/host_info.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 
@@ -19,9 +20,9 @@ AgentService::AgentService(const AgentConfig* config, HsconfStore* store, Servic
 void AgentService::Fill(v1::AgentInfo* info) const {
   info->set_agent_version(OSFLEET_VERSION);
   info->set_name(config_->name);
-  info->set_hostname(platform::HostName());
+  info->set_hostname(ValidUtf8(platform::HostName()));
   info->set_role(config_->role);
-  info->set_os(platform::OperatingSystem());
+  info->set_os(ValidUtf8(platform::OperatingSystem()));
   info->set_hsconf_path(store_->path());
   *info->mutable_started_at() =
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_at_));
@@ -29,12 +30,12 @@ void AgentService::Fill(v1::AgentInfo* info) const {
   info->set_service_center_configured(config_->service_center.has_value());
   absl::StatusOr<HsconfDocument> doc = store_->Read();
   if (!doc.ok()) {
-    info->set_hsconf_error(std::string(doc.status().message()));
+    info->set_hsconf_error(ValidUtf8(doc.status().message()));
     return;
   }
   info->set_revision(doc->revision);
-  info->set_deployment_controller_address(doc->deployment_controller_address);
-  info->set_cache_invalidation_host(doc->cache_invalidation_host);
+  info->set_deployment_controller_address(ValidUtf8(doc->deployment_controller_address));
+  info->set_cache_invalidation_host(ValidUtf8(doc->cache_invalidation_host));
 }
 
 grpc::ServerUnaryReactor* AgentService::GetInfo(grpc::CallbackServerContext* context,

@@ -3,13 +3,14 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
 
 void FillSqlServer(const SqlServerAddress& a, v1::SqlServerAddress* out) {
-  out->set_host(a.host);
-  out->set_instance(a.instance);
+  out->set_host(ValidUtf8(a.host));
+  out->set_instance(ValidUtf8(a.instance));
   out->set_port(a.port);
   out->set_tcp_prefix(a.tcp_prefix);
 }
@@ -17,14 +18,14 @@ void FillSqlServer(const SqlServerAddress& a, v1::SqlServerAddress* out) {
 void FillOracle(const DatabaseSection& s, v1::OracleAddress* out) {
   if (s.oracle_naming == OracleNamingType::kTnsName) {
     out->set_naming(v1::ORACLE_NAMING_TNS_NAME);
-    out->set_tns_alias(s.tns_alias);
+    out->set_tns_alias(ValidUtf8(s.tns_alias));
     return;
   }
   out->set_naming(v1::ORACLE_NAMING_SERVICE_NAME);
   if (s.oracle.has_value()) {
-    out->set_host(s.oracle->host);
+    out->set_host(ValidUtf8(s.oracle->host));
     out->set_port(s.oracle->port);
-    out->set_service_name(s.oracle->service_name);
+    out->set_service_name(ValidUtf8(s.oracle->service_name));
   }
 }
 
@@ -42,21 +43,22 @@ v1::Database ToProto(DatabaseId id) {
   return v1::DATABASE_UNSPECIFIED;
 }
 
+// server.hsconf may hold bytes that are not UTF-8: every text from it is made valid here.
 void FillEndpoint(const DatabaseSection& s, v1::Endpoint* out) {
   out->set_database(ToProto(s.id));
   out->set_provider(s.provider == DbProvider::kOracle ? v1::PROVIDER_ORACLE
                                                       : v1::PROVIDER_SQL_SERVER);
-  out->set_address(s.address);
+  out->set_address(ValidUtf8(s.address));
   if (s.provider == DbProvider::kOracle) {
     FillOracle(s, out->mutable_oracle());
   } else if (s.sql_server.has_value()) {
     FillSqlServer(*s.sql_server, out->mutable_sql_server());
   }
   for (const AddressElement& e : s.elements) {
-    (*out->mutable_raw())[e.name] = e.encrypted ? "" : e.text;
+    (*out->mutable_raw())[ValidUtf8(e.name)] = e.encrypted ? "" : ValidUtf8(e.text);
   }
-  out->set_catalog(s.catalog);
-  out->set_engine_edition(s.engine_edition);
+  out->set_catalog(ValidUtf8(s.catalog));
+  out->set_engine_edition(ValidUtf8(s.engine_edition));
   out->set_encrypted(s.encrypted);
   out->set_loopback(s.loopback);
 }
@@ -68,9 +70,9 @@ void FillEndpoints(const HsconfDocument& doc, v1::GetEndpointsResponse* out) {
 
 void FillDiff(const FieldChange& c, v1::FieldDiff* out) {
   out->set_database(ToProto(c.database));
-  out->set_element(c.element);
-  out->set_old_value(c.old_value);
-  out->set_new_value(c.new_value);
+  out->set_element(ValidUtf8(c.element));
+  out->set_old_value(ValidUtf8(c.old_value));
+  out->set_new_value(ValidUtf8(c.new_value));
 }
 
 void FillBackup(const BackupInfo& b, v1::Backup* out) {
@@ -78,7 +80,7 @@ void FillBackup(const BackupInfo& b, v1::Backup* out) {
   *out->mutable_created_at() = ToTimestamp(b.created_at);
   out->set_revision(b.revision);
   out->set_size_bytes(b.size_bytes);
-  out->set_reason(b.reason);
+  out->set_reason(ValidUtf8(b.reason));
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
@@ -146,14 +148,14 @@ void FillServiceStatus(const ServiceStatus& s, v1::ServiceStatus* out) {
   out->set_state(ToProto(s.state));
   out->set_pid(s.pid);
   if (s.started_at != absl::InfinitePast()) *out->mutable_started_at() = ToTimestamp(s.started_at);
-  out->set_detail(s.detail);
+  out->set_detail(ValidUtf8(s.detail));
 }
 
 v1::ServiceEvent ToProto(const ServiceEvent& e) {
   v1::ServiceEvent out;
   out.set_service(e.service);
   out.set_state(ToProto(e.state));
-  out.set_detail(e.detail);
+  out.set_detail(ValidUtf8(e.detail));
   *out.mutable_at() = ToTimestamp(e.at);
   return out;
 }
@@ -163,9 +165,9 @@ void FillProbe(const ProbeOutcome& p, v1::ProbeResult* out) {
   for (const std::string& ip : p.resolved) out->add_resolved(ip);
   out->set_port(p.port);
   *out->mutable_connect_latency() = ToProtoDuration(p.connect_latency);
-  out->set_server_version(p.server_version);
+  out->set_server_version(ValidUtf8(p.server_version));
   out->set_failed_step(ToProto(p.failed_step));
-  out->set_error(p.error);
+  out->set_error(ValidUtf8(p.error));
 }
 
 absl::StatusOr<std::vector<EndpointEdit>> EditsFromProto(

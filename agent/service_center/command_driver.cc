@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/logging.h"
 #include "common/platform/child_process.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
@@ -59,7 +60,7 @@ class CommandRun {
 
 std::string WithOutput(absl::string_view message, const std::string& output) {
   if (output.empty()) return absl::StrCat(message, " (no output)");
-  return absl::StrCat(message, "; last lines:\n", output);
+  return absl::StrCat(message, "; last lines:\n", ValidUtf8(output));
 }
 
 }  // namespace
@@ -76,7 +77,8 @@ PublishMessage ClassifyCommandLine(absl::string_view line, int64_t line_number) 
     message.type = PublishMessageType::kError;
     message.type_text = "Error";
   }
-  message.message = std::string(absl::StripAsciiWhitespace(line));
+  // The command may write in its code page; a long line is cut, maybe inside a character.
+  message.message = ValidUtf8(absl::StripAsciiWhitespace(line));
   return message;
 }
 

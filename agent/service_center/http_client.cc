@@ -8,6 +8,7 @@
 #include "absl/base/call_once.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
@@ -66,7 +67,7 @@ std::string Where(const std::string& url) { return url.substr(0, url.find('?'));
 
 absl::Status CurlError(CURLcode code, const char* error_text, const std::string& url) {
   const std::string text = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
-  const std::string what = absl::StrCat("POST ", Where(url), ": ", text);
+  const std::string what = ValidUtf8(absl::StrCat("POST ", Where(url), ": ", text));
   if (IsTlsError(code)) return absl::FailedPreconditionError(absl::StrCat("TLS: ", what));
   return absl::UnavailableError(what);
 }

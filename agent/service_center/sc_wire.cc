@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/json_util.h"
 #include "common/utf8.h"
 
 namespace osfleet::agent::sc_wire {
@@ -231,7 +232,7 @@ absl::StatusOr<std::string> PublishIdFrom(const nlohmann::json& value) {
   }
   return absl::InternalError(
       absl::StrCat("the answer to ", kStagingPublish, " has a publishId that is not a number: ",
-                   Snippet(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
+                   Snippet(DumpJson(value))));
 }
 
 }  // namespace
@@ -274,7 +275,7 @@ PostRequest PublishRequest(absl::string_view base_url, const Credentials& creden
       absl::StrCat("Authorization: Basic ",
                    absl::Base64Escape(absl::StrCat(credentials.user, ":", credentials.hash))),
       "Content-Type: application/json; charset=utf-8", "Accept: application/json"};
-  request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  request.body = DumpJson(body);
   return request;
 }
 

@@ -1,5 +1,6 @@
 #include "common/utf8.h"
 
+#include "absl/strings/cord.h"
 #include "gtest/gtest.h"
 
 namespace osfleet {
@@ -55,6 +56,26 @@ TEST(Utf8Test, EveryByteStringComesOutValid) {
     }
   }
   EXPECT_TRUE(IsValidUtf8(ValidUtf8(all)));
+}
+
+TEST(Utf8Test, FirstInvalidUtf8SaysWhere) {
+  EXPECT_EQ(FirstInvalidUtf8(""), std::string::npos);
+  EXPECT_EQ(FirstInvalidUtf8("Caf\xC3\xA9"), std::string::npos);
+  EXPECT_EQ(FirstInvalidUtf8("Caf\xE9"), 3u);
+  EXPECT_EQ(FirstInvalidUtf8("\xC3\xA9\xE2\x82"), 2u);  // a cut euro sign at the end
+  EXPECT_EQ(FirstInvalidUtf8("\xFF"), 0u);
+}
+
+TEST(Utf8Test, ValidUtf8StatusKeepsCodeAndPayloads) {
+  absl::Status status = absl::FailedPreconditionError("stop command: \xFF\xFE caf\xC3");
+  status.SetPayload("type.osfleet.dev/refused", absl::Cord("1"));
+  const absl::Status valid = ValidUtf8Status(status);
+  EXPECT_EQ(valid.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(valid.message(), std::string("stop command: ") + kFffd + kFffd + " caf" + kFffd);
+  EXPECT_TRUE(valid.GetPayload("type.osfleet.dev/refused").has_value());
+  EXPECT_EQ(ValidUtf8Status(absl::OkStatus()), absl::OkStatus());
+  const absl::Status fine = absl::NotFoundError("S\xC3\xA3o Paulo");
+  EXPECT_EQ(ValidUtf8Status(fine), fine);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -96,6 +97,26 @@ TEST_F(CommandBackendTest, FailingStartCommandReportsStatusAndOutput) {
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(status.message(), HasSubstr("OutSystems Scheduler Service: start command exited "
                                           "with status 2: nope"));
+}
+
+// A service control tool writing in its code page, or cut inside a character.
+TEST_F(CommandBackendTest, OutputThatIsNotUtf8BecomesReplacementCharacters) {
+  ServiceConfig config = Config();
+  config.start_command = "printf '\\377\\376 caf\\303'; exit 1";
+  config.status_command = "printf 'St\\351 broken'; exit 1";
+  auto backend = Make(config);
+  ASSERT_NE(backend, nullptr);
+  const absl::Status status = backend->Start();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(IsValidUtf8(status.message())) << status.message();
+  EXPECT_THAT(status.message(), HasSubstr("exited with status 1: \xEF\xBF\xBD\xEF\xBF\xBD caf"
+                                          "\xEF\xBF\xBD"));
+  const ServiceStatus failed = backend->Status();
+  EXPECT_TRUE(IsValidUtf8(failed.detail)) << failed.detail;
+  EXPECT_THAT(failed.detail, HasSubstr("St\xEF\xBF\xBD broken"));
+  absl::StatusOr<CommandResult> result = RunShellCommand("printf 'a\\351b'", absl::Seconds(10));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->output, "a\xEF\xBF\xBD" "b");
 }
 
 TEST_F(CommandBackendTest, StartTimesOutWhenStatusNeverSaysRunning) {

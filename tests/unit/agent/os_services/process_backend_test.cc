@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -179,6 +180,18 @@ TEST_F(ProcessBackendTest, ChildThatDiesAtStartFailsWithItsStatusAndOutput) {
   EXPECT_FALSE(std::filesystem::exists(PidFile()));
   EXPECT_TRUE(backend->Stop().ok());
   EXPECT_EQ(backend->Status().state, ServiceState::kStopped);
+}
+
+TEST_F(ProcessBackendTest, OutputThatIsNotUtf8BecomesReplacementCharacters) {
+  auto backend = Make(Shell("printf '\\377\\376 caf\\303'; exit 1"));
+  ASSERT_NE(backend, nullptr);
+  const absl::Status status = backend->Start();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(IsValidUtf8(status.message())) << status.message();
+  EXPECT_THAT(status.message(), HasSubstr("\xEF\xBF\xBD\xEF\xBF\xBD caf\xEF\xBF\xBD"));
+  const ServiceStatus after = backend->Status();
+  EXPECT_EQ(after.state, ServiceState::kFailed);
+  EXPECT_TRUE(IsValidUtf8(after.detail)) << after.detail;
 }
 
 TEST_F(ProcessBackendTest, ChildIgnoringSigtermIsKilledAfterStopTimeout) {

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -150,6 +151,40 @@ TEST_F(ServiceManagerTest, FailedStartStopsTheSequence) {
   EXPECT_THAT(status.message(), HasSubstr("A exited with status 1 during start"));
   EXPECT_THAT(events_, ElementsAre("A starting", "A failed"));
   EXPECT_EQ(manager_->List()[1].state, ServiceState::kStopped);
+}
+
+// A backend (say a future one) whose texts are not UTF-8: the manager's events, statuses and
+// errors are valid anyway.
+class CodePageBackend final : public ServiceBackend {
+ public:
+  const std::string& name() const override { return name_; }
+  absl::Status Start() override { return absl::FailedPreconditionError("D\xE9marrage \xFF"); }
+  absl::Status Stop() override { return absl::OkStatus(); }
+  ServiceStatus Status() override {
+    ServiceStatus status;
+    status.name = name_;
+    status.state = ServiceState::kFailed;
+    status.detail = "arr\xEAt\xC3";
+    return status;
+  }
+
+ private:
+  const std::string name_ = "OutSystems Scheduler Service";
+};
+
+TEST(ServiceManagerUtf8Test, EventsStatusesAndErrorsAreValidUtf8) {
+  std::vector<std::unique_ptr<ServiceBackend>> backends;
+  backends.push_back(std::make_unique<CodePageBackend>());
+  ServiceManager manager(std::move(backends), absl::ZeroDuration());
+  std::vector<std::string> details;
+  const absl::Status status =
+      manager.Control(ServiceAction::kRestart, {}, absl::ZeroDuration(),
+                      [&details](const ServiceEvent& e) { details.push_back(e.detail); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(status.message(), "D\xEF\xBF\xBDmarrage \xEF\xBF\xBD");
+  for (const std::string& detail : details) EXPECT_TRUE(IsValidUtf8(detail)) << detail;
+  EXPECT_THAT(details, ::testing::Contains("D\xEF\xBF\xBDmarrage \xEF\xBF\xBD"));
+  EXPECT_EQ(manager.List()[0].detail, "arr\xEF\xBF\xBDt\xEF\xBF\xBD");
 }
 
 TEST(ServiceBackendTest, StateNames) {

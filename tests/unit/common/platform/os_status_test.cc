@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "common/utf8.h"
 #include "gtest/gtest.h"
 
 namespace osfleet {
@@ -55,6 +56,14 @@ TEST(OsStatusTest, ResultsConvert) {
   absl::StatusOr<int> failed = ToStatusOr(platform::Result<int>(Os(EACCES, "opening /k")));
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(failed.status().message(), "opening /k: Permission denied");
+}
+
+// A path that is not UTF-8, or a Windows message in the ANSI code page.
+TEST(OsStatusTest, TheMessageIsValidUtf8) {
+  const absl::Status status = ToStatus(Os(EACCES, "opening /srv/caf\xE9/server.hsconf"));
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(IsValidUtf8(status.message())) << status.message();
+  EXPECT_EQ(status.message(), "opening /srv/caf\xEF\xBF\xBD/server.hsconf: Permission denied");
 }
 
 }  // namespace
