@@ -12,8 +12,9 @@
 
 namespace osfleet {
 
-// Loads a YAML file. INVALID_ARGUMENT "FILE:LINE:COL: message" on a syntax error,
-// NOT_FOUND when the file is missing.
+// Loads a YAML file. INVALID_ARGUMENT "FILE:LINE:COL: message" on a syntax error or on a
+// byte that is not UTF-8 (UTF-16/32 with a BOM are read too), NOT_FOUND when the file is
+// missing.
 absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path);
 
 // "FILE:LINE: " for a node, for error messages.

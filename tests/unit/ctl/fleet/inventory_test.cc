@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "ctl/output/exit_code.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -213,6 +214,28 @@ TEST_F(InventoryTest, RepeatedKeyIsRefused) {
 TEST_F(InventoryTest, NameWithLimitSyntaxIsRefused) {
   ExpectError("servers:\n  - {name: 'fe01,fe02', address: h1, role: dc}\n", 2, "name");
   ExpectError("servers:\n  - {name: all, address: h1, role: dc}\n", 2, "not 'all'");
+}
+
+// Saved in a code page: osctl exits 2 and names the file, the line and the column.
+TEST_F(InventoryTest, FileThatIsNotUtf8IsUsageErrorWithFileAndLine) {
+  absl::StatusOr<Inventory> inv =
+      Load("servers:\n  - name: dc01\n    address: caf\xE9.corp\n    role: dc\n");
+  ASSERT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument) << inv.status();
+  EXPECT_THAT(inv.status().message(), HasSubstr(absl::StrCat(path_, ":3:17: not valid UTF-8")));
+  EXPECT_EQ(ExitCodeFor(inv.status()), kExitUsage);
+}
+
+TEST_F(InventoryTest, FileThatIsNotYamlIsUsageErrorWithFileAndLine) {
+  for (const std::string bad : {"servers: [\n  {name: dc01\n", "\x7F" "ELF\x01\x02\x01\n[",
+                                "- a\nb: c\n"}) {
+    absl::StatusOr<Inventory> inv = Load(bad);
+    ASSERT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument) << inv.status();
+    EXPECT_THAT(std::string(inv.status().message()),
+                ::testing::MatchesRegex(path_ + ":[0-9]+:.*"));
+    EXPECT_EQ(ExitCodeFor(inv.status()), kExitUsage);
+  }
+  // A document that is YAML but not a mapping.
+  ExpectError("just a string\n", 1, "inventory: expected a mapping");
 }
 
 }  // namespace
