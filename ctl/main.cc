@@ -1,8 +1,12 @@
 // osctl: the operator's CLI. main declares the global flags and registers each command
 // group (ctl/commands/<group>/); each command declares its own flags next to its run.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <sstream>
 
 #include "common/logging.h"
+#include "common/utf8.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/commands/fleet/fleet.h"
 #include "ctl/commands/pki/pki.h"
@@ -30,6 +34,16 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& o) {
   app.add_flag("--no-color", o.no_color, "no ANSI colours (also: NO_COLOR=1)");
 }
 
+// CLI11's own message (usage, help, version), valid UTF-8 even when it quotes an argument
+// that is not; the exit code for it.
+int ExitOnParseError(const CLI::App& app, const CLI::ParseError& e) {
+  std::ostringstream out, err;
+  const int code = app.exit(e, out, err);
+  std::fputs(ValidUtf8(out.str()).c_str(), stdout);
+  std::fputs(ValidUtf8(err.str()).c_str(), stderr);
+  return code == 0 ? kExitOk : kExitUsage;
+}
+
 }  // namespace
 }  // namespace osfleet::ctl
 
@@ -52,9 +66,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    return ExitOnParseError(app, e);
   }
   if (!osfleet::SetUpLogging("osctl", "warn").ok()) return kExitUsage;
-  return action ? action() : kExitUsage;
+  if (!action) return kExitUsage;
+  try {
+    return action();
+  } catch (const std::exception& e) {  // a library that throws, missed at its own edge
+    std::fprintf(stderr, "osctl: internal error: %s\n", osfleet::ValidUtf8(e.what()).c_str());
+    return kExitFailed;
+  }
 }

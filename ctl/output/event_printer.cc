@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "common/json_util.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
@@ -22,7 +23,7 @@ void EventPrinter::Line(const std::string& text) {
 
 void EventPrinter::Service(const std::string& server, const v1::ServiceEvent& e) {
   if (format_ == OutputFormat::kJsonl) {
-    Line(nlohmann::json({{"server", server}, {"event", ProtoToJson(e)}}).dump());
+    Line(DumpJson({{"server", server}, {"event", ProtoToJson(e)}}));
   } else if (format_ == OutputFormat::kTable) {
     Line(absl::StrFormat("%6.1fs  %-10s %-45s %s%s", Seconds(), server, e.service(),
                          Paint(ServiceStateName(e.state()), ServiceStateColor(e.state()), color_),
@@ -32,7 +33,7 @@ void EventPrinter::Service(const std::string& server, const v1::ServiceEvent& e)
 
 void EventPrinter::Phase(const std::string& server, const v1::PhaseEvent& e) {
   if (format_ == OutputFormat::kJsonl) {
-    Line(nlohmann::json({{"server", server}, {"event", ProtoToJson(e)}}).dump());
+    Line(DumpJson({{"server", server}, {"event", ProtoToJson(e)}}));
   } else if (format_ == OutputFormat::kTable) {
     Line(absl::StrFormat("%6.1fs  %s", Seconds(),
                          Paint(DescribePhaseEvent(e), PhaseEventColor(e), color_)));
@@ -43,9 +44,7 @@ void EventPrinter::Step(const std::string& kind, const std::string& server, cons
                         bool bad) {
   const double t = Seconds();
   if (format_ == OutputFormat::kJsonl) {
-    Line(
-        nlohmann::json({{"t", t}, {"kind", kind}, {"server", server}, {"text", text}, {"ok", !bad}})
-            .dump());
+    Line(DumpJson({{"t", t}, {"kind", kind}, {"server", server}, {"text", text}, {"ok", !bad}}));
   } else if (format_ == OutputFormat::kTable) {
     const Color c = bad ? Color::kRed : kind == "drift" ? Color::kYellow : Color::kNone;
     Line(absl::StrFormat("%6.1fs  %-9s %-8s %s", t, kind, server, Paint(text, c, color_)));

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "common/utf8.h"
 
 namespace osfleet::ctl {
 
@@ -33,7 +34,7 @@ int ExitCodeForHosts(const std::vector<HostFailure>& failures, int code_when_som
 }
 
 int ReportError(const absl::Status& status) {
-  std::fprintf(stderr, "osctl: %s\n", std::string(status.message()).c_str());
+  std::fprintf(stderr, "osctl: %s\n", ValidUtf8(status.message()).c_str());
   return ExitCodeFor(status);
 }
 

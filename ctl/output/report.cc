@@ -4,14 +4,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_util.h"
 #include "common/role.h"
 #include "common/status_util.h"
+#include "common/utf8.h"
 #include "ctl/output/table.h"
 
 namespace osfleet::ctl {
 
 std::string StatusText(const grpc::Status& status) {
-  return absl::StrCat(GrpcCodeName(status.error_code()), ": ", status.error_message());
+  return absl::StrCat(GrpcCodeName(status.error_code()), ": ", ValidUtf8(status.error_message()));
 }
 
 std::string FailureWord(const grpc::Status& status) {
@@ -26,7 +28,9 @@ nlohmann::json ProtoToJson(const google::protobuf::Message& message) {
   if (!google::protobuf::util::MessageToJsonString(message, &text, options).ok()) {
     return nlohmann::json::object();
   }
-  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // A proto string is UTF-8 once parsed, but the JSON printer must never hand us bad text.
+  absl::StatusOr<nlohmann::json> json = ParseJson(ValidUtf8(text), "the answer");
+  return json.ok() ? *std::move(json) : nlohmann::json::object();
 }
 
 nlohmann::json ServerJson(const Server& server) {
@@ -34,7 +38,8 @@ nlohmann::json ServerJson(const Server& server) {
 }
 
 nlohmann::json StatusJson(const grpc::Status& status) {
-  return {{"code", GrpcCodeName(status.error_code())}, {"message", status.error_message()}};
+  return {{"code", GrpcCodeName(status.error_code())},
+          {"message", ValidUtf8(status.error_message())}};
 }
 
 std::string Footer(size_t total, const std::vector<HostFailure>& failures, bool color) {
@@ -65,12 +70,13 @@ nlohmann::json FailuresJson(const std::vector<HostFailure>& failures) {
 }
 
 void PrintOut(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  const std::string valid = ValidUtf8(text);  // the last edge: every line osctl prints
+  std::fwrite(valid.data(), 1, valid.size(), stdout);
   std::fflush(stdout);
 }
 
 void PrintJson(const nlohmann::json& document, OutputFormat format) {
-  PrintOut(document.dump(format == OutputFormat::kJsonl ? -1 : 2) + "\n");
+  PrintOut(DumpJson(document, format == OutputFormat::kJsonl ? -1 : 2) + "\n");
 }
 
 }  // namespace osfleet::ctl

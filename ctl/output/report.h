@@ -13,12 +13,14 @@
 #include "ctl/fleet/context.h"
 #include "ctl/fleet/inventory.h"
 #include "ctl/rpc/fanout.h"
+#include "ctl/rpc/stream_fanout.h"
 
 namespace osfleet::ctl {
 
-// Writes to stdout.
+// Writes to stdout, made valid UTF-8 (invalid sequences become U+FFFD).
 void PrintOut(const std::string& text);
-// Writes one JSON document to stdout: indented, or on one line for jsonl.
+// Writes one JSON document to stdout: indented, or on one line for jsonl (DumpJson: never
+// throws).
 void PrintJson(const nlohmann::json& document, OutputFormat format = OutputFormat::kJson);
 
 struct HostFailure {
@@ -45,6 +47,19 @@ nlohmann::json HostJson(const HostReply<Response>& reply) {
   } else {
     j["error"] = StatusJson(reply.status);
   }
+  return j;
+}
+
+// A host's streamed call as JSON: its events and, when it failed, the error.
+template <typename Event>
+nlohmann::json StreamHostJson(const HostStream<Event>& stream) {
+  nlohmann::json j = ServerJson(*stream.server);
+  j["ok"] = stream.ok();
+  j["elapsedMs"] = absl::ToDoubleMilliseconds(stream.elapsed);
+  nlohmann::json events = nlohmann::json::array();
+  for (const Event& e : stream.events) events.push_back(ProtoToJson(e));
+  j["events"] = std::move(events);
+  if (!stream.ok()) j["error"] = StatusJson(stream.status);
   return j;
 }
 

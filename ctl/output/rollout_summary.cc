@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/atomic_file.h"
+#include "common/json_util.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
 
@@ -60,7 +61,8 @@ void PrintRolloutResult(OutputFormat format, bool color, const Journal& j) {
     return;
   }
   absl::StatusOr<std::string> text = ReadFileCapped(j.path, 16 << 20);
-  nlohmann::json doc = nlohmann::json::parse(text.ok() ? *text : "{}", nullptr, false);
+  absl::StatusOr<nlohmann::json> parsed = ParseJson(text.ok() ? *text : "{}", j.path);
+  nlohmann::json doc = parsed.ok() ? *std::move(parsed) : nlohmann::json::object();
   if (format == OutputFormat::kJsonl) doc = {{"kind", "summary"}, {"journal", doc}};
   PrintJson(doc, format);
 }

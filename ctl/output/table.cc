@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/platform/terminal.h"
+#include "common/utf8.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -49,6 +50,7 @@ Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
 void Table::AddRow(std::vector<Cell> cells) {
   cells.resize(headers_.size(), Cell(""));
+  for (Cell& cell : cells) cell.text = ValidUtf8(cell.text);  // widths count code points
   rows_.push_back(std::move(cells));
 }
 

@@ -52,7 +52,9 @@ int ControlOnFleet(const FleetContext& c, const std::string& verb,
   if (c.format() == OutputFormat::kTable) {
     PrintOut(Footer(results.size(), failures, c.color()));
   } else {
-    nlohmann::json doc = {{"command", "services " + verb}};
+    nlohmann::json hosts = nlohmann::json::array();
+    for (const auto& r : results) hosts.push_back(StreamHostJson(r));
+    nlohmann::json doc = {{"command", "services " + verb}, {"hosts", hosts}};
     doc.update(FailuresJson(failures));
     PrintJson(doc, c.format());
   }

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -59,6 +60,19 @@ TEST(PaintTest, AddsAnsiCodesOnlyWhenColorIsOn) {
   EXPECT_EQ(Paint("x", Color::kDim, true), "\033[2mx\033[0m");
   EXPECT_EQ(Paint("ok", Color::kGreen, false), "ok");
   EXPECT_EQ(Paint("plain", Color::kNone, true), "plain");
+}
+
+// A cell holding a service's code-page output: printed as U+FFFD, and aligned by it.
+TEST(TableTest, CellsThatAreNotUtf8AreMadeValidAndAligned) {
+  Table t({"SERVICE", "DETAIL"});
+  t.AddRow({"caf\xE9", "\xFF\xFE"});
+  t.AddRow({"tea", "ok"});
+  const std::string out = t.Render(false);
+  EXPECT_TRUE(IsValidUtf8(out)) << out;
+  EXPECT_EQ(out,
+            "SERVICE  DETAIL\n"
+            "caf\xEF\xBF\xBD     \xEF\xBF\xBD\xEF\xBF\xBD\n"
+            "tea      ok\n");
 }
 
 }  // namespace
