@@ -35,7 +35,7 @@ def generate_stubs(work_dir):
     shutil.copyfile(os.path.join(GRPC_PROTO_DIR, "grpc/reflection/v1alpha/reflection.proto"),
                     os.path.join(std_dir, "reflection.proto"))
     protos = [os.path.join("osfleet", "v1", p) for p in
-              ("types.proto", "agent.proto", "endpoints.proto")]
+              ("types.proto", "agent.proto", "endpoints.proto", "services.proto")]
     subprocess.run(
         ["protoc", "-I", os.path.join(SOURCE_DIR, "protos"), "-I", os.path.dirname(std_dir),
          "--python_out", out_dir, "--grpc_out", out_dir,
@@ -56,14 +56,23 @@ def read_text(path):
 class AgentProcess:
     """A real osagent on 127.0.0.1:0 serving a copy of a fixture."""
 
-    def __init__(self, workdir, fixture):
+    def __init__(self, workdir, fixture, hsconf_bytes=None, config_yaml=None):
         self.hsconf = os.path.join(workdir, "server.hsconf")
         shutil.copyfile(os.path.join(FIXTURES, fixture), self.hsconf)
+        if hsconf_bytes is not None:
+            with open(self.hsconf, "wb") as f:
+                f.write(hsconf_bytes)
         port_file = os.path.join(workdir, "port")
+        extra = []
+        if config_yaml is not None:
+            config = os.path.join(workdir, "agent.yaml")
+            with open(config, "w", encoding="utf-8") as f:
+                f.write(config_yaml)
+            extra = ["--config", config]
         self.proc = subprocess.Popen(
             [os.path.join(BIN_DIR, "osagent"), "--listen", "127.0.0.1:0", "--port-file",
              port_file, "--hsconf", self.hsconf, "--state-dir", os.path.join(workdir, "state"),
-             "--role", "front_end", "--name", "fe01", "--insecure"],
+             "--role", "front_end", "--name", "fe01", "--insecure", *extra],
             stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while not read_text(port_file):
@@ -87,6 +96,10 @@ class GeneratedClientTest(unittest.TestCase):
         cls.types_pb2 = importlib.import_module("osfleet.v1.types_pb2")
         cls.endpoints_pb2 = importlib.import_module("osfleet.v1.endpoints_pb2")
         cls.endpoints_grpc = importlib.import_module("osfleet.v1.endpoints_pb2_grpc")
+        cls.agent_pb2 = importlib.import_module("osfleet.v1.agent_pb2")
+        cls.agent_grpc = importlib.import_module("osfleet.v1.agent_pb2_grpc")
+        cls.services_pb2 = importlib.import_module("osfleet.v1.services_pb2")
+        cls.services_grpc = importlib.import_module("osfleet.v1.services_pb2_grpc")
         cls.health_pb2 = importlib.import_module("stdgrpc.health_pb2")
         cls.health_grpc = importlib.import_module("stdgrpc.health_pb2_grpc")
         cls.refl_pb2 = importlib.import_module("stdgrpc.reflection_pb2")
@@ -96,9 +109,9 @@ class GeneratedClientTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def start(self, fixture):
+    def start(self, fixture, **kwargs):
         workdir = tempfile.mkdtemp(dir=self.tmp)
-        agent = AgentProcess(workdir, fixture)
+        agent = AgentProcess(workdir, fixture, **kwargs)
         self.addCleanup(agent.stop)
         channel = self.grpc.insecure_channel(agent.address)
         self.addCleanup(channel.close)
@@ -163,6 +176,54 @@ class GeneratedClientTest(unittest.TestCase):
             file_containing_symbol="osfleet.v1.Endpoints")
         responses = list(stub.ServerReflectionInfo(iter([request]), timeout=10))
         self.assertTrue(responses[0].file_descriptor_response.file_descriptor_proto)
+
+    def test_answers_are_valid_utf8_when_files_and_services_are_not(self):
+        # A catalog saved in Windows-1252 and a service whose control command writes in its
+        # code page (a cut character at the end): proto3 strings must still be UTF-8, or
+        # this client's parser refuses the answers.
+        with open(os.path.join(FIXTURES, "sqlserver-dc.hsconf"), "rb") as f:
+            hsconf = f.read().replace(b">outsystems<", b">caf\xe9<", 1)
+        config = ("services:\n"
+                  "  - name: OutSystems Scheduler Service\n"
+                  "    backend: command\n"
+                  "    start: \"printf '\\\\377\\\\376 caf\\\\303'; exit 1\"\n"
+                  "    stop: \"true\"\n"
+                  "    status: \"printf '\\\\351'; exit 3\"\n"
+                  "    start_timeout: 10s\n")
+        _, channel = self.start("sqlserver-dc.hsconf", hsconf_bytes=hsconf, config_yaml=config)
+        endpoints = self.endpoints_grpc.EndpointsStub(channel)
+        got = endpoints.Get(self.endpoints_pb2.GetEndpointsRequest(), timeout=10)
+        self.assertEqual(got.endpoints[0].catalog, "caf\ufffd")
+        self.assertEqual(got.endpoints[0].raw["Server"], "SQLPROD01.corp.example.com")
+
+        info = self.agent_grpc.AgentStub(channel).GetInfo(
+            self.agent_pb2.GetInfoRequest(), timeout=10)
+        self.assertEqual(info.name, "fe01")
+        self.assertTrue(info.hostname)
+
+        services = self.services_grpc.ServicesStub(channel)
+        listed = services.List(self.services_pb2.ListServicesRequest(), timeout=10)
+        self.assertEqual(len(listed.services), 1)
+        events = []
+        with self.assertRaises(self.grpc.RpcError) as err:
+            for event in services.Control(self.services_pb2.ControlServicesRequest(
+                    action=self.services_pb2.SERVICE_ACTION_RESTART), timeout=30):
+                events.append(event)
+        self.assertEqual(err.exception.code(), self.grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertIn("\ufffd\ufffd caf\ufffd", err.exception.details())
+        self.assertTrue(any("\ufffd" in e.detail for e in events), events)
+
+        req = self.endpoints_pb2.SetEndpointsRequest(
+            expected_revision=got.revision, restart_services=True, reason="r\u00e9seau",
+            changes=[self.endpoints_pb2.EndpointChange(
+                database=self.types_pb2.DATABASE_LOGGING, address="sqlnew01")])
+        try:
+            endpoints.Set(req, timeout=30)
+        except self.grpc.RpcError as e:  # the restart failed: the file was restored
+            self.assertIn("\ufffd", e.details())
+        backups = endpoints.ListBackups(self.endpoints_pb2.ListBackupsRequest(), timeout=10)
+        self.assertGreaterEqual(len(backups.backups), 1)
+        self.assertTrue(any("r\u00e9seau" in b.reason for b in backups.backups), backups)
 
 
 if __name__ == "__main__":
