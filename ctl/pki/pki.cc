@@ -1,11 +1,10 @@
 #include "ctl/pki/pki.h"
 
-#include <openssl/err.h>
-
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
+#include "ctl/pki/ca.h"
 #include "ctl/pki/certificate.h"
 #include "ctl/pki/key.h"
 #include "ctl/pki/names.h"
@@ -14,15 +13,10 @@
 namespace osfleet::ctl::pki {
 namespace {
 
-// notBefore lies this far in the past, so servers whose clock is a little behind the
-// workstation's accept a certificate issued a moment ago.
-constexpr absl::Duration kClockSkew = absl::Minutes(5);
 constexpr size_t kMaxPemBytes = 1 << 20;
 constexpr int kMaxCaDays = 7300;
 constexpr int kMaxLeafDays = 3650;
 constexpr char kKeyContents[] = "EC P-256 private key (PKCS#8, unencrypted)";
-
-std::string Day(absl::Time t) { return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone()); }
 
 absl::Status CheckDays(int days, int max) {
   if (days >= 1 && days <= max) return absl::OkStatus();
@@ -35,60 +29,6 @@ absl::Status CheckCaName(const std::string& name) {
   if (!name.empty() && name.size() <= 64 && printable) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat("--name: '", name, "' must be 1..64 characters without control characters"));
-}
-
-struct Ca {
-  X509Ptr cert;
-  KeyPtr key;
-  CertificateInfo info;
-};
-
-absl::StatusOr<std::string> ReadCaFile(const std::string& path, const std::string& dir) {
-  absl::StatusOr<std::string> bytes = ReadFileCapped(path, kMaxPemBytes);
-  if (absl::IsNotFound(bytes.status())) {
-    return absl::FailedPreconditionError(absl::StrCat(path, " not found: no fleet CA in ", dir,
-                                                      " (run `osctl pki init --dir ", dir, "`)"));
-  }
-  if (!bytes.ok()) return absl::FailedPreconditionError(bytes.status().message());
-  return bytes;
-}
-
-absl::Status CheckCa(const Ca& ca, const std::string& cert_path, const std::string& key_path) {
-  if (X509_check_private_key(ca.cert.get(), ca.key.get()) != 1) {
-    ERR_clear_error();
-    return absl::FailedPreconditionError(
-        absl::StrCat(key_path, " is not the private key of ", cert_path));
-  }
-  if (!ca.info.is_ca) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(cert_path, " is not a CA certificate (no basicConstraints CA:TRUE)"));
-  }
-  if (ca.info.not_after <= absl::Now()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        cert_path, ": the CA expired on ", Day(ca.info.not_after), "; rotate it (docs/pki.md)"));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<Ca> LoadCa(const std::string& dir) {
-  const std::string cert_path = PathIn(dir, "ca.pem");
-  const std::string key_path = PathIn(dir, "ca.key");
-  absl::StatusOr<std::string> cert_pem = ReadCaFile(cert_path, dir);
-  if (!cert_pem.ok()) return cert_pem.status();
-  absl::StatusOr<std::string> key_pem = ReadCaFile(key_path, dir);
-  if (!key_pem.ok()) return key_pem.status();
-  Ca ca;
-  absl::StatusOr<X509Ptr> cert = ParseCertificatePem(*cert_pem, cert_path);
-  if (!cert.ok()) return cert.status();
-  ca.cert = *std::move(cert);
-  absl::StatusOr<KeyPtr> key = ParsePrivateKeyPem(*key_pem, key_path);
-  if (!key.ok()) return key.status();
-  ca.key = *std::move(key);
-  absl::StatusOr<CertificateInfo> info = DescribeCertificate(ca.cert.get());
-  if (!info.ok()) return info.status();
-  ca.info = *std::move(info);
-  if (absl::Status s = CheckCa(ca, cert_path, key_path); !s.ok()) return s;
-  return ca;
 }
 
 absl::StatusOr<PkiResult> WritePair(const std::string& dir, const std::string& name, EVP_PKEY* key,

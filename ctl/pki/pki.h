@@ -4,12 +4,14 @@
 // ("osfleet:viewer" / "osfleet:operator").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/platform/files.h"
 #include "ctl/pki/certificate_info.h"
+#include "ctl/pki/crl.h"
 
 namespace osfleet::ctl::pki {
 
@@ -17,6 +19,7 @@ inline constexpr int kDefaultCaDays = 3650;
 inline constexpr int kDefaultAgentDays = 397;
 inline constexpr int kDefaultOperatorDays = 90;
 inline constexpr char kDefaultCaName[] = "osfleet fleet CA";
+inline constexpr int kDefaultCrlDays = 30;
 
 struct InitOptions {
   std::string dir;
@@ -60,5 +63,39 @@ absl::StatusOr<PkiResult> IssueCertificate(const IssueOptions& options);
 
 // pki show: the first certificate of a PEM file. NOT_FOUND when the file is missing.
 absl::StatusOr<CertificateInfo> ReadCertificateInfo(const std::string& path);
+
+// What pki revoke takes away: exactly one of name, serial and cert_file.
+struct RevokeOptions {
+  std::string dir;        // holds ca.key and ca.pem; revoked.json and crl.pem are written there
+  std::string name;       // the certificate issued for NAME: DIR/NAME.pem
+  std::string serial;     // or a serial number (hex, colons allowed)
+  std::string cert_file;  // or a certificate file (must be signed by the CA)
+  int days = kDefaultCrlDays;  // the new CRL's nextUpdate: 1..3650, never past the CA's expiry
+};
+
+struct CrlOptions {
+  std::string dir;
+  bool renew = false;  // sign a new DIR/crl.pem (next crlNumber, new nextUpdate)
+  int days = kDefaultCrlDays;
+};
+
+struct CrlResult {
+  std::vector<WrittenFile> files;             // what was written; empty: nothing
+  std::optional<RevokedCertificate> revoked;  // pki revoke: the certificate revoked
+  bool already_revoked = false;               // ... which had been revoked before
+  std::string crl_path;                       // DIR/crl.pem
+  std::optional<CrlInfo> crl;                 // what DIR/crl.pem holds; none: no CRL yet
+  std::vector<RevokedCertificate> record;     // DIR/revoked.json: every revocation, with names
+};
+
+// pki revoke: adds the certificate to DIR/revoked.json (once) and signs a new DIR/crl.pem
+// holding every revoked serial, with the next crlNumber. INVALID_ARGUMENT for bad options or
+// the CA's own certificate; FAILED_PRECONDITION naming the file when the CA is unusable, the
+// certificate is missing or was not signed by this CA.
+absl::StatusOr<CrlResult> RevokeCertificate(const RevokeOptions& options);
+
+// pki crl: what DIR/revoked.json and DIR/crl.pem say; with renew, signs a new crl.pem first
+// (also to make an empty CRL before anything is revoked).
+absl::StatusOr<CrlResult> ReadOrRenewCrl(const CrlOptions& options);
 
 }  // namespace osfleet::ctl::pki

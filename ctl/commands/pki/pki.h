@@ -18,10 +18,18 @@ void AddPkiInit(CLI::App& pki, const GlobalOptions& global, Action& action);
 void AddPkiIssue(CLI::App& pki, const GlobalOptions& global, Action& action);
 // pki show (show.cc)
 void AddPkiShow(CLI::App& pki, const GlobalOptions& global, Action& action);
+// pki revoke (revoke.cc)
+void AddPkiRevoke(CLI::App& pki, const GlobalOptions& global, Action& action);
+// pki crl (crl.cc)
+void AddPkiCrl(CLI::App& pki, const GlobalOptions& global, Action& action);
 
 // pki init | issue: checks --output, then runs `write` and prints the files it wrote and
 // the new certificate.
 int WriteAndPrint(const GlobalOptions& global, const std::string& command,
                   const std::function<absl::StatusOr<pki::PkiResult>()>& write);
+
+// pki revoke | crl: checks --output, then runs `run` and prints the CRL and what is revoked.
+int PrintCrl(const GlobalOptions& global, const std::string& command,
+             const std::function<absl::StatusOr<pki::CrlResult>()>& run);
 
 }  // namespace osfleet::ctl
