@@ -26,7 +26,7 @@ constexpr int kExitUsage = 2;
 
 struct Flags {
   std::string config, name, role, listen, port_file, hsconf, state_dir;
-  std::string tls_cert, tls_key, tls_ca, log_level, audit_log;
+  std::string tls_cert, tls_key, tls_ca, tls_crl, log_level, audit_log;
   int max_concurrent_calls = 0;
   bool insecure = false;
   bool start_services = false;
@@ -43,6 +43,7 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--tls-cert", f.tls_cert, "PEM certificate of this agent");
   app.add_option("--tls-key", f.tls_key, "PEM private key of this agent");
   app.add_option("--tls-ca", f.tls_ca, "PEM CA bundle; client certificates are then required");
+  app.add_option("--tls-crl", f.tls_crl, "PEM CRL file; revoked client certificates are refused");
   app.add_flag("--insecure", f.insecure, "plaintext (only on a loopback listen address)");
   app.add_flag("--start-services", f.start_services, "start the configured services at start-up");
   app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error|off");
@@ -70,6 +71,7 @@ absl::StatusOr<AgentConfig> BuildConfig(const Flags& f) {
   override_with(c.tls.cert, f.tls_cert);
   override_with(c.tls.key, f.tls_key);
   override_with(c.tls.ca, f.tls_ca);
+  override_with(c.tls_crl, f.tls_crl);
   override_with(c.log_level, f.log_level);
   override_with(c.audit_log, f.audit_log);
   if (f.max_concurrent_calls != 0) c.max_concurrent_calls = f.max_concurrent_calls;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "agent/admission/crl_store.h"
 
 namespace osfleet::agent {
 namespace {
@@ -33,6 +34,40 @@ std::string EntryText(const X509_NAME_ENTRY* entry) {
   std::string text(reinterpret_cast<const char*>(utf8), static_cast<size_t>(n));
   OPENSSL_free(utf8);
   return text;
+}
+
+std::string SerialHex(X509* cert) {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
+  char* hex = bn != nullptr ? BN_bn2hex(bn) : nullptr;
+  std::string out = hex != nullptr ? hex : "";
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return out;
+}
+
+Caller CallerFromCertificate(X509* cert) {
+  const X509_NAME* subject = X509_get_subject_name(cert);
+  Caller caller;
+  for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) {
+    caller.identity = EntryText(X509_NAME_get_entry(subject, i));  // the last CN wins
+  }
+  for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_organizationalUnitName, i)) >= 0;) {
+    caller.role = std::max(caller.role, RoleFromOu(EntryText(X509_NAME_get_entry(subject, i))));
+  }
+  caller.serial = SerialHex(cert);
+  return caller;
+}
+
+std::unique_ptr<X509, X509Free> ParsePem(absl::string_view pem) {
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (bio == nullptr) return nullptr;
+  return std::unique_ptr<X509, X509Free>(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+}
+
+std::string RevokedText(const Revocation& r) {
+  return absl::StrCat("on ",
+                      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", r.revoked_at, absl::UTCTimeZone()),
+                      " (CRL #", r.crl_number, ")");
 }
 
 }  // namespace
@@ -64,22 +99,17 @@ ClientRole RequiredRole(absl::string_view rpc) {
 bool IsMutating(absl::string_view rpc) { return RequiredRole(rpc) == ClientRole::kOperator; }
 
 absl::StatusOr<Caller> CallerFromPem(absl::string_view pem) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (bio == nullptr) return absl::InternalError("out of memory reading the client certificate");
-  std::unique_ptr<X509, X509Free> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  std::unique_ptr<X509, X509Free> cert = ParsePem(pem);
   if (cert == nullptr) return absl::InvalidArgumentError("the client certificate is not PEM X.509");
-  const X509_NAME* subject = X509_get_subject_name(cert.get());
-  Caller caller;
-  for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) {
-    caller.identity = EntryText(X509_NAME_get_entry(subject, i));  // the last CN wins
-  }
-  for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_organizationalUnitName, i)) >= 0;) {
-    caller.role = std::max(caller.role, RoleFromOu(EntryText(X509_NAME_get_entry(subject, i))));
-  }
-  return caller;
+  return CallerFromCertificate(cert.get());
 }
 
 absl::Status Authorize(const Caller& caller, absl::string_view rpc) {
+  if (!caller.revoked.empty()) {
+    return absl::UnauthenticatedError(absl::StrCat("client certificate CN=", caller.identity,
+                                                   " serial ", caller.serial, " was revoked ",
+                                                   caller.revoked));
+  }
   if (caller.role == ClientRole::kNone) {
     return absl::PermissionDeniedError(
         absl::StrCat("client certificate CN=", caller.identity,
@@ -107,7 +137,14 @@ absl::StatusOr<Caller> Authorizer::Identify(const grpc::ServerContextBase& conte
   if (pems.empty()) {
     return absl::PermissionDeniedError("no client certificate (this agent requires mTLS)");
   }
-  return CallerFromPem(absl::string_view(pems.front().data(), pems.front().size()));
+  std::unique_ptr<X509, X509Free> cert =
+      ParsePem(absl::string_view(pems.front().data(), pems.front().size()));
+  if (cert == nullptr) return absl::InvalidArgumentError("the client certificate is not PEM X.509");
+  Caller caller = CallerFromCertificate(cert.get());
+  if (crl_ != nullptr) {
+    if (std::optional<Revocation> r = crl_->Find(cert.get())) caller.revoked = RevokedText(*r);
+  }
+  return caller;
 }
 
 absl::Status CheckCaller(const absl::StatusOr<Caller>& who, absl::string_view rpc, Caller* caller) {

@@ -1,12 +1,14 @@
 // Who is calling and what they may do. The role comes from the client certificate's
 // Subject OU ("osfleet:viewer" reads, "osfleet:operator" does everything); the identity
 // is its CN. Plaintext (loopback only, for tests and demos) is "insecure-loopback" with
-// the operator role; TLS without client certificates is "anonymous-tls", a viewer.
+// the operator role; TLS without client certificates is "anonymous-tls", a viewer. A client
+// certificate listed in the agent's CRL (tls.crl) is refused whatever its role.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -14,14 +16,21 @@
 
 namespace osfleet::agent {
 
+class CrlStore;
+
 enum class ClientRole { kNone, kViewer, kOperator };
 
 inline constexpr absl::string_view kInsecureIdentity = "insecure-loopback";
 inline constexpr absl::string_view kAnonymousTlsIdentity = "anonymous-tls";
 
 struct Caller {
+  Caller() = default;
+  Caller(std::string identity_, ClientRole role_) : identity(std::move(identity_)), role(role_) {}
+
   std::string identity;  // the certificate CN, or one of the special names above
   ClientRole role = ClientRole::kNone;
+  std::string serial;   // the client certificate's serial (hex); empty without one
+  std::string revoked;  // set when the CRL lists the certificate: "on <date> (CRL #N)"
 };
 
 // "viewer", "operator", "none".
@@ -38,7 +47,8 @@ bool IsMutating(absl::string_view rpc);
 // INVALID_ARGUMENT when the PEM cannot be parsed.
 absl::StatusOr<Caller> CallerFromPem(absl::string_view pem);
 
-// OK, or PERMISSION_DENIED saying which role the RPC needs and what the caller has.
+// UNAUTHENTICATED naming CN and serial when the caller's certificate is revoked; else OK,
+// or PERMISSION_DENIED saying which role the RPC needs and what the caller has.
 absl::Status Authorize(const Caller& caller, absl::string_view rpc);
 
 // Identify's outcome checked for `rpc`: PERMISSION_DENIED "cannot identify the client: …"
@@ -48,10 +58,12 @@ absl::Status CheckCaller(const absl::StatusOr<Caller>& who, absl::string_view rp
 // How callers are identified on this server's listening port.
 enum class Transport { kInsecure, kTls, kMutualTls };
 
-// Identifies the caller of a gRPC call from its auth context.
+// Identifies the caller of a gRPC call from its auth context, and marks a client
+// certificate the CRL store lists (crl: null when no tls.crl is configured; not owned).
 class Authorizer {
  public:
-  explicit Authorizer(Transport transport) : transport_(transport) {}
+  explicit Authorizer(Transport transport, const CrlStore* crl = nullptr)
+      : transport_(transport), crl_(crl) {}
 
   absl::StatusOr<Caller> Identify(const grpc::ServerContextBase& context) const;
   // Identify + Authorize; on denial the returned caller is still filled when known.
@@ -60,6 +72,7 @@ class Authorizer {
 
  private:
   Transport transport_;
+  const CrlStore* crl_;
 };
 
 }  // namespace osfleet::agent

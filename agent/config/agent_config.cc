@@ -26,9 +26,13 @@ absl::Status LoadStrings(const std::string& path, const YAML::Node& map,
   return absl::OkStatus();
 }
 
-absl::Status LoadTls(const std::string& path, const YAML::Node& tls, TlsFiles& out) {
-  if (absl::Status s = YamlCheckKeys(path, tls, "tls", {"cert", "key", "ca"}); !s.ok()) return s;
-  return LoadStrings(path, tls, {{"cert", &out.cert}, {"key", &out.key}, {"ca", &out.ca}});
+absl::Status LoadTls(const std::string& path, const YAML::Node& tls, TlsFiles& out,
+                     std::string& crl) {
+  if (absl::Status s = YamlCheckKeys(path, tls, "tls", {"cert", "key", "ca", "crl"}); !s.ok()) {
+    return s;
+  }
+  return LoadStrings(path, tls,
+                     {{"cert", &out.cert}, {"key", &out.key}, {"ca", &out.ca}, {"crl", &crl}});
 }
 
 absl::Status LoadNumbers(const std::string& path, const YAML::Node& root, AgentConfig& c) {
@@ -122,7 +126,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     c.role = *role;
   }
   if (const YAML::Node n = root["tls"]) {
-    if (absl::Status s = LoadTls(path, n, c.tls); !s.ok()) return s;
+    if (absl::Status s = LoadTls(path, n, c.tls, c.tls_crl); !s.ok()) return s;
   }
   if (absl::Status s = LoadNumbers(path, root, c); !s.ok()) return s;
   if (absl::Status s = LoadSections(path, root, c); !s.ok()) return s;
@@ -146,6 +150,10 @@ absl::Status ValidateAgentConfig(const AgentConfig& c) {
   if (c.max_concurrent_calls < 1 || c.max_concurrent_calls > kMaxConcurrentCallsLimit) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_concurrent_calls: must be in 1..", kMaxConcurrentCallsLimit));
+  }
+  if (!c.tls_crl.empty() && (c.insecure || c.tls.ca.empty())) {
+    return absl::InvalidArgumentError(
+        "tls.crl: revocation needs client certificates; set tls.ca (--tls-ca) too");
   }
   if (c.insecure) {
     if (!IsLoopbackHost(listen->host)) {

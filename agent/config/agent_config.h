@@ -26,6 +26,9 @@ struct AgentConfig {
   std::string hsconf_path = "C:\\Program Files\\OutSystems\\Platform Server\\server.hsconf";
   std::string state_dir = "/var/lib/osagent";
   TlsFiles tls;
+  // tls.crl: a PEM file of X509 CRLs signed by a CA of tls.ca; client certificates it lists
+  // are refused. Re-read every second (no restart needed). Empty: no revocation checks.
+  std::string tls_crl;
   bool insecure = false;  // plaintext; refused unless `listen` is loopback
   std::string log_level = "info";
   int max_backups = 20;

@@ -83,12 +83,13 @@ absl::StatusOr<std::vector<std::unique_ptr<ServiceBackend>>> MakeBackends(
 
 AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
                          std::vector<std::unique_ptr<ServiceBackend>> backends,
-                         std::unique_ptr<PhaseDriver> phase_driver)
+                         std::unique_ptr<PhaseDriver> phase_driver, std::unique_ptr<CrlStore> crl)
     : config_(std::move(config)),
       state_dir_(std::move(state_dir)),
       limiter_(config_.max_concurrent_calls, CriticalReserve(config_.max_concurrent_calls)),
       audit_(config_.audit_log.empty() ? state_dir_.Sub("audit.log") : config_.audit_log),
-      gate_(Authorizer(TransportOf(config_)), &limiter_, &audit_, kReadDeadline),
+      crl_(std::move(crl)),
+      gate_(Authorizer(TransportOf(config_), crl_.get()), &limiter_, &audit_, kReadDeadline),
       backups_(state_dir_.Sub("backups"), config_.max_backups),
       store_(config_.hsconf_path, &backups_),
       services_(std::move(backends), config_.min_healthy),
@@ -156,12 +157,21 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(AgentConfig conf
     }
     phase_driver = *std::move(d);
   }
-  std::unique_ptr<AgentServer> server(new AgentServer(
-      std::move(config), *std::move(state_dir), *std::move(backends), std::move(phase_driver)));
+  std::unique_ptr<CrlStore> crl;
+  if (!config.tls_crl.empty()) {
+    absl::StatusOr<std::unique_ptr<CrlStore>> opened =
+        CrlStore::Open(config.tls_crl, config.tls.ca);
+    if (!opened.ok()) return opened.status();
+    crl = *std::move(opened);
+  }
+  std::unique_ptr<AgentServer> server(new AgentServer(std::move(config), *std::move(state_dir),
+                                                      *std::move(backends), std::move(phase_driver),
+                                                      std::move(crl)));
   if (absl::Status s = server->changes_.Recover(); !s.ok()) {
     spdlog::error("recovering the pending change: {}", s.message());
   }
   if (absl::Status s = server->Build(); !s.ok()) return s;
+  if (server->crl_ != nullptr) server->crl_->StartPolling();
   if (server->config_.start_services) server->StartServicesInBackground();
   absl::StatusOr<HsconfDocument> doc = server->store_.Read();
   server->SetHealth(doc.ok());

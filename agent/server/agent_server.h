@@ -36,6 +36,7 @@
 #include "agent/service_center/phase_driver.h"
 #include "agent/rpc/agent_service.h"
 #include "agent/admission/call_gate.h"
+#include "agent/admission/crl_store.h"
 #include "agent/rpc/endpoints_service.h"
 #include "agent/rpc/service_center_service.h"
 #include "agent/rpc/services_service.h"
@@ -65,7 +66,7 @@ class AgentServer {
  private:
   AgentServer(AgentConfig config, StateDir state_dir,
               std::vector<std::unique_ptr<ServiceBackend>> backends,
-              std::unique_ptr<PhaseDriver> phase_driver);
+              std::unique_ptr<PhaseDriver> phase_driver, std::unique_ptr<CrlStore> crl);
   absl::Status Build();
   void SetHealth(bool serving);
   void StartServicesInBackground();
@@ -77,6 +78,7 @@ class AgentServer {
   // Before the executors and services: calls in their queues hold slots and use them.
   CallLimiter limiter_;
   AuditLog audit_;
+  std::unique_ptr<CrlStore> crl_;  // null without tls.crl; before gate_, which reads it
   CallGate gate_;
   BackupStore backups_;
   HsconfStore store_;
