@@ -13,6 +13,12 @@ std::string When(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
+std::string Ago(absl::Duration d) {
+  return absl::StrCat(absl::FormatDuration(absl::Trunc(d, absl::Milliseconds(100))), " ago");
+}
+
+constexpr size_t kEndedKept = 64;
+
 void LogEvent(const ServiceEvent& e) {
   spdlog::info("service '{}': {}{}{}", e.service, ServiceStateName(e.state),
                e.detail.empty() ? "" : ": ", e.detail);
@@ -53,6 +59,7 @@ ChangeManager::ChangeManager(HsconfStore* store, ServiceManager* services, std::
       pending_file_(std::move(pending_path)),
       min_healthy_(min_healthy),
       clock_(clock),
+      alarm_(clock),
       timer_([this] { TimerLoop(); }) {}
 
 ChangeManager::~ChangeManager() {
@@ -60,6 +67,7 @@ ChangeManager::~ChangeManager() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
+  alarm_.Ring();
   timer_.join();
 }
 
@@ -69,9 +77,22 @@ std::optional<PendingChange> ChangeManager::pending() const {
 }
 
 void ChangeManager::SetPending(std::optional<PendingChange> change) {
+  {
+    absl::MutexLock lock(&mu_);
+    pending_ = std::move(change);
+  }
+  alarm_.Ring();
+}
+
+void ChangeManager::Remember(const std::string& change_id, ChangeStatus status,
+                             std::string detail) {
   absl::MutexLock lock(&mu_);
-  pending_ = std::move(change);
-  ++generation_;
+  if (ended_.find(change_id) == ended_.end()) ended_order_.push_back(change_id);
+  ended_[change_id] = {status, std::move(detail)};
+  while (ended_order_.size() > kEndedKept) {
+    ended_.erase(ended_order_.front());
+    ended_order_.pop_front();
+  }
 }
 
 void ChangeManager::set_auto_revert_hook(AutoRevertHook hook) {
@@ -107,9 +128,20 @@ absl::Status ChangeManager::Recover() {
         change.change_id, ShortRevision(doc->revision));
     return pending_file_.Remove();
   }
-  spdlog::warn("change {} is pending confirmation until {}", change.change_id,
-               When(change.deadline));
-  SetPending(change);  // the timer reverts it at the deadline (at once if it passed)
+  // What is left of the window by the wall clock (the only clock that survives the
+  // restart), never more than the window; and a whole lease, as if just renewed.
+  PendingChange resumed = change;
+  absl::Duration left = std::max(change.deadline - clock_->Now(), absl::ZeroDuration());
+  if (change.window > absl::ZeroDuration()) left = std::min(left, change.window);
+  const absl::Duration now = clock_->Monotonic();
+  resumed.confirm_until = now + left;
+  if (resumed.has_lease()) resumed.lease_until = now + std::min(resumed.lease, left);
+  spdlog::warn("change {} is pending confirmation until {}{}", change.change_id,
+               When(change.deadline),
+               resumed.has_lease()
+                   ? absl::StrCat(", held by a lease of ", absl::FormatDuration(resumed.lease))
+                   : "");
+  SetPending(resumed);  // the timer reverts it when it ends (at once if it has)
   return absl::OkStatus();
 }
 
@@ -170,7 +202,12 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
                 backup.revision,
                 revision,
                 clock_->Now() + input.confirm_within,
-                input.restart_services};
+                input.restart_services,
+                input.confirm_within,
+                input.lease};
+      // Until the services are healthy only the window runs (a restart may take longer
+      // than a lease; the client is waiting for this call meanwhile).
+      record.confirm_until = clock_->Monotonic() + input.confirm_within;
       return pending_file_.Save(record);
     };
   }
@@ -192,11 +229,16 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
       if (window) SetPending(std::nullopt);
       absl::Status reverted = RevertAfterFailedRestart(*set, restarted, sink);
       if (window) pending_file_.Remove().IgnoreError();
+      Remember(set->change_id, ChangeStatus::kReverted, "reverted: services failed to start");
       return reverted;
     }
   }
   if (window) {
-    record.deadline = clock_->Now() + input.confirm_within;  // the window starts once healthy
+    // The window and the lease start once healthy.
+    record.deadline = clock_->Now() + input.confirm_within;
+    const absl::Duration now = clock_->Monotonic();
+    record.confirm_until = now + input.confirm_within;
+    if (record.has_lease()) record.lease_until = now + input.lease;
     if (absl::Status s = pending_file_.Save(record); !s.ok()) return s;
     SetPending(record);
     out.pending = true;
@@ -205,13 +247,38 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
   return out;
 }
 
+std::string ChangeManager::EndReason(const PendingChange& change) const {
+  const absl::Duration now = clock_->Monotonic();
+  if (change.lease_until <= change.confirm_until) {
+    return absl::StrCat("its lease of ", absl::FormatDuration(change.lease), " ended ",
+                        Ago(now - change.lease_until), " without a renewal");
+  }
+  return absl::StrCat("not confirmed by ", When(change.deadline), " (its window ended ",
+                      Ago(now - change.confirm_until), ")");
+}
+
 absl::StatusOr<std::string> ChangeManager::Confirm(absl::string_view change_id) {
+  // An ended change is refused even while its revert holds the token.
+  std::optional<PendingChange> p = pending();
+  if (p.has_value() && (change_id.empty() || change_id == p->change_id) &&
+      clock_->Monotonic() >= p->ends()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("change ", p->change_id, " cannot be confirmed: ", EndReason(*p),
+                     "; it is being reverted"));
+  }
   Busy busy(this, /*wait=*/false);
   if (!busy.status().ok()) return busy.status();
-  std::optional<PendingChange> p = pending();
+  p = pending();
   if (!p.has_value()) {
     absl::MutexLock lock(&mu_);
-    if (!change_id.empty() && change_id == last_confirmed_) return last_confirmed_;
+    auto it = change_id.empty() ? ended_.end() : ended_.find(std::string(change_id));
+    if (it != ended_.end() && it->second.status == ChangeStatus::kConfirmed) {
+      return std::string(change_id);
+    }
+    if (it != ended_.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("change ", change_id, " cannot be confirmed: ", it->second.detail));
+    }
     return absl::NotFoundError(
         change_id.empty() ? std::string("no change is pending confirmation on this server")
                           : absl::StrCat("change ", change_id, " is not pending on this server"));
@@ -220,19 +287,53 @@ absl::StatusOr<std::string> ChangeManager::Confirm(absl::string_view change_id) 
     return absl::NotFoundError(
         absl::StrCat("change ", change_id, " is not pending here; ", p->change_id, " is"));
   }
-  if (clock_->Now() >= p->deadline) {
-    return absl::FailedPreconditionError(absl::StrCat("the confirm window of ", p->change_id,
-                                                      " ended at ", When(p->deadline),
-                                                      "; it is being reverted"));
+  if (clock_->Monotonic() >= p->ends()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "change ", p->change_id, " cannot be confirmed: ", EndReason(*p), "; it is being reverted"));
   }
   if (absl::Status s = pending_file_.Remove(); !s.ok()) return s;
   SetPending(std::nullopt);
-  {
-    absl::MutexLock lock(&mu_);
-    last_confirmed_ = p->change_id;
-  }
+  Remember(p->change_id, ChangeStatus::kConfirmed, "confirmed");
   spdlog::info("change {} confirmed", p->change_id);
   return p->change_id;
+}
+
+RenewOutcome ChangeManager::Renew(absl::string_view change_id, absl::Duration lease) {
+  absl::MutexLock lock(&mu_);
+  RenewOutcome out;
+  const absl::Duration now = clock_->Monotonic();
+  if (pending_.has_value() && pending_->change_id == change_id) {
+    PendingChange& p = *pending_;
+    if (now >= p.ends()) {
+      out.status = ChangeStatus::kReverting;
+      out.detail = absl::StrCat(EndReason(p), "; it is being reverted");
+      return out;
+    }
+    // Extended in place: the timer finds the later end when it wakes at the earlier one,
+    // so a renewal costs no wake-up. Before the services are healthy (lease_until still
+    // infinite) only the window runs.
+    if (p.has_lease() && p.lease_until != absl::InfiniteDuration()) {
+      p.lease_until = std::min(now + (lease > absl::ZeroDuration() ? lease : p.lease),
+                               p.confirm_until);
+    }
+    out.status = ChangeStatus::kPending;
+    out.revision = p.revision;
+    out.lease_remaining = !p.has_lease()                           ? absl::ZeroDuration()
+                          : p.lease_until == absl::InfiniteDuration() ? p.lease
+                                                                      : p.lease_until - now;
+    out.confirm_remaining = p.confirm_until - now;
+    return out;
+  }
+  auto it = ended_.find(std::string(change_id));
+  if (it != ended_.end()) {
+    out.status = it->second.status;
+    out.detail = it->second.detail;
+    return out;
+  }
+  out.detail = absl::StrCat("change ", change_id, " is not known to this agent",
+                            pending_.has_value() ? absl::StrCat("; ", pending_->change_id, " is pending")
+                                                 : std::string());
+  return out;
 }
 
 absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
@@ -243,6 +344,7 @@ absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
   if (!back.ok()) return back.status();
   if (absl::Status s = pending_file_.Remove(); !s.ok()) return s;
   SetPending(std::nullopt);
+  Remember(change.change_id, ChangeStatus::kReverted, absl::StrCat("reverted: ", reason));
   spdlog::warn("change {} reverted ({}): revision {} -> {}", change.change_id, reason,
                ShortRevision(back->previous_revision), ShortRevision(back->revision));
   if (restart) {
@@ -277,6 +379,8 @@ absl::StatusOr<RevertOutcome> ChangeManager::Restore(const RollbackInput& input,
     out.reverted_change_id = p->change_id;
     pending_file_.Remove().IgnoreError();
     SetPending(std::nullopt);
+    Remember(p->change_id, ChangeStatus::kReverted,
+             absl::StrCat("reverted: superseded by a restore of backup ", input.backup_id));
   }
   if (restart) {
     if (absl::Status s = RestartAll(nullptr, absl::ZeroDuration()); !s.ok()) {
@@ -289,42 +393,41 @@ absl::StatusOr<RevertOutcome> ChangeManager::Restore(const RollbackInput& input,
 }
 
 void ChangeManager::TimerLoop() {
-  mu_.Lock();
-  while (!stopping_) {
-    if (!pending_.has_value()) {
-      mu_.Await(absl::Condition(
-          +[](ChangeManager* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(m->mu_) {
-            return m->stopping_ || m->pending_.has_value();
-          },
-          this));
+  for (;;) {
+    std::optional<PendingChange> change;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      change = pending_;
+    }
+    if (!change.has_value() || clock_->Monotonic() < change->ends()) {
+      alarm_.WaitUntil(change.has_value() ? change->ends() : absl::InfiniteDuration());
+      continue;  // rung (a change came or went), or due: look again
+    }
+    Busy busy(this, /*wait=*/true);
+    std::optional<PendingChange> now = pending();
+    // Confirmed, superseded or renewed while we waited for the token: look again.
+    if (!now.has_value() || now->change_id != change->change_id ||
+        clock_->Monotonic() < now->ends()) {
       continue;
     }
-    const uint64_t generation = generation_;
-    const PendingChange change = *pending_;
-    auto changed = [this, generation]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stopping_ || generation_ != generation;
-    };
-    if (clock_->AwaitWithDeadline(&mu_, absl::Condition(&changed), change.deadline)) continue;
-    mu_.Unlock();
-    {
-      Busy busy(this, /*wait=*/true);
-      if (pending().has_value() && pending()->change_id == change.change_id) {
-        const std::string reason = absl::StrCat("not confirmed by ", When(change.deadline));
-        absl::StatusOr<RevertOutcome> r = Revert(change, reason, change.restart_services);
-        ReportAutoRevert({change.change_id, change.revision,
-                          r.ok() ? r->rollback.revision : store_->CurrentRevision(), reason,
-                          r.status()});
-        if (!r.ok()) {
-          // Not retried in a loop: the record stays on disk, so the next start retries.
-          spdlog::error("automatic revert of {} failed: {}", change.change_id,
-                        r.status().message());
-          SetPending(std::nullopt);
-        }
-      }
-    }
-    mu_.Lock();
+    RevertEnded(*now);
   }
-  mu_.Unlock();
+}
+
+void ChangeManager::RevertEnded(const PendingChange& change) {
+  const std::string reason = EndReason(change);
+  absl::StatusOr<RevertOutcome> r = Revert(change, reason, change.restart_services);
+  ReportAutoRevert({change.change_id, change.revision,
+                    r.ok() ? r->rollback.revision : store_->CurrentRevision(), reason, r.status()});
+  if (!r.ok()) {
+    // Not retried in a loop: the record stays on disk, so the next start retries.
+    spdlog::error("automatic revert of {} failed: {}", change.change_id, r.status().message());
+    SetPending(std::nullopt);
+    Remember(change.change_id, ChangeStatus::kReverting,
+             absl::StrCat(reason, "; reverting it failed (", r.status().message(),
+                          "); the agent retries when it starts again"));
+  }
 }
 
 }  // namespace osfleet::agent

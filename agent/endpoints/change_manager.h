@@ -3,9 +3,17 @@
 // confirm window is reverted by the agent itself unless confirmed in time — also after
 // the agent was restarted inside the window. One change at a time; while a change is
 // pending confirmation, no other change is accepted.
+//
+// A change may also be held by a lease: the client that made it renews it (Renew) while
+// it works; when renewals stop (the client died, was paused or cut off) the change is
+// reverted one lease later, long before the window ends. Once a lease or window has
+// ended, nothing renews or confirms the change any more: its revert is decided. Windows
+// and leases run on the monotonic clock; one timer thread sleeps until the earliest end.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -17,6 +25,7 @@
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/endpoints/pending_change.h"
 #include "agent/os_services/service_manager.h"
+#include "common/alarm.h"
 #include "common/clock.h"
 
 namespace osfleet::agent {
@@ -26,6 +35,7 @@ struct ApplyInput {
   absl::Duration confirm_within = absl::ZeroDuration();  // zero: final at once
   bool restart_services = false;
   absl::Duration min_healthy = absl::Duration();  // negative/zero default: configured value
+  absl::Duration lease = absl::ZeroDuration();    // zero: no lease; else at most the window
 };
 
 struct ApplyOutcome {
@@ -51,6 +61,17 @@ struct AutoRevert {
 };
 using AutoRevertHook = std::function<void(const AutoRevert&)>;
 
+// Where a change stands, as Renew reports it.
+enum class ChangeStatus { kPending, kConfirmed, kReverting, kReverted, kUnknown };
+
+struct RenewOutcome {
+  ChangeStatus status = ChangeStatus::kUnknown;
+  std::string revision;  // the change's revision while pending; else empty
+  absl::Duration lease_remaining;
+  absl::Duration confirm_remaining;
+  std::string detail;  // why it is not pending
+};
+
 class ChangeManager {
  public:
   // `clock` times the confirm windows (tests pass one they move by hand).
@@ -63,14 +84,20 @@ class ChangeManager {
   absl::Status Recover();
 
   absl::StatusOr<ApplyOutcome> Apply(ApplyInput input, const ServiceEventSink& sink);
-  // change_id empty: the pending change, whichever it is.
+  // change_id empty: the pending change, whichever it is. FAILED_PRECONDITION once its
+  // lease or window has ended.
   absl::StatusOr<std::string> Confirm(absl::string_view change_id);
+  // Extends the lease of the pending change `change_id` by `lease` from now (zero: its
+  // own length) unless it has ended; answers with where the change stands. Takes only
+  // the lock: never waits behind a change or a restart.
+  RenewOutcome Renew(absl::string_view change_id, absl::Duration lease);
   // Reverts the pending change now.
   absl::StatusOr<RevertOutcome> RevertPending(bool restart, absl::string_view reason);
   // Restores a named backup (a pending change, if any, is superseded and forgotten).
   absl::StatusOr<RevertOutcome> Restore(const RollbackInput& input, bool restart);
 
   std::optional<PendingChange> pending() const;
+  const Clock* clock() const { return clock_; }
 
   // Called after every automatic revert (for the audit log). Set before Recover().
   void set_auto_revert_hook(AutoRevertHook hook);
@@ -84,7 +111,10 @@ class ChangeManager {
   absl::Status RevertAfterFailedRestart(const SetOutcome& set, const absl::Status& failure,
                                         const ServiceEventSink& sink);
   void SetPending(std::optional<PendingChange> change);
+  void Remember(const std::string& change_id, ChangeStatus status, std::string detail);
   void TimerLoop();
+  void RevertEnded(const PendingChange& change);
+  std::string EndReason(const PendingChange& change) const;
   void ReportAutoRevert(const AutoRevert& revert) const;
 
   HsconfStore* store_;
@@ -96,10 +126,16 @@ class ChangeManager {
   mutable absl::Mutex mu_;
   bool busy_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<PendingChange> pending_ ABSL_GUARDED_BY(mu_);
-  std::string last_confirmed_ ABSL_GUARDED_BY(mu_);
-  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumps whenever pending_ changes
+  // How recent changes ended (newest kept), for Renew and a repeated Confirm.
+  struct Ended {
+    ChangeStatus status;
+    std::string detail;
+  };
+  std::map<std::string, Ended> ended_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> ended_order_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   AutoRevertHook auto_revert_hook_ ABSL_GUARDED_BY(mu_);
+  Alarm alarm_;  // rung whenever pending_ is set or cleared, and to stop
   std::thread timer_;
 };
 

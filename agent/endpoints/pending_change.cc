@@ -16,6 +16,17 @@ std::string TextOf(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+bool BoolOf(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+// 0 when missing or not a whole number (a record written before the field existed).
+int64_t MillisOf(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
 }  // namespace
 
 absl::StatusOr<std::optional<PendingChange>> PendingChangeFile::Load() const {
@@ -29,8 +40,10 @@ absl::StatusOr<std::optional<PendingChange>> PendingChangeFile::Load() const {
     c.backup_id = TextOf(j, "backup_id");
     c.backup_revision = TextOf(j, "backup_revision");
     c.revision = TextOf(j, "revision");
-    c.restart_services = j.value("restart_services", false);
-    c.deadline = absl::FromUnixMillis(j.value("deadline_unix_ms", int64_t{0}));
+    c.restart_services = BoolOf(j, "restart_services");
+    c.deadline = absl::FromUnixMillis(MillisOf(j, "deadline_unix_ms"));
+    c.window = absl::Milliseconds(MillisOf(j, "window_ms"));
+    c.lease = absl::Milliseconds(MillisOf(j, "lease_ms"));
   }
   if (c.change_id.empty() || c.backup_id.empty() || c.revision.empty()) {
     return absl::DataLossError(absl::StrCat(path_, ": not a pending-change record"));
@@ -45,10 +58,12 @@ absl::Status PendingChangeFile::Save(const PendingChange& c) const {
                             {"revision", c.revision},
                             {"restart_services", c.restart_services},
                             {"deadline_unix_ms", absl::ToUnixMillis(c.deadline)},
-                            {"deadline", absl::FormatTime(c.deadline, absl::UTCTimeZone())}};
+                            {"deadline", absl::FormatTime(c.deadline, absl::UTCTimeZone())},
+                            {"window_ms", absl::ToInt64Milliseconds(c.window)},
+                            {"lease_ms", absl::ToInt64Milliseconds(c.lease)}};
   AtomicWriteOptions options;
   options.new_file_mode = 0600;
-  return WriteFileAtomically(path_, j.dump(2) + "\n", options);
+  return WriteFileAtomically(path_, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", options);
 }
 
 absl::Status PendingChangeFile::Remove() const {

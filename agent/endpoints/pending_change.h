@@ -1,7 +1,13 @@
 // The record of a change made with a confirm window, kept in the state dir so that an
 // agent restarted inside the window still reverts it when the window ends.
+//
+// Inside a running agent the window and the lease are measured on the monotonic clock
+// (confirm_until, lease_until); the file keeps the wall-clock deadline, which is all that
+// means anything to the next process. A restarted agent gives the change what is left of
+// its window by the wall clock (never more than the window) and a whole new lease.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -17,6 +23,16 @@ struct PendingChange {
   std::string revision;           // the file's revision after the change
   absl::Time deadline;            // reverted by itself unless confirmed before this
   bool restart_services = false;  // the change restarted services: so does the revert
+  absl::Duration window;          // the confirm window it was made with
+  absl::Duration lease;           // zero: no lease (only the window)
+
+  // This process's view (not stored): Clock::Monotonic() deadlines.
+  absl::Duration confirm_until = absl::InfiniteDuration();
+  absl::Duration lease_until = absl::InfiniteDuration();
+
+  // When the agent must revert it: the end of the window or of the lease.
+  absl::Duration ends() const { return std::min(confirm_until, lease_until); }
+  bool has_lease() const { return lease > absl::ZeroDuration(); }
 };
 
 class PendingChangeFile {

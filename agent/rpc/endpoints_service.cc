@@ -9,6 +9,7 @@ namespace osfleet::agent {
 namespace {
 
 constexpr absl::Duration kMaxConfirmWindow = absl::Hours(24);
+constexpr absl::Duration kMinLease = absl::Milliseconds(100);
 
 // Runs a change that fills the audit revisions itself when it succeeds; when it fails,
 // the audit line gets the file's revision before and after the attempt.
@@ -23,6 +24,36 @@ absl::Status WithRevisions(const HsconfStore& store, AuditRecord* audit, Run run
   return status;
 }
 
+absl::Status CheckLease(absl::Duration lease, absl::Duration window) {
+  if (lease == absl::ZeroDuration()) return absl::OkStatus();
+  if (window == absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("lease: needs confirm_within (a lease holds a change "
+                                      "that waits for Confirm)");
+  }
+  if (lease < kMinLease || lease > window) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "lease: must be between ", absl::FormatDuration(kMinLease), " and confirm_within (",
+        absl::FormatDuration(window), "), got ", absl::FormatDuration(lease)));
+  }
+  return absl::OkStatus();
+}
+
+v1::ChangeState ToProto(ChangeStatus status) {
+  switch (status) {
+    case ChangeStatus::kPending:
+      return v1::CHANGE_STATE_PENDING;
+    case ChangeStatus::kConfirmed:
+      return v1::CHANGE_STATE_CONFIRMED;
+    case ChangeStatus::kReverting:
+      return v1::CHANGE_STATE_REVERTING;
+    case ChangeStatus::kReverted:
+      return v1::CHANGE_STATE_REVERTED;
+    case ChangeStatus::kUnknown:
+      break;
+  }
+  return v1::CHANGE_STATE_UNKNOWN;
+}
+
 }  // namespace
 
 EndpointsService::EndpointsService(EndpointsDeps deps) : deps_(std::move(deps)) {}
@@ -34,7 +65,7 @@ absl::Status EndpointsService::DoGet(v1::GetEndpointsResponse* response) {
   FillEndpoints(*doc, response);
   response->set_hsconf_path(deps_.store->path());
   if (std::optional<PendingChange> p = deps_.changes->pending()) {
-    FillPending(*p, response->mutable_pending());
+    FillPending(*p, deps_.changes->clock()->Monotonic(), response->mutable_pending());
   }
   return absl::OkStatus();
 }
@@ -76,6 +107,8 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
   if (input.confirm_within < absl::ZeroDuration() || input.confirm_within > kMaxConfirmWindow) {
     return absl::InvalidArgumentError("confirm_within: must be between 0 and 24h");
   }
+  input.lease = FromProtoDuration(request.lease());
+  if (absl::Status s = CheckLease(input.lease, input.confirm_within); !s.ok()) return s;
   absl::StatusOr<ApplyOutcome> out = deps_.changes->Apply(std::move(input), nullptr);
   if (!out.ok()) return out.status();
   const SetOutcome& set = out->set;
@@ -96,6 +129,9 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
   audit->after = set.revision;
   audit->change_id = set.change_id;
   audit->details = {{"backup_id", set.backup_id}, {"reason", request.reason()}};
+  if (request.has_lease()) {
+    audit->details.emplace_back("lease", absl::FormatDuration(FromProtoDuration(request.lease())));
+  }
   return absl::OkStatus();
 }
 
@@ -176,6 +212,38 @@ grpc::ServerUnaryReactor* EndpointsService::Confirm(grpc::CallbackServerContext*
                          audit->change_id = s.ok() ? response->change_id() : request->change_id();
                          return s;
                        });
+}
+
+absl::Status EndpointsService::DoRenew(const v1::RenewRequest& request,
+                                       v1::RenewResponse* response) {
+  if (request.change_id().empty()) {
+    return absl::InvalidArgumentError("change_id: required (the change whose lease to renew)");
+  }
+  const absl::Duration lease = FromProtoDuration(request.lease());
+  if (lease < absl::ZeroDuration() || lease > kMaxConfirmWindow) {
+    return absl::InvalidArgumentError("lease: must be between 0 and 24h");
+  }
+  const RenewOutcome out = deps_.changes->Renew(request.change_id(), lease);
+  response->set_change_id(request.change_id());
+  response->set_state(ToProto(out.status));
+  response->set_detail(out.detail);
+  if (out.status == ChangeStatus::kPending) {
+    response->set_revision(out.revision);
+    *response->mutable_lease_remaining() = ToProtoDuration(out.lease_remaining);
+    *response->mutable_confirm_remaining() = ToProtoDuration(out.confirm_remaining);
+  } else {
+    response->set_revision(deps_.store->CurrentRevision());
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* EndpointsService::Renew(grpc::CallbackServerContext* context,
+                                                  const v1::RenewRequest* request,
+                                                  v1::RenewResponse* response) {
+  // Not audited when it succeeds (a renewal changes nothing on disk; the Set that made
+  // the change records its lease); refusals are audited by the gate.
+  return FinishOnExecutor(context, deps_.reads, deps_.gate->Admit(context, "Endpoints.Renew"),
+                          [this, request, response] { return DoRenew(*request, response); });
 }
 
 absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request,

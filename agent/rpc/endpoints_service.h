@@ -48,6 +48,9 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
   grpc::ServerUnaryReactor* Confirm(grpc::CallbackServerContext* context,
                                     const v1::ConfirmRequest* request,
                                     v1::ConfirmResponse* response) override;
+  grpc::ServerUnaryReactor* Renew(grpc::CallbackServerContext* context,
+                                  const v1::RenewRequest* request,
+                                  v1::RenewResponse* response) override;
   grpc::ServerUnaryReactor* Probe(grpc::CallbackServerContext* context,
                                   const v1::ProbeRequest* request,
                                   v1::ProbeResponse* response) override;
@@ -60,6 +63,7 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
   absl::Status DoRollback(const v1::RollbackRequest& request, v1::RollbackResponse* response,
                           AuditRecord* audit);
   absl::Status DoConfirm(const v1::ConfirmRequest& request, v1::ConfirmResponse* response);
+  absl::Status DoRenew(const v1::RenewRequest& request, v1::RenewResponse* response);
   absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response,
                        const CancelToken& cancel);
 

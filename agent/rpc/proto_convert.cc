@@ -95,12 +95,21 @@ absl::Duration FromProtoDuration(const google::protobuf::Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
 }
 
-void FillPending(const PendingChange& c, v1::PendingChange* out) {
+void FillPending(const PendingChange& c, absl::Duration now, v1::PendingChange* out) {
   out->set_change_id(c.change_id);
   *out->mutable_confirm_deadline() = ToTimestamp(c.deadline);
   out->set_revision(c.revision);
   out->set_backup_id(c.backup_id);
   out->set_restart_services(c.restart_services);
+  auto left = [now](absl::Duration until, absl::Duration otherwise) {
+    return until == absl::InfiniteDuration() ? otherwise
+                                             : std::max(until - now, absl::ZeroDuration());
+  };
+  *out->mutable_confirm_remaining() = ToProtoDuration(left(c.confirm_until, c.window));
+  if (c.has_lease()) {
+    *out->mutable_lease() = ToProtoDuration(c.lease);
+    *out->mutable_lease_remaining() = ToProtoDuration(left(c.lease_until, c.lease));
+  }
 }
 
 namespace {

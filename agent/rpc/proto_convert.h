@@ -20,7 +20,8 @@ void FillEndpoints(const HsconfDocument& doc, v1::GetEndpointsResponse* out);
 void FillDiff(const FieldChange& change, v1::FieldDiff* out);
 void FillBackup(const BackupInfo& backup, v1::Backup* out);
 
-void FillPending(const PendingChange& change, v1::PendingChange* out);
+// now: the change manager clock's Monotonic(), for the time left.
+void FillPending(const PendingChange& change, absl::Duration now, v1::PendingChange* out);
 void FillServiceStatus(const ServiceStatus& status, v1::ServiceStatus* out);
 v1::ServiceEvent ToProto(const ServiceEvent& event);
 void FillProbe(const ProbeOutcome& outcome, v1::ProbeResult* out);

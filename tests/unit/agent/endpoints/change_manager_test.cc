@@ -70,7 +70,8 @@ class ChangeManagerTest : public ::testing::Test {
   }
   std::string PendingPath() const { return (dir_ / "pending.json").string(); }
 
-  absl::StatusOr<ApplyOutcome> ApplyNewPlatform(absl::Duration window, bool restart = false) {
+  absl::StatusOr<ApplyOutcome> ApplyNewPlatform(absl::Duration window, bool restart = false,
+                                                absl::Duration lease = absl::ZeroDuration()) {
     absl::StatusOr<HsconfDocument> doc = store_->Read();
     if (!doc.ok()) return doc.status();
     ApplyInput input;
@@ -78,6 +79,7 @@ class ChangeManagerTest : public ::testing::Test {
     input.set.expected_revision = doc->revision;
     input.confirm_within = window;
     input.restart_services = restart;
+    input.lease = lease;
     return manager_->Apply(std::move(input), nullptr);
   }
   bool FileHasNewAddress() const {
@@ -243,6 +245,133 @@ TEST_F(ChangeManagerTest, ServicesThatFailToStartRevertTheChangeAtOnce) {
   EXPECT_EQ(ReadBytes(hsconf_), original_);
   EXPECT_FALSE(manager_->pending().has_value());
   EXPECT_FALSE(std::filesystem::exists(PendingPath()));
+}
+
+// --- leases ---
+
+constexpr absl::Duration kLease = absl::Seconds(30);
+
+TEST_F(ChangeManagerTest, LeaseThatIsNotRenewedRevertsLongBeforeTheWindowEnds) {
+  MakeManager();
+  absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(kWindow, false, kLease);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_TRUE(clock_.WaitForWaiters(1, kPatience));
+  clock_.Advance(kLease - absl::Milliseconds(1));
+  EXPECT_FALSE(reverted_->HasBeenNotified());
+  EXPECT_EQ(manager_->Renew(out->set.change_id, absl::ZeroDuration()).status,
+            ChangeStatus::kPending);
+  clock_.Advance(kLease);  // no renewal for a whole lease
+  ASSERT_TRUE(reverted_->WaitForNotificationWithTimeout(kPatience));
+  EXPECT_THAT(last_revert_.reason, HasSubstr("lease of 30s ended"));
+  EXPECT_EQ(ReadBytes(hsconf_), original_);
+  const RenewOutcome late = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+  EXPECT_EQ(late.status, ChangeStatus::kReverted);
+  EXPECT_THAT(late.detail, HasSubstr("lease of 30s ended"));
+  absl::StatusOr<std::string> confirm = manager_->Confirm(out->set.change_id);
+  EXPECT_TRUE(absl::IsFailedPrecondition(confirm.status())) << confirm.status();
+}
+
+TEST_F(ChangeManagerTest, RenewedLeaseHoldsTheChangeUntilConfirmed) {
+  MakeManager();
+  absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(kWindow, false, kLease);
+  ASSERT_TRUE(out.ok()) << out.status();
+  for (int i = 0; i < 20; ++i) {  // 20 x 20s: far past one lease, inside the window
+    clock_.Advance(absl::Seconds(20));
+    const RenewOutcome r = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+    ASSERT_EQ(r.status, ChangeStatus::kPending) << r.detail;
+    EXPECT_EQ(r.lease_remaining, kLease);
+    EXPECT_EQ(r.confirm_remaining, kWindow - absl::Seconds(20) * (i + 1));
+    EXPECT_EQ(r.revision, out->set.revision);
+  }
+  EXPECT_FALSE(reverted_->HasBeenNotified());
+  ASSERT_TRUE(manager_->Confirm(out->set.change_id).ok());
+  EXPECT_EQ(manager_->Renew(out->set.change_id, absl::ZeroDuration()).status,
+            ChangeStatus::kConfirmed);
+  clock_.Advance(absl::Hours(1));
+  EXPECT_FALSE(reverted_->HasBeenNotified());
+  EXPECT_TRUE(FileHasNewAddress());
+}
+
+TEST_F(ChangeManagerTest, RenewalNeverOutlivesTheWindow) {
+  MakeManager();
+  const absl::Duration window = absl::Seconds(45);
+  absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(window, false, kLease);
+  ASSERT_TRUE(out.ok()) << out.status();
+  clock_.Advance(absl::Seconds(25));
+  const RenewOutcome r = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+  ASSERT_EQ(r.status, ChangeStatus::kPending);
+  EXPECT_EQ(r.lease_remaining, absl::Seconds(20));  // capped by the window
+  clock_.Advance(absl::Seconds(20));
+  ASSERT_TRUE(reverted_->WaitForNotificationWithTimeout(kPatience));
+  EXPECT_EQ(ReadBytes(hsconf_), original_);
+}
+
+TEST_F(ChangeManagerTest, EndedLeaseIsNeverRenewedEvenBeforeTheRevertRuns) {
+  MakeManager();
+  absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(kWindow, false, kLease);
+  ASSERT_TRUE(out.ok()) << out.status();
+  clock_.Advance(kLease);
+  // The timer may or may not have reverted yet: either way the change is not pending.
+  const RenewOutcome r = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+  EXPECT_NE(r.status, ChangeStatus::kPending);
+  EXPECT_THAT(r.detail, HasSubstr("lease of 30s ended"));
+  EXPECT_FALSE(manager_->Confirm(out->set.change_id).ok());
+  ASSERT_TRUE(reverted_->WaitForNotificationWithTimeout(kPatience));
+  EXPECT_EQ(ReadBytes(hsconf_), original_);
+}
+
+TEST_F(ChangeManagerTest, WallClockJumpsNeitherEndNorExtendALease) {
+  MakeManager();
+  absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(kWindow, false, kLease);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_TRUE(clock_.WaitForWaiters(1, kPatience));
+  clock_.SetWallClock(clock_.Now() + absl::Hours(2));  // forward past the window
+  RenewOutcome r = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+  ASSERT_EQ(r.status, ChangeStatus::kPending) << r.detail;
+  EXPECT_EQ(r.confirm_remaining, kWindow);
+  ASSERT_TRUE(manager_->Confirm(out->set.change_id).ok());
+  EXPECT_FALSE(reverted_->HasBeenNotified());
+
+  // A backward jump does not keep a lease alive either.
+  MakeManager();
+  absl::StatusOr<HsconfDocument> doc = store_->Read();
+  ASSERT_TRUE(doc.ok());
+  ApplyInput input;
+  input.set.edits = {{DatabaseId::kPlatform, "sqlother.corp.example.com"}};
+  input.set.expected_revision = doc->revision;
+  input.confirm_within = kWindow;
+  input.lease = kLease;
+  absl::StatusOr<ApplyOutcome> second = manager_->Apply(std::move(input), nullptr);
+  ASSERT_TRUE(second.ok()) << second.status();
+  clock_.SetWallClock(clock_.Now() - absl::Hours(2));
+  clock_.Advance(kLease);
+  ASSERT_TRUE(reverted_->WaitForNotificationWithTimeout(kPatience));
+  EXPECT_EQ(last_revert_.change_id, second->set.change_id);
+}
+
+TEST_F(ChangeManagerTest, RestartedAgentGivesAWholeLeaseAndOnlyWhatIsLeftOfTheWindow) {
+  MakeManager();
+  absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(kWindow, false, kLease);
+  ASSERT_TRUE(out.ok()) << out.status();
+  clock_.Advance(absl::Seconds(20));
+  manager_.reset();  // the agent stops for 4 minutes (longer than the lease)
+  clock_.Advance(absl::Minutes(4));
+  MakeManager();
+  ASSERT_TRUE(manager_->Recover().ok());
+  const RenewOutcome r = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+  ASSERT_EQ(r.status, ChangeStatus::kPending) << r.detail;
+  EXPECT_EQ(r.confirm_remaining, kWindow - absl::Seconds(20) - absl::Minutes(4));
+  EXPECT_EQ(r.lease_remaining, kLease);
+  clock_.Advance(kLease);  // the client is gone: one lease later it is reverted
+  ASSERT_TRUE(reverted_->WaitForNotificationWithTimeout(kPatience));
+  EXPECT_EQ(ReadBytes(hsconf_), original_);
+}
+
+TEST_F(ChangeManagerTest, RenewOfAChangeThisAgentNeverMadeSaysUnknown) {
+  MakeManager();
+  const RenewOutcome r = manager_->Renew("20261202-000000-dead", absl::ZeroDuration());
+  EXPECT_EQ(r.status, ChangeStatus::kUnknown);
+  EXPECT_THAT(r.detail, HasSubstr("not known to this agent"));
 }
 
 }  // namespace
