@@ -1,5 +1,7 @@
 #include "ctl/commands/command.h"
 
+#include "absl/strings/str_cat.h"
+
 #include "common/duration.h"
 #include "ctl/output/exit_code.h"
 
@@ -18,6 +20,22 @@ absl::StatusOr<FanOutOptions> RestartFanOut(FanOutOptions fanout, bool restart,
   if (!d.ok()) return d.status();
   fanout.timeout = std::max(fanout.timeout, *d);
   return fanout;
+}
+
+absl::Status CheckLeaseFlags(const std::string& lease, const std::string& confirm_timeout) {
+  absl::StatusOr<absl::Duration> l = ParseDuration(lease, "--lease");
+  if (!l.ok()) return l.status();
+  absl::StatusOr<absl::Duration> w = ParseDuration(confirm_timeout, "--confirm-timeout");
+  if (!w.ok()) return w.status();
+  if (*w <= absl::ZeroDuration() || *w > absl::Hours(24)) {
+    return absl::InvalidArgumentError("--confirm-timeout: must be more than 0 and at most 24h");
+  }
+  if (*l < absl::Milliseconds(500) || *l > *w) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--lease ", lease, ": must be at least 500ms and at most --confirm-timeout (",
+        confirm_timeout, ")"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace osfleet::ctl

@@ -24,6 +24,10 @@ int WithFleet(const GlobalOptions& global, const std::function<int(const FleetCo
 absl::StatusOr<FanOutOptions> RestartFanOut(FanOutOptions fanout, bool restart,
                                             const std::string& restart_timeout);
 
+// --lease against --confirm-timeout: both durations; the lease at least 500ms and at
+// most the window. INVALID_ARGUMENT naming the flag otherwise.
+absl::Status CheckLeaseFlags(const std::string& lease, const std::string& confirm_timeout);
+
 // When `command` is chosen on the command line, `run` becomes the action.
 inline void OnChosen(CLI::App* command, Action& action, Action run) {
   command->callback([&action, run = std::move(run)] { action = run; });

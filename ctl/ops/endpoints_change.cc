@@ -20,13 +20,17 @@ v1::SetEndpointsRequest SetRequestFor(const EndpointsChange& change,
     *req.mutable_confirm_within() = google::protobuf::util::TimeUtil::NanosecondsToDuration(
         absl::ToInt64Nanoseconds(*change.confirm_within));
   }
+  if (change.lease.has_value() && change.confirm_within.has_value()) {
+    *req.mutable_lease() = google::protobuf::util::TimeUtil::NanosecondsToDuration(
+        absl::ToInt64Nanoseconds(*change.lease));
+  }
   return req;
 }
 
 EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
                                       const FanOutOptions& plan_fanout,
                                       const FanOutOptions& set_fanout,
-                                      const EndpointsChange& change) {
+                                      const EndpointsChange& change, LeaseKeeper* leases) {
   EndpointsChangeResult result;
   result.plan = CallPlan(targets, plan_fanout, change.changes);
   if (const size_t refused = Failures(result.plan).size(); refused > 0) {
@@ -38,7 +42,11 @@ EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
   std::vector<v1::SetEndpointsRequest> requests;
   for (const auto& r : result.plan)
     requests.push_back(SetRequestFor(change, r.response.revision()));
-  result.set = CallSet(targets, set_fanout, requests);
+  auto hold = [&](size_t i, const HostReply<v1::SetEndpointsResponse>& r) {
+    if (leases == nullptr || !r.ok() || r.response.state() != v1::CHANGE_STATE_PENDING) return;
+    leases->Hold({targets[i].server->name, targets[i], r.response.change_id()});
+  };
+  result.set = CallSet(targets, set_fanout, requests, hold);
   return result;
 }
 

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "ctl/ops/lease_keeper.h"
 #include "ctl/rpc/fanout.h"
 #include "osfleet/v1/endpoints.pb.h"
 
@@ -20,6 +21,7 @@ struct EndpointsChange {
   std::string reason;  // recorded with each server's backup
   bool restart_services = false;
   std::optional<absl::Duration> confirm_within;  // reverts by itself unless confirmed
+  std::optional<absl::Duration> lease;           // with confirm_within: held by a lease
 };
 
 // The Set request for one server planned at `expected_revision`.
@@ -35,9 +37,11 @@ struct EndpointsChangeResult {
 };
 
 // Plans with plan_fanout, then sets with set_fanout (a longer deadline when restarting).
+// leases (with change.lease): every server's change is held from its answer on.
 EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
                                       const FanOutOptions& plan_fanout,
                                       const FanOutOptions& set_fanout,
-                                      const EndpointsChange& change);
+                                      const EndpointsChange& change,
+                                      LeaseKeeper* leases = nullptr);
 
 }  // namespace osfleet::ctl

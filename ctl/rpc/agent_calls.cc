@@ -40,12 +40,14 @@ std::vector<HostReply<v1::PlanEndpointsResponse>> CallPlan(
 
 std::vector<HostReply<v1::SetEndpointsResponse>> CallSet(
     const std::vector<Target>& targets, const FanOutOptions& options,
-    const std::vector<v1::SetEndpointsRequest>& requests) {
+    const std::vector<v1::SetEndpointsRequest>& requests,
+    const OnReply<v1::SetEndpointsResponse>& on_reply) {
   return FanOut<Endpoints::Stub, v1::SetEndpointsRequest, v1::SetEndpointsResponse>(
       targets, options, [&requests](size_t i) { return requests[i]; },
       [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::SetEndpointsRequest* req,
          v1::SetEndpointsResponse* resp,
-         DoneFn done) { rpc->async()->Set(ctx, req, resp, std::move(done)); });
+         DoneFn done) { rpc->async()->Set(ctx, req, resp, std::move(done)); },
+      on_reply);
 }
 
 std::vector<HostReply<v1::ConfirmResponse>> CallConfirm(
@@ -61,6 +63,16 @@ std::vector<HostReply<v1::ConfirmResponse>> CallConfirm(
       [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::ConfirmRequest* req,
          v1::ConfirmResponse* resp,
          DoneFn done) { rpc->async()->Confirm(ctx, req, resp, std::move(done)); });
+}
+
+std::vector<HostReply<v1::RenewResponse>> CallRenew(const std::vector<Target>& targets,
+                                                    const FanOutOptions& options,
+                                                    const std::vector<v1::RenewRequest>& requests) {
+  return FanOut<Endpoints::Stub, v1::RenewRequest, v1::RenewResponse>(
+      targets, options, [&requests](size_t i) { return requests[i]; },
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::RenewRequest* req,
+         v1::RenewResponse* resp,
+         DoneFn done) { rpc->async()->Renew(ctx, req, resp, std::move(done)); });
 }
 
 std::vector<HostReply<v1::RollbackResponse>> CallRollback(

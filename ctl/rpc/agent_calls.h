@@ -27,11 +27,17 @@ std::vector<HostReply<v1::PlanEndpointsResponse>> CallPlan(
 // against, for CAS).
 std::vector<HostReply<v1::SetEndpointsResponse>> CallSet(
     const std::vector<Target>& targets, const FanOutOptions& options,
-    const std::vector<v1::SetEndpointsRequest>& requests);
+    const std::vector<v1::SetEndpointsRequest>& requests,
+    const OnReply<v1::SetEndpointsResponse>& on_reply = nullptr);
 
 std::vector<HostReply<v1::ConfirmResponse>> CallConfirm(const std::vector<Target>& targets,
                                                         const FanOutOptions& options,
                                                         const std::vector<std::string>& change_ids);
+
+// requests[i] goes to targets[i].
+std::vector<HostReply<v1::RenewResponse>> CallRenew(const std::vector<Target>& targets,
+                                                    const FanOutOptions& options,
+                                                    const std::vector<v1::RenewRequest>& requests);
 
 std::vector<HostReply<v1::RollbackResponse>> CallRollback(
     const std::vector<Target>& targets, const FanOutOptions& options,

@@ -60,13 +60,18 @@ struct HostReply {
   bool ok() const { return status.ok(); }
 };
 
+template <typename Response>
+using OnReply = std::function<void(size_t, const HostReply<Response>&)>;
+
 // One unary RPC to every target. invoke(rpc, context, request, response, done) starts the
-// call, e.g. `rpc->async()->Get(ctx, req, resp, std::move(done))`.
+// call, e.g. `rpc->async()->Get(ctx, req, resp, std::move(done))`. on_reply (optional)
+// sees each reply as soon as it arrives, on a gRPC thread: it must not block.
 template <typename Stub, typename Request, typename Response, typename Invoke>
 std::vector<HostReply<Response>> FanOut(const std::vector<Target>& targets,
                                         const FanOutOptions& options,
                                         const std::function<Request(size_t)>& make_request,
-                                        Invoke invoke) {
+                                        Invoke invoke,
+                                        const OnReply<Response>& on_reply = nullptr) {
   using Call = PendingCall<Stub, Request>;
   std::vector<std::unique_ptr<Call>> calls(targets.size());
   std::vector<HostReply<Response>> replies(targets.size());
@@ -76,8 +81,12 @@ std::vector<HostReply<Response>> FanOut(const std::vector<Target>& targets,
         Call& call = *calls[i];
         replies[i].server = targets[i].server;
         invoke(call.rpc_stub.get(), &call.context, &call.request, &replies[i].response,
-               [&replies, &call, i, done = std::move(done)](grpc::Status status) {
+               [&replies, &call, &on_reply, i, done = std::move(done)](grpc::Status status) {
                  replies[i].elapsed = absl::Now() - call.started;
+                 if (on_reply) {
+                   replies[i].status = status;
+                   on_reply(i, replies[i]);
+                 }
                  done(std::move(status));
                });
       });

@@ -1,5 +1,7 @@
 #include "tests/integration/farm.h"
 
+#include <algorithm>
+
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -119,6 +121,19 @@ bool Farm::StartAgent(const std::string& name, const std::string& role) {
   return agents_.back()->WaitReady();
 }
 
+bool Farm::RestartAgent(const std::string& name) {
+  for (auto& a : agents_) {
+    if (a->options().name != name) continue;
+    const std::string dir = a->dir();
+    const AgentOptions options = a->options();
+    a = std::make_unique<Agent>(dir, options);
+    if (!a->WaitReady()) return false;
+    if (nets_.count(name) > 0) nets_[name]->set_upstream(a->port());
+    return true;
+  }
+  return false;
+}
+
 bool Farm::Start() {
   old_db_ = std::make_unique<FakeDatabase>(dir_ + "/old-db", "15.0.4153.1");
   new_db_ = std::make_unique<FakeDatabase>(dir_ + "/new-db", "16.0.4120.1",
@@ -147,7 +162,16 @@ bool Farm::Start() {
   for (int i = 1; i <= options_.front_ends; ++i) {
     if (!StartAgent(absl::StrCat("fe0", i), "front_end")) return false;
   }
-  for (auto& a : agents_) entries.push_back({a->options().name, a->address(), a->options().role});
+  for (auto& a : agents_) {
+    std::string address = a->address();
+    const std::string& name = a->options().name;
+    if (std::find(options_.cuttable.begin(), options_.cuttable.end(), name) !=
+        options_.cuttable.end()) {
+      nets_[name] = std::make_unique<NetCut>(a->port());
+      address = absl::StrCat("127.0.0.1:", nets_[name]->port());
+    }
+    entries.push_back({name, address, a->options().role});
+  }
   inventory_ = WriteInventory(
       dir_ + "/inventory.yaml", entries,
       "defaults:\n  tls: {ca: pki/ca.pem, cert: pki/tester.pem, key: pki/tester.key}");

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/harness.h"
+#include "tests/integration/net_cut.h"
 
 namespace osfleet::testing {
 
@@ -27,6 +28,8 @@ struct FarmOptions {
   std::map<std::string, std::string> extra_config;
   // With a SQL Server Browser for instance NEWINST on the new database.
   bool new_db_browser = false;
+  // Servers osctl reaches through a NetCut (the inventory names the relay's port).
+  std::vector<std::string> cuttable;
 };
 
 class Farm {
@@ -40,6 +43,10 @@ class Farm {
   FakeDatabase& new_db() { return *new_db_; }
   std::vector<std::unique_ptr<Agent>>& agents() { return agents_; }
   Agent& agent(const std::string& name);
+  NetCut& net(const std::string& name) { return *nets_.at(name); }
+  // Starts a server's agent again (after the test killed it) on the same files; a
+  // cuttable server stays at the same inventory address.
+  bool RestartAgent(const std::string& name);
   const std::string& inventory() const { return inventory_; }
   std::string journal_dir() const { return dir_ + "/osctl-state/rollouts"; }
 
@@ -68,6 +75,7 @@ class Farm {
   int sc_port_ = 0;
   int browser_port_ = 0;
   std::vector<std::unique_ptr<Agent>> agents_;
+  std::map<std::string, std::unique_ptr<NetCut>> nets_;
   std::string inventory_, original_;
 };
 

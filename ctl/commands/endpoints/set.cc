@@ -5,6 +5,7 @@
 #include "common/duration.h"
 #include "ctl/commands/address_flags.h"
 #include "ctl/commands/endpoints/endpoints.h"
+#include "ctl/ops/all_or_nothing.h"
 #include "ctl/ops/endpoints_change.h"
 #include "ctl/output/endpoint_diffs.h"
 #include "ctl/output/exit_code.h"
@@ -20,6 +21,7 @@ struct SetOptions {
   std::string reason;
   bool restart = false;                 // restart the services after writing, wait healthy
   std::string confirm_timeout;          // e.g. "10m": revert by itself unless confirmed
+  std::string lease;                    // e.g. "30s": all or nothing, confirmed by osctl
   std::string restart_timeout = "10m";  // deadline of calls that restart services
 };
 
@@ -27,6 +29,13 @@ absl::StatusOr<EndpointsChange> ChangeFrom(const SetOptions& o) {
   absl::StatusOr<std::vector<v1::EndpointChange>> changes = ChangesToMake(o.addresses);
   if (!changes.ok()) return changes.status();
   EndpointsChange change{*std::move(changes), o.reason, o.restart, std::nullopt};
+  if (!o.lease.empty()) {
+    const std::string window = o.confirm_timeout.empty() ? "10m" : o.confirm_timeout;
+    if (absl::Status s = CheckLeaseFlags(o.lease, window); !s.ok()) return s;
+    change.confirm_within = *ParseDuration(window, "--confirm-timeout");
+    change.lease = *ParseDuration(o.lease, "--lease");
+    return change;
+  }
   if (o.confirm_timeout.empty()) return change;
   absl::StatusOr<absl::Duration> d = ParseDuration(o.confirm_timeout, "--confirm-timeout");
   if (!d.ok()) return d.status();
@@ -67,17 +76,43 @@ std::string RevisionsText(const std::vector<HostReply<v1::SetEndpointsResponse>>
   return absl::StrCat(out, Paint(note, Color::kYellow, color), "\n");
 }
 
+std::string FinishText(const FinishResult& finish, bool color) {
+  std::string out = "\n";
+  for (const FinishStep& s : finish.steps) {
+    absl::StrAppend(&out, Paint(absl::StrCat(s.server, ": ", s.text),
+                                s.bad ? Color::kRed : Color::kGreen, color),
+                    "\n");
+  }
+  if (!finish.status.ok()) {
+    absl::StrAppend(&out, Paint(std::string(finish.status.message()), Color::kRed, color), "\n");
+  }
+  return out;
+}
+
 void PrintSet(const FleetContext& ctx, const std::vector<v1::EndpointChange>& changes,
-              const std::vector<HostReply<v1::SetEndpointsResponse>>& set) {
+              const std::vector<HostReply<v1::SetEndpointsResponse>>& set,
+              const FinishResult* finish = nullptr) {
   nlohmann::json doc = HostsDocument("endpoints set", set);
   doc["changes"] = ChangesJson(changes);
+  std::string finish_text;
+  if (finish != nullptr) {
+    nlohmann::json steps = nlohmann::json::array();
+    for (const FinishStep& s : finish->steps) {
+      steps.push_back({{"server", s.server}, {"text", s.text}, {"ok", !s.bad}});
+    }
+    doc["finish"] = {{"confirmed_everywhere", finish->status.ok()},
+                     {"message", std::string(finish->status.message())},
+                     {"steps", steps}};
+    finish_text = FinishText(*finish, ctx.color());
+  }
   Table table({"SERVER", "DATABASE", "FIELD", "CHANGE", "RESULT"});
   for (const auto& r : set) {
     AddDiffRows(table, r, r.response.state() == v1::CHANGE_STATE_PENDING ? "pending" : "changed");
   }
   PrintHosts(
       ctx, doc,
-      table.Render(ctx.color()) + Warnings(set, ctx.color()) + RevisionsText(set, ctx.color()),
+      table.Render(ctx.color()) + Warnings(set, ctx.color()) +
+          (finish != nullptr ? finish_text : RevisionsText(set, ctx.color())),
       set);
 }
 
@@ -85,13 +120,24 @@ int SetOnFleet(const FleetContext& c, const SetOptions& o, const EndpointsChange
   absl::StatusOr<FanOutOptions> set_fanout =
       RestartFanOut(c.fanout(), o.restart, o.restart_timeout);
   if (!set_fanout.ok()) return ReportError(set_fanout.status());
-  EndpointsChangeResult result = ChangeEndpoints(c.targets(), c.fanout(), *set_fanout, change);
+  std::unique_ptr<LeaseKeeper> leases;
+  if (change.lease.has_value()) {
+    leases = std::make_unique<LeaseKeeper>(*change.lease, c.fanout().concurrency);
+  }
+  EndpointsChangeResult result =
+      ChangeEndpoints(c.targets(), c.fanout(), *set_fanout, change, leases.get());
   if (!result.status.ok()) {
     PrintEndpointsPlan(c, change.changes, result.plan, std::string(result.status.message()));
     return ExitCodeForHosts(Failures(result.plan), ExitCodeFor(result.status));
   }
-  PrintSet(c, change.changes, result.set);
-  return ExitCodeForHosts(Failures(result.set), kExitFailed);
+  if (leases == nullptr) {
+    PrintSet(c, change.changes, result.set);
+    return ExitCodeForHosts(Failures(result.set), kExitFailed);
+  }
+  const FinishResult finish = ConfirmAllOrRevert(c.targets(), result.set, *leases, c.fanout(),
+                                                 *set_fanout, change.restart_services);
+  PrintSet(c, change.changes, result.set, &finish);
+  return finish.status.ok() ? kExitOk : kExitFailed;
 }
 
 int RunEndpointsSet(const GlobalOptions& global, const SetOptions& o) {
@@ -112,6 +158,10 @@ void AddEndpointsSet(CLI::App& endpoints, const GlobalOptions& global, Action& a
   set->add_flag("--restart", o->restart, "restart the OutSystems services and wait until healthy");
   set->add_option("--confirm-timeout", o->confirm_timeout,
                   "keep the change only if `endpoints confirm` comes within this time (e.g. 10m)");
+  set->add_option("--lease", o->lease,
+                  "all or nothing: hold every change by a lease of this length (e.g. 30s), "
+                  "confirm everywhere once every server holds it, else revert everywhere; "
+                  "a killed or paused osctl lets every server revert within one lease");
   set->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts")
       ->capture_default_str();
   OnChosen(set, action, [&global, o] { return RunEndpointsSet(global, *o); });

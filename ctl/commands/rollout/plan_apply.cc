@@ -53,7 +53,7 @@ absl::Status CheckOptions(const PreparedOptions& o) {
   if (o.rollout.on_failure != "rollback" && o.rollout.on_failure != "keep") {
     return absl::InvalidArgumentError("--on-failure: rollback or keep");
   }
-  return absl::OkStatus();
+  return CheckLeaseFlags(o.rollout.lease, o.rollout.confirm_timeout);
 }
 
 // The journal is saved before the question, so a declined plan can still be looked at.
@@ -112,6 +112,10 @@ void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& 
   cmd->add_option("--max-fail", r.max_fail, "failures tolerated: N or N%")->capture_default_str();
   cmd->add_option("--confirm-timeout", r.confirm_timeout,
                   "each server reverts by itself unless confirmed within this time")
+      ->capture_default_str();
+  cmd->add_option("--lease", r.lease,
+                  "each changed server reverts by itself when osctl stops renewing for this "
+                  "long (paused, cut off, killed); at most --confirm-timeout")
       ->capture_default_str();
   cmd->add_option("--on-failure", r.on_failure, "rollback | keep")->capture_default_str();
   cmd->add_flag("--skip-service-center", r.skip_service_center, "do not run the SC phase");

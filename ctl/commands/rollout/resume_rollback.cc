@@ -23,8 +23,7 @@ int RunRolloutFromJournal(const GlobalOptions& global, const std::string& id, bo
   absl::StatusOr<std::unique_ptr<FleetContext>> ctx = OpenRolloutFleet(global, journal->inventory);
   if (!ctx.ok()) return ReportError(ctx.status());
   const FleetContext& c = **ctx;
-  if (resume &&
-      (journal->phase == RolloutPhase::kDone || journal->phase == RolloutPhase::kRolledBack)) {
+  if (resume && journal->phase == RolloutPhase::kDone) {
     return ReportError(absl::FailedPreconditionError(absl::StrCat(
         "rollout ", journal->id, " is ", RolloutPhaseName(journal->phase), "; nothing to resume")));
   }

@@ -1,26 +1,70 @@
-// rollout status [ID]: where a rollout stands, from its journal alone (no agent is asked).
+// rollout status [ID]: where a rollout stands: its journal, and — unless --offline — what
+// every one of its servers says now, so that a split fleet (some servers on the new
+// address, others on the old) is reported in the first line.
+#include "absl/strings/str_cat.h"
+#include "common/json_util.h"
+#include "common/atomic_file.h"
 #include "ctl/commands/rollout/rollout.h"
+#include "ctl/ops/rollout/fleet_view.h"
 #include "ctl/output/exit_code.h"
+#include "ctl/output/report.h"
 #include "ctl/output/rollout_summary.h"
+#include "ctl/output/table.h"
 
 namespace osfleet::ctl {
 namespace {
 
-int RunRolloutStatus(const GlobalOptions& global, const std::string& id) {
-  absl::StatusOr<Journal> journal = LoadJournal(id);
+struct StatusOptions {
+  std::string id;
+  bool offline = false;
+};
+
+void PrintStatusJson(const Journal& journal, const FleetView* view) {
+  absl::StatusOr<std::string> text = ReadFileCapped(journal.path, 16 << 20);
+  absl::StatusOr<nlohmann::json> parsed = ParseJson(text.ok() ? *text : "{}", journal.path);
+  nlohmann::json doc = parsed.ok() ? *std::move(parsed) : nlohmann::json::object();
+  if (view != nullptr) doc["fleet"] = view->ToJson();
+  PrintJson(doc);
+}
+
+int RunRolloutStatus(const GlobalOptions& global, const StatusOptions& o) {
+  absl::StatusOr<Journal> journal = LoadJournal(o.id);
   if (!journal.ok()) return ReportError(journal.status());
-  PrintRolloutResult(global.output == "json" ? OutputFormat::kJson : OutputFormat::kTable,
-                     ColorWanted(global), *journal);
+  std::unique_ptr<FleetView> view;
+  std::string why_offline;
+  if (!o.offline) {
+    absl::StatusOr<std::unique_ptr<FleetContext>> ctx =
+        OpenRolloutFleet(global, journal->inventory);
+    if (ctx.ok()) {
+      view = std::make_unique<FleetView>(ObserveFleet(**ctx, *journal));
+    } else {
+      why_offline = absl::StrCat("servers not asked: ", ctx.status().message());
+    }
+  }
+  const bool color = ColorWanted(global);
+  if (global.output == "json") {
+    PrintStatusJson(*journal, view.get());
+  } else {
+    std::string headline = view != nullptr ? view->Headline() : why_offline;
+    if (!headline.empty()) {
+      const bool bad = view == nullptr || view->split();
+      PrintOut(Paint(headline, bad ? Color::kRed : Color::kGreen, color) + "\n");
+    }
+    PrintRolloutResult(OutputFormat::kTable, color, *journal);
+  }
+  if (view != nullptr && view->split()) return kExitFailed;
   return journal->phase == RolloutPhase::kDone ? kExitOk : kExitFailed;
 }
 
 }  // namespace
 
 void AddRolloutStatus(CLI::App& rollout, const GlobalOptions& global, Action& action) {
-  auto id = std::make_shared<std::string>();
-  CLI::App* status = rollout.add_subcommand("status", "status a rollout from its journal");
-  status->add_option("id", *id, "rollout id (default: the newest)");
-  OnChosen(status, action, [&global, id] { return RunRolloutStatus(global, *id); });
+  auto o = std::make_shared<StatusOptions>();
+  CLI::App* status = rollout.add_subcommand(
+      "status", "where a rollout stands: its journal and what its servers say now");
+  status->add_option("id", o->id, "rollout id (default: the newest)");
+  status->add_flag("--offline", o->offline, "from the journal alone; ask no server");
+  OnChosen(status, action, [&global, o] { return RunRolloutStatus(global, *o); });
 }
 
 }  // namespace osfleet::ctl

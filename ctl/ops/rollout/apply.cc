@@ -1,10 +1,11 @@
-// Rollout steps 4-7: apply in batches, stop and roll back past --max-fail, confirm, run
-// the Service Center phase. Also resume (Reconcile) and rollback.
+// Rollout steps 4-7: apply in batches under leases, confirm all or nothing, run the
+// Service Center phase. Stopping and converging: converge.cc.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/duration.h"
+#include "common/platform/test_pause.h"
 #include "ctl/ops/endpoints_change.h"
 #include "ctl/ops/rollout/batches.h"
 #include "ctl/ops/rollout/engine.h"
@@ -35,31 +36,46 @@ HostState Observe(const HostRecord& h, const v1::GetEndpointsResponse& now,
 
 }  // namespace
 
-absl::Status Rollout::Reconcile() {
-  std::vector<size_t> touched = HostsIn(-1, HostState::kApplying);
-  for (size_t i : HostsIn(-1, HostState::kPending)) touched.push_back(i);
-  if (touched.empty()) return absl::OkStatus();
+std::vector<size_t> Rollout::Reconcile(const std::vector<HostState>& states) {
+  std::vector<size_t> touched;
+  for (HostState state : states) {
+    for (size_t i : HostsIn(-1, state)) touched.push_back(i);
+  }
+  std::vector<size_t> unreachable;
+  if (touched.empty()) return unreachable;
   auto now = CallGetEndpoints(TargetsFor(touched), ctx_.fanout());
   for (size_t k = 0; k < touched.size(); ++k) {
     HostRecord& h = journal_.hosts[touched[k]];
     if (!now[k].ok()) {
-      return absl::UnavailableError(absl::StrCat(h.name, " did not answer (",
-                                                 StatusText(now[k].status),
-                                                 "); cannot tell where it stands"));
+      unreachable.push_back(touched[k]);
+      continue;
     }
+    const HostState was = h.state;
     const HostState seen = Observe(h, now[k].response, Changes());
+    if (was == HostState::kFailed && seen != HostState::kPending) continue;  // as recorded
     if (seen == HostState::kPending) {
       h.change_id = now[k].response.pending().change_id();
       h.new_revision = now[k].response.pending().revision();
       h.backup_id = now[k].response.pending().backup_id();
     } else if (seen == HostState::kFailed) {
       h.error = "server.hsconf was changed outside this rollout";
-    } else if (seen == HostState::kPlanned && h.state == HostState::kPending) {
-      Emit("host", h.name, "its confirm window ended and it reverted by itself; applying again");
+    } else if (seen == HostState::kPlanned && was == HostState::kPending) {
+      h.error = "reverted by itself (its lease or confirm window ended)";
+      Emit("host", h.name, h.error);
     }
     h.state = seen;
   }
-  return Save();
+  return unreachable;
+}
+
+absl::Status Rollout::ReconcileAll() {
+  const std::vector<size_t> unreachable = Reconcile({HostState::kApplying, HostState::kPending});
+  if (absl::Status s = Save(); !s.ok()) return s;
+  if (unreachable.empty()) return absl::OkStatus();
+  std::vector<std::string> names;
+  for (size_t i : unreachable) names.push_back(journal_.hosts[i].name);
+  return absl::UnavailableError(absl::StrCat(absl::StrJoin(names, ", "),
+                                             " did not answer; cannot tell where it stands"));
 }
 
 absl::Status Rollout::ApplyBatch(int batch) {
@@ -68,9 +84,10 @@ absl::Status Rollout::ApplyBatch(int batch) {
   absl::StatusOr<absl::Duration> window =
       ParseDuration(journal_.options.confirm_timeout, "--confirm-timeout");
   if (!window.ok()) return window.status();
-  const EndpointsChange change{Changes(),
-                               absl::StrCat("osfleet rollout ", journal_.id, ", batch ", batch + 1),
-                               /*restart_services=*/true, absl::Trunc(*window, absl::Seconds(1))};
+  EndpointsChange change{Changes(),
+                         absl::StrCat("osfleet rollout ", journal_.id, ", batch ", batch + 1),
+                         /*restart_services=*/true, *window};
+  if (leases_ != nullptr) change.lease = leases_->lease();
   std::vector<v1::SetEndpointsRequest> requests;
   for (size_t i : hosts) {
     journal_.hosts[i].state = HostState::kApplying;
@@ -79,7 +96,14 @@ absl::Status Rollout::ApplyBatch(int batch) {
   if (absl::Status s = Save(); !s.ok()) return s;  // the journal first, then the change
   FanOutOptions fanout = ctx_.fanout();
   fanout.timeout = std::max(fanout.timeout, kRestartCallDeadline);
-  auto replies = CallSet(TargetsFor(hosts), fanout, requests);
+  const std::vector<Target> targets = TargetsFor(hosts);
+  // Held from the moment each server answers: a slow server in the same batch must not
+  // let the lease of a quick one end.
+  auto hold = [this, &hosts, &targets](size_t k, const HostReply<v1::SetEndpointsResponse>& r) {
+    if (leases_ == nullptr || !r.ok() || r.response.state() != v1::CHANGE_STATE_PENDING) return;
+    leases_->Hold({journal_.hosts[hosts[k]].name, targets[k], r.response.change_id()});
+  };
+  auto replies = CallSet(targets, fanout, requests, hold);
   for (size_t k = 0; k < hosts.size(); ++k) {
     HostRecord& h = journal_.hosts[hosts[k]];
     if (!replies[k].ok()) {
@@ -98,6 +122,7 @@ absl::Status Rollout::ApplyBatch(int batch) {
          absl::StrFormat("changed (revision %s), services healthy after %.1fs",
                          ShortRevision(h.new_revision), h.restart_seconds));
   }
+  HoldLeases();
   return Save();
 }
 
@@ -147,41 +172,43 @@ std::vector<HostReply<v1::ConfirmResponse>> Rollout::ConfirmWithRetry(
   return replies;
 }
 
+// converge.cc records rollbacks with it.
+template std::vector<std::string> Rollout::RecordOutcomes(
+    const std::vector<size_t>&, const std::vector<HostReply<v1::RollbackResponse>>&,
+    const std::string&, HostState, const std::string&);
+
 absl::Status Rollout::ConfirmAll() {
+  if (HostsIn(-1, HostState::kPending).empty()) return absl::OkStatus();
+  if (absl::Status s = Save(); !s.ok()) return s;  // phase: confirming
+  platform::PauseIfAsked("before-finish");
+  // All or nothing: confirm only once every lease was renewed in this same pass.
+  if (absl::Status s = CheckLeases("the finish"); !s.ok()) return s;
+  platform::PauseIfAsked("after-verify");
+  return ConfirmHeld(/*drop_lost=*/false);
+}
+
+absl::Status Rollout::ConfirmHeld(bool drop_lost) {
+  if (drop_lost && leases_ != nullptr) {  // what is no longer held is not confirmed
+    for (const LeaseCheck& c : LostOnly(leases_->Check())) {
+      if (HostRecord* h = journal_.Find(c.name)) {
+        h->state = HostState::kFailed;
+        h->error = c.reason;
+      }
+    }
+  }
   const std::vector<size_t> hosts = HostsIn(-1, HostState::kPending);
   if (hosts.empty()) return absl::OkStatus();
   const std::vector<std::string> failed =
       RecordOutcomes(hosts, ConfirmWithRetry(hosts), "confirm", HostState::kConfirmed, "confirmed");
+  for (size_t i : hosts) {
+    if (journal_.hosts[i].state == HostState::kConfirmed && leases_ != nullptr) {
+      leases_->Release(journal_.hosts[i].name);
+    }
+  }
   if (absl::Status s = Save(); !s.ok()) return s;
-  if (!failed.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("could not confirm on ", absl::StrJoin(failed, ", "),
-                     "; `osctl rollout resume` checks them again"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Rollout::StopAfterFailures(int batch) {
-  journal_.phase = RolloutPhase::kStopped;
-  std::vector<std::string> failed;
-  for (size_t i : HostsIn(-1, HostState::kFailed)) failed.push_back(journal_.hosts[i].name);
-  journal_.note =
-      absl::StrCat("stopped after batch ", batch + 1, ": failed on ", absl::StrJoin(failed, ", "),
-                   " (--max-fail ", journal_.options.max_fail, ")");
-  Emit("stop", "", journal_.note, true);
-  if (journal_.options.on_failure == "keep") {
-    absl::Status confirmed = ConfirmAll();
-    absl::StrAppend(&journal_.note,
-                    "; changed servers kept and confirmed, the rest left as they were");
-    if (absl::Status s = Save(); !s.ok()) return s;
-    if (!confirmed.ok()) return confirmed;
-  } else {
-    if (absl::Status s = RollBack(); !s.ok()) return s;
-    journal_.phase = RolloutPhase::kRolledBack;
-    absl::StrAppend(&journal_.note, "; every changed server was rolled back");
-    if (absl::Status s = Save(); !s.ok()) return s;
-  }
-  return absl::FailedPreconditionError(journal_.note);
+  if (failed.empty()) return absl::OkStatus();
+  // Some servers confirmed and others not: the caller converges (Stop).
+  return absl::AbortedError(absl::StrCat("could not confirm on ", absl::StrJoin(failed, ", ")));
 }
 
 absl::Status Rollout::RunServiceCenter() {
@@ -218,26 +245,37 @@ absl::Status Rollout::Execute() {
   absl::StatusOr<int> max_fail = ParseCount(
       journal_.options.max_fail, static_cast<int>(journal_.hosts.size()), "--max-fail", true);
   if (!max_fail.ok()) return max_fail.status();
+  if (absl::Status s = StartLeases(); !s.ok()) return s;
+  if (journal_.phase == RolloutPhase::kRolledBack) {  // resumed: apply it again
+    for (HostRecord& h : journal_.hosts) {
+      if (h.state == HostState::kRolledBack) h.state = HostState::kPlanned;
+    }
+  }
   journal_.phase = RolloutPhase::kApplying;
   if (absl::Status s = Save(); !s.ok()) return s;
-  if (absl::Status s = Reconcile(); !s.ok()) return s;
+  if (absl::Status s = ReconcileAll(); !s.ok()) return s;
+  HoldLeases();
   for (int b = 0; b < journal_.batches; ++b) {
-    if (Interrupted()) {
-      journal_.note = absl::StrCat("interrupted before batch ", b + 1, " of ", journal_.batches,
-                                   "; `osctl rollout resume ", journal_.id, "` continues");
-      Emit("stop", "", journal_.note, true);
-      if (absl::Status s = Save(); !s.ok()) return s;
-      return absl::CancelledError(journal_.note);
-    }
+    if (Interrupted()) return StopInterrupted(b);
     if (HostsIn(b, HostState::kPlanned).empty()) continue;
+    if (absl::Status s = CheckLeases(absl::StrCat("batch ", b + 1)); !s.ok()) return s;
     Emit("batch", "",
          absl::StrCat("batch ", b + 1, "/", journal_.batches, ": ",
                       absl::StrJoin(BatchNames()[b], ", ")));
     if (absl::Status s = ApplyBatch(b); !s.ok()) return s;
-    if (Failures() > *max_fail) return StopAfterFailures(b);
+    if (Failures() > *max_fail) {
+      std::vector<std::string> failed;
+      for (size_t i : HostsIn(-1, HostState::kFailed)) failed.push_back(journal_.hosts[i].name);
+      return Stop(absl::StrCat("stopped after batch ", b + 1, ": failed on ",
+                               absl::StrJoin(failed, ", "), " (--max-fail ",
+                               journal_.options.max_fail, ")"));
+    }
   }
   journal_.phase = RolloutPhase::kConfirming;
-  if (absl::Status s = ConfirmAll(); !s.ok()) return s;
+  if (absl::Status s = ConfirmAll(); !s.ok()) {
+    return absl::IsAborted(s) ? Stop(std::string(s.message())) : s;
+  }
+  leases_.reset();  // every change is confirmed: nothing left to hold
   journal_.phase = RolloutPhase::kServiceCenter;
   if (absl::Status s = Save(); !s.ok()) return s;
   absl::Status sc = RunServiceCenter();
@@ -245,36 +283,6 @@ absl::Status Rollout::Execute() {
   if (!sc.ok()) journal_.note = std::string(sc.message());
   if (absl::Status s = Save(); !s.ok()) return s;
   return sc;
-}
-
-absl::Status Rollout::RollBack() {
-  if (absl::Status s = Reconcile(); !s.ok()) return s;
-  std::vector<size_t> hosts;
-  std::vector<v1::RollbackRequest> requests;
-  for (size_t i = 0; i < journal_.hosts.size(); ++i) {
-    const HostRecord& h = journal_.hosts[i];
-    const bool changed = h.state == HostState::kConfirmed && !h.backup_id.empty();
-    if (h.state != HostState::kPending && !changed) continue;
-    v1::RollbackRequest req;
-    req.set_restart_services(true);
-    req.set_reason(absl::StrCat("osfleet rollout ", journal_.id, " rollback"));
-    if (changed) {
-      req.set_backup_id(h.backup_id);
-      req.set_expected_revision(h.new_revision);
-    }
-    hosts.push_back(i);
-    requests.push_back(std::move(req));
-  }
-  FanOutOptions fanout = ctx_.fanout();
-  fanout.timeout = std::max(fanout.timeout, kRestartCallDeadline);
-  const std::vector<std::string> failed =
-      RecordOutcomes(hosts, CallRollback(TargetsFor(hosts), fanout, requests), "rollback",
-                     HostState::kRolledBack, "rolled back to the old address; services restarted");
-  if (absl::Status s = Save(); !s.ok()) return s;
-  if (!failed.empty()) {
-    return absl::InternalError(absl::StrCat("rollback failed on ", absl::StrJoin(failed, ", ")));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace osfleet::ctl

@@ -26,6 +26,8 @@ Rollout::Rollout(const FleetContext& ctx, Journal journal, RolloutSink sink,
   }
 }
 
+Rollout::~Rollout() = default;
+
 absl::Status Rollout::CheckHostsKnown() const {
   for (size_t i = 0; i < journal_.hosts.size(); ++i) {
     if (server_of_host_[i] >= ctx_.servers().size()) {

@@ -3,15 +3,24 @@
 // under a confirm window, stop and roll back past --max-fail, confirm everything, run
 // the Service Center phase, summarise. Every step is recorded in the journal first, and
 // every step is idempotent, so `resume` and `rollback` work from the journal alone.
+//
+// Never a split fleet: every change is held by a lease osctl renews while it runs (a
+// dead, paused or cut-off osctl lets every changed server revert within one lease).
+// Before every batch and before the finish, every lease is renewed in one pass; when
+// one is no longer held the rollout stops and brings every changed server back. The
+// finish confirms only after every lease was verified in that pass, and when a server
+// cannot be confirmed after others were, those are rolled back from their backups.
 #pragma once
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "ctl/fleet/context.h"
+#include "ctl/ops/lease_keeper.h"
 #include "ctl/ops/rollout/journal.h"
 #include "ctl/rpc/fanout.h"
 #include "osfleet/v1/endpoints.pb.h"
@@ -42,6 +51,7 @@ class Rollout {
   absl::Status Execute();
   // Revert every change this rollout made (pending or confirmed), restarting services.
   absl::Status RollBack();
+  ~Rollout();
 
   Journal& journal() { return journal_; }
   const Journal& journal() const { return journal_; }
@@ -57,10 +67,24 @@ class Rollout {
   absl::Status Discover(std::vector<v1::GetEndpointsResponse>& endpoints);
   absl::Status Preflight();
   absl::Status PlanHosts(const std::vector<v1::GetEndpointsResponse>& endpoints);
-  absl::Status Reconcile();
+  // Asks every host in one of `states` where it stands and records it; the hosts that
+  // did not answer are left as they were and returned.
+  std::vector<size_t> Reconcile(const std::vector<HostState>& states);
+  absl::Status ReconcileAll();  // UNAVAILABLE when a touched host does not answer
+  absl::Status StartLeases();
+  void HoldLeases();  // every pending host's change
+  // OK while every changed server still holds this rollout's change; else why not.
+  absl::Status CheckLeases(const std::string& before);
   absl::Status ApplyBatch(int batch);
-  absl::Status StopAfterFailures(int batch);
-  absl::Status ConfirmAll();
+  // Stops the rollout because of `why`: rolls every changed server back (or, with
+  // --on-failure keep, confirms what is still held) and returns FAILED_PRECONDITION.
+  absl::Status Stop(std::string why);
+  absl::Status StopInterrupted(int batch);
+  absl::Status ConfirmAll();   // verifies every lease first
+  // Confirms every pending host; drop_lost: renews first and marks failed (does not
+  // confirm) the ones whose lease is no longer held (--on-failure keep).
+  absl::Status ConfirmHeld(bool drop_lost);
+  absl::Status RollBackOnce(std::vector<std::string>* unreachable);
   // Each reply's outcome on its host (hosts[k] got replies[k]): `ok_state` and an event
   // `ok_text`, or the error; returns the names of the hosts that failed.
   template <typename Reply>
@@ -81,6 +105,7 @@ class Rollout {
   RolloutSink sink_;
   const std::atomic<bool>* interrupted_;
   std::vector<size_t> server_of_host_;  // journal host index -> ctx server index
+  std::unique_ptr<LeaseKeeper> leases_;  // while Execute runs
 };
 
 }  // namespace osfleet::ctl

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/atomic_file.h"
+#include "common/json_util.h"
 #include "common/platform/files.h"
 
 namespace osfleet::ctl {
@@ -47,17 +48,17 @@ json HostToJson(const HostRecord& h) {
 
 HostRecord HostFromJson(const json& j) {
   HostRecord h;
-  h.name = j.value("name", "");
-  h.role = j.value("role", "");
-  h.batch = j.value("batch", 0);
-  h.old_revision = j.value("old_revision", "");
-  h.old_addresses = j.value("old_addresses", std::map<std::string, std::string>());
-  h.new_revision = j.value("new_revision", "");
-  h.change_id = j.value("change_id", "");
-  h.backup_id = j.value("backup_id", "");
-  h.state = FromName(j.value("state", ""), kHostStates, HostState::kPlanned);
-  h.error = j.value("error", "");
-  h.restart_seconds = j.value("restart_seconds", 0.0);
+  h.name = JsonString(j, "name");
+  h.role = JsonString(j, "role");
+  h.batch = static_cast<int>(JsonInt(j, "batch"));
+  h.old_revision = JsonString(j, "old_revision");
+  h.old_addresses = JsonStringMap(j, "old_addresses");
+  h.new_revision = JsonString(j, "new_revision");
+  h.change_id = JsonString(j, "change_id");
+  h.backup_id = JsonString(j, "backup_id");
+  h.state = FromName(JsonString(j, "state"), kHostStates, HostState::kPlanned);
+  h.error = JsonString(j, "error");
+  h.restart_seconds = JsonDouble(j, "restart_seconds");
   return h;
 }
 
@@ -69,21 +70,24 @@ json OptionsToJson(const RolloutOptions& o) {
           {"canary", o.canary},
           {"max_fail", o.max_fail},
           {"confirm_timeout", o.confirm_timeout},
+          {"lease", o.lease},
           {"on_failure", o.on_failure},
           {"skip_service_center", o.skip_service_center}};
 }
 
 RolloutOptions OptionsFromJson(const json& j) {
   RolloutOptions o;
-  o.platform = j.value("platform", "");
-  o.log = j.value("log", "");
-  o.session = j.value("session", "");
-  o.batch = j.value("batch", "25%");
-  o.canary = j.value("canary", 1);
-  o.max_fail = j.value("max_fail", "0");
-  o.confirm_timeout = j.value("confirm_timeout", "10m");
-  o.on_failure = j.value("on_failure", "rollback");
-  o.skip_service_center = j.value("skip_service_center", false);
+  o.platform = JsonString(j, "platform");
+  o.log = JsonString(j, "log");
+  o.session = JsonString(j, "session");
+  o.batch = JsonString(j, "batch", "25%");
+  o.canary = static_cast<int>(JsonInt(j, "canary", 1));
+  o.max_fail = JsonString(j, "max_fail", "0");
+  o.confirm_timeout = JsonString(j, "confirm_timeout", "10m");
+  // A journal written before leases existed: its rollout ran with the window alone.
+  o.lease = JsonString(j, "lease", "0s");
+  o.on_failure = JsonString(j, "on_failure", "rollback");
+  o.skip_service_center = JsonBool(j, "skip_service_center");
   return o;
 }
 
@@ -147,28 +151,29 @@ absl::Status SaveJournal(Journal& journal) {
   }
   AtomicWriteOptions options;
   options.new_file_mode = 0600;
-  return WriteFileAtomically(journal.path, doc.dump(2) + "\n", options);
+  return WriteFileAtomically(journal.path, DumpJson(doc, 2) + "\n", options);
 }
 
 absl::StatusOr<Journal> LoadJournalFile(const std::string& path) {
   absl::StatusOr<std::string> text = ReadFileCapped(path, kMaxJournalBytes);
   if (!text.ok()) return text.status();
   const json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || !doc.contains("id") || !doc.contains("hosts")) {
+  if (!doc.is_object() || !doc.contains("id") || !doc.contains("hosts") ||
+      !doc["hosts"].is_array()) {
     return absl::DataLossError(absl::StrCat(path, ": not a rollout journal"));
   }
   Journal j;
   j.path = path;
-  j.id = doc.value("id", "");
-  j.inventory = doc.value("inventory", "");
-  j.created = absl::FromUnixMillis(doc.value("created_unix_ms", int64_t{0}));
-  j.updated = absl::FromUnixMillis(doc.value("updated_unix_ms", int64_t{0}));
-  j.options = OptionsFromJson(doc.value("options", json::object()));
-  j.phase = FromName(doc.value("phase", ""), kPhases, RolloutPhase::kStopped);
-  j.batches = doc.value("batches", 0);
+  j.id = JsonString(doc, "id");
+  j.inventory = JsonString(doc, "inventory");
+  j.created = absl::FromUnixMillis(JsonInt(doc, "created_unix_ms"));
+  j.updated = absl::FromUnixMillis(JsonInt(doc, "updated_unix_ms"));
+  j.options = OptionsFromJson(JsonObject(doc, "options"));
+  j.phase = FromName(JsonString(doc, "phase"), kPhases, RolloutPhase::kStopped);
+  j.batches = static_cast<int>(JsonInt(doc, "batches"));
   for (const json& h : doc["hosts"]) j.hosts.push_back(HostFromJson(h));
-  j.service_center = doc.value("service_center", "");
-  j.note = doc.value("note", "");
+  j.service_center = JsonString(doc, "service_center");
+  j.note = JsonString(doc, "note");
   return j;
 }
 

@@ -54,6 +54,7 @@ struct RolloutOptions {
   int canary = 1;
   std::string max_fail = "0";
   std::string confirm_timeout = "10m";
+  std::string lease = "30s";  // "0s": the window alone (a journal from before leases)
   std::string on_failure = "rollback";  // rollback | keep
   bool skip_service_center = false;
 };

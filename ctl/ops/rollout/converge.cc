@@ -1,0 +1,163 @@
+// Rollout: holding the leases, and stopping without a split fleet — every changed
+// server back on the old address (or, with --on-failure keep, what is still held
+// confirmed), retrying the servers that do not answer for a while.
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "common/duration.h"
+#include "ctl/ops/rollout/engine.h"
+#include "ctl/output/report.h"
+#include "ctl/rpc/agent_calls.h"
+
+namespace osfleet::ctl {
+namespace {
+
+constexpr absl::Duration kRestartCallDeadline = absl::Minutes(15);
+// How long a stopping rollout keeps trying to reach a server to bring it back, beyond
+// the lease after which a pending server reverts by itself anyway.
+constexpr absl::Duration kConvergeGrace = absl::Seconds(10);
+
+}  // namespace
+
+absl::Status Rollout::StartLeases() {
+  absl::StatusOr<absl::Duration> lease = ParseDuration(journal_.options.lease, "--lease");
+  if (!lease.ok()) return lease.status();
+  if (*lease <= absl::ZeroDuration()) return absl::OkStatus();  // a journal from before leases
+  leases_ = std::make_unique<LeaseKeeper>(*lease, ctx_.fanout().concurrency);
+  return absl::OkStatus();
+}
+
+void Rollout::HoldLeases() {
+  if (leases_ == nullptr) return;
+  const std::vector<size_t> pending = HostsIn(-1, HostState::kPending);
+  const std::vector<Target> targets = TargetsFor(pending);
+  for (size_t k = 0; k < pending.size(); ++k) {
+    const HostRecord& h = journal_.hosts[pending[k]];
+    leases_->Hold({h.name, targets[k], h.change_id});
+  }
+}
+
+absl::Status Rollout::CheckLeases(const std::string& before) {
+  if (leases_ == nullptr || leases_->Held().empty()) return absl::OkStatus();
+  const std::vector<LeaseCheck> lost = LostOnly(leases_->Check());
+  if (lost.empty()) return absl::OkStatus();
+  for (const LeaseCheck& c : lost) {
+    if (HostRecord* h = journal_.Find(c.name)) h->error = c.reason;
+    Emit("lease", c.name, c.reason, true);
+  }
+  return Stop(absl::StrCat(
+      "stopped before ", before, ": ", lost.size(), " server(s) no longer hold this rollout's ",
+      "change (", DescribeLost(lost), "); osctl was paused, cut off or too slow for --lease ",
+      journal_.options.lease));
+}
+
+absl::Status Rollout::StopInterrupted(int batch) {
+  return Stop(absl::StrCat("interrupted before batch ", batch + 1, " of ", journal_.batches));
+}
+
+absl::Status Rollout::Stop(std::string why) {
+  journal_.phase = RolloutPhase::kStopped;
+  journal_.note = std::move(why);
+  Emit("stop", "", journal_.note, true);
+  if (journal_.options.on_failure == "keep") {
+    // The one explicit way to end with servers on different addresses.
+    absl::Status confirmed = ConfirmHeld(/*drop_lost=*/true);
+    absl::StrAppend(&journal_.note,
+                    "; SPLIT FLEET kept by --on-failure keep: the changed servers that still "
+                    "held the change are confirmed, the rest are on the old address");
+    leases_.reset();
+    if (absl::Status s = Save(); !s.ok()) return s;
+    if (!confirmed.ok() && !absl::IsAborted(confirmed)) return confirmed;
+    return absl::FailedPreconditionError(journal_.note);
+  }
+  leases_.reset();  // from here on, rollbacks; nothing to hold
+  if (absl::Status s = RollBack(); !s.ok()) {
+    absl::StrAppend(&journal_.note, "; ", s.message());
+    if (absl::Status saved = Save(); !saved.ok()) return saved;
+    return absl::FailedPreconditionError(journal_.note);
+  }
+  journal_.phase = RolloutPhase::kRolledBack;
+  absl::StrAppend(&journal_.note,
+                  "; every changed server is back on the old address; `osctl rollout resume ",
+                  journal_.id, "` applies it again");
+  if (absl::Status s = Save(); !s.ok()) return s;
+  return absl::FailedPreconditionError(journal_.note);
+}
+
+absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable) {
+  std::vector<size_t> silent = Reconcile(
+      {HostState::kApplying, HostState::kPending, HostState::kConfirmed, HostState::kFailed});
+  std::vector<size_t> hosts;
+  std::vector<v1::RollbackRequest> requests;
+  for (size_t i = 0; i < journal_.hosts.size(); ++i) {
+    HostRecord& h = journal_.hosts[i];
+    if (std::find(silent.begin(), silent.end(), i) != silent.end()) continue;
+    if (h.state == HostState::kPlanned && !h.change_id.empty()) {
+      h.state = HostState::kRolledBack;  // reverted by itself: on the old address
+      continue;
+    }
+    const bool changed = h.state == HostState::kConfirmed && !h.backup_id.empty();
+    if (h.state != HostState::kPending && !changed) continue;
+    v1::RollbackRequest req;
+    req.set_restart_services(true);
+    req.set_reason(absl::StrCat("osfleet rollout ", journal_.id, " rollback"));
+    if (changed) {  // compare-and-set from its backup
+      req.set_backup_id(h.backup_id);
+      req.set_expected_revision(h.new_revision);
+    }
+    hosts.push_back(i);
+    requests.push_back(std::move(req));
+  }
+  FanOutOptions fanout = ctx_.fanout();
+  fanout.timeout = std::max(fanout.timeout, kRestartCallDeadline);
+  auto replies = CallRollback(TargetsFor(hosts), fanout, requests);
+  std::vector<std::string> refused;
+  for (size_t k = 0; k < hosts.size(); ++k) {
+    if (replies[k].ok()) continue;
+    if (DidNotAnswer(replies[k].status)) {
+      silent.push_back(hosts[k]);
+    } else {
+      refused.push_back(journal_.hosts[hosts[k]].name);
+    }
+  }
+  RecordOutcomes(hosts, replies, "rollback", HostState::kRolledBack,
+                 "rolled back to the old address; services restarted");
+  // A change that was never confirmed cannot stay: the agent reverts it by itself when
+  // its lease or window ends (also after a restart). Only a confirmed one needs us.
+  for (size_t i : silent) {
+    HostRecord& h = journal_.hosts[i];
+    if (h.state == HostState::kConfirmed) {
+      unreachable->push_back(h.name);
+    } else if (h.state != HostState::kPlanned) {
+      h.error = "not reachable; an unconfirmed change there reverts by itself when its lease "
+                "ends";
+    }
+  }
+  if (absl::Status s = Save(); !s.ok()) return s;
+  if (!refused.empty()) {
+    return absl::InternalError(absl::StrCat("rollback failed on ", absl::StrJoin(refused, ", ")));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Rollout::RollBack() {
+  absl::StatusOr<absl::Duration> lease = ParseDuration(journal_.options.lease, "--lease");
+  const absl::Time give_up =
+      absl::Now() + (lease.ok() ? *lease : absl::ZeroDuration()) * 2 + kConvergeGrace;
+  for (;;) {
+    std::vector<std::string> unreachable;
+    if (absl::Status s = RollBackOnce(&unreachable); !s.ok()) return s;
+    if (unreachable.empty()) return absl::OkStatus();
+    if (absl::Now() >= give_up) {
+      return absl::UnavailableError(absl::StrCat(
+          "SPLIT FLEET: ", absl::StrJoin(unreachable, ", "),
+          " confirmed the new address and cannot be reached to bring it back; `osctl rollout "
+          "status ",
+          journal_.id, "` checks, `osctl rollout rollback ", journal_.id, "` converges it"));
+    }
+    Emit("rollback", "", absl::StrCat("waiting for ", absl::StrJoin(unreachable, ", ")), true);
+    absl::SleepFor(absl::Seconds(1));
+  }
+}
+
+}  // namespace osfleet::ctl
