@@ -101,7 +101,8 @@ TEST_F(LeaseTest, OsctlFrozenPastItsLeaseMidBatchConvergesOnTheOldAddress) {
   EXPECT_THAT(Log(), HasSubstr("no longer hold"));
   EXPECT_TRUE(EveryoneBackOnTheOldAddress());
   EXPECT_TRUE(StatusSaysConverged("old address"));
-  // And it can be applied again, to the end.
+  // And it can be applied again, to the end (once the reverts' restarts are over).
+  ASSERT_TRUE(WaitFor([&] { return farm_->AllRunningEverywhere(); }, kPatience));
   ProcessResult resume = farm_->Osctl({"rollout", "resume"});
   EXPECT_EQ(resume.exit_code, 0) << resume.out << resume.err;
   EXPECT_TRUE(StatusSaysConverged("new address"));
@@ -197,6 +198,39 @@ TEST_F(LeaseTest, KeepOnFailureLeavesASplitFleetAndStatusSaysSoFirst) {
   ProcessResult rollback = farm_->Osctl({"rollout", "rollback"});
   EXPECT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
   EXPECT_TRUE(StatusSaysConverged("old address"));
+}
+
+TEST_F(LeaseTest, EndpointsSetWithALeaseConfirmsEverywhere) {
+  StartFarm(Small(2));
+  ProcessResult r = farm_->Osctl({"endpoints", "set", "--restart", "--lease", "2s", "--platform",
+                                  farm_->new_db().address()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("dc01: confirmed"));
+  for (const std::string& n : Names()) {
+    EXPECT_THAT(farm_->Hsconf(n), HasSubstr(farm_->new_db().address())) << n;
+  }
+  ProcessResult again = farm_->Osctl({"--output", "json", "endpoints", "get"});
+  EXPECT_THAT(again.out, ::testing::Not(HasSubstr("confirm_deadline"))) << again.out;
+}
+
+TEST_F(LeaseTest, EndpointsSetWithALeaseRevertsEverywhereWhenOneServerFails) {
+  FarmOptions options = Small(2);
+  options.service_args["fe02"] = {"--unreachable", "{new}"};
+  StartFarm(options);
+  ProcessResult r = farm_->Osctl({"endpoints", "set", "--restart", "--lease", "2s", "--platform",
+                                  farm_->new_db().address()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("not changed: the change failed on fe02"));
+  EXPECT_TRUE(EveryoneBackOnTheOldAddress());
+}
+
+TEST_F(LeaseTest, LeaseLongerThanTheWindowIsAUsageError) {
+  StartFarm(Small(1));
+  ProcessResult r = farm_->Osctl({"endpoints", "set", "--lease", "20m", "--platform",
+                                  farm_->new_db().address()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--lease 20m: must be at least 500ms and at most --confirm-timeout"));
+  EXPECT_TRUE(EveryoneBackOnTheOldAddress());
 }
 
 }  // namespace

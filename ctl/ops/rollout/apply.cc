@@ -18,6 +18,7 @@ namespace {
 
 constexpr absl::Duration kRestartCallDeadline = absl::Minutes(15);
 constexpr int kConfirmRetries = 120;  // seconds, for an agent finishing a restart
+constexpr int kBusyRetries = 60;      // seconds, for an agent finishing a revert
 
 double Seconds(const google::protobuf::Duration& d) { return d.seconds() + d.nanos() / 1e9; }
 
@@ -32,6 +33,38 @@ HostState Observe(const HostRecord& h, const v1::GetEndpointsResponse& now,
     }
   }
   return HostState::kConfirmed;
+}
+
+// ABORTED "another change is in progress": the agent is still busy with a revert (its
+// services restarting); the compare-and-set makes asking again safe.
+bool Busy(const grpc::Status& s) {
+  return s.error_code() == grpc::StatusCode::ABORTED &&
+         s.error_message().find("in progress") != std::string::npos;
+}
+
+void RetryWhileBusy(const std::vector<Target>& targets, const FanOutOptions& fanout,
+                    const std::vector<v1::SetEndpointsRequest>& requests,
+                    const OnReply<v1::SetEndpointsResponse>& hold,
+                    std::vector<HostReply<v1::SetEndpointsResponse>>& replies) {
+  for (int attempt = 0; attempt < kBusyRetries; ++attempt) {
+    std::vector<size_t> busy;
+    for (size_t k = 0; k < replies.size(); ++k) {
+      if (Busy(replies[k].status)) busy.push_back(k);
+    }
+    if (busy.empty()) return;
+    absl::SleepFor(absl::Seconds(1));
+    std::vector<Target> again;
+    std::vector<v1::SetEndpointsRequest> again_requests;
+    for (size_t k : busy) {
+      again.push_back(targets[k]);
+      again_requests.push_back(requests[k]);
+    }
+    auto retried = CallSet(again, fanout, again_requests,
+                           [&](size_t n, const HostReply<v1::SetEndpointsResponse>& r) {
+                             if (hold) hold(busy[n], r);
+                           });
+    for (size_t n = 0; n < busy.size(); ++n) replies[busy[n]] = std::move(retried[n]);
+  }
 }
 
 }  // namespace
@@ -104,6 +137,7 @@ absl::Status Rollout::ApplyBatch(int batch) {
     leases_->Hold({journal_.hosts[hosts[k]].name, targets[k], r.response.change_id()});
   };
   auto replies = CallSet(targets, fanout, requests, hold);
+  RetryWhileBusy(targets, fanout, requests, hold, replies);
   for (size_t k = 0; k < hosts.size(); ++k) {
     HostRecord& h = journal_.hosts[hosts[k]];
     if (!replies[k].ok()) {
