@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
+#include "common/json_util.h"
 #include "common/platform/files.h"
 
 namespace osfleet::agent {
@@ -63,7 +64,7 @@ absl::Status PendingChangeFile::Save(const PendingChange& c) const {
                             {"lease_ms", absl::ToInt64Milliseconds(c.lease)}};
   AtomicWriteOptions options;
   options.new_file_mode = 0600;
-  return WriteFileAtomically(path_, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", options);
+  return WriteFileAtomically(path_, DumpJson(j, 2) + "\n", options);
 }
 
 absl::Status PendingChangeFile::Remove() const {
