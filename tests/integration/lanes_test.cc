@@ -236,6 +236,10 @@ TEST_F(LanesTest, ConfirmAnswersWithinItsDeadlineWhileLongCallsRun) {
       WaitFor([&] { return Count("SolutionPack_GetPublishMessages") >= 2; }, absl::Seconds(20)));
   std::vector<std::unique_ptr<BackgroundCall>> long_calls;
   long_calls.push_back(Control(v1::SERVICE_ACTION_START, absl::Minutes(1)));
+  // The second only once the first holds the control lane (it has one thread: whichever
+  // came first would hold it, and the wait below is for the first).
+  ASSERT_TRUE(WaitFor([&] { return long_calls[0]->events.load() >= 1; }, absl::Seconds(20)))
+      << ReadFile(agent_->log());
   long_calls.push_back(Control(v1::SERVICE_ACTION_RESTART, absl::Minutes(1)));
   for (int i = 0; i < 4; ++i) long_calls.push_back(Probe(hung.address()));
   ASSERT_TRUE(WaitFor([&] { return hung.connections() >= 2; }, absl::Seconds(20)))

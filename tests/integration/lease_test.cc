@@ -200,6 +200,20 @@ TEST_F(LeaseTest, KeepOnFailureLeavesASplitFleetAndStatusSaysSoFirst) {
   EXPECT_TRUE(StatusSaysConverged("old address"));
 }
 
+TEST_F(LeaseTest, FailureWithinMaxFailStillNeverFinishesSplit) {
+  FarmOptions options = Small(2);
+  options.service_args["fe01"] = {"--unreachable", "{new}"};
+  StartFarm(options);
+  auto osctl = ApplyInBackground({"--max-fail", "1"});
+  EXPECT_NE(osctl->Wait(), 0) << Log();
+  nlohmann::json j = farm_->Journal();
+  EXPECT_EQ(j["phase"], "rolled_back") << j.dump(2);
+  EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("not finished: failed on fe01"));
+  EXPECT_EQ(j["hosts"][2]["state"], "rolled_back");  // fe02 went on, then came back
+  EXPECT_TRUE(EveryoneBackOnTheOldAddress());
+  EXPECT_TRUE(StatusSaysConverged("old address"));
+}
+
 TEST_F(LeaseTest, EndpointsSetWithALeaseConfirmsEverywhere) {
   StartFarm(Small(2));
   ProcessResult r = farm_->Osctl({"endpoints", "set", "--restart", "--lease", "2s", "--platform",

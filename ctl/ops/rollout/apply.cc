@@ -69,7 +69,7 @@ void RetryWhileBusy(const std::vector<Target>& targets, const FanOutOptions& fan
 
 }  // namespace
 
-std::vector<size_t> Rollout::Reconcile(const std::vector<HostState>& states) {
+std::vector<size_t> Rollout::Reconcile(const std::vector<HostState>& states, bool retry_failed) {
   std::vector<size_t> touched;
   for (HostState state : states) {
     for (size_t i : HostsIn(-1, state)) touched.push_back(i);
@@ -85,6 +85,10 @@ std::vector<size_t> Rollout::Reconcile(const std::vector<HostState>& states) {
     }
     const HostState was = h.state;
     const HostState seen = Observe(h, now[k].response, Changes());
+    if (was == HostState::kFailed && seen == HostState::kPlanned && retry_failed) {
+      h.state = HostState::kPlanned;  // resumed: on the old address, so apply it again
+      continue;
+    }
     if (was == HostState::kFailed && seen != HostState::kPending) continue;  // as recorded
     if (seen == HostState::kPending) {
       h.change_id = now[k].response.pending().change_id();
@@ -102,7 +106,11 @@ std::vector<size_t> Rollout::Reconcile(const std::vector<HostState>& states) {
 }
 
 absl::Status Rollout::ReconcileAll() {
-  const std::vector<size_t> unreachable = Reconcile({HostState::kApplying, HostState::kPending});
+  // A resumed rollout also applies again what failed before (a split left by
+  // --on-failure keep converges on the new address this way).
+  const std::vector<size_t> unreachable =
+      Reconcile({HostState::kApplying, HostState::kPending, HostState::kFailed},
+                /*retry_failed=*/true);
   if (absl::Status s = Save(); !s.ok()) return s;
   if (unreachable.empty()) return absl::OkStatus();
   std::vector<std::string> names;
@@ -304,6 +312,13 @@ absl::Status Rollout::Execute() {
                                absl::StrJoin(failed, ", "), " (--max-fail ",
                                journal_.options.max_fail, ")"));
     }
+  }
+  if (Failures() > 0) {
+    // All or nothing: a finish would leave the servers that failed on the old address.
+    std::vector<std::string> failed;
+    for (size_t i : HostsIn(-1, HostState::kFailed)) failed.push_back(journal_.hosts[i].name);
+    return Stop(absl::StrCat("not finished: failed on ", absl::StrJoin(failed, ", "),
+                             " (within --max-fail ", journal_.options.max_fail, ")"));
   }
   journal_.phase = RolloutPhase::kConfirming;
   if (absl::Status s = ConfirmAll(); !s.ok()) {

@@ -69,7 +69,8 @@ class Rollout {
   absl::Status PlanHosts(const std::vector<v1::GetEndpointsResponse>& endpoints);
   // Asks every host in one of `states` where it stands and records it; the hosts that
   // did not answer are left as they were and returned.
-  std::vector<size_t> Reconcile(const std::vector<HostState>& states);
+  // retry_failed: a failed host found on the old address is planned again (resume).
+  std::vector<size_t> Reconcile(const std::vector<HostState>& states, bool retry_failed = false);
   absl::Status ReconcileAll();  // UNAVAILABLE when a touched host does not answer
   absl::Status StartLeases();
   void HoldLeases();  // every pending host's change
