@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
@@ -37,8 +38,11 @@ LeaseCheck CheckOf(const HeldChange& c, const HostReply<v1::RenewResponse>& repl
   const v1::RenewResponse& r = reply.response;
   out.held = r.state() == v1::CHANGE_STATE_PENDING;
   if (!out.held) {
-    out.reason = r.detail().empty() ? StateWord(r.state())
-                                    : absl::StrCat(StateWord(r.state()), ": ", r.detail());
+    const std::string word = StateWord(r.state());
+    // The agent's detail often starts with the same word ("reverted: its lease ...").
+    out.reason = r.detail().empty()                ? word
+                 : absl::StartsWith(r.detail(), word) ? r.detail()
+                                                      : absl::StrCat(word, ": ", r.detail());
   }
   return out;
 }
