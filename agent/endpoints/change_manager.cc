@@ -262,9 +262,9 @@ absl::StatusOr<std::string> ChangeManager::Confirm(absl::string_view change_id) 
   std::optional<PendingChange> p = pending();
   if (p.has_value() && (change_id.empty() || change_id == p->change_id) &&
       clock_->Monotonic() >= p->ends()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("change ", p->change_id, " cannot be confirmed: ", EndReason(*p),
-                     "; it is being reverted"));
+    return absl::FailedPreconditionError(absl::StrCat("change ", p->change_id,
+                                                      " cannot be confirmed: ", EndReason(*p),
+                                                      "; it is being reverted"));
   }
   Busy busy(this, /*wait=*/false);
   if (!busy.status().ok()) return busy.status();
@@ -288,8 +288,9 @@ absl::StatusOr<std::string> ChangeManager::Confirm(absl::string_view change_id) 
         absl::StrCat("change ", change_id, " is not pending here; ", p->change_id, " is"));
   }
   if (clock_->Monotonic() >= p->ends()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "change ", p->change_id, " cannot be confirmed: ", EndReason(*p), "; it is being reverted"));
+    return absl::FailedPreconditionError(absl::StrCat("change ", p->change_id,
+                                                      " cannot be confirmed: ", EndReason(*p),
+                                                      "; it is being reverted"));
   }
   if (absl::Status s = pending_file_.Remove(); !s.ok()) return s;
   SetPending(std::nullopt);
@@ -313,12 +314,12 @@ RenewOutcome ChangeManager::Renew(absl::string_view change_id, absl::Duration le
     // so a renewal costs no wake-up. Before the services are healthy (lease_until still
     // infinite) only the window runs.
     if (p.has_lease() && p.lease_until != absl::InfiniteDuration()) {
-      p.lease_until = std::min(now + (lease > absl::ZeroDuration() ? lease : p.lease),
-                               p.confirm_until);
+      p.lease_until =
+          std::min(now + (lease > absl::ZeroDuration() ? lease : p.lease), p.confirm_until);
     }
     out.status = ChangeStatus::kPending;
     out.revision = p.revision;
-    out.lease_remaining = !p.has_lease()                           ? absl::ZeroDuration()
+    out.lease_remaining = !p.has_lease()                              ? absl::ZeroDuration()
                           : p.lease_until == absl::InfiniteDuration() ? p.lease
                                                                       : p.lease_until - now;
     out.confirm_remaining = p.confirm_until - now;
@@ -330,9 +331,10 @@ RenewOutcome ChangeManager::Renew(absl::string_view change_id, absl::Duration le
     out.detail = it->second.detail;
     return out;
   }
-  out.detail = absl::StrCat("change ", change_id, " is not known to this agent",
-                            pending_.has_value() ? absl::StrCat("; ", pending_->change_id, " is pending")
-                                                 : std::string());
+  out.detail =
+      absl::StrCat("change ", change_id, " is not known to this agent",
+                   pending_.has_value() ? absl::StrCat("; ", pending_->change_id, " is pending")
+                                        : std::string());
   return out;
 }
 

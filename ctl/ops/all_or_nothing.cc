@@ -89,9 +89,9 @@ FinishResult ConfirmAllOrRevert(const std::vector<Target>& targets,
   }
   std::string message = absl::StrCat("not changed: ", why, "; every changed server was reverted");
   if (!stuck.empty()) {
-    message = absl::StrCat("SPLIT FLEET: ", why, "; reverting failed on ",
-                           absl::StrJoin(stuck, ", "),
-                           " (an unconfirmed change there reverts by itself when its lease ends)");
+    message =
+        absl::StrCat("SPLIT FLEET: ", why, "; reverting failed on ", absl::StrJoin(stuck, ", "),
+                     " (an unconfirmed change there reverts by itself when its lease ends)");
   }
   out.status = absl::FailedPreconditionError(message);
   return out;

@@ -5,9 +5,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/util/time_util.h"
 #include "ctl/output/report.h"
 #include "ctl/rpc/agent_calls.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -40,7 +40,7 @@ LeaseCheck CheckOf(const HeldChange& c, const HostReply<v1::RenewResponse>& repl
   if (!out.held) {
     const std::string word = StateWord(r.state());
     // The agent's detail often starts with the same word ("reverted: its lease ...").
-    out.reason = r.detail().empty()                ? word
+    out.reason = r.detail().empty()                   ? word
                  : absl::StartsWith(r.detail(), word) ? r.detail()
                                                       : absl::StrCat(word, ": ", r.detail());
   }
@@ -50,11 +50,9 @@ LeaseCheck CheckOf(const HeldChange& c, const HostReply<v1::RenewResponse>& repl
 }  // namespace
 
 LeaseKeeper::LeaseKeeper(absl::Duration lease, int concurrency, const Clock* clock)
-    : lease_(lease),
-      concurrency_(concurrency),
-      clock_(clock),
-      alarm_(clock),
-      renewer_([this] { RenewLoop(); }) {}
+    : lease_(lease), concurrency_(concurrency), clock_(clock), alarm_(clock), renewer_([this] {
+        RenewLoop();
+      }) {}
 
 LeaseKeeper::~LeaseKeeper() {
   {

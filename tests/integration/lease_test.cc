@@ -36,9 +36,9 @@ class LeaseTest : public ::testing::Test {
   // pause_at: where osctl freezes itself (OSFLEET_TEST_PAUSE_AT).
   std::unique_ptr<ChildProcess> ApplyInBackground(std::vector<std::string> extra,
                                                   const std::string& pause_at = "") {
-    std::vector<std::string> args = {"rollout", "apply",   "--yes",     "--batch",
-                                     "1",       "--lease", "2s",        "--platform",
-                                     farm_->new_db().address()};
+    std::vector<std::string> args = {"rollout", "apply",      "--yes",
+                                     "--batch", "1",          "--lease",
+                                     "2s",      "--platform", farm_->new_db().address()};
     args.insert(args.end(), extra.begin(), extra.end());
     std::map<std::string, std::string> env = farm_->OsctlEnv();
     if (!pause_at.empty()) env["OSFLEET_TEST_PAUSE_AT"] = pause_at;
@@ -216,8 +216,8 @@ TEST_F(LeaseTest, FailureWithinMaxFailStillNeverFinishesSplit) {
 
 TEST_F(LeaseTest, EndpointsSetWithALeaseConfirmsEverywhere) {
   StartFarm(Small(2));
-  ProcessResult r = farm_->Osctl({"endpoints", "set", "--restart", "--lease", "2s", "--platform",
-                                  farm_->new_db().address()});
+  ProcessResult r = farm_->Osctl(
+      {"endpoints", "set", "--restart", "--lease", "2s", "--platform", farm_->new_db().address()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("dc01: confirmed"));
   for (const std::string& n : Names()) {
@@ -231,8 +231,8 @@ TEST_F(LeaseTest, EndpointsSetWithALeaseRevertsEverywhereWhenOneServerFails) {
   FarmOptions options = Small(2);
   options.service_args["fe02"] = {"--unreachable", "{new}"};
   StartFarm(options);
-  ProcessResult r = farm_->Osctl({"endpoints", "set", "--restart", "--lease", "2s", "--platform",
-                                  farm_->new_db().address()});
+  ProcessResult r = farm_->Osctl(
+      {"endpoints", "set", "--restart", "--lease", "2s", "--platform", farm_->new_db().address()});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("not changed: the change failed on fe02"));
   EXPECT_TRUE(EveryoneBackOnTheOldAddress());
@@ -240,10 +240,11 @@ TEST_F(LeaseTest, EndpointsSetWithALeaseRevertsEverywhereWhenOneServerFails) {
 
 TEST_F(LeaseTest, LeaseLongerThanTheWindowIsAUsageError) {
   StartFarm(Small(1));
-  ProcessResult r = farm_->Osctl({"endpoints", "set", "--lease", "20m", "--platform",
-                                  farm_->new_db().address()});
+  ProcessResult r =
+      farm_->Osctl({"endpoints", "set", "--lease", "20m", "--platform", farm_->new_db().address()});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  EXPECT_THAT(r.err, HasSubstr("--lease 20m: must be at least 500ms and at most --confirm-timeout"));
+  EXPECT_THAT(r.err,
+              HasSubstr("--lease 20m: must be at least 500ms and at most --confirm-timeout"));
   EXPECT_TRUE(EveryoneBackOnTheOldAddress());
 }
 

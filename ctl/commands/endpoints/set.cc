@@ -79,9 +79,10 @@ std::string RevisionsText(const std::vector<HostReply<v1::SetEndpointsResponse>>
 std::string FinishText(const FinishResult& finish, bool color) {
   std::string out = "\n";
   for (const FinishStep& s : finish.steps) {
-    absl::StrAppend(&out, Paint(absl::StrCat(s.server, ": ", s.text),
-                                s.bad ? Color::kRed : Color::kGreen, color),
-                    "\n");
+    absl::StrAppend(
+        &out,
+        Paint(absl::StrCat(s.server, ": ", s.text), s.bad ? Color::kRed : Color::kGreen, color),
+        "\n");
   }
   if (!finish.status.ok()) {
     absl::StrAppend(&out, Paint(std::string(finish.status.message()), Color::kRed, color), "\n");
@@ -109,11 +110,10 @@ void PrintSet(const FleetContext& ctx, const std::vector<v1::EndpointChange>& ch
   for (const auto& r : set) {
     AddDiffRows(table, r, r.response.state() == v1::CHANGE_STATE_PENDING ? "pending" : "changed");
   }
-  PrintHosts(
-      ctx, doc,
-      table.Render(ctx.color()) + Warnings(set, ctx.color()) +
-          (finish != nullptr ? finish_text : RevisionsText(set, ctx.color())),
-      set);
+  PrintHosts(ctx, doc,
+             table.Render(ctx.color()) + Warnings(set, ctx.color()) +
+                 (finish != nullptr ? finish_text : RevisionsText(set, ctx.color())),
+             set);
 }
 
 int SetOnFleet(const FleetContext& c, const SetOptions& o, const EndpointsChange& change) {

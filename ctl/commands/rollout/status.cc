@@ -2,8 +2,8 @@
 // every one of its servers says now, so that a split fleet (some servers on the new
 // address, others on the old) is reported in the first line.
 #include "absl/strings/str_cat.h"
-#include "common/json_util.h"
 #include "common/atomic_file.h"
+#include "common/json_util.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/ops/rollout/fleet_view.h"
 #include "ctl/output/exit_code.h"

@@ -115,8 +115,8 @@ absl::Status Rollout::ReconcileAll() {
   if (unreachable.empty()) return absl::OkStatus();
   std::vector<std::string> names;
   for (size_t i : unreachable) names.push_back(journal_.hosts[i].name);
-  return absl::UnavailableError(absl::StrCat(absl::StrJoin(names, ", "),
-                                             " did not answer; cannot tell where it stands"));
+  return absl::UnavailableError(
+      absl::StrCat(absl::StrJoin(names, ", "), " did not answer; cannot tell where it stands"));
 }
 
 absl::Status Rollout::ApplyBatch(int batch) {

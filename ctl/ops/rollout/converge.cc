@@ -129,8 +129,9 @@ absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable) {
     if (h.state == HostState::kConfirmed) {
       unreachable->push_back(h.name);
     } else if (h.state != HostState::kPlanned) {
-      h.error = "not reachable; an unconfirmed change there reverts by itself when its lease "
-                "ends";
+      h.error =
+          "not reachable; an unconfirmed change there reverts by itself when its lease "
+          "ends";
     }
   }
   if (absl::Status s = Save(); !s.ok()) return s;

@@ -81,7 +81,7 @@ class Rollout {
   // --on-failure keep, confirms what is still held) and returns FAILED_PRECONDITION.
   absl::Status Stop(std::string why);
   absl::Status StopInterrupted(int batch);
-  absl::Status ConfirmAll();   // verifies every lease first
+  absl::Status ConfirmAll();  // verifies every lease first
   // Confirms every pending host; drop_lost: renews first and marks failed (does not
   // confirm) the ones whose lease is no longer held (--on-failure keep).
   absl::Status ConfirmHeld(bool drop_lost);
@@ -105,7 +105,7 @@ class Rollout {
   Journal journal_;
   RolloutSink sink_;
   const std::atomic<bool>* interrupted_;
-  std::vector<size_t> server_of_host_;  // journal host index -> ctx server index
+  std::vector<size_t> server_of_host_;   // journal host index -> ctx server index
   std::unique_ptr<LeaseKeeper> leases_;  // while Execute runs
 };
 

@@ -52,7 +52,8 @@ Standing StandingOf(const HostRecord& host, const RolloutOptions& options,
                     const v1::GetEndpointsResponse& now) {
   if (now.has_pending()) return Standing::kPending;
   bool all_new = true, all_old = true;
-  for (const v1::EndpointChange& c : EndpointChanges({options.platform, options.log, options.session})) {
+  for (const v1::EndpointChange& c :
+       EndpointChanges({options.platform, options.log, options.session})) {
     const auto old = host.old_addresses.find(DatabaseKey(c.database()));
     for (const v1::Endpoint& e : now.endpoints()) {
       if (e.database() != c.database()) continue;
@@ -84,7 +85,8 @@ std::string FleetView::Headline() const {
   }
   for (Standing s : {Standing::kPending, Standing::kOther, Standing::kUnreachable}) {
     const std::vector<std::string> names = NamesIn(*this, s);
-    if (!names.empty()) absl::StrAppend(&line, "; ", StandingName(s), ": ", absl::StrJoin(names, ", "));
+    if (!names.empty())
+      absl::StrAppend(&line, "; ", StandingName(s), ": ", absl::StrJoin(names, ", "));
   }
   return line;
 }
