@@ -90,7 +90,7 @@ int LeaseKeeper::passes() const {
   return passes_;
 }
 
-std::vector<LeaseCheck> LeaseKeeper::RenewPass() {
+std::vector<LeaseCheck> LeaseKeeper::Check() {
   absl::MutexLock one_pass(&pass_mu_);
   std::vector<HeldChange> held;
   {
@@ -117,8 +117,6 @@ std::vector<LeaseCheck> LeaseKeeper::RenewPass() {
   return checks;
 }
 
-std::vector<LeaseCheck> LeaseKeeper::Check() { return RenewPass(); }
-
 void LeaseKeeper::RenewLoop() {
   for (;;) {
     {
@@ -126,7 +124,7 @@ void LeaseKeeper::RenewLoop() {
       if (stopping_) return;
     }
     if (alarm_.WaitUntil(clock_->Monotonic() + lease_ / 3)) continue;  // rung: stop?
-    RenewPass();
+    Check();
   }
 }
 

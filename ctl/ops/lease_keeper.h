@@ -57,7 +57,6 @@ class LeaseKeeper {
 
  private:
   void RenewLoop();
-  std::vector<LeaseCheck> RenewPass();
 
   const absl::Duration lease_;
   const int concurrency_;

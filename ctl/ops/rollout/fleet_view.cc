@@ -3,24 +3,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/endpoint_changes.h"
+#include "ctl/output/describe.h"
 #include "ctl/output/report.h"
 #include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {
 namespace {
-
-const char* DatabaseKey(v1::Database d) {
-  switch (d) {
-    case v1::DATABASE_PLATFORM:
-      return "platform";
-    case v1::DATABASE_LOGGING:
-      return "log";
-    case v1::DATABASE_SESSION:
-      return "session";
-    default:
-      return "";
-  }
-}
 
 std::vector<std::string> NamesIn(const FleetView& v, Standing s) {
   std::vector<std::string> out;
@@ -54,7 +42,7 @@ Standing StandingOf(const HostRecord& host, const RolloutOptions& options,
   bool all_new = true, all_old = true;
   for (const v1::EndpointChange& c :
        EndpointChanges({options.platform, options.log, options.session})) {
-    const auto old = host.old_addresses.find(DatabaseKey(c.database()));
+    const auto old = host.old_addresses.find(DatabaseName(c.database()));
     for (const v1::Endpoint& e : now.endpoints()) {
       if (e.database() != c.database()) continue;
       if (e.address() != c.address()) all_new = false;
