@@ -1,10 +1,13 @@
 #include "agent/admission/audit_log.h"
 
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/logging.h"
 #include "common/platform/append_file.h"
 
 namespace osfleet::agent {
@@ -29,7 +32,13 @@ std::string FormatAuditLine(const AuditRecord& r) {
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-AuditLog::AuditLog(std::string path) : path_(std::move(path)), writer_([this] { RunWriter(); }) {}
+AuditLog::AuditLog(std::string path)
+    : path_(std::move(path)), file_(path_), writer_([this] { RunWriter(); }) {
+  // Opened and its room reserved at once, so that a start on a full disk is seen in the log.
+  if (absl::Status s = Reserve(); !s.ok()) {
+    spdlog::error("{}: mutating calls are refused until it can be written", s.message());
+  }
+}
 
 AuditLog::~AuditLog() {
   {
@@ -73,8 +82,23 @@ absl::Status AuditLog::Append(const AuditRecord& record) {
   return result;
 }
 
-absl::Status AuditLog::Write(const std::string& line) const {
-  const platform::Result<void> appended = platform::AppendDurably(path_, line);
+absl::Status AuditLog::Reserve() {
+  platform::Result<void> reserved;
+  {
+    absl::MutexLock lock(&file_mu_);
+    reserved = file_.Reserve(kReserveBytes);
+  }
+  if (reserved.ok()) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("audit log ", path_, ": no room for the next lines (",
+                                             reserved.error().Message(), ")"));
+}
+
+absl::Status AuditLog::Write(const std::string& line) {
+  platform::Result<void> appended;
+  {
+    absl::MutexLock lock(&file_mu_);
+    appended = file_.Append(line);
+  }
   if (appended.ok()) return absl::OkStatus();
   // "audit log PATH: write: No space left on device".
   return absl::UnavailableError(

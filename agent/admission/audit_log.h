@@ -3,6 +3,11 @@
 // O_APPEND and fsync to a file of mode 0600. Only what the callers put in a record is
 // written: never a password or the Service Center credentials.
 //
+// A mutating call runs only once Reserve() made sure its line can be written: the file is
+// kept open (a process out of descriptors still writes it) and kReserveBytes past its end
+// are allocated ahead (a disk that fills during the call cannot fail the line). A write
+// that fails half-way is cut back, so every line of the file is a whole JSON object.
+//
 // One writer thread does every write, in the order the records were handed over, so that
 // no gRPC callback thread ever waits for the disk: AppendThen() only queues; Append()
 // queues and waits for the line (for worker threads). The destructor writes what is
@@ -20,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/platform/append_file.h"
 
 namespace osfleet::agent {
 
@@ -47,6 +53,8 @@ class AuditLog {
  public:
   // Lines queued at most; beyond, AppendThen refuses (RESOURCE_EXHAUSTED) and Append waits.
   static constexpr size_t kMaxQueued = 1024;
+  // Room allocated past the end of the file before a mutating call runs (many lines).
+  static constexpr size_t kReserveBytes = 64 << 10;
 
   explicit AuditLog(std::string path);
   ~AuditLog();  // writes every queued line, then stops the writer
@@ -59,6 +67,10 @@ class AuditLog {
   void AppendThen(AuditRecord record, std::function<void(absl::Status)> done);
   // Queues the line and waits until it is written and fsynced. Not on callback threads.
   absl::Status Append(const AuditRecord& record);
+  // OK once the file is open at path and kReserveBytes past its end are allocated; else
+  // UNAVAILABLE "audit log PATH: no room for the next lines (fallocate: No space left on
+  // device)". Touches the disk: not on callback threads.
+  absl::Status Reserve();
 
  private:
   struct Pending {
@@ -67,10 +79,12 @@ class AuditLog {
   };
   // False when the queue is full and wait_for_room is not set.
   bool Enqueue(Pending pending, bool wait_for_room);
-  absl::Status Write(const std::string& line) const;
+  absl::Status Write(const std::string& line);
   void RunWriter();
 
   const std::string path_;
+  absl::Mutex file_mu_;  // the writer thread and Reserve() callers
+  platform::AppendOnlyFile file_ ABSL_GUARDED_BY(file_mu_);
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

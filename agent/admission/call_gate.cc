@@ -14,6 +14,8 @@ constexpr absl::string_view kLongRunning[] = {"Endpoints.Set", "Endpoints.Probe"
 
 }  // namespace
 
+bool IsAudited(absl::string_view rpc) { return IsMutating(rpc) && rpc != "Endpoints.Renew"; }
+
 bool IsLongRunning(absl::string_view rpc) {
   for (absl::string_view r : kLongRunning) {
     if (r == rpc) return true;
@@ -71,6 +73,15 @@ absl::Status CallGate::CheckStart(bool cancelled, const Admission& admission) co
         absl::StrCat("the agent is busy: this call waited more than ",
                      absl::FormatDuration(read_deadline_), " to start; try again"));
   }
+  // A call whose line could not be written does not run: it has changed nothing.
+  if (IsAudited(admission.rpc)) {
+    if (absl::Status s = audit_->Reserve(); !s.ok()) {
+      spdlog::error("{} from {} ({}) refused: {}", admission.rpc, admission.peer,
+                    admission.caller.identity, s.message());
+      return absl::UnavailableError(
+          absl::StrCat(admission.rpc, " was not run: ", s.message(), "; nothing was changed"));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -102,7 +113,9 @@ void CallGate::Finished(const Admission& admission, AuditRecord record,
   spdlog::info("{} from {} ({}): {}", admission.rpc, admission.peer, admission.caller.identity,
                status.ok() ? "OK" : status.ToString());
   if (absl::Status s = audit_->Append(Record(admission, std::move(record), status)); !s.ok()) {
-    spdlog::error("{} (the call itself was not affected)", s.message());
+    // Only when the disk failed after Reserve(): the call ran, its line is lost.
+    spdlog::critical("{} from {} ({}) ended ({}) but is NOT AUDITED: {}", admission.rpc,
+                     admission.peer, admission.caller.identity, AuditResult(status), s.message());
   }
 }
 

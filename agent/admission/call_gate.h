@@ -1,7 +1,8 @@
 // What every handler does first and last: identify and authorize the caller, take a
 // slot under the global cap of calls in progress (long calls never take the slots kept
 // for time-critical ones), and — for mutating calls — write the audit line once the call
-// finished (or was refused). The decisions are taken on plain
+// finished (or was refused), and refuse to start one whose line cannot be written. The
+// decisions are taken on plain
 // values (who, which RPC, when), so they are tested without a gRPC server; the overloads
 // taking a gRPC context only read those values from it.
 #pragma once
@@ -36,6 +37,11 @@ struct Admission {
   bool audit_refusal = false;                    // a refused mutating call: Refuse() audits it
 };
 
+// The calls that leave an audit line: every mutating call but Endpoints.Renew (which
+// changes nothing on disk, and is never refused for the audit log: a lease must not end
+// because the disk is full).
+bool IsAudited(absl::string_view rpc);
+
 // The calls that may run for long (the Service Center phase, service control, probes,
 // Set): they take slots only from the part of the cap not reserved for the others.
 bool IsLongRunning(absl::string_view rpc);
@@ -57,7 +63,9 @@ class CallGate {
   // A mutating call ended with `status`: log it and append its audit line (a failed
   // audit write is logged, never fails the call). Waits for the write: on workers only.
   void Finished(const Admission& admission, AuditRecord record, const absl::Status& status) const;
-  // OK, or why an admitted call must not start now (cancelled, queued too long).
+  // OK, or why an admitted call must not start now (cancelled, queued too long, or — for an
+  // audited call — UNAVAILABLE when its audit line cannot be made durable: AuditLog::Reserve).
+  // Touches the disk for audited calls: on workers only.
   absl::Status CheckStart(grpc::CallbackServerContext* context, const Admission& admission) const;
   absl::Status CheckStart(bool cancelled, const Admission& admission) const;
 
