@@ -14,6 +14,7 @@
 #include "agent/server/agent_server.h"
 #include "common/atomic_file.h"
 #include "common/logging.h"
+#include "common/platform/descriptors.h"
 #include "common/platform/host_info.h"
 #include "common/platform/stop_signal.h"
 #include "common/role.h"
@@ -86,6 +87,17 @@ absl::StatusOr<AgentConfig> BuildConfig(const Flags& f) {
   return c;
 }
 
+// The soft descriptor limit up to the hard one (systemd: 1024 soft, 524288 hard), so that
+// connections, which the listener keeps below the limit minus a reserve, have room.
+void RaiseDescriptorLimit() {
+  platform::Result<platform::DescriptorLimit> limit = platform::RaiseDescriptorLimit();
+  if (!limit.ok()) {
+    spdlog::warn("{}", limit.error().Message());
+    return;
+  }
+  spdlog::info("descriptor limit {} (hard {})", limit->soft, limit->hard);
+}
+
 int Run(const Flags& flags) {
   absl::StatusOr<AgentConfig> config = BuildConfig(flags);
   if (!config.ok()) {
@@ -96,6 +108,7 @@ int Run(const Flags& flags) {
     std::fprintf(stderr, "osagent: %s\n", ValidUtf8(s.message()).c_str());
     return kExitUsage;
   }
+  RaiseDescriptorLimit();
   // Before any thread starts: a stop request then waits for the thread below.
   platform::StopSignal stop;
   const std::string port_file = config->port_file;

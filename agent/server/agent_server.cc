@@ -6,8 +6,12 @@
 
 #include "common/logging.h"
 
+#include <atomic>
+
 #include "absl/strings/str_cat.h"
+#include "common/host_port.h"
 #include "common/role.h"
+#include "common/utf8.h"
 #include "common/tls_files.h"
 
 namespace osfleet::agent {
@@ -46,6 +50,38 @@ void SetServerLimits(grpc::ServerBuilder& builder) {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                              kMinClientPingIntervalMs);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+}
+
+// The listening sockets of `listen` (HOST:PORT, validated with the config).
+absl::StatusOr<std::unique_ptr<platform::TcpListener>> Listen(const std::string& listen) {
+  absl::StatusOr<HostPort> where = ParseHostPort(listen, "--listen");
+  if (!where.ok()) return where.status();
+  platform::Result<std::unique_ptr<platform::TcpListener>> listener =
+      platform::TcpListener::Bind(where->host, where->port.value_or(0), platform::ListenerLimits{});
+  if (!listener.ok()) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen, ": ",
+                                               ValidUtf8(listener.error().Message()),
+                                               " (address in use or not on this machine?)"));
+  }
+  return *std::move(listener);
+}
+
+// Hands each admitted connection to gRPC; refusals are logged (the first, then every 100th).
+void StartAccepting(platform::TcpListener& listener,
+                    grpc::experimental::ExternalConnectionAcceptor* acceptor) {
+  auto refused = std::make_shared<std::atomic<uint64_t>>(0);
+  listener.Start(
+      [acceptor](int fd) {
+        grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters p;
+        p.fd = fd;
+        acceptor->HandleNewConnection(&p);
+      },
+      [refused](const std::string& peer, const std::string& why) {
+        const uint64_t n = ++*refused;
+        if (n == 1 || n % 100 == 0) {
+          spdlog::warn("connection from {} closed at once: {} ({} refused so far)", peer, why, n);
+        }
+      });
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const AgentConfig& c) {
@@ -134,7 +170,11 @@ void AgentServer::AuditAutoRevert(const AutoRevert& revert) {
                      revert.change_id,
                      AuditResult(revert.status),
                      {{"reason", revert.reason}}};
-  if (absl::Status s = audit_.Append(record); !s.ok()) spdlog::error("{}", s.message());
+  // The revert is done whatever the disk says: safety first, then say so loudly.
+  if (absl::Status s = audit_.Append(record); !s.ok()) {
+    spdlog::critical("automatic revert of change {} ({}) is NOT AUDITED: {}", revert.change_id,
+                     AuditResult(revert.status), s.message());
+  }
 }
 
 AgentServer::~AgentServer() {
@@ -187,18 +227,22 @@ absl::Status AgentServer::Build() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config_.listen, *creds, &port_);
+  absl::StatusOr<std::unique_ptr<platform::TcpListener>> listener = Listen(config_.listen);
+  if (!listener.ok()) return listener.status();
+  listener_ = *std::move(listener);
+  acceptor_ = builder.experimental().AddExternalConnectionAcceptor(
+      grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD, *creds);
   SetServerLimits(builder);
   builder.RegisterService(&agent_service_);
   builder.RegisterService(&endpoints_service_);
   builder.RegisterService(&services_service_);
   builder.RegisterService(&service_center_service_);
   server_ = builder.BuildAndStart();
-  if (server_ == nullptr || port_ == 0) {
-    server_.reset();
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen,
-                                               " (address in use or not on this machine?)"));
+  if (server_ == nullptr) {
+    return absl::UnavailableError(absl::StrCat("cannot serve on ", config_.listen));
   }
+  port_ = listener_->port();
+  StartAccepting(*listener_, acceptor_.get());
   spdlog::info("osagent {} '{}' ({}) serving on port {} ({}), hsconf {}, audit log {}",
                OSFLEET_VERSION, config_.name, RoleName(config_.role), port_,
                config_.insecure         ? "plaintext: every caller is operator"
@@ -224,6 +268,7 @@ void AgentServer::SetHealth(bool serving) {
 }
 
 void AgentServer::Shutdown(absl::Duration grace) {
+  if (listener_) listener_->Stop();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
 }
 

@@ -41,6 +41,7 @@
 #include "agent/rpc/service_center_service.h"
 #include "agent/rpc/services_service.h"
 #include "agent/endpoints/state_dir.h"
+#include "common/platform/tcp_listener.h"
 
 namespace osfleet::agent {
 
@@ -96,6 +97,10 @@ class AgentServer {
   ServiceCenterService service_center_service_;
   AgentService agent_service_;
   std::unique_ptr<grpc::Server> server_;
+  // Our own accept loop (connections capped, descriptors kept in reserve) hands its
+  // connections to gRPC through acceptor_; destroyed first, so it stops before the server.
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor_;
+  std::unique_ptr<platform::TcpListener> listener_;
   int port_ = 0;
 };
 
