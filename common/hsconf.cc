@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <pugixml.hpp>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -112,17 +113,67 @@ absl::Status LocateContent(absl::string_view bytes, pugi::xml_node node, absl::s
   return absl::OkStatus();
 }
 
+// Where an element starts, for messages ("line L, column C (byte B)").
+std::string WhereIs(absl::string_view bytes, pugi::xml_node node) {
+  const ptrdiff_t at = node.offset_debug();
+  return Where(bytes, at > 0 ? static_cast<size_t>(at - 1) : 0);
+}
+
+// encrypted="true" or "false" exactly, as OutSystems writes it; absent: plaintext.
+// Anything else ("TRUE ", "1", "yes") is refused rather than guessed at: taken for
+// plaintext, an encrypted value would be overwritten. (A second encrypted attribute is
+// refused with every repeated attribute, by CheckNoRepeatedAttribute.)
+absl::StatusOr<bool> ReadEncrypted(absl::string_view bytes, pugi::xml_node node,
+                                   absl::string_view section) {
+  const pugi::xml_attribute attribute = node.attribute("encrypted");
+  if (!attribute) return false;
+  const absl::string_view value = attribute.value();
+  if (value == "true") return true;
+  if (value == "false") return false;
+  return absl::FailedPreconditionError(absl::StrCat(
+      section, ": <", node.name(), "> at ", WhereIs(bytes, node), ": encrypted=", Quote(value),
+      " is neither \"true\" nor \"false\" (lower case, no spaces)"));
+}
+
 absl::StatusOr<AddressElement> ReadAddressElement(absl::string_view bytes, pugi::xml_node node,
                                                   absl::string_view section) {
   AddressElement element;
   element.name = node.name();
   element.text = node.child_value();
-  element.encrypted = absl::EqualsIgnoreCase(node.attribute("encrypted").value(), "true");
+  absl::StatusOr<bool> encrypted = ReadEncrypted(bytes, node, section);
+  if (!encrypted.ok()) return encrypted.status();
+  element.encrypted = *encrypted;
   if (absl::Status s = LocateContent(bytes, node, section, &element); !s.ok()) return s;
   return element;
 }
 
-// The only child of parent named `name`; an empty node when absent and not required.
+// XML forbids an attribute twice in one element (.NET refuses such a file); pugixml keeps
+// both and answers with the first. Refused anywhere in the file. Iterative: a file may
+// nest elements deeper than a stack allows.
+absl::Status CheckNoRepeatedAttribute(absl::string_view bytes, pugi::xml_node root) {
+  std::vector<absl::string_view> names;
+  pugi::xml_node node = root;
+  while (node) {
+    names.clear();
+    for (pugi::xml_attribute a : node.attributes()) names.emplace_back(a.name());
+    std::sort(names.begin(), names.end());
+    const auto twice = std::adjacent_find(names.begin(), names.end());
+    if (twice != names.end()) {
+      return absl::FailedPreconditionError(absl::StrCat("<", node.name(), "> at ",
+                                                        WhereIs(bytes, node), " has the ", *twice,
+                                                        " attribute more than once"));
+    }
+    if (node.first_child()) {
+      node = node.first_child();
+      continue;
+    }
+    while (node != root && !node.next_sibling()) node = node.parent();
+    if (node == root) break;
+    node = node.next_sibling();
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<pugi::xml_node> FindUnique(absl::string_view bytes, pugi::xml_node parent,
                                           absl::string_view name, bool required) {
   pugi::xml_node found;
@@ -336,6 +387,7 @@ absl::StatusOr<HsconfDocument> ParseHsconf(std::string bytes) {
   if (absl::Status s = LoadXml(bytes, &doc); !s.ok()) return s;
   absl::StatusOr<pugi::xml_node> root = CheckRoot(bytes, doc);
   if (!root.ok()) return root.status();
+  if (absl::Status s = CheckNoRepeatedAttribute(bytes, *root); !s.ok()) return s;
   HsconfDocument document;
   for (DatabaseId id : kAllDatabases) {
     absl::StatusOr<DatabaseSection> section = ReadSection(bytes, *root, id);

@@ -34,8 +34,8 @@ enum class OracleNamingType { kServiceName, kTnsName };
 // content lies in the file's bytes.
 struct AddressElement {
   std::string name;
-  std::string text;  // unescaped text
-  bool encrypted = false;
+  std::string text;        // unescaped text
+  bool encrypted = false;  // encrypted="true" (exactly; absent or "false": plaintext)
   // Byte range [content_begin, content_end) of the element's content. For a
   // self-closing element ("<Server />") it is the range of "/>" and the whitespace before
   // it, which an edit replaces with ">text</Server>".
@@ -79,8 +79,10 @@ struct HsconfDocument {
 // applies, for: larger than kMaxHsconfBytes, not well-formed XML, root other than
 // <EnvironmentConfiguration>, a database section missing or duplicated, a ProviderKey
 // other than SqlServer/Oracle, an address element missing or duplicated, an address
-// element with child elements/comments/CDATA. An encrypted address is not an error here
-// (DatabaseSection::encrypted); editing it is.
+// element with child elements/comments/CDATA, an address element whose `encrypted`
+// attribute is other than exactly "true" or "false" ("TRUE ", "1"), any element with an
+// attribute twice. An encrypted address is not an error here (DatabaseSection::encrypted);
+// editing it is.
 absl::StatusOr<HsconfDocument> ParseHsconf(std::string bytes);
 
 struct EndpointEdit {

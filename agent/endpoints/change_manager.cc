@@ -60,9 +60,14 @@ ChangeManager::ChangeManager(HsconfStore* store, ServiceManager* services, std::
       min_healthy_(min_healthy),
       clock_(clock),
       alarm_(clock),
-      timer_([this] { TimerLoop(); }) {}
+      timer_([this] { TimerLoop(); }) {
+  if (store_->backups() != nullptr) {
+    store_->backups()->set_pinned([this] { return PinnedBackups(); });
+  }
+}
 
 ChangeManager::~ChangeManager() {
+  if (store_->backups() != nullptr) store_->backups()->set_pinned(nullptr);
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
@@ -74,6 +79,15 @@ ChangeManager::~ChangeManager() {
 std::optional<PendingChange> ChangeManager::pending() const {
   absl::MutexLock lock(&mu_);
   return pending_;
+}
+
+std::vector<std::string> ChangeManager::PinnedBackups() const {
+  std::vector<std::string> ids;
+  if (std::optional<PendingChange> p = pending()) ids.push_back(p->backup_id);
+  // Also a record whose revert failed (kept on disk for the next start to retry).
+  absl::StatusOr<std::optional<PendingChange>> on_disk = pending_file_.Load();
+  if (on_disk.ok() && on_disk->has_value()) ids.push_back((*on_disk)->backup_id);
+  return ids;
 }
 
 void ChangeManager::SetPending(std::optional<PendingChange> change) {

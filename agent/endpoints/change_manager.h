@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -111,6 +112,8 @@ class ChangeManager {
   absl::Status RevertAfterFailedRestart(const SetOutcome& set, const absl::Status& failure,
                                         const ServiceEventSink& sink);
   void SetPending(std::optional<PendingChange> change);
+  // The backups rotation must keep: the pending change's, in memory and on disk.
+  std::vector<std::string> PinnedBackups() const;
   void Remember(const std::string& change_id, ChangeStatus status, std::string detail);
   void TimerLoop();
   void RevertEnded(const PendingChange& change);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/atomic_file.h"
+#include "common/platform/test_pause.h"
 #include "common/revision.h"
 
 namespace osfleet::agent {
@@ -21,7 +22,6 @@ std::string NewChangeId() {
                          absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone()),
                          absl::Uniform<uint32_t>(*gen));
 }
-
 
 }  // namespace
 
@@ -53,7 +53,13 @@ HsconfStore::HsconfStore(std::string path, BackupStore* backups)
     : path_(std::move(path)), backups_(backups) {}
 
 absl::StatusOr<HsconfDocument> HsconfStore::Read() const {
-  absl::StatusOr<std::string> bytes = ReadFileCapped(path_, kMaxHsconfBytes);
+  absl::StatusOr<EditableFile> file = EditableFile::Open(path_, {});
+  if (!file.ok()) return file.status();
+  return Parse(*file);
+}
+
+absl::StatusOr<HsconfDocument> HsconfStore::Parse(const EditableFile& file) const {
+  absl::StatusOr<std::string> bytes = file.Read(kMaxHsconfBytes);
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<HsconfDocument> doc = ParseHsconf(*std::move(bytes));
   if (!doc.ok()) {
@@ -67,20 +73,52 @@ std::string HsconfStore::CurrentRevision() const {
   return doc.ok() ? doc->revision : "";
 }
 
-absl::StatusOr<HsconfDocument> HsconfStore::ReadForChange(absl::string_view expected_revision,
-                                                          bool force) const {
+absl::StatusOr<EditableFile> HsconfStore::OpenLocked() const {
+  EditableFile::Options options;
+  options.lock = true;
+  options.lock_wait = kLockWait;
+  options.on_lock_wait = [this] {
+    spdlog::warn(
+        "{} is locked by another process (another osagent on the same file?); waiting "
+        "up to {} for it",
+        path_, absl::FormatDuration(kLockWait));
+  };
+  return EditableFile::Open(path_, options);
+}
+
+absl::StatusOr<EditableFile> HsconfStore::OpenForChange(absl::string_view expected_revision,
+                                                        bool force) const {
   if (expected_revision.empty() && !force) {
     return absl::InvalidArgumentError(
         "expected_revision is required (read it with Endpoints.Get), unless force is set");
   }
-  absl::StatusOr<HsconfDocument> doc = Read();
+  absl::StatusOr<EditableFile> file = OpenLocked();
+  if (!file.ok()) return file.status();
+  if (absl::Status s = file->CheckOnlyWeCanReplace(); !s.ok()) return s;
+  return file;
+}
+
+absl::StatusOr<HsconfDocument> HsconfStore::ReadForChange(const EditableFile& file,
+                                                          absl::string_view expected_revision,
+                                                          bool force) const {
+  absl::StatusOr<HsconfDocument> doc = Parse(file);
   if (!doc.ok()) return doc;
   if (!expected_revision.empty() && doc->revision != expected_revision && !force) {
-    return absl::AbortedError(absl::StrCat(
-        "revision conflict: server.hsconf is at ", ShortRevision(doc->revision), ", not ",
-        ShortRevision(expected_revision), " as expected; it changed since it was read — read it again"));
+    return absl::AbortedError(
+        absl::StrCat("revision conflict: server.hsconf is at ", ShortRevision(doc->revision),
+                     ", not ", ShortRevision(expected_revision),
+                     " as expected; it changed since it was read — read it again"));
   }
   return doc;
+}
+
+absl::Status HsconfStore::Write(const EditableFile& file, absl::string_view bytes) const {
+  platform::PauseIfAsked("hsconf-before-write");
+  AtomicWriteOptions options;
+  options.after_step = [](WriteStep step) {
+    if (step == WriteStep::kTempWritten) platform::PauseIfAsked("hsconf-temp-written");
+  };
+  return file.Replace(bytes, options);
 }
 
 absl::StatusOr<PlanOutcome> HsconfStore::Plan(absl::Span<const EndpointEdit> edits,
@@ -100,7 +138,11 @@ absl::StatusOr<PlanOutcome> HsconfStore::Plan(absl::Span<const EndpointEdit> edi
 absl::StatusOr<SetOutcome> HsconfStore::Set(const SetInput& input) {
   MutationGuard guard(this, "Set");
   if (!guard.status().ok()) return guard.status();
-  absl::StatusOr<HsconfDocument> doc = ReadForChange(input.expected_revision, input.force);
+  // Locked from the read to the rename: another agent on the same file waits, then sees
+  // the new revision.
+  absl::StatusOr<EditableFile> file = OpenForChange(input.expected_revision, input.force);
+  if (!file.ok()) return file.status();
+  absl::StatusOr<HsconfDocument> doc = ReadForChange(*file, input.expected_revision, input.force);
   if (!doc.ok()) return doc.status();
   absl::StatusOr<EditResult> edit = ApplyEdits(*doc, input.edits);
   if (!edit.ok()) return edit.status();
@@ -120,20 +162,22 @@ absl::StatusOr<SetOutcome> HsconfStore::Set(const SetInput& input) {
       return s;
     }
   }
-  if (absl::Status s = WriteFileAtomically(path_, edit->bytes); !s.ok()) return s;
+  if (absl::Status s = Write(*file, edit->bytes); !s.ok()) return s;
   out.backup_id = backup->id;
   out.revision = new_revision;
   out.changes = std::move(edit->changes);
   spdlog::info("set {}: revision {} -> {}, {} field(s) changed, backup {}", out.change_id,
-               ShortRevision(out.previous_revision), ShortRevision(out.revision), out.changes.size(),
-               out.backup_id);
+               ShortRevision(out.previous_revision), ShortRevision(out.revision),
+               out.changes.size(), out.backup_id);
   return out;
 }
 
 absl::StatusOr<RollbackOutcome> HsconfStore::Rollback(const RollbackInput& input) {
   MutationGuard guard(this, "Rollback");
   if (!guard.status().ok()) return guard.status();
-  absl::StatusOr<HsconfDocument> doc = ReadForChange(input.expected_revision, input.force);
+  absl::StatusOr<EditableFile> file = OpenForChange(input.expected_revision, input.force);
+  if (!file.ok()) return file.status();
+  absl::StatusOr<HsconfDocument> doc = ReadForChange(*file, input.expected_revision, input.force);
   if (!doc.ok()) return doc.status();
   absl::StatusOr<std::string> bytes = backups_->Read(input.backup_id);
   if (!bytes.ok()) return bytes.status();
@@ -147,12 +191,37 @@ absl::StatusOr<RollbackOutcome> HsconfStore::Rollback(const RollbackInput& input
       backups_->Save(doc->bytes, absl::StrCat("before rollback to ", input.backup_id,
                                               input.reason.empty() ? "" : ": ", input.reason));
   if (!backup.ok()) return backup.status();
-  if (absl::Status s = WriteFileAtomically(path_, restored->bytes); !s.ok()) return s;
+  if (absl::Status s = Write(*file, restored->bytes); !s.ok()) return s;
   RollbackOutcome out{doc->revision, restored->revision, backup->id,
                       DiffAddresses(*doc, *restored)};
-  spdlog::info("rollback to {}: revision {} -> {}", input.backup_id, ShortRevision(out.previous_revision),
-               ShortRevision(out.revision));
+  spdlog::info("rollback to {}: revision {} -> {}", input.backup_id,
+               ShortRevision(out.previous_revision), ShortRevision(out.revision));
   return out;
+}
+
+void HsconfStore::RemoveStaleTempFiles() const {
+  auto report = [](const absl::StatusOr<std::vector<std::string>>& removed,
+                   absl::string_view where) {
+    if (!removed.ok()) {
+      spdlog::warn("looking for stale temp files {}: {}", where, removed.status().message());
+      return;
+    }
+    for (const std::string& path : *removed) {
+      spdlog::warn(
+          "removed a stale temp file {} (left by an osagent stopped in the middle of a "
+          "write)",
+          path);
+    }
+  };
+  // Under the file's lock: another agent on the same file holds it while its temp file
+  // exists, so only files of writes that died are removed.
+  absl::StatusOr<EditableFile> file = OpenLocked();
+  if (file.ok()) {
+    report(file->RemoveStaleTempFiles(), "next to server.hsconf");
+  } else {
+    spdlog::warn("not looking for stale temp files next to {}: {}", path_, file.status().message());
+  }
+  if (backups_ != nullptr) report(backups_->RemoveStaleTempFiles(), "in the backup folder");
 }
 
 std::vector<FieldChange> DiffAddresses(const HsconfDocument& before, const HsconfDocument& after) {

@@ -11,8 +11,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "agent/endpoints/backup_store.h"
+#include "common/atomic_file.h"
 #include "common/hsconf.h"
 
 namespace osfleet::agent {
@@ -58,11 +60,18 @@ struct RollbackOutcome {
   std::vector<FieldChange> changes;
 };
 
+// The file is opened once per operation (its links resolved then, O_NOFOLLOW after); a
+// Set or Rollback holds an advisory lock on it from the read to the rename (another agent
+// on the same file waits up to kLockWait), refuses a folder others could write, and refuses
+// to rename over a file that is no longer the one it read.
 class HsconfStore {
  public:
+  static constexpr absl::Duration kLockWait = absl::Seconds(10);
+
   HsconfStore(std::string path, BackupStore* backups);
 
   const std::string& path() const { return path_; }
+  BackupStore* backups() const { return backups_; }
 
   // Reads and parses the file as it is now (it may change behind our back).
   absl::StatusOr<HsconfDocument> Read() const;
@@ -73,13 +82,22 @@ class HsconfStore {
   absl::StatusOr<SetOutcome> Set(const SetInput& input);
   absl::StatusOr<RollbackOutcome> Rollback(const RollbackInput& input);
   absl::StatusOr<std::vector<BackupInfo>> ListBackups() const { return backups_->List(); }
+  // At start-up: removes the temp files a killed agent left next to the file (under its
+  // lock) and in the backup folder, and logs each.
+  void RemoveStaleTempFiles() const;
 
  private:
   // Holds the single-mutation lock for its lifetime, or explains why it could not.
   class MutationGuard;
 
-  absl::StatusOr<HsconfDocument> ReadForChange(absl::string_view expected_revision,
+  absl::StatusOr<HsconfDocument> Parse(const EditableFile& file) const;
+  absl::StatusOr<EditableFile> OpenLocked() const;
+  // Checks the arguments, opens and locks the file, checks its folder.
+  absl::StatusOr<EditableFile> OpenForChange(absl::string_view expected_revision, bool force) const;
+  absl::StatusOr<HsconfDocument> ReadForChange(const EditableFile& file,
+                                               absl::string_view expected_revision,
                                                bool force) const;
+  absl::Status Write(const EditableFile& file, absl::string_view bytes) const;
 
   std::string path_;
   BackupStore* backups_;

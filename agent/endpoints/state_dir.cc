@@ -1,7 +1,10 @@
 #include "agent/endpoints/state_dir.h"
 
+#include <spdlog/spdlog.h>
+
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
+#include "common/logging.h"
 
 namespace osfleet::agent {
 
@@ -18,6 +21,14 @@ absl::StatusOr<StateDir> StateDir::Open(const std::string& path) {
   if (!lock.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("state dir: cannot open ", lock_path, ": ", lock.error().Reason()));
+  }
+  // Ours alone now (locked): any temp file of an atomic write here is left by a killed agent.
+  absl::StatusOr<std::vector<std::string>> removed = RemoveStaleTempFiles(path);
+  if (!removed.ok())
+    spdlog::warn("looking for stale temp files in the state dir: {}", removed.status().message());
+  for (const std::string& file : removed.ok() ? *removed : std::vector<std::string>()) {
+    spdlog::warn(
+        "removed a stale temp file {} (left by an osagent stopped in the middle of a write)", file);
   }
   return StateDir(path, *std::move(lock));
 }

@@ -12,7 +12,8 @@ namespace osfleet::agent {
 
 class StateDir {
  public:
-  // Creates the folder (and parents) and takes an exclusive lock on "osagent.lock".
+  // Creates the folder (and parents) and takes an exclusive lock on "osagent.lock"; then
+  // removes (and logs) the temp files a killed agent left in it (pending.json's).
   // FAILED_PRECONDITION when another process holds the lock.
   static absl::StatusOr<StateDir> Open(const std::string& path);
   StateDir(StateDir&& other) noexcept = default;

@@ -207,6 +207,7 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(AgentConfig conf
   std::unique_ptr<AgentServer> server(new AgentServer(std::move(config), *std::move(state_dir),
                                                       *std::move(backends), std::move(phase_driver),
                                                       std::move(crl)));
+  server->store_.RemoveStaleTempFiles();  // left by a kill -9 in the middle of a write
   if (absl::Status s = server->changes_.Recover(); !s.ok()) {
     spdlog::error("recovering the pending change: {}", s.message());
   }

@@ -222,5 +222,58 @@ TEST(NamesTest, SectionAndShortNames) {
   EXPECT_EQ(ShortName(DatabaseId::kSession), "session");
 }
 
+// ----- The encrypted attribute: exactly "true" or "false" -------------------------------
+
+TEST(ParseHsconfTest, EncryptedIsExactlyTrueOrFalseOrAbsent) {
+  for (const auto& [server, encrypted] : std::vector<std::pair<std::string, bool>>{
+           {"<Server encrypted=\"true\">x</Server>", true},
+           {"<Server encrypted='true'>x</Server>", true},
+           {"<Server encrypted=\"false\">db01</Server>", false},
+           {"<Server>db01</Server>", false}}) {
+    absl::StatusOr<HsconfDocument> doc = ParseHsconf(MiniHsconf(server));
+    ASSERT_TRUE(doc.ok()) << server << ": " << doc.status();
+    EXPECT_EQ(doc->section(DatabaseId::kPlatform).encrypted, encrypted) << server;
+  }
+}
+
+// OutSystems writes lower case; a value a lenient reader would take as plaintext (while
+// another takes it as encrypted) is refused, naming the element and its line.
+TEST(ParseHsconfTest, AnEncryptedValueThatIsNotExactlyTrueOrFalseIsRefused) {
+  for (const std::string value : {"TRUE ", "TRUE", "True", " true", "true ", "1", "yes", "",
+                                  "FALSE", "false\t", "tru&#101; "}) {
+    const std::string bytes = MiniHsconf("<Server encrypted=\"" + value + "\">db01</Server>");
+    absl::StatusOr<HsconfDocument> doc = ParseHsconf(bytes);
+    ASSERT_FALSE(doc.ok()) << value;
+    EXPECT_EQ(doc.status().code(), absl::StatusCode::kFailedPrecondition) << value;
+    EXPECT_THAT(std::string(doc.status().message()),
+                HasSubstr("PlatformDatabaseConfiguration: <Server> at line 4, column 5"))
+        << value;
+    EXPECT_THAT(std::string(doc.status().message()), HasSubstr("is neither \"true\" nor \"false\""))
+        << value;
+  }
+}
+
+TEST(ParseHsconfTest, ARepeatedAttributeIsRefusedAnywhere) {
+  absl::StatusOr<HsconfDocument> doc =
+      ParseHsconf(MiniHsconf("<Server encrypted=\"false\" encrypted=\"true\">db01</Server>"));
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(doc.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(doc.status().message()),
+              HasSubstr("<Server> at line 4, column 5 (byte 128) has the encrypted attribute "
+                        "more than once"));
+  // Not only on address elements: on any element of the file.
+  doc = ParseHsconf(MiniHsconf("<Server>db01</Server>", "  <Other a=\"1\" b=\"2\" a=\"3\"/>\n"));
+  ASSERT_FALSE(doc.ok());
+  EXPECT_THAT(std::string(doc.status().message()), HasSubstr("<Other> at line 6"));
+  EXPECT_THAT(std::string(doc.status().message()), HasSubstr("the a attribute more than once"));
+}
+
+TEST(ParseHsconfTest, EncryptedOnEveryFixtureIsPlainTrueOrFalse) {
+  for (const char* name : {"sqlserver-dc", "sqlserver-fe-named-instance", "azuresql", "oracle",
+                           "oracle-tnsname", "bad-encrypted-server"}) {
+    EXPECT_TRUE(ParseHsconf(ReadFixture(name)).ok()) << name;
+  }
+}
+
 }  // namespace
 }  // namespace osfleet

@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "common/revision.h"
 #include "gmock/gmock.h"
@@ -54,6 +56,13 @@ class BackupStoreTest : public ::testing::Test {
     absl::StatusOr<BackupInfo> info = store.Save(bytes, reason);
     EXPECT_TRUE(info.ok()) << info.status();
     return info.ok() ? *info : BackupInfo{};
+  }
+
+  static void WriteFile(const std::string& path, const std::string& bytes) {
+    FILE* f = fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr) << path;
+    fwrite(bytes.data(), 1, bytes.size(), f);
+    fclose(f);
   }
 
   std::string root_;
@@ -159,6 +168,110 @@ TEST_F(BackupStoreTest, ReasonRoundTripsIncludingUtf8) {
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].id, info.id);
   EXPECT_EQ((*list)[0].reason, reason);
+}
+
+// ----- Ordered by sequence number, not by the clock ------------------------------------
+
+TEST_F(BackupStoreTest, IdsCarryAGrowingSequenceNumber) {
+  BackupStore store(dir_, kKeep);
+  EXPECT_TRUE(absl::StartsWith(MustSave(store, "a", "r").id, "s000001-"));
+  EXPECT_TRUE(absl::StartsWith(MustSave(store, "b", "r").id, "s000002-"));
+  const std::string third = MustSave(store, "c", "r").id;
+  EXPECT_TRUE(absl::StartsWith(third, "s000003-")) << third;
+  EXPECT_LE(third.size(), 64u);
+}
+
+// Backups named by a clock that was years ahead (an older version named them by time)
+// sort after today's by name; the new backup must still be the newest and survive.
+TEST_F(BackupStoreTest, BackupsFromAClockThatWasAheadNeverEvictTheNewOne) {
+  ASSERT_EQ(mkdir(dir_.c_str(), 0700), 0);
+  for (int i = 0; i < kKeep + 1; ++i) {
+    const std::string id = absl::StrCat("2099-01-0", i + 1, "T000000.000000Z-deadbee", i);
+    WriteFile(dir_ + "/" + id + ".hsconf", "future");
+    WriteFile(dir_ + "/" + id + ".reason", "r");
+  }
+  BackupStore store(dir_, kKeep);
+  const BackupInfo saved = MustSave(store, "today", "r");
+  absl::StatusOr<std::string> read = store.Read(saved.id);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, "today");
+  absl::StatusOr<std::vector<BackupInfo>> list = store.List();
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), static_cast<size_t>(kKeep));
+  EXPECT_EQ((*list)[0].id, saved.id);
+  // The oldest of the future-dated ones went first (by their names, among themselves).
+  EXPECT_EQ((*list)[1].id, "2099-01-04T000000.000000Z-deadbee3");
+  EXPECT_EQ((*list)[2].id, "2099-01-03T000000.000000Z-deadbee2");
+}
+
+// A numbered backup with a time far in the future (the clock was ahead when it was
+// taken) is still older than the next one.
+TEST_F(BackupStoreTest, TheSequenceWinsOverTheTimeInTheName) {
+  ASSERT_EQ(mkdir(dir_.c_str(), 0700), 0);
+  const std::string future = "s000007-2099-01-01T000000.000000Z-deadbeef";
+  WriteFile(dir_ + "/" + future + ".hsconf", "future");
+  BackupStore store(dir_, kKeep);
+  const BackupInfo saved = MustSave(store, "today", "r");
+  EXPECT_TRUE(absl::StartsWith(saved.id, "s000008-")) << saved.id;
+  absl::StatusOr<std::vector<BackupInfo>> list = store.List();
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, saved.id);
+  EXPECT_EQ((*list)[1].id, future);
+  EXPECT_EQ((*list)[1].created_at,
+            absl::FromCivil(absl::CivilSecond(2099, 1, 1, 0, 0, 0), absl::UTCTimeZone()));
+}
+
+TEST_F(BackupStoreTest, BackupsOfAnOlderVersionAreListedReadAndRotatedLast) {
+  ASSERT_EQ(mkdir(dir_.c_str(), 0700), 0);
+  const std::string old_id = "2026-01-02T030405.000006Z-1a2b3c4d";
+  WriteFile(dir_ + "/" + old_id + ".hsconf", "old bytes");
+  WriteFile(dir_ + "/" + old_id + ".reason", "written by 0.x");
+  BackupStore store(dir_, kKeep);
+  const BackupInfo saved = MustSave(store, "new", "r");
+  absl::StatusOr<std::vector<BackupInfo>> list = store.List();
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, saved.id);
+  EXPECT_EQ((*list)[1].id, old_id);
+  EXPECT_EQ((*list)[1].reason, "written by 0.x");
+  EXPECT_EQ((*list)[1].created_at,
+            absl::FromCivil(absl::CivilSecond(2026, 1, 2, 3, 4, 5), absl::UTCTimeZone()) +
+                absl::Microseconds(6));
+  ASSERT_TRUE(store.Read(old_id).ok());
+  for (int i = 0; i < kKeep - 1; ++i) MustSave(store, absl::StrCat("more", i), "r");
+  EXPECT_EQ(store.Read(old_id).status().code(), absl::StatusCode::kNotFound);
+}
+
+// The backup a pending change reverts to survives any number of newer backups.
+TEST_F(BackupStoreTest, APinnedBackupIsNeverRotatedAway) {
+  BackupStore store(dir_, 1);
+  const BackupInfo pinned = MustSave(store, "before the change", "r");
+  store.set_pinned([&] { return std::vector<std::string>{pinned.id}; });
+  BackupInfo last;
+  for (int i = 0; i < 5; ++i) last = MustSave(store, absl::StrCat("v", i), "r");
+  EXPECT_TRUE(store.Read(pinned.id).ok());
+  EXPECT_TRUE(store.Read(last.id).ok());
+  absl::StatusOr<std::vector<BackupInfo>> list = store.List();
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->size(), 2u);
+  store.set_pinned(nullptr);
+  MustSave(store, "after", "r");
+  EXPECT_EQ(store.Read(pinned.id).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(BackupStoreTest, StaleTempFilesAreRemovedAndNothingElse) {
+  BackupStore store(dir_, kKeep);
+  const BackupInfo saved = MustSave(store, "kept", "r");
+  WriteFile(dir_ + "/." + saved.id + ".hsconf.tmp-Ab12Cd", std::string(1000, 'x'));
+  WriteFile(dir_ + "/.x.reason.tmp-zzzzzz", "x");
+  WriteFile(dir_ + "/notes.tmp-abcdef", "not ours: no leading dot");
+  absl::StatusOr<std::vector<std::string>> removed = store.RemoveStaleTempFiles();
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_EQ(removed->size(), 2u);
+  EXPECT_THAT(Files(), ::testing::UnorderedElementsAre(saved.id + ".hsconf", saved.id + ".reason",
+                                                       "notes.tmp-abcdef"));
+  unlink((dir_ + "/notes.tmp-abcdef").c_str());
 }
 
 }  // namespace

@@ -350,6 +350,64 @@ TEST_F(HsconfStoreTest, ConcurrentSetsNeverLoseAnUpdate) {
   EXPECT_EQ(BackupCount(), wins.size());
 }
 
+// ----- The file opened once, its folder, its lock ----------------------------------------
+
+// Swapped for a link between the read and the write (before_write runs in between): the
+// write is refused and the link's target untouched.
+TEST_F(HsconfStoreTest, AFileSwappedForALinkBeforeTheWriteIsRefused) {
+  const std::string victim = dir_ + "/victim";
+  { std::ofstream(victim) << "precious"; }
+  SetInput in = SetTo(kNewAddress, Sha256Hex(original_));
+  in.before_write = [&](const std::string&, const BackupInfo&, const std::string&) {
+    EXPECT_EQ(rename(path_.c_str(), (dir_ + "/moved").c_str()), 0);
+    EXPECT_EQ(symlink(victim.c_str(), path_.c_str()), 0);
+    return absl::OkStatus();
+  };
+  absl::StatusOr<SetOutcome> out = Store().Set(in);
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kAborted) << out.status();
+  EXPECT_THAT(std::string(out.status().message()),
+              HasSubstr("was replaced while it was being changed"));
+  EXPECT_EQ(ReadBytes(victim), "precious");
+  EXPECT_EQ(ReadBytes(dir_ + "/moved"), original_);
+  unlink(path_.c_str());
+  unlink((dir_ + "/moved").c_str());
+  unlink(victim.c_str());
+}
+
+TEST_F(HsconfStoreTest, AFolderOthersMayWriteIsRefusedForSetAndRollback) {
+  absl::StatusOr<SetOutcome> first = Store().Set(SetTo(kNewAddress, Sha256Hex(original_)));
+  ASSERT_TRUE(first.ok()) << first.status();
+  const std::string now = Current();
+  ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
+  absl::StatusOr<SetOutcome> out = Store().Set(SetTo("sqlother01", Sha256Hex(now)));
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(out.status().message()),
+              HasSubstr("refusing to change " + path_ + ": the folder " + dir_ +
+                        " is writable by others (mode 0777, no sticky bit)"));
+  absl::StatusOr<RollbackOutcome> back =
+      Store().Rollback({first->backup_id, Sha256Hex(now), false, ""});
+  EXPECT_EQ(back.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Current(), now);
+  EXPECT_TRUE(Store().Read().ok());  // reading is still fine
+  ASSERT_EQ(chmod(dir_.c_str(), 0700), 0);
+}
+
+TEST_F(HsconfStoreTest, StaleTempFilesNextToTheFileAndInBackupsAreRemoved) {
+  const std::string hsconf_temp = dir_ + "/.server.hsconf.tmp-Ab12Cd";
+  const std::string other = dir_ + "/.other.conf.tmp-Ab12Cd";
+  std::ofstream(hsconf_temp) << "half";
+  std::ofstream(other) << "another file's temp: not ours to remove";
+  ASSERT_EQ(mkdir(backup_dir_.c_str(), 0700), 0);
+  const std::string backup_temp = backup_dir_ + "/.s000001-x.hsconf.tmp-zzzzzz";
+  std::ofstream(backup_temp) << "half";
+  Store().RemoveStaleTempFiles();
+  EXPECT_NE(access(other.c_str(), F_OK), -1);
+  EXPECT_EQ(access(hsconf_temp.c_str(), F_OK), -1);
+  EXPECT_EQ(access(backup_temp.c_str(), F_OK), -1);
+  EXPECT_EQ(Current(), original_);
+  unlink(other.c_str());
+}
+
 // ----- DiffAddresses ---------------------------------------------------------------------
 
 HsconfDocument ParsePath(const std::string& path) {
