@@ -61,7 +61,12 @@ void Drain(int out_fd, int err_fd, std::string& out, std::string& err) {
 
 }  // namespace
 
-std::string BinDir() { return OSFLEET_BIN_DIR; }
+// OSFLEET_TEST_BIN_DIR runs the tests against other binaries (another build, or the
+// code before a fix, to see a new test fail).
+std::string BinDir() {
+  const char* other = std::getenv("OSFLEET_TEST_BIN_DIR");
+  return other != nullptr && *other != '\0' ? other : OSFLEET_BIN_DIR;
+}
 
 std::string FixturePath(const std::string& name) {
   return absl::StrCat(OSFLEET_FIXTURES_DIR, "/hsconf/", name);
