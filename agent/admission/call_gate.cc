@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "common/logging.h"
 
 namespace osfleet::agent {
@@ -11,16 +12,26 @@ namespace {
 
 constexpr absl::string_view kLongRunning[] = {"Endpoints.Set", "Endpoints.Probe",
                                               "Services.Control", "ServiceCenter.RunPhase"};
+constexpr absl::string_view kReserved[] = {"Endpoints.Confirm", "Endpoints.Renew",
+                                           "Endpoints.Rollback"};
+
+bool OneOf(absl::string_view rpc, absl::Span<const absl::string_view> names) {
+  for (absl::string_view r : names) {
+    if (r == rpc) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
 bool IsAudited(absl::string_view rpc) { return IsMutating(rpc) && rpc != "Endpoints.Renew"; }
 
-bool IsLongRunning(absl::string_view rpc) {
-  for (absl::string_view r : kLongRunning) {
-    if (r == rpc) return true;
-  }
-  return false;
+bool IsLongRunning(absl::string_view rpc) { return OneOf(rpc, kLongRunning); }
+
+CallClass ClassOf(absl::string_view rpc) {
+  if (OneOf(rpc, kReserved)) return CallClass::kReserved;
+  if (rpc == "Endpoints.Probe") return CallClass::kProbe;
+  return IsLongRunning(rpc) ? CallClass::kLong : CallClass::kRead;
 }
 
 CallGate::CallGate(Authorizer authz, CallLimiter* limiter, AuditLog* audit,
@@ -48,7 +59,7 @@ Admission CallGate::Admit(std::string peer, const absl::StatusOr<Caller>& who,
     return a;
   }
   absl::StatusOr<CallSlot> slot =
-      limiter_->Acquire(IsLongRunning(rpc) ? CallKind::kLong : CallKind::kCritical);
+      limiter_->Acquire(ClassOf(rpc), a.caller.role == ClientRole::kViewer);
   if (!slot.ok()) {
     spdlog::debug("{} from {}: {}", rpc, a.peer, slot.status().message());
     a.status = slot.status();

@@ -1,10 +1,10 @@
 // What every handler does first and last: identify and authorize the caller, take a
-// slot under the global cap of calls in progress (long calls never take the slots kept
-// for time-critical ones), and — for mutating calls — write the audit line once the call
-// finished (or was refused), and refuse to start one whose line cannot be written. The
-// decisions are taken on plain
-// values (who, which RPC, when), so they are tested without a gRPC server; the overloads
-// taking a gRPC context only read those values from it.
+// slot under the caps of calls in progress (call_limiter.h: per role and per kind of call,
+// with a reserve for Confirm, Renew and Rollback), and — for mutating calls — write the
+// audit line once the call finished (or was refused), and refuse to start one whose line
+// cannot be written. The decisions are taken on plain values (who, which RPC, when), so
+// they are tested without a gRPC server; the overloads taking a gRPC context only read
+// those values from it.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -45,6 +45,8 @@ bool IsAudited(absl::string_view rpc);
 // The calls that may run for long (the Service Center phase, service control, probes,
 // Set): they take slots only from the part of the cap not reserved for the others.
 bool IsLongRunning(absl::string_view rpc);
+// The class an RPC's slot is counted in (call_limiter.h).
+CallClass ClassOf(absl::string_view rpc);
 
 class CallGate {
  public:

@@ -4,6 +4,7 @@
 #include "agent/os_services/service_config.h"
 #include "common/address.h"
 #include "common/host_port.h"
+#include "common/request_limits.h"
 #include "common/role.h"
 #include "common/yaml_util.h"
 
@@ -75,6 +76,10 @@ absl::Status LoadSections(const std::string& path, const YAML::Node& root, Agent
   if (const YAML::Node n = root["min_healthy"]) {
     absl::StatusOr<absl::Duration> d = LoadDuration(path, n, "min_healthy");
     if (!d.ok()) return d.status();
+    if (absl::Status s = CheckDuration(absl::StrCat(path, ": min_healthy"), *d, kMinHealthyBounds);
+        !s.ok()) {
+      return s;
+    }
     c.min_healthy = *d;
   }
   if (const YAML::Node n = root["service_center"]) {

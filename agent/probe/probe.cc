@@ -37,9 +37,19 @@ struct DnsResult {
   std::optional<platform::Result<std::vector<SocketAddress>>> addresses;
 };
 
-void RunResolver(const std::string& host, const std::shared_ptr<DnsResult>& result) {
+void RunResolver(const std::string& host, const std::shared_ptr<DnsResult>& result,
+                 const std::shared_ptr<DnsBudget>& budget) {
   result->addresses.emplace(platform::ResolveHost(host));
   result->done.Notify();
+  if (budget != nullptr) budget->in_flight.fetch_sub(1);
+}
+
+// A place in the budget for one lookup thread; false when every place is taken.
+bool TakeLookup(const std::shared_ptr<DnsBudget>& budget) {
+  if (budget == nullptr) return true;
+  if (budget->in_flight.fetch_add(1) < budget->max) return true;
+  budget->in_flight.fetch_sub(1);
+  return false;
 }
 
 std::string DnsError(const std::string& host, const platform::Error& error) {
@@ -58,21 +68,25 @@ std::string DnsError(const std::string& host, const platform::Error& error) {
 
 // IP literals "resolve" to themselves; names go to getaddrinfo on a thread of their own,
 // because getaddrinfo has no timeout.
-absl::StatusOr<std::vector<SocketAddress>> Resolve(const std::string& host,
-                                                   absl::Duration timeout,
-                                                   const CancelToken& cancel) {
+absl::StatusOr<std::vector<SocketAddress>> Resolve(const std::string& host, absl::Duration timeout,
+                                                   const ProbeOptions& options) {
   // SQL Server's shorthands for the local machine.
   const std::string name =
       (host == "." || absl::EqualsIgnoreCase(host, "(local)")) ? "localhost" : host;
   if (std::optional<SocketAddress> literal = platform::ParseNumericAddress(name)) {
     return std::vector<SocketAddress>{*std::move(literal)};
   }
+  if (!TakeLookup(options.dns)) {
+    return absl::UnavailableError(absl::StrCat(
+        "DNS: ", options.dns->max, " name lookups are already in progress on this agent (earlier ",
+        "ones have not finished; is the DNS server answering?); try again shortly"));
+  }
   auto result = std::make_shared<DnsResult>();
-  std::thread(RunResolver, name, result).detach();
+  std::thread(RunResolver, name, result, options.dns).detach();
   const absl::Time end = absl::Now() + timeout;
   while (!result->done.WaitForNotificationWithTimeout(
       std::min(CancelToken::kPollStep, end - absl::Now()))) {
-    if (absl::Status s = cancel.Check(); !s.ok()) {
+    if (absl::Status s = options.cancel.Check(); !s.ok()) {
       return absl::Status(s.code(), absl::StrCat("stopped: ", s.message()));
     }
     if (absl::Now() < end) continue;
@@ -191,16 +205,32 @@ absl::Status NotPrelogin(const std::string& endpoint, const absl::Status& parse_
                                           " answered with ", parse_error.message()));
 }
 
+// Waits for bytes until `deadline`, asking `cancel` every CancelToken::kPollStep: a
+// server that accepts and never answers does not hold a probe its client gave up on.
+platform::Result<size_t> ReceiveSome(platform::Socket& socket, char* buffer, size_t size,
+                                     absl::Time deadline, const CancelToken& cancel) {
+  for (;;) {
+    const absl::Time slice = std::min(deadline, absl::Now() + CancelToken::kPollStep);
+    platform::Result<size_t> n = socket.Receive(buffer, size, SteadyDeadline(slice));
+    if (n.ok() || n.error().code != platform::Errc::kDeadlineExceeded) return n;
+    if (absl::Now() >= deadline || cancel.Cancelled()) return n;
+  }
+}
+
 // Reads one TDS packet, failing as soon as the bytes cannot be one.
 absl::StatusOr<std::string> ReadPacket(platform::Socket& socket, absl::Time deadline,
-                                       const std::string& endpoint, absl::Duration timeout) {
+                                       const std::string& endpoint, absl::Duration timeout,
+                                       const CancelToken& cancel) {
   std::string received;
   size_t expected = 0;
   char buffer[tds::kMaxPreloginPacket];
-  const platform::Deadline steady_deadline = SteadyDeadline(deadline);
   while (expected == 0 || received.size() < expected) {
-    const platform::Result<size_t> n = socket.Receive(buffer, sizeof(buffer), steady_deadline);
+    const platform::Result<size_t> n =
+        ReceiveSome(socket, buffer, sizeof(buffer), deadline, cancel);
     if (!n.ok() && n.error().code == platform::Errc::kDeadlineExceeded) {
+      if (absl::Status s = cancel.Check(); !s.ok()) {
+        return absl::Status(s.code(), absl::StrCat("stopped: ", s.message()));
+      }
       return ReadStalled(endpoint, received.size(), expected, timeout);
     }
     if (!n.ok()) return ReadFailed(endpoint, &n.error(), received.size(), expected);
@@ -215,12 +245,12 @@ absl::StatusOr<std::string> ReadPacket(platform::Socket& socket, absl::Time dead
 }
 
 absl::StatusOr<std::string> ExchangePrelogin(platform::Socket& socket, const std::string& endpoint,
-                                             absl::Duration timeout) {
+                                             absl::Duration timeout, const CancelToken& cancel) {
   const absl::Time deadline = absl::Now() + timeout;
   if (absl::Status s = SendAll(socket, tds::BuildPreloginPacket(), deadline, endpoint); !s.ok()) {
     return s;
   }
-  absl::StatusOr<std::string> packet = ReadPacket(socket, deadline, endpoint, timeout);
+  absl::StatusOr<std::string> packet = ReadPacket(socket, deadline, endpoint, timeout, cancel);
   if (!packet.ok()) return packet.status();
   absl::StatusOr<std::string> version = tds::ParsePreloginResponse(*packet);
   if (!version.ok()) return NotPrelogin(endpoint, version.status());
@@ -228,6 +258,24 @@ absl::StatusOr<std::string> ExchangePrelogin(platform::Socket& socket, const std
 }
 
 // ---- Steps shared by both probes -------------------------------------------------------
+
+// The step's timeout, cut to what is left before the whole call's deadline.
+absl::Duration StepTimeout(const ProbeOptions& options) {
+  if (options.deadline == absl::InfiniteFuture()) return options.timeout;
+  return std::clamp(options.deadline - absl::Now(), absl::ZeroDuration(), options.timeout);
+}
+
+// Whether the client gave up, or the call's deadline passed, before `step`; records it as
+// that step's failure.
+bool Stopped(const ProbeOptions& options, ProbeStepId step, ProbeOutcome& outcome) {
+  absl::Status s = options.cancel.Check();
+  if (s.ok() && absl::Now() >= options.deadline) {
+    s = absl::DeadlineExceededError("the call's time limit passed");
+  }
+  if (s.ok()) return false;
+  outcome = Failed(std::move(outcome), step, absl::StrCat("stopped: ", s.message()));
+  return true;
+}
 
 // DNS, recorded in `outcome`; nullopt after recording the failure.
 std::optional<std::vector<SocketAddress>> ResolveStep(const std::string& host,
@@ -237,22 +285,15 @@ std::optional<std::vector<SocketAddress>> ResolveStep(const std::string& host,
     outcome = Failed(std::move(outcome), ProbeStepId::kParse, "the address has no host");
     return std::nullopt;
   }
+  if (Stopped(options, ProbeStepId::kDns, outcome)) return std::nullopt;
   absl::StatusOr<std::vector<SocketAddress>> addresses =
-      Resolve(host, options.timeout, options.cancel);
+      Resolve(host, StepTimeout(options), options);
   if (!addresses.ok()) {
     outcome = Failed(std::move(outcome), ProbeStepId::kDns, addresses.status().message());
     return std::nullopt;
   }
   for (const SocketAddress& a : *addresses) outcome.resolved.push_back(a.ip);
   return *std::move(addresses);
-}
-
-// Whether the client gave up before `step`; records it as that step's failure.
-bool Stopped(const ProbeOptions& options, ProbeStepId step, ProbeOutcome& outcome) {
-  const absl::Status s = options.cancel.Check();
-  if (s.ok()) return false;
-  outcome = Failed(std::move(outcome), step, absl::StrCat("stopped: ", s.message()));
-  return true;
 }
 
 }  // namespace
@@ -270,19 +311,20 @@ ProbeOutcome ProbeSqlServer(const SqlServerAddress& address, const ProbeOptions&
   if (ask_browser && Stopped(options, ProbeStepId::kSqlBrowser, outcome)) return outcome;
   if (ask_browser) {
     absl::StatusOr<uint16_t> port = sqlbrowser::QueryInstancePort(
-        addresses->front(), options.sql_browser_port, address.instance, options.timeout);
+        addresses->front(), options.sql_browser_port, address.instance, StepTimeout(options));
     if (!port.ok()) return Failed(outcome, ProbeStepId::kSqlBrowser, port.status().message());
     outcome.port = *port;
   }
   if (Stopped(options, ProbeStepId::kTcpConnect, outcome)) return outcome;
-  absl::StatusOr<Connection> connection = ConnectAny(*addresses, outcome.port, options.timeout);
+  absl::StatusOr<Connection> connection =
+      ConnectAny(*addresses, outcome.port, StepTimeout(options));
   if (!connection.ok()) {
     return Failed(outcome, ProbeStepId::kTcpConnect, connection.status().message());
   }
   outcome.connect_latency = connection->latency;
   if (Stopped(options, ProbeStepId::kTdsPrelogin, outcome)) return outcome;
-  absl::StatusOr<std::string> version =
-      ExchangePrelogin(connection->socket, connection->endpoint, options.timeout);
+  absl::StatusOr<std::string> version = ExchangePrelogin(connection->socket, connection->endpoint,
+                                                         StepTimeout(options), options.cancel);
   if (!version.ok()) return Failed(outcome, ProbeStepId::kTdsPrelogin, version.status().message());
   outcome.server_version = *version;
   outcome.ok = true;
@@ -299,7 +341,8 @@ ProbeOutcome ProbeOracle(const OracleAddress& address, const ProbeOptions& optio
   std::optional<std::vector<SocketAddress>> addresses = ResolveStep(address.host, options, outcome);
   if (!addresses) return outcome;
   if (Stopped(options, ProbeStepId::kTcpConnect, outcome)) return outcome;
-  absl::StatusOr<Connection> connection = ConnectAny(*addresses, outcome.port, options.timeout);
+  absl::StatusOr<Connection> connection =
+      ConnectAny(*addresses, outcome.port, StepTimeout(options));
   if (!connection.ok()) {
     return Failed(outcome, ProbeStepId::kTcpConnect, connection.status().message());
   }

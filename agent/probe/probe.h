@@ -3,10 +3,12 @@
 // a TDS PRELOGIN exchange that confirms a SQL Server answers and reports its version.
 // Oracle gets DNS + TCP. Blocking with per-step timeouts: run it off the gRPC threads.
 // Name lookups run getaddrinfo on a detached thread (it has no timeout of its own); after a
-// DNS timeout that thread finishes in the background.
+// DNS timeout that thread finishes in the background, so their number is capped (DnsBudget).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,12 +20,24 @@ namespace osfleet::agent {
 
 enum class ProbeStepId { kNone, kParse, kDns, kSqlBrowser, kTcpConnect, kTdsPrelogin };
 
+// Name lookups that may be in progress at once, counting those whose probe gave up and
+// whose thread still waits on the resolver. Shared by the probes of one kind of caller.
+struct DnsBudget {
+  explicit DnsBudget(int max_lookups) : max(max_lookups) {}
+  const int max;
+  std::atomic<int> in_flight{0};
+};
+
 struct ProbeOptions {
   absl::Duration timeout = absl::Seconds(3);  // per step
   uint16_t sql_browser_port = 1434;           // tests point it at a fake browser
-  // The client's cancel and deadline: asked before each step and while DNS runs; once
-  // cancelled the probe fails at that step with "stopped: ...".
+  // The client's cancel and deadline: asked before each step, while DNS runs and while
+  // waiting for an answer; once cancelled the probe fails at that step with "stopped: ...".
   CancelToken cancel;
+  // No step runs past it (the whole call's limit): a step's timeout is cut to what is left.
+  absl::Time deadline = absl::InfiniteFuture();
+  // Null: no cap on name lookups (tests); the agent gives each role a budget of its own.
+  std::shared_ptr<DnsBudget> dns;
 };
 
 struct ProbeOutcome {

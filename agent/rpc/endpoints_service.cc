@@ -1,5 +1,9 @@
 #include "agent/rpc/endpoints_service.h"
 
+#include <algorithm>
+#include <memory>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "agent/probe/probe_targets.h"
 #include "agent/rpc/proto_convert.h"
@@ -8,8 +12,6 @@
 namespace osfleet::agent {
 namespace {
 
-constexpr absl::Duration kMaxConfirmWindow = absl::Hours(24);
-constexpr absl::Duration kMinLease = absl::Milliseconds(100);
 
 // Runs a change that fills the audit revisions itself when it succeeds; when it fails,
 // the audit line gets the file's revision before and after the attempt.
@@ -30,10 +32,56 @@ absl::Status CheckLease(absl::Duration lease, absl::Duration window) {
     return absl::InvalidArgumentError("lease: needs confirm_within (a lease holds a change "
                                       "that waits for Confirm)");
   }
-  if (lease < kMinLease || lease > window) {
+  if (lease < kLeaseBounds.min || lease > window) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "lease: must be between ", absl::FormatDuration(kMinLease), " and confirm_within (",
+        "lease: must be between ", absl::FormatDuration(kLeaseBounds.min), " and confirm_within (",
         absl::FormatDuration(window), "), got ", absl::FormatDuration(lease)));
+  }
+  return absl::OkStatus();
+}
+
+// The sizes a client sends with a change: at most one edit per database, and the texts the
+// agent echoes or stores (reason, revision) bounded.
+absl::Status CheckChangeSizes(int changes, absl::string_view expected_revision,
+                              absl::string_view reason) {
+  if (absl::Status s = CheckCount("changes", changes, kMaxChanges); !s.ok()) return s;
+  if (absl::Status s = CheckSize("expected_revision", expected_revision, kMaxIdBytes); !s.ok()) {
+    return s;
+  }
+  return CheckSize("reason", reason, kMaxReasonBytes);
+}
+
+std::optional<DatabaseId> DatabaseFromProto(v1::Database database) {
+  switch (database) {
+    case v1::DATABASE_PLATFORM:
+      return DatabaseId::kPlatform;
+    case v1::DATABASE_LOGGING:
+      return DatabaseId::kLogging;
+    case v1::DATABASE_SESSION:
+      return DatabaseId::kSession;
+    default:
+      return std::nullopt;
+  }
+}
+
+// A Probe's targets before anything is read: how many, which databases, how long.
+absl::Status CheckProbeTargets(
+    const google::protobuf::RepeatedPtrField<v1::EndpointChange>& targets) {
+  if (static_cast<size_t>(targets.size()) > kMaxProbeTargets) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("targets: ", targets.size(), " entries, at most ", kMaxProbeTargets,
+                     " allowed (Probe checks one address per database)"));
+  }
+  for (int i = 0; i < targets.size(); ++i) {
+    if (!DatabaseFromProto(targets[i].database()).has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("targets[", i, "].database: must be PLATFORM, LOGGING or SESSION"));
+    }
+    if (targets[i].address().size() > kMaxProbeAddressBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("targets[", i, "].address: ", targets[i].address().size(),
+                       " bytes, at most ", kMaxProbeAddressBytes, " allowed"));
+    }
   }
   return absl::OkStatus();
 }
@@ -79,6 +127,10 @@ grpc::ServerUnaryReactor* EndpointsService::Get(grpc::CallbackServerContext* con
 
 absl::Status EndpointsService::DoPlan(const v1::PlanEndpointsRequest& request,
                                       v1::PlanEndpointsResponse* response) {
+  if (absl::Status s = CheckChangeSizes(request.changes_size(), request.expected_revision(), "");
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<std::vector<EndpointEdit>> edits = EditsFromProto(request.changes());
   if (!edits.ok()) return edits.status();
   absl::StatusOr<PlanOutcome> plan = deps_.store->Plan(*edits, request.expected_revision());
@@ -98,16 +150,24 @@ grpc::ServerUnaryReactor* EndpointsService::Plan(grpc::CallbackServerContext* co
 
 absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
                                      v1::SetEndpointsResponse* response, AuditRecord* audit) {
+  if (absl::Status s =
+          CheckChangeSizes(request.changes_size(), request.expected_revision(), request.reason());
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<absl::Duration> window =
+      DurationFromProto(request.confirm_within(), "confirm_within", kConfirmWithinBounds);
+  if (!window.ok()) return window.status();
+  absl::StatusOr<absl::Duration> lease =
+      DurationFromProto(request.lease(), "lease", {absl::ZeroDuration(), kLeaseBounds.max});
+  if (!lease.ok()) return lease.status();
   absl::StatusOr<std::vector<EndpointEdit>> edits = EditsFromProto(request.changes());
   if (!edits.ok()) return edits.status();
   ApplyInput input;
   input.set = {*std::move(edits), request.expected_revision(), request.force(), request.reason()};
   input.restart_services = request.restart_services();
-  input.confirm_within = FromProtoDuration(request.confirm_within());
-  if (input.confirm_within < absl::ZeroDuration() || input.confirm_within > kMaxConfirmWindow) {
-    return absl::InvalidArgumentError("confirm_within: must be between 0 and 24h");
-  }
-  input.lease = FromProtoDuration(request.lease());
+  input.confirm_within = *window;
+  input.lease = *lease;
   if (absl::Status s = CheckLease(input.lease, input.confirm_within); !s.ok()) return s;
   absl::StatusOr<ApplyOutcome> out = deps_.changes->Apply(std::move(input), nullptr);
   if (!out.ok()) return out.status();
@@ -161,6 +221,10 @@ grpc::ServerUnaryReactor* EndpointsService::ListBackups(grpc::CallbackServerCont
 
 absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
                                           v1::RollbackResponse* response, AuditRecord* audit) {
+  if (absl::Status s = CheckChangeSizes(0, request.expected_revision(), request.reason()); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckSize("backup_id", request.backup_id(), kMaxIdBytes); !s.ok()) return s;
   absl::StatusOr<RevertOutcome> out =
       request.backup_id().empty()
           ? deps_.changes->RevertPending(request.restart_services(), request.reason())
@@ -193,6 +257,7 @@ grpc::ServerUnaryReactor* EndpointsService::Rollback(grpc::CallbackServerContext
 
 absl::Status EndpointsService::DoConfirm(const v1::ConfirmRequest& request,
                                          v1::ConfirmResponse* response) {
+  if (absl::Status s = CheckSize("change_id", request.change_id(), kMaxIdBytes); !s.ok()) return s;
   absl::StatusOr<std::string> id = deps_.changes->Confirm(request.change_id());
   if (!id.ok()) return id.status();
   response->set_change_id(*id);
@@ -219,11 +284,11 @@ absl::Status EndpointsService::DoRenew(const v1::RenewRequest& request,
   if (request.change_id().empty()) {
     return absl::InvalidArgumentError("change_id: required (the change whose lease to renew)");
   }
-  const absl::Duration lease = FromProtoDuration(request.lease());
-  if (lease < absl::ZeroDuration() || lease > kMaxConfirmWindow) {
-    return absl::InvalidArgumentError("lease: must be between 0 and 24h");
-  }
-  const RenewOutcome out = deps_.changes->Renew(request.change_id(), lease);
+  if (absl::Status s = CheckSize("change_id", request.change_id(), kMaxIdBytes); !s.ok()) return s;
+  absl::StatusOr<absl::Duration> lease =
+      DurationFromProto(request.lease(), "lease", {absl::ZeroDuration(), kLeaseBounds.max});
+  if (!lease.ok()) return lease.status();
+  const RenewOutcome out = deps_.changes->Renew(request.change_id(), *lease);
   response->set_change_id(request.change_id());
   response->set_state(ToProto(out.status));
   response->set_detail(out.detail);
@@ -246,38 +311,67 @@ grpc::ServerUnaryReactor* EndpointsService::Renew(grpc::CallbackServerContext* c
                           [this, request, response] { return DoRenew(*request, response); });
 }
 
-absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request,
-                                       v1::ProbeResponse* response, const CancelToken& cancel) {
+absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response,
+                                       bool viewer, ProbeOptions call,
+                                       std::function<void(absl::Status)> finish) {
+  if (absl::Status s = CheckProbeTargets(request.targets()); !s.ok()) return s;
+  absl::StatusOr<absl::Duration> timeout =
+      ProbeTimeout(FromProtoDuration(request.timeout()), deps_.probe.timeout);
+  if (!timeout.ok()) return timeout.status();
   absl::StatusOr<HsconfDocument> doc = deps_.store->Read();
   if (!doc.ok()) return doc.status();
-  std::vector<EndpointEdit> edits;
-  if (!request.targets().empty()) {
-    absl::StatusOr<std::vector<EndpointEdit>> parsed = EditsFromProto(request.targets());
-    if (!parsed.ok()) return parsed.status();
-    edits = *std::move(parsed);
+  std::vector<ProbeTarget> requested;
+  for (const v1::EndpointChange& t : request.targets()) {
+    requested.push_back({*DatabaseFromProto(t.database()), t.address()});
   }
+  absl::StatusOr<std::vector<ProbeTarget>> targets = ChooseProbeTargets(*doc, requested);
+  if (!targets.ok()) return targets.status();
   ProbeOptions options = deps_.probe;
-  options.cancel = cancel;  // stops between steps once the client gives up
-  if (request.has_timeout()) {
-    options.timeout =
-        std::clamp(FromProtoDuration(request.timeout()), absl::Milliseconds(10), absl::Seconds(30));
-  }
-  for (const ProbeTargetResult& r : ProbeTargets(*doc, edits, options)) {
-    v1::ProbeResult* out = response->add_results();
-    out->set_database(ToProto(r.database));
-    out->set_address(r.address);
-    FillProbe(r.outcome, out);
-  }
-  return cancel.Check();
+  options.timeout = *timeout;
+  options.cancel = call.cancel;  // stops between steps and while waiting once the client gives up
+  options.deadline = std::min(call.deadline, absl::Now() + kMaxProbeCall);
+  deps_.probes->Run(viewer, *doc, *std::move(targets), std::move(options),
+                    [response, cancel = call.cancel,
+                     finish = std::move(finish)](std::vector<ProbeTargetResult> results) {
+                      for (const ProbeTargetResult& r : results) {
+                        v1::ProbeResult* out = response->add_results();
+                        out->set_database(ToProto(r.database));
+                        out->set_address(r.address);
+                        FillProbe(r.outcome, out);
+                      }
+                      finish(cancel.Check());
+                    });
+  return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* EndpointsService::Probe(grpc::CallbackServerContext* context,
                                                   const v1::ProbeRequest* request,
                                                   v1::ProbeResponse* response) {
-  return FinishOnExecutor(context, deps_.probes, deps_.gate->Admit(context, "Endpoints.Probe"),
-                          [this, context, request, response] {
-                            return DoProbe(*request, response, CallCancelToken(context));
-                          });
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  Admission admission = deps_.gate->Admit(context, "Endpoints.Probe");
+  if (!admission.status.ok()) {
+    deps_.gate->Refuse(
+        admission, [reactor, status = ToGrpcStatus(admission.status)] { reactor->Finish(status); });
+    return reactor;
+  }
+  // The targets run as tasks on the caller's probe lane; the last one answers the call.
+  const bool viewer = admission.caller.role == ClientRole::kViewer;
+  auto a = std::make_shared<Admission>(std::move(admission));
+  deps_.probes->lane(viewer)->Post([this, context, request, response, reactor, a, viewer] {
+    auto finish = [reactor, a](const absl::Status& status) {
+      a->slot.reset();
+      reactor->Finish(ToGrpcStatus(status));
+    };
+    absl::Status status = a->gate->CheckStart(context, *a);
+    if (status.ok()) {
+      ProbeOptions call;
+      call.cancel = CallCancelToken(context);
+      call.deadline = absl::FromChrono(context->deadline());
+      status = DoProbe(*request, response, viewer, std::move(call), finish);
+    }
+    if (!status.ok()) finish(status);
+  });
+  return reactor;
 }
 
 }  // namespace osfleet::agent

@@ -8,6 +8,7 @@
 #include "agent/server/executor.h"
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/probe/probe.h"
+#include "agent/probe/probe_targets.h"
 #include "agent/admission/call_gate.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 
@@ -20,7 +21,7 @@ struct EndpointsDeps {
   Executor* reads = nullptr;     // critical: reads, Confirm, Renew
   Executor* work = nullptr;      // Set (its restart may take minutes)
   Executor* rollback = nullptr;  // Rollback: never behind a Set, a probe or a phase
-  Executor* probes = nullptr;    // Probe
+  const ProbeRunner* probes = nullptr;  // Probe: the probe lanes (operators', viewers')
   ProbeOptions probe;
   std::function<void(bool)> on_read;  // told whether the file could be read (health)
   const CallGate* gate = nullptr;     // authorization, call cap, audit
@@ -64,8 +65,10 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
                           AuditRecord* audit);
   absl::Status DoConfirm(const v1::ConfirmRequest& request, v1::ConfirmResponse* response);
   absl::Status DoRenew(const v1::RenewRequest& request, v1::RenewResponse* response);
-  absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response,
-                       const CancelToken& cancel);
+  // Checks the request and starts its probes: an error when nothing was started, else
+  // OK and `finish` runs once, with the call's status, after the response is filled.
+  absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response, bool viewer,
+                       ProbeOptions call, std::function<void(absl::Status)> finish);
 
   EndpointsDeps deps_;
 };

@@ -95,6 +95,34 @@ absl::Duration FromProtoDuration(const google::protobuf::Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
 }
 
+absl::StatusOr<absl::Duration> DurationFromProto(const google::protobuf::Duration& d,
+                                                 absl::string_view field, DurationBounds bounds) {
+  constexpr int64_t kMaxSeconds = 315'576'000'000;  // the range google.protobuf.Duration allows
+  constexpr int32_t kMaxNanos = 999'999'999;
+  const bool mixed_signs = (d.seconds() > 0 && d.nanos() < 0) || (d.seconds() < 0 && d.nanos() > 0);
+  if (d.seconds() > kMaxSeconds || d.seconds() < -kMaxSeconds || d.nanos() > kMaxNanos ||
+      d.nanos() < -kMaxNanos || mixed_signs) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": not a valid duration (seconds ",
+                                                   d.seconds(), ", nanos ", d.nanos(), ")"));
+  }
+  const absl::Duration out = FromProtoDuration(d);
+  if (absl::Status s = CheckDuration(field, out, bounds); !s.ok()) return s;
+  return out;
+}
+
+absl::Status CheckNames(absl::string_view field,
+                        const google::protobuf::RepeatedPtrField<std::string>& names, size_t max,
+                        size_t max_bytes) {
+  if (absl::Status s = CheckCount(field, names.size(), max); !s.ok()) return s;
+  for (int i = 0; i < names.size(); ++i) {
+    if (absl::Status s = CheckSize(absl::StrCat(field, "[", i, "]"), names[i], max_bytes);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 void FillPending(const PendingChange& c, absl::Duration now, v1::PendingChange* out) {
   out->set_change_id(c.change_id);
   *out->mutable_confirm_deadline() = ToTimestamp(c.deadline);

@@ -9,6 +9,7 @@
 #include "agent/probe/probe.h"
 #include "agent/os_services/service_manager.h"
 #include "common/hsconf.h"
+#include "common/request_limits.h"
 #include "osfleet/v1/endpoints.pb.h"
 #include "osfleet/v1/services.pb.h"
 
@@ -28,6 +29,16 @@ void FillProbe(const ProbeOutcome& outcome, v1::ProbeResult* out);
 google::protobuf::Timestamp ToTimestamp(absl::Time t);
 google::protobuf::Duration ToProtoDuration(absl::Duration d);
 absl::Duration FromProtoDuration(const google::protobuf::Duration& d);
+// A request's duration field, checked: a well-formed google.protobuf.Duration (seconds
+// within +-10000 years, nanos within +-999999999 and of the same sign) inside `bounds`;
+// INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<absl::Duration> DurationFromProto(const google::protobuf::Duration& d,
+                                                 absl::string_view field, DurationBounds bounds);
+// INVALID_ARGUMENT naming `field` ("names[3]") for more than max entries or an entry longer
+// than max_bytes.
+absl::Status CheckNames(absl::string_view field,
+                        const google::protobuf::RepeatedPtrField<std::string>& names, size_t max,
+                        size_t max_bytes);
 
 // INVALID_ARGUMENT for an empty list or DATABASE_UNSPECIFIED.
 absl::StatusOr<std::vector<EndpointEdit>> EditsFromProto(

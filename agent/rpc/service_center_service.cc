@@ -67,13 +67,25 @@ v1::PhaseEvent Finished(const PhaseResult& r) {
   return out;
 }
 
-PhaseOptions OptionsFrom(const v1::RunPhaseRequest& request, absl::Duration default_deadline) {
+// The phase's options, or INVALID_ARGUMENT for a deadline or module list out of bounds.
+absl::StatusOr<PhaseOptions> OptionsFrom(const v1::RunPhaseRequest& request,
+                                         absl::Duration default_deadline) {
   PhaseOptions o;
   o.dry_run = request.dry_run();
   o.stop_on_warning = request.stop_on_warning();
   o.abort_on_error = !request.keep_going_on_error();
+  if (absl::Status s = CheckNames("modules", request.modules(), kMaxModuleNames, kMaxNameBytes);
+      !s.ok()) {
+    return s;
+  }
   o.modules.assign(request.modules().begin(), request.modules().end());
-  o.deadline = request.has_deadline() ? FromProtoDuration(request.deadline()) : default_deadline;
+  o.deadline = default_deadline;
+  if (request.has_deadline()) {
+    absl::StatusOr<absl::Duration> d =
+        DurationFromProto(request.deadline(), "deadline", kPhaseDeadlineBounds);
+    if (!d.ok()) return d.status();
+    o.deadline = *d;
+  }
   return o;
 }
 
@@ -100,9 +112,11 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
     grpc::CallbackServerContext* context, const v1::RunPhaseRequest* request) {
   auto* stream = new EventStream<v1::PhaseEvent>();
   auto admission = std::make_shared<Admission>(gate_->Admit(context, "ServiceCenter.RunPhase"));
-  // A second phase is refused here, at once, rather than queued behind the running one.
+  absl::StatusOr<PhaseOptions> options = OptionsFrom(*request, default_deadline_);
+  // A bad request, or a second phase, is refused here, at once, rather than queued behind
+  // the running one.
   if (admission->status.ok()) {
-    admission->status = Claim();
+    admission->status = options.ok() ? Claim() : options.status();
     admission->audit_refusal = !admission->status.ok();
   }
   if (!admission->status.ok()) {
@@ -110,10 +124,10 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
                   [stream, status = ToGrpcStatus(admission->status)] { stream->Close(status); });
     return stream;
   }
-  PhaseOptions options = OptionsFrom(*request, default_deadline_);
-  options.cancel = CallCancelToken(context);
-  phase_->Post(
-      [this, options, stream, context, admission] { Run(options, stream, context, admission); });
+  options->cancel = CallCancelToken(context);
+  phase_->Post([this, options = *std::move(options), stream, context, admission] {
+    Run(options, stream, context, admission);
+  });
   return stream;
 }
 

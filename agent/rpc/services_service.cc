@@ -52,12 +52,18 @@ grpc::ServerWriteReactor<v1::ServiceEvent>* ServicesService::Control(
     return stream;
   }
   const std::vector<std::string> names(request->names().begin(), request->names().end());
-  const absl::Duration min_healthy =
-      request->has_min_healthy() ? FromProtoDuration(request->min_healthy()) : min_healthy_;
+  absl::Status checked = CheckNames("names", request->names(), kMaxServiceNames, kMaxNameBytes);
+  absl::Duration min_healthy = min_healthy_;
+  if (checked.ok() && request->has_min_healthy()) {
+    absl::StatusOr<absl::Duration> d =
+        DurationFromProto(request->min_healthy(), "min_healthy", kMinHealthyBounds);
+    checked = d.status();
+    if (d.ok()) min_healthy = *d;
+  }
   const v1::ServiceAction requested = request->action();
-  control_->Post([this, stream, admission, context, requested, names, min_healthy] {
+  control_->Post([this, stream, admission, context, requested, names, min_healthy, checked] {
     absl::StatusOr<ServiceAction> action = ActionOf(requested);
-    absl::Status status = action.status();
+    absl::Status status = checked.ok() ? action.status() : checked;
     if (status.ok()) status = gate_->CheckStart(context, *admission);
     if (status.ok()) {
       // Stops between services and while holding min_healthy when the client gives up.

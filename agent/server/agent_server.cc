@@ -20,9 +20,11 @@ namespace {
 // Threads of the lanes other than `critical` (agent_server.h).
 constexpr int kRollbackThreads = 1;
 constexpr int kChangeThreads = 2;
-constexpr int kControlThreads = 1;  // one Services.Control at a time anyway
-constexpr int kProbeThreads = 2;
-constexpr int kPhaseThreads = 1;  // one phase at a time
+constexpr int kControlThreads = 1;          // one Services.Control at a time anyway
+constexpr int kProbeThreads = 3;            // one operator Probe's targets (one per database)
+constexpr int kViewerProbeThreads = 2;      // viewers' probes, one task per target
+constexpr int kDnsLookupsPerProbeLane = 4;  // resolver threads, also those left behind
+constexpr int kPhaseThreads = 1;            // one phase at a time
 constexpr int kMaxMetadataBytes = 16 << 10;
 constexpr int kHandshakeTimeoutMs = 10'000;
 constexpr int kKeepaliveTimeMs = 60'000;
@@ -122,7 +124,7 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
                          std::unique_ptr<PhaseDriver> phase_driver, std::unique_ptr<CrlStore> crl)
     : config_(std::move(config)),
       state_dir_(std::move(state_dir)),
-      limiter_(config_.max_concurrent_calls, CriticalReserve(config_.max_concurrent_calls)),
+      limiter_(LimitsFor(config_.max_concurrent_calls)),
       audit_(config_.audit_log.empty() ? state_dir_.Sub("audit.log") : config_.audit_log),
       crl_(std::move(crl)),
       gate_(Authorizer(TransportOf(config_), crl_.get()), &limiter_, &audit_, kReadDeadline),
@@ -135,6 +137,8 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
       change_lane_(kChangeThreads),
       control_lane_(kControlThreads),
       probe_lane_(kProbeThreads),
+      viewer_probe_lane_(kViewerProbeThreads),
+      probes_(&probe_lane_, &viewer_probe_lane_, kDnsLookupsPerProbeLane),
       phase_lane_(kPhaseThreads),
       endpoints_service_(MakeEndpointsDeps()),
       services_service_(&services_, &critical_lane_, &control_lane_, config_.min_healthy, &gate_),
@@ -153,7 +157,7 @@ EndpointsDeps AgentServer::MakeEndpointsDeps() {
   deps.reads = &critical_lane_;
   deps.work = &change_lane_;
   deps.rollback = &rollback_lane_;
-  deps.probes = &probe_lane_;
+  deps.probes = &probes_;
   deps.probe = config_.probe;
   deps.on_read = [this](bool ok) { SetHealth(ok); };
   deps.gate = &gate_;

@@ -8,12 +8,14 @@
 //   rollback  (1 thread)        Endpoints.Rollback (may restart the services)
 //   changes   (2 threads)       Endpoints.Set (may restart the services)
 //   control   (1 thread)        Services.Control, the start of the services at start-up
-//   probes    (2 threads)       Endpoints.Probe
+//   probes    (3 threads)       Endpoints.Probe from operators, one task per target
+//   viewer probes (2 threads)   Endpoints.Probe from viewers (never ahead of an operator's)
 //   phase     (1 thread)        ServiceCenter.RunPhase (one at a time; a second is
 //                               refused with ABORTED, never queued)
-// Health is answered by gRPC itself. Long calls (Set, Probe, Services.Control, RunPhase)
-// also take slots only from the part of max_concurrent_calls not reserved for the others
-// (CriticalReserve: a quarter), so a flood of them cannot refuse a Confirm. Long calls
+// Health is answered by gRPC itself. Calls take slots under the caps of call_limiter.h
+// (LimitsFor(max_concurrent_calls)): an eighth kept for Confirm, Renew and Rollback, a
+// quarter at most for viewers, Probe 8 from operators and 4 from viewers, so neither a flood
+// of long calls nor a viewer can refuse an operator's Set or Confirm. Long calls
 // stop when their client cancels or its deadline passes (common/cancel.h); a Set's own
 // restart never does.
 #pragma once
@@ -33,6 +35,7 @@
 #include "agent/server/executor.h"
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/os_services/service_manager.h"
+#include "agent/probe/probe_targets.h"
 #include "agent/service_center/phase_driver.h"
 #include "agent/rpc/agent_service.h"
 #include "agent/admission/call_gate.h"
@@ -90,6 +93,8 @@ class AgentServer {
   Executor change_lane_;
   Executor control_lane_;
   Executor probe_lane_;
+  Executor viewer_probe_lane_;
+  ProbeRunner probes_;  // on the two probe lanes
   Executor phase_lane_;
   EndpointsService endpoints_service_;
   ServicesService services_service_;

@@ -1,5 +1,6 @@
 // sc run: the Service Center phase, run by the Deployment Controller's agent.
 #include "common/duration.h"
+#include "common/request_limits.h"
 #include "ctl/commands/sc/sc.h"
 #include "ctl/output/event_printer.h"
 #include "ctl/output/exit_code.h"
@@ -43,7 +44,8 @@ void PrintResult(const FleetContext& c, const std::vector<HostStream<v1::PhaseEv
     PrintOut(Footer(1, Failures(results), c.color()));
     return;
   }
-  if (c.format() != OutputFormat::kJson) return;  // jsonl: the events were the output
+  // json: one document; jsonl: after the events as they came, the same document on one
+  // line, so a pipeline reading lines gets the outcome (and the error) too.
   nlohmann::json events = nlohmann::json::array();
   for (const auto& e : result.events) events.push_back(ProtoToJson(e));
   nlohmann::json doc = {{"command", "sc run"},
@@ -71,6 +73,9 @@ int RunOnController(const FleetContext& c, const v1::RunPhaseRequest& request,
 int RunServiceCenterPhase(const GlobalOptions& global, const ScRunOptions& sc) {
   absl::StatusOr<absl::Duration> deadline = ParseDuration(sc.deadline, "--deadline");
   if (!deadline.ok()) return ReportError(deadline.status());
+  if (absl::Status s = CheckDuration("--deadline", *deadline, kPhaseDeadlineBounds); !s.ok()) {
+    return ReportError(s);
+  }
   const v1::RunPhaseRequest request = RequestFrom(sc, *deadline);
   return WithFleet(global,
                    [&](const FleetContext& c) { return RunOnController(c, request, *deadline); });

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/duration.h"
+#include "common/request_limits.h"
 #include "ctl/commands/services/services.h"
 #include "ctl/output/event_printer.h"
 #include "ctl/output/exit_code.h"
@@ -34,6 +35,7 @@ absl::StatusOr<v1::ControlServicesRequest> RequestFrom(const ControlOptions& o) 
   if (!o.min_healthy.empty()) {
     absl::StatusOr<absl::Duration> d = ParseDuration(o.min_healthy, "--min-healthy");
     if (!d.ok()) return d.status();
+    if (absl::Status s = CheckDuration("--min-healthy", *d, kMinHealthyBounds); !s.ok()) return s;
     *req.mutable_min_healthy() =
         google::protobuf::util::TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(*d));
   }

@@ -37,7 +37,7 @@ class CallGateTest : public ::testing::Test {
                           ::testing::UnitTest::GetInstance()->current_test_info()->name(), ".",
                           std::random_device()())),
         audit_((dir_ / "audit.log").string()),
-        limiter_(2),
+        limiter_(CallLimits{2, 0, 2, 2, 2, 2}),
         gate_(Authorizer(Transport::kMutualTls), &limiter_, &audit_, kReadDeadline, &clock_) {
     std::filesystem::create_directories(dir_);
   }
@@ -120,7 +120,7 @@ TEST_F(CallGateTest, CallsBeyondTheCapAreRefusedUntilASlotIsFree) {
 }
 
 TEST_F(CallGateTest, LongCallsLeaveTheReserveToTimeCriticalOnes) {
-  CallLimiter limiter(3, 1);
+  CallLimiter limiter(CallLimits{3, 1, 3, 2, 2, 2});
   CallGate gate(Authorizer(Transport::kMutualTls), &limiter, &audit_, kReadDeadline, &clock_);
   Admission phase = gate.Admit("p", kOperator, "ServiceCenter.RunPhase");
   Admission control = gate.Admit("p", kOperator, "Services.Control");
@@ -129,10 +129,33 @@ TEST_F(CallGateTest, LongCallsLeaveTheReserveToTimeCriticalOnes) {
   EXPECT_TRUE(absl::IsResourceExhausted(probe.status)) << probe.status;
   EXPECT_TRUE(gate.Admit("p", kOperator, "Endpoints.Confirm").status.ok());
   EXPECT_TRUE(IsLongRunning("Endpoints.Set"));
+  EXPECT_EQ(ClassOf("Endpoints.Probe"), CallClass::kProbe);
+  EXPECT_EQ(ClassOf("Endpoints.Set"), CallClass::kLong);
+  EXPECT_EQ(ClassOf("Endpoints.Get"), CallClass::kRead);
+  for (const char* rpc : {"Endpoints.Confirm", "Endpoints.Renew", "Endpoints.Rollback"}) {
+    EXPECT_EQ(ClassOf(rpc), CallClass::kReserved) << rpc;
+  }
   for (const char* rpc : {"Endpoints.Confirm", "Endpoints.Renew", "Endpoints.Rollback",
                           "Endpoints.Get", "Agent.GetInfo", "Services.List"}) {
     EXPECT_FALSE(IsLongRunning(rpc)) << rpc;
   }
+}
+
+TEST_F(CallGateTest, ViewersAreCountedByTheirRole) {
+  CallLimiter limiter(CallLimits{8, 1, 2, 4, 2, 1});
+  CallGate gate(Authorizer(Transport::kMutualTls), &limiter, &audit_, kReadDeadline, &clock_);
+  Admission probe = gate.Admit("p", kViewer, "Endpoints.Probe");
+  ASSERT_TRUE(probe.status.ok()) << probe.status;
+  Admission second = gate.Admit("p", kViewer, "Endpoints.Probe");
+  EXPECT_EQ(second.status.message(),
+            "too many Probe calls from viewers in progress (1); try again shortly");
+  Admission read = gate.Admit("p", kViewer, "Endpoints.Get");
+  ASSERT_TRUE(read.status.ok()) << read.status;
+  EXPECT_EQ(gate.Admit("p", kViewer, "Endpoints.Get").status.message(),
+            "too many calls from viewers in progress (2); try again shortly");
+  // The viewers' caps are theirs: an operator probes and reads still.
+  EXPECT_TRUE(gate.Admit("p", kOperator, "Endpoints.Probe").status.ok());
+  EXPECT_TRUE(gate.Admit("p", kOperator, "Endpoints.Get").status.ok());
 }
 
 TEST_F(CallGateTest, ReadQueuedPastTheReadDeadlineIsShed) {
