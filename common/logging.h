@@ -1,11 +1,14 @@
 // Logging setup shared by osagent and osctl: spdlog to stderr, one format, a level by
-// name. Secrets never reach a log line: callers log addresses and revisions, never
-// passwords or hashes.
+// name, one line per record. Secrets never reach a log line: callers log addresses and
+// revisions, never passwords or hashes, and every message is passed through SafeLogText
+// (text from files, clients and servers may hold terminal escapes or an echoed credential).
 #pragma once
 
-#include "absl/strings/string_view.h"
-
 #include <fmt/format.h>
+#include <spdlog/formatter.h>
+
+#include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -14,6 +17,13 @@ namespace osfleet {
 
 // level: trace, debug, info, warn, error, critical, off. INVALID_ARGUMENT otherwise.
 absl::Status SetUpLogging(absl::string_view program, absl::string_view level);
+
+// A log message as it is written: any `Basic <user:password>` masked (redact.h), every
+// control character escaped (escape.h: "\u001b", "\n"), so one record is one line.
+std::string SafeLogText(absl::string_view message);
+
+// "2026-01-02T03:04:05.678Z info osagent: MESSAGE" with the message through SafeLogText.
+std::unique_ptr<spdlog::formatter> MakeLogFormatter();
 
 }  // namespace osfleet
 

@@ -1,9 +1,23 @@
 #include "common/role.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/escape.h"
 
 namespace osfleet {
+namespace {
+
+constexpr absl::string_view kCertificateRoles[] = {"viewer", "operator", "agent"};
+
+bool LooksLikeRole(absl::string_view unit) {
+  return absl::StartsWithIgnoreCase(absl::StripLeadingAsciiWhitespace(unit), kRoleUnitPrefix);
+}
+
+std::string Quoted(absl::string_view unit) { return absl::StrCat("\"", EscapeControls(unit), "\""); }
+
+}  // namespace
 
 absl::StatusOr<v1::ServerRole> ParseRole(absl::string_view text) {
   const std::string lower = absl::AsciiStrToLower(text);
@@ -24,6 +38,30 @@ std::string RoleName(v1::ServerRole role) {
     default:
       return "unspecified";
   }
+}
+
+absl::StatusOr<std::string> CertificateRole(const std::vector<std::string>& units) {
+  std::vector<std::string> roles;
+  for (const std::string& unit : units) {
+    if (LooksLikeRole(unit)) roles.push_back(Quoted(unit));
+  }
+  if (roles.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("has ", roles.size(), " role OUs (", absl::StrJoin(roles, ", "),
+                     "); a certificate must have exactly one"));
+  }
+  for (const std::string& unit : units) {
+    if (!LooksLikeRole(unit)) continue;
+    const absl::string_view role = absl::string_view(unit).substr(kRoleUnitPrefix.size());
+    for (absl::string_view known : kCertificateRoles) {
+      if (absl::StartsWith(unit, kRoleUnitPrefix) && role == known) return std::string(role);
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("has OU ", Quoted(unit),
+                     ", which is not a role: exactly osfleet:viewer, osfleet:operator or "
+                     "osfleet:agent"));
+  }
+  return std::string();
 }
 
 }  // namespace osfleet

@@ -7,7 +7,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/escape.h"
 #include "common/logging.h"
+#include "common/redact.h"
 #include "common/platform/append_file.h"
 
 namespace osfleet::agent {
@@ -28,8 +30,13 @@ std::string FormatAuditLine(const AuditRecord& r) {
       {"change_id", r.change_id},
       {"result", r.result}};
   for (const auto& [key, value] : r.details) line[key] = value;
-  // Replace invalid UTF-8 rather than throw: the line must always be written.
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  // Replace invalid UTF-8 rather than throw: the line must always be written. C1 and bidi
+  // controls, which JSON allows raw, are escaped too (every such escape is a JSON escape:
+  // the same document), so `cat audit.log` cannot drive the terminal; a `Basic` token
+  // echoed into a result is masked.
+  return EscapeControls(RedactBasicCredentials(
+             line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))) +
+         "\n";
 }
 
 AuditLog::AuditLog(std::string path)

@@ -3,12 +3,18 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <memory>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "agent/admission/crl_store.h"
+#include "common/escape.h"
+#include "common/role.h"
 
 namespace osfleet::agent {
 namespace {
@@ -45,16 +51,58 @@ std::string SerialHex(X509* cert) {
   return out;
 }
 
-Caller CallerFromCertificate(X509* cert) {
+// Every Subject entry of type `nid`, in order.
+std::vector<std::string> SubjectEntries(X509* cert, int nid) {
   const X509_NAME* subject = X509_get_subject_name(cert);
+  std::vector<std::string> out;
+  for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, nid, i)) >= 0;) {
+    out.push_back(EntryText(X509_NAME_get_entry(subject, i)));
+  }
+  return out;
+}
+
+std::string Quoted(absl::string_view text) { return absl::StrCat("\"", EscapeControls(text), "\""); }
+
+// Why the certificate cannot be a client's credential; empty when it can.
+std::string CaProblem(X509* cert) {
+  if ((X509_get_extension_flags(cert) & EXFLAG_CA) != 0) {
+    return "is a CA certificate (basicConstraints CA:TRUE), not a client certificate";
+  }
+  if (X509_check_ca(cert) != 0) {
+    return "can sign certificates (keyUsage keyCertSign), not a client certificate";
+  }
+  return "";
+}
+
+// The one CN as identity, or why there is none.
+std::string TakeCommonName(const std::vector<std::string>& names, Caller& caller) {
+  if (names.size() == 1 && !absl::StripAsciiWhitespace(names[0]).empty()) {
+    caller.identity = names[0];
+    return "";
+  }
+  caller.identity = absl::StrCat("serial:", caller.serial);
+  if (names.empty()) return "has no CN";
+  if (names.size() == 1) return absl::StrCat("has an empty CN (", Quoted(names[0]), ")");
+  std::vector<std::string> quoted;
+  for (const std::string& n : names) quoted.push_back(Quoted(n));
+  return absl::StrCat("has ", names.size(), " CNs (", absl::StrJoin(quoted, ", "),
+                      "); a client certificate must have exactly one");
+}
+
+Caller CallerFromCertificate(X509* cert) {
   Caller caller;
-  for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) {
-    caller.identity = EntryText(X509_NAME_get_entry(subject, i));  // the last CN wins
-  }
-  for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_organizationalUnitName, i)) >= 0;) {
-    caller.role = std::max(caller.role, RoleFromOu(EntryText(X509_NAME_get_entry(subject, i))));
-  }
   caller.serial = SerialHex(cert);
+  std::string problem = TakeCommonName(SubjectEntries(cert, NID_commonName), caller);
+  const absl::StatusOr<std::string> role =
+      CertificateRole(SubjectEntries(cert, NID_organizationalUnitName));
+  if (role.ok()) {
+    caller.role = RoleFromOu(absl::StrCat(kRoleUnitPrefix, *role));
+  } else if (problem.empty()) {
+    problem = std::string(role.status().message());
+  }
+  if (const std::string ca = CaProblem(cert); !ca.empty() && problem.empty()) problem = ca;
+  if (!problem.empty()) caller.role = ClientRole::kNone;
+  caller.invalid = problem;
   return caller;
 }
 
@@ -105,6 +153,14 @@ absl::StatusOr<Caller> CallerFromPem(absl::string_view pem) {
 }
 
 absl::Status Authorize(const Caller& caller, absl::string_view rpc) {
+  if (!caller.invalid.empty()) {
+    const std::string who = caller.identity == absl::StrCat("serial:", caller.serial)
+                                ? ""
+                                : absl::StrCat(" CN=", EscapeControls(caller.identity));
+    return absl::UnauthenticatedError(absl::StrCat("client certificate", who, " serial ",
+                                                   caller.serial, " ", caller.invalid,
+                                                   "; refused whatever the call"));
+  }
   if (!caller.revoked.empty()) {
     return absl::UnauthenticatedError(absl::StrCat("client certificate CN=", caller.identity,
                                                    " serial ", caller.serial, " was revoked ",

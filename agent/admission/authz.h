@@ -2,7 +2,9 @@
 // Subject OU ("osfleet:viewer" reads, "osfleet:operator" does everything); the identity
 // is its CN. Plaintext (loopback only, for tests and demos) is "insecure-loopback" with
 // the operator role; TLS without client certificates is "anonymous-tls", a viewer. A client
-// certificate listed in the agent's CRL (tls.crl) is refused whatever its role.
+// certificate listed in the agent's CRL (tls.crl) is refused whatever its role, and so is
+// one that is no client credential at all: a CA certificate, no CN, an empty CN, several
+// CNs, more than one role OU or an OU that only looks like a role (common/role.h).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -27,10 +29,15 @@ struct Caller {
   Caller() = default;
   Caller(std::string identity_, ClientRole role_) : identity(std::move(identity_)), role(role_) {}
 
-  std::string identity;  // the certificate CN, or one of the special names above
+  // The certificate CN, or one of the special names above; "serial:<hex>" when the
+  // certificate has no usable CN (invalid says why).
+  std::string identity;
   ClientRole role = ClientRole::kNone;
   std::string serial;   // the client certificate's serial (hex); empty without one
   std::string revoked;  // set when the CRL lists the certificate: "on <date> (CRL #N)"
+  // Set when the certificate cannot identify a client: "is a CA certificate
+  // (basicConstraints CA:TRUE)", "has 2 CNs (\"alice\", \"admin\")", ...
+  std::string invalid;
 };
 
 // "viewer", "operator", "none".
@@ -43,12 +50,14 @@ ClientRole RequiredRole(absl::string_view rpc);
 // True for RPCs that change something (they get an audit line).
 bool IsMutating(absl::string_view rpc);
 
-// The caller named by a PEM client certificate: CN and the strongest osfleet OU role.
+// The caller named by a PEM client certificate: its one CN and its one osfleet OU role,
+// with `invalid` set when it has not exactly one of each or is a CA certificate.
 // INVALID_ARGUMENT when the PEM cannot be parsed.
 absl::StatusOr<Caller> CallerFromPem(absl::string_view pem);
 
-// UNAUTHENTICATED naming CN and serial when the caller's certificate is revoked; else OK,
-// or PERMISSION_DENIED saying which role the RPC needs and what the caller has.
+// UNAUTHENTICATED naming CN and serial when the caller's certificate is revoked or invalid
+// (the credential itself is unusable, whatever the RPC); else OK, or PERMISSION_DENIED
+// saying which role the RPC needs and what the caller has.
 absl::Status Authorize(const Caller& caller, absl::string_view rpc);
 
 // Identify's outcome checked for `rpc`: PERMISSION_DENIED "cannot identify the client: …"

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/logging.h"
 #include "common/platform/child_process.h"
+#include "common/redact.h"
 #include "common/utf8.h"
 
 namespace osfleet::agent {
@@ -20,10 +21,28 @@ namespace {
 
 constexpr size_t kMaxLineBytes = 4096;  // a longer line is cut into several messages
 
+// Words in an `env` name that say its value is a secret (SC_PASSWORD, API_TOKEN, ...).
+constexpr absl::string_view kSecretWords[] = {"PASS", "SECRET", "TOKEN", "HASH", "CREDENTIAL",
+                                              "KEY"};
+
+// A script that prints (or echoes back) a secret it was given in `env` shows "***".
+Redactor EnvRedactor(const std::map<std::string, std::string>& env) {
+  Redactor redactor;
+  for (const auto& [name, value] : env) {
+    const std::string upper = absl::AsciiStrToUpper(name);
+    for (absl::string_view word : kSecretWords) {
+      // A value this short would mask ordinary words: not taken as a secret.
+      if (absl::StrContains(upper, word) && value.size() >= 4) redactor.AddSecret(value);
+    }
+  }
+  return redactor;
+}
+
 // One run of the command: splits its output into lines and reports each one.
 class CommandRun {
  public:
-  CommandRun(const PhaseOptions& options, const PhaseEventSink& sink) : sink_(sink) {
+  CommandRun(const PhaseOptions& options, const PhaseEventSink& sink, const Redactor& redactor)
+      : sink_(sink), redactor_(redactor) {
     result_.dry_run = options.dry_run;
   }
 
@@ -44,6 +63,7 @@ class CommandRun {
     PhaseEvent event;
     event.kind = PhaseEvent::Kind::kMessage;
     event.message = ClassifyCommandLine(partial_, ++lines_);
+    event.message.message = redactor_.Redact(event.message.message);
     partial_.clear();
     const PublishMessageType type = event.message.type;
     ++(type == PublishMessageType::kError     ? result_.errors
@@ -53,14 +73,16 @@ class CommandRun {
   }
 
   const PhaseEventSink& sink_;
+  const Redactor& redactor_;
   PhaseResult result_;
   std::string partial_;
   int64_t lines_ = 0;
 };
 
-std::string WithOutput(absl::string_view message, const std::string& output) {
+std::string WithOutput(absl::string_view message, const std::string& output,
+                       const Redactor& redactor) {
   if (output.empty()) return absl::StrCat(message, " (no output)");
-  return absl::StrCat(message, "; last lines:\n", ValidUtf8(output));
+  return absl::StrCat(message, "; last lines:\n", redactor.Redact(ValidUtf8(output)));
 }
 
 }  // namespace
@@ -93,7 +115,8 @@ std::map<std::string, std::string> CommandPhaseDriver::Environment(
 
 absl::StatusOr<PhaseResult> CommandPhaseDriver::Run(const PhaseOptions& options,
                                                     const PhaseEventSink& sink) {
-  CommandRun run(options, sink);
+  const Redactor redactor = EnvRedactor(config_.env);
+  CommandRun run(options, sink, redactor);
   platform::CommandWatch watch;
   watch.started = [this](platform::ProcessId pid) {
     spdlog::info("Service Center: running {} (pid {})", config_.command[0], pid);
@@ -111,17 +134,18 @@ absl::StatusOr<PhaseResult> CommandPhaseDriver::Run(const PhaseOptions& options,
                         WithOutput(absl::StrCat(config_.command[0], " stopped (",
                                                 gone.ok() ? "cancelled" : gone.message(),
                                                 "); killed it"),
-                                   outcome->output));
+                                   outcome->output, redactor));
   }
   if (outcome->timed_out) {
     return absl::DeadlineExceededError(
         WithOutput(absl::StrCat(config_.command[0], " did not finish within ",
                                 absl::FormatDuration(options.deadline), "; killed it"),
-                   outcome->output));
+                   outcome->output, redactor));
   }
   if (outcome->exit.Succeeded()) return run.result();
   return absl::FailedPreconditionError(
-      WithOutput(absl::StrCat(config_.command[0], " ", outcome->exit.Describe()), outcome->output));
+      WithOutput(absl::StrCat(config_.command[0], " ", outcome->exit.Describe()), outcome->output,
+                 redactor));
 }
 
 }  // namespace osfleet::agent

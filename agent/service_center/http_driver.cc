@@ -16,6 +16,7 @@
 #include "common/atomic_file.h"
 #include "common/logging.h"
 #include "common/platform/files.h"
+#include "common/redact.h"
 
 namespace osfleet::agent {
 namespace {
@@ -23,7 +24,6 @@ namespace {
 constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(250);
 
 constexpr size_t kMaxHashFileBytes = 4096;
-constexpr char kHidden[] = "***";
 
 HttpClientOptions ClientOptions(const HttpDriverConfig& config) {
   HttpClientOptions options;
@@ -49,7 +49,8 @@ class Session {
         credentials_(std::move(credentials)),
         options_(options),
         sink_(sink),
-        deadline_(absl::Now() + options.deadline) {}
+        deadline_(absl::Now() + options.deadline),
+        redactor_(CredentialRedactor(credentials_)) {}
 
   absl::StatusOr<PhaseResult> Run();
   // Every text that leaves the driver goes through here: the hash never does.
@@ -74,17 +75,19 @@ class Session {
   const PhaseOptions& options_;
   const PhaseEventSink& sink_;
   const absl::Time deadline_;
+  const Redactor redactor_;
   PhaseResult result_;
   std::string first_error_;
 };
 
-std::string Session::Redact(absl::string_view text) const {
-  const absl::string_view bare = absl::StripPrefix(credentials_.hash, "#");
-  if (bare.empty()) return std::string(text);
-  return absl::StrReplaceAll(text, {{bare, kHidden}});
-}
+std::string Session::Redact(absl::string_view text) const { return redactor_.Redact(text); }
 
 void Session::Emit(PhaseEvent event) const {
+  for (ScModule& m : event.modules) {
+    for (std::string* field : {&m.name, &m.key, &m.kind}) *field = Redact(*field);
+  }
+  event.publish_id = Redact(event.publish_id);
+  event.message.type_text = Redact(event.message.type_text);
   event.message.message = Redact(event.message.message);
   event.message.detail = Redact(event.message.detail);
   event.reason = Redact(event.reason);
@@ -97,12 +100,15 @@ absl::StatusOr<std::string> Session::Call(const sc_wire::PostRequest& request,
       client_.Post(HttpPost{request.url, request.headers, request.body}, deadline);
   if (!response.ok()) {
     return absl::Status(response.status().code(),
-                        absl::StrCat(request.operation, ": ", response.status().message()));
+                        Redact(absl::StrCat(request.operation, ": ", response.status().message())));
   }
-  absl::Status status = sc_wire::CheckHttpStatus(request.operation, response->status,
-                                                 response->body, credentials_.user);
+  // Masked before anything reads it: a snippet of the body cut at 200 bytes could
+  // otherwise end inside an echoed credential, where no later pass would recognise it.
+  const std::string body = Redact(response->body);
+  absl::Status status =
+      sc_wire::CheckHttpStatus(request.operation, response->status, body, credentials_.user);
   if (!status.ok()) return status;
-  return std::move(response->body);
+  return body;
 }
 
 absl::StatusOr<std::vector<ScModule>> Session::ListModules() {
@@ -251,6 +257,15 @@ absl::StatusOr<PhaseResult> Session::Run() {
 }
 
 }  // namespace
+
+Redactor CredentialRedactor(const sc_wire::Credentials& credentials) {
+  Redactor redactor;
+  const absl::string_view bare = absl::StripPrefix(credentials.hash, "#");
+  redactor.AddSecret(bare);
+  redactor.AddBasicCredentials(credentials.user, credentials.hash);  // what PublishRequest sends
+  redactor.AddBasicCredentials(credentials.user, bare);
+  return redactor;
+}
 
 absl::StatusOr<std::string> ReadPasswordHash(const std::string& path) {
   const platform::Result<platform::PathKind> kind = platform::KindOf(path);

@@ -11,6 +11,7 @@
 #include "agent/service_center/http_client.h"
 #include "agent/service_center/phase_driver.h"
 #include "agent/service_center/sc_wire.h"
+#include "common/redact.h"
 
 namespace osfleet::agent {
 
@@ -18,6 +19,11 @@ namespace osfleet::agent {
 // FAILED_PRECONDITION when the file is missing, not a regular file, readable by everyone
 // or empty; the message names the path, never the content.
 absl::StatusOr<std::string> ReadPasswordHash(const std::string& path);
+
+// What masks the credentials in every text the driver hands on (events, statuses, log
+// lines, the bodies it reads): the hash with and without its '#', and base64 of
+// "user:#hash" (the REST call's Basic header) and of "user:hash".
+Redactor CredentialRedactor(const sc_wire::Credentials& credentials);
 
 class HttpPhaseDriver final : public PhaseDriver {
  public:

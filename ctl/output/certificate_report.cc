@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/escape.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
 
@@ -38,6 +39,7 @@ nlohmann::json CertificateJson(const pki::CertificateInfo& c) {
           {"commonName", c.common_name},
           {"organizationalUnit", c.organizational_unit},
           {"role", pki::RoleOf(c)},
+          {"roleProblem", pki::RoleProblem(c)},
           {"subjectAltNames", c.subject_alt_names},
           {"extendedKeyUsage", c.extended_key_usage},
           {"ca", c.is_ca},
@@ -54,10 +56,15 @@ std::string CertificateLines(const pki::CertificateInfo& c, bool color) {
   auto add = [&out](const char* label, const std::string& value) {
     if (!value.empty()) absl::StrAppendFormat(&out, "%-11s %s\n", label, value);
   };
-  add("subject", c.subject);
-  add("issuer", c.issuer);
-  add("role", c.is_ca ? "CA" : (role.empty() ? "none (OU is not osfleet:<role>)" : role));
-  add("names", absl::StrJoin(c.subject_alt_names, ", "));
+  // A certificate's names are anyone's text: escaped (the dates are ours, maybe painted).
+  add("subject", EscapeControls(c.subject));
+  add("issuer", EscapeControls(c.issuer));
+  const std::string problem = pki::RoleProblem(c);
+  add("role", c.is_ca            ? "CA"
+              : !problem.empty() ? absl::StrCat("refused by agents: the certificate ", problem)
+              : role.empty()     ? "none (OU is not osfleet:<role>)"
+                                 : role);
+  add("names", EscapeControls(absl::StrJoin(c.subject_alt_names, ", ")));
   add("usage", absl::StrJoin(c.extended_key_usage, ", "));
   add("serial", c.serial);
   add("not before", TimeText(c.not_before));

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/escape.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
 
@@ -73,7 +74,7 @@ std::string CrlLines(const pki::CrlResult& r, bool color) {
     absl::StrAppendFormat(&out, "%-11s %s\n", label, value);
   };
   add("crl", absl::StrCat(r.crl_path, " #", r.crl->number));
-  add("issuer", r.crl->issuer);
+  add("issuer", EscapeControls(r.crl->issuer));
   add("this update", TimeText(r.crl->this_update));
   add("next update", NextUpdateText(r.crl->next_update, color));
   add("revoked", absl::StrCat(r.crl->revoked.size(), " certificate(s)"));
@@ -98,7 +99,7 @@ void PrintCrlResult(OutputFormat format, bool color, const std::string& command,
   std::string out;
   if (r.revoked) {
     const std::string who =
-        r.revoked->name.empty() ? "" : absl::StrCat(" (CN=", r.revoked->name, ")");
+        r.revoked->name.empty() ? "" : absl::StrCat(" (CN=", EscapeControls(r.revoked->name), ")");
     out += absl::StrCat(
         r.already_revoked ? "already revoked on " + TimeText(r.revoked->revoked_at) : "revoked",
         ": serial ", r.revoked->serial, who, "\n\n");

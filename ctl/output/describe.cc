@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/escape.h"
 
 namespace osfleet::ctl {
 
@@ -46,7 +47,8 @@ std::vector<std::string> DriftLines(
     if (addresses.size() < 2) continue;
     std::vector<std::string> parts;
     for (const auto& [address, servers] : addresses) {
-      parts.push_back(absl::StrCat(address, " (", absl::StrJoin(servers, ", "), ")"));
+      parts.push_back(
+          absl::StrCat(EscapeControls(address), " (", absl::StrJoin(servers, ", "), ")"));
     }
     lines.push_back(absl::StrCat(DatabaseName(static_cast<v1::Database>(db)), ": ",
                                  absl::StrJoin(parts, " | ")));

@@ -17,7 +17,9 @@ void PrintEndpointsPlan(const FleetContext& ctx, const std::vector<v1::EndpointC
   Table table({"SERVER", "DATABASE", "FIELD", "CHANGE", "RESULT"});
   for (const auto& r : plan) AddDiffRows(table, r, "planned");
   std::string text = table.Render(ctx.color()) + Warnings(plan, ctx.color());
-  if (!note.empty()) absl::StrAppend(&text, Paint(note, Color::kRed, ctx.color()), "\n");
+  if (!note.empty()) {
+    absl::StrAppend(&text, Paint(EscapeControls(note), Color::kRed, ctx.color()), "\n");
+  }
   PrintHosts(ctx, doc, text, plan);
 }
 

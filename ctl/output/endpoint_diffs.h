@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/escape.h"
 #include "ctl/fleet/context.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"
@@ -54,7 +55,7 @@ std::string Warnings(const std::vector<Reply>& replies, bool color) {
   std::string out;
   for (const std::string& w : order) {
     const std::string line =
-        absl::StrCat("warning (", absl::StrJoin(servers_by_warning[w], ", "), "): ", w);
+        absl::StrCat("warning (", absl::StrJoin(servers_by_warning[w], ", "), "): ", EscapeControls(w));
     absl::StrAppend(&out, Paint(line, Color::kYellow, color), "\n");
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "common/escape.h"
 #include "common/json_util.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"
@@ -25,9 +26,10 @@ void EventPrinter::Service(const std::string& server, const v1::ServiceEvent& e)
   if (format_ == OutputFormat::kJsonl) {
     Line(DumpJson({{"server", server}, {"event", ProtoToJson(e)}}));
   } else if (format_ == OutputFormat::kTable) {
-    Line(absl::StrFormat("%6.1fs  %-10s %-45s %s%s", Seconds(), server, e.service(),
+    Line(absl::StrFormat("%6.1fs  %-10s %-45s %s%s", Seconds(), EscapeControls(server),
+                         EscapeControls(e.service()),
                          Paint(ServiceStateName(e.state()), ServiceStateColor(e.state()), color_),
-                         e.detail().empty() ? "" : "  " + e.detail()));
+                         e.detail().empty() ? "" : "  " + EscapeControls(e.detail())));
   }
 }
 
@@ -36,7 +38,7 @@ void EventPrinter::Phase(const std::string& server, const v1::PhaseEvent& e) {
     Line(DumpJson({{"server", server}, {"event", ProtoToJson(e)}}));
   } else if (format_ == OutputFormat::kTable) {
     Line(absl::StrFormat("%6.1fs  %s", Seconds(),
-                         Paint(DescribePhaseEvent(e), PhaseEventColor(e), color_)));
+                         Paint(EscapeControls(DescribePhaseEvent(e)), PhaseEventColor(e), color_)));
   }
 }
 
@@ -47,7 +49,8 @@ void EventPrinter::Step(const std::string& kind, const std::string& server, cons
     Line(DumpJson({{"t", t}, {"kind", kind}, {"server", server}, {"text", text}, {"ok", !bad}}));
   } else if (format_ == OutputFormat::kTable) {
     const Color c = bad ? Color::kRed : kind == "drift" ? Color::kYellow : Color::kNone;
-    Line(absl::StrFormat("%6.1fs  %-9s %-8s %s", t, kind, server, Paint(text, c, color_)));
+    Line(absl::StrFormat("%6.1fs  %-9s %-8s %s", t, kind, EscapeControls(server),
+                         Paint(EscapeControls(text), c, color_)));
   }
 }
 

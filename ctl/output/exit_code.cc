@@ -5,7 +5,8 @@
 #include <string>
 
 #include "absl/strings/cord.h"
-#include "common/utf8.h"
+#include "common/escape.h"
+#include "common/redact.h"
 
 namespace osfleet::ctl {
 
@@ -34,7 +35,10 @@ int ExitCodeForHosts(const std::vector<HostFailure>& failures, int code_when_som
 }
 
 int ReportError(const absl::Status& status) {
-  std::fprintf(stderr, "osctl: %s\n", ValidUtf8(status.message()).c_str());
+  EscapeOptions block;  // a message may hold a command's last lines
+  block.keep_newlines = true;
+  std::fprintf(stderr, "osctl: %s\n",
+               EscapeControls(RedactBasicCredentials(status.message()), block).c_str());
   return ExitCodeFor(status);
 }
 

@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/escape.h"
 #include "common/json_util.h"
+#include "common/redact.h"
 #include "common/role.h"
 #include "common/status_util.h"
 #include "common/utf8.h"
@@ -13,7 +15,8 @@
 namespace osfleet::ctl {
 
 std::string StatusText(const grpc::Status& status) {
-  return absl::StrCat(GrpcCodeName(status.error_code()), ": ", ValidUtf8(status.error_message()));
+  return absl::StrCat(GrpcCodeName(status.error_code()), ": ",
+                      EscapeControls(RedactBasicCredentials(status.error_message())));
 }
 
 std::string FailureWord(const grpc::Status& status) {
@@ -39,7 +42,7 @@ nlohmann::json ServerJson(const Server& server) {
 
 nlohmann::json StatusJson(const grpc::Status& status) {
   return {{"code", GrpcCodeName(status.error_code())},
-          {"message", ValidUtf8(status.error_message())}};
+          {"message", RedactBasicCredentials(ValidUtf8(status.error_message()))}};
 }
 
 std::string Footer(size_t total, const std::vector<HostFailure>& failures, bool color) {
@@ -70,8 +73,13 @@ nlohmann::json FailuresJson(const std::vector<HostFailure>& failures) {
 }
 
 void PrintOut(const std::string& text) {
-  const std::string valid = ValidUtf8(text);  // the last edge: every line osctl prints
-  std::fwrite(valid.data(), 1, valid.size(), stdout);
+  // The last edge of every line osctl prints: valid UTF-8, no credential, no control
+  // character but our own line ends and colours (values were escaped where they went in).
+  EscapeOptions edge;
+  edge.keep_newlines = true;
+  edge.keep_colors = true;
+  const std::string safe = EscapeControls(RedactBasicCredentials(text), edge);
+  std::fwrite(safe.data(), 1, safe.size(), stdout);
   std::fflush(stdout);
 }
 

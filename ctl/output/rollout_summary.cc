@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/atomic_file.h"
+#include "common/escape.h"
 #include "common/json_util.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
@@ -40,8 +41,10 @@ Table HostsTable(const Journal& j) {
 std::string RolloutSummary(const Journal& j, bool color) {
   std::string out = absl::StrCat("\nrollout ", j.id, ": ", RolloutPhaseName(j.phase), "\n",
                                  HostsTable(j).Render(color));
-  if (!j.service_center.empty()) absl::StrAppend(&out, "service center: ", j.service_center, "\n");
-  if (!j.note.empty()) absl::StrAppend(&out, Paint(j.note, Color::kYellow, color), "\n");
+  if (!j.service_center.empty()) {
+    absl::StrAppend(&out, "service center: ", EscapeControls(j.service_center), "\n");
+  }
+  if (!j.note.empty()) absl::StrAppend(&out, Paint(EscapeControls(j.note), Color::kYellow, color), "\n");
   if (j.updated == absl::InfinitePast()) {  // a plan: never saved
     absl::StrAppend(&out,
                     "plan only: nothing was changed; `osctl rollout apply` with the same "

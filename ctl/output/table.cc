@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/platform/terminal.h"
-#include "common/utf8.h"
+#include "common/escape.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -50,7 +50,8 @@ Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
 void Table::AddRow(std::vector<Cell> cells) {
   cells.resize(headers_.size(), Cell(""));
-  for (Cell& cell : cells) cell.text = ValidUtf8(cell.text);  // widths count code points
+  // One line per row: control characters shown as escapes; widths count code points.
+  for (Cell& cell : cells) cell.text = EscapeControls(cell.text);
   rows_.push_back(std::move(cells));
 }
 

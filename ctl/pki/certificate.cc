@@ -6,8 +6,10 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/role.h"
 
 namespace osfleet::ctl::pki {
 namespace {
@@ -78,10 +80,30 @@ absl::Status AddExtensions(X509* cert, X509* issuer, const CertificateSpec& spec
   return absl::OkStatus();
 }
 
+// What agents would refuse is never signed: no CN, or a role OU that is not exactly one
+// role (common/role.h), or a CA certificate with a role.
+absl::Status CheckNames(const CertificateSpec& spec) {
+  if (absl::StripAsciiWhitespace(spec.common_name).empty()) {
+    return absl::InvalidArgumentError("a certificate needs a CN (a name that is not blank)");
+  }
+  std::vector<std::string> units;
+  if (!spec.organizational_unit.empty()) units.push_back(spec.organizational_unit);
+  const absl::StatusOr<std::string> role = CertificateRole(units);
+  if (!role.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("the certificate ", role.status().message()));
+  }
+  if (spec.is_ca && !role->empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a CA certificate gets no role OU (not ", spec.organizational_unit, ")"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<X509Ptr> SignCertificate(const CertificateSpec& spec, EVP_PKEY* subject_key,
                                         X509* issuer, EVP_PKEY* issuer_key) {
+  if (absl::Status s = CheckNames(spec); !s.ok()) return s;
   X509Ptr cert(X509_new());
   if (cert == nullptr || X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
       X509_set_pubkey(cert.get(), subject_key) != 1) {

@@ -26,6 +26,8 @@ struct CertificateSpec {
 
 // Signs a v3 certificate for `subject_key`'s public key with a random 128-bit serial,
 // SHA-256 and a subjectKeyIdentifier. issuer == nullptr: self-signed with subject_key.
+// INVALID_ARGUMENT, signing nothing, for what agents refuse: a blank CN, an OU that looks
+// like a role but is not one, a CA certificate with a role OU.
 absl::StatusOr<X509Ptr> SignCertificate(const CertificateSpec& spec, EVP_PKEY* subject_key,
                                         X509* issuer, EVP_PKEY* issuer_key);
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/platform/ip_address.h"
+#include "common/role.h"
 
 namespace osfleet::ctl::pki {
 namespace {
@@ -21,16 +22,26 @@ absl::StatusOr<std::string> NameText(X509_NAME* name) {
   return BioContents(bio.get());
 }
 
-std::string NameField(X509_NAME* name, int nid) {
-  const int index = X509_NAME_get_index_by_NID(name, nid, -1);
-  if (index < 0) return "";
-  unsigned char* utf8 = nullptr;
-  const int len =
-      ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index)));
-  if (len < 0) return "";
-  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
-  OPENSSL_free(utf8);
+// Every entry of type `nid`, in order.
+std::vector<std::string> NameFields(X509_NAME* name, int nid) {
+  std::vector<std::string> out;
+  for (int index = -1; (index = X509_NAME_get_index_by_NID(name, nid, index)) >= 0;) {
+    unsigned char* utf8 = nullptr;
+    const int len =
+        ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index)));
+    if (len < 0) {
+      out.emplace_back();
+      continue;
+    }
+    out.emplace_back(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+    OPENSSL_free(utf8);
+  }
   return out;
+}
+
+std::string NameField(X509_NAME* name, int nid) {
+  std::vector<std::string> all = NameFields(name, nid);
+  return all.empty() ? "" : all.front();
 }
 
 std::string GeneralNameText(const GENERAL_NAME* name) {
@@ -109,7 +120,9 @@ absl::StatusOr<CertificateInfo> DescribeCertificate(X509* cert) {
   info.subject = *subject;
   info.issuer = *issuer;
   info.common_name = NameField(X509_get_subject_name(cert), NID_commonName);
-  info.organizational_unit = NameField(X509_get_subject_name(cert), NID_organizationalUnitName);
+  info.organizational_units = NameFields(X509_get_subject_name(cert), NID_organizationalUnitName);
+  info.organizational_unit =
+      info.organizational_units.empty() ? "" : info.organizational_units.front();
   info.subject_alt_names = SubjectAltNames(cert);
   info.extended_key_usage = ExtendedKeyUsage(cert);
   info.is_ca = (X509_get_extension_flags(cert) & EXFLAG_CA) != 0;
@@ -125,10 +138,13 @@ absl::StatusOr<CertificateInfo> DescribeCertificate(X509* cert) {
 }
 
 std::string RoleOf(const CertificateInfo& info) {
-  const absl::string_view ou = info.organizational_unit;
-  if (!absl::StartsWith(ou, "osfleet:")) return "";
-  const absl::string_view role = ou.substr(8);
-  return role == "viewer" || role == "operator" || role == "agent" ? std::string(role) : "";
+  const absl::StatusOr<std::string> role = CertificateRole(info.organizational_units);
+  return role.ok() ? *role : "";
+}
+
+std::string RoleProblem(const CertificateInfo& info) {
+  const absl::StatusOr<std::string> role = CertificateRole(info.organizational_units);
+  return role.ok() ? "" : std::string(role.status().message());
 }
 
 }  // namespace osfleet::ctl::pki

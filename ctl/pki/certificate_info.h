@@ -16,6 +16,7 @@ struct CertificateInfo {
   std::string issuer;                           // RFC 2253
   std::string common_name;                      // empty: none
   std::string organizational_unit;              // empty: none; "osfleet:operator" gives the role
+  std::vector<std::string> organizational_units;  // every OU, in order (the role is read from these)
   std::vector<std::string> subject_alt_names;   // "DNS:dc01", "IP:10.0.0.5"
   std::vector<std::string> extended_key_usage;  // "serverAuth", "clientAuth"
   bool is_ca = false;
@@ -27,7 +28,11 @@ struct CertificateInfo {
 
 absl::StatusOr<CertificateInfo> DescribeCertificate(X509* cert);
 
-// "viewer" / "operator" / "agent" for OU "osfleet:<x>"; empty for any other OU.
+// "viewer" / "operator" / "agent" for the one OU "osfleet:<x>"; empty for no role OU, and
+// when the OUs are refused (RoleProblem).
 std::string RoleOf(const CertificateInfo& info);
+// Why agents refuse this certificate's OUs (common/role.h CertificateRole): "has 2 role
+// OUs (...)"; empty when they do not.
+std::string RoleProblem(const CertificateInfo& info);
 
 }  // namespace osfleet::ctl::pki

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+
 namespace osfleet::agent {
 namespace {
 
@@ -119,9 +121,6 @@ TEST(AuthzTest, CallerFromCertificate) {
       {{{"OU", "Finance"}, {"OU", "osfleet:viewer"}, {"CN", "carol"}},
        "carol",
        ClientRole::kViewer},
-      {{{"OU", "osfleet:viewer"}, {"OU", "osfleet:operator"}, {"CN", "dave"}},
-       "dave",
-       ClientRole::kOperator},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.identity);
@@ -130,6 +129,40 @@ TEST(AuthzTest, CallerFromCertificate) {
     EXPECT_EQ(caller->identity, c.identity);
     EXPECT_EQ(caller->role, c.role);
   }
+}
+
+// Strict: not the strongest role of several, not the last of several CNs.
+TEST(AuthzTest, CertificateThatIsNoClientCredentialIsRefused) {
+  struct Case {
+    std::vector<std::pair<std::string, std::string>> subject;
+    std::string invalid;
+  };
+  const std::vector<Case> cases = {
+      {{{"OU", "osfleet:viewer"}, {"OU", "osfleet:operator"}, {"CN", "dave"}},
+       "has 2 role OUs (\"osfleet:viewer\", \"osfleet:operator\"); a certificate must have "
+       "exactly one"},
+      {{{"OU", "osfleet:operator"}, {"OU", "osfleet:operator"}, {"CN", "dave"}},
+       "has 2 role OUs"},
+      {{{"OU", "osfleet:Operator"}, {"CN", "dave"}}, "has OU \"osfleet:Operator\", which is not"},
+      {{{"OU", "osfleet:operator"}}, "has no CN"},
+      {{{"OU", "osfleet:operator"}, {"CN", "alice"}, {"CN", "admin"}},
+       "has 2 CNs (\"alice\", \"admin\"); a client certificate must have exactly one"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.invalid);
+    absl::StatusOr<Caller> caller = CallerFromPem(MakeCertificate(c.subject));
+    ASSERT_TRUE(caller.ok()) << caller.status();
+    EXPECT_THAT(caller->invalid, HasSubstr(c.invalid));
+    EXPECT_EQ(caller->role, ClientRole::kNone);
+    const absl::Status s = Authorize(*caller, "Endpoints.Get");
+    EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated) << s;
+    EXPECT_THAT(s.message(), HasSubstr(c.invalid));
+    EXPECT_THAT(s.message(), HasSubstr(absl::StrCat("serial ", caller->serial)));
+  }
+  absl::StatusOr<Caller> two = CallerFromPem(
+      MakeCertificate({{"OU", "osfleet:operator"}, {"CN", "alice"}, {"CN", "admin"}}));
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(two->identity, absl::StrCat("serial:", two->serial));  // neither CN is trusted
 }
 
 TEST(AuthzTest, OrganizationIsNotOrganizationalUnit) {

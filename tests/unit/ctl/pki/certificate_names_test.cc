@@ -1,0 +1,58 @@
+// SignCertificate refuses what agents refuse as a client certificate (a blank CN, an OU
+// that only looks like a role, a CA with a role), so `osctl pki` cannot make one.
+#include "absl/time/clock.h"
+#include "ctl/pki/certificate.h"
+#include "ctl/pki/certificate_info.h"
+#include "ctl/pki/key.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace osfleet::ctl::pki {
+namespace {
+
+using ::testing::HasSubstr;
+
+CertificateSpec Spec(std::string cn, std::string ou, bool ca) {
+  CertificateSpec spec;
+  spec.common_name = std::move(cn);
+  spec.organizational_unit = std::move(ou);
+  spec.is_ca = ca;
+  spec.not_before = absl::Now() - absl::Hours(1);
+  spec.not_after = absl::Now() + absl::Hours(24);
+  return spec;
+}
+
+absl::Status Sign(const CertificateSpec& spec) {
+  absl::StatusOr<KeyPtr> key = GenerateP256Key();
+  if (!key.ok()) return key.status();
+  return SignCertificate(spec, key->get(), nullptr, nullptr).status();
+}
+
+TEST(CertificateNamesTest, GoodCertificatesAreSigned) {
+  EXPECT_TRUE(Sign(Spec("alice", "osfleet:operator", false)).ok());
+  EXPECT_TRUE(Sign(Spec("dc01", "osfleet:agent", false)).ok());
+  EXPECT_TRUE(Sign(Spec("osfleet fleet CA", "", true)).ok());
+}
+
+TEST(CertificateNamesTest, BlankCommonNameIsRefused) {
+  for (const char* cn : {"", " ", "\t"}) {
+    const absl::Status s = Sign(Spec(cn, "osfleet:operator", false));
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(s.message(), HasSubstr("needs a CN"));
+  }
+}
+
+TEST(CertificateNamesTest, CaWithARoleIsRefused) {
+  const absl::Status s = Sign(Spec("sub CA", "osfleet:operator", true));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(s.message(), HasSubstr("a CA certificate gets no role OU"));
+}
+
+TEST(CertificateNamesTest, OuThatOnlyLooksLikeARoleIsRefused) {
+  const absl::Status s = Sign(Spec("eve", "OSFLEET:Operator", false));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(s.message(), HasSubstr("which is not a role"));
+}
+
+}  // namespace
+}  // namespace osfleet::ctl::pki
