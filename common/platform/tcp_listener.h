@@ -6,7 +6,12 @@
 //    RLIMIT_NOFILE - reserve). accept() returns the lowest free number, so every number
 //    below it is in use: connections never take the top `reserve` descriptors;
 //  - its peer address already holds per_peer connections (still open: checked by the
-//    socket's identity, so a descriptor that gRPC closed and the OS reused is not counted).
+//    socket's identity, so a descriptor that gRPC closed and the OS reused is not counted);
+//  - near the ceiling (the last eighth of the room), its address holds as many connections
+//    as the one holding most: the room left goes to lighter addresses.
+// Near or at the ceiling, a newcomer from a lighter address also ends (shutdown) the
+// oldest connection of the address holding most, so that an operator connecting during a
+// flood from several addresses gets in at once, or at its first retry.
 // The one place where the platform API hands a descriptor to its caller.
 #pragma once
 
@@ -30,6 +35,7 @@ struct ListenerCounters {
   std::uint64_t accepted = 0;
   std::uint64_t refused_full = 0;  // no descriptor left for connections
   std::uint64_t refused_peer = 0;  // the address held its share
+  std::uint64_t evicted = 0;       // oldest connections of the heaviest address, ended
 };
 
 class TcpListener {

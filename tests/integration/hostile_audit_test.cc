@@ -336,6 +336,44 @@ TEST(HostileConnections, AnIdleFloodLeavesDescriptorsForAnOperator) {
   for (int fd : flood) close(fd);
 }
 
+// Idle connections from four addresses fill every connection descriptor (limit 256): a
+// client that connects only now, from a fifth address, still gets in (at once, or at its
+// first reconnect, once the heaviest address lost its oldest connection) and its Set runs.
+TEST(HostileConnections, AFloodFromSeveralAddressesLeavesRoomForANewClient) {
+  TempDir tmp;
+  Agent agent(tmp.Sub("agent"), AgentOptions{});
+  ASSERT_TRUE(agent.WaitReady()) << ReadFile(agent.log());
+  const pid_t pid = agent.process().pid();
+  constexpr int kLimit = 256;
+  SetDescriptorLimit(pid, kLimit, kLimit);
+  std::vector<int> flood;
+  for (int i = 0; i < kLimit + 100; ++i) {
+    const int fd = IdleConnection(absl::StrCat("127.0.0.", 2 + i % 4), agent.port());
+    if (fd >= 0) flood.push_back(fd);
+  }
+  ASSERT_TRUE(WaitFor([&] { return absl::StrContains(ReadFile(agent.log()), "closed at once"); },
+                      absl::Seconds(10)))
+      << "the flood never reached the ceiling:\n" << ReadFile(agent.log());
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  auto fresh = v1::Endpoints::NewStub(
+      grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(agent.port()),
+                                grpc::InsecureChannelCredentials(), args));
+  v1::SetEndpointsRequest req;
+  req.add_changes()->set_database(v1::DATABASE_PLATFORM);
+  req.mutable_changes(0)->set_address("SQLNEW");
+  req.set_force(true);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(8));
+  ctx.set_wait_for_ready(true);  // reconnect after a refusal instead of failing at once
+  v1::SetEndpointsResponse resp;
+  const grpc::Status set = fresh->Set(&ctx, req, &resp);
+  EXPECT_TRUE(set.ok()) << set.error_message() << "\n" << ReadFile(agent.log());
+  EXPECT_LT(OpenDescriptors(pid), kLimit) << "never at the limit itself";
+  for (int fd : flood) close(fd);
+}
+
 // With its own (raised) limit, 1 100 idle connections from one address leave the agent
 // far from it, and a Set goes through.
 TEST(HostileConnections, ElevenHundredIdleConnectionsDoNotExhaustTheAgent) {

@@ -53,8 +53,14 @@ struct TcpListener::State {
   void Run();
   void AcceptFrom(int listening);
   bool Admit(int fd, const std::string& peer);
+  bool Refuse(int fd, const std::string& peer, std::uint64_t ListenerCounters::*field,
+              const std::string& why);
   int Ceiling() const;
+  int PressureMark(int ceiling) const;
   int OpenFrom(const std::string& peer);
+  std::pair<std::string, int> Heaviest();
+  void MakeRoomFor(const std::string& peer);
+  bool StillTheSame(int fd);
   void Forget(int fd);
   void Count(std::uint64_t ListenerCounters::*field) {
     std::lock_guard<std::mutex> lock(mu);
@@ -216,6 +222,51 @@ int TcpListener::State::Ceiling() const {
   return static_cast<int>(std::clamp<long>(room, 0, limits.max_connection_fds));
 }
 
+// Past this descriptor number the connections are near the ceiling: the room left goes to
+// the addresses holding fewest connections (an eighth of the room, at least one).
+int TcpListener::State::PressureMark(int ceiling) const {
+  return ceiling - std::max(1, (ceiling - base) / 8);
+}
+
+bool TcpListener::State::StillTheSame(int fd) {
+  struct stat st {};
+  const Tracked& t = by_fd[fd];
+  return ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_ino == t.ino &&
+         st.st_dev == t.dev;
+}
+
+// The address holding the most open connections, and how many ("" and 0 when none).
+std::pair<std::string, int> TcpListener::State::Heaviest() {
+  std::vector<std::string> peers;
+  for (const auto& [p, fds] : by_peer) peers.push_back(p);
+  std::pair<std::string, int> heaviest{"", 0};
+  for (const std::string& p : peers) {
+    const int n = OpenFrom(p);
+    if (n > heaviest.second) heaviest = {p, n};
+  }
+  return heaviest;
+}
+
+// Ends the oldest connection of the address holding the most (when it holds more than one
+// and more than `peer` would), so that the next newcomer finds a descriptor. shutdown(),
+// not close(): gRPC owns the descriptor, sees the connection end and closes it itself.
+void TcpListener::State::MakeRoomFor(const std::string& peer) {
+  const auto [heavy, count] = Heaviest();
+  if (count <= 1 || heavy == peer || OpenFrom(peer) + 1 >= count) return;
+  const int oldest = by_peer[heavy].front();
+  if (StillTheSame(oldest)) ::shutdown(oldest, SHUT_RDWR);
+  Forget(oldest);
+  Count(&ListenerCounters::evicted);
+}
+
+bool TcpListener::State::Refuse(int fd, const std::string& peer,
+                                std::uint64_t ListenerCounters::*field, const std::string& why) {
+  ::close(fd);
+  Count(field);
+  if (on_refused) on_refused(peer, why);
+  return false;
+}
+
 void TcpListener::State::Forget(int fd) {
   if (fd >= static_cast<int>(by_fd.size()) || !by_fd[fd].used) return;
   std::vector<int>& list = by_peer[by_fd[fd].peer];
@@ -230,12 +281,7 @@ int TcpListener::State::OpenFrom(const std::string& peer) {
   if (it == by_peer.end()) return 0;
   const std::vector<int> fds = it->second;
   for (int fd : fds) {
-    struct stat st {};
-    const Tracked& t = by_fd[fd];
-    if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != t.ino ||
-        st.st_dev != t.dev) {
-      Forget(fd);
-    }
+    if (!StillTheSame(fd)) Forget(fd);
   }
   it = by_peer.find(peer);
   return it == by_peer.end() ? 0 : static_cast<int>(it->second.size());
@@ -243,25 +289,32 @@ int TcpListener::State::OpenFrom(const std::string& peer) {
 
 bool TcpListener::State::Admit(int fd, const std::string& peer) {
   const int ceiling = Ceiling();
-  if (fd >= ceiling) {
-    ::close(fd);
-    Count(&ListenerCounters::refused_full);
-    if (on_refused) {
-      on_refused(peer, "no descriptor left for connections (" + std::to_string(fd) +
-                           " in use, ceiling " + std::to_string(ceiling) + ")");
-    }
-    return false;
-  }
   if (by_fd.size() <= static_cast<size_t>(fd)) by_fd.resize(fd + 1);
   Forget(fd);  // its number was another connection's, which gRPC has closed since
+  if (fd >= ceiling) {
+    MakeRoomFor(peer);  // its retry finds a descriptor, unless it is the flood itself
+    return Refuse(fd, peer, &ListenerCounters::refused_full,
+                  "no descriptor left for connections (" + std::to_string(fd) +
+                      " in use, ceiling " + std::to_string(ceiling) + ")");
+  }
   const int share = std::max(1, std::min(limits.per_peer, (ceiling - base) / 2));
-  if (OpenFrom(peer) >= share) {
-    ::close(fd);
-    Count(&ListenerCounters::refused_peer);
-    if (on_refused) {
-      on_refused(peer, "this address holds " + std::to_string(share) + " connections already");
+  const int mine = OpenFrom(peer);
+  if (mine >= share) {
+    return Refuse(fd, peer, &ListenerCounters::refused_peer,
+                  "this address holds " + std::to_string(share) + " connections already");
+  }
+  if (fd >= PressureMark(ceiling)) {
+    // Near the ceiling (a flood from several addresses): a newcomer from an address that
+    // holds as many as the heaviest is refused; one from a lighter address (an operator)
+    // gets in, and the heaviest address loses its oldest connection.
+    const auto [heavy, count] = Heaviest();
+    if (count > 1 && mine + 1 >= count) {
+      return Refuse(fd, peer, &ListenerCounters::refused_full,
+                    "near the connection ceiling (" + std::to_string(ceiling) +
+                        ") and this address holds " + std::to_string(mine) +
+                        ": the room left is for addresses holding fewer");
     }
-    return false;
+    MakeRoomFor(peer);
   }
   struct stat st {};
   ::fstat(fd, &st);
