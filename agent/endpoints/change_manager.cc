@@ -271,6 +271,17 @@ std::string ChangeManager::EndReason(const PendingChange& change) const {
                       Ago(now - change.confirm_until), ")");
 }
 
+std::optional<absl::StatusOr<std::string>> ChangeManager::EndedAnswer(
+    absl::string_view change_id) const {
+  if (change_id.empty()) return std::nullopt;
+  absl::MutexLock lock(&mu_);
+  auto it = ended_.find(std::string(change_id));
+  if (it == ended_.end()) return std::nullopt;
+  if (it->second.status == ChangeStatus::kConfirmed) return std::string(change_id);
+  return absl::FailedPreconditionError(
+      absl::StrCat("change ", change_id, " cannot be confirmed: ", it->second.detail));
+}
+
 absl::StatusOr<std::string> ChangeManager::Confirm(absl::string_view change_id) {
   // An ended change is refused even while its revert holds the token.
   std::optional<PendingChange> p = pending();
@@ -280,19 +291,16 @@ absl::StatusOr<std::string> ChangeManager::Confirm(absl::string_view change_id) 
                                                       " cannot be confirmed: ", EndReason(*p),
                                                       "; it is being reverted"));
   }
+  // A change already decided (confirmed, or reverted: its revert may still hold the token
+  // for a moment) is answered as such, never with "another change is in progress".
+  if (!p.has_value() || (!change_id.empty() && change_id != p->change_id)) {
+    if (std::optional<absl::StatusOr<std::string>> ended = EndedAnswer(change_id)) return *ended;
+  }
   Busy busy(this, /*wait=*/false);
   if (!busy.status().ok()) return busy.status();
   p = pending();
   if (!p.has_value()) {
-    absl::MutexLock lock(&mu_);
-    auto it = change_id.empty() ? ended_.end() : ended_.find(std::string(change_id));
-    if (it != ended_.end() && it->second.status == ChangeStatus::kConfirmed) {
-      return std::string(change_id);
-    }
-    if (it != ended_.end()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("change ", change_id, " cannot be confirmed: ", it->second.detail));
-    }
+    if (std::optional<absl::StatusOr<std::string>> ended = EndedAnswer(change_id)) return *ended;
     return absl::NotFoundError(
         change_id.empty() ? std::string("no change is pending confirmation on this server")
                           : absl::StrCat("change ", change_id, " is not pending on this server"));

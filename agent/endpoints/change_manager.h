@@ -115,6 +115,8 @@ class ChangeManager {
   // The backups rotation must keep: the pending change's, in memory and on disk.
   std::vector<std::string> PinnedBackups() const;
   void Remember(const std::string& change_id, ChangeStatus status, std::string detail);
+  // Confirm's answer for a change that has ended (remembered), nullopt for any other.
+  std::optional<absl::StatusOr<std::string>> EndedAnswer(absl::string_view change_id) const;
   void TimerLoop();
   void RevertEnded(const PendingChange& change);
   std::string EndReason(const PendingChange& change) const;
