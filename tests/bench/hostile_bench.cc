@@ -42,6 +42,7 @@
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "osfleet/v1/services.grpc.pb.h"
 #include "tests/integration/harness.h"
+#include "tests/integration/silent_database.h"
 #include "tests/integration/openssl_pki.h"
 
 namespace osfleet::testing {
@@ -129,43 +130,6 @@ struct Latencies {
   }
 };
 
-// A TCP listener that accepts and never answers: a database that hangs.
-class SilentDatabase {
- public:
-  SilentDatabase() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(fd_, 4096);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] {
-      for (;;) {
-        const int c = accept(fd_, nullptr, nullptr);
-        if (c < 0) return;
-        std::lock_guard<std::mutex> lock(mu_);
-        held_.push_back(c);
-      }
-    });
-  }
-  ~SilentDatabase() {
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-    for (int c : held_) close(c);
-  }
-  std::string address() const { return absl::StrCat("127.0.0.1,", port_); }
-
- private:
-  int fd_ = -1, port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<int> held_;
-};
-
 class HostileBench : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -192,14 +156,7 @@ class HostileBench : public ::testing::Test {
   }
 
   std::shared_ptr<grpc::Channel> Channel(const std::string& who) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ReadFile(pki_->Path("ca.pem"));
-    ssl.pem_cert_chain = ReadFile(pki_->Path(who + ".pem"));
-    ssl.pem_private_key = ReadFile(pki_->Path(who + ".key"));
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("dc01");
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    return grpc::CreateCustomChannel(agent_->address(), grpc::SslCredentials(ssl), args);
+    return pki_->Channel(who, agent_->address(), "dc01");
   }
 
   // Get -> Set (confirm window 60 s) -> Renew -> Confirm, alternating two addresses, until `stop`.

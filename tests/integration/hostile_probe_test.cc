@@ -25,6 +25,7 @@
 #include "absl/synchronization/mutex.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "tests/integration/harness.h"
+#include "tests/integration/silent_database.h"
 #include "tests/integration/openssl_pki.h"
 
 namespace osfleet::testing {
@@ -68,50 +69,6 @@ class ThreadPeak {
   std::atomic<bool> stop_{false};
   std::atomic<int> peak_{0};
   std::thread sampler_;
-};
-
-// A database that hangs: a TCP listener whose connections are accepted (and counted) and
-// never answered, so a probe of it waits out its PRELOGIN timeout.
-class SilentDatabase {
- public:
-  SilentDatabase() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(fd_, 4096);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] {
-      for (;;) {
-        const int c = accept(fd_, nullptr, nullptr);
-        if (c < 0) return;
-        absl::MutexLock lock(&mu_);
-        accepted_.push_back(c);
-      }
-    });
-  }
-  ~SilentDatabase() {
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    acceptor_.join();
-    for (int c : accepted_) close(c);
-  }
-  int port() const { return port_; }
-  std::string address() const { return absl::StrCat("127.0.0.1,", port_); }
-  int connections() const {
-    absl::MutexLock lock(&mu_);
-    return static_cast<int>(accepted_.size());
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-  std::thread acceptor_;
-  mutable absl::Mutex mu_;
-  std::vector<int> accepted_ ABSL_GUARDED_BY(mu_);
 };
 
 // An async Probe; its status once done.
@@ -163,15 +120,7 @@ class HostileProbeTest : public ::testing::Test {
 
   // A stub on a connection of its own (each channel its own TCP connection).
   std::unique_ptr<v1::Endpoints::Stub> Stub(const std::string& who) const {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ReadFile(pki_->Path("ca.pem"));
-    ssl.pem_cert_chain = ReadFile(pki_->Path(who + ".pem"));
-    ssl.pem_private_key = ReadFile(pki_->Path(who + ".key"));
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("dc01");
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    return v1::Endpoints::NewStub(
-        grpc::CreateCustomChannel(agent_->address(), grpc::SslCredentials(ssl), args));
+    return v1::Endpoints::NewStub(pki_->Channel(who, agent_->address(), "dc01"));
   }
 
   grpc::Status Probe(v1::Endpoints::Stub& stub, const v1::ProbeRequest& req,

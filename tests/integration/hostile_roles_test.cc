@@ -84,15 +84,7 @@ class HostileRolesTest : public ::testing::Test {
   }
 
   std::unique_ptr<v1::Endpoints::Stub> Stub(const std::string& who) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ReadFile(pki_->Path("ca.pem"));
-    ssl.pem_cert_chain = ReadFile(pki_->Path(who + ".pem"));
-    ssl.pem_private_key = ReadFile(pki_->Path(who + ".key"));
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("dc01");
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    return v1::Endpoints::NewStub(
-        grpc::CreateCustomChannel(agent_->address(), grpc::SslCredentials(ssl), args));
+    return v1::Endpoints::NewStub(pki_->Channel(who, agent_->address(), "dc01"));
   }
 
   grpc::Status Get(const std::string& who) {

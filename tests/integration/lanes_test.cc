@@ -25,6 +25,7 @@
 #include "osfleet/v1/service_center.grpc.pb.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
+#include "tests/integration/silent_database.h"
 
 namespace osfleet::testing {
 namespace {
@@ -37,46 +38,6 @@ constexpr char kHash[] = "Zx9SecretHashValue0123456789abcdef";
 std::chrono::system_clock::time_point In(absl::Duration d) {
   return std::chrono::system_clock::now() + absl::ToChronoNanoseconds(d);
 }
-
-// A TCP listener that accepts connections and never answers: a database that hangs, so a
-// probe of it waits for its PRELOGIN timeout.
-class SilentDatabase {
- public:
-  SilentDatabase() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(fd_, 16);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] {
-      for (;;) {
-        const int c = accept(fd_, nullptr, nullptr);
-        if (c < 0) return;
-        accepted_.push_back(c);
-        ++connections_;
-      }
-    });
-  }
-  ~SilentDatabase() {
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    acceptor_.join();
-    for (int c : accepted_) close(c);
-  }
-  std::string address() const { return absl::StrCat("127.0.0.1,", port_); }
-  int connections() const { return connections_.load(); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-  std::thread acceptor_;
-  std::vector<int> accepted_;  // only the acceptor thread touches it until the join
-  std::atomic<int> connections_{0};
-};
 
 // A call that runs on a thread of its own until it ends or is cancelled.
 struct BackgroundCall {

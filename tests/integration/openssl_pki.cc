@@ -28,4 +28,17 @@ void OpensslPki::Run(std::vector<std::string> args) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
+std::shared_ptr<grpc::Channel> OpensslPki::Channel(const std::string& who,
+                                                   const std::string& address,
+                                                   const std::string& server_name) const {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadFile(Path("ca.pem"));
+  ssl.pem_cert_chain = ReadFile(Path(who + ".pem"));
+  ssl.pem_private_key = ReadFile(Path(who + ".key"));
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride(server_name);
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args);
+}
+
 }  // namespace osfleet::testing

@@ -3,6 +3,9 @@
 // Subject OU carrying the osfleet role.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,10 @@ class OpensslPki {
   // name.pem / name.key: CN=name, OU=ou (none when empty), subjectAltName DNS:name.
   void Issue(const std::string& name, const std::string& ou = "osfleet:operator");
   std::string Path(const std::string& file) const { return dir_ + "/" + file; }
+  // An mTLS channel to `address` as `who` (who.pem / who.key), checking the agent's
+  // certificate for `server_name`, on a TCP connection of its own (no shared subchannel).
+  std::shared_ptr<grpc::Channel> Channel(const std::string& who, const std::string& address,
+                                         const std::string& server_name) const;
 
  private:
   void Run(std::vector<std::string> args);
