@@ -134,22 +134,21 @@ absl::StatusOr<BackupInfo> BackupStore::Save(absl::string_view bytes, absl::stri
   if (absl::Status s = WriteFileAtomically(PathOf(info.id, kData), bytes, options); !s.ok()) {
     return s;
   }
-  if (absl::Status s = Rotate(info.id); !s.ok()) return s;
+  ids->insert(ids->begin(), info.id);  // the newest: its number is the highest
+  Rotate(*ids, info.id);
   return info;
 }
 
-absl::Status BackupStore::Rotate(const std::string& just_saved) const {
-  absl::StatusOr<std::vector<std::string>> ids = ListIds(dir_);
-  if (!ids.ok()) return ids.status();
+void BackupStore::Rotate(const std::vector<std::string>& ids,
+                         const std::string& just_saved) const {
   std::vector<std::string> keep = Pinned();
   keep.push_back(just_saved);
-  for (size_t i = static_cast<size_t>(keep_); i < ids->size(); ++i) {
-    const std::string& id = (*ids)[i];
+  for (size_t i = static_cast<size_t>(keep_); i < ids.size(); ++i) {
+    const std::string& id = ids[i];
     if (std::find(keep.begin(), keep.end(), id) != keep.end()) continue;
     (void)platform::RemoveFile(PathOf(id, kData));
     (void)platform::RemoveFile(PathOf(id, kReason));
   }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<BackupInfo>> BackupStore::List() const {

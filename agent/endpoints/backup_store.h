@@ -49,7 +49,9 @@ class BackupStore {
 
  private:
   absl::Status EnsureDir() const;
-  absl::Status Rotate(const std::string& just_saved) const;
+  // Removes the backups of `ids` (newest first) beyond `keep`, except pinned ones and
+  // just_saved.
+  void Rotate(const std::vector<std::string>& ids, const std::string& just_saved) const;
   std::string PathOf(absl::string_view id, absl::string_view ext) const;
   std::vector<std::string> Pinned() const;
 

@@ -51,19 +51,6 @@ absl::Status CheckChangeSizes(int changes, absl::string_view expected_revision,
   return CheckSize("reason", reason, kMaxReasonBytes);
 }
 
-std::optional<DatabaseId> DatabaseFromProto(v1::Database database) {
-  switch (database) {
-    case v1::DATABASE_PLATFORM:
-      return DatabaseId::kPlatform;
-    case v1::DATABASE_LOGGING:
-      return DatabaseId::kLogging;
-    case v1::DATABASE_SESSION:
-      return DatabaseId::kSession;
-    default:
-      return std::nullopt;
-  }
-}
-
 // A Probe's targets before anything is read: how many, which databases, how long.
 absl::Status CheckProbeTargets(
     const google::protobuf::RepeatedPtrField<v1::EndpointChange>& targets) {

@@ -1,5 +1,7 @@
 #include "agent/rpc/proto_convert.h"
 
+#include <optional>
+
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
@@ -30,6 +32,19 @@ void FillOracle(const DatabaseSection& s, v1::OracleAddress* out) {
 }
 
 }  // namespace
+
+std::optional<DatabaseId> DatabaseFromProto(v1::Database database) {
+  switch (database) {
+    case v1::DATABASE_PLATFORM:
+      return DatabaseId::kPlatform;
+    case v1::DATABASE_LOGGING:
+      return DatabaseId::kLogging;
+    case v1::DATABASE_SESSION:
+      return DatabaseId::kSession;
+    default:
+      return std::nullopt;
+  }
+}
 
 v1::Database ToProto(DatabaseId id) {
   switch (id) {
@@ -215,23 +230,12 @@ absl::StatusOr<std::vector<EndpointEdit>> EditsFromProto(
   std::vector<EndpointEdit> edits;
   for (int i = 0; i < changes.size(); ++i) {
     const v1::EndpointChange& c = changes[i];
-    EndpointEdit e;
-    switch (c.database()) {
-      case v1::DATABASE_PLATFORM:
-        e.database = DatabaseId::kPlatform;
-        break;
-      case v1::DATABASE_LOGGING:
-        e.database = DatabaseId::kLogging;
-        break;
-      case v1::DATABASE_SESSION:
-        e.database = DatabaseId::kSession;
-        break;
-      default:
-        return absl::InvalidArgumentError(
-            absl::StrCat("changes[", i, "].database: must be PLATFORM, LOGGING or SESSION"));
+    const std::optional<DatabaseId> database = DatabaseFromProto(c.database());
+    if (!database.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("changes[", i, "].database: must be PLATFORM, LOGGING or SESSION"));
     }
-    e.address = c.address();
-    edits.push_back(std::move(e));
+    edits.push_back({*database, c.address()});
   }
   return edits;
 }

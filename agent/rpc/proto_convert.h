@@ -1,6 +1,8 @@
 // Between the agent's plain types and the osfleet.v1 messages.
 #pragma once
 
+#include <optional>
+
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -16,6 +18,8 @@
 namespace osfleet::agent {
 
 v1::Database ToProto(DatabaseId id);
+// nullopt for DATABASE_UNSPECIFIED and values this agent does not know.
+std::optional<DatabaseId> DatabaseFromProto(v1::Database database);
 void FillEndpoint(const DatabaseSection& section, v1::Endpoint* out);
 void FillEndpoints(const HsconfDocument& doc, v1::GetEndpointsResponse* out);
 void FillDiff(const FieldChange& change, v1::FieldDiff* out);

@@ -59,7 +59,7 @@ struct TcpListener::State {
   int PressureMark(int ceiling) const;
   int OpenFrom(const std::string& peer);
   std::pair<std::string, int> Heaviest();
-  void MakeRoomFor(const std::string& peer);
+  void MakeRoomFor(int mine, const std::pair<std::string, int>& heaviest);
   bool StillTheSame(int fd);
   void Forget(int fd);
   void Count(std::uint64_t ListenerCounters::*field) {
@@ -247,12 +247,13 @@ std::pair<std::string, int> TcpListener::State::Heaviest() {
   return heaviest;
 }
 
-// Ends the oldest connection of the address holding the most (when it holds more than one
-// and more than `peer` would), so that the next newcomer finds a descriptor. shutdown(),
-// not close(): gRPC owns the descriptor, sees the connection end and closes it itself.
-void TcpListener::State::MakeRoomFor(const std::string& peer) {
-  const auto [heavy, count] = Heaviest();
-  if (count <= 1 || heavy == peer || OpenFrom(peer) + 1 >= count) return;
+// Ends the oldest connection of the heaviest address (when it holds more than one and more
+// than the newcomer's address, holding `mine`, would), so that the next newcomer finds a
+// descriptor. shutdown(), not close(): gRPC owns the descriptor, sees the connection end
+// and closes it itself.
+void TcpListener::State::MakeRoomFor(int mine, const std::pair<std::string, int>& heaviest) {
+  const auto& [heavy, count] = heaviest;
+  if (count <= 1 || mine + 1 >= count) return;
   const int oldest = by_peer[heavy].front();
   if (StillTheSame(oldest)) ::shutdown(oldest, SHUT_RDWR);
   Forget(oldest);
@@ -292,7 +293,8 @@ bool TcpListener::State::Admit(int fd, const std::string& peer) {
   if (by_fd.size() <= static_cast<size_t>(fd)) by_fd.resize(fd + 1);
   Forget(fd);  // its number was another connection's, which gRPC has closed since
   if (fd >= ceiling) {
-    MakeRoomFor(peer);  // its retry finds a descriptor, unless it is the flood itself
+    // Its retry finds a descriptor, unless it is the flood itself.
+    MakeRoomFor(OpenFrom(peer), Heaviest());
     return Refuse(fd, peer, &ListenerCounters::refused_full,
                   "no descriptor left for connections (" + std::to_string(fd) +
                       " in use, ceiling " + std::to_string(ceiling) + ")");
@@ -307,14 +309,14 @@ bool TcpListener::State::Admit(int fd, const std::string& peer) {
     // Near the ceiling (a flood from several addresses): a newcomer from an address that
     // holds as many as the heaviest is refused; one from a lighter address (an operator)
     // gets in, and the heaviest address loses its oldest connection.
-    const auto [heavy, count] = Heaviest();
-    if (count > 1 && mine + 1 >= count) {
+    const std::pair<std::string, int> heaviest = Heaviest();
+    if (heaviest.second > 1 && mine + 1 >= heaviest.second) {
       return Refuse(fd, peer, &ListenerCounters::refused_full,
                     "near the connection ceiling (" + std::to_string(ceiling) +
                         ") and this address holds " + std::to_string(mine) +
                         ": the room left is for addresses holding fewer");
     }
-    MakeRoomFor(peer);
+    MakeRoomFor(mine, heaviest);
   }
   struct stat st {};
   ::fstat(fd, &st);
