@@ -1,5 +1,7 @@
 #include "common/escape.h"
 
+#include "absl/strings/str_cat.h"
+
 #include <cstdint>
 
 #include "absl/strings/match.h"
@@ -104,6 +106,10 @@ std::string EscapeControls(absl::string_view input, EscapeOptions options) {
 
 bool IsPrintable(absl::string_view text, EscapeOptions options) {
   return EscapeControls(text, options) == text;
+}
+
+std::string QuotedEscaped(absl::string_view text) {
+  return absl::StrCat("\"", EscapeControls(text), "\"");
 }
 
 }  // namespace osfleet

@@ -27,6 +27,9 @@ struct EscapeOptions {
 // same document. Invalid UTF-8 becomes U+FFFD (ValidUtf8). A backslash is left alone.
 std::string EscapeControls(absl::string_view text, EscapeOptions options = {});
 
+// text in double quotes, escaped: for naming outside text in a message ("osfleet:admin").
+std::string QuotedEscaped(absl::string_view text);
+
 // True when EscapeControls(text, options) would change nothing.
 bool IsPrintable(absl::string_view text, EscapeOptions options = {});
 

@@ -15,8 +15,6 @@ bool LooksLikeRole(absl::string_view unit) {
   return absl::StartsWithIgnoreCase(absl::StripLeadingAsciiWhitespace(unit), kRoleUnitPrefix);
 }
 
-std::string Quoted(absl::string_view unit) { return absl::StrCat("\"", EscapeControls(unit), "\""); }
-
 }  // namespace
 
 absl::StatusOr<v1::ServerRole> ParseRole(absl::string_view text) {
@@ -43,7 +41,7 @@ std::string RoleName(v1::ServerRole role) {
 absl::StatusOr<std::string> CertificateRole(const std::vector<std::string>& units) {
   std::vector<std::string> roles;
   for (const std::string& unit : units) {
-    if (LooksLikeRole(unit)) roles.push_back(Quoted(unit));
+    if (LooksLikeRole(unit)) roles.push_back(QuotedEscaped(unit));
   }
   if (roles.size() > 1) {
     return absl::InvalidArgumentError(
@@ -57,7 +55,7 @@ absl::StatusOr<std::string> CertificateRole(const std::vector<std::string>& unit
       if (absl::StartsWith(unit, kRoleUnitPrefix) && role == known) return std::string(role);
     }
     return absl::InvalidArgumentError(
-        absl::StrCat("has OU ", Quoted(unit),
+        absl::StrCat("has OU ", QuotedEscaped(unit),
                      ", which is not a role: exactly osfleet:viewer, osfleet:operator or "
                      "osfleet:agent"));
   }

@@ -61,8 +61,6 @@ std::vector<std::string> SubjectEntries(X509* cert, int nid) {
   return out;
 }
 
-std::string Quoted(absl::string_view text) { return absl::StrCat("\"", EscapeControls(text), "\""); }
-
 // Why the certificate cannot be a client's credential; empty when it can.
 std::string CaProblem(X509* cert) {
   if ((X509_get_extension_flags(cert) & EXFLAG_CA) != 0) {
@@ -82,9 +80,9 @@ std::string TakeCommonName(const std::vector<std::string>& names, Caller& caller
   }
   caller.identity = absl::StrCat("serial:", caller.serial);
   if (names.empty()) return "has no CN";
-  if (names.size() == 1) return absl::StrCat("has an empty CN (", Quoted(names[0]), ")");
+  if (names.size() == 1) return absl::StrCat("has an empty CN (", QuotedEscaped(names[0]), ")");
   std::vector<std::string> quoted;
-  for (const std::string& n : names) quoted.push_back(Quoted(n));
+  for (const std::string& n : names) quoted.push_back(QuotedEscaped(n));
   return absl::StrCat("has ", names.size(), " CNs (", absl::StrJoin(quoted, ", "),
                       "); a client certificate must have exactly one");
 }
