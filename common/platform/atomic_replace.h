@@ -104,7 +104,9 @@ class EditableFile {
   EditableFile() = default;
 
   std::string path_, folder_, base_;
-  UniqueFd folder_fd_, file_fd_;
+  UniqueFd folder_fd_;
+  // Windows: Replace closes it when the file system cannot rename over an open file.
+  mutable UniqueFd file_fd_;
 };
 
 }  // namespace osfleet::platform
