@@ -93,7 +93,8 @@ class EditableFile {
   // Replaces the file's content as ReplaceFileAtomically does (temp file in the folder,
   // the file's own mode and owner, fsync, rename, fsync the folder), unless the path no
   // longer names the opened file just before the rename: then nothing is written and the
-  // result is false.
+  // result is false. On Windows, which cannot rename over an open file, the file's handle
+  // (and its lock) is closed just before the rename: call nothing else on it afterwards.
   Result<bool> Replace(std::string_view bytes, const ReplaceOptions& options = {}) const;
 
   // RemoveStaleTempFiles for this file's temp files in its folder (call it holding the

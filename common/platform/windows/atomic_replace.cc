@@ -132,9 +132,9 @@ bool IsBusy(DWORD error) {
 }
 
 // MoveFileExW over the target, retried for a bounded time while someone holds the target
-// open without sharing delete. before_retry runs once, before the first retry.
-Result<void> RenameOver(const std::string& temp, const std::string& target,
-                        const std::function<void()>& before_retry) {
+// open (Windows' classic rename semantics, and Wine's, refuse to replace an open file,
+// even one opened with FILE_SHARE_DELETE).
+Result<void> RenameOver(const std::string& temp, const std::string& target) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline = Clock::now() + kRenameRetryFor;
   std::chrono::milliseconds pause(1);
@@ -152,7 +152,6 @@ Result<void> RenameOver(const std::string& temp, const std::string& target,
                                                      " ms)"
                                                : ""));
     }
-    if (!retried && before_retry) before_retry();
     retried = true;
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(50));
@@ -161,10 +160,11 @@ Result<void> RenameOver(const std::string& temp, const std::string& target,
 
 // Temp file, then rename over dir\base unless still_ours() says the name no longer holds
 // the file meant to be replaced (false: the temp file is removed and nothing changes).
+// release() closes the caller's own handles on the target just before the rename.
 Result<bool> WriteAndRename(const std::string& dir, const std::string& base, std::string_view bytes,
                             HANDLE security_from, FileMode new_file_mode,
                             const ReplaceOptions& options, const std::function<bool()>& still_ours,
-                            const std::function<void()>& before_retry) {
+                            const std::function<void()>& release) {
   Result<Temp> temp = CreateTemp(dir, base, security_from, new_file_mode);
   if (!temp.ok()) return temp.error();
   Notify(options, ReplaceStep::kTempCreated);
@@ -178,7 +178,8 @@ Result<bool> WriteAndRename(const std::string& dir, const std::string& base, std
     DeleteFileW(temp_path.c_str());
     return false;
   }
-  if (Result<void> r = RenameOver(temp->path, win::JoinPath(dir, base), before_retry); !r.ok()) {
+  if (release) release();
+  if (Result<void> r = RenameOver(temp->path, win::JoinPath(dir, base)); !r.ok()) {
     DeleteFileW(temp_path.c_str());
     return r.error();
   }
@@ -397,10 +398,10 @@ Result<bool> EditableFile::Replace(std::string_view bytes, const ReplaceOptions&
   const HANDLE file = HandleOf(file_fd_);
   const std::string& folder = folder_;
   const std::string& base = base_;
-  // Our own handle shares delete, which lets MoveFileExW replace the file where the file
-  // system renames over open files (Wine; POSIX semantics on recent Windows). Where it does
-  // not, the first retry closes our handle (and with it the lock: the temp file is
-  // complete and the identity was checked, as on POSIX just before the rename).
+  // Windows will not rename over a file that has open handles, ours included: ours goes
+  // (and the lock with it) once the temp file is complete and the path was checked to
+  // still name the file read — as on POSIX, right before the rename. The folder stays
+  // open (and so cannot be renamed). A Replace is the last call on this object.
   UniqueFd& own = file_fd_;
   return WriteAndRename(folder_, base_, bytes, file, options.new_file_mode, options,
                         [&folder, &base, file] { return StillNames(folder, base, file); },

@@ -151,33 +151,41 @@ Result<void> MakePrivate(const std::wstring& path, const std::string& what) {
   return {};
 }
 
-Result<bool> OthersCanRead(const std::string& path) {
-  Result<Descriptor> d = ReadDescriptor(path);
-  if (!d.ok()) return d.error();
-  if (d->dacl == nullptr) return true;  // a NULL DACL lets everyone in
+bool DaclLetsOthersRead(PACL dacl) {
+  if (dacl == nullptr) return true;  // a NULL DACL lets everyone in
   bool others = false;
-  ForEachAllowed(d->dacl, [&](PSID sid, ACCESS_MASK mask) {
+  ForEachAllowed(dacl, [&](PSID sid, ACCESS_MASK mask) {
     if ((mask & kReadRights) != 0 && !IsTrusted(sid)) others = true;
   });
   return others;
 }
 
-Result<std::string> UntrustedWriters(const std::string& path, bool is_folder) {
-  Result<Descriptor> d = ReadDescriptor(path);
-  if (!d.ok()) return d.error();
-  if (d->owner != nullptr && !IsTrusted(d->owner)) {
-    return SidName(d->owner) + " owns it (and so may change its permissions)";
+std::string UntrustedWritersIn(PSID owner, PACL dacl, bool is_folder) {
+  if (owner != nullptr && !IsTrusted(owner)) {
+    return SidName(owner) + " owns it (and so may change its permissions)";
   }
-  if (d->dacl == nullptr) return std::string("its DACL is empty (NULL): everyone may change it");
+  if (dacl == nullptr) return "its DACL is empty (NULL): everyone may change it";
   const ACCESS_MASK rights = kOwnRights | (is_folder ? kFolderWriteRights : kFileWriteRights);
   std::string who;
-  ForEachAllowed(d->dacl, [&](PSID sid, ACCESS_MASK mask) {
+  ForEachAllowed(dacl, [&](PSID sid, ACCESS_MASK mask) {
     if (!who.empty() || (mask & rights) == 0 || IsTrusted(sid)) return;
     // OWNER RIGHTS stand for the owner, checked above.
     if (IsWellKnown(sid, WinCreatorOwnerRightsSid)) return;
     who = SidName(sid) + " " + WhatTheyMay(mask & rights, is_folder);
   });
   return who;
+}
+
+Result<bool> OthersCanRead(const std::string& path) {
+  Result<Descriptor> d = ReadDescriptor(path);
+  if (!d.ok()) return d.error();
+  return DaclLetsOthersRead(d->dacl);
+}
+
+Result<std::string> UntrustedWriters(const std::string& path, bool is_folder) {
+  Result<Descriptor> d = ReadDescriptor(path);
+  if (!d.ok()) return d.error();
+  return UntrustedWritersIn(d->owner, d->dacl, is_folder);
 }
 
 Result<void> CopySecurity(HANDLE from, HANDLE to, const std::string& what) {

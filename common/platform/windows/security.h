@@ -31,6 +31,11 @@ Result<bool> OthersCanRead(const std::string& path);
 // is_folder chooses the rights.
 Result<std::string> UntrustedWriters(const std::string& path, bool is_folder);
 
+// The decisions of OthersCanRead and UntrustedWriters on a descriptor's parts (tests
+// give them descriptors made from SDDL).
+bool DaclLetsOthersRead(PACL dacl);
+std::string UntrustedWritersIn(PSID owner, PACL dacl, bool is_folder);
+
 // Gives the file `to` (open with WRITE_DAC | WRITE_OWNER) the owner, group and explicit
 // DACL entries of the file `from` (open with READ_CONTROL); inherited entries come again
 // from `to`'s folder. The owner is kept only where this process may set it (an
