@@ -67,4 +67,9 @@ class TcpListener {
   int port_ = 0;
 };
 
+// Whether accepted connections can be handed to gRPC as descriptors (TcpListener::Start's
+// hand_over). False on Windows: gRPC 1.51 has no external connection acceptor there, so the
+// caller lets gRPC listen itself (without the descriptor ceiling or per-peer cap).
+bool ListenerHandsOverDescriptors();
+
 }  // namespace osfleet::platform

@@ -172,6 +172,8 @@ void TcpListener::Stop() {
   state_->sockets.clear();
 }
 
+bool ListenerHandsOverDescriptors() { return true; }
+
 ListenerCounters TcpListener::counters() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->counters;
