@@ -10,11 +10,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <random>
 #include <tuple>
 #include <utility>
 
 #include "common/platform/file_lock.h"
+#include "common/platform/replace_temp_name.h"
 #include "common/platform/posix/errno_error.h"
 
 namespace osfleet::platform {
@@ -23,9 +23,6 @@ namespace {
 using posix::ErrnoError;
 using posix::PlatformError;
 
-constexpr std::string_view kTempMarker = ".tmp-";
-constexpr std::size_t kTempSuffixLength = 6;
-constexpr char kTempAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 void Notify(const ReplaceOptions& options, ReplaceStep step) {
   if (options.after_step) options.after_step(step);
@@ -70,12 +67,9 @@ struct Temp {
 // mode 0600 until it gets its final mode and owner, before any byte is written to it.
 Result<Temp> CreateTemp(int dir_fd, const std::string& dir, const std::string& base,
                         const Ownership& own) {
-  std::random_device random;
-  std::uniform_int_distribution<std::size_t> pick(0, sizeof(kTempAlphabet) - 2);
   for (int attempt = 0; attempt < 100; ++attempt) {
     Temp temp;
-    temp.name = "." + base + std::string(kTempMarker);
-    for (std::size_t i = 0; i < kTempSuffixLength; ++i) temp.name += kTempAlphabet[pick(random)];
+    temp.name = NewReplaceTempName(base);
     temp.path = Join(dir, temp.name);
     temp.fd = UniqueFd(openat(dir_fd, temp.name.c_str(),
                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -217,19 +211,6 @@ Result<void> ReplaceFileAtomically(const std::string& path, std::string_view byt
   Result<bool> done = WriteAndRename(dir_fd.get(), dir, base, bytes, own, options, nullptr);
   if (!done.ok()) return done.error();
   return {};
-}
-
-bool IsReplaceTempName(std::string_view name, std::string_view base) {
-  const std::size_t tail = kTempMarker.size() + kTempSuffixLength;
-  if (name.size() < 2 + tail || name[0] != '.') return false;
-  const std::string_view middle = name.substr(1, name.size() - 1 - tail);
-  const std::string_view marker = name.substr(name.size() - tail, kTempMarker.size());
-  const std::string_view suffix = name.substr(name.size() - kTempSuffixLength);
-  if (marker != kTempMarker || (!base.empty() && middle != base)) return false;
-  for (char c : suffix) {
-    if (std::string_view(kTempAlphabet).find(c) == std::string_view::npos) return false;
-  }
-  return true;
 }
 
 Result<std::vector<std::string>> RemoveStaleTempFiles(const std::string& folder,

@@ -4,12 +4,12 @@
 #include <io.h>
 
 #include <algorithm>
-#include <random>
 #include <thread>
 #include <tuple>
 #include <utility>
 
 #include "common/platform/file_lock.h"
+#include "common/platform/replace_temp_name.h"
 #include "common/platform/windows/file_identity.h"
 #include "common/platform/windows/security.h"
 #include "common/platform/windows/win32.h"
@@ -22,9 +22,6 @@ using win::PlatformError;
 using win::UniqueHandle;
 using win::Wide;
 
-constexpr std::string_view kTempMarker = ".tmp-";
-constexpr std::size_t kTempSuffixLength = 6;
-constexpr char kTempAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 constexpr DWORD kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
 
 // How long the rename is retried while another program (an OutSystems service reading
@@ -78,14 +75,11 @@ struct Temp {
 // byte is written to it.
 Result<Temp> CreateTemp(const std::string& dir, const std::string& base, HANDLE security_from,
                         FileMode new_file_mode) {
-  std::random_device random;
-  std::uniform_int_distribution<std::size_t> pick(0, sizeof(kTempAlphabet) - 2);
   SECURITY_ATTRIBUTES* attributes =
       security_from == nullptr && (new_file_mode & 077) == 0 ? win::PrivateAttributes() : nullptr;
   for (int attempt = 0; attempt < 100; ++attempt) {
     Temp temp;
-    std::string name = "." + base + std::string(kTempMarker);
-    for (std::size_t i = 0; i < kTempSuffixLength; ++i) name += kTempAlphabet[pick(random)];
+    const std::string name = NewReplaceTempName(base);
     temp.path = win::JoinPath(dir, name);
     temp.handle = UniqueHandle(CreateFileW(Wide(temp.path).c_str(),
                                            GENERIC_WRITE | READ_CONTROL | WRITE_DAC | WRITE_OWNER,
@@ -246,19 +240,6 @@ Result<void> ReplaceFileAtomically(const std::string& path, std::string_view byt
                                      options, nullptr, [&old] { old.Reset(); });
   if (!done.ok()) return done.error();
   return {};
-}
-
-bool IsReplaceTempName(std::string_view name, std::string_view base) {
-  const std::size_t tail = kTempMarker.size() + kTempSuffixLength;
-  if (name.size() < 2 + tail || name[0] != '.') return false;
-  const std::string_view middle = name.substr(1, name.size() - 1 - tail);
-  const std::string_view marker = name.substr(name.size() - tail, kTempMarker.size());
-  const std::string_view suffix = name.substr(name.size() - kTempSuffixLength);
-  if (marker != kTempMarker || (!base.empty() && middle != base)) return false;
-  for (char c : suffix) {
-    if (std::string_view(kTempAlphabet).find(c) == std::string_view::npos) return false;
-  }
-  return true;
 }
 
 Result<std::vector<std::string>> RemoveStaleTempFiles(const std::string& folder,
