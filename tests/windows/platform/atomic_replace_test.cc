@@ -3,6 +3,7 @@
 // other handles have the file open; EditableFile's lock and identity checks.
 #include "common/platform/atomic_replace.h"
 
+#include <future>
 #include <thread>
 
 #include "common/platform/files.h"
@@ -55,14 +56,19 @@ TEST(WindowsAtomicReplace, WaitsForAHandleThatDoesNotShareDeleteThenReplaces) {
   win::UniqueHandle holder(CreateFileW(win::Wide(path).c_str(), GENERIC_READ, FILE_SHARE_READ,
                                        nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
   ASSERT_TRUE(holder.valid());
-  std::atomic<bool> retried{false};
-  std::thread release([&] {
-    // Let go once the replace is waiting for us (its temp file exists).
-    while (TempFilesIn(dir.path()).empty()) std::this_thread::yield();
+  // The holder lets go once the temp file is synced: the rename cannot have succeeded
+  // before (the holder does not share delete), so it is waiting in its retry loop.
+  std::promise<void> synced;
+  ReplaceOptions options;
+  options.after_step = [&](ReplaceStep step) {
+    if (step == ReplaceStep::kTempSynced) synced.set_value();
+  };
+  std::thread release([&, ready = synced.get_future()] {
+    ready.wait_for(std::chrono::seconds(30));
+    EXPECT_EQ(ReadRaw(path), "old");
     holder.Reset();
-    retried = true;
   });
-  Result<void> done = ReplaceFileAtomically(path, "new");
+  Result<void> done = ReplaceFileAtomically(path, "new", options);
   release.join();
   ASSERT_TRUE(done.ok()) << done.error().Message();
   EXPECT_EQ(ReadRaw(path), "new");

@@ -7,6 +7,8 @@
 
 #include "common/platform/windows/win32.h"
 
+#include <shellapi.h>
+
 namespace osfleet::platform::testing {
 
 const char* SelfPath() {
@@ -17,6 +19,42 @@ const char* SelfPath() {
   }();
   return path.c_str();
 }
+
+namespace {
+
+int PrintWideArgs() {
+  int count = 0;
+  wchar_t** args = CommandLineToArgvW(GetCommandLineW(), &count);
+  bool after_mode = false;
+  for (int i = 0; i < count; ++i) {
+    const std::string arg = win::Utf8(args[i]);
+    if (after_mode) std::printf("[%s]\n", arg.c_str());
+    if (arg == "--child=args") after_mode = true;
+  }
+  LocalFree(args);
+  std::fflush(stdout);
+  return 0;
+}
+
+unsigned long StartGrandchild() {
+  std::wstring command = L"\"" + win::Wide(SelfPath()) + L"\" --child=sleep 60000";
+  STARTUPINFOW startup = {};
+  startup.cb = sizeof(startup);
+  startup.dwFlags = STARTF_USESTDHANDLES;
+  startup.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+  startup.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+  startup.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+  PROCESS_INFORMATION info = {};
+  if (!CreateProcessW(nullptr, command.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr,
+                      &startup, &info)) {
+    return 0;
+  }
+  CloseHandle(info.hThread);
+  CloseHandle(info.hProcess);
+  return info.dwProcessId;
+}
+
+}  // namespace
 
 int RunChildMode(const char* name, int argc, char** argv) {
   // exit CODE: exits with CODE.
@@ -31,6 +69,35 @@ int RunChildMode(const char* name, int argc, char** argv) {
   if (std::strcmp(name, "sleep") == 0) {
     Sleep(static_cast<DWORD>(argc > 0 ? std::atoi(argv[0]) : 60000));
     return 0;
+  }
+  // args ARG...: writes each argument as it arrived (wide argv, UTF-8) in [brackets].
+  if (std::strcmp(name, "args") == 0) return PrintWideArgs();
+  // env NAME: writes NAME's value (or "<unset>").
+  if (std::strcmp(name, "env") == 0 && argc > 0) {
+    const wchar_t* value = _wgetenv(win::Wide(argv[0]).c_str());  // not the ANSI code page
+    std::printf("%s\n", value != nullptr ? win::Utf8(value).c_str() : "<unset>");
+    return 0;
+  }
+  // cwd: writes the current folder.
+  if (std::strcmp(name, "cwd") == 0) {
+    wchar_t buffer[MAX_PATH * 4];
+    const DWORD n = GetCurrentDirectoryW(sizeof(buffer) / sizeof(buffer[0]), buffer);
+    std::printf("%s\n", win::Utf8(std::wstring_view(buffer, n)).c_str());
+    return 0;
+  }
+  // stderr TEXT: writes TEXT to stderr.
+  if (std::strcmp(name, "stderr") == 0 && argc > 0) {
+    std::fprintf(stderr, "%s\n", argv[0]);
+    return 0;
+  }
+  // tree MS: starts a grandchild that sleeps a minute with this stdout, writes its pid,
+  // then sleeps MS and exits 0.
+  if (std::strcmp(name, "tree") == 0) {
+    const unsigned long pid = StartGrandchild();
+    std::printf("%lu\n", pid);
+    std::fflush(stdout);
+    Sleep(static_cast<DWORD>(argc > 0 ? std::atoi(argv[0]) : 60000));
+    return pid != 0 ? 0 : 3;
   }
   std::fprintf(stderr, "unknown child mode %s\n", name);
   return 2;
