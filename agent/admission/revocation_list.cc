@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/asn1_time.h"
 
 namespace osfleet::agent {
 namespace {
@@ -58,11 +59,7 @@ std::string Key(const X509_NAME* issuer, const ASN1_INTEGER* serial) {
   return key;
 }
 
-absl::Time TimeOf(const ASN1_TIME* t) {
-  struct tm tm = {};
-  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return absl::InfiniteFuture();
-  return absl::FromTimeT(timegm(&tm));
-}
+absl::Time TimeOf(const ASN1_TIME* t) { return Asn1TimeToAbsl(t).value_or(absl::InfiniteFuture()); }
 
 std::vector<CertPtr> ParseCas(absl::string_view pem) {
   std::vector<CertPtr> cas;

@@ -11,8 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/host_port.h"
 #include "common/role.h"
-#include "common/utf8.h"
 #include "common/tls_files.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
@@ -232,11 +232,20 @@ absl::Status AgentServer::Build() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  absl::StatusOr<std::unique_ptr<platform::TcpListener>> listener = Listen(config_.listen);
-  if (!listener.ok()) return listener.status();
-  listener_ = *std::move(listener);
-  acceptor_ = builder.experimental().AddExternalConnectionAcceptor(
-      grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD, *creds);
+  // Where connections can be handed over (POSIX), our listener admits them; elsewhere
+  // (Windows: gRPC 1.51 has no descriptor acceptor there) gRPC listens itself.
+  int grpc_port = 0;
+  if (platform::ListenerHandsOverDescriptors()) {
+    absl::StatusOr<std::unique_ptr<platform::TcpListener>> listener = Listen(config_.listen);
+    if (!listener.ok()) return listener.status();
+    listener_ = *std::move(listener);
+    acceptor_ = builder.experimental().AddExternalConnectionAcceptor(
+        grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD, *creds);
+  } else {
+    absl::StatusOr<HostPort> where = ParseHostPort(config_.listen, "--listen");
+    if (!where.ok()) return where.status();
+    builder.AddListeningPort(where->ToString(0), *creds, &grpc_port);
+  }
   SetServerLimits(builder);
   builder.RegisterService(&agent_service_);
   builder.RegisterService(&endpoints_service_);
@@ -246,8 +255,16 @@ absl::Status AgentServer::Build() {
   if (server_ == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot serve on ", config_.listen));
   }
-  port_ = listener_->port();
-  StartAccepting(*listener_, acceptor_.get());
+  if (listener_ == nullptr) {
+    if (grpc_port == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen,
+                                                 " (address in use or not on this machine?)"));
+    }
+    port_ = grpc_port;
+  } else {
+    port_ = listener_->port();
+    StartAccepting(*listener_, acceptor_.get());
+  }
   spdlog::info("osagent {} '{}' ({}) serving on port {} ({}), hsconf {}, audit log {}",
                OSFLEET_VERSION, config_.name, RoleName(config_.role), port_,
                config_.insecure         ? "plaintext: every caller is operator"

@@ -1,11 +1,10 @@
 #include "ctl/fleet/limit.h"
 
-#include <fnmatch.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/glob.h"
 #include "common/role.h"
 
 namespace osfleet::ctl {
@@ -32,9 +31,8 @@ absl::StatusOr<Predicate> ParseTerm(absl::string_view term) {
       return it != s.labels.end() && it->second == kv.second;
     });
   }
-  return Predicate([pattern = std::string(term)](const Server& s) {
-    return fnmatch(pattern.c_str(), s.name.c_str(), 0) == 0;
-  });
+  return Predicate(
+      [pattern = std::string(term)](const Server& s) { return GlobMatch(pattern, s.name); });
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/asn1_time.h"
 #include "common/platform/ip_address.h"
 #include "common/role.h"
 
@@ -84,9 +85,9 @@ std::vector<std::string> ExtendedKeyUsage(X509* cert) {
 }
 
 absl::StatusOr<absl::Time> TimeOf(const ASN1_TIME* time, const char* what) {
-  struct tm tm = {};
-  if (ASN1_TIME_to_tm(time, &tm) != 1) return OpenSslError(absl::StrCat("reading ", what));
-  return absl::FromTimeT(timegm(&tm));
+  std::optional<absl::Time> t = Asn1TimeToAbsl(time);
+  if (!t) return OpenSslError(absl::StrCat("reading ", what));
+  return *t;
 }
 
 std::string Sha256Fingerprint(X509* cert) {

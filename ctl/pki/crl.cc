@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/asn1_time.h"
 
 namespace osfleet::ctl::pki {
 namespace {
@@ -30,9 +31,9 @@ std::string HexOf(const ASN1_INTEGER* value) {
 }
 
 absl::StatusOr<absl::Time> TimeOf(const ASN1_TIME* time, const char* what) {
-  struct tm tm = {};
-  if (ASN1_TIME_to_tm(time, &tm) != 1) return OpenSslError(absl::StrCat("reading ", what));
-  return absl::FromTimeT(timegm(&tm));
+  std::optional<absl::Time> t = Asn1TimeToAbsl(time);
+  if (!t) return OpenSslError(absl::StrCat("reading ", what));
+  return *t;
 }
 
 absl::Status SetTime(X509_CRL* crl, absl::Time t, bool next) {
