@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/host_port.h"
+#include "common/platform/files.h"
 #include "common/role.h"
 #include "common/tls_files.h"
 #include "common/utf8.h"
@@ -92,6 +93,16 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const A
   if (!cert.ok()) return cert.status();
   absl::StatusOr<std::string> key = LoadPem("--tls-key", c.tls.key, "PRIVATE KEY");
   if (!key.ok()) return key.status();
+  const platform::Result<bool> key_private = platform::SecretFileIsPrivate(c.tls.key);
+  if (!key_private.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--tls-key ", ValidUtf8(key_private.error().Message())));
+  }
+  if (!*key_private) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--tls-key ", c.tls.key,
+        " may be read by other accounts; run: ", platform::MakePrivateCommand(c.tls.key)));
+  }
   grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   options.pem_key_cert_pairs.push_back({*key, *cert});
   if (!c.tls.ca.empty()) {

@@ -284,7 +284,8 @@ absl::StatusOr<std::string> ReadPasswordHash(const std::string& path) {
   }
   if (!*is_private) {
     return absl::FailedPreconditionError(
-        absl::StrCat("password_hash_file ", path, " is readable by everyone; chmod 600 it"));
+        absl::StrCat("password_hash_file ", path,
+                     " is readable by others; run: ", platform::MakePrivateCommand(path)));
   }
   absl::StatusOr<std::string> text = ReadFileCapped(path, kMaxHashFileBytes);
   if (!text.ok()) {

@@ -58,6 +58,10 @@ Result<std::vector<std::string>> ListFolder(const std::string& path);
 // symbolic links. Error: "inspecting PATH".
 Result<bool> SecretFileIsPrivate(const std::string& path);
 
+// The command an administrator runs to make path private in SecretFileIsPrivate's sense,
+// for messages: "chmod 600 PATH" on POSIX, an icacls line on Windows.
+std::string MakePrivateCommand(const std::string& path);
+
 enum class Access { kRead, kExecute };
 
 // Whether this process may read / run path (its real user's rights). Error: "PATH".

@@ -389,7 +389,7 @@ TEST_F(ScDriverTest, MakePhaseDriverChecksTheConfig) {
   WriteHash(absl::StrCat("#", kHash), 0644);
   absl::Status status = agent::MakePhaseDriver(config).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(status.message(), HasSubstr("is readable by everyone; chmod 600 it"));
+  EXPECT_THAT(status.message(), HasSubstr("is readable by others; run: chmod 600 "));
   WriteHash(" \n", 0600);
   EXPECT_THAT(agent::MakePhaseDriver(config).status().message(), HasSubstr("is empty"));
   config.http.password_hash_file = tmp_.Sub("missing.hash");

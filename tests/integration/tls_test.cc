@@ -1,6 +1,8 @@
 // mTLS between osctl and real agents, with certificates made by the openssl CLI: the
 // agent requires a client certificate from the fleet CA, and osctl checks the agent's
 // certificate against its inventory name.
+#include <sys/stat.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -67,6 +69,19 @@ TEST_F(TlsTest, PlaintextClientGetsNothing) {
   ProcessResult r =
       RunOsctl({"--inventory", inv, "--insecure", "--timeout", "3s", "fleet", "status"});
   EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST_F(TlsTest, AnAgentKeyOthersMayReadIsRefusedWithTheFix) {
+  ASSERT_EQ(chmod(pki_->Path("dc01.key").c_str(), 0644), 0);
+  ProcessResult refused =
+      RunProgram({BinDir() + "/osagent", "--listen", "127.0.0.1:0", "--hsconf", agent_->hsconf(),
+                  "--state-dir", tmp_.Sub("other-state"), "--role", "front_end", "--tls-cert",
+                  pki_->Path("dc01.pem"), "--tls-key", pki_->Path("dc01.key"), "--tls-ca",
+                  pki_->Path("ca.pem")});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("--tls-key " + pki_->Path("dc01.key") +
+                                     " may be read by other accounts; run: chmod 600 " +
+                                     pki_->Path("dc01.key")));
 }
 
 TEST_F(TlsTest, BadTlsInputIsAUsageError) {

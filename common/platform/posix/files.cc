@@ -112,6 +112,8 @@ Result<std::vector<std::string>> ListFolder(const std::string& path) {
   return names;
 }
 
+std::string MakePrivateCommand(const std::string& path) { return "chmod 600 " + path; }
+
 Result<bool> SecretFileIsPrivate(const std::string& path) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return ErrnoError(errno, "inspecting " + path);

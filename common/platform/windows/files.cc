@@ -95,8 +95,9 @@ Result<PathKind> KindOf(const std::string& path) {
   if (!handle.valid()) return LastError("inspecting " + path);
   BY_HANDLE_FILE_INFORMATION info;
   if (!GetFileInformationByHandle(handle.get(), &info)) {
-    return GetFileType(handle.get()) == FILE_TYPE_DISK ? Result<PathKind>(LastError("inspecting " + path))
-                                                       : Result<PathKind>(PathKind::kOther);
+    return GetFileType(handle.get()) == FILE_TYPE_DISK
+               ? Result<PathKind>(LastError("inspecting " + path))
+               : Result<PathKind>(PathKind::kOther);
   }
   if ((info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0) return PathKind::kFolder;
   return GetFileType(handle.get()) == FILE_TYPE_DISK ? PathKind::kFile : PathKind::kOther;
@@ -162,6 +163,14 @@ Result<std::vector<std::string>> ListFolder(const std::string& path) {
   FindClose(find);
   if (error != ERROR_NO_MORE_FILES) return win::WinError(error, "listing " + path);
   return names;
+}
+
+std::string MakePrivateCommand(const std::string& path) {
+  wchar_t user[257];
+  DWORD size = sizeof(user) / sizeof(user[0]);
+  const std::string account = GetUserNameW(user, &size) ? win::Utf8(user) : "%USERNAME%";
+  return "icacls \"" + path + "\" /inheritance:r /grant:r SYSTEM:F Administrators:F \"" + account +
+         "\":R";
 }
 
 Result<bool> SecretFileIsPrivate(const std::string& path) {
