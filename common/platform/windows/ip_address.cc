@@ -6,15 +6,8 @@
 // strict check and then InetPtonA / InetNtopA; IPv6 is glibc's algorithm, here.
 #include "common/platform/ip_address.h"
 
-// Winsock before win32.h's macros could matter: <winsock2.h> includes <windows.h> itself.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <winsock2.h>
-#include <ws2tcpip.h>
+// Winsock first: its headers must come before <windows.h>.
+#include "common/platform/windows/winsock.h"
 
 #include <algorithm>
 #include <cstdio>

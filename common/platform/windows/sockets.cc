@@ -1,15 +1,7 @@
 #include "common/platform/sockets.h"
 
-// Winsock before win32.h: <winsock2.h> includes <windows.h> itself, so win32.h's macros
-// (no min/max macros, no old winsock.h) have to be set before it; win32.h keeps them.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <winsock2.h>
-#include <ws2tcpip.h>
+// Winsock first: its headers must come before <windows.h>.
+#include "common/platform/windows/winsock.h"
 
 #include <algorithm>
 #include <cstring>
@@ -42,19 +34,8 @@ constexpr UCHAR kNoSynRetransmissions = 0xFE;
 // retrying a refused SYN, so that a closed port is an answer there too, not a timeout.
 constexpr std::chrono::seconds kLoopbackPatience = 3s;
 
-// Winsock refuses every call before WSAStartup. Once per process, never undone: sockets
-// live until the process ends. A failure shows in the first call (WSANOTINITIALISED).
-void StartWinsock() {
-  static const int started = [] {
-    WSADATA data;
-    return WSAStartup(MAKEWORD(2, 2), &data);
-  }();
-  (void)started;
-}
-
-Error LastSocketError(std::string what) {
-  return win::WinError(static_cast<unsigned long>(WSAGetLastError()), std::move(what));
-}
+using win::LastSocketError;
+using win::StartWinsock;
 
 SOCKET Handle(std::intptr_t handle) { return static_cast<SOCKET>(handle); }
 

@@ -16,16 +16,8 @@
 //    its owner closes it: it holds no peer's share then.
 #include "common/platform/tcp_listener.h"
 
-// Winsock before win32.h: <winsock2.h> includes <windows.h> itself, so win32.h's macros
-// (no min/max macros, no old winsock.h) have to be set before it; win32.h keeps them.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <winsock2.h>
-#include <ws2tcpip.h>
+// Winsock first: its headers must come before <windows.h>.
+#include "common/platform/windows/winsock.h"
 
 #include <algorithm>
 #include <cstring>
@@ -46,18 +38,8 @@ namespace {
 // left for a new connection (the queued ones wait in the backlog meanwhile).
 constexpr DWORD kOutOfResourcesRetryMs = 100;
 
-// Winsock refuses every call before WSAStartup (counted: this one is on top of sockets.cc's).
-void StartWinsock() {
-  static const int started = [] {
-    WSADATA data;
-    return WSAStartup(MAKEWORD(2, 2), &data);
-  }();
-  (void)started;
-}
-
-Error LastSocketError(std::string what) {
-  return win::WinError(static_cast<unsigned long>(WSAGetLastError()), std::move(what));
-}
+using win::LastSocketError;
+using win::StartWinsock;
 
 // An owned listening SOCKET, closed when destroyed.
 class UniqueSocket {
