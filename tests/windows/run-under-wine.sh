@@ -5,13 +5,10 @@
 # OSFLEET_KEEP_WINEPREFIX=1 keeps the prefix (its path is printed) for a look afterwards.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 PROGRAM.exe [ARGS...]" >&2; exit 2; }
-WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/osfleet-wine.XXXXXX")
-export WINEPREFIX WINEDEBUG=${WINEDEBUG:--all} WINEARCH=win64
-# No Mono or Gecko installer dialogs in a fresh prefix.
-export WINEDLLOVERRIDES="mscoree,mshtml=${WINEDLLOVERRIDES:+;$WINEDLLOVERRIDES}"
+. "$(dirname "$0")/wine_prefix.sh"
+start_wine_prefix "$(mktemp -d "${TMPDIR:-/tmp}/osfleet-wine.XXXXXX")"
 cleanup() {
-  wineserver -k >/dev/null 2>&1 || true
-  wineserver -w >/dev/null 2>&1 || true
+  stop_wine_prefix
   if [ "${OSFLEET_KEEP_WINEPREFIX:-0}" = 1 ]; then
     echo "WINEPREFIX kept: $WINEPREFIX" >&2
   else
@@ -19,10 +16,6 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-# A persistent wineserver for this prefix while the program runs (DESIGN.md §10: without
-# -p every short-lived wine process pays the server's start-up again).
-wineserver -p >/dev/null 2>&1 || true
-wineboot -i >/dev/null 2>&1 || true
 set +e
 wine "$@"
 status=$?

@@ -28,42 +28,6 @@ constexpr std::chrono::milliseconds kMaxPoll(20);  // how late a command's exit 
 // ExitStatus::Exited() is false for it, as for a process killed by a signal on POSIX.
 constexpr DWORD kTerminatedCode = 0x4F53464C;  // "OSFL"
 
-// Appends arg to a command line so that CommandLineToArgvW and the C runtime read it back
-// unchanged: quoted when it is empty or holds a space, a tab or a quote; backslashes
-// doubled only where they precede a quote.
-void AppendQuoted(std::wstring& line, const std::wstring& arg) {
-  if (!line.empty()) line += L' ';
-  if (!arg.empty() && arg.find_first_of(L" \t\n\v\"") == std::wstring::npos) {
-    line += arg;
-    return;
-  }
-  line += L'"';
-  for (std::size_t i = 0;; ++i) {
-    std::size_t backslashes = 0;
-    while (i < arg.size() && arg[i] == L'\\') {
-      ++i;
-      ++backslashes;
-    }
-    if (i == arg.size()) {
-      line.append(backslashes * 2, L'\\');
-      break;
-    }
-    if (arg[i] == L'"') {
-      line.append(backslashes * 2 + 1, L'\\');
-    } else {
-      line.append(backslashes, L'\\');
-    }
-    line += arg[i];
-  }
-  line += L'"';
-}
-
-std::wstring CommandLine(const std::vector<std::string>& argv) {
-  std::wstring line;
-  for (const std::string& arg : argv) AppendQuoted(line, Wide(arg));
-  return line;
-}
-
 bool SameName(std::wstring_view a, std::wstring_view b) {
   return a.size() == b.size() &&
          CompareStringOrdinal(a.data(), static_cast<int>(a.size()), b.data(),
@@ -126,7 +90,7 @@ std::mutex& InheritMutex() {
 Result<void> CreateSuspended(const CommandSpec& spec, HANDLE stdin_handle, HANDLE output_write,
                              PROCESS_INFORMATION& info) {
   std::wstring application = Wide(spec.argv[0]);
-  std::wstring command_line = CommandLine(spec.argv);
+  std::wstring command_line = win::CommandLine(spec.argv);
   std::wstring environment = EnvironmentBlock(spec.env);
   std::wstring folder = Wide(spec.working_dir);
 

@@ -166,4 +166,44 @@ std::string JoinPath(const std::string& folder, const std::string& name) {
   return folder + "\\" + name;
 }
 
+namespace {
+
+// Appends arg to a command line so that CommandLineToArgvW and the C runtime read it back
+// unchanged: quoted when it is empty or holds a space, a tab or a quote; backslashes
+// doubled only where they precede a quote.
+void AppendQuoted(std::wstring& line, const std::wstring& arg) {
+  if (!line.empty()) line += L' ';
+  if (!arg.empty() && arg.find_first_of(L" \t\n\v\"") == std::wstring::npos) {
+    line += arg;
+    return;
+  }
+  line += L'"';
+  for (std::size_t i = 0;; ++i) {
+    std::size_t backslashes = 0;
+    while (i < arg.size() && arg[i] == L'\\') {
+      ++i;
+      ++backslashes;
+    }
+    if (i == arg.size()) {
+      line.append(backslashes * 2, L'\\');
+      break;
+    }
+    if (arg[i] == L'"') {
+      line.append(backslashes * 2 + 1, L'\\');
+    } else {
+      line.append(backslashes, L'\\');
+    }
+    line += arg[i];
+  }
+  line += L'"';
+}
+
+}  // namespace
+
+std::wstring CommandLine(const std::vector<std::string>& argv) {
+  std::wstring line;
+  for (const std::string& arg : argv) AppendQuoted(line, Wide(arg));
+  return line;
+}
+
 }  // namespace osfleet::platform::win

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "common/platform/result.h"
 
@@ -67,6 +68,10 @@ class UniqueHandle {
  private:
   HANDLE handle_ = INVALID_HANDLE_VALUE;
 };
+
+// argv as one command line that CommandLineToArgvW and the C runtime read back
+// unchanged (CreateProcessW, a service's ImagePath).
+std::wstring CommandLine(const std::vector<std::string>& argv);
 
 // Either separator: "C:\a\b" and "C:/a/b".
 inline bool IsSeparator(wchar_t c) { return c == L'\\' || c == L'/'; }

@@ -8,22 +8,19 @@ set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: $0 OSAGENT_EXE OSCTL FIXTURE_HSCONF" >&2; exit 2; }
 AGENT_EXE=$(realpath "$1") OSCTL=$(realpath "$2") FIXTURE=$(realpath "$3")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/osfleet-wine-it.XXXXXX")
-export WINEPREFIX=$WORK/prefix WINEDEBUG=${WINEDEBUG:--all} WINEARCH=win64
-export WINEDLLOVERRIDES="mscoree,mshtml="
+. "$(dirname "$0")/../wine_prefix.sh"
 AGENT_PID=
 cleanup() {
   [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
-  wineserver -k >/dev/null 2>&1 || true
-  wineserver -w >/dev/null 2>&1 || true
+  stop_wine_prefix
   if [ "${OSFLEET_KEEP_WINEPREFIX:-0}" = 1 ]; then echo "kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$WORK/agent.log" ] && tail -n 30 "$WORK/agent.log" >&2; exit 1; }
 step() { echo "== $*"; }
 
-mkdir -p "$WINEPREFIX" && chmod 755 "$WORK" "$WINEPREFIX"
-wineserver -p >/dev/null 2>&1 || true
-wineboot -i >/dev/null 2>&1 || true
+chmod 755 "$WORK"
+start_wine_prefix "$WORK/prefix"
 
 step "the fleet PKI: a CA, the agent's certificate, an operator's"
 "$OSCTL" pki init --dir "$WORK/pki" >/dev/null

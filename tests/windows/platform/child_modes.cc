@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/platform/os_service.h"
+#include "common/platform/stop_signal.h"
 #include "common/platform/windows/win32.h"
 
 #include <shellapi.h>
@@ -54,6 +56,35 @@ unsigned long StartGrandchild() {
   return info.dwProcessId;
 }
 
+// Appends a line to path (the service's report to the test that started it).
+void AppendLine(const std::string& path, const std::string& line) {
+  FILE* f = _wfopen(win::Wide(path).c_str(), L"ab");
+  if (f == nullptr) return;
+  std::fprintf(f, "%s\n", line.c_str());
+  std::fclose(f);
+}
+
+// service NAME FILE CODE: runs as the service NAME; CODE 0 serves until stopped and writes
+// "running", then the stop's reason, to FILE; another CODE stops at once with it.
+int RunService(int argc, char** argv) {
+  if (argc < 3) return 2;
+  const std::string name = argv[0], file = argv[1];
+  const int code = std::atoi(argv[2]);
+  Result<int> ran = RunAsService(name, [&](const std::function<void()>& ready) {
+    if (code != 0) return code;
+    StopSignal stop;
+    ready();
+    AppendLine(file, "running");
+    AppendLine(file, "stopped: " + stop.Wait());
+    return 0;
+  });
+  if (!ran.ok()) {
+    AppendLine(file, "error: " + ran.error().Message());
+    return 4;
+  }
+  return *ran;
+}
+
 }  // namespace
 
 int RunChildMode(const char* name, int argc, char** argv) {
@@ -99,6 +130,7 @@ int RunChildMode(const char* name, int argc, char** argv) {
     Sleep(static_cast<DWORD>(argc > 0 ? std::atoi(argv[0]) : 60000));
     return pid != 0 ? 0 : 3;
   }
+  if (std::strcmp(name, "service") == 0) return RunService(argc, argv);
   std::fprintf(stderr, "unknown child mode %s\n", name);
   return 2;
 }

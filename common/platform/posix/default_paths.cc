@@ -1,0 +1,12 @@
+#include "common/platform/default_paths.h"
+
+namespace osfleet::platform {
+
+const AgentPaths& DefaultAgentPaths() {
+  static const AgentPaths paths{
+      "C:\\Program Files\\OutSystems\\Platform Server\\server.hsconf", "/var/lib/osagent",
+      "/etc/osagent/agent.yaml", ""};
+  return paths;
+}
+
+}  // namespace osfleet::platform

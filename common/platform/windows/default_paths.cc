@@ -1,0 +1,56 @@
+#include "common/platform/default_paths.h"
+
+#include "common/platform/windows/win32.h"
+
+namespace osfleet::platform {
+namespace {
+
+// Where OutSystems' installer records the Platform Server folder (the key's default value;
+// OutSystems.SetupTools' GetServerInstallDir reads the same).
+constexpr wchar_t kInstallerKey[] = L"SOFTWARE\\OutSystems\\Installer\\Server";
+constexpr char kPlatformServerFolder[] = "C:\\Program Files\\OutSystems\\Platform Server";
+
+// A REG_SZ value (a REG_EXPAND_SZ one expanded), empty when absent.
+std::wstring RegistryString(HKEY root, const wchar_t* key, const wchar_t* value) {
+  DWORD size = 0;
+  if (RegGetValueW(root, key, value, RRF_RT_REG_SZ, nullptr, nullptr,
+                   &size) != ERROR_SUCCESS ||
+      size < sizeof(wchar_t)) {
+    return std::wstring();
+  }
+  std::wstring text(size / sizeof(wchar_t), L'\0');
+  if (RegGetValueW(root, key, value, RRF_RT_REG_SZ, nullptr, &text[0],
+                   &size) != ERROR_SUCCESS) {
+    return std::wstring();
+  }
+  text.resize(size / sizeof(wchar_t));
+  while (!text.empty() && text.back() == L'\0') text.pop_back();
+  return text;
+}
+
+std::string PlatformServerFolder() {
+  std::string folder = win::Utf8(RegistryString(HKEY_LOCAL_MACHINE, kInstallerKey, nullptr));
+  while (!folder.empty() && win::IsSeparator(folder.back())) folder.pop_back();
+  return folder.empty() ? kPlatformServerFolder : folder;
+}
+
+std::string ProgramDataFolder() {
+  wchar_t buffer[MAX_PATH];
+  const DWORD n = GetEnvironmentVariableW(L"ProgramData", buffer, MAX_PATH);
+  if (n == 0 || n >= MAX_PATH) return "C:\\ProgramData";
+  return win::Utf8(std::wstring_view(buffer, n));
+}
+
+}  // namespace
+
+const AgentPaths& DefaultAgentPaths() {
+  static const AgentPaths paths = [] {
+    const std::string data = win::JoinPath(ProgramDataFolder(), "osfleet");
+    return AgentPaths{win::JoinPath(PlatformServerFolder(), "server.hsconf"), data,
+                      win::JoinPath(data, "agent.yaml"),
+                      win::JoinPath(win::JoinPath(data, "logs"), "osagent.log")};
+  }();
+  return paths;
+}
+
+}  // namespace osfleet::platform
