@@ -1,33 +1,25 @@
-// osagent: the per-server agent. Parses flags over the YAML config, starts serving and
-// stops cleanly on SIGTERM/SIGINT (platform::StopSignal).
+// osagent: the per-server agent. Parses flags over the YAML config, then serves until a
+// stop request (agent/server/serve.h). `osagent service ...` runs it as a Windows service
+// (agent/service_mode).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <sstream>
-#include <thread>
-
-#include <spdlog/spdlog.h>
-
-#include "common/logging.h"
 
 #include "absl/strings/str_cat.h"
 #include "agent/config/agent_config.h"
-#include "agent/server/agent_server.h"
-#include "common/atomic_file.h"
+#include "agent/server/serve.h"
+#include "agent/service_mode/service_mode.h"
 #include "common/logging.h"
-#include "common/platform/descriptors.h"
 #include "common/platform/host_info.h"
-#include "common/platform/stop_signal.h"
 #include "common/role.h"
 #include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
 
-constexpr int kExitUsage = 2;
-
 struct Flags {
   std::string config, name, role, listen, port_file, hsconf, state_dir;
-  std::string tls_cert, tls_key, tls_ca, tls_crl, log_level, audit_log;
+  std::string tls_cert, tls_key, tls_ca, tls_crl, log_level, log_file, audit_log;
   int max_concurrent_calls = 0;
   bool insecure = false;
   bool start_services = false;
@@ -48,6 +40,7 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_flag("--insecure", f.insecure, "plaintext (only on a loopback listen address)");
   app.add_flag("--start-services", f.start_services, "start the configured services at start-up");
   app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error|off");
+  app.add_option("--log-file", f.log_file, "log to this file (rotated at 10 MiB) instead of stderr");
   app.add_option("--audit-log", f.audit_log, "audit log file (default: STATE_DIR/audit.log)");
   app.add_option("--max-concurrent-calls", f.max_concurrent_calls,
                  "calls in progress at once, over all clients (default 64)");
@@ -74,6 +67,7 @@ absl::StatusOr<AgentConfig> BuildConfig(const Flags& f) {
   override_with(c.tls.ca, f.tls_ca);
   override_with(c.tls_crl, f.tls_crl);
   override_with(c.log_level, f.log_level);
+  override_with(c.log_file, f.log_file);
   override_with(c.audit_log, f.audit_log);
   if (f.max_concurrent_calls != 0) c.max_concurrent_calls = f.max_concurrent_calls;
   if (f.insecure) c.insecure = true;
@@ -87,52 +81,20 @@ absl::StatusOr<AgentConfig> BuildConfig(const Flags& f) {
   return c;
 }
 
-// The soft descriptor limit up to the hard one (systemd: 1024 soft, 524288 hard), so that
-// connections, which the listener keeps below the limit minus a reserve, have room.
-void RaiseDescriptorLimit() {
-  platform::Result<platform::DescriptorLimit> limit = platform::RaiseDescriptorLimit();
-  if (!limit.ok()) {
-    spdlog::warn("{}", limit.error().Message());
-    return;
-  }
-  spdlog::info("descriptor limit {} (hard {})", limit->soft, limit->hard);
-}
-
 int Run(const Flags& flags) {
   absl::StatusOr<AgentConfig> config = BuildConfig(flags);
   if (!config.ok()) {
     std::fprintf(stderr, "osagent: %s\n", ValidUtf8(config.status().message()).c_str());
     return kExitUsage;
   }
-  if (absl::Status s = SetUpLogging("osagent", config->log_level); !s.ok()) {
-    std::fprintf(stderr, "osagent: %s\n", ValidUtf8(s.message()).c_str());
+  absl::Status logging = config->log_file.empty()
+                             ? SetUpLogging("osagent", config->log_level)
+                             : SetUpFileLogging("osagent", config->log_level, config->log_file);
+  if (!logging.ok()) {
+    std::fprintf(stderr, "osagent: %s\n", ValidUtf8(logging.message()).c_str());
     return kExitUsage;
   }
-  RaiseDescriptorLimit();
-  // Before any thread starts: a stop request then waits for the thread below.
-  platform::StopSignal stop;
-  const std::string port_file = config->port_file;
-  absl::StatusOr<std::unique_ptr<AgentServer>> server = AgentServer::Start(*std::move(config));
-  if (!server.ok()) {
-    spdlog::critical("{}", server.status().message());
-    return absl::IsInvalidArgument(server.status()) ? kExitUsage : 1;
-  }
-  if (!port_file.empty()) {
-    if (absl::Status s = WriteFileAtomically(port_file, std::to_string((*server)->port()));
-        !s.ok()) {
-      spdlog::critical("--port-file: {}", s.message());
-      return 1;
-    }
-  }
-  std::thread waiter([&stop, &server] {
-    const std::string request = stop.Wait();
-    spdlog::info("{}: shutting down", request);
-    (*server)->Shutdown(absl::Seconds(5));
-  });
-  (*server)->Wait();
-  waiter.join();
-  spdlog::info("stopped");
-  return 0;
+  return Serve(*std::move(config), [] {});
 }
 
 // CLI11's own message (usage, help, version), valid UTF-8 even when it quotes an argument
@@ -152,10 +114,16 @@ int main(int argc, char** argv) {
   CLI::App app{"osagent: serves this OutSystems server's database endpoints to osctl"};
   osfleet::agent::Flags flags;
   osfleet::agent::AddFlags(app, flags);
+  osfleet::agent::ServiceFlags service_flags;
+  const osfleet::agent::ServiceCommands service =
+      osfleet::agent::AddServiceCommands(app, service_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return osfleet::agent::ExitOnParseError(app, e);
   }
+  if (service.install->parsed()) return osfleet::agent::InstallAgentService(service_flags);
+  if (service.uninstall->parsed()) return osfleet::agent::UninstallAgentService(service_flags);
+  if (service.run->parsed()) return osfleet::agent::RunAgentService(service_flags);
   return osfleet::agent::Run(flags);
 }

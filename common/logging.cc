@@ -1,14 +1,17 @@
 #include "common/logging.h"
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "common/escape.h"
+#include "common/platform/files.h"
 #include "common/redact.h"
 
 namespace osfleet {
@@ -39,16 +42,74 @@ std::unique_ptr<spdlog::formatter> MakeLogFormatter() {
   return formatter;
 }
 
-absl::Status SetUpLogging(absl::string_view program, absl::string_view level) {
+namespace {
+
+constexpr std::size_t kLogFileBytes = 10 * 1024 * 1024;
+constexpr std::size_t kLogFilesKept = 5;
+
+absl::StatusOr<spdlog::level::level_enum> ParseLevel(absl::string_view level) {
   spdlog::level::level_enum parsed = spdlog::level::from_str(std::string(level));
   if (parsed == spdlog::level::off && level != "off") {
     return absl::InvalidArgumentError(absl::StrCat(
         "--log-level: '", level, "' is not one of trace, debug, info, warn, error, off"));
   }
-  auto logger = spdlog::stderr_logger_mt(std::string(program));
+  return parsed;
+}
+
+void Install(std::shared_ptr<spdlog::logger> logger, spdlog::level::level_enum level) {
   logger->set_formatter(MakeLogFormatter());
-  logger->set_level(parsed);
-  spdlog::set_default_logger(logger);
+  logger->set_level(level);
+  spdlog::set_default_logger(std::move(logger));
+}
+
+// The folder part of a path ("" when it has none), either separator on Windows.
+std::string FolderOf(const std::string& file) {
+#ifdef _WIN32
+  const std::size_t slash = file.find_last_of("\\/");
+#else
+  const std::size_t slash = file.find_last_of('/');
+#endif
+  return slash == std::string::npos || slash == 0 ? std::string() : file.substr(0, slash);
+}
+
+}  // namespace
+
+absl::Status SetUpLogging(absl::string_view program, absl::string_view level) {
+  absl::StatusOr<spdlog::level::level_enum> parsed = ParseLevel(level);
+  if (!parsed.ok()) return parsed.status();
+  Install(spdlog::stderr_logger_mt(std::string(program)), *parsed);
+  return absl::OkStatus();
+}
+
+absl::Status SetUpFileLogging(absl::string_view program, absl::string_view level,
+                              const std::string& file) {
+  absl::StatusOr<spdlog::level::level_enum> parsed = ParseLevel(level);
+  if (!parsed.ok()) return parsed.status();
+#ifdef _WIN32
+  // spdlog opens narrow names in the ANSI code page: only ASCII names mean the same there.
+  for (unsigned char c : file) {
+    if (c >= 0x80) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("log_file: '", file, "' has a non-ASCII letter; choose an ASCII path"));
+    }
+  }
+#endif
+  if (const std::string folder = FolderOf(file); !folder.empty()) {
+    if (platform::Result<void> made = platform::MakeDirs(folder, 0755); !made.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("log_file ", file, ": ", made.error().Message()));
+    }
+  }
+  std::shared_ptr<spdlog::sinks::rotating_file_sink_mt> sink;
+  try {  // spdlog throws when it cannot open the file; nothing else of ours does
+    sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file, kLogFileBytes,
+                                                                  kLogFilesKept);
+  } catch (const spdlog::spdlog_ex& e) {
+    return absl::FailedPreconditionError(absl::StrCat("log_file ", file, ": ", e.what()));
+  }
+  auto logger = std::make_shared<spdlog::logger>(std::string(program), std::move(sink));
+  logger->flush_on(spdlog::level::trace);
+  Install(std::move(logger), *parsed);
   return absl::OkStatus();
 }
 

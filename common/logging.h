@@ -18,6 +18,13 @@ namespace osfleet {
 // level: trace, debug, info, warn, error, critical, off. INVALID_ARGUMENT otherwise.
 absl::Status SetUpLogging(absl::string_view program, absl::string_view level);
 
+// The same records to a file instead of stderr (a service has no console): its folder is
+// created, every record is flushed as it is written, and the file is rotated at 10 MiB,
+// keeping 5 (FILE.1 the newest). INVALID_ARGUMENT for a bad level (and, on Windows, a
+// non-ASCII path); FAILED_PRECONDITION when the file cannot be opened, naming it.
+absl::Status SetUpFileLogging(absl::string_view program, absl::string_view level,
+                              const std::string& file);
+
 // A log message as it is written: any `Basic <user:password>` masked (redact.h), every
 // control character escaped (escape.h: "\u001b", "\n"), so one record is one line.
 std::string SafeLogText(absl::string_view message);

@@ -104,7 +104,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   if (absl::Status s =
           YamlCheckKeys(path, root, "config",
                         {"name", "role", "listen", "port_file", "hsconf", "state_dir", "tls",
-                         "insecure", "log_level", "max_backups", "services", "min_healthy", "probe",
+                         "insecure", "log_level", "log_file", "max_backups", "services", "min_healthy", "probe",
                          "start_services", "service_center", "audit_log", "max_concurrent_calls"});
       !s.ok()) {
     return s;
@@ -117,7 +117,8 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
                                     {"hsconf", &c.hsconf_path},
                                     {"state_dir", &c.state_dir},
                                     {"audit_log", &c.audit_log},
-                                    {"log_level", &c.log_level}});
+                                    {"log_level", &c.log_level},
+                                    {"log_file", &c.log_file}});
       !s.ok()) {
     return s;
   }

@@ -13,6 +13,7 @@
 #include "agent/probe/probe.h"
 #include "agent/service_center/sc_config.h"
 #include "agent/os_services/service_backend.h"
+#include "common/platform/default_paths.h"
 #include "common/tls_files.h"
 #include "osfleet/v1/types.pb.h"
 
@@ -23,14 +24,19 @@ struct AgentConfig {
   osfleet::v1::ServerRole role = osfleet::v1::SERVER_ROLE_UNSPECIFIED;
   std::string listen = "0.0.0.0:7443";
   std::string port_file;  // written with the bound port once serving
-  std::string hsconf_path = "C:\\Program Files\\OutSystems\\Platform Server\\server.hsconf";
-  std::string state_dir = "/var/lib/osagent";
+  // Windows: the Platform Server folder's, state under %ProgramData%\osfleet
+  // (platform/default_paths.h).
+  std::string hsconf_path = platform::DefaultAgentPaths().hsconf;
+  std::string state_dir = platform::DefaultAgentPaths().state_dir;
   TlsFiles tls;
   // tls.crl: a PEM file of X509 CRLs signed by a CA of tls.ca; client certificates it lists
   // are refused. Re-read every second (no restart needed). Empty: no revocation checks.
   std::string tls_crl;
   bool insecure = false;  // plaintext; refused unless `listen` is loopback
   std::string log_level = "info";
+  // Log records go to this file (rotated at 10 MiB) instead of stderr. Empty: stderr, or
+  // for the Windows service %ProgramData%\osfleet\logs\osagent.log.
+  std::string log_file;
   int max_backups = 20;
   int worker_threads = 2;
   // The audit log (one JSON line per mutating call); empty: STATE_DIR/audit.log.

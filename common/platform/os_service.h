@@ -24,6 +24,10 @@ struct ServiceRegistration {
   std::string account;
 };
 
+// OK where this OS has a service manager these calls drive (Windows); on POSIX an
+// Errc::kInvalidArgument Error saying that `command` is for Windows.
+Result<void> ServiceManagerAvailable(const std::string& command);
+
 // What InstallService did.
 struct Installed {
   bool updated = false;  // the service existed and was changed in place

@@ -6,26 +6,31 @@
 //
 //   osfleet-simulated-service --name "OutSystems Deployment Service" --hsconf F
 //                             [--check-interval-ms 200] [--timeout-ms 1000]
-//                             [--unreachable ADDRESS]
+//                             [--unreachable ADDRESS] [--as-service]
 // --unreachable makes the service treat one database address as not answering, like a
-// firewall rule that only this server's services hit.
-#include <signal.h>
-
+// firewall rule that only this server's services hit. --as-service (Windows): run as the
+// Service Control Manager's service NAME, reporting running once every database answered
+// (so a start against a wrong address fails while start-pending, as a real one does).
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "agent/probe/probe.h"
 #include "common/atomic_file.h"
 #include "common/hsconf.h"
+#include "common/platform/os_service.h"
+#include "common/platform/stop_signal.h"
 
 namespace {
 
-volatile sig_atomic_t g_stop = 0;
+std::atomic<bool> g_stop{false};
 
 struct Options {
   std::string name = "OutSystems Service";
@@ -33,11 +38,20 @@ struct Options {
   int check_interval_ms = 200;
   int timeout_ms = 1000;
   std::string unreachable;
+  bool as_service = false;
 };
 
 bool ParseArgs(int argc, char** argv, Options& o) {
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i], value = argv[i + 1];
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--as-service") == 0) {
+      o.as_service = true;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
+    const std::string flag = args[i], value = args[i + 1];
     if (flag == "--name") {
       o.name = value;
     } else if (flag == "--hsconf") {
@@ -52,7 +66,7 @@ bool ParseArgs(int argc, char** argv, Options& o) {
       return false;
     }
   }
-  return argc % 2 == 1 && !o.hsconf.empty();
+  return args.size() % 2 == 0 && !o.hsconf.empty();
 }
 
 osfleet::agent::ProbeOutcome Reach(const osfleet::DatabaseSection& s,
@@ -87,19 +101,9 @@ std::string CheckDatabases(const Options& o) {
   return "";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Options o;
-  if (!ParseArgs(argc, argv, o)) {
-    std::fprintf(stderr,
-                 "usage: %s --name NAME --hsconf FILE [--check-interval-ms N] "
-                 "[--timeout-ms N]\n",
-                 argv[0]);
-    return 2;
-  }
-  signal(SIGTERM, [](int) { g_stop = 1; });
-  signal(SIGINT, [](int) { g_stop = 1; });
+// Checks the databases every interval until a stop request; 3 as soon as one does not
+// answer. ready() runs after the first check that passed.
+int RunService(const Options& o, const std::function<void()>& ready) {
   bool announced = false;
   while (!g_stop) {
     const std::string problem = CheckDatabases(o);
@@ -109,6 +113,7 @@ int main(int argc, char** argv) {
     }
     if (!announced) {
       std::fprintf(stderr, "%s: running; every database answers\n", o.name.c_str());
+      ready();
       announced = true;
     }
     for (int waited = 0; waited < o.check_interval_ms && !g_stop; waited += 10) {
@@ -117,4 +122,36 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "%s: stopped\n", o.name.c_str());
   return 0;
+}
+
+// The stop request (SIGTERM/SIGINT, Ctrl-C, the SCM's stop) sets g_stop.
+int WithStopSignal(const Options& o, const std::function<void()>& ready) {
+  osfleet::platform::StopSignal stop;
+  std::thread waiter([&stop] {
+    stop.Wait();
+    g_stop = true;
+  });
+  waiter.detach();  // a service that fails ends the process with the waiter still blocked
+  return RunService(o, ready);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!ParseArgs(argc, argv, o)) {
+    std::fprintf(stderr,
+                 "usage: %s --name NAME --hsconf FILE [--check-interval-ms N] "
+                 "[--timeout-ms N] [--unreachable ADDRESS] [--as-service]\n",
+                 argv[0]);
+    return 2;
+  }
+  if (!o.as_service) return WithStopSignal(o, [] {});
+  osfleet::platform::Result<int> ran = osfleet::platform::RunAsService(
+      o.name, [&o](const std::function<void()>& ready) { return WithStopSignal(o, ready); });
+  if (!ran.ok()) {
+    std::fprintf(stderr, "%s: %s\n", o.name.c_str(), ran.error().Message().c_str());
+    return 2;
+  }
+  return *ran;
 }

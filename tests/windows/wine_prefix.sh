@@ -15,6 +15,10 @@ start_wine_prefix() {
   # Wine's own processes keep inherited descriptors: never hand them a pipe of ours.
   { wineboot -i; wineserver -w; } </dev/null >/dev/null 2>&1 || true
   wineserver -p </dev/null >/dev/null 2>&1 || true
+  # Wine's system processes (services.exe, winedevice.exe, ...) start with the first wine
+  # process and live on with the persistent server: start them here, away from any pipe a
+  # caller reads to its end (`$(wine ...)` would wait for them forever).
+  wineboot </dev/null >/dev/null 2>&1 || true
 }
 
 stop_wine_prefix() {

@@ -22,6 +22,8 @@ Error Errno(std::string what) {
 
 }  // namespace
 
+Result<void> ServiceManagerAvailable(const std::string& command) { return NotHere(command); }
+
 Result<Installed> InstallService(const ServiceRegistration&) {
   return NotHere("osagent service install");
 }

@@ -2,6 +2,9 @@
 
 #include "common/platform/windows/win32.h"
 
+#include <knownfolders.h>
+#include <shlobj.h>
+
 namespace osfleet::platform {
 namespace {
 
@@ -34,11 +37,16 @@ std::string PlatformServerFolder() {
   return folder.empty() ? kPlatformServerFolder : folder;
 }
 
+// The known folder, not %ProgramData%: a service's environment need not have it (Wine
+// gives services C:\users\Public).
 std::string ProgramDataFolder() {
-  wchar_t buffer[MAX_PATH];
-  const DWORD n = GetEnvironmentVariableW(L"ProgramData", buffer, MAX_PATH);
-  if (n == 0 || n >= MAX_PATH) return "C:\\ProgramData";
-  return win::Utf8(std::wstring_view(buffer, n));
+  wchar_t* path = nullptr;
+  std::string folder = "C:\\ProgramData";
+  if (SHGetKnownFolderPath(FOLDERID_ProgramData, 0, nullptr, &path) == S_OK && path != nullptr) {
+    folder = win::Utf8(path);
+  }
+  CoTaskMemFree(path);
+  return folder;
 }
 
 }  // namespace

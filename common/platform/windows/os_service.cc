@@ -153,6 +153,8 @@ void WINAPI ServiceMain(DWORD, wchar_t**) {
 
 }  // namespace
 
+Result<void> ServiceManagerAvailable(const std::string&) { return {}; }
+
 Result<Installed> InstallService(const ServiceRegistration& r) {
   Result<ScHandle> manager = OpenManager(SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
   if (!manager.ok()) return manager.error();

@@ -3,6 +3,10 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <spdlog/spdlog.h>
+#include <stdlib.h>
+
+#include <fstream>
 #include <sstream>
 
 #include "absl/strings/escaping.h"
@@ -55,6 +59,52 @@ TEST(LoggingTest, BasicCredentialsAreMasked) {
   const std::string line = LogLine(absl::StrCat("echo: Authorization: Basic ", token));
   EXPECT_THAT(line, HasSubstr("Authorization: Basic ***"));
   EXPECT_THAT(line, Not(HasSubstr(token.substr(12))));
+}
+
+// SetUpFileLogging replaces the default logger: each test puts the previous one back.
+class FileLoggingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    previous_ = spdlog::default_logger();
+    std::string tmpl = ::testing::TempDir() + "file_logging_test.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    spdlog::set_default_logger(previous_);
+    std::string rm = "rm -rf '" + dir_ + "'";
+    ASSERT_EQ(system(rm.c_str()), 0);
+  }
+  static std::string Read(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  std::shared_ptr<spdlog::logger> previous_;
+  std::string dir_;
+};
+
+TEST_F(FileLoggingTest, RecordsGoToTheFileInAFolderItMakesAndAreThereAtOnce) {
+  const std::string file = dir_ + "/logs/osagent.log";
+  ASSERT_TRUE(SetUpFileLogging("osagent", "info", file).ok());
+  spdlog::debug("below the level");
+  spdlog::info("serving on port {}", 7443);
+  // No flush, no shutdown: a service killed now still leaves this line.
+  EXPECT_THAT(Read(file), ::testing::MatchesRegex(
+                              "[0-9-]+T[0-9:.]+Z info osagent: serving on port 7443\n"));
+}
+
+TEST_F(FileLoggingTest, ABadLevelOrAFileThatCannotBeOpenedIsNamed) {
+  absl::Status level = SetUpFileLogging("osagent", "loud", dir_ + "/osagent.log");
+  EXPECT_EQ(level.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(level.message(), HasSubstr("'loud'"));
+  std::ofstream(dir_ + "/plain") << "a file, not a folder";
+  const std::string file = dir_ + "/plain/osagent.log";
+  absl::Status open = SetUpFileLogging("osagent", "info", file);
+  EXPECT_EQ(open.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(open.message(), HasSubstr(file));
 }
 
 }  // namespace

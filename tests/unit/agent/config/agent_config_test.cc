@@ -56,6 +56,7 @@ TEST_F(AgentConfigTest, LoadsEveryKey) {
       "  ca: /etc/osagent/ca.pem\n"
       "insecure: false\n"
       "log_level: debug\n"
+      "log_file: /var/log/osagent/osagent.log\n"
       "max_backups: 7\n");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->name, "dc01");
@@ -69,6 +70,7 @@ TEST_F(AgentConfigTest, LoadsEveryKey) {
   EXPECT_EQ(c->tls.ca, "/etc/osagent/ca.pem");
   EXPECT_FALSE(c->insecure);
   EXPECT_EQ(c->log_level, "debug");
+  EXPECT_EQ(c->log_file, "/var/log/osagent/osagent.log");
   EXPECT_EQ(c->max_backups, 7);
 }
 
@@ -80,6 +82,7 @@ TEST_F(AgentConfigTest, MissingKeysKeepTheirDefaults) {
   EXPECT_EQ(c->listen, "0.0.0.0:7443");
   EXPECT_EQ(c->max_backups, 20);
   EXPECT_EQ(c->state_dir, "/var/lib/osagent");
+  EXPECT_EQ(c->log_file, "") << "stderr, for systemd's journal";
 }
 
 TEST_F(AgentConfigTest, UnknownKeyNamesFileLineAndKey) {

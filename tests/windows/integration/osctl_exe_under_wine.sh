@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# osctl.exe from a Windows workstation (Wine) against a mixed fleet over mTLS: two Linux
+# osagent processes and one osagent.exe (Wine). A CRLF inventory with Windows paths,
+# `fleet status` as JSON, `endpoints get`, `endpoints set` pending confirmation on every
+# server (each file then differs from its original in the addresses alone), and
+# `endpoints rollback` reverting it everywhere.
+#   osctl_exe_under_wine.sh OSCTL_EXE OSAGENT_EXE OSAGENT OSCTL FIXTURE_HSCONF
+# (OSCTL, the Linux one, only makes the PKI.)
+set -euo pipefail
+[ $# -eq 5 ] || { echo "usage: $0 OSCTL_EXE OSAGENT_EXE OSAGENT OSCTL FIXTURE_HSCONF" >&2; exit 2; }
+OSCTL_EXE=$(realpath "$1") AGENT_EXE=$(realpath "$2") AGENT=$(realpath "$3")
+OSCTL=$(realpath "$4") FIXTURE=$(realpath "$5")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/osfleet-wine-ctl.XXXXXX")
+chmod 755 "$WORK"
+. "$(dirname "$0")/../wine_prefix.sh"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  stop_wine_prefix
+  if [ "${OSFLEET_KEEP_WINEPREFIX:-0}" = 1 ]; then echo "kept: $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  for l in "$WORK"/*.log; do [ -f "$l" ] && { echo "-- $l" >&2; tail -n 10 "$l" >&2; }; done
+  exit 1
+}
+step() { echo "== $*"; }
+winpath() { echo "Z:${1//\//\\}"; }
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
+  local seconds=$1 what=$2
+  shift 2
+  for _ in $(seq 1 $((seconds * 10))); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  fail "$what not within ${seconds} s"
+}
+
+start_wine_prefix "$WORK/prefix"
+C=$WORK/prefix/drive_c
+
+step "the fleet PKI; two Linux agents and one osagent.exe, each with a BOM+CRLF server.hsconf"
+"$OSCTL" pki init --dir "$WORK/pki" >/dev/null
+for name in lin01 lin02 win01; do "$OSCTL" pki issue agent "$name" --dir "$WORK/pki" >/dev/null; done
+"$OSCTL" pki issue operator ws-operator --role operator --dir "$WORK/pki" >/dev/null
+original() { { printf '\xef\xbb\xbf'; sed 's/$/\r/' "$FIXTURE"; }; }
+OLD=$(grep -o '<Server[^>]*>[^<]*' "$FIXTURE" | head -1 | sed 's/.*>//')
+for name in lin01 lin02; do
+  mkdir -p "$WORK/$name"
+  original >"$WORK/$name/server.hsconf"
+  "$AGENT" --name "$name" --role front_end --listen 127.0.0.1:0 --port-file "$WORK/$name.port" \
+    --hsconf "$WORK/$name/server.hsconf" --state-dir "$WORK/$name/state" \
+    --tls-cert "$WORK/pki/$name.pem" --tls-key "$WORK/pki/$name.key" --tls-ca "$WORK/pki/ca.pem" \
+    </dev/null >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+done
+PLATFORM="$C/Program Files/OutSystems/Platform Server"
+mkdir -p "$PLATFORM" "$C/ProgramData/osfleet/tls"
+chmod 755 "$C" "$C/Program Files" "$C/Program Files/OutSystems" "$PLATFORM" "$C/ProgramData" \
+  "$C/ProgramData/osfleet"
+original >"$PLATFORM/server.hsconf"
+install -m 0600 "$WORK/pki/win01.key" "$C/ProgramData/osfleet/tls/"
+install -m 0644 "$WORK/pki/win01.pem" "$WORK/pki/ca.pem" "$C/ProgramData/osfleet/tls/"
+wine "$AGENT_EXE" --name win01 --role front_end --listen 127.0.0.1:0 --port-file "$(winpath "$WORK/win01.port")" \
+  --tls-cert 'C:\ProgramData\osfleet\tls\win01.pem' --tls-key 'C:\ProgramData\osfleet\tls\win01.key' \
+  --tls-ca 'C:\ProgramData\osfleet\tls\ca.pem' </dev/null >"$WORK/win01.log" 2>&1 &
+PIDS+=($!)
+for name in lin01 lin02 win01; do wait_for 60 "$name's port file" test -s "$WORK/$name.port"; done
+port() { tr -d '\r\n' <"$WORK/$1.port"; }
+
+step "a CRLF inventory with Windows paths, as a Windows workstation has it"
+printf '%s\r\n' "defaults:" \
+  "  tls: {ca: '$(winpath "$WORK/pki/ca.pem")', cert: '$(winpath "$WORK/pki/ws-operator.pem")', key: '$(winpath "$WORK/pki/ws-operator.key")'}" \
+  "servers:" \
+  "  - {name: lin01, address: '127.0.0.1:$(port lin01)', role: front_end}" \
+  "  - {name: lin02, address: '127.0.0.1:$(port lin02)', role: front_end}" \
+  "  - {name: win01, address: '127.0.0.1:$(port win01)', role: front_end}" \
+  >"$WORK/inventory.yaml"
+osctl_exe() {
+  wine "$OSCTL_EXE" --inventory "$(winpath "$WORK/inventory.yaml")" --timeout 60s "$@" </dev/null 2>&1 |
+    tr -d '\r'
+}
+
+step "osctl.exe fleet status (JSON)"
+out=$(osctl_exe -o json fleet status) || fail "fleet status: $out"
+for name in lin01 lin02 win01; do
+  echo "$out" | grep -q "\"$name\"" || fail "fleet status does not list $name: $out"
+done
+echo "$out" | grep -q 'Windows' || fail "fleet status does not show win01's OS: $out"
+echo "$out" | grep -q 'Linux' || fail "fleet status does not show a Linux agent's OS: $out"
+
+step "osctl.exe endpoints get"
+out=$(osctl_exe -o json endpoints get) || fail "endpoints get: $out"
+[ "$(echo "$out" | grep -o "\"$OLD\"" | wc -l)" -ge 3 ] || fail "endpoints get: $out"
+
+step "osctl.exe endpoints set on the whole fleet: only the addresses change"
+NEW=SQLNEW01.corp.example.com,1433
+out=$(osctl_exe endpoints set --platform "$NEW" --log "$NEW" --session "$NEW" \
+  --confirm-timeout 10m --reason "from osctl.exe") ||
+  fail "endpoints set: $out"
+original | sed "s/>$OLD</>$NEW</" >"$WORK/expected.hsconf"
+for f in "$WORK/lin01/server.hsconf" "$WORK/lin02/server.hsconf" "$PLATFORM/server.hsconf"; do
+  cmp "$WORK/expected.hsconf" "$f" || fail "$f differs from the original with only the addresses changed"
+done
+
+step "osctl.exe endpoints rollback reverts the pending change on every server, byte for byte"
+out=$(osctl_exe endpoints rollback) || fail "endpoints rollback: $out"
+original >"$WORK/original.hsconf"
+for f in "$WORK/lin01/server.hsconf" "$WORK/lin02/server.hsconf" "$PLATFORM/server.hsconf"; do
+  cmp "$WORK/original.hsconf" "$f" || fail "$f is not the original after the rollback"
+done
+echo "PASS: osctl.exe (Wine) against Linux agents and osagent.exe over mTLS"
