@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/os_status.h"
+#include "common/platform/files.h"
 
 namespace osfleet {
 
@@ -52,7 +53,7 @@ absl::Status EditableFile::CheckOnlyWeCanReplace() const {
   return absl::FailedPreconditionError(absl::StrCat(
       "refusing to change ", file_.path(), ": ", *who,
       "; someone else could swap the file for a link to another one while it is being "
-      "written. Let only root or the agent's user write there (chmod go-w, chown root)"));
+      "written; ", platform::RestrictWritersAdvice()));
 }
 
 absl::Status EditableFile::Replace(absl::string_view bytes,

@@ -62,6 +62,11 @@ Result<bool> SecretFileIsPrivate(const std::string& path);
 // for messages: "chmod 600 PATH" on POSIX, an icacls line on Windows.
 std::string MakePrivateCommand(const std::string& path);
 
+// What an administrator does so that only the agent's account and the administrators may
+// write in a folder (for the refusal to change a file others could swap, which names the
+// folder): POSIX chmod go-w and chown root; Windows the icacls steps.
+std::string RestrictWritersAdvice();
+
 enum class Access { kRead, kExecute };
 
 // Whether this process may read / run path (its real user's rights). Error: "PATH".

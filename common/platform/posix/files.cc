@@ -114,6 +114,10 @@ Result<std::vector<std::string>> ListFolder(const std::string& path) {
 
 std::string MakePrivateCommand(const std::string& path) { return "chmod 600 " + path; }
 
+std::string RestrictWritersAdvice() {
+  return "let only root or the agent's user write there (chmod go-w, chown root)";
+}
+
 Result<bool> SecretFileIsPrivate(const std::string& path) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return ErrnoError(errno, "inspecting " + path);

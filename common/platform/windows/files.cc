@@ -173,6 +173,12 @@ std::string MakePrivateCommand(const std::string& path) {
          "\":R";
 }
 
+std::string RestrictWritersAdvice() {
+  return "let only SYSTEM, Administrators and the agent's account write there (icacls FOLDER "
+         "shows who may; take the right from the others with icacls FOLDER /remove:g NAME, or "
+         "in the folder's Security tab)";
+}
+
 Result<bool> SecretFileIsPrivate(const std::string& path) {
   Result<bool> others = win::OthersCanRead(path);
   if (!others.ok()) return others.error();

@@ -91,7 +91,9 @@ grep -q "started by the Service Control Manager" "$LOG" || fail "no start in $LO
 step "msiexec /x /qn: service and program files gone, ProgramData kept"
 w msiexec /x 'C:\osfleet-agent.msi' /qn >"$WORK/remove.txt" || fail "msiexec /x: $(cat "$WORK/remove.txt")"
 wait_for 30 "the service osagent removed" bash -c '! wine sc query osagent </dev/null 2>/dev/null | grep -q STATE'
-[ -e "$PF/osagent.exe" ] && fail "osagent.exe is still installed"
+# The service's process may still be ending when msiexec returns (Wine's StopServices
+# does not wait as Windows Installer does): give the removal a moment.
+wait_for 30 "osagent.exe removed" test ! -e "$PF/osagent.exe"
 [ -e "$PF/protos" ] && fail "the .proto files are still installed"
 cmp -s "$WORK/agent.yaml" "$DATA/agent.yaml" || fail "uninstalling changed or removed agent.yaml"
 [ -f "$DATA/tls/win01.key" ] || fail "uninstalling removed the agent's key"
