@@ -6,6 +6,7 @@
 #include "absl/strings/strip.h"
 #include "agent/service_center/command_driver.h"
 #include "agent/service_center/http_driver.h"
+#include "agent/service_center/sc_wire.h"
 #include "common/platform/files.h"
 
 namespace osfleet::agent {
@@ -22,14 +23,15 @@ absl::Status CheckUrl(const std::string& url) {
     return absl::InvalidArgumentError(
         absl::StrCat("url \"", url, "\" must start with http:// or https://"));
   }
-  absl::string_view rest = absl::string_view(url).substr(scheme);
-  absl::ConsumeSuffix(&rest, "/");
+  // As administrators know it (https://dc01/ServiceCenter) or the bare host.
+  absl::string_view rest = sc_wire::ServerPart(absl::string_view(url).substr(scheme));
   if (rest.empty() || rest.front() == ':') {
     return absl::InvalidArgumentError(absl::StrCat("url \"", url, "\" has no host"));
   }
   if (rest.find_first_of("/?#@ \t") != absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "url \"", url, "\" must be scheme://host[:port], without a path (not /ServiceCenter)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("url \"", url,
+                     "\" must be scheme://host[:port] or scheme://host[:port]/ServiceCenter"));
   }
   return absl::OkStatus();
 }

@@ -2,7 +2,7 @@
 //
 //   service_center:
 //     driver: http                          # http | command
-//     url: https://dc01.corp.example.com    # scheme and host; no path
+//     url: https://dc01.corp.example.com/ServiceCenter  # or the bare host
 //     user: osfleet-admin
 //     password_hash_file: /etc/osagent/sc-password.hash   # mode 0600: '#' + the hash
 //     staging_name: osfleet

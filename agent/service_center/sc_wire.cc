@@ -1,5 +1,6 @@
 #include "agent/service_center/sc_wire.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <sstream>
@@ -29,11 +30,7 @@ constexpr char kSoap11Namespace[] = "http://schemas.xmlsoap.org/soap/envelope/";
 constexpr char kSoap12Namespace[] = "http://www.w3.org/2003/05/soap-envelope";
 constexpr size_t kSnippetBytes = 200;
 
-std::string BaseUrl(absl::string_view base_url) {
-  while (absl::ConsumeSuffix(&base_url, "/")) {
-  }
-  return std::string(base_url);
-}
+std::string BaseUrl(absl::string_view base_url) { return std::string(ServerPart(base_url)); }
 
 std::string Action(absl::string_view operation) {
   return absl::StrCat(kOperationNamespace, "/", operation);
@@ -236,6 +233,21 @@ absl::StatusOr<std::string> PublishIdFrom(const nlohmann::json& value) {
 }
 
 }  // namespace
+
+absl::string_view ServerPart(absl::string_view url) {
+  while (absl::ConsumeSuffix(&url, "/")) {
+  }
+  constexpr absl::string_view kServiceCenter = "/ServiceCenter";
+  // Not the "//" of the scheme: https://ServiceCenter is a host of that name.
+  const size_t at = url.size() - std::min(url.size(), kServiceCenter.size());
+  if (at > 0 && url[at - 1] != '/' &&
+      absl::EqualsIgnoreCase(url.substr(at), kServiceCenter)) {
+    url.remove_suffix(kServiceCenter.size());
+  }
+  while (absl::ConsumeSuffix(&url, "/")) {
+  }
+  return url;
+}
 
 PostRequest ModulesGetRequest(absl::string_view base_url, const Credentials& credentials,
                               SoapVersion version) {

@@ -39,7 +39,12 @@ struct PostRequest {
   std::string body;
 };
 
-// base_url is scheme://host[:port] (a trailing '/' is ignored).
+// The server part of a Service Center URL as administrators write it: trailing '/' and a
+// final "/ServiceCenter" (any case) removed. "https://dc01/ServiceCenter/" ->
+// "https://dc01"; "dc01:443/ServiceCenter" -> "dc01:443".
+absl::string_view ServerPart(absl::string_view url);
+
+// base_url is scheme://host[:port], optionally with /ServiceCenter (ServerPart).
 PostRequest ModulesGetRequest(absl::string_view base_url, const Credentials& credentials,
                               SoapVersion version = SoapVersion::k11);
 PostRequest GetPublishMessagesRequest(absl::string_view base_url, const Credentials& credentials,

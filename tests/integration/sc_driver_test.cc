@@ -396,10 +396,16 @@ TEST_F(ScDriverTest, MakePhaseDriverChecksTheConfig) {
   EXPECT_EQ(agent::MakePhaseDriver(config).status().code(), absl::StatusCode::kFailedPrecondition);
   WriteHash(absl::StrCat("#", kHash), 0600);
   for (const std::string url :
-       {"ftp://dc01", "https://", "dc01.example.com", "https://dc01/ServiceCenter"}) {
+       {"ftp://dc01", "https://", "dc01.example.com", "https://dc01/ServiceStudio",
+        "https:///ServiceCenter", "https://dc01/ServiceCenter/x", "https://dc01?ServiceCenter"}) {
     config.http = Config(url);
     EXPECT_EQ(agent::MakePhaseDriver(config).status().code(), absl::StatusCode::kInvalidArgument)
         << url;
+  }
+  for (const std::string url : {"https://dc01/ServiceCenter", "https://dc01.example.com/servicecenter/",
+                                "http://dc01:8080/ServiceCenter", "https://dc01/"}) {
+    config.http = Config(url);
+    EXPECT_TRUE(agent::MakePhaseDriver(config).ok()) << url;  // as administrators know it
   }
   config.http = Config("http://dc01:8080/");
   config.http.user = "";

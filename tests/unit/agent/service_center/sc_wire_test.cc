@@ -63,6 +63,18 @@ TEST(ScWireTest, BuildsSoap11ModulesGet) {
   EXPECT_THAT(r.body, HasSubstr("#s3cr3t&lt;&amp;&gt;hash"));  // escaped on the wire
 }
 
+TEST(ScWireTest, TheServiceCenterUrlAsAdministratorsKnowItNamesTheSameServer) {
+  for (const char* url : {"https://dc01.example.com", "https://dc01.example.com/",
+                          "https://dc01.example.com/ServiceCenter",
+                          "https://dc01.example.com/servicecenter/"}) {
+    EXPECT_EQ(ModulesGetRequest(url, kCredentials).url,
+              "https://dc01.example.com/ServiceCenter/PlatformServices_v8_0_0.asmx")
+        << url;
+    EXPECT_EQ(ServerPart(url), "https://dc01.example.com") << url;
+  }
+  EXPECT_EQ(ServerPart("https://ServiceCenter"), "https://ServiceCenter") << "a host of that name";
+}
+
 TEST(ScWireTest, BuildsSoap12WithActionInContentType) {
   const PostRequest r =
       GetPublishMessagesRequest("http://dc01:8080", kCredentials, "42", 7, SoapVersion::k12);
