@@ -53,8 +53,10 @@ using ServiceBody = std::function<int(const std::function<void()>& ready)>;
 
 // Hands this process to the SCM as the service `name` and runs body on the SCM's thread;
 // reports start-pending, running once ready() is called, stop-pending on a stop request,
-// and stopped with body's exit code. Returns that code. An Errc::kInvalidArgument Error
-// when the process was not started by the SCM (run from a console).
+// and stopped with body's exit code, then ends the process with that code at once (no
+// static destructors: the program file must be free as soon as the SCM says "stopped", for
+// an uninstall or upgrade). Returns only with an Error: Errc::kInvalidArgument when the
+// process was not started by the SCM (run from a console), or the SCM's own error.
 Result<int> RunAsService(const std::string& name, const ServiceBody& body);
 
 // This program's own absolute path (for a service's command line).

@@ -223,7 +223,11 @@ Result<int> RunAsService(const std::string& name, const ServiceBody& body) {
   if (s.register_error != NO_ERROR) {
     return win::WinError(s.register_error, "registering the control handler of service " + name);
   }
-  return s.exit_code;
+  // The SCM has been told the service stopped: end now, without the static destructors
+  // and library shutdowns of a normal exit, so that the program file is free at once for
+  // an uninstall or an upgrade replacing it (Windows Installer waits for "stopped", not
+  // for the process to end).
+  ExitProcess(static_cast<UINT>(s.exit_code));
 }
 
 Result<std::string> ProgramPath() {
