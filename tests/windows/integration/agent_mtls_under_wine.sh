@@ -7,39 +7,17 @@
 set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: $0 OSAGENT_EXE OSCTL FIXTURE_HSCONF" >&2; exit 2; }
 AGENT_EXE=$(realpath "$1") OSCTL=$(realpath "$2") FIXTURE=$(realpath "$3")
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/osfleet-wine-it.XXXXXX")
-. "$(dirname "$0")/../wine_prefix.sh"
-AGENT_PID=
-cleanup() {
-  [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
-  stop_wine_prefix
-  if [ "${OSFLEET_KEEP_WINEPREFIX:-0}" = 1 ]; then echo "kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; [ -f "$WORK/agent.log" ] && tail -n 30 "$WORK/agent.log" >&2; exit 1; }
-step() { echo "== $*"; }
-
-chmod 755 "$WORK"
-start_wine_prefix "$WORK/prefix"
+. "$(dirname "$0")/wine_test_lib.sh"
+wine_test_begin it
+FAIL_LOGS=("$WORK/agent.log")
 
 step "the fleet PKI: a CA, the agent's certificate, an operator's"
-"$OSCTL" pki init --dir "$WORK/pki" >/dev/null
-"$OSCTL" pki issue agent win01 --dir "$WORK/pki" >/dev/null
-"$OSCTL" pki issue operator it-operator --role operator --dir "$WORK/pki" >/dev/null
-
-C=$WINEPREFIX/drive_c
-PLATFORM="$C/Program Files/OutSystems/Platform Server"
-TLS=$C/ProgramData/osfleet/tls
-mkdir -p "$PLATFORM" "$TLS"
-chmod 755 "$C" "$C/Program Files" "$C/Program Files/OutSystems" "$PLATFORM" "$C/ProgramData" \
-  "$C/ProgramData/osfleet"
-# Wine derives a file's DACL from its mode: 0600 is private to the agent's account.
-install -m 0600 "$WORK/pki/win01.key" "$TLS/win01.key"
-install -m 0644 "$WORK/pki/win01.pem" "$WORK/pki/ca.pem" "$TLS/"
-# The file as Windows tools write it: a UTF-8 BOM and CRLF line ends.
-{ printf '\xef\xbb\xbf'; sed 's/$/\r/' "$FIXTURE"; } >"$PLATFORM/server.hsconf"
+make_pki "$OSCTL" it-operator win01
+windows_server_folders win01
+TLS=$DATA/tls
+bom_crlf "$FIXTURE" >"$PLATFORM/server.hsconf"
 cp "$PLATFORM/server.hsconf" "$WORK/original.hsconf"
-OLD=$(grep -o '<Server[^>]*>[^<]*' "$FIXTURE" | head -1 | sed 's/.*>//')
+OLD=$(first_address "$FIXTURE")
 [ -n "$OLD" ] || fail "no <Server> in $FIXTURE"
 
 step "osagent.exe under Wine, mTLS, port 0"
@@ -48,7 +26,7 @@ printf '%s\r\n' "name: win01" "role: front_end" "listen: 127.0.0.1:0" \
   "port_file: 'Z:${WORK//\//\\}\\port'" \
   "hsconf: 'C:\\Program Files\\OutSystems\\Platform Server\\server.hsconf'" \
   "state_dir: 'C:\\ProgramData\\osfleet'" \
-  "tls: {cert: 'C:\\ProgramData\\osfleet\\tls\\win01.pem', key: 'C:\\ProgramData\\osfleet\\tls\\win01.key', ca: 'C:\\ProgramData\\osfleet\\tls\\ca.pem'}" \
+  "$(windows_tls_line win01)" \
   >"$C/ProgramData/osfleet/agent.yaml"
 step "a private key others may read is refused, naming it"
 chmod 0644 "$TLS/win01.key"
@@ -59,6 +37,7 @@ grep -q 'win01.key' "$WORK/refused.log" || fail "the refusal does not name the k
 chmod 0600 "$TLS/win01.key"
 wine "$AGENT_EXE" --config 'C:\ProgramData\osfleet\agent.yaml' >"$WORK/agent.log" 2>&1 &
 AGENT_PID=$!
+PIDS+=("$AGENT_PID")
 for _ in $(seq 1 600); do
   [ -s "$WORK/port" ] && break
   kill -0 "$AGENT_PID" 2>/dev/null || fail "osagent.exe exited"
@@ -66,12 +45,7 @@ for _ in $(seq 1 600); do
 done
 [ -s "$WORK/port" ] || fail "osagent.exe wrote no port file in 60 s"
 PORT=$(tr -d '\r\n' <"$WORK/port")
-cat >"$WORK/inventory.yaml" <<YAML
-defaults:
-  tls: {ca: $WORK/pki/ca.pem, cert: $WORK/pki/it-operator.pem, key: $WORK/pki/it-operator.key}
-servers:
-  - {name: win01, address: "127.0.0.1:$PORT", role: front_end}
-YAML
+one_server_inventory win01 "$PORT" it-operator
 osctl() { "$OSCTL" --inventory "$WORK/inventory.yaml" --timeout 30s "$@"; }
 
 step "endpoints get"

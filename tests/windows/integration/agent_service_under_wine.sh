@@ -16,64 +16,27 @@ set -euo pipefail
 }
 AGENT_EXE=$(realpath "$1") SERVICE_EXE=$(realpath "$2") OSCTL=$(realpath "$3")
 FAKE_SQL=$(realpath "$4") FIXTURE=$(realpath "$5")
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/osfleet-wine-svc.XXXXXX")
-chmod 755 "$WORK"
-. "$(dirname "$0")/../wine_prefix.sh"
-SQL_PIDS=()
-cleanup() {
-  for p in "${SQL_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  stop_wine_prefix
-  if [ "${OSFLEET_KEEP_WINEPREFIX:-0}" = 1 ]; then echo "kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-C=$WORK/prefix/drive_c
+. "$(dirname "$0")/wine_test_lib.sh"
+wine_test_begin svc
 LOG=$C/ProgramData/osfleet/logs/osagent.log
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$LOG" ] && tail -n 30 "$LOG" >&2
-  exit 1
-}
-step() { echo "== $*"; }
-# Wine's own processes keep inherited descriptors: no pipe of ours reaches them.
-w() { wine "$@" </dev/null 2>&1 | tr -d '\r'; }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
-  local seconds=$1 what=$2
-  shift 2
-  for _ in $(seq 1 $((seconds * 10))); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  fail "$what not within ${seconds} s"
-}
-state_of() { w sc query "$1" | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p'; }
-is_state() { [ "$(state_of "$1")" = "$2" ]; }
-
-start_wine_prefix "$WORK/prefix"
+FAIL_LOGS=("$LOG")
 
 step "two databases that answer (old and new address) and one that never will"
 for db in old new; do
   "$FAKE_SQL" --listen-port-file "$WORK/$db.port" </dev/null >"$WORK/$db.log" 2>&1 &
-  SQL_PIDS+=($!)
+  PIDS+=($!)
 done
 wait_for 10 "the fake SQL Servers' ports" test -s "$WORK/old.port" -a -s "$WORK/new.port"
 OLD="127.0.0.1,$(cat "$WORK/old.port")" NEW="127.0.0.1,$(cat "$WORK/new.port")"
 DEAD="127.0.0.1,1"  # nothing listens on port 1
 
 step "the fleet PKI, a BOM+CRLF server.hsconf on the old address"
-"$OSCTL" pki init --dir "$WORK/pki" >/dev/null
-"$OSCTL" pki issue agent win01 --dir "$WORK/pki" >/dev/null
-"$OSCTL" pki issue operator it-operator --role operator --dir "$WORK/pki" >/dev/null
-PLATFORM="$C/Program Files/OutSystems/Platform Server"
-DATA=$C/ProgramData/osfleet
-mkdir -p "$PLATFORM" "$DATA/tls" "$C/osfleet-test"
-chmod 755 "$C" "$C/Program Files" "$C/Program Files/OutSystems" "$PLATFORM" "$C/ProgramData" \
-  "$DATA" "$C/osfleet-test"
-install -m 0600 "$WORK/pki/win01.key" "$DATA/tls/win01.key"
-install -m 0644 "$WORK/pki/win01.pem" "$WORK/pki/ca.pem" "$DATA/tls/"
-{
-  printf '\xef\xbb\xbf'
-  sed "s|<Server encrypted=\"false\">[^<]*</Server>|<Server encrypted=\"false\">$OLD</Server>|; s/\$/\r/" "$FIXTURE"
-} >"$PLATFORM/server.hsconf"
+make_pki "$OSCTL" it-operator win01
+windows_server_folders win01
+mkdir -p "$C/osfleet-test" && chmod 755 "$C/osfleet-test"
+sed "s|<Server encrypted=\"false\">[^<]*</Server>|<Server encrypted=\"false\">$OLD</Server>|" \
+  "$FIXTURE" >"$WORK/old.hsconf"
+bom_crlf "$WORK/old.hsconf" >"$PLATFORM/server.hsconf"
 HSCONF_WIN='C:\Program Files\OutSystems\Platform Server\server.hsconf'
 cp "$SERVICE_EXE" "$C/osfleet-test/simulated-service.exe"
 mkdir -p "$C/Program Files/osfleet" && chmod 755 "$C/Program Files/osfleet"
@@ -90,7 +53,7 @@ printf '%s\r\n' "name: win01" "role: front_end" "listen: 127.0.0.1:0" \
   "port_file: 'Z:${WORK//\//\\}\\port'" \
   "state_dir: 'C:\\ProgramData\\osfleet'" \
   "min_healthy: 1s" \
-  "tls: {cert: 'C:\\ProgramData\\osfleet\\tls\\win01.pem', key: 'C:\\ProgramData\\osfleet\\tls\\win01.key', ca: 'C:\\ProgramData\\osfleet\\tls\\ca.pem'}" \
+  "$(windows_tls_line win01)" \
   "services:" "  - {name: $SVC, backend: windows, start_timeout: 20s, stop_timeout: 20s}" \
   >"$WORK/agent.yaml"
 out=$(w "$AGENT" service install) && fail "installed without a config: $out"
@@ -115,12 +78,7 @@ w sc start osagent >/dev/null
 wait_for 60 "osagent's port file" test -s "$WORK/port"
 wait_for 30 "osagent RUNNING" is_state osagent RUNNING
 PORT=$(tr -d '\r\n' <"$WORK/port")
-cat >"$WORK/inventory.yaml" <<YAML
-defaults:
-  tls: {ca: $WORK/pki/ca.pem, cert: $WORK/pki/it-operator.pem, key: $WORK/pki/it-operator.key}
-servers:
-  - {name: win01, address: "127.0.0.1:$PORT", role: front_end}
-YAML
+one_server_inventory win01 "$PORT" it-operator
 osctl() { "$OSCTL" --inventory "$WORK/inventory.yaml" --timeout 60s "$@" </dev/null; }
 osctl -o json endpoints get >"$WORK/get.json" || fail "endpoints get: $(cat "$WORK/get.json")"
 grep -q "\"$OLD\"" "$WORK/get.json" || fail "endpoints get: $(cat "$WORK/get.json")"

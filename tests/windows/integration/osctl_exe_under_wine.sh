@@ -10,42 +10,15 @@ set -euo pipefail
 [ $# -eq 5 ] || { echo "usage: $0 OSCTL_EXE OSAGENT_EXE OSAGENT OSCTL FIXTURE_HSCONF" >&2; exit 2; }
 OSCTL_EXE=$(realpath "$1") AGENT_EXE=$(realpath "$2") AGENT=$(realpath "$3")
 OSCTL=$(realpath "$4") FIXTURE=$(realpath "$5")
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/osfleet-wine-ctl.XXXXXX")
-chmod 755 "$WORK"
-. "$(dirname "$0")/../wine_prefix.sh"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  stop_wine_prefix
-  if [ "${OSFLEET_KEEP_WINEPREFIX:-0}" = 1 ]; then echo "kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for l in "$WORK"/*.log; do [ -f "$l" ] && { echo "-- $l" >&2; tail -n 10 "$l" >&2; }; done
-  exit 1
-}
-step() { echo "== $*"; }
-winpath() { echo "Z:${1//\//\\}"; }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
-  local seconds=$1 what=$2
-  shift 2
-  for _ in $(seq 1 $((seconds * 10))); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  fail "$what not within ${seconds} s"
-}
-
-start_wine_prefix "$WORK/prefix"
-C=$WORK/prefix/drive_c
+. "$(dirname "$0")/wine_test_lib.sh"
+wine_test_begin ctl
+FAIL_LOGS=("$WORK/lin01.log" "$WORK/lin02.log" "$WORK/win01.log")
+port() { tr -d '\r\n' <"$WORK/$1.port"; }
 
 step "the fleet PKI; two Linux agents and one osagent.exe, each with a BOM+CRLF server.hsconf"
-"$OSCTL" pki init --dir "$WORK/pki" >/dev/null
-for name in lin01 lin02 win01; do "$OSCTL" pki issue agent "$name" --dir "$WORK/pki" >/dev/null; done
-"$OSCTL" pki issue operator ws-operator --role operator --dir "$WORK/pki" >/dev/null
-original() { { printf '\xef\xbb\xbf'; sed 's/$/\r/' "$FIXTURE"; }; }
-OLD=$(grep -o '<Server[^>]*>[^<]*' "$FIXTURE" | head -1 | sed 's/.*>//')
+make_pki "$OSCTL" ws-operator lin01 lin02 win01
+original() { bom_crlf "$FIXTURE"; }
+OLD=$(first_address "$FIXTURE")
 for name in lin01 lin02; do
   mkdir -p "$WORK/$name"
   original >"$WORK/$name/server.hsconf"
@@ -55,19 +28,13 @@ for name in lin01 lin02; do
     </dev/null >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
 done
-PLATFORM="$C/Program Files/OutSystems/Platform Server"
-mkdir -p "$PLATFORM" "$C/ProgramData/osfleet/tls"
-chmod 755 "$C" "$C/Program Files" "$C/Program Files/OutSystems" "$PLATFORM" "$C/ProgramData" \
-  "$C/ProgramData/osfleet"
+windows_server_folders win01
 original >"$PLATFORM/server.hsconf"
-install -m 0600 "$WORK/pki/win01.key" "$C/ProgramData/osfleet/tls/"
-install -m 0644 "$WORK/pki/win01.pem" "$WORK/pki/ca.pem" "$C/ProgramData/osfleet/tls/"
 wine "$AGENT_EXE" --name win01 --role front_end --listen 127.0.0.1:0 --port-file "$(winpath "$WORK/win01.port")" \
   --tls-cert 'C:\ProgramData\osfleet\tls\win01.pem' --tls-key 'C:\ProgramData\osfleet\tls\win01.key' \
   --tls-ca 'C:\ProgramData\osfleet\tls\ca.pem' </dev/null >"$WORK/win01.log" 2>&1 &
 PIDS+=($!)
 for name in lin01 lin02 win01; do wait_for 60 "$name's port file" test -s "$WORK/$name.port"; done
-port() { tr -d '\r\n' <"$WORK/$1.port"; }
 
 step "a CRLF inventory with Windows paths, as a Windows workstation has it"
 printf '%s\r\n' "defaults:" \
