@@ -69,7 +69,7 @@ cmp "$WORK/expected.hsconf" "$PLATFORM/server.hsconf" ||
 step "a backup under C:\\ProgramData\\osfleet, then rollback restores the original byte for byte"
 BACKUP=$(osctl -o json endpoints backups | grep -o '"s[0-9]\{6\}-[^"]*"' | head -1 | tr -d '"')
 [ -n "$BACKUP" ] || fail "endpoints backups lists no backup"
-ls "$C/ProgramData/osfleet/backups" | grep -q "$BACKUP" || fail "backup $BACKUP not under ProgramData"
+has "$(ls "$C/ProgramData/osfleet/backups")" "$BACKUP" || fail "backup $BACKUP not under ProgramData"
 osctl endpoints rollback --backup "$BACKUP" >"$WORK/rollback.txt" ||
   fail "endpoints rollback: $(cat "$WORK/rollback.txt")"
 cmp "$WORK/original.hsconf" "$PLATFORM/server.hsconf" || fail "rollback is not byte-exact"

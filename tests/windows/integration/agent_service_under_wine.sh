@@ -57,21 +57,21 @@ printf '%s\r\n' "name: win01" "role: front_end" "listen: 127.0.0.1:0" \
   "services:" "  - {name: $SVC, backend: windows, start_timeout: 20s, stop_timeout: 20s}" \
   >"$WORK/agent.yaml"
 out=$(w "$AGENT" service install) && fail "installed without a config: $out"
-echo "$out" | grep -q 'not installed: .*agent.yaml' || fail "the refusal does not name the config: $out"
+has "$out" 'not installed: .*agent.yaml' || fail "the refusal does not name the config: $out"
 cp "$WORK/agent.yaml" "$DATA/agent.yaml"
 out=$(w "$AGENT" service install --account 'CORP\alice') && fail "installed as a user without a password: $out"
-echo "$out" | grep -q 'needs a password' || fail "the account refusal does not say why: $out"
+has "$out" 'needs a password' || fail "the account refusal does not say why: $out"
 out=$(w "$AGENT" service install) || fail "service install: $out"
-echo "$out" | grep -q 'installed service osagent' || fail "service install said: $out"
+has "$out" 'installed service osagent' || fail "service install said: $out"
 # Wine's sc has no qc: the SCM's own registry key.
 qc=$(w reg query 'HKLM\System\CurrentControlSet\Services\osagent')
-echo "$qc" | grep -q 'Start *REG_DWORD *0x2$' || fail "not an automatic start: $qc"
-echo "$qc" | grep -qF 'osagent.exe" service run --config C:\ProgramData\osfleet\agent.yaml' ||
+has "$qc" 'Start *REG_DWORD *0x2$' || fail "not an automatic start: $qc"
+has "$qc" -F 'osagent.exe" service run --config C:\ProgramData\osfleet\agent.yaml' ||
   fail "the service's command line: $qc"
 
 step "a console run of \`service run\` says how to start the service"
 out=$(w "$AGENT" service run) && fail "service run in a console succeeded: $out"
-echo "$out" | grep -q 'sc start osagent' || fail "service run in a console said: $out"
+has "$out" 'sc start osagent' || fail "service run in a console said: $out"
 
 step "the SCM starts osagent; osctl reaches it over mTLS"
 w sc start osagent >/dev/null
@@ -111,7 +111,7 @@ rm -f "$WORK/port"
 w sc stop osagent >/dev/null
 wait_for 30 "osagent STOPPED" is_state osagent STOPPED
 grep -q "the Service Control Manager's stop: shutting down" "$LOG" || fail "no clean stop in the log"
-tail -n 1 "$LOG" | grep -q ' osagent: stopped' || fail "the log does not end with stopped"
+has "$(tail -n 1 "$LOG")" ' osagent: stopped' || fail "the log does not end with stopped"
 grep -q ">$OLD<" "$PLATFORM/server.hsconf" || fail "the pending change was undone by the stop"
 w sc start osagent >/dev/null
 wait_for 60 "osagent's port file after the restart" test -s "$WORK/port"
@@ -122,10 +122,10 @@ osctl endpoints confirm >"$WORK/confirm2.txt" 2>&1 ||
 
 step "install again updates; uninstall stops and removes; a second uninstall has nothing to do"
 out=$(w "$AGENT" service install) || fail "service install again: $out"
-echo "$out" | grep -q 'updated service osagent' || fail "service install again said: $out"
+has "$out" 'updated service osagent' || fail "service install again said: $out"
 out=$(w "$AGENT" service uninstall) || fail "service uninstall: $out"
-echo "$out" | grep -q 'stopped and removed service osagent' || fail "service uninstall said: $out"
-w sc query osagent | grep -q 'STATE' && fail "osagent is still registered"
+has "$out" 'stopped and removed service osagent' || fail "service uninstall said: $out"
+has "$(w sc query osagent)" 'STATE' && fail "osagent is still registered"
 out=$(w "$AGENT" service uninstall) || fail "second uninstall: $out"
-echo "$out" | grep -q 'not installed' || fail "second uninstall said: $out"
+has "$out" 'not installed' || fail "second uninstall said: $out"
 echo "PASS: osagent.exe as a Windows service and the windows services backend under Wine"

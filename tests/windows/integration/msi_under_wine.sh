@@ -35,10 +35,10 @@ for f in osagent.exe agent.example.yaml protos/osfleet/v1/endpoints.proto protos
   [ -f "$PF/$f" ] || fail "the MSI did not install $f"
 done
 qc=$(w reg query 'HKLM\System\CurrentControlSet\Services\osagent')
-echo "$qc" | grep -q 'Start *REG_DWORD *0x2$' || fail "not an automatic start: $qc"
+has "$qc" 'Start *REG_DWORD *0x2$' || fail "not an automatic start: $qc"
 # Windows Installer quotes the program's path in ImagePath; Wine's leaves it bare (its SCM
 # still finds the program).
-echo "$qc" | grep -qE 'ImagePath +REG_SZ +"?C:\\Program Files\\osfleet\\osagent.exe"? service run --config "C:\\ProgramData\\osfleet\\agent.yaml"$' ||
+has "$qc" -E 'ImagePath +REG_SZ +"?C:\\Program Files\\osfleet\\osagent.exe"? service run --config "C:\\ProgramData\\osfleet\\agent.yaml"$' ||
   fail "the service's command line: $qc"
 
 step "the MSI started the service; osctl reaches it over mTLS"
@@ -53,12 +53,12 @@ grep -q "started by the Service Control Manager" "$LOG" || fail "no start in $LO
 
 step "msiexec /x /qn: service and program files gone, ProgramData kept"
 w msiexec /x 'C:\osfleet-agent.msi' /qn >"$WORK/remove.txt" || fail "msiexec /x: $(cat "$WORK/remove.txt")"
-wait_for 30 "the service osagent removed" bash -c '! wine sc query osagent </dev/null 2>/dev/null | grep -q STATE'
+wait_for 30 "the service osagent removed" bash -c '! wine sc query osagent </dev/null 2>/dev/null | grep STATE >/dev/null'
 # Windows Installer waits for the stop before RemoveFiles (the MSI's stop has Wait=1).
 # Wine's msiexec was seen not to: now and then osagent.exe is still ending when the files
 # go, and stays behind in use. Then check that the MSI asks for the wait, and go on.
 if ! poll 30 test ! -e "$PF/osagent.exe"; then
-  msiinfo export "$MSI" ServiceControl | grep -qP '^osagentStop\tosagent\t162\t\t1\t' ||
+  has "$(msiinfo export "$MSI" ServiceControl)" -P '^osagentStop\tosagent\t162\t\t1\t' ||
     fail "osagent.exe is still installed and the MSI's stop does not wait for the service"
   echo "note: Wine's msiexec removed the files before osagent.exe had ended; left behind in use"
   rm -f "$PF/osagent.exe"

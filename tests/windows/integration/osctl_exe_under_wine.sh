@@ -52,10 +52,10 @@ osctl_exe() {
 step "osctl.exe fleet status (JSON)"
 out=$(osctl_exe -o json fleet status) || fail "fleet status: $out"
 for name in lin01 lin02 win01; do
-  echo "$out" | grep -q "\"$name\"" || fail "fleet status does not list $name: $out"
+  has "$out" "\"$name\"" || fail "fleet status does not list $name: $out"
 done
-echo "$out" | grep -q 'Windows' || fail "fleet status does not show win01's OS: $out"
-echo "$out" | grep -q 'Linux' || fail "fleet status does not show a Linux agent's OS: $out"
+has "$out" 'Windows' || fail "fleet status does not show win01's OS: $out"
+has "$out" 'Linux' || fail "fleet status does not show a Linux agent's OS: $out"
 
 step "osctl.exe endpoints get"
 out=$(osctl_exe -o json endpoints get) || fail "endpoints get: $out"

@@ -37,6 +37,10 @@ fail() {
 # A wine command's output without CR. Wine's own processes keep inherited descriptors:
 # no pipe of ours reaches them.
 w() { wine "$@" </dev/null 2>&1 | tr -d '\r'; }
+# has TEXT [GREP-OPTION] PATTERN: TEXT contains PATTERN. Not `echo | grep -q`: under
+# pipefail, grep -q ending at the first match can kill the writer with SIGPIPE (exit 141)
+# and fail a check that matched.
+has() { grep -q "${@:2}" <<<"$1"; }
 
 poll() {  # poll SECONDS COMMAND...: 0 once COMMAND succeeds, 1 if it does not in time
   local seconds=$1
@@ -88,7 +92,7 @@ windows_server_folders() {  # windows_server_folders NAME
 bom_crlf() { printf '\xef\xbb\xbf'; sed 's/$/\r/' "$1"; }
 
 # The first database address in an hsconf file.
-first_address() { grep -o '<Server[^>]*>[^<]*' "$1" | head -1 | sed 's/.*>//'; }
+first_address() { grep -o -m1 '<Server[^>]*>[^<]*' "$1" | sed -n '1s/.*>//p'; }
 
 # The agent.yaml lines for NAME's certificates in C:\ProgramData\osfleet\tls.
 windows_tls_line() {
