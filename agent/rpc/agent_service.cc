@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "agent/rpc/reactor_util.h"
+#include "common/platform/default_paths.h"
 #include "common/platform/host_info.h"
 #include "common/utf8.h"
 
@@ -24,6 +25,7 @@ void AgentService::Fill(v1::AgentInfo* info) const {
   info->set_role(config_->role);
   info->set_os(ValidUtf8(platform::OperatingSystem()));
   info->set_hsconf_path(store_->path());
+  info->set_platform_server_version(ValidUtf8(platform::PlatformServerVersion()));
   *info->mutable_started_at() =
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_at_));
   for (const std::string& name : services_->Names()) info->add_services(name);

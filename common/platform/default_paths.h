@@ -1,4 +1,5 @@
-// Where the agent's files are when its config does not say.
+// Where the agent's files are when its config does not say, and which Platform Server the
+// machine has (on Windows both from what OutSystems' installer records in the registry).
 #pragma once
 
 #include <string>
@@ -24,5 +25,10 @@ struct AgentPaths {
 
 // Computed once per process.
 const AgentPaths& DefaultAgentPaths();
+
+// The installed Platform Server's version as its installer records it ("11.27.0.43234"),
+// read on every call (an upgrade changes it under a running agent). Windows: the "Server"
+// value of HKLM\SOFTWARE\OutSystems\Installer\Server, empty when absent. POSIX: empty.
+std::string PlatformServerVersion();
 
 }  // namespace osfleet::platform

@@ -56,6 +56,21 @@ TEST_F(FleetTest, StatusListsEveryServer) {
   EXPECT_THAT(r.out, HasSubstr("SQLPROD01\\OUTSYS"));
   EXPECT_THAT(r.out, HasSubstr("3 servers: 3 ok, 0 failed"));
   EXPECT_THAT(r.out, HasSubstr("drift: platform:"));  // the fixtures disagree on purpose
+  EXPECT_THAT(r.out, HasSubstr("PLATFORM SERVER"));
+}
+
+// Linux agents cannot tell a Platform Server version: the key is there, empty (the Windows
+// registry read is tested under Wine, tests/windows/platform/default_paths_test.cc).
+TEST_F(FleetTest, StatusAsJsonCarriesThePlatformServerVersion) {
+  ProcessResult r = Osctl({"fleet", "status", "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["hosts"].size(), 3u);
+  for (const nlohmann::json& host : doc["hosts"]) {
+    ASSERT_TRUE(host["result"].contains("platformServerVersion")) << host.dump();
+    EXPECT_EQ(host["result"]["platformServerVersion"], "");
+    EXPECT_FALSE(host["result"]["agentVersion"].get<std::string>().empty());
+  }
 }
 
 TEST_F(FleetTest, GetAsJsonHasRevisionsAndParsedAddresses) {

@@ -9,4 +9,7 @@ const AgentPaths& DefaultAgentPaths() {
   return paths;
 }
 
+// No Platform Server runs on POSIX: nothing records a version.
+std::string PlatformServerVersion() { return std::string(); }
+
 }  // namespace osfleet::platform

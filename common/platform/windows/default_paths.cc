@@ -8,9 +8,13 @@
 namespace osfleet::platform {
 namespace {
 
-// Where OutSystems' installer records the Platform Server folder (the key's default value;
-// OutSystems.SetupTools' GetServerInstallDir reads the same).
+// Where OutSystems' installer records the Platform Server: its folder as the key's default
+// value, its version as the value "Server". OutSystems' own automation reads the same
+// (github.com/OutSystems/OutSystems.SetupTools, src/Outsystems.SetupTools/Lib/
+// PlatformSetup.ps1: GetServerInstallDir reads "(default)", GetServerVersion reads
+// RegRead -Path "HKLM:SOFTWARE\OutSystems\Installer\Server" -Name "Server").
 constexpr wchar_t kInstallerKey[] = L"SOFTWARE\\OutSystems\\Installer\\Server";
+constexpr wchar_t kVersionValue[] = L"Server";
 constexpr char kPlatformServerFolder[] = "C:\\Program Files\\OutSystems\\Platform Server";
 
 // A REG_SZ value (a REG_EXPAND_SZ one expanded), empty when absent.
@@ -59,6 +63,10 @@ const AgentPaths& DefaultAgentPaths() {
                       win::JoinPath(win::JoinPath(data, "logs"), "osagent.log")};
   }();
   return paths;
+}
+
+std::string PlatformServerVersion() {
+  return win::Utf8(RegistryString(HKEY_LOCAL_MACHINE, kInstallerKey, kVersionValue));
 }
 
 }  // namespace osfleet::platform

@@ -1,4 +1,5 @@
-// fleet status: reachability, agent version, role, revision, database addresses, drift.
+// fleet status: reachability, agent and Platform Server versions, role, revision, database
+// addresses, drift.
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +21,9 @@ std::string PlatformAddress(const v1::GetEndpointsResponse& endpoints) {
   return "";
 }
 
+// "-" for a value the agent cannot tell (a Platform Server version off Windows).
+std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
+
 // The hosts that did not answer, and those whose agent cannot read its server.hsconf.
 std::vector<HostFailure> StatusFailures(const std::vector<HostReply<v1::AgentInfo>>& info) {
   std::vector<HostFailure> failures = Failures(info);
@@ -34,7 +38,8 @@ std::vector<HostFailure> StatusFailures(const std::vector<HostReply<v1::AgentInf
 
 void PrintTable(const FleetContext& ctx, const std::vector<HostReply<v1::AgentInfo>>& info,
                 const std::vector<HostReply<v1::GetEndpointsResponse>>& endpoints) {
-  Table table({"SERVER", "ROLE", "ADDRESS", "STATUS", "AGENT", "REVISION", "PLATFORM DB"});
+  Table table({"SERVER", "ROLE", "ADDRESS", "STATUS", "AGENT", "PLATFORM SERVER", "REVISION",
+               "PLATFORM DB"});
   for (size_t i = 0; i < info.size(); ++i) {
     const Server& s = *info[i].server;
     if (!info[i].ok()) {
@@ -46,7 +51,8 @@ void PrintTable(const FleetContext& ctx, const std::vector<HostReply<v1::AgentIn
     const bool hsconf_ok = a.hsconf_error().empty();
     table.AddRow({s.name, RoleName(a.role()), s.Target(),
                   hsconf_ok ? Cell("ok", Color::kGreen) : Cell("hsconf error", Color::kRed),
-                  a.agent_version(), ShortRevision(a.revision()),
+                  a.agent_version(), OrDash(a.platform_server_version()),
+                  ShortRevision(a.revision()),
                   endpoints[i].ok() ? PlatformAddress(endpoints[i].response) : ""});
   }
   std::string out = table.Render(ctx.color());
@@ -85,7 +91,7 @@ int RunFleetStatus(const FleetContext& c) {
 
 void AddFleetStatus(CLI::App& fleet, const GlobalOptions& global, Action& action) {
   CLI::App* status =
-      fleet.add_subcommand("status", "reachability, version, role, revision, database");
+      fleet.add_subcommand("status", "reachability, versions, role, revision, database");
   OnChosen(status, action, [&global] { return WithFleet(global, RunFleetStatus); });
 }
 
