@@ -87,6 +87,11 @@ absl::Status LoadSections(const std::string& path, const YAML::Node& root, Agent
     if (!sc.ok()) return sc.status();
     c.service_center = *std::move(sc);
   }
+  if (const YAML::Node n = root["configuration_tool"]) {
+    absl::StatusOr<ConfigurationToolConfig> tool = LoadConfigurationTool(path, n);
+    if (!tool.ok()) return tool.status();
+    c.configuration_tool = *std::move(tool);
+  }
   if (const YAML::Node n = root["probe"]) {
     absl::StatusOr<ProbeOptions> probe = LoadProbeOptions(path, n);
     if (!probe.ok()) return probe.status();
@@ -105,7 +110,8 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
           YamlCheckKeys(path, root, "config",
                         {"name", "role", "listen", "port_file", "hsconf", "state_dir", "tls",
                          "insecure", "log_level", "log_file", "max_backups", "services", "min_healthy", "probe",
-                         "start_services", "service_center", "audit_log", "max_concurrent_calls"});
+                         "start_services", "service_center", "configuration_tool", "audit_log",
+                         "max_concurrent_calls"});
       !s.ok()) {
     return s;
   }

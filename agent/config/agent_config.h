@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
+#include "agent/configuration_tool/tool_config.h"
 #include "agent/probe/probe.h"
 #include "agent/service_center/sc_config.h"
 #include "agent/os_services/service_backend.h"
@@ -51,6 +52,9 @@ struct AgentConfig {
   // supervises; OS-managed services are usually started by the OS).
   bool start_services = false;
   ProbeOptions probe;
+  // Set when the agent runs the Configuration Tool after every change of server.hsconf
+  // (and, on the Deployment Controller, /ApplySettingsFactory in the Service Center phase).
+  std::optional<ConfigurationToolConfig> configuration_tool;
   // Set on the Deployment Controller: how to run the Service Center phase.
   std::optional<ServiceCenterSection> service_center;
 };

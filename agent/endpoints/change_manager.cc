@@ -93,6 +93,7 @@ std::vector<std::string> ChangeManager::PinnedBackups() const {
 void ChangeManager::SetPending(std::optional<PendingChange> change) {
   {
     absl::MutexLock lock(&mu_);
+    if (!change.has_value()) held_credentials_.clear();  // gone with the change
     pending_ = std::move(change);
   }
   alarm_.Ring();
@@ -168,27 +169,52 @@ absl::Status ChangeManager::RestartAll(const ServiceEventSink& sink, absl::Durat
                             });
 }
 
-absl::Status ChangeManager::RevertAfterFailedRestart(const SetOutcome& set,
-                                                     const absl::Status& failure,
-                                                     const ServiceEventSink& sink) {
+std::optional<ToolRun> ChangeManager::RunTool(const ToolRequest& request) const {
+  if (tool_ == nullptr) return std::nullopt;
+  ToolRun run = tool_->Apply(request);
+  if (run.status.ok()) {
+    spdlog::info("{}", run.Summary());
+  } else {
+    spdlog::error("{}: {}", run.Summary(), run.status.message());
+  }
+  return run;
+}
+
+ToolCredentials ChangeManager::HeldCredentials() const {
+  absl::MutexLock lock(&mu_);
+  return held_credentials_;
+}
+
+absl::Status ChangeManager::RevertFailedStep(const SetOutcome& set, absl::string_view what,
+                                             const absl::Status& failure, bool restart,
+                                             const ToolCredentials& credentials,
+                                             const ServiceEventSink& sink) {
+  const std::string reason(what);
   absl::StatusOr<RollbackOutcome> back = store_->Rollback(
       {set.backup_id, set.revision, false,
-       absl::StrCat("automatic revert of ", set.change_id, ": services failed to start")});
+       absl::StrCat("automatic revert of ", set.change_id, ": ", reason)});
   ReportAutoRevert({set.change_id, set.revision,
-                    back.ok() ? back->revision : store_->CurrentRevision(),
-                    "services failed to start", back.status()});
+                    back.ok() ? back->revision : store_->CurrentRevision(), reason,
+                    back.status()});
   if (!back.ok()) {
-    return absl::InternalError(
-        absl::StrCat("services failed to start with the new endpoints (", failure.message(),
-                     ") and reverting failed too: ", back.status().message()));
+    return absl::InternalError(absl::StrCat(what, " with the new endpoints (",
+                                            failure.message(), ") and reverting failed too: ",
+                                            back.status().message()));
   }
-  absl::Status again = RestartAll(sink, absl::ZeroDuration());
   std::string message =
-      absl::StrCat("reverted: services failed to start with the new endpoints: ", failure.message(),
+      absl::StrCat("reverted: ", what, " with the new endpoints: ", failure.message(),
                    "; server.hsconf is back at revision ", ShortRevision(set.previous_revision),
                    " (backup ", set.backup_id, ")");
-  if (!again.ok()) {
-    absl::StrAppend(&message, "; restarting with the old endpoints failed too: ", again.message());
+  if (std::optional<ToolRun> again = RunTool({false, credentials})) {
+    absl::StrAppend(&message, again->status.ok()
+                                  ? absl::StrCat("; ", again->Summary(), " on it")
+                                  : absl::StrCat("; on it, ", again->status.message()));
+  }
+  if (restart) {
+    if (absl::Status again = RestartAll(sink, absl::ZeroDuration()); !again.ok()) {
+      absl::StrAppend(&message, "; restarting with the old endpoints failed too: ",
+                      again.message());
+    }
   }
   spdlog::error("{}", message);
   return absl::FailedPreconditionError(message);
@@ -205,6 +231,9 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
   if (input.restart_services && services_->Names().empty()) {
     return absl::FailedPreconditionError(
         "restart_services: this agent has no services configured (agent config `services:`)");
+  }
+  if (tool_ != nullptr) {
+    if (absl::Status s = tool_->CheckCredentials(input.tool.credentials); !s.ok()) return s;
   }
   const bool window = input.confirm_within > absl::ZeroDuration();
   PendingChange record;
@@ -232,20 +261,34 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
   }
   ApplyOutcome out{*set};
   if (set->changes.empty()) return out;  // nothing written: nothing to restart or confirm
-  // Visible (Endpoints.Get) while the services restart, so that a client that lost this
-  // call can tell the change exists; the timer waits for us (Busy) before acting on it.
-  if (window) SetPending(record);
+  // Visible (Endpoints.Get) while the tool runs and the services restart, so that a client
+  // that lost this call can tell the change exists; the timer waits for us (Busy) before
+  // acting on it.
+  if (window) {
+    {
+      absl::MutexLock lock(&mu_);
+      held_credentials_ = input.tool.credentials;
+    }
+    SetPending(record);
+  }
+  // A failed step reverts the change at once, its record with it.
+  auto revert = [&](absl::string_view what, const absl::Status& failure, bool restart) {
+    if (window) SetPending(std::nullopt);
+    absl::Status reverted =
+        RevertFailedStep(*set, what, failure, restart, input.tool.credentials, sink);
+    if (window) pending_file_.Remove().IgnoreError();
+    Remember(set->change_id, ChangeStatus::kReverted, absl::StrCat("reverted: ", what));
+    return reverted;
+  };
+  out.tool_run = RunTool(input.tool);
+  if (out.tool_run.has_value() && !out.tool_run->status.ok()) {
+    return revert("the Configuration Tool failed", out.tool_run->status, /*restart=*/false);
+  }
   if (input.restart_services) {
     const absl::Time t0 = clock_->Now();
     absl::Status restarted = RestartAll(sink, input.min_healthy);
     out.restart_duration = clock_->Now() - t0;
-    if (!restarted.ok()) {
-      if (window) SetPending(std::nullopt);
-      absl::Status reverted = RevertAfterFailedRestart(*set, restarted, sink);
-      if (window) pending_file_.Remove().IgnoreError();
-      Remember(set->change_id, ChangeStatus::kReverted, "reverted: services failed to start");
-      return reverted;
-    }
+    if (!restarted.ok()) return revert("services failed to start", restarted, /*restart=*/true);
   }
   if (window) {
     // The window and the lease start once healthy.
@@ -361,7 +404,9 @@ RenewOutcome ChangeManager::Renew(absl::string_view change_id, absl::Duration le
 }
 
 absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
-                                                    absl::string_view reason, bool restart) {
+                                                    absl::string_view reason, bool restart,
+                                                    const ToolCredentials& credentials) {
+  const ToolCredentials tool_credentials = credentials.empty() ? HeldCredentials() : credentials;
   absl::StatusOr<RollbackOutcome> back =
       store_->Rollback({change.backup_id, change.revision, false,
                         absl::StrCat("revert of ", change.change_id, ": ", reason)});
@@ -371,6 +416,7 @@ absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
   Remember(change.change_id, ChangeStatus::kReverted, absl::StrCat("reverted: ", reason));
   spdlog::warn("change {} reverted ({}): revision {} -> {}", change.change_id, reason,
                ShortRevision(back->previous_revision), ShortRevision(back->revision));
+  RevertOutcome out{*back, change.change_id, RunTool({false, tool_credentials})};
   if (restart) {
     if (absl::Status s = RestartAll(nullptr, absl::ZeroDuration()); !s.ok()) {
       return absl::Status(s.code(),
@@ -378,10 +424,11 @@ absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
                                        ", but the services did not restart: ", s.message()));
     }
   }
-  return RevertOutcome{*back, change.change_id};
+  return out;
 }
 
-absl::StatusOr<RevertOutcome> ChangeManager::RevertPending(bool restart, absl::string_view reason) {
+absl::StatusOr<RevertOutcome> ChangeManager::RevertPending(bool restart, absl::string_view reason,
+                                                           const ToolCredentials& credentials) {
   Busy busy(this, /*wait=*/false);
   if (!busy.status().ok()) return busy.status();
   std::optional<PendingChange> p = pending();
@@ -390,15 +437,19 @@ absl::StatusOr<RevertOutcome> ChangeManager::RevertPending(bool restart, absl::s
         "nothing is pending confirmation on this server; name a backup_id (see ListBackups)");
   }
   return Revert(*p, reason.empty() ? "rolled back by request" : reason,
-                restart || p->restart_services);
+                restart || p->restart_services, credentials);
 }
 
-absl::StatusOr<RevertOutcome> ChangeManager::Restore(const RollbackInput& input, bool restart) {
+absl::StatusOr<RevertOutcome> ChangeManager::Restore(const RollbackInput& input, bool restart,
+                                                     const ToolCredentials& credentials) {
   Busy busy(this, /*wait=*/false);
   if (!busy.status().ok()) return busy.status();
+  if (tool_ != nullptr) {
+    if (absl::Status s = tool_->CheckCredentials(credentials); !s.ok()) return s;
+  }
   absl::StatusOr<RollbackOutcome> back = store_->Rollback(input);
   if (!back.ok()) return back.status();
-  RevertOutcome out{*back, ""};
+  RevertOutcome out{*back, "", std::nullopt};
   if (std::optional<PendingChange> p = pending()) {
     out.reverted_change_id = p->change_id;
     pending_file_.Remove().IgnoreError();
@@ -406,6 +457,7 @@ absl::StatusOr<RevertOutcome> ChangeManager::Restore(const RollbackInput& input,
     Remember(p->change_id, ChangeStatus::kReverted,
              absl::StrCat("reverted: superseded by a restore of backup ", input.backup_id));
   }
+  out.tool_run = RunTool({false, credentials});
   if (restart) {
     if (absl::Status s = RestartAll(nullptr, absl::ZeroDuration()); !s.ok()) {
       return absl::Status(s.code(),
@@ -414,6 +466,42 @@ absl::StatusOr<RevertOutcome> ChangeManager::Restore(const RollbackInput& input,
     }
   }
   return out;
+}
+
+absl::StatusOr<ApplyOutcome> ChangeManager::RestartPending(absl::string_view change_id,
+                                                           absl::Duration min_healthy,
+                                                           const ServiceEventSink& sink) {
+  Busy busy(this, /*wait=*/false);
+  if (!busy.status().ok()) return busy.status();
+  std::optional<PendingChange> p = pending();
+  if (!p.has_value() || p->change_id != change_id) {
+    return absl::NotFoundError(absl::StrCat(
+        "change ", change_id, " is not pending on this server",
+        p.has_value() ? absl::StrCat("; ", p->change_id, " is") : std::string()));
+  }
+  if (clock_->Monotonic() >= p->ends()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "change ", p->change_id, " cannot be restarted: ", EndReason(*p), "; it is being reverted"));
+  }
+  if (services_->Names().empty()) {
+    return absl::FailedPreconditionError(
+        "restart: this agent has no services configured (agent config `services:`)");
+  }
+  ApplyOutcome out;
+  out.set = {p->change_id, p->backup_revision, p->revision, {}, p->backup_id, {}};
+  out.pending = true;
+  out.confirm_deadline = p->deadline;
+  const absl::Time t0 = clock_->Now();
+  absl::Status restarted = RestartAll(sink, min_healthy);
+  out.restart_duration = clock_->Now() - t0;
+  if (restarted.ok()) return out;
+  const ToolCredentials credentials = HeldCredentials();
+  SetPending(std::nullopt);
+  absl::Status reverted = RevertFailedStep(out.set, "services failed to start", restarted,
+                                           /*restart=*/true, credentials, sink);
+  pending_file_.Remove().IgnoreError();
+  Remember(p->change_id, ChangeStatus::kReverted, "reverted: services failed to start");
+  return reverted;
 }
 
 void ChangeManager::TimerLoop() {
@@ -441,7 +529,7 @@ void ChangeManager::TimerLoop() {
 
 void ChangeManager::RevertEnded(const PendingChange& change) {
   const std::string reason = EndReason(change);
-  absl::StatusOr<RevertOutcome> r = Revert(change, reason, change.restart_services);
+  absl::StatusOr<RevertOutcome> r = Revert(change, reason, change.restart_services, {});
   ReportAutoRevert({change.change_id, change.revision,
                     r.ok() ? r->rollback.revision : store_->CurrentRevision(), reason, r.status()});
   if (!r.ok()) {

@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agent/configuration_tool/configuration_tool.h"
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/endpoints/pending_change.h"
 #include "agent/os_services/service_manager.h"
@@ -37,6 +38,7 @@ struct ApplyInput {
   bool restart_services = false;
   absl::Duration min_healthy = absl::Duration();  // negative/zero default: configured value
   absl::Duration lease = absl::ZeroDuration();    // zero: no lease; else at most the window
+  ToolRequest tool;  // for the Configuration Tool's run after the write (when configured)
 };
 
 struct ApplyOutcome {
@@ -44,11 +46,13 @@ struct ApplyOutcome {
   bool pending = false;
   absl::Time confirm_deadline{};
   absl::Duration restart_duration{};
+  std::optional<ToolRun> tool_run;  // the Configuration Tool's run after the write
 };
 
 struct RevertOutcome {
   RollbackOutcome rollback;
   std::string reverted_change_id;  // set when the pending change was reverted
+  std::optional<ToolRun> tool_run;  // the Configuration Tool's run on the restored file
 };
 
 // An automatic revert (confirm window ended, or services failed to start after a change):
@@ -80,6 +84,10 @@ class ChangeManager {
                 absl::Duration min_healthy, const Clock* clock = Clock::Real());
   ~ChangeManager();  // stops the timer; a pending change stays recorded on disk
 
+  // The Configuration Tool run after every write, reverts included (null: none). Set
+  // before Recover(); it must outlive this object.
+  void set_configuration_tool(const ConfigurationTool* tool) { tool_ = tool; }
+
   // Picks up a change left pending by an earlier run: reverts it now if its window
   // ended, else arms the timer. Call once at start-up.
   absl::Status Recover();
@@ -92,10 +100,18 @@ class ChangeManager {
   // own length) unless it has ended; answers with where the change stands. Takes only
   // the lock: never waits behind a change or a restart.
   RenewOutcome Renew(absl::string_view change_id, absl::Duration lease);
-  // Reverts the pending change now.
-  absl::StatusOr<RevertOutcome> RevertPending(bool restart, absl::string_view reason);
+  // Restarts the services for the pending change `change_id` (made without a restart) and
+  // waits until healthy; a failed start reverts it at once, as in Apply.
+  absl::StatusOr<ApplyOutcome> RestartPending(absl::string_view change_id,
+                                              absl::Duration min_healthy,
+                                              const ServiceEventSink& sink);
+  // Reverts the pending change now. `credentials`: for the Configuration Tool's run on the
+  // restored file; empty: the change's own.
+  absl::StatusOr<RevertOutcome> RevertPending(bool restart, absl::string_view reason,
+                                              const ToolCredentials& credentials = {});
   // Restores a named backup (a pending change, if any, is superseded and forgotten).
-  absl::StatusOr<RevertOutcome> Restore(const RollbackInput& input, bool restart);
+  absl::StatusOr<RevertOutcome> Restore(const RollbackInput& input, bool restart,
+                                        const ToolCredentials& credentials = {});
 
   std::optional<PendingChange> pending() const;
   const Clock* clock() const { return clock_; }
@@ -107,7 +123,18 @@ class ChangeManager {
   class Busy;  // the one-operation-at-a-time token
 
   absl::StatusOr<RevertOutcome> Revert(const PendingChange& change, absl::string_view reason,
-                                       bool restart);
+                                       bool restart, const ToolCredentials& credentials);
+  // The Configuration Tool's `apply` run on the file as it is now; nullopt when none is
+  // configured. Logged (masked).
+  std::optional<ToolRun> RunTool(const ToolRequest& request) const;
+  // The credentials held for the pending change (memory only).
+  ToolCredentials HeldCredentials() const;
+  // Reverts a change just written whose next step failed (`what`: "the Configuration Tool
+  // failed", "services failed to start"): restores the file, runs the tool on it again, restarts the
+  // services when `restart`, and answers FAILED_PRECONDITION "reverted: ...".
+  absl::Status RevertFailedStep(const SetOutcome& set, absl::string_view what,
+                                const absl::Status& failure, bool restart,
+                                const ToolCredentials& credentials, const ServiceEventSink& sink);
   absl::Status RestartAll(const ServiceEventSink& sink, absl::Duration min_healthy);
   absl::Status RevertAfterFailedRestart(const SetOutcome& set, const absl::Status& failure,
                                         const ServiceEventSink& sink);
@@ -127,8 +154,10 @@ class ChangeManager {
   PendingChangeFile pending_file_;
   absl::Duration min_healthy_;
   const Clock* clock_;
+  const ConfigurationTool* tool_ = nullptr;
 
   mutable absl::Mutex mu_;
+  ToolCredentials held_credentials_ ABSL_GUARDED_BY(mu_);  // the pending change's
   bool busy_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<PendingChange> pending_ ABSL_GUARDED_BY(mu_);
   // How recent changes ended (newest kept), for Renew and a repeated Confirm.

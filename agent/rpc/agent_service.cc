@@ -30,6 +30,7 @@ void AgentService::Fill(v1::AgentInfo* info) const {
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_at_));
   for (const std::string& name : services_->Names()) info->add_services(name);
   info->set_service_center_configured(config_->service_center.has_value());
+  info->set_configuration_tool_configured(config_->configuration_tool.has_value());
   absl::StatusOr<HsconfDocument> doc = store_->Read();
   if (!doc.ok()) {
     info->set_hsconf_error(ValidUtf8(doc.status().message()));

@@ -4,10 +4,12 @@
 #include <memory>
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "agent/probe/probe_targets.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
+#include "common/utf8.h"
 
 namespace osfleet::agent {
 namespace {
@@ -89,6 +91,57 @@ v1::ChangeState ToProto(ChangeStatus status) {
   return v1::CHANGE_STATE_UNKNOWN;
 }
 
+// The Configuration Tool's options of one change: at most kMaxCredentials credentials,
+// names of letters, digits and '_' (what a ${name} placeholder can name), bounded values.
+// The values are never part of an error.
+absl::StatusOr<ToolRequest> ToolRequestFromProto(const v1::ConfigurationToolOptions& options) {
+  constexpr size_t kMaxCredentials = 16, kMaxCredentialNameBytes = 64,
+                   kMaxCredentialValueBytes = 1024;
+  ToolRequest out;
+  out.install_service_center = options.install_service_center();
+  if (static_cast<size_t>(options.credentials_size()) > kMaxCredentials) {
+    return absl::InvalidArgumentError(absl::StrCat("configuration_tool.credentials: ",
+                                                   options.credentials_size(), " entries, at most ",
+                                                   kMaxCredentials, " allowed"));
+  }
+  for (const auto& [name, value] : options.credentials()) {
+    bool valid = !name.empty() && name.size() <= kMaxCredentialNameBytes;
+    for (char c : name) valid = valid && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!valid) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "configuration_tool.credentials: the name '", ValidUtf8(name.substr(0, kMaxCredentialNameBytes)),
+          "' is not a placeholder name (letters, digits, '_'; at most ", kMaxCredentialNameBytes,
+          " bytes)"));
+    }
+    if (value.size() > kMaxCredentialValueBytes || value.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("configuration_tool.credentials: the value of '",
+                                                     name, "' is empty or longer than ",
+                                                     kMaxCredentialValueBytes, " bytes"));
+    }
+    out.credentials[name] = value;
+  }
+  return out;
+}
+
+void FillToolRun(const ToolRun& run, v1::ConfigurationToolRun* out) {
+  out->set_command_line(run.command_line);
+  out->set_ran(run.ran);
+  out->set_exit_code(run.exit_code);
+  out->set_timed_out(run.timed_out);
+  out->set_output(run.output);
+  out->set_log_tail(run.log_tail);
+  *out->mutable_duration() = ToProtoDuration(run.duration);
+  if (!run.status.ok()) out->set_error(std::string(run.status.message()));
+}
+
+// What the audit line says of the tool's options: never the credentials' values.
+void AuditTool(const v1::ConfigurationToolOptions& options, AuditRecord* audit) {
+  if (options.credentials_size() > 0) audit->details.emplace_back("credentials", "supplied");
+  if (options.install_service_center()) {
+    audit->details.emplace_back("install_service_center", "true");
+  }
+}
+
 }  // namespace
 
 EndpointsService::EndpointsService(EndpointsDeps deps) : deps_(std::move(deps)) {}
@@ -156,8 +209,13 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
   input.confirm_within = *window;
   input.lease = *lease;
   if (absl::Status s = CheckLease(input.lease, input.confirm_within); !s.ok()) return s;
+  absl::StatusOr<ToolRequest> tool = ToolRequestFromProto(request.configuration_tool());
+  if (!tool.ok()) return tool.status();
+  input.tool = *std::move(tool);
+  AuditTool(request.configuration_tool(), audit);
   absl::StatusOr<ApplyOutcome> out = deps_.changes->Apply(std::move(input), nullptr);
   if (!out.ok()) return out.status();
+  if (out->tool_run.has_value()) FillToolRun(*out->tool_run, response->mutable_configuration_tool());
   const SetOutcome& set = out->set;
   response->set_change_id(set.change_id);
   response->set_previous_revision(set.previous_revision);
@@ -175,7 +233,8 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
   audit->before = set.previous_revision;
   audit->after = set.revision;
   audit->change_id = set.change_id;
-  audit->details = {{"backup_id", set.backup_id}, {"reason", request.reason()}};
+  audit->details.insert(audit->details.begin(),
+                        {{"backup_id", set.backup_id}, {"reason", request.reason()}});
   if (request.has_lease()) {
     audit->details.emplace_back("lease", absl::FormatDuration(FromProtoDuration(request.lease())));
   }
@@ -212,13 +271,17 @@ absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
     return s;
   }
   if (absl::Status s = CheckSize("backup_id", request.backup_id(), kMaxIdBytes); !s.ok()) return s;
+  absl::StatusOr<ToolRequest> tool = ToolRequestFromProto(request.configuration_tool());
+  if (!tool.ok()) return tool.status();
   absl::StatusOr<RevertOutcome> out =
       request.backup_id().empty()
-          ? deps_.changes->RevertPending(request.restart_services(), request.reason())
+          ? deps_.changes->RevertPending(request.restart_services(), request.reason(),
+                                         tool->credentials)
           : deps_.changes->Restore({request.backup_id(), request.expected_revision(),
                                     request.force(), request.reason()},
-                                   request.restart_services());
+                                   request.restart_services(), tool->credentials);
   if (!out.ok()) return out.status();
+  if (out->tool_run.has_value()) FillToolRun(*out->tool_run, response->mutable_configuration_tool());
   response->set_previous_revision(out->rollback.previous_revision);
   response->set_revision(out->rollback.revision);
   response->set_backup_id(out->rollback.backup_id);
@@ -228,7 +291,44 @@ absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
   audit->after = out->rollback.revision;
   audit->change_id = out->reverted_change_id;
   audit->details = {{"backup_id", out->rollback.backup_id}, {"reason", request.reason()}};
+  AuditTool(request.configuration_tool(), audit);
   return absl::OkStatus();
+}
+
+absl::Status EndpointsService::DoRestart(const v1::RestartChangeRequest& request,
+                                         v1::SetEndpointsResponse* response, AuditRecord* audit) {
+  if (absl::Status s = CheckSize("change_id", request.change_id(), kMaxIdBytes); !s.ok()) return s;
+  if (request.change_id().empty()) {
+    return absl::InvalidArgumentError("change_id: required (the change pending confirmation)");
+  }
+  absl::StatusOr<absl::Duration> min_healthy =
+      DurationFromProto(request.min_healthy(), "min_healthy", kMinHealthyBounds);
+  if (!min_healthy.ok()) return min_healthy.status();
+  audit->change_id = request.change_id();
+  absl::StatusOr<ApplyOutcome> out =
+      deps_.changes->RestartPending(request.change_id(), *min_healthy, nullptr);
+  if (!out.ok()) return out.status();
+  response->set_change_id(out->set.change_id);
+  response->set_previous_revision(out->set.previous_revision);
+  response->set_revision(out->set.revision);
+  response->set_backup_id(out->set.backup_id);
+  response->set_state(v1::CHANGE_STATE_PENDING);
+  *response->mutable_confirm_deadline() = ToTimestamp(out->confirm_deadline);
+  *response->mutable_restart_duration() = ToProtoDuration(out->restart_duration);
+  audit->before = out->set.revision;
+  audit->after = out->set.revision;
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* EndpointsService::Restart(grpc::CallbackServerContext* context,
+                                                    const v1::RestartChangeRequest* request,
+                                                    v1::SetEndpointsResponse* response) {
+  return FinishAudited(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Restart"),
+                       [this, request, response](AuditRecord* audit) {
+                         return WithRevisions(*deps_.store, audit, [&] {
+                           return DoRestart(*request, response, audit);
+                         });
+                       });
 }
 
 grpc::ServerUnaryReactor* EndpointsService::Rollback(grpc::CallbackServerContext* context,

@@ -52,6 +52,9 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
   grpc::ServerUnaryReactor* Renew(grpc::CallbackServerContext* context,
                                   const v1::RenewRequest* request,
                                   v1::RenewResponse* response) override;
+  grpc::ServerUnaryReactor* Restart(grpc::CallbackServerContext* context,
+                                    const v1::RestartChangeRequest* request,
+                                    v1::SetEndpointsResponse* response) override;
   grpc::ServerUnaryReactor* Probe(grpc::CallbackServerContext* context,
                                   const v1::ProbeRequest* request,
                                   v1::ProbeResponse* response) override;
@@ -63,6 +66,8 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
                      AuditRecord* audit);
   absl::Status DoRollback(const v1::RollbackRequest& request, v1::RollbackResponse* response,
                           AuditRecord* audit);
+  absl::Status DoRestart(const v1::RestartChangeRequest& request,
+                         v1::SetEndpointsResponse* response, AuditRecord* audit);
   absl::Status DoConfirm(const v1::ConfirmRequest& request, v1::ConfirmResponse* response);
   absl::Status DoRenew(const v1::RenewRequest& request, v1::RenewResponse* response);
   // Checks the request and starts its probes: an error when nothing was started, else

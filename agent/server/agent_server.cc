@@ -142,6 +142,9 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
       backups_(state_dir_.Sub("backups"), config_.max_backups),
       store_(config_.hsconf_path, &backups_),
       services_(std::move(backends), config_.min_healthy),
+      tool_(config_.configuration_tool
+                ? std::make_unique<ConfigurationTool>(*config_.configuration_tool)
+                : nullptr),
       changes_(&store_, &services_, state_dir_.Sub("pending.json"), config_.min_healthy),
       critical_lane_(config_.worker_threads),
       rollback_lane_(kRollbackThreads),
@@ -159,6 +162,7 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
           config_.service_center ? config_.service_center->deadline : absl::Minutes(60), &gate_),
       agent_service_(&config_, &store_, &services_, &critical_lane_, &gate_) {
   changes_.set_auto_revert_hook([this](const AutoRevert& r) { AuditAutoRevert(r); });
+  changes_.set_configuration_tool(tool_.get());
 }
 
 EndpointsDeps AgentServer::MakeEndpointsDeps() {

@@ -87,6 +87,7 @@ class AgentServer {
   BackupStore backups_;
   HsconfStore store_;
   ServiceManager services_;
+  std::unique_ptr<ConfigurationTool> tool_;  // null without `configuration_tool:`
   ChangeManager changes_;
   Executor critical_lane_;  // the lanes (above)
   Executor rollback_lane_;

@@ -1,0 +1,147 @@
+#include "agent/configuration_tool/configuration_tool.h"
+
+#include <chrono>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "common/os_status.h"
+#include "common/platform/child_process.h"
+#include "common/platform/files.h"
+#include "common/utf8.h"
+
+namespace osfleet::agent {
+namespace {
+
+constexpr size_t kMaxLogBytes = 64u << 20;  // a longer log is not tailed
+
+// The log's size now; nullopt when it is missing or cannot be read.
+std::optional<size_t> LogSize(const std::string& path) {
+  if (path.empty()) return std::nullopt;
+  platform::Result<std::string> bytes = platform::ReadFileCapped(path, kMaxLogBytes);
+  if (!bytes.ok()) return std::nullopt;
+  return bytes->size();
+}
+
+// The last lines the run added to the log (all of it when it was rewritten).
+std::string NewLogLines(const std::string& path, std::optional<size_t> size_before) {
+  if (path.empty()) return "";
+  platform::Result<std::string> bytes = platform::ReadFileCapped(path, kMaxLogBytes);
+  if (!bytes.ok()) return absl::StrCat("(log ", path, ": ", bytes.error().Message(), ")");
+  size_t from = size_before.value_or(0);
+  if (from > bytes->size()) from = 0;  // rewritten, not appended to
+  platform::OutputTail tail;
+  tail.Append(std::string_view(*bytes).substr(from));
+  return tail.Text();
+}
+
+std::string ProgramName(const std::string& path) {
+  const size_t cut = path.find_last_of("\\/");
+  return cut == std::string::npos ? path : path.substr(cut + 1);
+}
+
+// Fills ${name} from credentials; names without a credential stay as written (callers
+// check first, CheckCredentials).
+std::string Fill(const std::string& arg, const ToolCredentials& credentials) {
+  std::vector<std::pair<std::string, std::string>> subs;
+  for (const auto& [name, value] : credentials) subs.emplace_back(absl::StrCat("${", name, "}"), value);
+  return absl::StrReplaceAll(arg, subs);
+}
+
+}  // namespace
+
+std::string ToolRun::Summary() const {
+  if (!ran) return absl::StrCat(command_line, " not run: ", status.message());
+  std::string how = timed_out ? "ran past its timeout and was stopped"
+                    : exit_code >= 0 ? absl::StrCat("exited with status ", exit_code)
+                                     : std::string(status.message());
+  return absl::StrFormat("%s %s after %.1fs", command_line, how, absl::ToDoubleSeconds(duration));
+}
+
+Redactor CredentialRedactor(const ToolCredentials& credentials) {
+  Redactor redactor;
+  for (const auto& [name, value] : credentials) {
+    if (!absl::EndsWith(absl::AsciiStrToLower(name), "user")) redactor.AddSecret(value);
+  }
+  return redactor;
+}
+
+ConfigurationTool::ConfigurationTool(ConfigurationToolConfig config) : config_(std::move(config)) {}
+
+absl::Status ConfigurationTool::CheckCredentials(const ToolCredentials& credentials) const {
+  absl::StatusOr<std::set<std::string>> names = PlaceholderNames(config_.apply);
+  if (!names.ok()) return names.status();
+  std::vector<std::string> missing;
+  for (const std::string& name : *names) {
+    if (credentials.find(name) == credentials.end()) missing.push_back(name);
+  }
+  if (missing.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "configuration_tool.apply needs the credential", missing.size() > 1 ? "s " : " ",
+      absl::StrJoin(missing, ", "),
+      ", not supplied with this change (osctl --db-admin-credentials FILE)"));
+}
+
+ToolRun ConfigurationTool::Apply(const ToolRequest& request) const {
+  std::vector<std::string> args = config_.apply;
+  if (request.install_service_center) args.push_back("/InstallServiceCenter");
+  if (absl::Status s = CheckCredentials(request.credentials); !s.ok()) {
+    ToolRun run;
+    run.command_line = ProgramName(config_.command[0]);
+    run.status = s;
+    return run;
+  }
+  return RunArgs(std::move(args), request.credentials);
+}
+
+ToolRun ConfigurationTool::Run(const std::vector<std::string>& switches) const {
+  return RunArgs(switches, {});
+}
+
+ToolRun ConfigurationTool::RunArgs(std::vector<std::string> args,
+                                   const ToolCredentials& credentials) const {
+  const Redactor redactor = CredentialRedactor(credentials);
+  auto masked = [&redactor](absl::string_view text) { return ValidUtf8(redactor.Redact(text)); };
+  ToolRun run;
+  platform::CommandSpec spec;
+  spec.argv = config_.command;
+  for (const std::string& a : args) spec.argv.push_back(Fill(a, credentials));
+  std::vector<std::string> shown = {ProgramName(config_.command[0])};
+  shown.insert(shown.end(), spec.argv.begin() + static_cast<long>(config_.command.size()),
+               spec.argv.end());
+  run.command_line = masked(absl::StrJoin(shown, " "));
+  const std::optional<size_t> log_before = LogSize(config_.log_file);
+  const absl::Time t0 = absl::Now();
+  platform::Result<platform::CommandOutcome> out = platform::RunCommand(
+      spec, absl::ToChronoNanoseconds(config_.timeout));
+  run.duration = absl::Now() - t0;
+  if (!out.ok()) {
+    run.status = absl::FailedPreconditionError(
+        absl::StrCat("the Configuration Tool did not run: ", masked(out.error().Message())));
+    return run;
+  }
+  run.ran = true;
+  run.output = masked(out->output);
+  run.log_tail = masked(NewLogLines(config_.log_file, log_before));
+  run.timed_out = out->timed_out;
+  if (!out->timed_out && out->exit.Exited()) run.exit_code = out->exit.Code();
+  if (out->timed_out) {
+    run.status = absl::DeadlineExceededError(absl::StrCat(
+        run.command_line, " ran longer than configuration_tool.timeout (",
+        absl::FormatDuration(config_.timeout), ") and was stopped"));
+  } else if (!out->exit.Succeeded()) {
+    std::string detail = run.log_tail.empty() ? run.output : run.log_tail;
+    run.status = absl::FailedPreconditionError(
+        absl::StrCat(run.command_line, " ", out->exit.Describe(),
+                     detail.empty() ? "" : absl::StrCat(": ", detail)));
+  }
+  return run;
+}
+
+}  // namespace osfleet::agent

@@ -1,0 +1,66 @@
+// Runs the OutSystems Configuration Tool's command line (ConfigurationTool.com) the way an
+// administrator's "Apply and Exit" does: after server.hsconf changed, with the configured
+// `apply` switches, placeholders filled from the credentials of this one change. Reports
+// its exit, the tail of its output and the lines it added to its log, with every secret
+// masked. Blocking: runs off the gRPC threads.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "agent/configuration_tool/tool_config.h"
+#include "common/redact.h"
+
+namespace osfleet::agent {
+
+// Credentials for the placeholders of `apply`, by name (e.g. db_admin_user,
+// db_admin_password). Held in memory for one change only: never logged or written.
+using ToolCredentials = std::map<std::string, std::string>;
+
+// What osctl asks of the tool with one change.
+struct ToolRequest {
+  bool install_service_center = false;  // adds /InstallServiceCenter
+  ToolCredentials credentials;
+};
+
+// One run of the tool, every text masked.
+struct ToolRun {
+  bool ran = false;               // false: not run (status says why)
+  std::string command_line;       // program name and switches, secrets as ***
+  int exit_code = -1;             // when it exited by itself
+  bool timed_out = false;
+  std::string output;             // the last lines of its output
+  std::string log_tail;           // the last lines it added to its log file
+  absl::Duration duration;
+  absl::Status status;            // OK when it exited with status 0
+
+  // "ConfigurationTool.com /UpgradeInstall exited with status 0 after 1.2s".
+  std::string Summary() const;
+};
+
+class ConfigurationTool {
+ public:
+  explicit ConfigurationTool(ConfigurationToolConfig config);
+
+  // FAILED_PRECONDITION naming each credential `apply` needs that `credentials` lacks.
+  absl::Status CheckCredentials(const ToolCredentials& credentials) const;
+  // `apply` (plus /InstallServiceCenter when asked), as after every change.
+  ToolRun Apply(const ToolRequest& request) const;
+  // These switches alone (the Service Center phase's /ApplySettingsFactory).
+  ToolRun Run(const std::vector<std::string>& switches) const;
+
+  const ConfigurationToolConfig& config() const { return config_; }
+
+ private:
+  ToolRun RunArgs(std::vector<std::string> args, const ToolCredentials& credentials) const;
+
+  ConfigurationToolConfig config_;
+};
+
+// The credential values a run masks: every one whose name does not end in "user".
+Redactor CredentialRedactor(const ToolCredentials& credentials);
+
+}  // namespace osfleet::agent

@@ -1,0 +1,107 @@
+// A stand-in for the OutSystems Configuration Tool's command line (ConfigurationTool.com),
+// run by osagent after every change of server.hsconf. Its own options come first as
+// --name=value; every other argument is a switch or a switch's argument, as the real tool
+// gets them:
+//
+//   osfleet-fake-configuration-tool --hsconf=PATH --record=FILE [--log=FILE]
+//       [--fail-on-address=ADDRESS] [--fail-file=FILE] [--settings-applied-file=FILE]
+//       [--delay-ms=N] SWITCHES...
+//
+// Each run appends one JSON line to --record: {"switches": [...], "platform": "<the
+// Platform database address server.hsconf holds now>", "exit": N}; the switches as
+// received, credentials included (the tool is the one program meant to get them).
+// It appends a few lines to --log (like the real tool's verbose log) and prints a line.
+// It fails (exit 1, an error on stdout and in the log) when the Platform address is
+// --fail-on-address, or while --fail-file exists. /ApplySettingsFactory alone touches
+// --settings-applied-file (the fake Service Center flags modules once it exists).
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/match.h"
+#include "common/hsconf.h"
+
+namespace {
+
+struct Options {
+  std::map<std::string, std::string> named;
+  std::vector<std::string> switches;
+  std::string Get(const std::string& name) const {
+    auto it = named.find(name);
+    return it == named.end() ? "" : it->second;
+  }
+};
+
+Options Parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    size_t eq = a.find('=');
+    if (absl::StartsWith(a, "--") && eq != std::string::npos) {
+      o.named[a.substr(2, eq - 2)] = a.substr(eq + 1);
+    } else {
+      o.switches.push_back(a);
+    }
+  }
+  return o;
+}
+
+std::string PlatformAddress(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  if (!in) {
+    *error = "cannot read " + path;
+    return "";
+  }
+  auto doc = osfleet::ParseHsconf(bytes.str());
+  if (!doc.ok()) {
+    *error = std::string(doc.status().message());
+    return "";
+  }
+  return doc->section(osfleet::DatabaseId::kPlatform).address;
+}
+
+bool Exists(const std::string& path) { return !path.empty() && std::ifstream(path).good(); }
+
+void Append(const std::string& path, const std::string& text) {
+  if (path.empty()) return;
+  std::ofstream(path, std::ios::app | std::ios::binary) << text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = Parse(argc, argv);
+  if (!o.Get("delay-ms").empty()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(o.Get("delay-ms"))));
+  }
+  std::string error;
+  const std::string platform = PlatformAddress(o.Get("hsconf"), &error);
+  if (error.empty() && platform == o.Get("fail-on-address")) {
+    error = "Error upgrading the platform database model: cannot connect to " + platform;
+  }
+  if (error.empty() && Exists(o.Get("fail-file"))) error = "Error: " + o.Get("fail-file") + " says so";
+  const int exit_code = error.empty() ? 0 : 1;
+  std::string joined;
+  for (const std::string& s : o.switches) joined += (joined.empty() ? "" : " ") + s;
+  Append(o.Get("log"), "[fake ConfigurationTool] switches: " + std::to_string(o.switches.size()) +
+                           "\n[fake ConfigurationTool] platform database: " + platform + "\n" +
+                           (error.empty() ? "[fake ConfigurationTool] finished\n"
+                                          : "[fake ConfigurationTool] " + error + "\n"));
+  if (o.switches.size() == 1 && o.switches[0] == "/ApplySettingsFactory" && exit_code == 0) {
+    Append(o.Get("settings-applied-file"), "applied\n");
+  }
+  nlohmann::json record = {{"switches", o.switches}, {"platform", platform}, {"exit", exit_code}};
+  Append(o.Get("record"), record.dump() + "\n");
+  std::cout << (error.empty() ? "Configuration applied." : error) << std::endl;
+  return exit_code;
+}
