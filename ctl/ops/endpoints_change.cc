@@ -16,6 +16,9 @@ v1::SetEndpointsRequest SetRequestFor(const EndpointsChange& change,
   req.set_expected_revision(expected_revision);
   req.set_reason(change.reason);
   req.set_restart_services(change.restart_services);
+  if (change.tool.install_service_center() || change.tool.credentials_size() > 0) {
+    *req.mutable_configuration_tool() = change.tool;
+  }
   if (change.confirm_within.has_value()) {
     *req.mutable_confirm_within() = google::protobuf::util::TimeUtil::NanosecondsToDuration(
         absl::ToInt64Nanoseconds(*change.confirm_within));
@@ -46,7 +49,9 @@ EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
     if (leases == nullptr || !r.ok() || r.response.state() != v1::CHANGE_STATE_PENDING) return;
     leases->Hold({targets[i].server->name, targets[i], r.response.change_id()});
   };
-  result.set = CallSet(targets, set_fanout, requests, hold);
+  FanOutOptions fanout = set_fanout;
+  if (change.one_at_a_time) fanout.concurrency = 1;
+  result.set = CallSet(targets, fanout, requests, hold);
   return result;
 }
 

@@ -50,6 +50,16 @@ std::vector<HostReply<v1::SetEndpointsResponse>> CallSet(
       on_reply);
 }
 
+std::vector<HostReply<v1::SetEndpointsResponse>> CallRestart(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<v1::RestartChangeRequest>& requests) {
+  return FanOut<Endpoints::Stub, v1::RestartChangeRequest, v1::SetEndpointsResponse>(
+      targets, options, [&requests](size_t i) { return requests[i]; },
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::RestartChangeRequest* req,
+         v1::SetEndpointsResponse* resp,
+         DoneFn done) { rpc->async()->Restart(ctx, req, resp, std::move(done)); });
+}
+
 std::vector<HostReply<v1::ConfirmResponse>> CallConfirm(
     const std::vector<Target>& targets, const FanOutOptions& options,
     const std::vector<std::string>& change_ids) {

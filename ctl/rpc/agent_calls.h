@@ -30,6 +30,11 @@ std::vector<HostReply<v1::SetEndpointsResponse>> CallSet(
     const std::vector<v1::SetEndpointsRequest>& requests,
     const OnReply<v1::SetEndpointsResponse>& on_reply = nullptr);
 
+// requests[i] goes to targets[i]: restart for the change pending there.
+std::vector<HostReply<v1::SetEndpointsResponse>> CallRestart(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<v1::RestartChangeRequest>& requests);
+
 std::vector<HostReply<v1::ConfirmResponse>> CallConfirm(const std::vector<Target>& targets,
                                                         const FanOutOptions& options,
                                                         const std::vector<std::string>& change_ids);

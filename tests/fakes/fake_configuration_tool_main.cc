@@ -11,7 +11,8 @@
 // Platform database address server.hsconf holds now>", "exit": N}; the switches as
 // received, credentials included (the tool is the one program meant to get them).
 // It appends a few lines to --log (like the real tool's verbose log) and prints a line.
-// It fails (exit 1, an error on stdout and in the log) when the Platform address is
+// Its record has start_ms and end_ms (wall clock) so a test can tell runs did not overlap.
+// It fails (exit 1, an error and its switches on stdout, the error in the log) when the Platform address is
 // --fail-on-address, or while --fail-file exists. /ApplySettingsFactory alone touches
 // --settings-applied-file (the fake Service Center flags modules once it exists).
 #include <chrono>
@@ -79,7 +80,14 @@ void Append(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+long long NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 int main(int argc, char** argv) {
+  const long long start_ms = NowMs();
   const Options o = Parse(argc, argv);
   if (!o.Get("delay-ms").empty()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(o.Get("delay-ms"))));
@@ -100,8 +108,11 @@ int main(int argc, char** argv) {
   if (o.switches.size() == 1 && o.switches[0] == "/ApplySettingsFactory" && exit_code == 0) {
     Append(o.Get("settings-applied-file"), "applied\n");
   }
-  nlohmann::json record = {{"switches", o.switches}, {"platform", platform}, {"exit", exit_code}};
+  nlohmann::json record = {{"switches", o.switches}, {"platform", platform}, {"exit", exit_code},
+                           {"start_ms", start_ms}, {"end_ms", NowMs()}};
   Append(o.Get("record"), record.dump() + "\n");
-  std::cout << (error.empty() ? "Configuration applied." : error) << std::endl;
+  // A failure echoes its switches, as a careless tool might: the agent must mask secrets.
+  std::cout << (error.empty() ? "Configuration applied." : error + " (switches: " + joined + ")")
+            << std::endl;
   return exit_code;
 }

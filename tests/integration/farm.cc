@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "common/hsconf.h"
 #include "osfleet/v1/services.grpc.pb.h"
@@ -83,7 +84,9 @@ std::string Farm::AgentYaml(const std::string& name, const std::string& role) co
   if (options_.new_db_browser && !own_probe) {
     absl::StrAppend(&yaml, "probe: {timeout: 2s, sql_browser_port: ", browser_port_, "}\n");
   }
-  if (more != options_.extra_config.end()) yaml += more->second;
+  if (more != options_.extra_config.end()) {
+    yaml += absl::StrReplaceAll(more->second, {{"{new}", new_db_->address()}});
+  }
   return yaml;
 }
 

@@ -23,7 +23,8 @@ struct FarmOptions {
   std::string sc_mode = "ok";
   int stays_up_ms = 200;
   std::string min_healthy = "200ms";
-  // Per server name: extra arguments for its simulated services, extra agent config YAML.
+  // Per server name: extra arguments for its simulated services, extra agent config YAML
+  // ("{new}" in either: the new database's address).
   std::map<std::string, std::vector<std::string>> service_args;
   std::map<std::string, std::string> extra_config;
   // With a SQL Server Browser for instance NEWINST on the new database.

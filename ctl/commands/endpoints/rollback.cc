@@ -1,5 +1,6 @@
 // endpoints rollback: revert the pending change now, or restore a named backup of one server.
 #include "absl/strings/str_cat.h"
+#include "ctl/commands/db_credentials.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/endpoint_diffs.h"
@@ -15,6 +16,7 @@ struct RollbackOptions {
   std::string backup_id;  // empty: revert the pending change
   bool restart = false;
   std::string restart_timeout = "10m";
+  DbCredentialFlags credentials;  // for the agents' Configuration Tool run on the restored file
 };
 
 // A named backup belongs to one server: read its revision for the CAS first.
@@ -23,6 +25,9 @@ absl::StatusOr<std::vector<v1::RollbackRequest>> RollbackRequests(const FleetCon
   v1::RollbackRequest base;
   base.set_restart_services(o.restart);
   base.set_reason("osctl endpoints rollback");
+  absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
+  if (!credentials.ok()) return credentials.status();
+  AddCredentials(*credentials, base.mutable_configuration_tool());
   if (o.backup_id.empty()) return std::vector<v1::RollbackRequest>(c.targets().size(), base);
   if (c.targets().size() != 1) {
     return absl::InvalidArgumentError(
@@ -76,6 +81,7 @@ void AddEndpointsRollback(CLI::App& endpoints, const GlobalOptions& global, Acti
   rollback->add_option("--backup", o->backup_id, "a backup id from `endpoints backups`");
   rollback->add_flag("--restart", o->restart, "restart the services after restoring");
   rollback->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts");
+  AddDbCredentialFlags(rollback, o->credentials);
   OnChosen(rollback, action, [&global, o] {
     return WithFleet(global, [&](const FleetContext& c) { return RunEndpointsRollback(c, *o); });
   });

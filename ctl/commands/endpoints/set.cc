@@ -4,9 +4,11 @@
 #include "absl/strings/str_format.h"
 #include "common/duration.h"
 #include "ctl/commands/address_flags.h"
+#include "ctl/commands/db_credentials.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/ops/all_or_nothing.h"
 #include "ctl/ops/endpoints_change.h"
+#include "ctl/rpc/agent_calls.h"
 #include "ctl/output/endpoint_diffs.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/report.h"
@@ -23,7 +25,17 @@ struct SetOptions {
   std::string confirm_timeout;          // e.g. "10m": revert by itself unless confirmed
   std::string lease;                    // e.g. "30s": all or nothing, confirmed by osctl
   std::string restart_timeout = "10m";  // deadline of calls that restart services
+  DbCredentialFlags credentials;        // for the agents' Configuration Tool
 };
+
+// Servers whose agent runs the Configuration Tool take the change one at a time: the
+// database model it upgrades is the whole farm's.
+bool AnyConfigurationTool(const FleetContext& c) {
+  for (const auto& info : CallGetInfo(c.targets(), c.fanout())) {
+    if (!info.ok() || info.response.configuration_tool_configured()) return true;
+  }
+  return false;
+}
 
 absl::StatusOr<EndpointsChange> ChangeFrom(const SetOptions& o) {
   absl::StatusOr<std::vector<v1::EndpointChange>> changes = ChangesToMake(o.addresses);
@@ -116,7 +128,8 @@ void PrintSet(const FleetContext& ctx, const std::vector<v1::EndpointChange>& ch
              set);
 }
 
-int SetOnFleet(const FleetContext& c, const SetOptions& o, const EndpointsChange& change) {
+int SetOnFleet(const FleetContext& c, const SetOptions& o, EndpointsChange change) {
+  change.one_at_a_time = AnyConfigurationTool(c);
   absl::StatusOr<FanOutOptions> set_fanout =
       RestartFanOut(c.fanout(), o.restart, o.restart_timeout);
   if (!set_fanout.ok()) return ReportError(set_fanout.status());
@@ -144,6 +157,9 @@ int RunEndpointsSet(const GlobalOptions& global, const SetOptions& o) {
   if (o.dry_run) return RunEndpointsPlan(global, o.addresses);
   absl::StatusOr<EndpointsChange> change = ChangeFrom(o);
   if (!change.ok()) return ReportError(change.status());
+  absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
+  if (!credentials.ok()) return ReportError(credentials.status());
+  AddCredentials(*credentials, &change->tool);
   return WithFleet(global, [&](const FleetContext& c) { return SetOnFleet(c, o, *change); });
 }
 
@@ -164,6 +180,7 @@ void AddEndpointsSet(CLI::App& endpoints, const GlobalOptions& global, Action& a
                   "a killed or paused osctl lets every server revert within one lease");
   set->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts")
       ->capture_default_str();
+  AddDbCredentialFlags(set, o->credentials);
   OnChosen(set, action, [&global, o] { return RunEndpointsSet(global, *o); });
 }
 

@@ -6,6 +6,7 @@
 #include "common/endpoint_changes.h"
 #include "common/platform/terminal.h"
 #include "ctl/commands/address_flags.h"
+#include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/report.h"
@@ -19,6 +20,7 @@ struct PreparedOptions {
   RolloutOptions rollout;  // its addresses are copied from `addresses` before the run
   bool apply = false;
   bool yes = false;
+  DbCredentialFlags credentials;
 };
 
 nlohmann::json PlanJson(const Journal& j) {
@@ -73,6 +75,8 @@ int Apply(const FleetContext& c, Rollout& rollout, bool yes) {
 
 int RunRolloutPrepared(const GlobalOptions& global, PreparedOptions o) {
   if (absl::Status s = CheckOptions(o); !s.ok()) return ReportError(s);
+  absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
+  if (!credentials.ok()) return ReportError(credentials.status());
   o.rollout.platform = o.addresses.platform;
   o.rollout.log = o.addresses.log;
   o.rollout.session = o.addresses.session;
@@ -84,6 +88,7 @@ int RunRolloutPrepared(const GlobalOptions& global, PreparedOptions o) {
   journal.options = o.rollout;
   EventPrinter printer(c.format(), c.color());
   Rollout rollout(c, std::move(journal), PrintSteps(printer), InterruptFlag());
+  rollout.set_tool_credentials(*std::move(credentials));
   if (absl::Status prepared = rollout.Prepare(); !prepared.ok()) return ReportError(prepared);
   if (o.apply) return Apply(c, rollout, o.yes);
   rollout.journal().updated = absl::InfinitePast();  // never saved
@@ -119,7 +124,13 @@ void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& 
       ->capture_default_str();
   cmd->add_option("--on-failure", r.on_failure, "rollback | keep")->capture_default_str();
   cmd->add_flag("--skip-service-center", r.skip_service_center, "do not run the SC phase");
-  if (o->apply) cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
+  if (o->apply) {
+    cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
+    cmd->add_flag("--install-service-center", r.install_service_center,
+                  "add /InstallServiceCenter to the Deployment Controller's Configuration Tool "
+                  "run (the Service Center installation)");
+    AddDbCredentialFlags(cmd, o->credentials);
+  }
   OnChosen(cmd, action, [&global, o] { return RunRolloutPrepared(global, *o); });
 }
 

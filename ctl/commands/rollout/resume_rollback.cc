@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/rollout_summary.h"
@@ -17,7 +18,10 @@ absl::Status RollBack(Rollout& rollout) {
   return SaveJournal(rollout.journal());
 }
 
-int RunRolloutFromJournal(const GlobalOptions& global, const std::string& id, bool resume) {
+int RunRolloutFromJournal(const GlobalOptions& global, const std::string& id, bool resume,
+                          const DbCredentialFlags& credential_flags) {
+  absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(credential_flags);
+  if (!credentials.ok()) return ReportError(credentials.status());
   absl::StatusOr<Journal> journal = LoadJournal(id);
   if (!journal.ok()) return ReportError(journal.status());
   absl::StatusOr<std::unique_ptr<FleetContext>> ctx = OpenRolloutFleet(global, journal->inventory);
@@ -29,6 +33,7 @@ int RunRolloutFromJournal(const GlobalOptions& global, const std::string& id, bo
   }
   EventPrinter printer(c.format(), c.color());
   Rollout rollout(c, *std::move(journal), PrintSteps(printer), InterruptFlag());
+  rollout.set_tool_credentials(*std::move(credentials));
   CatchInterrupt();
   absl::Status done = rollout.CheckHostsKnown();
   if (done.ok()) done = resume ? rollout.Execute() : RollBack(rollout);
@@ -41,11 +46,14 @@ int RunRolloutFromJournal(const GlobalOptions& global, const std::string& id, bo
 void AddRolloutFromJournal(CLI::App& rollout, const GlobalOptions& global, Action& action,
                            const std::string& verb) {
   auto id = std::make_shared<std::string>();
+  auto credentials = std::make_shared<DbCredentialFlags>();
   CLI::App* cmd = rollout.add_subcommand(verb, verb + " a rollout from its journal");
   cmd->add_option("id", *id, "rollout id (default: the newest)");
+  AddDbCredentialFlags(cmd, *credentials);
   const bool resume = verb == "resume";
-  OnChosen(cmd, action,
-           [&global, id, resume] { return RunRolloutFromJournal(global, *id, resume); });
+  OnChosen(cmd, action, [&global, id, resume, credentials] {
+    return RunRolloutFromJournal(global, *id, resume, *credentials);
+  });
 }
 
 }  // namespace osfleet::ctl

@@ -129,23 +129,50 @@ absl::Status Rollout::ApplyBatch(int batch) {
                          absl::StrCat("osfleet rollout ", journal_.id, ", batch ", batch + 1),
                          /*restart_services=*/true, *window};
   if (leases_ != nullptr) change.lease = leases_->lease();
+  for (const auto& [name, value] : tool_credentials_) {
+    (*change.tool.mutable_credentials())[name] = value;
+  }
+  const std::vector<Target> targets = TargetsFor(hosts);
+  // With a Configuration Tool anywhere in the batch, each server's Set (the write and the
+  // tool) runs one server at a time and the restarts then run together.
+  const bool one_at_a_time = AnyConfigurationTool(targets);
   std::vector<v1::SetEndpointsRequest> requests;
   for (size_t i : hosts) {
     journal_.hosts[i].state = HostState::kApplying;
-    requests.push_back(SetRequestFor(change, journal_.hosts[i].old_revision));
+    v1::SetEndpointsRequest req = SetRequestFor(change, journal_.hosts[i].old_revision);
+    if (journal_.options.install_service_center &&
+        journal_.hosts[i].role == "deployment_controller") {
+      req.mutable_configuration_tool()->set_install_service_center(true);
+    }
+    if (one_at_a_time) req.set_restart_services(false);
+    requests.push_back(std::move(req));
   }
   if (absl::Status s = Save(); !s.ok()) return s;  // the journal first, then the change
   FanOutOptions fanout = ctx_.fanout();
   fanout.timeout = std::max(fanout.timeout, kRestartCallDeadline);
-  const std::vector<Target> targets = TargetsFor(hosts);
   // Held from the moment each server answers: a slow server in the same batch must not
   // let the lease of a quick one end.
   auto hold = [this, &hosts, &targets](size_t k, const HostReply<v1::SetEndpointsResponse>& r) {
     if (leases_ == nullptr || !r.ok() || r.response.state() != v1::CHANGE_STATE_PENDING) return;
     leases_->Hold({journal_.hosts[hosts[k]].name, targets[k], r.response.change_id()});
   };
-  auto replies = CallSet(targets, fanout, requests, hold);
-  RetryWhileBusy(targets, fanout, requests, hold, replies);
+  std::vector<HostReply<v1::SetEndpointsResponse>> replies;
+  if (one_at_a_time) {
+    for (size_t k = 0; k < hosts.size(); ++k) {
+      std::vector<HostReply<v1::SetEndpointsResponse>> one =
+          CallSet({targets[k]}, fanout, {requests[k]},
+                  [&](size_t, const HostReply<v1::SetEndpointsResponse>& r) { hold(k, r); });
+      RetryWhileBusy({targets[k]}, fanout, {requests[k]},
+                     [&](size_t, const HostReply<v1::SetEndpointsResponse>& r) { hold(k, r); },
+                     one);
+      RecordToolRun(hosts[k], one[0]);
+      replies.push_back(std::move(one[0]));
+    }
+    RestartWritten(hosts, targets, fanout, replies);
+  } else {
+    replies = CallSet(targets, fanout, requests, hold);
+    RetryWhileBusy(targets, fanout, requests, hold, replies);
+  }
   for (size_t k = 0; k < hosts.size(); ++k) {
     HostRecord& h = journal_.hosts[hosts[k]];
     if (!replies[k].ok()) {
@@ -166,6 +193,56 @@ absl::Status Rollout::ApplyBatch(int batch) {
   }
   HoldLeases();
   return Save();
+}
+
+bool Rollout::AnyConfigurationTool(const std::vector<Target>& targets) const {
+  for (const auto& info : CallGetInfo(targets, ctx_.fanout())) {
+    // One that does not answer now fails its Set too; assume the careful way.
+    if (!info.ok() || info.response.configuration_tool_configured()) return true;
+  }
+  return false;
+}
+
+void Rollout::RecordToolRun(size_t host, const HostReply<v1::SetEndpointsResponse>& reply) {
+  HostRecord& h = journal_.hosts[host];
+  if (!reply.ok()) return;  // its error says what the tool did (the agent reverted)
+  if (!reply.response.has_configuration_tool()) return;
+  const v1::ConfigurationToolRun& run = reply.response.configuration_tool();
+  h.configuration_tool = absl::StrFormat(
+      "%s exited with status %d after %.1fs", run.command_line(), run.exit_code(),
+      Seconds(run.duration()));
+  h.configuration_tool_output = run.log_tail().empty() ? run.output() : run.log_tail();
+  Emit("tool", h.name, h.configuration_tool);
+  // Saved at once: the journal says which servers ran the tool before a crash.
+  Save().IgnoreError();
+}
+
+void Rollout::RestartWritten(const std::vector<size_t>& hosts, const std::vector<Target>& targets,
+                             const FanOutOptions& fanout,
+                             std::vector<HostReply<v1::SetEndpointsResponse>>& replies) {
+  std::vector<size_t> written;
+  std::vector<Target> restart_targets;
+  std::vector<v1::RestartChangeRequest> requests;
+  for (size_t k = 0; k < hosts.size(); ++k) {
+    if (!replies[k].ok() || replies[k].response.state() != v1::CHANGE_STATE_PENDING) continue;
+    written.push_back(k);
+    restart_targets.push_back(targets[k]);
+    v1::RestartChangeRequest req;
+    req.set_change_id(replies[k].response.change_id());
+    requests.push_back(std::move(req));
+  }
+  if (written.empty()) return;
+  Emit("restart", "",
+       absl::StrCat("restarting the services of ", written.size(), " server(s) together"));
+  auto restarted = CallRestart(restart_targets, fanout, requests);
+  for (size_t n = 0; n < written.size(); ++n) {
+    HostReply<v1::SetEndpointsResponse>& r = replies[written[n]];
+    if (!restarted[n].ok()) {
+      r.status = restarted[n].status;  // the agent reverted the change at once
+      continue;
+    }
+    *r.response.mutable_restart_duration() = restarted[n].response.restart_duration();
+  }
 }
 
 template <typename Reply>

@@ -101,6 +101,9 @@ absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable) {
     v1::RollbackRequest req;
     req.set_restart_services(true);
     req.set_reason(absl::StrCat("osfleet rollout ", journal_.id, " rollback"));
+    for (const auto& [name, value] : tool_credentials_) {
+      (*req.mutable_configuration_tool()->mutable_credentials())[name] = value;
+    }
     if (changed) {  // compare-and-set from its backup
       req.set_backup_id(h.backup_id);
       req.set_expected_revision(h.new_revision);

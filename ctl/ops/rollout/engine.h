@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,12 @@ class Rollout {
   absl::Status RollBack();
   ~Rollout();
 
+  // The credentials for the agents' Configuration Tool placeholders, for this run only
+  // (never in the journal: a resumed rollout is given them again).
+  void set_tool_credentials(std::map<std::string, std::string> credentials) {
+    tool_credentials_ = std::move(credentials);
+  }
+
   Journal& journal() { return journal_; }
   const Journal& journal() const { return journal_; }
   // INVALID_ARGUMENT when a server of the journal is missing from the inventory.
@@ -77,6 +84,15 @@ class Rollout {
   // OK while every changed server still holds this rollout's change; else why not.
   absl::Status CheckLeases(const std::string& before);
   absl::Status ApplyBatch(int batch);
+  // Whether any of targets runs the Configuration Tool after a change (Agent.GetInfo).
+  bool AnyConfigurationTool(const std::vector<Target>& targets) const;
+  // Records in the journal and the events what the Configuration Tool did on `host`.
+  void RecordToolRun(size_t host, const HostReply<v1::SetEndpointsResponse>& reply);
+  // Restarts, all at once, the servers whose Set wrote a change without restarting; a
+  // failure replaces that server's reply (its agent has reverted it).
+  void RestartWritten(const std::vector<size_t>& hosts, const std::vector<Target>& targets,
+                      const FanOutOptions& fanout,
+                      std::vector<HostReply<v1::SetEndpointsResponse>>& replies);
   // Stops the rollout because of `why`: rolls every changed server back (or, with
   // --on-failure keep, confirms what is still held) and returns FAILED_PRECONDITION.
   absl::Status Stop(std::string why);
@@ -107,6 +123,7 @@ class Rollout {
   const std::atomic<bool>* interrupted_;
   std::vector<size_t> server_of_host_;   // journal host index -> ctx server index
   std::unique_ptr<LeaseKeeper> leases_;  // while Execute runs
+  std::map<std::string, std::string> tool_credentials_;
 };
 
 }  // namespace osfleet::ctl

@@ -43,7 +43,9 @@ json HostToJson(const HostRecord& h) {
           {"backup_id", h.backup_id},
           {"state", HostStateName(h.state)},
           {"error", h.error},
-          {"restart_seconds", h.restart_seconds}};
+          {"restart_seconds", h.restart_seconds},
+          {"configuration_tool", h.configuration_tool},
+          {"configuration_tool_output", h.configuration_tool_output}};
 }
 
 HostRecord HostFromJson(const json& j) {
@@ -59,6 +61,8 @@ HostRecord HostFromJson(const json& j) {
   h.state = FromName(JsonString(j, "state"), kHostStates, HostState::kPlanned);
   h.error = JsonString(j, "error");
   h.restart_seconds = JsonDouble(j, "restart_seconds");
+  h.configuration_tool = JsonString(j, "configuration_tool");
+  h.configuration_tool_output = JsonString(j, "configuration_tool_output");
   return h;
 }
 
@@ -72,7 +76,8 @@ json OptionsToJson(const RolloutOptions& o) {
           {"confirm_timeout", o.confirm_timeout},
           {"lease", o.lease},
           {"on_failure", o.on_failure},
-          {"skip_service_center", o.skip_service_center}};
+          {"skip_service_center", o.skip_service_center},
+          {"install_service_center", o.install_service_center}};
 }
 
 RolloutOptions OptionsFromJson(const json& j) {
@@ -88,6 +93,7 @@ RolloutOptions OptionsFromJson(const json& j) {
   o.lease = JsonString(j, "lease", "0s");
   o.on_failure = JsonString(j, "on_failure", "rollback");
   o.skip_service_center = JsonBool(j, "skip_service_center");
+  o.install_service_center = JsonBool(j, "install_service_center");
   return o;
 }
 

@@ -46,6 +46,9 @@ struct HostRecord {
   HostState state = HostState::kPlanned;
   std::string error;
   double restart_seconds = 0;
+  // The Configuration Tool's last run there (masked): what ran, how it ended, its output.
+  std::string configuration_tool;
+  std::string configuration_tool_output;
 };
 
 struct RolloutOptions {
@@ -57,6 +60,8 @@ struct RolloutOptions {
   std::string lease = "30s";  // "0s": the window alone (a journal from before leases)
   std::string on_failure = "rollback";  // rollback | keep
   bool skip_service_center = false;
+  // Adds /InstallServiceCenter to the Deployment Controller's Configuration Tool run.
+  bool install_service_center = false;
 };
 
 struct Journal {
