@@ -1,0 +1,174 @@
+// The configuration_tool: section and the runner, with real child processes (/bin/sh
+// scripts standing in for ConfigurationTool.com): switches and placeholders, exit codes,
+// the log's new lines, the timeout, and secrets masked everywhere.
+#include "agent/configuration_tool/configuration_tool.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "agent/config/agent_config.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace osfleet::agent {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kSecret[] = "Sup3r-Secret-pw";
+
+class ConfigurationToolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = ::testing::TempDir() + "configuration_tool_test.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+
+  // A script that logs its arguments to `args`, appends to `log` and runs `body`.
+  std::string Script(const std::string& body) {
+    const std::string path = dir_ + "/tool.sh";
+    std::ofstream(path) << "#!/bin/sh\nprintf '%s\\n' \"$@\" > " << dir_ << "/args\necho 'line of "
+                        << "the log' >> " << dir_ << "/tool.log\n"
+                        << body << "\n";
+    chmod(path.c_str(), 0755);
+    return path;
+  }
+  ConfigurationToolConfig Config(const std::string& body) {
+    ConfigurationToolConfig c;
+    c.command = {Script(body)};
+    c.log_file = dir_ + "/tool.log";
+    c.timeout = absl::Seconds(20);
+    return c;
+  }
+  std::string Read(const std::string& name) {
+    std::ifstream in(dir_ + "/" + name);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  absl::StatusOr<AgentConfig> LoadYaml(const std::string& yaml) {
+    const std::string path = dir_ + "/agent.yaml";
+    std::ofstream(path, std::ios::trunc) << yaml;
+    return LoadAgentConfig(path);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(ConfigurationToolTest, RunsApplyWithTheServiceCenterSwitchWhenAsked) {
+  ConfigurationTool tool(Config("echo done; exit 0"));
+  ToolRun run = tool.Apply({/*install_service_center=*/true, {}});
+  ASSERT_TRUE(run.status.ok()) << run.status;
+  EXPECT_TRUE(run.ran);
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(Read("args"), "/UpgradeInstall\n/InstallServiceCenter\n");
+  EXPECT_EQ(run.command_line, "tool.sh /UpgradeInstall /InstallServiceCenter");
+  EXPECT_EQ(run.output, "done");
+  EXPECT_EQ(run.log_tail, "line of the log");  // only what this run added
+  EXPECT_THAT(run.Summary(), HasSubstr("tool.sh /UpgradeInstall /InstallServiceCenter exited with status 0"));
+  run = tool.Apply({});
+  EXPECT_EQ(Read("args"), "/UpgradeInstall\n");
+  EXPECT_EQ(run.log_tail, "line of the log");  // the log grew by one line again
+}
+
+TEST_F(ConfigurationToolTest, ANonZeroExitIsAFailureWithItsOutput) {
+  ConfigurationTool tool(Config("echo 'Error upgrading the model' >> " + dir_ + "/tool.log; exit 3"));
+  ToolRun run = tool.Apply({});
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_EQ(run.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(run.status.message(), HasSubstr("exited with status 3"));
+  EXPECT_THAT(run.status.message(), HasSubstr("Error upgrading the model"));
+}
+
+TEST_F(ConfigurationToolTest, PlaceholdersFilledAndSecretsMaskedEverywhere) {
+  ConfigurationToolConfig c = Config(absl::StrCat("echo \"got $2 and $3\"; echo \"$3\" >> ", dir_,
+                                                  "/tool.log; exit 1"));
+  c.apply = {"/SetupInstall", "${db_admin_user}", "${db_admin_password}"};
+  ConfigurationTool tool(c);
+  ToolRun run = tool.Apply({false, {{"db_admin_user", "sa"}, {"db_admin_password", kSecret}}});
+  EXPECT_EQ(Read("args"), absl::StrCat("/SetupInstall\nsa\n", kSecret, "\n"));  // it got them
+  for (const std::string& text : {run.command_line, run.output, run.log_tail,
+                                  std::string(run.status.message()), run.Summary()}) {
+    EXPECT_THAT(text, Not(HasSubstr(kSecret))) << text;
+    EXPECT_THAT(text, Not(HasSubstr("Sup3r-Secret"))) << text;
+  }
+  EXPECT_EQ(run.command_line, "tool.sh /SetupInstall sa ***");  // a user name is not secret
+  EXPECT_THAT(run.output, HasSubstr("got sa and ***"));
+}
+
+TEST_F(ConfigurationToolTest, AMissingCredentialIsNotRun) {
+  ConfigurationToolConfig c = Config("exit 0");
+  c.apply = {"/RebuildSession", "${session_user}", "${session_password}"};
+  ConfigurationTool tool(c);
+  EXPECT_THAT(tool.CheckCredentials({{"session_user", "sa"}}).message(),
+              HasSubstr("needs the credential session_password, not supplied"));
+  ToolRun run = tool.Apply({false, {{"session_user", "sa"}}});
+  EXPECT_FALSE(run.ran);
+  EXPECT_EQ(run.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Read("args"), "");  // never started
+}
+
+TEST_F(ConfigurationToolTest, ATimeoutStopsIt) {
+  ConfigurationToolConfig c = Config("exec sleep 30");
+  c.timeout = absl::Milliseconds(300);
+  ToolRun run = ConfigurationTool(c).Run({"/ApplySettingsFactory"});
+  EXPECT_TRUE(run.timed_out);
+  EXPECT_EQ(run.status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(run.status.message(), HasSubstr("ran longer than configuration_tool.timeout"));
+  EXPECT_EQ(Read("args"), "/ApplySettingsFactory\n");  // alone
+}
+
+TEST_F(ConfigurationToolTest, AProgramThatCannotStartIsReported) {
+  ConfigurationToolConfig c;
+  c.command = {dir_ + "/no-such-tool"};
+  ToolRun run = ConfigurationTool(c).Apply({});
+  EXPECT_FALSE(run.ran);
+  EXPECT_THAT(run.status.message(), HasSubstr("the Configuration Tool did not run"));
+  EXPECT_THAT(run.status.message(), HasSubstr("no-such-tool"));
+}
+
+TEST_F(ConfigurationToolTest, TheSectionAndItsErrors) {
+  absl::StatusOr<AgentConfig> ok = LoadYaml(
+      "configuration_tool:\n  command: [/opt/os/ConfigurationTool.com]\n  apply: [/SetupInstall, "
+      "'${u}', '${p}']\n  timeout: 45m\n  log_file: /tmp/ct.log\n");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  ASSERT_TRUE(ok->configuration_tool.has_value());
+  EXPECT_EQ(ok->configuration_tool->apply.size(), 3u);
+  EXPECT_EQ(ok->configuration_tool->timeout, absl::Minutes(45));
+  absl::StatusOr<AgentConfig> defaults =
+      LoadYaml("configuration_tool:\n  command: ['C:\\Program Files\\OutSystems\\CT.com']\n");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->configuration_tool->apply, std::vector<std::string>{"/UpgradeInstall"});
+  EXPECT_FALSE(LoadYaml("name: x\n")->configuration_tool.has_value());
+
+  struct Bad {
+    std::string yaml, message;
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {"configuration_tool:\n", "configuration_tool.command: required on this OS"},
+           {"configuration_tool:\n  command: [ConfigurationTool.com]\n", "is not an absolute path"},
+           {"configuration_tool:\n  command: [/x]\n  apply: []\n", "expected a non-empty list"},
+           {"configuration_tool:\n  command: [/x]\n  apply: ['${db pw}']\n", "a placeholder is ${name}"},
+           {"configuration_tool:\n  command: [/x]\n  apply: ['${unclosed']\n", "a placeholder is ${name}"},
+           {"configuration_tool:\n  command: [/x]\n  timeout: 0s\n", "configuration_tool.timeout"},
+           {"configuration_tool:\n  command: [/x]\n  swiches: [/a]\n", "swiches"},
+       }) {
+    absl::StatusOr<AgentConfig> c = LoadYaml(bad.yaml);
+    ASSERT_FALSE(c.ok()) << bad.yaml;
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(c.status().message(), HasSubstr(bad.message)) << bad.yaml;
+    EXPECT_THAT(c.status().message(), HasSubstr("agent.yaml:")) << bad.yaml;
+  }
+}
+
+}  // namespace
+}  // namespace osfleet::agent
