@@ -161,6 +161,33 @@ TEST_F(HostileBounds, ListsOfNamesAreBounded) {
   ExpectInvalid(RunPhase(phase), "deadline: must be between 1s and 24h, got 500ms");
 }
 
+TEST_F(HostileBounds, ConfigurationToolCredentialsAreBoundedAndNeverEchoed) {
+  v1::SetEndpointsRequest req = SetRequest();
+  auto* creds = req.mutable_configuration_tool()->mutable_credentials();
+  for (int i = 0; i < 17; ++i) (*creds)[absl::StrCat("name_", i)] = "v";
+  ExpectInvalid(Set(req), "configuration_tool.credentials: 17 entries, at most 16 allowed");
+  creds->clear();
+  (*creds)["db pw"] = "hunter2-secret";
+  grpc::Status s = Set(req);
+  ExpectInvalid(s, "the name 'db pw' is not a placeholder name");
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("hunter2")));
+  creds->clear();
+  (*creds)["db_admin_password"] = std::string(2000, 'x');
+  s = Set(req);
+  ExpectInvalid(s, "the value of 'db_admin_password' is empty or longer than 1024 bytes");
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("xxxx")));
+  EXPECT_EQ(ReadFile(agent_->hsconf()), original_);
+
+  v1::RestartChangeRequest restart;
+  v1::SetEndpointsResponse resp;
+  ExpectInvalid(client_->endpoints().Restart(client_->Context().get(), restart, &resp),
+                "change_id: required");
+  restart.set_change_id("no-such-change");
+  grpc::Status unknown = client_->endpoints().Restart(client_->Context().get(), restart, &resp);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND) << unknown.error_message();
+  EXPECT_THAT(unknown.error_message(), HasSubstr("change no-such-change is not pending"));
+}
+
 TEST_F(HostileBounds, OsctlChecksTheBoundsBeforeContactingAnyServer) {
   const std::string inventory = WriteInventory(
       tmp_.Sub("inventory.yaml"),
