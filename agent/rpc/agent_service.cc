@@ -1,5 +1,7 @@
 #include "agent/rpc/agent_service.h"
 
+#include <set>
+
 #include <google/protobuf/util/time_util.h>
 
 #include "agent/rpc/reactor_util.h"
@@ -31,6 +33,13 @@ void AgentService::Fill(v1::AgentInfo* info) const {
   for (const std::string& name : services_->Names()) info->add_services(name);
   info->set_service_center_configured(config_->service_center.has_value());
   info->set_configuration_tool_configured(config_->configuration_tool.has_value());
+  if (config_->configuration_tool.has_value()) {
+    absl::StatusOr<std::set<std::string>> names =
+        PlaceholderNames(config_->configuration_tool->apply);  // validated at load
+    if (names.ok()) {
+      for (const std::string& n : *names) info->add_configuration_tool_credentials(n);
+    }
+  }
   absl::StatusOr<HsconfDocument> doc = store_->Read();
   if (!doc.ok()) {
     info->set_hsconf_error(ValidUtf8(doc.status().message()));

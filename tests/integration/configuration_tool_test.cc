@@ -201,9 +201,19 @@ TEST_F(ConfigurationToolTest, MissingOrPublicCredentialsChangeNothing) {
   setup.apply = "[/SetupInstall, '${db_admin_user}', '${db_admin_password}']";
   StartFarm(setup, 1);
   const std::string before = farm_->Hsconf("dc01");
+  // Refused before anything changes (exit 3), naming what is missing.
   ProcessResult missing = Apply({});
-  EXPECT_NE(missing.exit_code, 0);
-  EXPECT_THAT(missing.out + missing.err, HasSubstr("needs the credentials db_admin_password, db_admin_user"));
+  EXPECT_EQ(missing.exit_code, 3) << missing.out << missing.err;
+  EXPECT_THAT(missing.out + missing.err,
+              HasSubstr("its Configuration Tool switches need db_admin_password, db_admin_user"));
+  // The agent itself refuses a change without them, before writing.
+  std::vector<std::string> set = {"endpoints", "set", "--restart"};
+  for (const std::string& m : MoveAll()) set.push_back(m);
+  ProcessResult direct = farm_->Osctl(set);
+  EXPECT_NE(direct.exit_code, 0);
+  EXPECT_THAT(direct.out + direct.err,
+              HasSubstr("configuration_tool.apply needs the credentials db_admin_password, "
+                        "db_admin_user, not supplied with this change"));
   ProcessResult open = Apply({"--db-admin-credentials", Credentials(0644)});
   EXPECT_NE(open.exit_code, 0);
   EXPECT_THAT(open.err, HasSubstr("others may read it"));

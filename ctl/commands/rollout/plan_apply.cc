@@ -129,8 +129,8 @@ void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& 
     cmd->add_flag("--install-service-center", r.install_service_center,
                   "add /InstallServiceCenter to the Deployment Controller's Configuration Tool "
                   "run (the Service Center installation)");
-    AddDbCredentialFlags(cmd, o->credentials);
   }
+  AddDbCredentialFlags(cmd, o->credentials);  // plan checks them too
   OnChosen(cmd, action, [&global, o] { return RunRolloutPrepared(global, *o); });
 }
 

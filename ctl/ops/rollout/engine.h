@@ -24,6 +24,7 @@
 #include "ctl/ops/lease_keeper.h"
 #include "ctl/ops/rollout/journal.h"
 #include "ctl/rpc/fanout.h"
+#include "osfleet/v1/agent.pb.h"
 #include "osfleet/v1/endpoints.pb.h"
 
 namespace osfleet::ctl {
@@ -72,6 +73,8 @@ class Rollout {
   void Emit(std::string kind, std::string server, std::string text, bool bad = false);
   absl::Status Refuse(const std::string& why);
   absl::Status Discover(std::vector<v1::GetEndpointsResponse>& endpoints);
+  // Why a server's Configuration Tool cannot run with this rollout's credentials; "" if it can.
+  std::string MissingCredentials(const v1::AgentInfo& info) const;
   absl::Status Preflight();
   absl::Status PlanHosts(const std::vector<v1::GetEndpointsResponse>& endpoints);
   // Asks every host in one of `states` where it stands and records it; the hosts that

@@ -62,6 +62,16 @@ HostRecord PlannedHost(const Server& server, int batch, const v1::PlanEndpointsR
 
 }  // namespace
 
+std::string Rollout::MissingCredentials(const v1::AgentInfo& info) const {
+  std::vector<std::string> missing;
+  for (const std::string& name : info.configuration_tool_credentials()) {
+    if (tool_credentials_.find(name) == tool_credentials_.end()) missing.push_back(name);
+  }
+  if (missing.empty()) return "";
+  return absl::StrCat("its Configuration Tool switches need ", absl::StrJoin(missing, ", "),
+                      "; give --db-admin-credentials FILE (or --db-admin-user NAME)");
+}
+
 absl::Status Rollout::Discover(std::vector<v1::GetEndpointsResponse>& endpoints) {
   auto info = CallGetInfo(ctx_.targets(), ctx_.fanout());
   auto got = CallGetEndpoints(ctx_.targets(), ctx_.fanout());
@@ -76,6 +86,7 @@ absl::Status Rollout::Discover(std::vector<v1::GetEndpointsResponse>& endpoints)
           "its agent cannot run the Service Center phase (no `service_center` config); "
           "configure it or use --skip-service-center";
     }
+    if (problem.empty()) problem = MissingCredentials(info[i].response);
     if (!problem.empty()) {
       problems.push_back(name);
       Emit("discover", name, problem, true);
@@ -85,7 +96,10 @@ absl::Status Rollout::Discover(std::vector<v1::GetEndpointsResponse>& endpoints)
          absl::StrCat(RoleName(info[i].response.role()), ", revision ",
                       ShortRevision(got[i].response.revision()), ", platform ",
                       AddressOf(got[i].response, v1::DATABASE_PLATFORM), ", ",
-                      services[i].response.services_size(), " service(s) running"));
+                      services[i].response.services_size(), " service(s) running",
+                      info[i].response.configuration_tool_configured()
+                          ? ", runs the Configuration Tool after each change"
+                          : ""));
     endpoints.push_back(got[i].response);
   }
   if (!problems.empty()) {
