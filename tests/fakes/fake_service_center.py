@@ -11,11 +11,27 @@ Standard library only. Serves, on 127.0.0.1 and an ephemeral port:
                        ?StagingName=NAME&TwoStepMode=false   (HTTP Basic user:#hash)
 
 Usage:
-  fake_service_center.py --port-file FILE --user USER --hash HASH
+  fake_service_center.py --port-file FILE --user USER --hash ENCRYPTED
       [--mode ok|warnings|errors|slow|unauthorized|malformed-xml|malformed-json]
       [--modules N] [--polls N] [--tls-cert PEM --tls-key PEM] [--request-log FILE]
+      [--settings-applied-file FILE [--flag-after-settings NAME:ID[,NAME:ID...]]
+       [--unavailable-after-settings N]]
 
-Valid credentials: username == USER and password == "#" + HASH.
+Valid credentials: username == USER and password == "#" + ENCRYPTED. The real Service
+Center takes "#" + the platform's encryption of the password
+(OutSystems.FrameworkExtensions Password(...).EncryptedValue), not a hash; --hash keeps
+its old name (--encrypted-password is the same option).
+
+Apply Settings (the fake Configuration Tool's /ApplySettingsFactory touches
+--settings-applied-file): while FILE does not exist, every module's StatusMessages is
+empty; once it exists, the modules named in --flag-after-settings carry a status message
+with that Id (6: outdated references, 13: not published since the last version update),
+and the first N requests after the fake first sees it (--unavailable-after-settings,
+default 0) answer 503 Service Unavailable, as while the services restart. Modules_Get
+items are <CS_Module> (the type OutSystems.SetupTools' Get-OSPlatformModules returns) with
+Name, Key, Kind and StatusMessages, each a
+<StatusMessage><Id>6</Id><Message>text</Message></StatusMessage> (SetupTools filters on
+StatusMessages.Id; the item and text element names are not published).
 
 The bound port is written to --port-file atomically once the server is serving.
 SIGTERM / SIGINT stop the server; the program then exits 0.
@@ -57,8 +73,11 @@ Wire details (see also DESIGN.md section 2, "Service Center phase"):
     answers 200 with the body '{"publishId": '.
   * --request-log: one JSON object per line and request:
     {"op", "soap": "1.1"|"1.2"|null, "modules", "publishId", "afterMessageId",
-     "auth_ok", "status"}. Neither the password nor the Authorization header is
-    ever written anywhere (log, stdout, stderr, fault texts).
+     "auth_ok", "status", "flagged"} ("flagged": the NAME:ID pairs a Modules_Get
+    answer carried, e.g. ["Module2:6"]; null otherwise; a 503 while the services
+    "restart" is logged with its op when the body could be read, else op null).
+    Neither the password nor the Authorization header is ever written anywhere (log,
+    stdout, stderr, fault texts).
 """
 
 import argparse
@@ -90,6 +109,10 @@ MODES = ("ok", "warnings", "errors", "slow", "unauthorized", "malformed-xml",
          "malformed-json")
 KEY_NAMESPACE = uuid.UUID("6f1c1b4e-8a51-4c2b-9a43-0f5e5c0d2a11")
 MAX_BODY = 16 * 1024 * 1024
+STATUS_TEXTS = {
+    6: "The module has outdated references to other modules; republish it.",
+    13: "The module was not published since the last platform version update.",
+}
 
 
 class SoapError(Exception):
@@ -106,6 +129,22 @@ def make_modules(count):
             "Kind": "Extension" if i % 3 == 0 else "eSpace",
         })
     return modules
+
+
+def parse_flags(text, by_name):
+    """'Module2:6,Module5:13' -> {'Module2': [6], 'Module5': [13]}; ValueError if bad."""
+    flags = {}
+    for part in (text or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, sep, ident = part.rpartition(":")
+        if not sep or not name or not ident.strip().isdigit():
+            raise ValueError("--flag-after-settings: '%s' is not NAME:ID" % part)
+        if name not in by_name:
+            raise ValueError("--flag-after-settings: no module named '%s'" % name)
+        flags.setdefault(name, []).append(int(ident))
+    return flags
 
 
 def local(tag):
@@ -146,6 +185,28 @@ class State:
         self.next_publish_id = 42
         self.publishes = {}
         self.log_lock = threading.Lock()
+        self.flags = parse_flags(args.flag_after_settings, self.by_name)
+        self.unavailable_left = args.unavailable_after_settings
+
+    def settings_applied(self):
+        path = self.args.settings_applied_file
+        return bool(path) and os.path.exists(path)
+
+    def restarting(self):
+        """True for the first --unavailable-after-settings requests once settings apply."""
+        if not self.settings_applied():
+            return False
+        with self.lock:
+            if self.unavailable_left > 0:
+                self.unavailable_left -= 1
+                return True
+            return False
+
+    def status_messages(self, name):
+        """[(Id, text)] of a module now: none until settings are applied."""
+        if not self.settings_applied():
+            return []
+        return [(i, STATUS_TEXTS.get(i, "Status %d" % i)) for i in self.flags.get(name, [])]
 
     def credentials_ok(self, user, password):
         if self.mode == "unauthorized":
@@ -327,6 +388,13 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send(400, b"Bad Request", "text/plain; charset=utf-8")
             return
+        if path in (SOAP_PATH, REST_PATH) and self.state.restarting():
+            self.pending_log = {"op": self.op_of(path, body), "soap": None, "modules": None,
+                                "publishId": None, "afterMessageId": None, "auth_ok": None,
+                                "status": None, "flagged": None}
+            self.send(503, b"Service Unavailable", "text/plain; charset=utf-8",
+                      [("Retry-After", "1")])
+            return
         if path == SOAP_PATH:
             self.handle_soap(body)
         elif path == REST_PATH:
@@ -334,13 +402,25 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send(404, b"Not Found", "text/plain; charset=utf-8")
 
+    @staticmethod
+    def op_of(path, body):
+        """The operation of a request, for the log only (None when unreadable)."""
+        if path == REST_PATH:
+            return REST_OP
+        try:
+            root = ET.fromstring(body)
+            body_el = next(c for c in root if local(c.tag) == "Body")
+            return local(next(c for c in body_el if isinstance(c.tag, str)).tag)
+        except (ET.ParseError, StopIteration, TypeError):
+            return None
+
     # ---- SOAP -----------------------------------------------------------
     def handle_soap(self, raw):
         mime, ct_params = parse_content_type(self.headers.get("Content-Type"))
         version = "1.2" if mime == "application/soap+xml" else (
             "1.1" if mime == "text/xml" else None)
         entry = {"op": None, "soap": version, "modules": None, "publishId": None,
-                 "afterMessageId": None, "auth_ok": False, "status": None}
+                 "afterMessageId": None, "auth_ok": False, "status": None, "flagged": None}
         self.pending_log = entry
         try:
             try:
@@ -395,7 +475,7 @@ class Handler(BaseHTTPRequestHandler):
             if op == "SolutionPack_GetPublishMessages":
                 entry["afterMessageId"] = self.int_param(params, "afterMessageId")
             if op == "Modules_Get":
-                xml = self.modules_get()
+                xml, entry["flagged"] = self.modules_get()
             elif op == "SolutionPack_GetPublishMessages":
                 xml = self.get_publish_messages(entry["publishId"],
                                                 entry["afterMessageId"])
@@ -427,12 +507,21 @@ class Handler(BaseHTTPRequestHandler):
             raise SoapError("Parameter '%s' is not an integer." % name)
 
     def modules_get(self):
-        items = "".join(
-            "<Module><Name>%s</Name><Key>%s</Key><Kind>%s</Kind><StatusMessages />"
-            "</Module>" % (escape(m["Name"]), escape(m["Key"]), escape(m["Kind"]))
-            for m in self.state.modules)
+        """The Modules_GetResponse XML and the NAME:ID flags it carries."""
+        items, flagged = [], []
+        for m in self.state.modules:
+            statuses = self.state.status_messages(m["Name"])
+            flagged += ["%s:%d" % (m["Name"], i) for i, _ in statuses]
+            inner = "".join("<StatusMessage><Id>%d</Id><Message>%s</Message></StatusMessage>"
+                            % (i, escape(text)) for i, text in statuses)
+            items.append(
+                "<CS_Module><Name>%s</Name><Key>%s</Key><Kind>%s</Kind>%s</CS_Module>"
+                % (escape(m["Name"]), escape(m["Key"]), escape(m["Kind"]),
+                   "<StatusMessages>%s</StatusMessages>" % inner if inner
+                   else "<StatusMessages />"))
         return ('<Modules_GetResponse xmlns="%s"><Modules_GetResult>%s'
-                '</Modules_GetResult></Modules_GetResponse>' % (OS_NS, items))
+                '</Modules_GetResult></Modules_GetResponse>' % (OS_NS, "".join(items)),
+                flagged)
 
     def get_publish_messages(self, pid, after):
         msgs, last, finished = self.state.poll(pid, after)
@@ -465,7 +554,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_rest(self, raw):
         entry = {"op": REST_OP, "soap": None, "modules": None, "publishId": None,
-                 "afterMessageId": None, "auth_ok": False, "status": None}
+                 "afterMessageId": None, "auth_ok": False, "status": None, "flagged": None}
         status, body, ctype, extra = 500, b"", "text/plain; charset=utf-8", []
         try:
             auth_ok = self.basic_ok()
@@ -602,23 +691,40 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="Fake OutSystems Service Center")
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--user", required=True)
-    ap.add_argument("--hash", required=True, help="password hash, without the '#'")
+    ap.add_argument("--hash", "--encrypted-password", dest="hash", required=True,
+                    help="the platform's encryption of the password (what Service Center "
+                         "takes after a '#'), without the '#'")
     ap.add_argument("--mode", choices=MODES, default="ok")
     ap.add_argument("--modules", type=positive, default=5)
     ap.add_argument("--polls", type=positive, default=None)
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--request-log")
+    ap.add_argument("--settings-applied-file",
+                    help="once this file exists, settings count as applied")
+    ap.add_argument("--flag-after-settings", default="",
+                    help="NAME:ID[,NAME:ID...]: status messages once settings are applied")
+    ap.add_argument("--unavailable-after-settings", type=int, default=0, metavar="N",
+                    help="answer 503 to the first N requests once settings are applied")
     args = ap.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         ap.error("--tls-cert and --tls-key go together")
+    if (args.flag_after_settings or args.unavailable_after_settings) and \
+            not args.settings_applied_file:
+        ap.error("--flag-after-settings and --unavailable-after-settings need "
+                 "--settings-applied-file")
+    if args.unavailable_after_settings < 0:
+        ap.error("--unavailable-after-settings must be >= 0")
 
     ssl_ctx = None
     if args.tls_cert:
         ssl_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ssl_ctx.load_cert_chain(args.tls_cert, args.tls_key)
 
-    state = State(args)
+    try:
+        state = State(args)
+    except ValueError as e:
+        ap.error(str(e))
     server = Server(("127.0.0.1", 0), Handler, state, ssl_ctx)
     stop = threading.Event()
 
