@@ -25,17 +25,73 @@ v1::PublishMessageType ToProto(PublishMessageType t) {
   return v1::PUBLISH_MESSAGE_TYPE_UNSPECIFIED;
 }
 
+v1::RepublishPolicy ToProto(Republish r) {
+  switch (r) {
+    case Republish::kOutdated:
+      return v1::REPUBLISH_POLICY_OUTDATED;
+    case Republish::kAll:
+      return v1::REPUBLISH_POLICY_ALL;
+    case Republish::kNone:
+      return v1::REPUBLISH_POLICY_NONE;
+  }
+  return v1::REPUBLISH_POLICY_UNSPECIFIED;
+}
+
+void Fill(const ScModule& m, v1::ScModule* p) {
+  p->set_name(m.name);
+  p->set_key(m.key);
+  p->set_kind(m.kind);
+  for (const ScStatusMessage& s : m.status_messages) {
+    v1::ScStatusMessage* status = p->add_status_messages();
+    status->set_id(s.id);
+    status->set_message(s.message);
+  }
+  p->set_flagged_because(FlagReasons(m));
+}
+
+void FillListed(const PhaseEvent& e, v1::ModulesListed* out) {
+  for (const ScModule& m : e.modules) Fill(m, out->add_modules());
+  for (const ScModule& m : e.flagged) Fill(m, out->add_flagged());
+  out->set_listed(e.listed);
+  out->set_republish(ToProto(e.republish));
+  out->set_dry_run(e.dry_run);
+}
+
+void FillApplied(const SettingsStep& s, v1::SettingsApplied* out) {
+  out->set_command_line(s.command_line);
+  out->set_exit_code(s.exit_code);
+  out->set_timed_out(s.timed_out);
+  out->set_output(s.output);
+  out->set_log_tail(s.log_tail);
+  *out->mutable_duration() = ToProtoDuration(s.duration);
+  out->set_error(s.error);
+}
+
+void FillWait(const ServiceCenterWait& w, bool answering, v1::ServiceCenterWait* out) {
+  out->set_answering(answering);
+  out->set_attempts(w.attempts);
+  *out->mutable_waited() = ToProtoDuration(w.waited);
+  out->set_last_error(w.last_error);
+}
+
 v1::PhaseEvent ToProto(const PhaseEvent& e) {
   v1::PhaseEvent out;
   *out.mutable_at() = ToTimestamp(absl::Now());
   switch (e.kind) {
     case PhaseEvent::Kind::kModulesListed:
-      for (const ScModule& m : e.modules) {
-        v1::ScModule* p = out.mutable_modules_listed()->add_modules();
-        p->set_name(m.name);
-        p->set_key(m.key);
-        p->set_kind(m.kind);
-      }
+      FillListed(e, out.mutable_modules_listed());
+      break;
+    case PhaseEvent::Kind::kApplyingSettings:
+      out.mutable_settings_applying()->set_command_line(e.settings.command_line);
+      out.mutable_settings_applying()->set_dry_run(e.settings.dry_run);
+      break;
+    case PhaseEvent::Kind::kSettingsApplied:
+      FillApplied(e.settings, out.mutable_settings_applied());
+      break;
+    case PhaseEvent::Kind::kWaitingForServiceCenter:
+    case PhaseEvent::Kind::kServiceCenterAnswering:
+      FillWait(e.wait, e.kind == PhaseEvent::Kind::kServiceCenterAnswering,
+               out.mutable_service_center_wait());
       break;
     case PhaseEvent::Kind::kPublishStarted:
       out.mutable_publish_started()->set_publish_id(e.publish_id);
@@ -64,6 +120,10 @@ v1::PhaseEvent Finished(const PhaseResult& r) {
   f->set_errors(r.errors);
   f->set_dry_run(r.dry_run);
   f->set_aborted(r.aborted);
+  f->set_settings_applied(r.settings_applied);
+  f->set_listed(r.listed);
+  f->set_flagged(r.flagged);
+  if (r.republish.has_value()) f->set_republish(ToProto(*r.republish));
   return out;
 }
 
@@ -151,6 +211,7 @@ void ServiceCenterService::Run(const PhaseOptions& options, EventStream<v1::Phas
       stream->Push(Finished(*result));
       audit.details.push_back({"publish_id", result->publish_id});
       audit.details.push_back({"aborted", result->aborted ? "true" : "false"});
+      audit.details.push_back({"settings_applied", result->settings_applied ? "true" : "false"});
     }
     status = result.status();
   }

@@ -1,4 +1,5 @@
-// osfleet.v1.ServiceCenter over gRPC: adapts RunPhase to the configured PhaseDriver.
+// osfleet.v1.ServiceCenter over gRPC: adapts RunPhase to the configured PhaseDriver (its
+// Apply Settings, wait and module-listing events included).
 // Agents without a `service_center` section answer FAILED_PRECONDITION.
 #pragma once
 

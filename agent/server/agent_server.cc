@@ -209,7 +209,8 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(AgentConfig conf
   if (!backends.ok()) return backends.status();
   std::unique_ptr<PhaseDriver> phase_driver;
   if (config.service_center.has_value()) {
-    absl::StatusOr<std::unique_ptr<PhaseDriver>> d = MakePhaseDriver(config.service_center->config);
+    absl::StatusOr<std::unique_ptr<PhaseDriver>> d =
+        MakePhaseDriver(config.service_center->config, config.configuration_tool);
     if (!d.ok()) {
       return absl::Status(d.status().code(),
                           absl::StrCat("service_center: ", d.status().message()));

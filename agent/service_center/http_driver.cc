@@ -13,6 +13,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "agent/configuration_tool/configuration_tool.h"
 #include "common/atomic_file.h"
 #include "common/logging.h"
 #include "common/platform/files.h"
@@ -23,7 +24,9 @@ namespace {
 
 constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(250);
 
-constexpr size_t kMaxHashFileBytes = 4096;
+constexpr size_t kMaxPasswordFileBytes = 4096;
+
+constexpr char kApplySettingsSwitch[] = "/ApplySettingsFactory";
 
 HttpClientOptions ClientOptions(const HttpDriverConfig& config) {
   HttpClientOptions options;
@@ -36,6 +39,49 @@ HttpClientOptions ClientOptions(const HttpDriverConfig& config) {
 
 std::string Describe(const PublishMessage& m) {
   return m.detail.empty() ? m.message : absl::StrCat(m.message, " (", m.detail, ")");
+}
+
+// The tool's program and arguments, then /ApplySettingsFactory: what an administrator
+// would type (arguments with blanks quoted).
+std::string ApplySettingsCommandLine(const ConfigurationToolConfig& tool) {
+  std::vector<std::string> words;
+  for (const std::string& arg : tool.command) {
+    words.push_back(arg.find_first_of(" \t") == std::string::npos ? arg
+                                                                  : absl::StrCat("\"", arg, "\""));
+  }
+  words.push_back(kApplySettingsSwitch);
+  return absl::StrJoin(words, " ");
+}
+
+// The tool's failure with what it printed and logged (each once).
+std::string ToolFailure(const ToolRun& run) {
+  std::string text(run.status.message());
+  if (!run.output.empty() && !absl::StrContains(text, run.output)) {
+    absl::StrAppend(&text, "; its output: ", run.output);
+  }
+  if (!run.log_tail.empty() && !absl::StrContains(text, run.log_tail)) {
+    absl::StrAppend(&text, "; its log: ", run.log_tail);
+  }
+  return text;
+}
+
+PhaseEvent WaitEvent(PhaseEvent::Kind kind, const ServiceCenterWait& wait) {
+  PhaseEvent event;
+  event.kind = kind;
+  event.wait = wait;
+  return event;
+}
+
+SettingsStep StepFrom(const ToolRun& run, const std::string& command_line) {
+  SettingsStep step;
+  step.command_line = command_line;
+  step.exit_code = run.exit_code;
+  step.timed_out = run.timed_out;
+  step.output = run.output;
+  step.log_tail = run.log_tail;
+  step.duration = run.duration;
+  if (!run.status.ok()) step.error = ToolFailure(run);
+  return step;
 }
 
 // One Run: the credentials, the deadline and the counts live only as long as it does.
@@ -53,13 +99,16 @@ class Session {
         redactor_(CredentialRedactor(credentials_)) {}
 
   absl::StatusOr<PhaseResult> Run();
-  // Every text that leaves the driver goes through here: the hash never does.
+  // Every text that leaves the driver goes through here: the encrypted password never does.
   std::string Redact(absl::string_view text) const;
 
  private:
   absl::StatusOr<std::string> Call(const sc_wire::PostRequest& request, absl::Time deadline);
   absl::StatusOr<std::vector<ScModule>> ListModules();
   absl::StatusOr<std::vector<ScModule>> Select(std::vector<ScModule> all) const;
+  absl::Status ApplySettingsStep();
+  absl::StatusOr<std::vector<ScModule>> AwaitServiceCenter();
+  void ListChosen(const std::vector<ScModule>& considered, std::vector<ScModule>& chosen);
   absl::StatusOr<std::string> StartPublish(const std::vector<ScModule>& modules);
   absl::Status Follow(const std::string& publish_id);
   std::optional<std::string> Take(const sc_wire::PublishMessagesPage& page);
@@ -83,14 +132,18 @@ class Session {
 std::string Session::Redact(absl::string_view text) const { return redactor_.Redact(text); }
 
 void Session::Emit(PhaseEvent event) const {
-  for (ScModule& m : event.modules) {
-    for (std::string* field : {&m.name, &m.key, &m.kind}) *field = Redact(*field);
+  for (std::vector<ScModule>* list : {&event.modules, &event.flagged}) {
+    for (ScModule& m : *list) {
+      for (std::string* field : {&m.name, &m.key, &m.kind}) *field = Redact(*field);
+      for (ScStatusMessage& status : m.status_messages) status.message = Redact(status.message);
+    }
   }
-  event.publish_id = Redact(event.publish_id);
-  event.message.type_text = Redact(event.message.type_text);
-  event.message.message = Redact(event.message.message);
-  event.message.detail = Redact(event.message.detail);
-  event.reason = Redact(event.reason);
+  for (std::string* field :
+       {&event.publish_id, &event.message.type_text, &event.message.message, &event.message.detail,
+        &event.reason, &event.settings.command_line, &event.settings.output,
+        &event.settings.log_tail, &event.settings.error, &event.wait.last_error}) {
+    *field = Redact(*field);
+  }
   if (sink_) sink_(event);
 }
 
@@ -111,13 +164,12 @@ absl::StatusOr<std::string> Session::Call(const sc_wire::PostRequest& request,
   return body;
 }
 
+// Every module Service Center lists, with its status messages.
 absl::StatusOr<std::vector<ScModule>> Session::ListModules() {
   absl::StatusOr<std::string> body =
       Call(sc_wire::ModulesGetRequest(config_.url, credentials_, version_), deadline_);
   if (!body.ok()) return body.status();
-  absl::StatusOr<std::vector<ScModule>> all = sc_wire::ParseModulesGetResponse(*body);
-  if (!all.ok()) return all.status();
-  return Select(*std::move(all));
+  return sc_wire::ParseModulesGetResponse(*body);
 }
 
 // The modules named in options (any case), in Service Center's order; all when none named.
@@ -144,6 +196,107 @@ absl::StatusOr<std::vector<ScModule>> Session::Select(std::vector<ScModule> all)
     }
   }
   return selected;
+}
+
+// ConfigurationTool.com /ApplySettingsFactory alone, within what is left of the phase
+// deadline (a dry run only says it would run it). It restarts this server's services too.
+absl::Status Session::ApplySettingsStep() {
+  if (!config_.configuration_tool.has_value()) {
+    return absl::FailedPreconditionError(
+        "apply_settings: configuration_tool, but the agent has no configuration_tool: section");
+  }
+  ConfigurationToolConfig tool = *config_.configuration_tool;
+  const std::string command_line = ApplySettingsCommandLine(tool);
+  PhaseEvent start;
+  start.kind = PhaseEvent::Kind::kApplyingSettings;
+  start.settings.command_line = command_line;
+  start.settings.dry_run = options_.dry_run;
+  Emit(start);
+  if (options_.dry_run) return absl::OkStatus();
+  if (absl::Status gone = options_.cancel.Check(); !gone.ok()) return gone;  // nothing run
+  const absl::Duration left = deadline_ - absl::Now();
+  if (left <= absl::ZeroDuration()) {
+    return absl::DeadlineExceededError("the phase deadline passed before Apply Settings ran");
+  }
+  tool.timeout = std::min(tool.timeout, left);
+  spdlog::info("Service Center: Apply Settings to the Factory: running {}", Redact(command_line));
+  const ToolRun run = ConfigurationTool(tool).Run({kApplySettingsSwitch});
+  PhaseEvent done;
+  done.kind = PhaseEvent::Kind::kSettingsApplied;
+  done.settings = StepFrom(run, command_line);
+  Emit(done);
+  if (!run.status.ok()) {
+    return absl::Status(run.status.code(),
+                        absl::StrCat("Apply Settings to the Factory failed: ", done.settings.error,
+                                     "; nothing was republished"));
+  }
+  result_.settings_applied = true;
+  spdlog::info("Service Center: {}", Redact(run.Summary()));
+  return absl::OkStatus();
+}
+
+// /ApplySettingsFactory restarted the services: Modules_Get every poll_interval until
+// Service Center answers again (or the deadline, a cancel, or an answer that is an error of
+// its own, such as refused credentials).
+absl::StatusOr<std::vector<ScModule>> Session::AwaitServiceCenter() {
+  const absl::Time start = absl::Now();
+  ServiceCenterWait wait;
+  for (;;) {
+    ++wait.attempts;
+    absl::StatusOr<std::vector<ScModule>> modules = ListModules();
+    wait.waited = absl::Now() - start;
+    const bool late = absl::Now() + kDeadlineSlack >= deadline_;
+    if (modules.ok()) {
+      Emit(WaitEvent(PhaseEvent::Kind::kServiceCenterAnswering, wait));
+      return modules;
+    }
+    if (modules.status().code() != absl::StatusCode::kUnavailable && !late) return modules;
+    wait.last_error = std::string(modules.status().message());
+    if (wait.attempts == 1) {
+      spdlog::info("Service Center: waiting for it to answer after Apply Settings: {}",
+                   Redact(wait.last_error));
+      Emit(WaitEvent(PhaseEvent::Kind::kWaitingForServiceCenter, wait));
+    }
+    if (late) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "Service Center did not answer within the phase deadline of ",
+          absl::FormatDuration(options_.deadline), " after Apply Settings restarted the services (",
+          wait.attempts, " attempt(s); last: ", wait.last_error, "); nothing was republished"));
+    }
+    if (absl::Status gone =
+            options_.cancel.SleepFor(std::min(config_.poll_interval, deadline_ - absl::Now()));
+        !gone.ok()) {
+      return absl::Status(gone.code(),
+                          absl::StrCat("stopped while waiting for Service Center after Apply "
+                                       "Settings: ",
+                                       gone.message(), "; nothing was republished"));
+    }
+  }
+}
+
+// The modules to republish among those considered, by `republish`; reported with the
+// flagged ones (6, 13) whatever the policy.
+void Session::ListChosen(const std::vector<ScModule>& considered, std::vector<ScModule>& chosen) {
+  PhaseEvent event;
+  event.kind = PhaseEvent::Kind::kModulesListed;
+  for (const ScModule& m : considered) {
+    if (IsFlagged(m)) event.flagged.push_back(m);
+  }
+  chosen = config_.republish == Republish::kAll        ? considered
+           : config_.republish == Republish::kOutdated ? event.flagged
+                                                       : std::vector<ScModule>{};
+  event.modules = chosen;
+  event.listed = static_cast<int>(considered.size());
+  event.republish = config_.republish;
+  event.dry_run = options_.dry_run;
+  result_.modules = static_cast<int>(chosen.size());
+  result_.listed = event.listed;
+  result_.flagged = static_cast<int>(event.flagged.size());
+  result_.republish = config_.republish;
+  spdlog::info("Service Center: {} module(s) to republish (republish: {}; {} of {} flagged){}",
+               chosen.size(), RepublishName(config_.republish), event.flagged.size(),
+               considered.size(), options_.dry_run ? " (dry run: publishing nothing)" : "");
+  Emit(std::move(event));
 }
 
 absl::StatusOr<std::string> Session::StartPublish(const std::vector<ScModule>& modules) {
@@ -206,7 +359,8 @@ absl::Status Session::Follow(const std::string& publish_id) {
     for (const PublishMessage& m : page->messages) after = std::max(after, m.id);
     after = page->last_message_id.value_or(after);
     if (page->finished) return Finished(publish_id);
-    options_.cancel.SleepFor(std::min(config_.poll_interval, deadline_ - absl::Now()));
+    // A cancel is noticed at the top of the loop (and aborts the publish).
+    (void)options_.cancel.SleepFor(std::min(config_.poll_interval, deadline_ - absl::Now()));
   }
 }
 
@@ -235,20 +389,35 @@ absl::Status Session::Abort(const std::string& publish_id, absl::StatusCode code
   return absl::Status(code, absl::StrCat("publish ", publish_id, " ", reason, "; ", outcome));
 }
 
+// Modules_Get first, before anything runs: Service Center answers, takes the credentials
+// and knows the named modules. Then Apply Settings (when configured), then the modules
+// Service Center lists afterwards, republished by `republish`.
 absl::StatusOr<PhaseResult> Session::Run() {
-  absl::StatusOr<std::vector<ScModule>> modules = ListModules();
-  if (!modules.ok()) return modules.status();
-  result_.modules = static_cast<int>(modules->size());
   result_.dry_run = options_.dry_run;
-  Emit(PhaseEvent{PhaseEvent::Kind::kModulesListed, *modules, "", {}, ""});
-  spdlog::info("Service Center: {} module(s) to republish{}", modules->size(),
-               options_.dry_run ? " (dry run: publishing nothing)" : "");
-  if (options_.dry_run || modules->empty()) return result_;
+  absl::StatusOr<std::vector<ScModule>> listed = ListModules();
+  if (!listed.ok()) return listed.status();
+  absl::StatusOr<std::vector<ScModule>> considered = Select(*std::move(listed));
+  if (!considered.ok()) return considered.status();
+  if (config_.apply_settings == ApplySettings::kConfigurationTool) {
+    if (absl::Status s = ApplySettingsStep(); !s.ok()) return s;
+    if (!options_.dry_run) {
+      listed = AwaitServiceCenter();
+      if (!listed.ok()) return listed.status();
+      considered = Select(*std::move(listed));
+      if (!considered.ok()) return considered.status();
+    }
+  }
+  std::vector<ScModule> modules;
+  ListChosen(*considered, modules);
+  if (options_.dry_run || modules.empty()) return result_;
   if (absl::Status gone = options_.cancel.Check(); !gone.ok()) return gone;  // publish nothing
-  absl::StatusOr<std::string> publish_id = StartPublish(*modules);
+  absl::StatusOr<std::string> publish_id = StartPublish(modules);
   if (!publish_id.ok()) return publish_id.status();
   result_.publish_id = *publish_id;
-  Emit(PhaseEvent{PhaseEvent::Kind::kPublishStarted, {}, *publish_id, {}, ""});
+  PhaseEvent started;
+  started.kind = PhaseEvent::Kind::kPublishStarted;
+  started.publish_id = *publish_id;
+  Emit(std::move(started));
   spdlog::info("Service Center: publish {} started", *publish_id);
   if (absl::Status s = Follow(*publish_id); !s.ok()) return s;
   spdlog::info("Service Center: publish {} finished: {} info(s), {} warning(s)", *publish_id,
@@ -260,43 +429,41 @@ absl::StatusOr<PhaseResult> Session::Run() {
 
 Redactor CredentialRedactor(const sc_wire::Credentials& credentials) {
   Redactor redactor;
-  const absl::string_view bare = absl::StripPrefix(credentials.hash, "#");
+  const absl::string_view bare = absl::StripPrefix(credentials.encrypted_password, "#");
   redactor.AddSecret(bare);
-  redactor.AddBasicCredentials(credentials.user, credentials.hash);  // what PublishRequest sends
+  // What PublishRequest sends, and the same without the '#'.
+  redactor.AddBasicCredentials(credentials.user, credentials.encrypted_password);
   redactor.AddBasicCredentials(credentials.user, bare);
   return redactor;
 }
 
-absl::StatusOr<std::string> ReadPasswordHash(const std::string& path) {
+absl::StatusOr<std::string> ReadEncryptedPassword(const std::string& path) {
+  constexpr absl::string_view kKey = "password_encrypted_file ";
   const platform::Result<platform::PathKind> kind = platform::KindOf(path);
   if (!kind.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("password_hash_file ", path, ": ", kind.error().Reason()));
+    return absl::FailedPreconditionError(absl::StrCat(kKey, path, ": ", kind.error().Reason()));
   }
   if (*kind != platform::PathKind::kFile) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("password_hash_file ", path, " is not a regular file"));
+    return absl::FailedPreconditionError(absl::StrCat(kKey, path, " is not a regular file"));
   }
   const platform::Result<bool> is_private = platform::SecretFileIsPrivate(path);
   if (!is_private.ok()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("password_hash_file ", path, ": ", is_private.error().Reason()));
+        absl::StrCat(kKey, path, ": ", is_private.error().Reason()));
   }
   if (!*is_private) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("password_hash_file ", path,
-                     " is readable by others; run: ", platform::MakePrivateCommand(path)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        kKey, path, " is readable by others; run: ", platform::MakePrivateCommand(path)));
   }
-  absl::StatusOr<std::string> text = ReadFileCapped(path, kMaxHashFileBytes);
+  absl::StatusOr<std::string> text = ReadFileCapped(path, kMaxPasswordFileBytes);
   if (!text.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("password_hash_file: ", text.status().message()));
+    return absl::FailedPreconditionError(absl::StrCat(kKey, text.status().message()));
   }
-  const absl::string_view hash = absl::StripAsciiWhitespace(*text);
-  if (hash.empty() || hash == "#") {
-    return absl::FailedPreconditionError(absl::StrCat("password_hash_file ", path, " is empty"));
+  const absl::string_view encrypted = absl::StripAsciiWhitespace(*text);
+  if (encrypted.empty() || encrypted == "#") {
+    return absl::FailedPreconditionError(absl::StrCat(kKey, path, " is empty"));
   }
-  return absl::StartsWith(hash, "#") ? std::string(hash) : absl::StrCat("#", hash);
+  return absl::StartsWith(encrypted, "#") ? std::string(encrypted) : absl::StrCat("#", encrypted);
 }
 
 HttpPhaseDriver::HttpPhaseDriver(HttpDriverConfig config, sc_wire::SoapVersion soap_version)
@@ -304,9 +471,10 @@ HttpPhaseDriver::HttpPhaseDriver(HttpDriverConfig config, sc_wire::SoapVersion s
 
 absl::StatusOr<PhaseResult> HttpPhaseDriver::Run(const PhaseOptions& options,
                                                  const PhaseEventSink& sink) {
-  absl::StatusOr<std::string> hash = ReadPasswordHash(config_.password_hash_file);
-  if (!hash.ok()) return hash.status();
-  Session session(config_, soap_version_, client_, {config_.user, *std::move(hash)}, options, sink);
+  absl::StatusOr<std::string> encrypted = ReadEncryptedPassword(config_.password_encrypted_file);
+  if (!encrypted.ok()) return encrypted.status();
+  Session session(config_, soap_version_, client_, {config_.user, *std::move(encrypted)}, options,
+                  sink);
   absl::StatusOr<PhaseResult> result = session.Run();
   if (result.ok()) return result;
   spdlog::warn("Service Center phase failed: {}", session.Redact(result.status().message()));

@@ -1,6 +1,8 @@
-// The `http` Service Center driver: lists the modules (SOAP Modules_Get), republishes
-// their running version (REST Staging_PublishWith2StepOption) and follows the publish
-// (SOAP SolutionPack_GetPublishMessages) until it finishes, aborting it
+// The `http` Service Center driver: lists the modules (SOAP Modules_Get); with
+// apply_settings: configuration_tool runs ConfigurationTool.com /ApplySettingsFactory and
+// polls Modules_Get until Service Center answers again; republishes the running version of
+// the modules `republish` picks (REST Staging_PublishWith2StepOption) and follows the
+// publish (SOAP SolutionPack_GetPublishMessages) until it finishes, aborting it
 // (SolutionPack_PublishAbort) on an error, a warning with stop_on_warning, or the deadline.
 // The wire details live in sc_wire.h.
 #pragma once
@@ -15,19 +17,19 @@
 
 namespace osfleet::agent {
 
-// Reads '#' + hash from path (whitespace trimmed, '#' added when missing).
-// FAILED_PRECONDITION when the file is missing, not a regular file, readable by everyone
-// or empty; the message names the path, never the content.
-absl::StatusOr<std::string> ReadPasswordHash(const std::string& path);
+// Reads '#' + the encrypted password from path (whitespace trimmed, '#' added when
+// missing). FAILED_PRECONDITION when the file is missing, not a regular file, readable by
+// everyone or empty; the message names the path, never the content.
+absl::StatusOr<std::string> ReadEncryptedPassword(const std::string& path);
 
 // What masks the credentials in every text the driver hands on (events, statuses, log
-// lines, the bodies it reads): the hash with and without its '#', and base64 of
-// "user:#hash" (the REST call's Basic header) and of "user:hash".
+// lines, the bodies it reads): the encrypted password with and without its '#', and base64
+// of "user:#…" (the REST call's Basic header) and of "user:…" without the '#'.
 Redactor CredentialRedactor(const sc_wire::Credentials& credentials);
 
 class HttpPhaseDriver final : public PhaseDriver {
  public:
-  // No checks here (MakePhaseDriver does them); the hash file is read at each Run.
+  // No checks here (MakePhaseDriver does them); the password file is read at each Run.
   explicit HttpPhaseDriver(HttpDriverConfig config,
                            sc_wire::SoapVersion soap_version = sc_wire::SoapVersion::k11);
 

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "agent/service_center/command_driver.h"
 #include "agent/service_center/http_driver.h"
@@ -29,9 +30,8 @@ absl::Status CheckUrl(const std::string& url) {
     return absl::InvalidArgumentError(absl::StrCat("url \"", url, "\" has no host"));
   }
   if (rest.find_first_of("/?#@ \t") != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("url \"", url,
-                     "\" must be scheme://host[:port] or scheme://host[:port]/ServiceCenter"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "url \"", url, "\" must be scheme://host[:port] or scheme://host[:port]/ServiceCenter"));
   }
   return absl::OkStatus();
 }
@@ -53,7 +53,33 @@ absl::Status CheckHttp(const HttpDriverConfig& http) {
           absl::StrCat("ca_file ", http.ca_file, ": ", readable.error().Reason()));
     }
   }
-  return ReadPasswordHash(http.password_hash_file).status();
+  return ReadEncryptedPassword(http.password_encrypted_file).status();
+}
+
+// apply_settings and republish as written, or their defaults: with the agent's
+// Configuration Tool, /ApplySettingsFactory then the flagged modules; without one, every
+// module republished (which is how that applies the settings).
+absl::Status SettlePolicy(const ServiceCenterConfig& config,
+                          const std::optional<ConfigurationToolConfig>& tool,
+                          HttpDriverConfig& http) {
+  http.apply_settings = config.apply_settings.value_or(
+      tool.has_value() ? ApplySettings::kConfigurationTool : ApplySettings::kRepublish);
+  const bool with_tool = http.apply_settings == ApplySettings::kConfigurationTool;
+  http.republish = config.republish.value_or(with_tool ? Republish::kOutdated : Republish::kAll);
+  if (with_tool && !tool.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        config.apply_settings_where,
+        "apply_settings: configuration_tool needs the agent's configuration_tool: section "
+        "(how to run ConfigurationTool.com); add one, or set apply_settings: republish"));
+  }
+  if (!with_tool && http.republish == Republish::kNone) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        config.republish_where,
+        "republish: none with apply_settings: republish would apply no settings at all; use "
+        "apply_settings: configuration_tool, or republish: all | outdated"));
+  }
+  http.configuration_tool = with_tool ? tool : std::nullopt;
+  return absl::OkStatus();
 }
 
 absl::Status CheckCommand(const CommandDriverConfig& command) {
@@ -76,13 +102,53 @@ absl::Status CheckCommand(const CommandDriverConfig& command) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PhaseDriver>> MakePhaseDriver(const ServiceCenterConfig& config) {
+bool IsFlagged(const ScModule& module) {
+  for (const ScStatusMessage& m : module.status_messages) {
+    if (m.id == kStatusOutdatedReferences || m.id == kStatusNotPublishedSinceUpdate) return true;
+  }
+  return false;
+}
+
+std::string FlagReasons(const ScModule& module) {
+  std::vector<std::string> reasons;
+  for (const ScStatusMessage& m : module.status_messages) {
+    const char* what = m.id == kStatusOutdatedReferences ? "outdated references"
+                       : m.id == kStatusNotPublishedSinceUpdate
+                           ? "not published since the last version update"
+                           : nullptr;
+    if (what == nullptr) continue;
+    reasons.push_back(m.message.empty() ? absl::StrCat(m.id, " ", what)
+                                        : absl::StrCat(m.id, " ", what, " (", m.message, ")"));
+  }
+  return absl::StrJoin(reasons, "; ");
+}
+
+std::string ApplySettingsName(ApplySettings a) {
+  return a == ApplySettings::kConfigurationTool ? "configuration_tool" : "republish";
+}
+
+std::string RepublishName(Republish r) {
+  switch (r) {
+    case Republish::kOutdated:
+      return "outdated";
+    case Republish::kAll:
+      return "all";
+    case Republish::kNone:
+      break;
+  }
+  return "none";
+}
+
+absl::StatusOr<std::unique_ptr<PhaseDriver>> MakePhaseDriver(
+    const ServiceCenterConfig& config, const std::optional<ConfigurationToolConfig>& tool) {
   if (config.driver == ServiceCenterConfig::Driver::kCommand) {
     if (absl::Status s = CheckCommand(config.command); !s.ok()) return s;
     return std::unique_ptr<PhaseDriver>(new CommandPhaseDriver(config.command));
   }
-  if (absl::Status s = CheckHttp(config.http); !s.ok()) return s;
-  return std::unique_ptr<PhaseDriver>(new HttpPhaseDriver(config.http));
+  HttpDriverConfig http = config.http;
+  if (absl::Status s = SettlePolicy(config, tool, http); !s.ok()) return s;
+  if (absl::Status s = CheckHttp(http); !s.ok()) return s;
+  return std::unique_ptr<PhaseDriver>(new HttpPhaseDriver(std::move(http)));
 }
 
 }  // namespace osfleet::agent

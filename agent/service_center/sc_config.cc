@@ -7,10 +7,32 @@
 namespace osfleet::agent {
 namespace {
 
+constexpr char kPasswordKey[] = "password_encrypted_file";
+constexpr char kPasswordAlias[] = "password_hash_file";  // its old name: still read
+
+// password_encrypted_file, or its old name; not both.
+absl::Status LoadPasswordFile(const std::string& file, const YAML::Node& node,
+                              HttpDriverConfig& c) {
+  const YAML::Node current = node[kPasswordKey], alias = node[kPasswordAlias];
+  if (current && alias) {
+    return YamlError(file, alias,
+                     absl::StrCat("service_center: ", kPasswordKey, " and ", kPasswordAlias,
+                                  " (its old name) are both set; keep ", kPasswordKey));
+  }
+  if (!current && !alias) {
+    return YamlError(file, node, absl::StrCat("service_center: missing '", kPasswordKey, "'"));
+  }
+  absl::StatusOr<std::string> v =
+      YamlString(file, current ? current : alias, current ? kPasswordKey : kPasswordAlias);
+  if (!v.ok()) return v.status();
+  c.password_encrypted_file = *v;
+  return absl::OkStatus();
+}
+
 absl::Status LoadHttp(const std::string& file, const YAML::Node& node, HttpDriverConfig& c) {
+  if (absl::Status s = LoadPasswordFile(file, node, c); !s.ok()) return s;
   for (auto [key, field, required] : {std::tuple{"url", &c.url, true},
                                       {"user", &c.user, true},
-                                      {"password_hash_file", &c.password_hash_file, true},
                                       {"staging_name", &c.staging_name, false},
                                       {"ca_file", &c.ca_file, false}}) {
     if (!node[key]) {
@@ -48,14 +70,51 @@ absl::Status LoadCommand(const std::string& file, const YAML::Node& node, Comman
   return absl::OkStatus();
 }
 
+// apply_settings: configuration_tool | republish; republish: outdated | all | none. Their
+// defaults depend on the agent's configuration_tool: section (MakePhaseDriver).
+absl::Status LoadPolicy(const std::string& file, const YAML::Node& node, ServiceCenterConfig& c) {
+  if (const YAML::Node n = node["apply_settings"]) {
+    absl::StatusOr<std::string> v = YamlString(file, n, "apply_settings");
+    if (!v.ok()) return v.status();
+    if (*v == "configuration_tool") {
+      c.apply_settings = ApplySettings::kConfigurationTool;
+    } else if (*v == "republish") {
+      c.apply_settings = ApplySettings::kRepublish;
+    } else {
+      return YamlError(file, n,
+                       absl::StrCat("service_center: apply_settings: '", *v,
+                                    "' is not configuration_tool or republish"));
+    }
+    c.apply_settings_where = YamlWhere(file, n);
+  }
+  if (const YAML::Node n = node["republish"]) {
+    absl::StatusOr<std::string> v = YamlString(file, n, "republish");
+    if (!v.ok()) return v.status();
+    if (*v == "outdated") {
+      c.republish = Republish::kOutdated;
+    } else if (*v == "all") {
+      c.republish = Republish::kAll;
+    } else if (*v == "none") {
+      c.republish = Republish::kNone;
+    } else {
+      return YamlError(
+          file, n,
+          absl::StrCat("service_center: republish: '", *v, "' is not outdated, all or none"));
+    }
+    c.republish_where = YamlWhere(file, n);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,
                                                        const YAML::Node& node) {
-  if (absl::Status s = YamlCheckKeys(file, node, "service_center",
-                                     {"driver", "url", "user", "password_hash_file", "staging_name",
-                                      "ca_file", "insecure_skip_verify", "request_timeout",
-                                      "poll_interval", "deadline", "command", "env"});
+  if (absl::Status s =
+          YamlCheckKeys(file, node, "service_center",
+                        {"driver", "url", "user", kPasswordKey, kPasswordAlias, "staging_name",
+                         "ca_file", "insecure_skip_verify", "request_timeout", "poll_interval",
+                         "deadline", "apply_settings", "republish", "command", "env"});
       !s.ok()) {
     return s;
   }
@@ -74,8 +133,17 @@ absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,
   if (driver == "http") {
     out.config.driver = ServiceCenterConfig::Driver::kHttp;
     if (absl::Status s = LoadHttp(file, node, out.config.http); !s.ok()) return s;
+    if (absl::Status s = LoadPolicy(file, node, out.config); !s.ok()) return s;
   } else if (driver == "command") {
     out.config.driver = ServiceCenterConfig::Driver::kCommand;
+    for (const char* key : {"apply_settings", "republish"}) {
+      if (node[key]) {
+        return YamlError(file, node[key],
+                         absl::StrCat("service_center: ", key,
+                                      " is for driver: http (the command driver's script "
+                                      "decides what it applies and republishes)"));
+      }
+    }
     if (absl::Status s = LoadCommand(file, node, out.config.command); !s.ok()) return s;
   } else {
     return YamlError(file, node["driver"],

@@ -4,13 +4,21 @@
 //     driver: http                          # http | command
 //     url: https://dc01.corp.example.com/ServiceCenter  # or the bare host
 //     user: osfleet-admin
-//     password_hash_file: /etc/osagent/sc-password.hash   # mode 0600: '#' + the hash
+//     password_encrypted_file: /etc/osagent/sc-password.encrypted  # mode 0600: '#' + the
+//                                            # platform's encryption of the password
+//                                            # (old name, still read: password_hash_file)
 //     staging_name: osfleet
 //     ca_file: /etc/osagent/pki/service-center-ca.pem
 //     insecure_skip_verify: false            # only for a lab; never in production
 //     request_timeout: 30s
 //     poll_interval: 2s
 //     deadline: 60m                          # the whole phase
+//     apply_settings: configuration_tool     # | republish
+//     republish: outdated                    # | all | none
+//   # apply_settings defaults to configuration_tool when the agent has a
+//   # configuration_tool: section (/ApplySettingsFactory, then republish only the modules
+//   # Service Center flags: republish defaults to outdated), else to republish (every
+//   # module's running version: republish defaults to all).
 //   # or
 //   service_center:
 //     driver: command
@@ -33,7 +41,10 @@ struct ServiceCenterSection {
 };
 
 // INVALID_ARGUMENT "FILE:LINE: ..." for unknown keys and drivers, missing url/user/
-// password_hash_file/command, bad durations.
+// password_encrypted_file/command, both password_encrypted_file and password_hash_file,
+// bad durations, apply_settings / republish values, and those keys with driver: command.
+// Whether apply_settings: configuration_tool has a Configuration Tool is checked by
+// MakePhaseDriver (it names the line).
 absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,
                                                        const YAML::Node& node);
 

@@ -53,7 +53,7 @@ PostRequest SoapRequest(absl::string_view base_url, absl::string_view operation,
 }
 
 Params WithCredentials(const Credentials& credentials, Params more) {
-  Params params = {{"username", credentials.user}, {"password", credentials.hash}};
+  Params params = {{"username", credentials.user}, {"password", credentials.encrypted_password}};
   for (auto& p : more) params.push_back(std::move(p));
   return params;
 }
@@ -176,13 +176,32 @@ std::vector<pugi::xml_node> Items(const pugi::xml_node& result) {
   return items;
 }
 
+// <StatusMessages><any><Id>6</Id><Message>…</Message>…</any>…</StatusMessages>.
+absl::Status ParseStatusMessages(const pugi::xml_node& item, ScModule& module) {
+  for (const pugi::xml_node& m : Items(Child(item, "StatusMessages"))) {
+    const std::string id_text = FieldText(m, "Id");
+    ScStatusMessage status{0, FieldText(m, "Message")};
+    if (!absl::SimpleAtoi(id_text, &status.id)) {
+      const std::string what =
+          id_text.empty() ? std::string("without an Id")
+                          : absl::StrCat("whose Id \"", Snippet(id_text), "\" is not a number");
+      return absl::InternalError(absl::StrCat("module ", module.name, " in the answer to ",
+                                              kModulesGet, " has a status message (<", m.name(),
+                                              ">) ", what));
+    }
+    module.status_messages.push_back(std::move(status));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ScModule> ParseModule(const pugi::xml_node& item, size_t index) {
-  ScModule module{FieldText(item, "Name"), FieldText(item, "Key"), FieldText(item, "Kind")};
+  ScModule module{FieldText(item, "Name"), FieldText(item, "Key"), FieldText(item, "Kind"), {}};
   if (module.name.empty() || module.key.empty()) {
     return absl::InternalError(absl::StrCat("module ", index + 1, " (<", item.name(),
                                             ">) in the answer to ", kModulesGet,
                                             " has no Name or no Key"));
   }
+  if (absl::Status s = ParseStatusMessages(item, module); !s.ok()) return s;
   return module;
 }
 
@@ -228,8 +247,8 @@ absl::StatusOr<std::string> PublishIdFrom(const nlohmann::json& value) {
     if (absl::SimpleAtoi(text, &id)) return absl::StrCat(id);
   }
   return absl::InternalError(
-      absl::StrCat("the answer to ", kStagingPublish, " has a publishId that is not a number: ",
-                   Snippet(DumpJson(value))));
+      absl::StrCat("the answer to ", kStagingPublish,
+                   " has a publishId that is not a number: ", Snippet(DumpJson(value))));
 }
 
 }  // namespace
@@ -240,8 +259,7 @@ absl::string_view ServerPart(absl::string_view url) {
   constexpr absl::string_view kServiceCenter = "/ServiceCenter";
   // Not the "//" of the scheme: https://ServiceCenter is a host of that name.
   const size_t at = url.size() - std::min(url.size(), kServiceCenter.size());
-  if (at > 0 && url[at - 1] != '/' &&
-      absl::EqualsIgnoreCase(url.substr(at), kServiceCenter)) {
+  if (at > 0 && url[at - 1] != '/' && absl::EqualsIgnoreCase(url.substr(at), kServiceCenter)) {
     url.remove_suffix(kServiceCenter.size());
   }
   while (absl::ConsumeSuffix(&url, "/")) {
@@ -283,10 +301,10 @@ PostRequest PublishRequest(absl::string_view base_url, const Credentials& creden
   request.operation = kStagingPublish;
   request.url = absl::StrCat(BaseUrl(base_url), kRestPath, kStagingPublish,
                              "?StagingName=", UrlEncode(staging_name), "&TwoStepMode=false");
-  request.headers = {
-      absl::StrCat("Authorization: Basic ",
-                   absl::Base64Escape(absl::StrCat(credentials.user, ":", credentials.hash))),
-      "Content-Type: application/json; charset=utf-8", "Accept: application/json"};
+  request.headers = {absl::StrCat("Authorization: Basic ",
+                                  absl::Base64Escape(absl::StrCat(credentials.user, ":",
+                                                                  credentials.encrypted_password))),
+                     "Content-Type: application/json; charset=utf-8", "Accept: application/json"};
   request.body = DumpJson(body);
   return request;
 }

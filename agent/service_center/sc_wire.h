@@ -24,10 +24,12 @@ inline constexpr char kGetPublishMessages[] = "SolutionPack_GetPublishMessages";
 inline constexpr char kPublishAbort[] = "SolutionPack_PublishAbort";
 inline constexpr char kStagingPublish[] = "Staging_PublishWith2StepOption";
 
-// hash is '#' + the platform's password hash: a secret that only these builders see.
+// encrypted_password is '#' + the platform's encryption of the password (OutSystems'
+// Password(...).EncryptedValue), what the web services take instead of the password: a
+// secret that only these builders see.
 struct Credentials {
   std::string user;
-  std::string hash;
+  std::string encrypted_password;
 };
 
 // One HTTP POST. headers are "Name: value" lines; they and body may hold the credentials:
@@ -73,8 +75,12 @@ absl::Status CheckHttpStatus(absl::string_view operation, long http_status,
 // body is not a SOAP envelope with a Fault.
 std::optional<std::string> SoapFaultText(absl::string_view xml);
 
-// DATA_LOSS for malformed XML, INTERNAL for an envelope of the wrong shape or without
-// Modules_GetResult, FAILED_PRECONDITION for a SOAP Fault.
+// Each module (OutSystems.SetupTools' CS_Module: every child of Modules_GetResult) with
+// its Name, Key, Kind and StatusMessages: every child of <StatusMessages> is one, its <Id>
+// a number, its <Message> the text (other fields ignored; no StatusMessages, or an empty
+// or nil one, means none). DATA_LOSS for malformed XML, INTERNAL for an envelope of the
+// wrong shape, without Modules_GetResult, or a status message without a numeric Id;
+// FAILED_PRECONDITION for a SOAP Fault.
 absl::StatusOr<std::vector<ScModule>> ParseModulesGetResponse(absl::string_view xml);
 
 struct PublishMessagesPage {

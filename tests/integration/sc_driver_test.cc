@@ -109,7 +109,7 @@ class ScDriverTest : public ::testing::Test {
     HttpDriverConfig c;
     c.url = url;
     c.user = kUser;
-    c.password_hash_file = hash_file_;
+    c.password_encrypted_file = hash_file_;
     c.request_timeout = absl::Seconds(10);
     c.poll_interval = absl::Milliseconds(20);
     c.connect_retries = 2;
@@ -392,7 +392,7 @@ TEST_F(ScDriverTest, MakePhaseDriverChecksTheConfig) {
   EXPECT_THAT(status.message(), HasSubstr("is readable by others; run: chmod 600 "));
   WriteHash(" \n", 0600);
   EXPECT_THAT(agent::MakePhaseDriver(config).status().message(), HasSubstr("is empty"));
-  config.http.password_hash_file = tmp_.Sub("missing.hash");
+  config.http.password_encrypted_file = tmp_.Sub("missing.hash");
   EXPECT_EQ(agent::MakePhaseDriver(config).status().code(), absl::StatusCode::kFailedPrecondition);
   WriteHash(absl::StrCat("#", kHash), 0600);
   for (const std::string url :

@@ -64,9 +64,9 @@ TEST(ScWireTest, BuildsSoap11ModulesGet) {
 }
 
 TEST(ScWireTest, TheServiceCenterUrlAsAdministratorsKnowItNamesTheSameServer) {
-  for (const char* url : {"https://dc01.example.com", "https://dc01.example.com/",
-                          "https://dc01.example.com/ServiceCenter",
-                          "https://dc01.example.com/servicecenter/"}) {
+  for (const char* url :
+       {"https://dc01.example.com", "https://dc01.example.com/",
+        "https://dc01.example.com/ServiceCenter", "https://dc01.example.com/servicecenter/"}) {
     EXPECT_EQ(ModulesGetRequest(url, kCredentials).url,
               "https://dc01.example.com/ServiceCenter/PlatformServices_v8_0_0.asmx")
         << url;
@@ -99,8 +99,9 @@ TEST(ScWireTest, BuildsPublishAbort) {
 }
 
 TEST(ScWireTest, BuildsRestPublish) {
-  const PostRequest r = PublishRequest("https://dc01", kCredentials, "osfleet run/1 & more",
-                                       {{"Home", "k-1", "eSpace"}, {"Ext\"1", "k-2", "Extension"}});
+  const PostRequest r =
+      PublishRequest("https://dc01", kCredentials, "osfleet run/1 & more",
+                     {{"Home", "k-1", "eSpace", {}}, {"Ext\"1", "k-2", "Extension", {}}});
   EXPECT_EQ(r.url,
             "https://dc01/ServiceCenter/rest/PlatformServices/Staging_PublishWith2StepOption"
             "?StagingName=osfleet%20run%2F1%20%26%20more&TwoStepMode=false");
@@ -131,6 +132,47 @@ TEST(ScWireTest, ReadsModulesWhateverTheItemNamesAndPrefixes) {
   EXPECT_EQ((*modules)[0].key, "k1");
   EXPECT_EQ((*modules)[1].name, "Ext");
   EXPECT_EQ((*modules)[1].kind, "Extension");
+}
+
+// OutSystems.SetupTools filters Modules_Get on StatusMessages.Id (6, 13); the item and
+// text element names are not published: any item, its Id and Message, extra fields ignored.
+TEST(ScWireTest, ReadsEachModulesStatusMessages) {
+  const std::string xml = Envelope11(
+      R"(<Modules_GetResponse xmlns="http://www.outsystems.com"><Modules_GetResult>)"
+      "<CS_Module><Name>Home</Name><Key>k1</Key><Kind>eSpace</Kind><StatusMessages>"
+      "<StatusMessage><Id>6</Id><Message>Outdated references</Message><Extra>x</Extra>"
+      "</StatusMessage><CS_StatusMessage><id> 13 </id></CS_StatusMessage>"
+      "</StatusMessages></CS_Module>"
+      "<CS_Module><Name>Ext</Name><Key>k2</Key><StatusMessages xsi:nil=\"true\"/></CS_Module>"
+      "<CS_Module><Name>Other</Name><Key>k3</Key></CS_Module>"
+      "</Modules_GetResult></Modules_GetResponse>");
+  absl::StatusOr<std::vector<ScModule>> modules = ParseModulesGetResponse(xml);
+  ASSERT_TRUE(modules.ok()) << modules.status();
+  ASSERT_EQ(modules->size(), 3u);
+  const std::vector<ScStatusMessage>& home = (*modules)[0].status_messages;
+  ASSERT_EQ(home.size(), 2u);
+  EXPECT_EQ(home[0].id, 6);
+  EXPECT_EQ(home[0].message, "Outdated references");
+  EXPECT_EQ(home[1].id, 13);
+  EXPECT_EQ(home[1].message, "");
+  EXPECT_TRUE(IsFlagged((*modules)[0]));
+  EXPECT_TRUE((*modules)[1].status_messages.empty());
+  EXPECT_TRUE((*modules)[2].status_messages.empty());
+  EXPECT_FALSE(IsFlagged((*modules)[2]));
+}
+
+TEST(ScWireTest, RefusesStatusMessagesWithoutANumericId) {
+  for (const std::string status : {"<S><Message>no id</Message></S>", "<S><Id>six</Id></S>"}) {
+    absl::Status s =
+        ParseModulesGetResponse(
+            Envelope11(absl::StrCat(
+                "<Modules_GetResponse><Modules_GetResult><M><Name>Home</Name>"
+                "<Key>k</Key><StatusMessages>",
+                status, "</StatusMessages></M></Modules_GetResult></Modules_GetResponse>")))
+            .status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << status;
+    EXPECT_THAT(s.message(), AllOf(HasSubstr("module Home"), HasSubstr("status message (<S>)")));
+  }
 }
 
 TEST(ScWireTest, ReadsAnEmptyModuleList) {
