@@ -1,5 +1,7 @@
 #include "common/request_limits.h"
 
+#include "absl/strings/ascii.h"
+
 #include "absl/strings/str_cat.h"
 
 namespace osfleet {
@@ -21,6 +23,14 @@ absl::Status CheckCount(absl::string_view field, size_t n, size_t max) {
   if (n <= max) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat(field, ": ", n, " entries, at most ", max, " allowed"));
+}
+
+bool IsCredentialName(absl::string_view name) {
+  if (name.empty() || name.size() > kMaxCredentialNameBytes) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
 }
 
 }  // namespace osfleet

@@ -30,6 +30,14 @@ inline constexpr size_t kMaxNameBytes = 256;      // a service or module name
 inline constexpr size_t kMaxServiceNames = 64;    // Services.Control names
 inline constexpr size_t kMaxModuleNames = 10000;  // ServiceCenter.RunPhase modules
 inline constexpr size_t kMaxChanges = 3;          // one per database
+// The Configuration Tool's credentials sent with one change.
+inline constexpr size_t kMaxCredentials = 16;
+inline constexpr size_t kMaxCredentialNameBytes = 64;
+inline constexpr size_t kMaxCredentialValueBytes = 1024;
+
+// A credential's (and a ${name} placeholder's) name: 1..kMaxCredentialNameBytes letters,
+// digits and '_'.
+bool IsCredentialName(absl::string_view name);
 
 // OK when min <= d <= max; otherwise "FIELD: must be between MIN and MAX, got D".
 absl::Status CheckDuration(absl::string_view field, absl::Duration d, DurationBounds bounds);

@@ -61,9 +61,7 @@ absl::StatusOr<std::set<std::string>> PlaceholderNames(const std::vector<std::st
     for (size_t at = arg.find("${"); at != std::string::npos; at = arg.find("${", at + 2)) {
       const size_t end = arg.find('}', at + 2);
       std::string name = end == std::string::npos ? "" : arg.substr(at + 2, end - at - 2);
-      bool valid = !name.empty();
-      for (char c : name) valid = valid && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
-      if (!valid) {
+      if (!IsCredentialName(name)) {
         return absl::InvalidArgumentError(absl::StrCat(
             "argument ", a + 1, " '", arg,
             "': a placeholder is ${name} (letters, digits and '_'), e.g. ${db_admin_password}"));

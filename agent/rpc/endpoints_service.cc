@@ -95,8 +95,6 @@ v1::ChangeState ToProto(ChangeStatus status) {
 // names of letters, digits and '_' (what a ${name} placeholder can name), bounded values.
 // The values are never part of an error.
 absl::StatusOr<ToolRequest> ToolRequestFromProto(const v1::ConfigurationToolOptions& options) {
-  constexpr size_t kMaxCredentials = 16, kMaxCredentialNameBytes = 64,
-                   kMaxCredentialValueBytes = 1024;
   ToolRequest out;
   out.install_service_center = options.install_service_center();
   if (static_cast<size_t>(options.credentials_size()) > kMaxCredentials) {
@@ -105,9 +103,7 @@ absl::StatusOr<ToolRequest> ToolRequestFromProto(const v1::ConfigurationToolOpti
                                                    kMaxCredentials, " allowed"));
   }
   for (const auto& [name, value] : options.credentials()) {
-    bool valid = !name.empty() && name.size() <= kMaxCredentialNameBytes;
-    for (char c : name) valid = valid && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
-    if (!valid) {
+    if (!IsCredentialName(name)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "configuration_tool.credentials: the name '", ValidUtf8(name.substr(0, kMaxCredentialNameBytes)),
           "' is not a placeholder name (letters, digits, '_'; at most ", kMaxCredentialNameBytes,

@@ -2,27 +2,14 @@
 
 #include <optional>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/os_status.h"
 #include "common/platform/files.h"
 #include "common/platform/terminal.h"
+#include "common/request_limits.h"
 #include "common/yaml_util.h"
 
 namespace osfleet::ctl {
-namespace {
-
-constexpr size_t kMaxCredentials = 16;  // as the agent accepts
-
-bool ValidName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 void AddDbCredentialFlags(CLI::App* command, DbCredentialFlags& flags) {
   command->add_option("--db-admin-credentials", flags.file,
@@ -63,14 +50,16 @@ absl::StatusOr<DbCredentials> LoadDbCredentials(const std::string& path) {
   for (const auto& item : *root) {
     absl::StatusOr<std::string> name = YamlString(path, item.first, "name");
     if (!name.ok()) return name.status();
-    if (!ValidName(*name)) {
+    if (!IsCredentialName(*name)) {
       return YamlError(path, item.first,
                        absl::StrCat("'", *name,
                                     "' is not a placeholder name (letters, digits, '_')"));
     }
-    if (!item.second.IsScalar() || item.second.Scalar().empty()) {
+    if (!item.second.IsScalar() || item.second.Scalar().empty() ||
+        item.second.Scalar().size() > kMaxCredentialValueBytes) {
       return YamlError(path, item.second,
-                       absl::StrCat(*name, ": expected a non-empty text value"));
+                       absl::StrCat(*name, ": expected a text value of 1 to ",
+                                    kMaxCredentialValueBytes, " bytes"));
     }
     out[*name] = item.second.Scalar();
   }
