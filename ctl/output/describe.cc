@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/escape.h"
 
@@ -56,10 +57,49 @@ std::vector<std::string> DriftLines(
   return lines;
 }
 
+namespace {
+
+// "2 of 6 module(s) to republish; flagged by Service Center: Module2 (6 outdated ...)".
+std::string DescribeModulesListed(const v1::ModulesListed& m) {
+  constexpr int kNamed = 10;
+  std::string text = absl::StrCat(m.modules_size(), " of ", m.listed(), " module(s) to republish");
+  if (m.republish() == v1::REPUBLISH_POLICY_ALL) absl::StrAppend(&text, " (republish: all)");
+  if (m.republish() == v1::REPUBLISH_POLICY_NONE) absl::StrAppend(&text, " (republish: none)");
+  if (m.flagged_size() == 0) return text;
+  std::vector<std::string> why;
+  for (int i = 0; i < m.flagged_size() && i < kNamed; ++i) {
+    why.push_back(absl::StrCat(m.flagged(i).name(), " (", m.flagged(i).flagged_because(), ")"));
+  }
+  if (m.flagged_size() > kNamed) why.push_back(absl::StrCat("and ", m.flagged_size() - kNamed, " more"));
+  return absl::StrCat(text, "; flagged by Service Center: ", absl::StrJoin(why, ", "));
+}
+
+}  // namespace
+
 std::string DescribePhaseEvent(const v1::PhaseEvent& e) {
   switch (e.event_case()) {
     case v1::PhaseEvent::kModulesListed:
-      return absl::StrCat(e.modules_listed().modules_size(), " module(s) to republish");
+      return DescribeModulesListed(e.modules_listed());
+    case v1::PhaseEvent::kSettingsApplying:
+      return absl::StrCat(e.settings_applying().dry_run() ? "would apply" : "applying",
+                          " the settings to the factory: ", e.settings_applying().command_line());
+    case v1::PhaseEvent::kSettingsApplied: {
+      const auto& a = e.settings_applied();
+      if (!a.error().empty()) return absl::StrCat("applying the settings failed: ", a.error());
+      return absl::StrFormat("settings applied: %s exited with status %d after %.1fs",
+                             a.command_line(), a.exit_code(),
+                             a.duration().seconds() + a.duration().nanos() / 1e9);
+    }
+    case v1::PhaseEvent::kServiceCenterWait: {
+      const auto& w = e.service_center_wait();
+      const double waited = w.waited().seconds() + w.waited().nanos() / 1e9;
+      if (w.answering()) {
+        return absl::StrFormat("Service Center answers again after %.1fs (%d call(s))", waited,
+                               w.attempts());
+      }
+      return absl::StrFormat("waiting for Service Center (its services restart): %s",
+                             w.last_error());
+    }
     case v1::PhaseEvent::kPublishStarted:
       return absl::StrCat("publish ", e.publish_started().publish_id(), " started");
     case v1::PhaseEvent::kMessage: {
@@ -86,7 +126,8 @@ std::string DescribePhaseEvent(const v1::PhaseEvent& e) {
 
 bool IsBadPhaseEvent(const v1::PhaseEvent& e) {
   return e.has_aborting() ||
-         (e.has_message() && e.message().type() == v1::PUBLISH_MESSAGE_TYPE_ERROR);
+         (e.has_message() && e.message().type() == v1::PUBLISH_MESSAGE_TYPE_ERROR) ||
+         (e.has_settings_applied() && !e.settings_applied().error().empty());
 }
 
 Color PhaseEventColor(const v1::PhaseEvent& e) {
