@@ -31,9 +31,11 @@ class ConfigurationToolTest : public ::testing::Test {
   std::string FarmDir() const { return tmp_.Sub("farm"); }
   std::string Record(const std::string& name) const { return FarmDir() + "/" + name + ".tool.jsonl"; }
 
-  void StartFarm(const ToolSetup& setup, int front_ends = 2) {
+  void StartFarm(const ToolSetup& setup, int front_ends = 2,
+                 std::vector<std::string> sc_args = {}) {
     FarmOptions o;
     o.front_ends = front_ends;
+    o.sc_args = std::move(sc_args);
     std::vector<std::string> names = {"dc01"};
     for (int i = 1; i <= front_ends; ++i) names.push_back(absl::StrCat("fe0", i));
     for (const std::string& name : names) {
@@ -41,7 +43,7 @@ class ConfigurationToolTest : public ::testing::Test {
       std::string command = absl::StrCat(
           "[\"", BinDir(), "/osfleet-fake-configuration-tool\", \"--hsconf=", FarmDir(), "/", name,
           "/server.hsconf\", \"--record=", Record(name), "\", \"--log=", log,
-          "\", \"--delay-ms=150\"");
+          "\", \"--delay-ms=150\", \"--settings-applied-file=", FarmDir(), "/settings-applied\"");
       auto fail = setup.fail_on_address.find(name);
       if (fail != setup.fail_on_address.end()) {
         absl::StrAppend(&command, ", \"--fail-on-address=", fail->second, "\"");
@@ -128,6 +130,35 @@ TEST_F(ConfigurationToolTest, RunsOncePerServerWithTheNewAddressOneAtATime) {
     EXPECT_THAT(h["configuration_tool"].get<std::string>(), HasSubstr("exited with status 0"))
         << h.dump();
   }
+}
+
+TEST_F(ConfigurationToolTest, TheWholeProcedureEndsWithSettingsAppliedAndOnlyFlaggedModules) {
+  StartFarm({}, 1,
+            {"--modules", "6", "--settings-applied-file", FarmDir() + "/settings-applied",
+             "--flag-after-settings", "Module2:6,Module5:13"});
+  std::vector<std::string> args = {"rollout", "apply", "--yes", "--install-service-center"};
+  for (const std::string& m : MoveAll()) args.push_back(m);
+  ProcessResult r = farm_->Osctl(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The DC: Apply and Exit with the Service Center installation, then, once every server
+  // is confirmed, Apply Settings to the Factory alone.
+  std::vector<nlohmann::json> dc = Runs("dc01");
+  ASSERT_EQ(dc.size(), 2u) << ReadFile(Record("dc01"));
+  EXPECT_EQ(dc[0]["switches"].get<std::vector<std::string>>(),
+            (std::vector<std::string>{"/UpgradeInstall", "/InstallServiceCenter"}));
+  EXPECT_EQ(dc[1]["switches"].get<std::vector<std::string>>(),
+            std::vector<std::string>{"/ApplySettingsFactory"});
+  EXPECT_EQ(Runs("fe01").size(), 1u);  // a Front-End applies once
+  // Only the two modules Service Center flagged were republished.
+  std::vector<std::string> published;
+  for (const nlohmann::json& req : farm_->ScRequests()) {
+    if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array()) continue;
+    for (const auto& m : req["modules"]) published.push_back(m.get<std::string>());
+  }
+  EXPECT_EQ(published, (std::vector<std::string>{"Module2", "Module5"})) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("flagged by Service Center: Module2 (6"));
+  EXPECT_THAT(r.out, HasSubstr("settings applied: "));
+  EXPECT_THAT(r.out, HasSubstr("/ApplySettingsFactory exited with status 0"));
 }
 
 TEST_F(ConfigurationToolTest, WithoutTheFlagNoServiceCenterInstallation) {

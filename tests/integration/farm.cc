@@ -147,13 +147,13 @@ bool Farm::Start() {
   if (options_.service_center) {
     WriteFile(dir_ + "/sc.hash", absl::StrCat("#", kScHash, "\n"));
     chmod((dir_ + "/sc.hash").c_str(), 0600);
-    sc_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{
-            "/usr/bin/python3",
-            std::string(OSFLEET_SOURCE_DIR) + "/tests/fakes/fake_service_center.py", "--port-file",
-            dir_ + "/sc.port", "--user", kScUser, "--hash", kScHash, "--mode", options_.sc_mode,
-            "--request-log", dir_ + "/sc-requests.jsonl"},
-        dir_ + "/sc.log");
+    std::vector<std::string> sc_argv = {
+        "/usr/bin/python3",
+        std::string(OSFLEET_SOURCE_DIR) + "/tests/fakes/fake_service_center.py", "--port-file",
+        dir_ + "/sc.port", "--user", kScUser, "--hash", kScHash, "--mode", options_.sc_mode,
+        "--request-log", dir_ + "/sc-requests.jsonl"};
+    sc_argv.insert(sc_argv.end(), options_.sc_args.begin(), options_.sc_args.end());
+    sc_ = std::make_unique<ChildProcess>(sc_argv, dir_ + "/sc.log");
     if (!WaitFor([this] { return absl::SimpleAtoi(ReadFile(dir_ + "/sc.port"), &sc_port_); },
                  absl::Seconds(20))) {
       return false;

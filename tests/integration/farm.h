@@ -21,6 +21,7 @@ struct FarmOptions {
   int front_ends = 4;
   bool service_center = true;
   std::string sc_mode = "ok";
+  std::vector<std::string> sc_args;  // more arguments for the fake Service Center
   int stays_up_ms = 200;
   std::string min_healthy = "200ms";
   // Per server name: extra arguments for its simulated services, extra agent config YAML
