@@ -109,6 +109,7 @@ bool IsFlagged(const ScModule& module) {
   return false;
 }
 
+// "6 outdated references: \"<Service Center's text>\"; 13 not published since ...".
 std::string FlagReasons(const ScModule& module) {
   std::vector<std::string> reasons;
   for (const ScStatusMessage& m : module.status_messages) {
@@ -118,7 +119,7 @@ std::string FlagReasons(const ScModule& module) {
                            : nullptr;
     if (what == nullptr) continue;
     reasons.push_back(m.message.empty() ? absl::StrCat(m.id, " ", what)
-                                        : absl::StrCat(m.id, " ", what, " (", m.message, ")"));
+                                        : absl::StrCat(m.id, " ", what, ": \"", m.message, "\""));
   }
   return absl::StrJoin(reasons, "; ");
 }

@@ -43,7 +43,8 @@ struct ScModule {
 // True when one of the module's status messages is 6 or 13.
 bool IsFlagged(const ScModule& module);
 // Why it is flagged: "6 outdated references; 13 not published since the last version
-// update" (Service Center's text after each Id when it sent one); empty when it is not.
+// update" (Service Center's text in quotes after each when it sent one); empty when it is
+// not.
 std::string FlagReasons(const ScModule& module);
 
 // How the phase applies the settings: the Configuration Tool's /ApplySettingsFactory, or

@@ -1,5 +1,14 @@
-// sc run: the Service Center phase, run by the Deployment Controller's agent.
+// sc run: the Service Center phase, run by the Deployment Controller's agent: Apply
+// Settings (ConfigurationTool.com /ApplySettingsFactory, where the agent has one), then the
+// republish of the modules Service Center flags (or of every module). --dry-run says what
+// each step would do.
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "common/duration.h"
+#include "common/escape.h"
 #include "common/request_limits.h"
 #include "ctl/commands/sc/sc.h"
 #include "ctl/output/event_printer.h"
@@ -38,6 +47,57 @@ absl::StatusOr<size_t> ControllerIndex(const FleetContext& c) {
       "runs on the Deployment Controller's agent");
 }
 
+// What a table adds to the shared describer (ctl/output/describe.h) in sc run: a dry run
+// names every module it would republish and why; a phase that republished nothing says so
+// instead of describing a publish.
+std::optional<std::string> NothingRepublished(const v1::PhaseEvent& e) {
+  if (!e.has_finished() || e.finished().dry_run() || !e.finished().publish_id().empty()) {
+    return std::nullopt;
+  }
+  const v1::PhaseFinished& f = e.finished();
+  return absl::StrCat("finished: nothing to republish (", f.flagged(), " of ", f.listed(),
+                      " module(s) flagged by Service Center",
+                      f.settings_applied() ? "; settings applied" : "", ")");
+}
+
+std::vector<std::string> DryRunModuleLines(const v1::PhaseEvent& e) {
+  std::vector<std::string> lines;
+  if (!e.has_modules_listed() || !e.modules_listed().dry_run()) return lines;
+  const v1::ModulesListed& l = e.modules_listed();
+  for (const v1::ScModule& m : l.modules()) {
+    lines.push_back(absl::StrCat("  would republish ", m.name(),
+                                 m.flagged_because().empty() ? "" : ": ", m.flagged_because()));
+  }
+  if (l.republish() == v1::REPUBLISH_POLICY_OUTDATED && l.flagged_size() == 0) {
+    lines.push_back(
+        "  (nothing flagged now; Service Center may flag modules once settings are applied)");
+  }
+  return lines;
+}
+
+// The phase's events as they come: the shared printer, plus the lines above for a table.
+class PhasePrinter {
+ public:
+  explicit PhasePrinter(const FleetContext& c)
+      : table_(c.format() == OutputFormat::kTable), shared_(c.format(), c.color()) {}
+
+  void Print(const std::string& server, const v1::PhaseEvent& e) {
+    std::optional<std::string> instead = table_ ? NothingRepublished(e) : std::nullopt;
+    if (!instead.has_value()) shared_.Phase(server, e);
+    std::vector<std::string> lines = table_ ? DryRunModuleLines(e) : std::vector<std::string>{};
+    if (instead.has_value()) lines.insert(lines.begin(), *instead);
+    const double t = absl::ToDoubleSeconds(absl::Now() - start_);
+    for (const std::string& line : lines) {
+      PrintOut(absl::StrFormat("%6.1fs  %s\n", t, EscapeControls(line)));
+    }
+  }
+
+ private:
+  const bool table_;
+  EventPrinter shared_;
+  const absl::Time start_ = absl::Now();
+};
+
 void PrintResult(const FleetContext& c, const std::vector<HostStream<v1::PhaseEvent>>& results) {
   const HostStream<v1::PhaseEvent>& result = results[0];
   if (c.format() == OutputFormat::kTable) {
@@ -62,10 +122,10 @@ int RunOnController(const FleetContext& c, const v1::RunPhaseRequest& request,
   if (!dc.ok()) return ReportError(dc.status());
   FanOutOptions fanout = c.fanout();
   fanout.timeout = deadline + absl::Minutes(1);  // the agent enforces the phase deadline
-  EventPrinter printer(c.format(), c.color());
+  PhasePrinter printer(c);
   const std::string& name = c.servers()[*dc].name;
   auto results = CallRunPhase(c.Subset({*dc}), fanout, request,
-                              [&](size_t, const v1::PhaseEvent& e) { printer.Phase(name, e); });
+                              [&](size_t, const v1::PhaseEvent& e) { printer.Print(name, e); });
   PrintResult(c, results);
   return ExitCodeForHosts(Failures(results), kExitFailed);
 }
@@ -86,8 +146,12 @@ int RunServiceCenterPhase(const GlobalOptions& global, const ScRunOptions& sc) {
 void AddScRun(CLI::App& sc, const GlobalOptions& global, Action& action) {
   auto o = std::make_shared<ScRunOptions>();
   CLI::App* run = sc.add_subcommand(
-      "run", "republish the running version of every module, on the Deployment Controller");
-  run->add_flag("--dry-run", o->dry_run, "list the modules only");
+      "run",
+      "on the Deployment Controller: apply settings to the factory (where the agent has a "
+      "Configuration Tool), then republish the modules Service Center flags (or every module)");
+  run->add_flag("--dry-run", o->dry_run,
+                "say what each step would do: the command line, the modules and why; run "
+                "nothing, publish nothing");
   run->add_flag("--stop-on-warning", o->stop_on_warning, "abort the publish at the first warning");
   run->add_flag("--keep-going-on-error", o->keep_going_on_error,
                 "let a publish with errors run to its end (default: abort at the first error)");

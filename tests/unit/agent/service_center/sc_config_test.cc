@@ -157,7 +157,7 @@ TEST(ScModuleFlagsTest, SixAndThirteenFlagAModule) {
   module.status_messages.push_back({13, ""});
   EXPECT_TRUE(IsFlagged(module));
   EXPECT_EQ(FlagReasons(module),
-            "6 outdated references (References are outdated); 13 not published since the last "
+            "6 outdated references: \"References are outdated\"; 13 not published since the last "
             "version update");
   EXPECT_EQ(RepublishName(Republish::kOutdated), "outdated");
   EXPECT_EQ(ApplySettingsName(ApplySettings::kConfigurationTool), "configuration_tool");
