@@ -50,7 +50,8 @@ std::string ProgramName(const std::string& path) {
 // check first, CheckCredentials).
 std::string Fill(const std::string& arg, const ToolCredentials& credentials) {
   std::vector<std::pair<std::string, std::string>> subs;
-  for (const auto& [name, value] : credentials) subs.emplace_back(absl::StrCat("${", name, "}"), value);
+  for (const auto& [name, value] : credentials)
+    subs.emplace_back(absl::StrCat("${", name, "}"), value);
   return absl::StrReplaceAll(arg, subs);
 }
 
@@ -58,7 +59,7 @@ std::string Fill(const std::string& arg, const ToolCredentials& credentials) {
 
 std::string ToolRun::Summary() const {
   if (!ran) return absl::StrCat(command_line, " not run: ", status.message());
-  std::string how = timed_out ? "ran past its timeout and was stopped"
+  std::string how = timed_out        ? "ran past its timeout and was stopped"
                     : exit_code >= 0 ? absl::StrCat("exited with status ", exit_code)
                                      : std::string(status.message());
   return absl::StrFormat("%s %s after %.1fs", command_line, how, absl::ToDoubleSeconds(duration));
@@ -82,10 +83,10 @@ absl::Status ConfigurationTool::CheckCredentials(const ToolCredentials& credenti
     if (credentials.find(name) == credentials.end()) missing.push_back(name);
   }
   if (missing.empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "configuration_tool.apply needs the credential", missing.size() > 1 ? "s " : " ",
-      absl::StrJoin(missing, ", "),
-      ", not supplied with this change (osctl --db-admin-credentials FILE)"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("configuration_tool.apply needs the credential", missing.size() > 1 ? "s " : " ",
+                   absl::StrJoin(missing, ", "),
+                   ", not supplied with this change (osctl --db-admin-credentials FILE)"));
 }
 
 ToolRun ConfigurationTool::Apply(const ToolRequest& request) const {
@@ -118,8 +119,8 @@ ToolRun ConfigurationTool::RunArgs(std::vector<std::string> args,
   run.command_line = masked(absl::StrJoin(shown, " "));
   const std::optional<size_t> log_before = LogSize(config_.log_file);
   const absl::Time t0 = absl::Now();
-  platform::Result<platform::CommandOutcome> out = platform::RunCommand(
-      spec, absl::ToChronoNanoseconds(config_.timeout));
+  platform::Result<platform::CommandOutcome> out =
+      platform::RunCommand(spec, absl::ToChronoNanoseconds(config_.timeout));
   run.duration = absl::Now() - t0;
   if (!out.ok()) {
     run.status = absl::FailedPreconditionError(
@@ -132,9 +133,9 @@ ToolRun ConfigurationTool::RunArgs(std::vector<std::string> args,
   run.timed_out = out->timed_out;
   if (!out->timed_out && out->exit.Exited()) run.exit_code = out->exit.Code();
   if (out->timed_out) {
-    run.status = absl::DeadlineExceededError(absl::StrCat(
-        run.command_line, " ran longer than configuration_tool.timeout (",
-        absl::FormatDuration(config_.timeout), ") and was stopped"));
+    run.status = absl::DeadlineExceededError(
+        absl::StrCat(run.command_line, " ran longer than configuration_tool.timeout (",
+                     absl::FormatDuration(config_.timeout), ") and was stopped"));
   } else if (!out->exit.Succeeded()) {
     std::string detail = run.log_tail.empty() ? run.output : run.log_tail;
     run.status = absl::FailedPreconditionError(

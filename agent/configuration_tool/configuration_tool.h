@@ -28,14 +28,14 @@ struct ToolRequest {
 
 // One run of the tool, every text masked.
 struct ToolRun {
-  bool ran = false;               // false: not run (status says why)
-  std::string command_line;       // program name and switches, secrets as ***
-  int exit_code = -1;             // when it exited by itself
+  bool ran = false;          // false: not run (status says why)
+  std::string command_line;  // program name and switches, secrets as ***
+  int exit_code = -1;        // when it exited by itself
   bool timed_out = false;
-  std::string output;             // the last lines of its output
-  std::string log_tail;           // the last lines it added to its log file
+  std::string output;    // the last lines of its output
+  std::string log_tail;  // the last lines it added to its log file
   absl::Duration duration;
-  absl::Status status;            // OK when it exited with status 0
+  absl::Status status;  // OK when it exited with status 0
 
   // "ConfigurationTool.com /UpgradeInstall exited with status 0 after 1.2s".
   std::string Summary() const;

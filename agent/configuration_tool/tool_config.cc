@@ -93,9 +93,9 @@ absl::StatusOr<ConfigurationToolConfig> LoadConfigurationTool(const std::string&
                      "the Platform Server folder's ConfigurationTool.com)");
   }
   if (!IsAbsoluteProgramPath(c.command[0])) {
-    return YamlError(file, node["command"] ? node["command"] : section,
-                     absl::StrCat("configuration_tool.command: '", c.command[0],
-                                  "' is not an absolute path"));
+    return YamlError(
+        file, node["command"] ? node["command"] : section,
+        absl::StrCat("configuration_tool.command: '", c.command[0], "' is not an absolute path"));
   }
   if (const YAML::Node n = node["apply"]) {
     absl::StatusOr<std::vector<std::string>> apply = LoadList(file, n, "apply");
@@ -109,8 +109,8 @@ absl::StatusOr<ConfigurationToolConfig> LoadConfigurationTool(const std::string&
   if (const YAML::Node n = node["timeout"]) {
     absl::StatusOr<absl::Duration> d = LoadDuration(file, n, "timeout");
     if (!d.ok()) return d.status();
-    if (absl::Status s = CheckDuration(absl::StrCat(YamlWhere(file, n), "configuration_tool.timeout"),
-                                       *d, kToolTimeoutBounds);
+    if (absl::Status s = CheckDuration(
+            absl::StrCat(YamlWhere(file, n), "configuration_tool.timeout"), *d, kToolTimeoutBounds);
         !s.ok()) {
       return s;
     }

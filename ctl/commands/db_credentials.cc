@@ -28,8 +28,8 @@ absl::StatusOr<DbCredentials> LoadDbCredentials(const std::string& path) {
   }
   if (!*is_private) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "--db-admin-credentials: ", path, " holds passwords but others may read it; run: ",
-        platform::MakePrivateCommand(path)));
+        "--db-admin-credentials: ", path,
+        " holds passwords but others may read it; run: ", platform::MakePrivateCommand(path)));
   }
   absl::StatusOr<YAML::Node> root = LoadYamlFile(path);
   if (!root.ok()) {
@@ -51,9 +51,9 @@ absl::StatusOr<DbCredentials> LoadDbCredentials(const std::string& path) {
     absl::StatusOr<std::string> name = YamlString(path, item.first, "name");
     if (!name.ok()) return name.status();
     if (!IsCredentialName(*name)) {
-      return YamlError(path, item.first,
-                       absl::StrCat("'", *name,
-                                    "' is not a placeholder name (letters, digits, '_')"));
+      return YamlError(
+          path, item.first,
+          absl::StrCat("'", *name, "' is not a placeholder name (letters, digits, '_')"));
     }
     if (!item.second.IsScalar() || item.second.Scalar().empty() ||
         item.second.Scalar().size() > kMaxCredentialValueBytes) {
@@ -73,8 +73,8 @@ absl::StatusOr<DbCredentials> ResolveDbCredentials(const DbCredentialFlags& flag
   }
   if (!flags.file.empty()) return LoadDbCredentials(flags.file);
   if (flags.user.empty()) return DbCredentials{};
-  std::optional<std::string> password = platform::ReadHiddenLine(
-      absl::StrCat("Password of the database admin ", flags.user, ": "));
+  std::optional<std::string> password =
+      platform::ReadHiddenLine(absl::StrCat("Password of the database admin ", flags.user, ": "));
   if (!password.has_value()) {
     return absl::InvalidArgumentError(
         "--db-admin-user: the password is asked at a terminal and there is none (stdin is "

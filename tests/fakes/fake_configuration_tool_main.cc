@@ -12,7 +12,8 @@
 // received, credentials included (the tool is the one program meant to get them).
 // It appends a few lines to --log (like the real tool's verbose log) and prints a line.
 // Its record has start_ms and end_ms (wall clock) so a test can tell runs did not overlap.
-// It fails (exit 1, an error and its switches on stdout, the error in the log) when the Platform address is
+// It fails (exit 1, an error and its switches on stdout, the error in the log) when the Platform
+// address is
 // --fail-on-address, or while --fail-file exists. /ApplySettingsFactory alone touches
 // --settings-applied-file (the fake Service Center flags modules once it exists).
 #include <chrono>
@@ -97,7 +98,8 @@ int main(int argc, char** argv) {
   if (error.empty() && platform == o.Get("fail-on-address")) {
     error = "Error upgrading the platform database model: cannot connect to " + platform;
   }
-  if (error.empty() && Exists(o.Get("fail-file"))) error = "Error: " + o.Get("fail-file") + " says so";
+  if (error.empty() && Exists(o.Get("fail-file")))
+    error = "Error: " + o.Get("fail-file") + " says so";
   const int exit_code = error.empty() ? 0 : 1;
   std::string joined;
   for (const std::string& s : o.switches) joined += (joined.empty() ? "" : " ") + s;
@@ -108,8 +110,11 @@ int main(int argc, char** argv) {
   if (o.switches.size() == 1 && o.switches[0] == "/ApplySettingsFactory" && exit_code == 0) {
     Append(o.Get("settings-applied-file"), "applied\n");
   }
-  nlohmann::json record = {{"switches", o.switches}, {"platform", platform}, {"exit", exit_code},
-                           {"start_ms", start_ms}, {"end_ms", NowMs()}};
+  nlohmann::json record = {{"switches", o.switches},
+                           {"platform", platform},
+                           {"exit", exit_code},
+                           {"start_ms", start_ms},
+                           {"end_ms", NowMs()}};
   Append(o.Get("record"), record.dump() + "\n");
   // A failure echoes its switches, as a careless tool might: the agent must mask secrets.
   std::cout << (error.empty() ? "Configuration applied." : error + " (switches: " + joined + ")")

@@ -29,7 +29,9 @@ struct ToolSetup {
 class ConfigurationToolTest : public ::testing::Test {
  protected:
   std::string FarmDir() const { return tmp_.Sub("farm"); }
-  std::string Record(const std::string& name) const { return FarmDir() + "/" + name + ".tool.jsonl"; }
+  std::string Record(const std::string& name) const {
+    return FarmDir() + "/" + name + ".tool.jsonl";
+  }
 
   void StartFarm(const ToolSetup& setup, int front_ends = 2,
                  std::vector<std::string> sc_args = {}) {
@@ -48,11 +50,12 @@ class ConfigurationToolTest : public ::testing::Test {
       if (fail != setup.fail_on_address.end()) {
         absl::StrAppend(&command, ", \"--fail-on-address=", fail->second, "\"");
       }
-      if (!setup.fail_file.empty()) absl::StrAppend(&command, ", \"--fail-file=", setup.fail_file, "\"");
+      if (!setup.fail_file.empty())
+        absl::StrAppend(&command, ", \"--fail-file=", setup.fail_file, "\"");
       command += "]";
-      o.extra_config[name] = absl::StrCat("configuration_tool:\n  command: ", command,
-                                          "\n  apply: ", setup.apply, "\n  timeout: 60s\n  log_file: ",
-                                          log, "\n");
+      o.extra_config[name] =
+          absl::StrCat("configuration_tool:\n  command: ", command, "\n  apply: ", setup.apply,
+                       "\n  timeout: 60s\n  log_file: ", log, "\n");
       names_.push_back(name);
     }
     farm_ = std::make_unique<Farm>(FarmDir(), std::move(o));
@@ -64,8 +67,8 @@ class ConfigurationToolTest : public ::testing::Test {
     return {"--platform", a, "--log", a, "--session", a};
   }
   ProcessResult Apply(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"rollout", "apply", "--yes", "--batch", "100%",
-                                     "--skip-service-center"};
+    std::vector<std::string> args = {"rollout", "apply", "--yes",
+                                     "--batch", "100%",  "--skip-service-center"};
     for (const std::string& m : MoveAll()) args.push_back(m);
     args.insert(args.end(), extra.begin(), extra.end());
     return farm_->Osctl(args);
@@ -152,7 +155,8 @@ TEST_F(ConfigurationToolTest, TheWholeProcedureEndsWithSettingsAppliedAndOnlyFla
   // Only the two modules Service Center flagged were republished.
   std::vector<std::string> published;
   for (const nlohmann::json& req : farm_->ScRequests()) {
-    if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array()) continue;
+    if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array())
+      continue;
     for (const auto& m : req["modules"]) published.push_back(m.get<std::string>());
   }
   EXPECT_EQ(published, (std::vector<std::string>{"Module2", "Module5"})) << r.out;
@@ -206,8 +210,9 @@ TEST_F(ConfigurationToolTest, AFailingToolRevertsItsServerAndTheRolloutRollsBack
 
 TEST_F(ConfigurationToolTest, ATextOfTheFailingToolNeverShowsTheCredentials) {
   ToolSetup setup;
-  setup.apply = "[/SetupInstall, '${db_admin_user}', '${db_admin_password}', '${db_admin_user}', "
-                "'${db_admin_password}', /RebuildSession, '${db_admin_user}', '${db_admin_password}']";
+  setup.apply =
+      "[/SetupInstall, '${db_admin_user}', '${db_admin_password}', '${db_admin_user}', "
+      "'${db_admin_password}', /RebuildSession, '${db_admin_user}', '${db_admin_password}']";
   setup.fail_on_address["fe01"] = "{new}";  // echoes its switches, the password among them
   StartFarm(setup, 1);
   ProcessResult r = Apply({"--db-admin-credentials", Credentials(0600)});
@@ -255,8 +260,8 @@ TEST_F(ConfigurationToolTest, MissingOrPublicCredentialsChangeNothing) {
 
 TEST_F(ConfigurationToolTest, AnEndedConfirmWindowRevertsAndRunsTheToolAgain) {
   StartFarm({}, 1);
-  std::vector<std::string> args = {"endpoints", "set", "--restart", "--confirm-timeout", "2s",
-                                   "--limit", "fe01"};
+  std::vector<std::string> args = {"endpoints", "set",     "--restart", "--confirm-timeout",
+                                   "2s",        "--limit", "fe01"};
   for (const std::string& m : MoveAll()) args.push_back(m);
   ProcessResult r = farm_->Osctl(args);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

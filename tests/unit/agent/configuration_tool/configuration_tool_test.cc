@@ -74,14 +74,16 @@ TEST_F(ConfigurationToolTest, RunsApplyWithTheServiceCenterSwitchWhenAsked) {
   EXPECT_EQ(run.command_line, "tool.sh /UpgradeInstall /InstallServiceCenter");
   EXPECT_EQ(run.output, "done");
   EXPECT_EQ(run.log_tail, "line of the log");  // only what this run added
-  EXPECT_THAT(run.Summary(), HasSubstr("tool.sh /UpgradeInstall /InstallServiceCenter exited with status 0"));
+  EXPECT_THAT(run.Summary(),
+              HasSubstr("tool.sh /UpgradeInstall /InstallServiceCenter exited with status 0"));
   run = tool.Apply({});
   EXPECT_EQ(Read("args"), "/UpgradeInstall\n");
   EXPECT_EQ(run.log_tail, "line of the log");  // the log grew by one line again
 }
 
 TEST_F(ConfigurationToolTest, ANonZeroExitIsAFailureWithItsOutput) {
-  ConfigurationTool tool(Config("echo 'Error upgrading the model' >> " + dir_ + "/tool.log; exit 3"));
+  ConfigurationTool tool(
+      Config("echo 'Error upgrading the model' >> " + dir_ + "/tool.log; exit 3"));
   ToolRun run = tool.Apply({});
   EXPECT_EQ(run.exit_code, 3);
   EXPECT_EQ(run.status.code(), absl::StatusCode::kFailedPrecondition);
@@ -90,8 +92,8 @@ TEST_F(ConfigurationToolTest, ANonZeroExitIsAFailureWithItsOutput) {
 }
 
 TEST_F(ConfigurationToolTest, PlaceholdersFilledAndSecretsMaskedEverywhere) {
-  ConfigurationToolConfig c = Config(absl::StrCat("echo \"got $2 and $3\"; echo \"$3\" >> ", dir_,
-                                                  "/tool.log; exit 1"));
+  ConfigurationToolConfig c =
+      Config(absl::StrCat("echo \"got $2 and $3\"; echo \"$3\" >> ", dir_, "/tool.log; exit 1"));
   c.apply = {"/SetupInstall", "${db_admin_user}", "${db_admin_password}"};
   ConfigurationTool tool(c);
   ToolRun run = tool.Apply({false, {{"db_admin_user", "sa"}, {"db_admin_password", kSecret}}});
@@ -157,8 +159,10 @@ TEST_F(ConfigurationToolTest, TheSectionAndItsErrors) {
            {"configuration_tool:\n", "configuration_tool.command: required on this OS"},
            {"configuration_tool:\n  command: [ConfigurationTool.com]\n", "is not an absolute path"},
            {"configuration_tool:\n  command: [/x]\n  apply: []\n", "expected a non-empty list"},
-           {"configuration_tool:\n  command: [/x]\n  apply: ['${db pw}']\n", "a placeholder is ${name}"},
-           {"configuration_tool:\n  command: [/x]\n  apply: ['${unclosed']\n", "a placeholder is ${name}"},
+           {"configuration_tool:\n  command: [/x]\n  apply: ['${db pw}']\n",
+            "a placeholder is ${name}"},
+           {"configuration_tool:\n  command: [/x]\n  apply: ['${unclosed']\n",
+            "a placeholder is ${name}"},
            {"configuration_tool:\n  command: [/x]\n  timeout: 0s\n", "configuration_tool.timeout"},
            {"configuration_tool:\n  command: [/x]\n  swiches: [/a]\n", "swiches"},
        }) {
