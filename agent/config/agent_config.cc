@@ -163,6 +163,13 @@ absl::Status ValidateAgentConfig(const AgentConfig& c) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_concurrent_calls: must be in 1..", kMaxConcurrentCallsLimit));
   }
+  if (c.service_center.has_value() && !c.configuration_tool.has_value() &&
+      c.service_center->config.apply_settings == ApplySettings::kConfigurationTool) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        c.service_center->config.apply_settings_where,
+        "apply_settings: configuration_tool needs the agent's configuration_tool: section; add "
+        "one, or set apply_settings: republish"));
+  }
   if (!c.tls_crl.empty() && (c.insecure || c.tls.ca.empty())) {
     return absl::InvalidArgumentError(
         "tls.crl: revocation needs client certificates; set tls.ca (--tls-ca) too");

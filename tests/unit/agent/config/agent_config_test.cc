@@ -155,6 +155,19 @@ TEST(ValidateAgentConfigTest, AcceptsACompleteTlsConfig) {
   EXPECT_TRUE(ValidateAgentConfig(ValidTlsConfig()).ok());
 }
 
+TEST(ValidateAgentConfigTest, ApplySettingsThroughTheToolNeedsATool) {
+  AgentConfig c = ValidTlsConfig();
+  c.service_center = ServiceCenterSection{};
+  c.service_center->config.apply_settings = ApplySettings::kConfigurationTool;
+  c.service_center->config.apply_settings_where = "agent.yaml:7: ";
+  absl::Status s = ValidateAgentConfig(c);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("agent.yaml:7: apply_settings: configuration_tool "
+                                                "needs the agent's configuration_tool: section"));
+  c.configuration_tool = ConfigurationToolConfig{{"/opt/ct"}};
+  EXPECT_TRUE(ValidateAgentConfig(c).ok());
+}
+
 TEST(ValidateAgentConfigTest, RoleIsRequired) {
   AgentConfig c = ValidTlsConfig();
   c.role = v1::SERVER_ROLE_UNSPECIFIED;
