@@ -12,4 +12,7 @@ std::string HostName();
 // OS does not say.
 std::string OperatingSystem();
 
+// This process's id.
+long CurrentProcessId();
+
 }  // namespace osfleet::platform

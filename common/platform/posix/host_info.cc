@@ -17,4 +17,6 @@ std::string HostName() {
   return name;
 }
 
+long CurrentProcessId() { return static_cast<long>(getpid()); }
+
 }  // namespace osfleet::platform

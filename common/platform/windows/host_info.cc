@@ -52,4 +52,6 @@ std::string HostName() {
   return win::Utf8(std::wstring_view(name, size));
 }
 
+long CurrentProcessId() { return static_cast<long>(GetCurrentProcessId()); }
+
 }  // namespace osfleet::platform
