@@ -7,21 +7,34 @@ namespace {
 
 std::atomic<std::atomic<bool>*> g_flag{nullptr};
 std::atomic<int> g_requests{0};
+std::vector<std::string>* g_notices = nullptr;  // written once, before the handler
 
-// Ctrl-C, Ctrl-Break and closing the console. The first sets the flag; the second is left
-// to the default handler, which ends the process.
+void WriteNotice(const std::string& text) {
+  HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
+  if (err == nullptr || err == INVALID_HANDLE_VALUE) return;
+  DWORD written = 0;
+  WriteFile(err, text.data(), static_cast<DWORD>(text.size()), &written, nullptr);
+}
+
+// Ctrl-C, Ctrl-Break and closing the console (on a thread of its own). Each request sets
+// the flag and shows its notice; the one after the last notice is left to the default
+// handler, which ends the process.
 BOOL WINAPI OnConsoleEvent(DWORD event) {
   if (event != CTRL_C_EVENT && event != CTRL_BREAK_EVENT && event != CTRL_CLOSE_EVENT) {
     return FALSE;
   }
-  if (g_requests.fetch_add(1) > 0) return FALSE;
+  const int n = g_requests.fetch_add(1);
+  const int allowed = g_notices->empty() ? 1 : static_cast<int>(g_notices->size());
+  if (n >= allowed) return FALSE;
   if (std::atomic<bool>* flag = g_flag.load()) flag->store(true);
+  if (!g_notices->empty()) WriteNotice((*g_notices)[static_cast<size_t>(n)]);
   return TRUE;
 }
 
 }  // namespace
 
-void SetFlagOnInterrupt(std::atomic<bool>* flag) {
+void SetFlagOnInterrupt(std::atomic<bool>* flag, std::vector<std::string> notices) {
+  if (g_notices == nullptr) g_notices = new std::vector<std::string>(std::move(notices));
   g_flag.store(flag);
   SetConsoleCtrlHandler(OnConsoleEvent, TRUE);
 }

@@ -34,7 +34,7 @@ int RunRolloutFromJournal(const GlobalOptions& global, const std::string& id, bo
   EventPrinter printer(c.format(), c.color());
   Rollout rollout(c, *std::move(journal), PrintSteps(printer), InterruptFlag());
   rollout.set_tool_credentials(*std::move(credentials));
-  CatchInterrupt();
+  CatchInterrupt(/*rolling_back=*/!resume);
   absl::Status done = rollout.CheckHostsKnown();
   if (done.ok()) done = resume ? rollout.Execute() : RollBack(rollout);
   PrintRolloutResult(c.format(), c.color(), rollout.journal());

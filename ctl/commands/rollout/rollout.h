@@ -29,8 +29,11 @@ absl::StatusOr<std::unique_ptr<FleetContext>> OpenRolloutFleet(GlobalOptions opt
 
 // The flag Ctrl-C sets: the rollout stops at its next safe point.
 const std::atomic<bool>* InterruptFlag();
-// From now on Ctrl-C sets InterruptFlag(); a second Ctrl-C kills at once.
-void CatchInterrupt();
+// From now on Ctrl-C sets InterruptFlag() and says at once what osctl does next (applying:
+// finish the step in progress, then roll back; rolling back: finish the rollback); a
+// second Ctrl-C explains why it waits; only a third ends osctl at once (the agents' leases
+// still put every server back).
+void CatchInterrupt(bool rolling_back = false);
 
 // The rollout's events, printed as they happen.
 RolloutSink PrintSteps(EventPrinter& printer);
