@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/logging.h"
-#include "common/revision.h"
 
 namespace osfleet::agent {
 namespace {
@@ -140,7 +140,7 @@ absl::Status ChangeManager::Recover() {
     spdlog::error(
         "pending change {}: server.hsconf was changed outside osagent (revision {}); "
         "not reverting it",
-        change.change_id, ShortRevision(doc->revision));
+        change.change_id, doc->revision);
     return pending_file_.Remove();
   }
   // What is left of the window by the wall clock (the only clock that survives the
@@ -180,6 +180,17 @@ std::optional<ToolRun> ChangeManager::RunTool(const ToolRequest& request) const 
   return run;
 }
 
+bool ChangeManager::MustRestart(bool requested, const std::string& revision) const {
+  if (requested) return true;
+  const std::vector<std::string> lagging = services_->RunningOnOtherThan(revision);
+  if (lagging.empty()) return false;
+  spdlog::warn(
+      "{} {} on another server.hsconf than the one restored (revision {}): restarting the "
+      "services, which read it only when they start",
+      absl::StrJoin(lagging, ", "), lagging.size() == 1 ? "runs" : "run", revision);
+  return true;
+}
+
 ToolCredentials ChangeManager::HeldCredentials() const {
   absl::MutexLock lock(&mu_);
   return held_credentials_;
@@ -190,30 +201,29 @@ absl::Status ChangeManager::RevertFailedStep(const SetOutcome& set, absl::string
                                              const ToolCredentials& credentials,
                                              const ServiceEventSink& sink) {
   const std::string reason(what);
-  absl::StatusOr<RollbackOutcome> back = store_->Rollback(
-      {set.backup_id, set.revision, false,
-       absl::StrCat("automatic revert of ", set.change_id, ": ", reason)});
+  absl::StatusOr<RollbackOutcome> back =
+      store_->Rollback({set.backup_id, set.revision, false,
+                        absl::StrCat("automatic revert of ", set.change_id, ": ", reason)});
   ReportAutoRevert({set.change_id, set.revision,
-                    back.ok() ? back->revision : store_->CurrentRevision(), reason,
-                    back.status()});
+                    back.ok() ? back->revision : store_->CurrentRevision(), reason, back.status()});
   if (!back.ok()) {
-    return absl::InternalError(absl::StrCat(what, " with the new endpoints (",
-                                            failure.message(), ") and reverting failed too: ",
-                                            back.status().message()));
+    return absl::InternalError(
+        absl::StrCat(what, " with the new endpoints (", failure.message(),
+                     ") and reverting failed too: ", back.status().message()));
   }
   std::string message =
       absl::StrCat("reverted: ", what, " with the new endpoints: ", failure.message(),
-                   "; server.hsconf is back at revision ", ShortRevision(set.previous_revision),
-                   " (backup ", set.backup_id, ")");
+                   "; server.hsconf is back at revision ", set.previous_revision, " (backup ",
+                   set.backup_id, ")");
   if (std::optional<ToolRun> again = RunTool({false, credentials})) {
     absl::StrAppend(&message, again->status.ok()
                                   ? absl::StrCat("; ", again->Summary(), " on it")
                                   : absl::StrCat("; on it, ", again->status.message()));
   }
-  if (restart) {
+  if (MustRestart(restart, back->revision)) {
     if (absl::Status again = RestartAll(sink, absl::ZeroDuration()); !again.ok()) {
-      absl::StrAppend(&message, "; restarting with the old endpoints failed too: ",
-                      again.message());
+      absl::StrAppend(&message,
+                      "; restarting with the old endpoints failed too: ", again.message());
     }
   }
   spdlog::error("{}", message);
@@ -415,9 +425,9 @@ absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
   SetPending(std::nullopt);
   Remember(change.change_id, ChangeStatus::kReverted, absl::StrCat("reverted: ", reason));
   spdlog::warn("change {} reverted ({}): revision {} -> {}", change.change_id, reason,
-               ShortRevision(back->previous_revision), ShortRevision(back->revision));
+               back->previous_revision, back->revision);
   RevertOutcome out{*back, change.change_id, RunTool({false, tool_credentials})};
-  if (restart) {
+  if (MustRestart(restart, back->revision)) {
     if (absl::Status s = RestartAll(nullptr, absl::ZeroDuration()); !s.ok()) {
       return absl::Status(s.code(),
                           absl::StrCat("reverted ", change.change_id,
@@ -458,7 +468,7 @@ absl::StatusOr<RevertOutcome> ChangeManager::Restore(const RollbackInput& input,
              absl::StrCat("reverted: superseded by a restore of backup ", input.backup_id));
   }
   out.tool_run = RunTool({false, credentials});
-  if (restart) {
+  if (MustRestart(restart, back->revision)) {
     if (absl::Status s = RestartAll(nullptr, absl::ZeroDuration()); !s.ok()) {
       return absl::Status(s.code(),
                           absl::StrCat("restored backup ", input.backup_id,
@@ -475,13 +485,14 @@ absl::StatusOr<ApplyOutcome> ChangeManager::RestartPending(absl::string_view cha
   if (!busy.status().ok()) return busy.status();
   std::optional<PendingChange> p = pending();
   if (!p.has_value() || p->change_id != change_id) {
-    return absl::NotFoundError(absl::StrCat(
-        "change ", change_id, " is not pending on this server",
-        p.has_value() ? absl::StrCat("; ", p->change_id, " is") : std::string()));
+    return absl::NotFoundError(
+        absl::StrCat("change ", change_id, " is not pending on this server",
+                     p.has_value() ? absl::StrCat("; ", p->change_id, " is") : std::string()));
   }
   if (clock_->Monotonic() >= p->ends()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "change ", p->change_id, " cannot be restarted: ", EndReason(*p), "; it is being reverted"));
+    return absl::FailedPreconditionError(absl::StrCat("change ", p->change_id,
+                                                      " cannot be restarted: ", EndReason(*p),
+                                                      "; it is being reverted"));
   }
   if (services_->Names().empty()) {
     return absl::FailedPreconditionError(

@@ -9,6 +9,11 @@
 // reverted one lease later, long before the window ends. Once a lease or window has
 // ended, nothing renews or confirms the change any more: its revert is decided. Windows
 // and leases run on the monotonic clock; one timer thread sleeps until the earliest end.
+//
+// Every revert (a lease or window that ended, a failed step, a rollback or restore by
+// request, also after an agent restart) restarts the services when any of them runs on
+// another revision of server.hsconf than the one restored (RunningRevisions), whatever
+// the change itself did: OutSystems services read the file only when they start.
 #pragma once
 
 #include <deque>
@@ -51,7 +56,7 @@ struct ApplyOutcome {
 
 struct RevertOutcome {
   RollbackOutcome rollback;
-  std::string reverted_change_id;  // set when the pending change was reverted
+  std::string reverted_change_id;   // set when the pending change was reverted
   std::optional<ToolRun> tool_run;  // the Configuration Tool's run on the restored file
 };
 
@@ -129,9 +134,14 @@ class ChangeManager {
   std::optional<ToolRun> RunTool(const ToolRequest& request) const;
   // The credentials held for the pending change (memory only).
   ToolCredentials HeldCredentials() const;
+  // Whether restoring the file at `revision` must restart the services: asked to, or some
+  // running service was not started on it (services read server.hsconf only at start, so
+  // a revert that trusted the change's own restart flag could leave them on the address
+  // just taken away).
+  bool MustRestart(bool requested, const std::string& revision) const;
   // Reverts a change just written whose next step failed (`what`: "the Configuration Tool
-  // failed", "services failed to start"): restores the file, runs the tool on it again, restarts the
-  // services when `restart`, and answers FAILED_PRECONDITION "reverted: ...".
+  // failed", "services failed to start"): restores the file, runs the tool on it again, restarts
+  // the services when `restart`, and answers FAILED_PRECONDITION "reverted: ...".
   absl::Status RevertFailedStep(const SetOutcome& set, absl::string_view what,
                                 const absl::Status& failure, bool restart,
                                 const ToolCredentials& credentials, const ServiceEventSink& sink);

@@ -95,11 +95,60 @@ absl::Status Before(const CancelToken& cancel, absl::string_view step,
                     const ServiceBackend& backend) {
   absl::Status s = cancel.Check();
   if (s.ok()) return s;
-  return absl::Status(s.code(), absl::StrCat("stopped before ", step, " ", backend.name(), ": ",
-                                             s.message()));
+  return absl::Status(
+      s.code(), absl::StrCat("stopped before ", step, " ", backend.name(), ": ", s.message()));
 }
 
 }  // namespace
+
+void ServiceManager::TrackRevisions(RunningRevisions* book,
+                                    std::function<std::string()> current_revision) {
+  book_ = book;
+  current_revision_ = std::move(current_revision);
+}
+
+std::vector<ServiceRevision> ServiceManager::Revisions() {
+  std::vector<ServiceRevision> out;
+  for (const auto& backend : backends_) {
+    const ServiceStatus status = backend->Status();
+    out.push_back({backend->name(), status.state == ServiceState::kRunning,
+                   book_ != nullptr ? book_->RevisionOf(status) : std::string()});
+  }
+  return out;
+}
+
+std::vector<std::string> ServiceManager::RunningOnOtherThan(const std::string& revision) {
+  std::vector<std::string> names;
+  if (book_ == nullptr) return names;
+  for (const ServiceRevision& r : Revisions()) {
+    if (r.running && r.revision != revision) names.push_back(r.service);
+  }
+  return names;
+}
+
+// A start records the file's revision just before it (what the service reads); a start
+// of a service already running changes nothing, so its record stays as it was.
+absl::Status ServiceManager::StartTracked(ServiceBackend& backend, bool only_if_stopped,
+                                          const ServiceEventSink& sink) {
+  if (book_ == nullptr) return StartOne(backend, sink);
+  if (only_if_stopped && backend.Status().state == ServiceState::kRunning) {
+    return StartOne(backend, sink);
+  }
+  const std::string revision = current_revision_();
+  absl::Status status = StartOne(backend, sink);
+  if (status.ok()) {
+    book_->Started(backend.name(), revision, backend.Status().pid);
+  } else {
+    book_->Stopped(backend.name());
+  }
+  return status;
+}
+
+absl::Status ServiceManager::StopTracked(ServiceBackend& backend, const ServiceEventSink& sink) {
+  absl::Status status = StopOne(backend, sink);
+  if (status.ok() && book_ != nullptr) book_->Stopped(backend.name());
+  return status;
+}
 
 ServiceManager::ServiceManager(std::vector<std::unique_ptr<ServiceBackend>> backends,
                                absl::Duration min_healthy)
@@ -131,13 +180,15 @@ absl::Status ServiceManager::Control(ServiceAction action, const std::vector<std
   if (action != ServiceAction::kStart) {
     for (auto it = selected->rbegin(); it != selected->rend(); ++it) {
       if (absl::Status s = Before(cancel, "stopping", **it); !s.ok()) return s;
-      if (absl::Status s = StopOne(**it, sink); !s.ok()) return ValidUtf8Status(s);
+      if (absl::Status s = StopTracked(**it, sink); !s.ok()) return ValidUtf8Status(s);
     }
   }
   if (action == ServiceAction::kStop) return absl::OkStatus();
   for (ServiceBackend* backend : *selected) {
     if (absl::Status s = Before(cancel, "starting", *backend); !s.ok()) return s;
-    if (absl::Status s = StartOne(*backend, sink); !s.ok()) return ValidUtf8Status(s);
+    if (absl::Status s = StartTracked(*backend, action == ServiceAction::kStart, sink); !s.ok()) {
+      return ValidUtf8Status(s);
+    }
   }
   return ValidUtf8Status(HoldHealthy(*selected, min_healthy, sink, cancel));
 }

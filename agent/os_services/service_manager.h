@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agent/os_services/running_revisions.h"
 #include "agent/os_services/service_backend.h"
 #include "common/cancel.h"
 
@@ -27,6 +28,13 @@ struct ServiceEvent {
 
 using ServiceEventSink = std::function<void(const ServiceEvent&)>;
 
+// What one service runs on (services read server.hsconf only when they start).
+struct ServiceRevision {
+  std::string service;
+  bool running = false;
+  std::string revision;  // empty: not running, or the agent cannot tell
+};
+
 class ServiceManager {
  public:
   // Order of `backends` = start order; stop runs in reverse.
@@ -34,6 +42,16 @@ class ServiceManager {
 
   std::vector<std::string> Names() const;
   std::vector<ServiceStatus> List();
+
+  // Records in `book` the revision `current_revision()` gives just before each start (and
+  // forgets it at each stop). Call once, before the first Control; both outlive this.
+  void TrackRevisions(RunningRevisions* book, std::function<std::string()> current_revision);
+  // Per service, in start order: running, and on which revision of server.hsconf.
+  std::vector<ServiceRevision> Revisions();
+  // The running services not started on `revision` (or on a revision the agent cannot
+  // tell): they must restart for the file at `revision` to take effect. Empty when not
+  // tracking.
+  std::vector<std::string> RunningOnOtherThan(const std::string& revision);
 
   // names empty = every service. Unknown name -> INVALID_ARGUMENT (nothing done).
   // Restart = stop the set in reverse order, start it in order. After starting, waits
@@ -49,8 +67,14 @@ class ServiceManager {
                        const CancelToken& cancel = CancelToken());
 
  private:
+  absl::Status StartTracked(ServiceBackend& backend, bool only_if_stopped,
+                            const ServiceEventSink& sink);
+  absl::Status StopTracked(ServiceBackend& backend, const ServiceEventSink& sink);
+
   std::vector<std::unique_ptr<ServiceBackend>> backends_;
   absl::Duration min_healthy_;
+  RunningRevisions* book_ = nullptr;  // null: not tracking
+  std::function<std::string()> current_revision_;
   absl::Mutex mu_;  // one Control at a time
 };
 

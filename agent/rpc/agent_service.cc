@@ -46,6 +46,15 @@ void AgentService::Fill(v1::AgentInfo* info) const {
     return;
   }
   info->set_revision(doc->revision);
+  bool current = true;
+  for (const ServiceRevision& r : services_->Revisions()) {
+    v1::ServiceRevision* out = info->add_service_revisions();
+    out->set_service(ValidUtf8(r.service));
+    out->set_running(r.running);
+    out->set_revision(r.revision);
+    if (r.running && r.revision != doc->revision) current = false;
+  }
+  info->set_services_current(current);
   info->set_deployment_controller_address(ValidUtf8(doc->deployment_controller_address));
   info->set_cache_invalidation_host(ValidUtf8(doc->cache_invalidation_host));
 }

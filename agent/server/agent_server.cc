@@ -141,6 +141,7 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
       gate_(Authorizer(TransportOf(config_), crl_.get()), &limiter_, &audit_, kReadDeadline),
       backups_(state_dir_.Sub("backups"), config_.max_backups),
       store_(config_.hsconf_path, &backups_),
+      running_(state_dir_.Sub("services.json")),
       services_(std::move(backends), config_.min_healthy),
       tool_(config_.configuration_tool
                 ? std::make_unique<ConfigurationTool>(*config_.configuration_tool)
@@ -161,6 +162,7 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
           phase_driver_.get(), &phase_lane_,
           config_.service_center ? config_.service_center->deadline : absl::Minutes(60), &gate_),
       agent_service_(&config_, &store_, &services_, &critical_lane_, &gate_) {
+  services_.TrackRevisions(&running_, [this] { return store_.CurrentRevision(); });
   changes_.set_auto_revert_hook([this](const AutoRevert& r) { AuditAutoRevert(r); });
   changes_.set_configuration_tool(tool_.get());
 }
@@ -228,6 +230,10 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(AgentConfig conf
                                                       *std::move(backends), std::move(phase_driver),
                                                       std::move(crl)));
   server->store_.RemoveStaleTempFiles();  // left by a kill -9 in the middle of a write
+  if (absl::Status s = server->running_.Load(); !s.ok()) {
+    spdlog::warn("{}; until the services restart, the agent cannot tell what they run on",
+                 s.message());
+  }
   if (absl::Status s = server->changes_.Recover(); !s.ok()) {
     spdlog::error("recovering the pending change: {}", s.message());
   }

@@ -86,6 +86,7 @@ class AgentServer {
   CallGate gate_;
   BackupStore backups_;
   HsconfStore store_;
+  RunningRevisions running_;  // what the services were started on; before services_
   ServiceManager services_;
   std::unique_ptr<ConfigurationTool> tool_;  // null without `configuration_tool:`
   ChangeManager changes_;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/platform/test_pause.h"
 #include "ctl/output/report.h"
 #include "ctl/rpc/agent_calls.h"
 
@@ -31,6 +32,7 @@ FinishResult ConfirmAllOrRevert(const std::vector<Target>& targets,
                                 const std::vector<HostReply<v1::SetEndpointsResponse>>& set,
                                 LeaseKeeper& leases, const FanOutOptions& fanout,
                                 const FanOutOptions& revert_fanout, bool restart) {
+  platform::PauseIfAsked("endpoints-before-confirm");
   FinishResult out;
   std::vector<size_t> changed;
   for (size_t i = 0; i < set.size(); ++i) {

@@ -66,9 +66,11 @@ std::string Farm::AgentYaml(const std::string& name, const std::string& role) co
                                     "OutSystems Scheduler Service"};
   if (role == "deployment_controller")
     names.insert(names.begin(), "OutSystems Deployment Controller Service");
-  for (const std::string& svc : names) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& svc = names[i];
     absl::StrAppend(&yaml, "  - name: ", svc, "\n    backend: process\n    command: [\"", BinDir(),
                     "/osfleet-simulated-service\", --name, \"", svc, "\", --hsconf, \"", hsconf,
+                    "\", --report, \"", ReportPath(name, i),
                     "\", --check-interval-ms, \"50\", --timeout-ms, \"500\"", Quoted(args),
                     "]\n    ready: {stays_up_ms: ", options_.stays_up_ms,
                     "}\n    start_timeout: 10s\n    stop_timeout: 5s\n");
@@ -77,6 +79,14 @@ std::string Farm::AgentYaml(const std::string& name, const std::string& role) co
     absl::StrAppend(&yaml, "service_center:\n  url: http://127.0.0.1:", sc_port_,
                     "\n  user: ", kScUser, "\n  password_hash_file: ", dir_,
                     "/sc.hash\n  poll_interval: 20ms\n");
+  }
+  if (options_.configuration_tool) {
+    const std::string d = dir_ + "/" + name;
+    absl::StrAppend(&yaml, "configuration_tool:\n  command: [\"", BinDir(),
+                    "/osfleet-fake-configuration-tool\", \"--hsconf=", hsconf, "\", \"--record=", d,
+                    "/tool.jsonl\", \"--log=", d,
+                    "/tool.log\", \"--delay-ms=", options_.tool_delay_ms, "\"]\n",
+                    "  apply: [/UpgradeInstall]\n  timeout: 60s\n  log_file: ", d, "/tool.log\n");
   }
   auto more = options_.extra_config.find(name);
   const bool own_probe =
@@ -148,10 +158,12 @@ bool Farm::Start() {
     WriteFile(dir_ + "/sc.hash", absl::StrCat("#", kScHash, "\n"));
     chmod((dir_ + "/sc.hash").c_str(), 0600);
     std::vector<std::string> sc_argv = {
-        "/usr/bin/python3",
-        std::string(OSFLEET_SOURCE_DIR) + "/tests/fakes/fake_service_center.py", "--port-file",
-        dir_ + "/sc.port", "--user", kScUser, "--hash", kScHash, "--mode", options_.sc_mode,
-        "--request-log", dir_ + "/sc-requests.jsonl"};
+        "/usr/bin/python3", std::string(OSFLEET_SOURCE_DIR) + "/tests/fakes/fake_service_center.py",
+        "--port-file",      dir_ + "/sc.port",
+        "--user",           kScUser,
+        "--hash",           kScHash,
+        "--mode",           options_.sc_mode,
+        "--request-log",    dir_ + "/sc-requests.jsonl"};
     sc_argv.insert(sc_argv.end(), options_.sc_args.begin(), options_.sc_args.end());
     sc_ = std::make_unique<ChildProcess>(sc_argv, dir_ + "/sc.log");
     if (!WaitFor([this] { return absl::SimpleAtoi(ReadFile(dir_ + "/sc.port"), &sc_port_); },
@@ -212,6 +224,28 @@ bool Farm::AllRunning(const std::string& name) {
     if (s.state() != v1::SERVICE_STATE_RUNNING) return false;
   }
   return true;
+}
+
+std::string Farm::ReportPath(const std::string& name, size_t service) const {
+  return absl::StrCat(dir_, "/", name, "/service-", service, ".running.json");
+}
+
+std::vector<std::string> Farm::RunningPlatform(const std::string& name) {
+  std::vector<std::string> out;
+  const size_t services = name == "dc01" ? 3 : 2;
+  for (size_t i = 0; i < services; ++i) {
+    nlohmann::json j = nlohmann::json::parse(ReadFile(ReportPath(name, i)), nullptr, false);
+    out.push_back(j.is_object() && j["platform"].is_string() ? j["platform"].get<std::string>()
+                                                             : "");
+  }
+  return out;
+}
+
+bool Farm::ServicesRunOn(const std::string& name, const std::string& platform) {
+  for (const std::string& p : RunningPlatform(name)) {
+    if (p != platform) return false;
+  }
+  return AllRunning(name);
 }
 
 bool Farm::AllRunningEverywhere() {

@@ -32,6 +32,10 @@ struct FarmOptions {
   bool new_db_browser = false;
   // Servers osctl reaches through a NetCut (the inventory names the relay's port).
   std::vector<std::string> cuttable;
+  // Every agent runs the fake ConfigurationTool.com (/UpgradeInstall) after each change
+  // (its record: <dir>/<name>/tool.jsonl).
+  bool configuration_tool = false;
+  int tool_delay_ms = 50;  // how long each of its runs takes
 };
 
 class Farm {
@@ -61,6 +65,11 @@ class Farm {
   const std::string& original() const { return original_; }
   bool AllRunning(const std::string& name);
   bool AllRunningEverywhere();
+  // The Platform address each simulated service of `name` runs on: what it read from
+  // server.hsconf when it last started (its --report), "" for one that never ran.
+  std::vector<std::string> RunningPlatform(const std::string& name);
+  // True when every service of `name` runs, started on `platform`.
+  bool ServicesRunOn(const std::string& name, const std::string& platform);
   std::vector<nlohmann::json> ScRequests() const;
   // The newest rollout journal, parsed (null when none).
   nlohmann::json Journal() const;
@@ -69,6 +78,7 @@ class Farm {
   bool MakePki();
   bool StartAgent(const std::string& name, const std::string& role);
   std::string AgentYaml(const std::string& name, const std::string& role) const;
+  std::string ReportPath(const std::string& name, size_t service) const;
 
   std::string dir_;
   FarmOptions options_;

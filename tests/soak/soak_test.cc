@@ -3,9 +3,13 @@
 // random fault in most runs: an agent killed (-9) and restarted, osctl killed (-9) and
 // then `rollout rollback` or `rollout resume`, osctl frozen (SIGSTOP) past its lease, or
 // a refused restart (a rollout to a third database one Front-End's services cannot
-// reach). After every run, once pending changes had a lease to revert, every server's
-// server.hsconf must be byte for byte the same known file and `rollout status` must not
-// say SPLIT FLEET. Disabled by default; tests/soak/soak.sh runs it.
+// reach). Every agent runs a (fake) Configuration Tool, so changes are written first and
+// restarted later (Endpoints.Restart), and the simulated services read server.hsconf only
+// when they start, as OutSystems' do. After every run, once pending changes had a lease
+// to revert, every server's server.hsconf must be byte for byte the same known file,
+// every server's services must run on that file's address (what they read at their
+// start), and `rollout status` must say neither SPLIT FLEET nor NOT CONVERGED. Disabled
+// by default; tests/soak/soak.sh runs it.
 //
 // Environment: SOAK_RUNS (default 20), SOAK_MINUTES (stop starting runs after this long;
 // default unlimited), SOAK_SEED, SOAK_RESULTS (summary file), SOAK_FAILURE_DIR (default
@@ -59,11 +63,10 @@ bool Running(pid_t pid) {
 
 // The simulated services a killed agent left behind (they serve its hsconf path).
 void KillOrphans(const std::string& hsconf) {
-  RunProgram({"/bin/sh", "-c",
-              absl::StrCat("for p in $(pgrep -f -- '--hsconf ", hsconf,
-                           "'); do kill -9 $p; done; true")});
+  RunProgram(
+      {"/bin/sh", "-c",
+       absl::StrCat("for p in $(pgrep -f -- '--hsconf ", hsconf, "'); do kill -9 $p; done; true")});
 }
-
 
 enum class Fault { kNone, kKillAgent, kKillOsctl, kStopOsctl, kRefusedRestart };
 
@@ -105,6 +108,7 @@ TEST(Soak, DISABLED_Soak) {
   options.service_center = false;
   options.stays_up_ms = 300;
   options.min_healthy = "300ms";
+  options.configuration_tool = true;
   options.cuttable = {"dc01"};
   for (int i = 1; i <= 9; ++i) options.cuttable.push_back(absl::StrCat("fe0", i));
   // fe05's services treat the third database as not answering: a rollout there fails
@@ -113,10 +117,9 @@ TEST(Soak, DISABLED_Soak) {
   Farm farm(tmp.Sub("farm"), options);
   ASSERT_TRUE(farm.Start());
 
-  const std::map<std::string, std::string> files = {
-      {"old", farm.original()},
-      {"new", HsconfAt(farm.new_db().address())},
-      {"alt", HsconfAt(alt.address())}};
+  const std::map<std::string, std::string> files = {{"old", farm.original()},
+                                                    {"new", HsconfAt(farm.new_db().address())},
+                                                    {"alt", HsconfAt(alt.address())}};
   const std::map<std::string, std::string> address = {
       {"old", farm.old_db().address()}, {"new", farm.new_db().address()}, {"alt", alt.address()}};
   std::vector<std::string> names;
@@ -135,7 +138,7 @@ TEST(Soak, DISABLED_Soak) {
   };
 
   std::map<std::string, int> faults, landed, outcome, follow_ups;
-  int mixed = 0, done = 0, hung = 0, not_running = 0, follow_up_failures = 0;
+  int mixed = 0, done = 0, hung = 0, not_running = 0, follow_up_failures = 0, services_split = 0;
   std::vector<double> seconds;
   std::string current = "old";
   const absl::Time soak_start = absl::Now();
@@ -154,10 +157,13 @@ TEST(Soak, DISABLED_Soak) {
         fault == Fault::kRefusedRestart ? "alt" : (current == "new" ? "old" : "new");
     const std::string log = tmp.Sub(absl::StrCat("osctl-", run, ".log"));
     const absl::Time t0 = absl::Now();
-    std::vector<std::string> args = {"rollout",  "apply",     "--yes",       "--batch",
-                                     "3",        "--lease",   "2s",          "--skip-service-center",
-                                     "--platform", address.at(target), "--log", address.at(target),
-                                     "--session", address.at(target)};
+    std::vector<std::string> args = {"rollout",    "apply",
+                                     "--yes",      "--batch",
+                                     "3",          "--lease",
+                                     "2s",         "--skip-service-center",
+                                     "--platform", address.at(target),
+                                     "--log",      address.at(target),
+                                     "--session",  address.at(target)};
     auto osctl = std::make_unique<ChildProcess>(farm.OsctlArgv(args), log, farm.OsctlEnv());
     const pid_t pid = osctl->pid();
     std::atomic<bool> exited{false};
@@ -218,11 +224,11 @@ TEST(Soak, DISABLED_Soak) {
         detail = absl::StrCat("(", said.substr(0, 100), ")");
         if (++follow_up_failures <= 3) {  // kept for a look: not a split fleet by itself
           const std::string keep = absl::StrCat(failure_root, "/soak-followup-", run);
-          RunProgram({"/bin/sh", "-c", absl::StrCat("mkdir -p ", keep, " && cp ", log, "* ", keep,
-                                                    "/ && cp -r ", farm.journal_dir(), " ", keep,
-                                                    "/journal; for a in ", absl::StrJoin(names, " "),
-                                                    "; do cp ", tmp.Sub("farm"), "/$a/osagent.log ",
-                                                    keep, "/$a.osagent.log; done; true")});
+          RunProgram({"/bin/sh", "-c",
+                      absl::StrCat("mkdir -p ", keep, " && cp ", log, "* ", keep, "/ && cp -r ",
+                                   farm.journal_dir(), " ", keep, "/journal; for a in ",
+                                   absl::StrJoin(names, " "), "; do cp ", tmp.Sub("farm"),
+                                   "/$a/osagent.log ", keep, "/$a.osagent.log; done; true")});
         }
       }
       ++follow_ups[follow];
@@ -233,9 +239,23 @@ TEST(Soak, DISABLED_Soak) {
     WaitFor([&] { return !(state = fleet_state()).empty(); }, absl::Seconds(30));
     absl::SleepFor(absl::Milliseconds(300));
     const std::string again = fleet_state();
+    // The services too: each must run on what its file names (read at its start).
+    const bool services_agree =
+        address.count(state) > 0 && WaitFor(
+                                        [&] {
+                                          for (const std::string& n : names) {
+                                            if (!farm.ServicesRunOn(n, address.at(state))) {
+                                              return false;
+                                            }
+                                          }
+                                          return true;
+                                        },
+                                        absl::Seconds(30));
+    if (!services_agree) ++services_split;
     ProcessResult status = farm.Osctl({"rollout", "status"});
-    const bool split = absl::StartsWith(status.out, "SPLIT FLEET") || state.empty() ||
-                       state == "unknown-file" || again != state;
+    const bool split = absl::StartsWith(status.out, "SPLIT FLEET") ||
+                       absl::StartsWith(status.out, "NOT CONVERGED") || state.empty() ||
+                       state == "unknown-file" || again != state || !services_agree;
     if (!WaitFor([&] { return farm.AllRunningEverywhere(); }, absl::Seconds(30))) ++not_running;
     const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
     seconds.push_back(secs);
@@ -243,31 +263,29 @@ TEST(Soak, DISABLED_Soak) {
     ++faults[FaultName(fault)];
     if (hit || fault == Fault::kRefusedRestart) ++landed[FaultName(fault)];
     ++outcome[split ? "MIXED" : (state == target ? "on target" : "back where it was")];
-    std::printf("run %3d  %-44s %s%s -> %s, osctl exit %d%s%s, fleet: %s, %.1fs\n", run,
-                FaultName(fault), hit ? "[hit] " : (fault == Fault::kNone ||
-                                                     fault == Fault::kRefusedRestart
-                                                        ? ""
-                                                        : "[missed] "),
-                current.c_str(), target.c_str(), code,
-                detail.empty() ? "" : (", " + detail).c_str(),
-                follow.empty() ? "" : (", " + follow).c_str(),
-                split ? absl::StrCat("MIXED (", again, ") ", status.out.substr(0, 120)).c_str()
-                      : state.c_str(),
-                secs);
+    std::printf(
+        "run %3d  %-44s %s%s -> %s, osctl exit %d%s%s, fleet: %s, %.1fs\n", run, FaultName(fault),
+        hit ? "[hit] "
+            : (fault == Fault::kNone || fault == Fault::kRefusedRestart ? "" : "[missed] "),
+        current.c_str(), target.c_str(), code, detail.empty() ? "" : (", " + detail).c_str(),
+        follow.empty() ? "" : (", " + follow).c_str(),
+        split ? absl::StrCat("MIXED (", again, ") ", status.out.substr(0, 120)).c_str()
+              : state.c_str(),
+        secs);
     std::fflush(stdout);
     if (split) {
       ++mixed;
       const std::string dir = absl::StrCat(failure_root, "/soak-failure-", mixed);
-      RunProgram({"/bin/sh", "-c",
-                  absl::StrCat("mkdir -p ", dir, " && cp -r ", farm.journal_dir(), " ", dir,
-                               "/journal; cp ", log, "* ", dir, "/; for a in ",
-                               absl::StrJoin(names, " "), "; do mkdir -p ", dir,
-                               "/$a; cp ", tmp.Sub("farm"), "/$a/osagent.log ", tmp.Sub("farm"),
-                               "/$a/server.hsconf ", dir, "/$a/; done; true")});
+      RunProgram(
+          {"/bin/sh", "-c",
+           absl::StrCat("mkdir -p ", dir, " && cp -r ", farm.journal_dir(), " ", dir,
+                        "/journal; cp ", log, "* ", dir, "/; for a in ", absl::StrJoin(names, " "),
+                        "; do mkdir -p ", dir, "/$a; cp ", tmp.Sub("farm"), "/$a/osagent.log ",
+                        tmp.Sub("farm"), "/$a/server.hsconf ", dir, "/$a/; done; true")});
       WriteFile(dir + "/status.txt", status.out + status.err);
-      WriteFile(dir + "/run.txt", absl::StrCat("seed ", seed, " run ", run, " fault ",
-                                               FaultName(fault), " ", detail, " ", follow,
-                                               " from ", current, " to ", target, "\n"));
+      WriteFile(dir + "/run.txt",
+                absl::StrCat("seed ", seed, " run ", run, " fault ", FaultName(fault), " ", detail,
+                             " ", follow, " from ", current, " to ", target, "\n"));
       ProcessResult fix = farm.Osctl({"rollout", "rollback"});  // to carry on
       WriteFile(dir + "/repair.txt", fix.out + fix.err);
       absl::SleepFor(kLease * 2);
@@ -287,10 +305,13 @@ TEST(Soak, DISABLED_Soak) {
     absl::StrAppendFormat(&summary, "  fault %-44s %3d runs, landed while osctl ran: %d\n", k, v,
                           landed[k]);
   }
-  for (const auto& [k, v] : follow_ups) absl::StrAppendFormat(&summary, "  follow-up %s: %d\n", k, v);
+  for (const auto& [k, v] : follow_ups)
+    absl::StrAppendFormat(&summary, "  follow-up %s: %d\n", k, v);
   for (const auto& [k, v] : outcome) absl::StrAppendFormat(&summary, "  ended %s: %d\n", k, v);
-  absl::StrAppendFormat(&summary, "  mixed: %d; osctl hung: %d; services not all running: %d\n",
-                        mixed, hung, not_running);
+  absl::StrAppendFormat(&summary,
+                        "  mixed: %d (services on another address than their file: %d); osctl "
+                        "hung: %d; services not all running: %d\n",
+                        mixed, services_split, hung, not_running);
   std::printf("%s", summary.c_str());
   std::ofstream(results_path) << summary;
   EXPECT_EQ(mixed, 0);

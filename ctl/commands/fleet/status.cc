@@ -8,6 +8,7 @@
 #include "ctl/output/describe.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/report.h"
+#include "ctl/output/services_lag.h"
 #include "ctl/output/table.h"
 #include "ctl/rpc/agent_calls.h"
 
@@ -24,6 +25,14 @@ std::string PlatformAddress(const v1::GetEndpointsResponse& endpoints) {
 // "-" for a value the agent cannot tell (a Platform Server version off Windows).
 std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
 
+// Whether the services run on the file as it is: "current", "restart needed" (some run
+// on another revision: the line under the table says which), "-" without services.
+Cell ServicesCell(const v1::AgentInfo& a) {
+  if (a.service_revisions().empty() || !a.hsconf_error().empty()) return Cell("-");
+  if (LaggingServices(a).empty()) return Cell("current", Color::kGreen);
+  return Cell("restart needed", Color::kYellow);
+}
+
 // The hosts that did not answer, and those whose agent cannot read its server.hsconf.
 std::vector<HostFailure> StatusFailures(const std::vector<HostReply<v1::AgentInfo>>& info) {
   std::vector<HostFailure> failures = Failures(info);
@@ -39,7 +48,7 @@ std::vector<HostFailure> StatusFailures(const std::vector<HostReply<v1::AgentInf
 void PrintTable(const FleetContext& ctx, const std::vector<HostReply<v1::AgentInfo>>& info,
                 const std::vector<HostReply<v1::GetEndpointsResponse>>& endpoints) {
   Table table({"SERVER", "ROLE", "ADDRESS", "STATUS", "AGENT", "PLATFORM SERVER", "REVISION",
-               "PLATFORM DB"});
+               "SERVICES", "PLATFORM DB"});
   for (size_t i = 0; i < info.size(); ++i) {
     const Server& s = *info[i].server;
     if (!info[i].ok()) {
@@ -52,10 +61,16 @@ void PrintTable(const FleetContext& ctx, const std::vector<HostReply<v1::AgentIn
     table.AddRow({s.name, RoleName(a.role()), s.Target(),
                   hsconf_ok ? Cell("ok", Color::kGreen) : Cell("hsconf error", Color::kRed),
                   a.agent_version(), OrDash(a.platform_server_version()),
-                  ShortRevision(a.revision()),
+                  ShortRevision(a.revision()), ServicesCell(a),
                   endpoints[i].ok() ? PlatformAddress(endpoints[i].response) : ""});
   }
   std::string out = table.Render(ctx.color());
+  for (const auto& r : info) {
+    if (!r.ok() || !r.response.hsconf_error().empty()) continue;
+    const std::string line = ServicesLagLine(r.server->name, r.response);
+    if (!line.empty())
+      absl::StrAppend(&out, Paint("services: " + line, Color::kYellow, ctx.color()), "\n");
+  }
   for (const std::string& line : DriftLines(endpoints)) {
     absl::StrAppend(&out, Paint("drift: " + line, Color::kYellow, ctx.color()), "\n");
   }

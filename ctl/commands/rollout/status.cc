@@ -1,6 +1,7 @@
 // rollout status [ID]: where a rollout stands: its journal, and — unless --offline — what
 // every one of its servers says now, so that a split fleet (some servers on the new
-// address, others on the old) is reported in the first line.
+// address, others on the old) is reported in the first line, and so is a server whose
+// services still run on another server.hsconf than its file.
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
 #include "common/json_util.h"
@@ -47,12 +48,12 @@ int RunRolloutStatus(const GlobalOptions& global, const StatusOptions& o) {
   } else {
     std::string headline = view != nullptr ? view->Headline() : why_offline;
     if (!headline.empty()) {
-      const bool bad = view == nullptr || view->split();
+      const bool bad = view == nullptr || view->split() || view->services_lag();
       PrintOut(Paint(headline, bad ? Color::kRed : Color::kGreen, color) + "\n");
     }
     PrintRolloutResult(OutputFormat::kTable, color, *journal);
   }
-  if (view != nullptr && view->split()) return kExitFailed;
+  if (view != nullptr && (view->split() || view->services_lag())) return kExitFailed;
   return journal->phase == RolloutPhase::kDone ? kExitOk : kExitFailed;
 }
 

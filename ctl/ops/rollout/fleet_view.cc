@@ -5,6 +5,7 @@
 #include "common/endpoint_changes.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"
+#include "ctl/output/services_lag.h"
 #include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {
@@ -14,6 +15,14 @@ std::vector<std::string> NamesIn(const FleetView& v, Standing s) {
   std::vector<std::string> out;
   for (const ServerStanding& x : v.servers) {
     if (x.standing == s) out.push_back(x.name);
+  }
+  return out;
+}
+
+std::vector<std::string> NamesWithLag(const FleetView& v) {
+  std::vector<std::string> out;
+  for (const ServerStanding& x : v.servers) {
+    if (!x.services_lag.empty()) out.push_back(x.name);
   }
   return out;
 }
@@ -57,6 +66,20 @@ bool FleetView::split() const {
   return !NamesIn(*this, Standing::kNew).empty() && !NamesIn(*this, Standing::kOld).empty();
 }
 
+bool FleetView::services_lag() const {
+  for (const ServerStanding& s : servers) {
+    if (!s.services_lag.empty()) return true;
+  }
+  return false;
+}
+
+bool FleetView::converged() const {
+  if (split() || services_lag() || servers.empty()) return false;
+  const size_t fresh = NamesIn(*this, Standing::kNew).size();
+  const size_t old = NamesIn(*this, Standing::kOld).size();
+  return fresh == servers.size() || old == servers.size();
+}
+
 std::string FleetView::Headline() const {
   const std::vector<std::string> fresh = NamesIn(*this, Standing::kNew);
   const std::vector<std::string> old = NamesIn(*this, Standing::kOld);
@@ -64,6 +87,11 @@ std::string FleetView::Headline() const {
   if (split()) {
     line = absl::StrCat("SPLIT FLEET: ", absl::StrJoin(fresh, ", "), " on the new address; ",
                         absl::StrJoin(old, ", "), " on the old");
+  } else if (!NamesIn(*this, Standing::kPending).empty()) {
+    line = "not settled";  // a pending change may lag until its restart: said below
+  } else if (services_lag()) {
+    line = absl::StrCat("NOT CONVERGED: services run on another server.hsconf than their file (",
+                        absl::StrJoin(NamesWithLag(*this), ", "), ")");
   } else if (!fresh.empty() && fresh.size() == servers.size()) {
     line = "converged: every server on the new address";
   } else if (!old.empty() && old.size() == servers.size()) {
@@ -76,15 +104,24 @@ std::string FleetView::Headline() const {
     if (!names.empty())
       absl::StrAppend(&line, "; ", StandingName(s), ": ", absl::StrJoin(names, ", "));
   }
+  for (const ServerStanding& s : servers) {
+    if (!s.services_lag.empty()) absl::StrAppend(&line, "\n  ", s.services_lag);
+  }
   return line;
 }
 
 nlohmann::json FleetView::ToJson() const {
   nlohmann::json servers_json = nlohmann::json::object();
   for (const ServerStanding& s : servers) {
-    servers_json[s.name] = {{"standing", StandingName(s.standing)}, {"detail", s.detail}};
+    servers_json[s.name] = {{"standing", StandingName(s.standing)},
+                            {"detail", s.detail},
+                            {"services_lag", s.services_lag}};
   }
-  return {{"split", split()}, {"headline", Headline()}, {"servers", servers_json}};
+  return {{"split", split()},
+          {"services_lag", services_lag()},
+          {"converged", converged()},
+          {"headline", Headline()},
+          {"servers", servers_json}};
 }
 
 FleetView ObserveFleet(const FleetContext& ctx, const Journal& journal) {
@@ -98,7 +135,9 @@ FleetView ObserveFleet(const FleetContext& ctx, const Journal& journal) {
       }
     }
   }
-  auto now = CallGetEndpoints(ctx.Subset(indexes), ctx.fanout());
+  const std::vector<Target> targets = ctx.Subset(indexes);
+  auto now = CallGetEndpoints(targets, ctx.fanout());
+  auto info = CallGetInfo(targets, ctx.fanout());
   FleetView view;
   for (size_t k = 0; k < hosts.size(); ++k) {
     ServerStanding s{hosts[k]->name};
@@ -108,6 +147,7 @@ FleetView ObserveFleet(const FleetContext& ctx, const Journal& journal) {
       s.standing = StandingOf(*hosts[k], journal.options, now[k].response);
       if (s.standing == Standing::kPending) s.detail = now[k].response.pending().change_id();
     }
+    if (info[k].ok()) s.services_lag = ServicesLagLine(s.name, info[k].response);
     view.servers.push_back(std::move(s));
   }
   return view;

@@ -247,6 +247,47 @@ TEST_F(ChangeManagerTest, ServicesThatFailToStartRevertTheChangeAtOnce) {
   EXPECT_FALSE(std::filesystem::exists(PendingPath()));
 }
 
+// Services read server.hsconf only when they start. A change made without a restart,
+// whose services were then restarted by hand (now on the new file), must restart them
+// again when it is reverted: the change's own "no restart" is not what they run on.
+TEST_F(ChangeManagerTest, RevertRestartsServicesThatRunOnTheRevisionItTakesAway) {
+  ServiceConfig config;
+  config.name = "OutSystems Deployment Service";
+  config.command = {"/bin/sleep", "60"};
+  config.ready.stays_up = absl::Milliseconds(50);
+  config.start_timeout = absl::Seconds(10);
+  config.stop_timeout = absl::Seconds(5);
+  absl::StatusOr<std::unique_ptr<ServiceBackend>> backend =
+      MakeServiceBackend(config, (dir_ / "services").string());
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  std::vector<std::unique_ptr<ServiceBackend>> backends;
+  backends.push_back(std::move(*backend));
+  MakeManager(std::move(backends));
+  RunningRevisions book((dir_ / "services.json").string());
+  services_->TrackRevisions(&book, [this] { return store_->CurrentRevision(); });
+  const std::string original_revision = store_->CurrentRevision();
+  ASSERT_TRUE(services_->Control(ServiceAction::kStart, {}, absl::ZeroDuration(), nullptr).ok());
+  const int64_t first_pid = services_->List()[0].pid;
+
+  absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(kWindow);  // no restart
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT(services_->RunningOnOtherThan(out->set.revision), ::testing::SizeIs(1));
+  ASSERT_TRUE(services_->Control(ServiceAction::kRestart, {}, absl::ZeroDuration(), nullptr).ok());
+  EXPECT_TRUE(services_->RunningOnOtherThan(out->set.revision).empty());
+  const int64_t second_pid = services_->List()[0].pid;
+  EXPECT_NE(second_pid, first_pid);
+
+  ASSERT_TRUE(clock_.WaitForWaiters(1, kPatience));
+  clock_.Advance(kWindow);
+  ASSERT_TRUE(reverted_->WaitForNotificationWithTimeout(kPatience));
+  EXPECT_TRUE(last_revert_.status.ok()) << last_revert_.status;
+  EXPECT_EQ(ReadBytes(hsconf_), original_);
+  // The revert restarted the service on the restored file.
+  EXPECT_TRUE(services_->RunningOnOtherThan(original_revision).empty());
+  EXPECT_NE(services_->List()[0].pid, second_pid);
+  ASSERT_TRUE(services_->Control(ServiceAction::kStop, {}, absl::ZeroDuration(), nullptr).ok());
+}
+
 // --- leases ---
 
 constexpr absl::Duration kLease = absl::Seconds(30);
