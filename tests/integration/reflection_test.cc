@@ -11,6 +11,7 @@
 
 #include "common/revision.h"
 #include "tests/integration/harness.h"
+#include "tests/integration/openssl_pki.h"
 #include "tests/integration/reflection_client.h"
 
 namespace osfleet::testing {
@@ -167,6 +168,48 @@ TEST_P(ReflectionTest, AReusedStreamAnswersEachRequestExactlyOnce) {
   EXPECT_EQ(answers[7].all_extension_numbers_response().base_type_name(), "osfleet.v1.AgentInfo");
   EXPECT_TRUE(MessageDifferencer::Equals(answers[0].list_services_response(),
                                          answers[8].list_services_response()));
+}
+
+// Reflection and health are admitted as they always were: by the transport alone (no
+// role, no call slot), so a certificate of the fleet CA without an osfleet role can read
+// them but still call nothing of ours.
+TEST(ReflectionOverMtlsTest, AnyFleetCertificateReadsReflectionButRolesStillRuleTheRpcs) {
+  TempDir tmp;
+  OpensslPki pki(tmp.Sub("pki"), "fleet-ca");
+  pki.Issue("dc01", "osfleet:agent");
+  pki.Issue("viewer", "osfleet:viewer");
+  pki.Issue("nobody", "ops");
+  AgentOptions options;
+  options.insecure = false;
+  options.extra_args = {"--tls-cert",         pki.Path("dc01.pem"), "--tls-key",
+                        pki.Path("dc01.key"), "--tls-ca",           pki.Path("ca.pem")};
+  Agent agent(tmp.Sub("dc01"), options);
+  ASSERT_TRUE(agent.WaitReady()) << ReadFile(agent.log());
+  for (const std::string who : {"viewer", "nobody"}) {
+    SCOPED_TRACE(who);
+    ReflectedServer server(pki.Channel(who, agent.address(), "dc01"), "v1");
+    absl::StatusOr<std::vector<std::string>> names = server.ListServices();
+    ASSERT_TRUE(names.ok()) << names.status();
+    EXPECT_THAT(*names, UnorderedElementsAreArray(kServed));
+    absl::StatusOr<const google::protobuf::ServiceDescriptor*> health =
+        server.Describe("grpc.health.v1.Health");
+    ASSERT_TRUE(health.ok()) << health.status();
+    absl::StatusOr<std::unique_ptr<Message>> check =
+        server.Call((*health)->FindMethodByName("Check"), "");
+    ASSERT_TRUE(check.ok()) << check.status();
+    EXPECT_EQ(FieldText(**check, "status"), "SERVING");
+    absl::StatusOr<const google::protobuf::ServiceDescriptor*> agent_service =
+        server.Describe("osfleet.v1.Agent");
+    ASSERT_TRUE(agent_service.ok()) << agent_service.status();
+    absl::StatusOr<std::unique_ptr<Message>> info =
+        server.Call((*agent_service)->FindMethodByName("GetInfo"), "");
+    if (who == "viewer") {
+      ASSERT_TRUE(info.ok()) << info.status();
+      EXPECT_EQ(FieldText(**info, "name"), "dc01");
+    } else {
+      EXPECT_EQ(info.status().code(), absl::StatusCode::kPermissionDenied) << info.status();
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, ReflectionTest, ::testing::Values("v1", "v1alpha"),
