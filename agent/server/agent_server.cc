@@ -1,6 +1,5 @@
 #include "agent/server/agent_server.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
@@ -14,6 +13,7 @@
 #include "common/role.h"
 #include "common/tls_files.h"
 #include "common/utf8.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace osfleet::agent {
 namespace {
@@ -161,7 +161,10 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
       service_center_service_(
           phase_driver_.get(), &phase_lane_,
           config_.service_center ? config_.service_center->deadline : absl::Minutes(60), &gate_),
-      agent_service_(&config_, &store_, &services_, &critical_lane_, &gate_) {
+      agent_service_(&config_, &store_, &services_, &critical_lane_, &gate_),
+      reflection_({v1::Agent::service_full_name(), v1::Endpoints::service_full_name(),
+                   v1::Services::service_full_name(), v1::ServiceCenter::service_full_name(),
+                   grpc::health::v1::Health::service_full_name()}) {
   services_.TrackRevisions(&running_, [this] { return store_.CurrentRevision(); });
   changes_.set_auto_revert_hook([this](const AutoRevert& r) { AuditAutoRevert(r); });
   changes_.set_configuration_tool(tool_.get());
@@ -252,7 +255,6 @@ absl::Status AgentServer::Build() {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = MakeCredentials(config_);
   if (!creds.ok()) return creds.status();
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   // Where connections can be handed over (POSIX), our listener admits them; elsewhere
   // (Windows: gRPC 1.51 has no descriptor acceptor there) gRPC listens itself.
@@ -273,6 +275,8 @@ absl::Status AgentServer::Build() {
   builder.RegisterService(&endpoints_service_);
   builder.RegisterService(&services_service_);
   builder.RegisterService(&service_center_service_);
+  builder.RegisterService(reflection_.v1());
+  builder.RegisterService(reflection_.v1alpha());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot serve on ", config_.listen));

@@ -41,6 +41,7 @@
 #include "agent/admission/call_gate.h"
 #include "agent/admission/crl_store.h"
 #include "agent/rpc/endpoints_service.h"
+#include "agent/rpc/reflection_service.h"
 #include "agent/rpc/service_center_service.h"
 #include "agent/rpc/services_service.h"
 #include "agent/endpoints/state_dir.h"
@@ -103,6 +104,7 @@ class AgentServer {
   std::unique_ptr<PhaseDriver> phase_driver_;  // null unless configured
   ServiceCenterService service_center_service_;
   AgentService agent_service_;
+  ReflectionService reflection_;  // grpc.reflection.v1 and v1alpha
   std::unique_ptr<grpc::Server> server_;
   // Our own accept loop (connections capped, descriptors kept in reserve) hands its
   // connections to gRPC through acceptor_; destroyed first, so it stops before the server.

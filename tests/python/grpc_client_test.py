@@ -34,13 +34,15 @@ def generate_stubs(work_dir):
                     os.path.join(std_dir, "health.proto"))
     shutil.copyfile(os.path.join(GRPC_PROTO_DIR, "grpc/reflection/v1alpha/reflection.proto"),
                     os.path.join(std_dir, "reflection.proto"))
+    shutil.copyfile(os.path.join(GRPC_PROTO_DIR, "grpc/reflection/v1/reflection.proto"),
+                    os.path.join(std_dir, "reflection_v1.proto"))
     protos = [os.path.join("osfleet", "v1", p) for p in
               ("types.proto", "agent.proto", "endpoints.proto", "services.proto")]
     subprocess.run(
         ["protoc", "-I", os.path.join(SOURCE_DIR, "protos"), "-I", os.path.dirname(std_dir),
          "--python_out", out_dir, "--grpc_out", out_dir,
          "--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin", *protos,
-         "stdgrpc/health.proto", "stdgrpc/reflection.proto"],
+         "stdgrpc/health.proto", "stdgrpc/reflection.proto", "stdgrpc/reflection_v1.proto"],
         check=True)
     sys.path.insert(0, out_dir)
 
@@ -104,6 +106,8 @@ class GeneratedClientTest(unittest.TestCase):
         cls.health_grpc = importlib.import_module("stdgrpc.health_pb2_grpc")
         cls.refl_pb2 = importlib.import_module("stdgrpc.reflection_pb2")
         cls.refl_grpc = importlib.import_module("stdgrpc.reflection_pb2_grpc")
+        cls.refl_v1_pb2 = importlib.import_module("stdgrpc.reflection_v1_pb2")
+        cls.refl_v1_grpc = importlib.import_module("stdgrpc.reflection_v1_pb2_grpc")
 
     @classmethod
     def tearDownClass(cls):
@@ -176,6 +180,25 @@ class GeneratedClientTest(unittest.TestCase):
             file_containing_symbol="osfleet.v1.Endpoints")
         responses = list(stub.ServerReflectionInfo(iter([request]), timeout=10))
         self.assertTrue(responses[0].file_descriptor_response.file_descriptor_proto)
+
+    def test_reflection_v1_describes_the_health_service_on_one_stream(self):
+        # What current grpcurl and grpcui do: v1 first, several requests on one stream.
+        from google.protobuf import descriptor_pb2
+        _, channel = self.start("sqlserver-dc.hsconf")
+        stub = self.refl_v1_grpc.ServerReflectionStub(channel)
+        pb2 = self.refl_v1_pb2
+        requests = [pb2.ServerReflectionRequest(list_services="*"),
+                    pb2.ServerReflectionRequest(file_containing_symbol="grpc.health.v1.Health"),
+                    pb2.ServerReflectionRequest(list_services="*")]
+        responses = list(stub.ServerReflectionInfo(iter(requests), timeout=10))
+        self.assertEqual(len(responses), 3)
+        names = [s.name for s in responses[0].list_services_response.service]
+        self.assertIn("grpc.reflection.v1.ServerReflection", names)
+        self.assertEqual(responses[0], responses[2])
+        files = [descriptor_pb2.FileDescriptorProto.FromString(b)
+                 for b in responses[1].file_descriptor_response.file_descriptor_proto]
+        self.assertEqual(files[0].name, "grpc/health/v1/health.proto")
+        self.assertEqual([m.name for m in files[0].service[0].method], ["Check", "Watch"])
 
     def test_answers_are_valid_utf8_when_files_and_services_are_not(self):
         # A catalog saved in Windows-1252 and a service whose control command writes in its
