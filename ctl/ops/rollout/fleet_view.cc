@@ -76,6 +76,7 @@ std::string FleetView::Headline() const {
     if (!names.empty())
       absl::StrAppend(&line, "; ", StandingName(s), ": ", absl::StrJoin(names, ", "));
   }
+  if (!target.empty()) absl::StrAppend(&line, "; target: ", target);
   return line;
 }
 

@@ -25,6 +25,7 @@ struct ServerStanding {
 
 struct FleetView {
   std::vector<ServerStanding> servers;
+  std::string target;  // what the rollout moves (MovesText); ends the Headline when set
   bool split() const;            // some on the new address, others on the old
   std::string Headline() const;  // one line, e.g. "SPLIT FLEET: dc01, fe01 on the new ..."
   nlohmann::json ToJson() const;
