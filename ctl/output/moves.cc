@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/endpoint_changes.h"
+#include "common/escape.h"
 #include "ctl/output/describe.h"
 
 namespace osfleet::ctl {
@@ -66,9 +67,10 @@ std::vector<DatabaseMove> MovesOf(const std::vector<v1::EndpointChange>& changes
 std::string MovesText(const std::vector<DatabaseMove>& moves) {
   std::vector<std::string> parts;
   for (const DatabaseMove& m : moves) {
-    const std::string from = absl::StrJoin(m.from, " | ");
+    // The old addresses are what the agents said: shown, never obeyed by the terminal.
+    const std::string from = EscapeControls(absl::StrJoin(m.from, " | "));
     parts.push_back(absl::StrCat(Capitalized(m.database), " ", from, from.empty() ? "" : " ",
-                                 kArrowText, " ", m.to));
+                                 kArrowText, " ", EscapeControls(m.to)));
   }
   return absl::StrJoin(parts, ", ");
 }

@@ -30,7 +30,8 @@ std::vector<DatabaseMove> MovesOf(const std::vector<v1::EndpointChange>& changes
                                   const std::vector<HostReply<v1::GetEndpointsResponse>>& now);
 
 // "Platform SQLPROD01 → sqlnew01,1433, Log SQLA | SQLB → sqlnew01,1433" (servers that
-// disagree: every old address, joined by " | "; none known: "Platform → new").
+// disagree: every old address, joined by " | "; none known: "Platform → new"). Control
+// characters in an address are shown as escapes (EscapeControls).
 std::string MovesText(const std::vector<DatabaseMove>& moves);
 // {"platform": {"from": ["SQLPROD01"], "to": "sqlnew01,1433"}, ...}
 nlohmann::json MovesJson(const std::vector<DatabaseMove>& moves);

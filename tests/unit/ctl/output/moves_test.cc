@@ -48,6 +48,13 @@ TEST(MovesTest, ServersThatDisagreeShowEveryOldAddress) {
   EXPECT_EQ(MovesText(MovesOf(j)), "Platform → sqlnew01,1433, Session → sqlsess02");
 }
 
+TEST(MovesTest, ControlCharactersFromAnAgentAreShownNotObeyed) {
+  Journal j = TwoDatabases();
+  j.hosts[0].old_addresses["platform"] = "SQL\x1b]0;owned\aPROD";
+  EXPECT_EQ(MovesText(MovesOf(j)).find('\x1b'), std::string::npos);
+  EXPECT_NE(MovesText(MovesOf(j)).find("SQL\\u001b]0;owned\\u0007PROD"), std::string::npos);
+}
+
 TEST(MovesTest, JsonHasFromAndToPerMovedDatabaseOnly) {
   const nlohmann::json json = MovesJson(MovesOf(TwoDatabases()));
   EXPECT_EQ(json["platform"]["from"], nlohmann::json::array({"SQLPROD01"}));
