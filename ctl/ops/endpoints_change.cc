@@ -42,6 +42,10 @@ EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
                      " server(s) cannot take this change; nothing was changed on any server")));
     return result;
   }
+  if (change.approve) {
+    result.status = change.approve(result.plan);
+    if (!result.status.ok()) return result;
+  }
   std::vector<v1::SetEndpointsRequest> requests;
   for (const auto& r : result.plan)
     requests.push_back(SetRequestFor(change, r.response.revision()));

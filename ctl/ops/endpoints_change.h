@@ -4,6 +4,7 @@
 // changed in between is never overwritten (compare-and-set). `endpoints set` runs this.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct EndpointsChange {
   // Set one server at a time (agents that run the Configuration Tool: the database model
   // is the farm's, upgraded by one server at a time).
   bool one_at_a_time = false;
+  // When set: called with the plan once every server accepted it, before any Set; a
+  // non-OK status (the operator declined) stops there and becomes the result's status.
+  std::function<absl::Status(const std::vector<HostReply<v1::PlanEndpointsResponse>>&)> approve;
 };
 
 // The Set request for one server planned at `expected_revision`.
@@ -46,7 +50,6 @@ struct EndpointsChangeResult {
 EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
                                       const FanOutOptions& plan_fanout,
                                       const FanOutOptions& set_fanout,
-                                      const EndpointsChange& change,
-                                      LeaseKeeper* leases = nullptr);
+                                      const EndpointsChange& change, LeaseKeeper* leases = nullptr);
 
 }  // namespace osfleet::ctl

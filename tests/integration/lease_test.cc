@@ -103,7 +103,7 @@ TEST_F(LeaseTest, OsctlFrozenPastItsLeaseMidBatchConvergesOnTheOldAddress) {
   EXPECT_TRUE(StatusSaysConverged("old address"));
   // And it can be applied again, to the end (once the reverts' restarts are over).
   ASSERT_TRUE(WaitFor([&] { return farm_->AllRunningEverywhere(); }, kPatience));
-  ProcessResult resume = farm_->Osctl({"rollout", "resume"});
+  ProcessResult resume = farm_->Osctl({"rollout", "resume", "--yes"});
   EXPECT_EQ(resume.exit_code, 0) << resume.out << resume.err;
   EXPECT_TRUE(StatusSaysConverged("new address"));
 }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/integration/farm.h"
+#include "tests/integration/terminal.h"
 
 namespace osfleet::testing {
 namespace {
@@ -166,7 +167,7 @@ TEST_F(RolloutTest, OsctlKilledMidBatchThenStatusResumeRollback) {
   EXPECT_EQ(status.exit_code, 1);
   EXPECT_THAT(status.out, HasSubstr("applying"));
   EXPECT_THAT(status.out, Not(HasSubstr("elapsed -")));
-  ProcessResult resume = farm_->Osctl({"rollout", "resume"});
+  ProcessResult resume = farm_->Osctl({"rollout", "resume", "--yes"});
   ASSERT_EQ(resume.exit_code, 0) << resume.out << resume.err;
   EXPECT_EQ(farm_->Journal()["phase"], "done");
   for (const std::string& n : Names()) {
@@ -192,10 +193,112 @@ TEST_F(RolloutTest, CtrlCStopsBetweenBatchesAndResumeFinishes) {
   EXPECT_EQ(j["hosts"][0]["state"], "rolled_back");
   EXPECT_EQ(j["hosts"][1]["state"], "planned");
   EXPECT_TRUE(EveryFileIs(farm_->original()));
-  ProcessResult resume = farm_->Osctl({"rollout", "resume"});
+  // Without --yes and without a terminal to ask on, resume changes nothing.
+  ProcessResult refused = farm_->Osctl({"rollout", "resume"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr("not resumed (no terminal to ask on; pass --yes)"));
+  EXPECT_THAT(refused.err, HasSubstr(absl::StrCat("Platform ", farm_->old_db().address(), " → ",
+                                                  farm_->new_db().address())));
+  EXPECT_TRUE(EveryFileIs(farm_->original()));
+  ProcessResult resume = farm_->Osctl({"rollout", "resume", "--yes"});
   ASSERT_EQ(resume.exit_code, 0) << resume.out << resume.err;
   for (const std::string& n : Names()) {
     EXPECT_THAT(farm_->Hsconf(n), HasSubstr(farm_->new_db().address())) << n;
+  }
+  // Before changing anything: the target, what is done and left, the preflight again.
+  EXPECT_THAT(resume.out, HasSubstr("done: 0 of 4 servers; left: dc01, fe01, fe02, fe03"));
+  EXPECT_THAT(resume.out, HasSubstr("reaches platform (SQL Server"));
+  // The summary is the whole rollout's: completed, not the earlier stop's "back on the old".
+  EXPECT_THAT(resume.out,
+              HasSubstr(absl::StrCat("rollout ", j["id"].get<std::string>(), ": done")));
+  EXPECT_THAT(resume.out, HasSubstr("completed by `osctl rollout resume`; the earlier run had "
+                                    "stopped: interrupted before batch 2"));
+  EXPECT_THAT(resume.out, HasSubstr("confirmed on the new address: 4 of 4 servers"));
+  EXPECT_THAT(resume.out, Not(HasSubstr("back on the old address")));
+  EXPECT_EQ(farm_->Journal()["phase"], "done");
+}
+
+// The new address on screen: the question, each plan line, the summary's table, and the
+// first line of `rollout status` (and its JSON).
+TEST_F(RolloutTest, TheNewAddressIsOnScreenFromPromptToStatus) {
+  StartFarm(Small(2));
+  const std::string old_address = farm_->old_db().address();
+  const std::string new_address = farm_->new_db().address();
+  std::vector<std::string> args = {"rollout",   "apply",     "--platform",
+                                   new_address, "--session", new_address};
+  const std::string question =
+      absl::StrCat("Move 3 servers: Platform ", old_address, " → ", new_address, ", Session ",
+                   old_address, " → ", new_address, "? [y/N]");
+  ProcessResult declined = RunOnTerminal(farm_->OsctlArgv(args), farm_->OsctlEnv(), "[y/N]", "n\n");
+  EXPECT_EQ(declined.exit_code, 2) << declined.out;
+  EXPECT_THAT(declined.out, HasSubstr(question));
+  EXPECT_THAT(declined.out, HasSubstr("not applied (not confirmed at the prompt)"));
+  EXPECT_TRUE(EveryFileIs(farm_->original()));
+  ProcessResult r = RunOnTerminal(farm_->OsctlArgv(args), farm_->OsctlEnv(), "[y/N]", "y\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(question));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("batch 1: platform Server ", old_address, " → ",
+                                            new_address, ", session Server ", old_address)));
+  EXPECT_THAT(r.out, Not(HasSubstr("field(s) to change")));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("target: Platform ", old_address, " → ", new_address)));
+  EXPECT_THAT(r.out, HasSubstr("PLATFORM"));
+  EXPECT_THAT(r.out, HasSubstr("SESSION"));
+  EXPECT_THAT(r.out, Not(HasSubstr("LOG ")));  // the log database does not move
+  EXPECT_THAT(r.out, Not(HasSubstr("(BEFORE)")));
+  for (const std::string& n : Names()) {
+    EXPECT_THAT(farm_->Hsconf(n), HasSubstr(new_address)) << n;
+  }
+  ProcessResult status = farm_->Osctl({"rollout", "status"});
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  EXPECT_THAT(status.out.substr(0, status.out.find('\n')),
+              HasSubstr(absl::StrCat("converged: every server on the new address; target: "
+                                     "Platform ",
+                                     old_address, " → ", new_address, ", Session")));
+  ProcessResult json = farm_->Osctl({"rollout", "status", "--output", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json doc = nlohmann::json::parse(json.out);
+  EXPECT_EQ(doc["target"]["platform"]["to"], new_address);
+  EXPECT_EQ(doc["target"]["platform"]["from"], nlohmann::json::array({old_address}));
+  EXPECT_FALSE(doc["target"].contains("log"));
+}
+
+// A resume runs the preflight again: a new address that stopped answering since the
+// plan refuses it (exit 3) before anything changes.
+TEST_F(RolloutTest, ResumeRunsThePreflightAgain) {
+  StartFarm(Small(1));
+  auto move = MoveAll(farm_->new_db().address());
+  std::vector<std::string> args = {"rollout", "apply"};
+  args.insert(args.end(), move.begin(), move.end());
+  ProcessResult planned = farm_->Osctl(args);  // no terminal, no --yes: the plan is kept
+  ASSERT_EQ(planned.exit_code, 2) << planned.out << planned.err;
+  ASSERT_EQ(farm_->Journal()["phase"], "planned");
+  farm_->new_db().Stop();
+  ProcessResult resume = farm_->Osctl({"rollout", "resume", "--yes"});
+  EXPECT_EQ(resume.exit_code, 3) << resume.out << resume.err;
+  EXPECT_THAT(resume.err, HasSubstr("the new address is not reachable from every server"));
+  EXPECT_THAT(resume.out, HasSubstr("done: 0 of 2 servers; left: dc01, fe01"));
+  EXPECT_TRUE(EveryFileIs(farm_->original()));
+  EXPECT_EQ(farm_->Journal()["phase"], "planned");
+}
+
+// On a terminal, `endpoints set` shows the plan and asks, naming the old and new address.
+TEST_F(RolloutTest, EndpointsSetAsksOnATerminalNamingTheMove) {
+  StartFarm(Small(1));
+  const std::string new_address = farm_->new_db().address();
+  const std::vector<std::string> argv =
+      farm_->OsctlArgv({"endpoints", "set", "--platform", new_address});
+  const std::string question = absl::StrCat("Move 2 servers: Platform ", farm_->old_db().address(),
+                                            " → ", new_address, "? [y/N]");
+  ProcessResult declined = RunOnTerminal(argv, farm_->OsctlEnv(), "[y/N]", "no\n");
+  EXPECT_EQ(declined.exit_code, 2) << declined.out;
+  EXPECT_THAT(declined.out, HasSubstr(question));
+  EXPECT_THAT(declined.out, HasSubstr("not changed (not confirmed at the prompt)"));
+  EXPECT_TRUE(EveryFileIs(farm_->original()));
+  ProcessResult r = RunOnTerminal(argv, farm_->OsctlEnv(), "[y/N]", "y\n");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(question));
+  for (const std::string& n : Names()) {
+    EXPECT_THAT(farm_->Hsconf(n), HasSubstr(new_address)) << n;
   }
 }
 

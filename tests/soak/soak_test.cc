@@ -214,7 +214,9 @@ TEST(Soak, DISABLED_Soak) {
     watchdog.join();
     if (fault == Fault::kKillOsctl) {
       follow = uniform(0, 1) < 0.5 ? "rollback" : "resume";
-      ProcessResult r = farm.Osctl({"rollout", follow});
+      std::vector<std::string> args = {"rollout", follow};
+      if (follow == "resume") args.push_back("--yes");
+      ProcessResult r = farm.Osctl(args);
       WriteFile(log + "." + follow, absl::StrCat("exit ", r.exit_code, "\n", r.out, r.err));
       follow = absl::StrCat(follow, "=", r.exit_code);
       if (r.exit_code != 0) {

@@ -4,15 +4,17 @@
 #include "absl/strings/str_format.h"
 #include "common/duration.h"
 #include "ctl/commands/address_flags.h"
+#include "ctl/commands/ask.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/ops/all_or_nothing.h"
 #include "ctl/ops/endpoints_change.h"
-#include "ctl/rpc/agent_calls.h"
 #include "ctl/output/endpoint_diffs.h"
 #include "ctl/output/exit_code.h"
+#include "ctl/output/moves.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
+#include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -25,6 +27,7 @@ struct SetOptions {
   std::string confirm_timeout;          // e.g. "10m": revert by itself unless confirmed
   std::string lease;                    // e.g. "30s": all or nothing, confirmed by osctl
   std::string restart_timeout = "10m";  // deadline of calls that restart services
+  bool yes = false;                     // do not ask, even on a terminal
   DbCredentialFlags credentials;        // for the agents' Configuration Tool
 };
 
@@ -128,8 +131,28 @@ void PrintSet(const FleetContext& ctx, const std::vector<v1::EndpointChange>& ch
              set);
 }
 
+// On a terminal without --yes: the plan, then "Move N servers: Platform OLD → NEW? [y/N]".
+absl::Status AskBeforeSet(const FleetContext& c, const std::vector<v1::EndpointChange>& changes,
+                          const std::vector<HostReply<v1::PlanEndpointsResponse>>& plan) {
+  size_t moving = 0;
+  for (const auto& r : plan) moving += r.ok() && !r.response.diffs().empty();
+  if (moving == 0) return absl::OkStatus();  // nothing to change: nothing to ask
+  if (c.format() == OutputFormat::kTable) PrintEndpointsPlan(c, changes, plan, "");
+  const std::vector<DatabaseMove> moves =
+      MovesOf(changes, CallGetEndpoints(c.targets(), c.fanout()));
+  if (AskYesNo(MoveQuestion(moving, moves))) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("not changed (not confirmed at the prompt): ", MovesText(moves)));
+}
+
 int SetOnFleet(const FleetContext& c, const SetOptions& o, EndpointsChange change) {
   change.one_at_a_time = AnyConfigurationTool(c);
+  if (!o.yes && CanAsk()) {
+    change.approve = [&c, changes = change.changes](
+                         const std::vector<HostReply<v1::PlanEndpointsResponse>>& plan) {
+      return AskBeforeSet(c, changes, plan);
+    };
+  }
   absl::StatusOr<FanOutOptions> set_fanout =
       RestartFanOut(c.fanout(), o.restart, o.restart_timeout);
   if (!set_fanout.ok()) return ReportError(set_fanout.status());
@@ -139,6 +162,7 @@ int SetOnFleet(const FleetContext& c, const SetOptions& o, EndpointsChange chang
   }
   EndpointsChangeResult result =
       ChangeEndpoints(c.targets(), c.fanout(), *set_fanout, change, leases.get());
+  if (!result.status.ok() && !IsRefused(result.status)) return ReportError(result.status);
   if (!result.status.ok()) {
     PrintEndpointsPlan(c, change.changes, result.plan, std::string(result.status.message()));
     return ExitCodeForHosts(Failures(result.plan), ExitCodeFor(result.status));
@@ -170,6 +194,7 @@ void AddEndpointsSet(CLI::App& endpoints, const GlobalOptions& global, Action& a
   CLI::App* set = endpoints.add_subcommand("set", "change the addresses on every server");
   AddAddressFlags(set, o->addresses, AddressHelp::kWithSyntax);
   set->add_flag("--dry-run", o->dry_run, "only plan (same as `endpoints plan`)");
+  set->add_flag("-y,--yes", o->yes, "do not ask for confirmation on a terminal");
   set->add_option("--reason", o->reason, "recorded with each server's backup");
   set->add_flag("--restart", o->restart, "restart the OutSystems services and wait until healthy");
   set->add_option("--confirm-timeout", o->confirm_timeout,

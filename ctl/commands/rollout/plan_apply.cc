@@ -1,14 +1,13 @@
 // rollout plan | apply: discover, preflight and plan a new rollout; apply also changes
 // every server in batches, after asking (unless --yes).
 #include <cstdio>
-#include <iostream>
 
 #include "common/endpoint_changes.h"
-#include "common/platform/terminal.h"
 #include "ctl/commands/address_flags.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/output/exit_code.h"
+#include "ctl/output/moves.h"
 #include "ctl/output/report.h"
 #include "ctl/output/rollout_summary.h"
 
@@ -33,18 +32,13 @@ nlohmann::json PlanJson(const Journal& j) {
                      {"addresses", h.old_addresses},
                      {"state", HostStateName(h.state)}});
   }
-  return {{"command", "rollout plan"},      {"batches", j.batches},
-          {"platform", j.options.platform}, {"log", j.options.log},
-          {"session", j.options.session},   {"hosts", hosts}};
-}
-
-bool AskToProceed(const Rollout& rollout) {
-  if (!platform::StdinIsTerminal()) return false;
-  std::fprintf(stderr, "Apply this rollout to %zu server(s)? Type 'yes' to go on: ",
-               rollout.journal().hosts.size());
-  std::string answer;
-  std::getline(std::cin, answer);
-  return answer == "yes";
+  return {{"command", "rollout plan"},
+          {"batches", j.batches},
+          {"platform", j.options.platform},
+          {"log", j.options.log},
+          {"session", j.options.session},
+          {"target", MovesJson(MovesOf(j))},
+          {"hosts", hosts}};
 }
 
 absl::Status CheckOptions(const PreparedOptions& o) {
@@ -61,10 +55,8 @@ absl::Status CheckOptions(const PreparedOptions& o) {
 // The journal is saved before the question, so a declined plan can still be looked at.
 int Apply(const FleetContext& c, Rollout& rollout, bool yes) {
   if (absl::Status s = SaveJournal(rollout.journal()); !s.ok()) return ReportError(s);
-  if (!yes && !AskToProceed(rollout)) {
-    std::fprintf(stderr,
-                 "osctl: not applied (confirm at the prompt, or pass --yes); plan kept in %s\n",
-                 rollout.journal().path.c_str());
+  if (!ProceedWithRollout(rollout.journal(), yes, "applied")) {
+    std::fprintf(stderr, "osctl: plan kept in %s\n", rollout.journal().path.c_str());
     return kExitUsage;
   }
   CatchInterrupt();

@@ -1,11 +1,23 @@
 #include "ctl/commands/rollout/rollout.h"
 
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
 #include "common/platform/interrupt.h"
+#include "ctl/commands/ask.h"
+#include "ctl/output/moves.h"
 
 namespace osfleet::ctl {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+
+// The servers a go-ahead changes: every one not yet confirmed on the new address.
+size_t ServersToMove(const Journal& journal) {
+  size_t n = 0;
+  for (const HostRecord& h : journal.hosts) n += h.state != HostState::kConfirmed;
+  return n;
+}
 
 }  // namespace
 
@@ -45,6 +57,17 @@ void CatchInterrupt(bool rolling_back) {
       "(--lease) ends, but no summary is printed and `osctl rollout status` is the only way "
       "to see the result. Press Ctrl-C once more to leave anyway.\n";
   platform::SetFlagOnInterrupt(&g_interrupted, {first, second});
+}
+
+bool ProceedWithRollout(const Journal& journal, bool yes, const std::string& done_word) {
+  if (yes) return true;
+  const std::vector<DatabaseMove> moves = MovesOf(journal);
+  const bool can_ask = CanAsk();
+  if (can_ask && AskYesNo(MoveQuestion(ServersToMove(journal), moves))) return true;
+  std::fprintf(stderr, "osctl: not %s (%s): rollout %s would move %s\n", done_word.c_str(),
+               can_ask ? "not confirmed at the prompt" : "no terminal to ask on; pass --yes",
+               journal.id.c_str(), MovesText(moves).c_str());
+  return false;
 }
 
 RolloutSink PrintSteps(EventPrinter& printer) {

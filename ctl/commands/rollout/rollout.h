@@ -35,6 +35,12 @@ const std::atomic<bool>* InterruptFlag();
 // still put every server back).
 void CatchInterrupt(bool rolling_back = false);
 
+// Whether to change the servers of `journal`: true with --yes (`yes`) or when the operator
+// answers y at "Move N servers: Platform OLD → NEW, ...? [y/N]". Otherwise false, after
+// saying on stderr that the rollout was not `done_word` ("applied", "resumed") and why
+// (declined, or no terminal to ask on: pass --yes), with the same question's moves.
+bool ProceedWithRollout(const Journal& journal, bool yes, const std::string& done_word);
+
 // The rollout's events, printed as they happen.
 RolloutSink PrintSteps(EventPrinter& printer);
 

@@ -3,11 +3,15 @@
 // address, others on the old) is reported in the first line, and so is a server whose
 // services still run on another server.hsconf than its file.
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/atomic_file.h"
+#include "common/escape.h"
 #include "common/json_util.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/ops/rollout/fleet_view.h"
 #include "ctl/output/exit_code.h"
+#include "ctl/output/moves.h"
 #include "ctl/output/report.h"
 #include "ctl/output/rollout_summary.h"
 #include "ctl/output/table.h"
@@ -24,6 +28,7 @@ void PrintStatusJson(const Journal& journal, const FleetView* view) {
   absl::StatusOr<std::string> text = ReadFileCapped(journal.path, 16 << 20);
   absl::StatusOr<nlohmann::json> parsed = ParseJson(text.ok() ? *text : "{}", journal.path);
   nlohmann::json doc = parsed.ok() ? *std::move(parsed) : nlohmann::json::object();
+  doc["target"] = MovesJson(MovesOf(journal));
   if (view != nullptr) doc["fleet"] = view->ToJson();
   PrintJson(doc);
 }
@@ -38,6 +43,7 @@ int RunRolloutStatus(const GlobalOptions& global, const StatusOptions& o) {
         OpenRolloutFleet(global, journal->inventory);
     if (ctx.ok()) {
       view = std::make_unique<FleetView>(ObserveFleet(**ctx, *journal));
+      view->target = MovesText(MovesOf(*journal));
     } else {
       why_offline = absl::StrCat("servers not asked: ", ctx.status().message());
     }
@@ -49,7 +55,9 @@ int RunRolloutStatus(const GlobalOptions& global, const StatusOptions& o) {
     std::string headline = view != nullptr ? view->Headline() : why_offline;
     if (!headline.empty()) {
       const bool bad = view == nullptr || view->split() || view->services_lag();
-      PrintOut(Paint(headline, bad ? Color::kRed : Color::kGreen, color) + "\n");
+      std::vector<std::string> lines;  // the headline, then a line per server whose services lag
+      for (absl::string_view l : absl::StrSplit(headline, '\n')) lines.push_back(EscapeControls(l));
+      PrintOut(Paint(absl::StrJoin(lines, "\n"), bad ? Color::kRed : Color::kGreen, color) + "\n");
     }
     PrintRolloutResult(OutputFormat::kTable, color, *journal);
   }

@@ -67,6 +67,21 @@ void RetryWhileBusy(const std::vector<Target>& targets, const FanOutOptions& fan
   }
 }
 
+// A resumed rollout's summary is about the whole rollout: the stop it goes on from is
+// history. Clears the journal's note; returns how it had stopped ("interrupted before
+// batch 2 of 4"), or "" for a rollout that was not stopped (killed, or never applied).
+std::string TakeEarlierStop(Journal& journal) {
+  if (journal.phase == RolloutPhase::kPlanned) return "";
+  std::string stop = journal.note.substr(0, journal.note.find(';'));
+  journal.note.clear();
+  return stop;
+}
+
+std::string CompletedNote(const std::string& earlier_stop) {
+  return absl::StrCat("completed by `osctl rollout resume`",
+                      earlier_stop.empty() ? "" : "; the earlier run had stopped: ", earlier_stop);
+}
+
 }  // namespace
 
 std::vector<size_t> Rollout::Reconcile(const std::vector<HostState>& states, bool retry_failed) {
@@ -162,9 +177,9 @@ absl::Status Rollout::ApplyBatch(int batch) {
       std::vector<HostReply<v1::SetEndpointsResponse>> one =
           CallSet({targets[k]}, fanout, {requests[k]},
                   [&](size_t, const HostReply<v1::SetEndpointsResponse>& r) { hold(k, r); });
-      RetryWhileBusy({targets[k]}, fanout, {requests[k]},
-                     [&](size_t, const HostReply<v1::SetEndpointsResponse>& r) { hold(k, r); },
-                     one);
+      RetryWhileBusy(
+          {targets[k]}, fanout, {requests[k]},
+          [&](size_t, const HostReply<v1::SetEndpointsResponse>& r) { hold(k, r); }, one);
       RecordToolRun(hosts[k], one[0]);
       replies.push_back(std::move(one[0]));
     }
@@ -208,9 +223,8 @@ void Rollout::RecordToolRun(size_t host, const HostReply<v1::SetEndpointsRespons
   if (!reply.ok()) return;  // its error says what the tool did (the agent reverted)
   if (!reply.response.has_configuration_tool()) return;
   const v1::ConfigurationToolRun& run = reply.response.configuration_tool();
-  h.configuration_tool = absl::StrFormat(
-      "%s exited with status %d after %.1fs", run.command_line(), run.exit_code(),
-      Seconds(run.duration()));
+  h.configuration_tool = absl::StrFormat("%s exited with status %d after %.1fs", run.command_line(),
+                                         run.exit_code(), Seconds(run.duration()));
   h.configuration_tool_output = run.log_tail().empty() ? run.output() : run.log_tail();
   Emit("tool", h.name, h.configuration_tool);
   // Saved at once: the journal says which servers ran the tool before a crash.
@@ -365,6 +379,8 @@ absl::Status Rollout::Execute() {
       journal_.options.max_fail, static_cast<int>(journal_.hosts.size()), "--max-fail", true);
   if (!max_fail.ok()) return max_fail.status();
   if (absl::Status s = StartLeases(); !s.ok()) return s;
+  const bool resumed = journal_.phase != RolloutPhase::kPlanned;
+  const std::string earlier_stop = TakeEarlierStop(journal_);
   if (journal_.phase == RolloutPhase::kRolledBack) {  // resumed: apply it again
     for (HostRecord& h : journal_.hosts) {
       if (h.state == HostState::kRolledBack) h.state = HostState::kPlanned;
@@ -407,6 +423,7 @@ absl::Status Rollout::Execute() {
   absl::Status sc = RunServiceCenter();
   journal_.phase = sc.ok() ? RolloutPhase::kDone : RolloutPhase::kStopped;
   if (!sc.ok()) journal_.note = std::string(sc.message());
+  if (sc.ok() && resumed) journal_.note = CompletedNote(earlier_stop);
   if (absl::Status s = Save(); !s.ok()) return s;
   return sc;
 }

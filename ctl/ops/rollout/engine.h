@@ -49,6 +49,10 @@ class Rollout {
   // FAILED_PRECONDITION "refused: ...") when a server does not answer, a probe or a service
   // fails or a change is pending (drift is only a warning); the events say why, per server.
   absl::Status Prepare();
+  // Before a resume: says the target and what is done and left, then runs the discovery
+  // and the preflight of Prepare again (the plan stays the journal's). Refused like
+  // Prepare; the servers this rollout was changing may have its change pending.
+  absl::Status Recheck();
   // Apply (or continue) the batches, confirm, run the Service Center phase.
   absl::Status Execute();
   // Revert every change this rollout made (pending or confirmed), restarting services.

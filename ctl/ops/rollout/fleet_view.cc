@@ -104,6 +104,7 @@ std::string FleetView::Headline() const {
     if (!names.empty())
       absl::StrAppend(&line, "; ", StandingName(s), ": ", absl::StrJoin(names, ", "));
   }
+  if (!target.empty()) absl::StrAppend(&line, "; target: ", target);
   for (const ServerStanding& s : servers) {
     if (!s.services_lag.empty()) absl::StrAppend(&line, "\n  ", s.services_lag);
   }

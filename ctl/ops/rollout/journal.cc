@@ -196,8 +196,17 @@ absl::StatusOr<Journal> LoadJournal(const std::string& id) {
     }
   }
   if (names.empty()) return absl::NotFoundError(absl::StrCat("no rollout journal in ", dir));
-  std::sort(names.begin(), names.end());  // ids start with the UTC time: the last is newest
-  return LoadJournalFile(absl::StrCat(dir, "/", names.back()));
+  // Ids start with the UTC second ("20261127-020301-"), then a random part: among the
+  // journals of the newest second, the one created last (a declined plan and the apply
+  // that follows it can share a second).
+  std::sort(names.begin(), names.end());
+  const std::string second = names.back().substr(0, 16);
+  absl::StatusOr<Journal> newest = LoadJournalFile(absl::StrCat(dir, "/", names.back()));
+  for (auto it = names.rbegin() + 1; it != names.rend() && absl::StartsWith(*it, second); ++it) {
+    absl::StatusOr<Journal> other = LoadJournalFile(absl::StrCat(dir, "/", *it));
+    if (other.ok() && (!newest.ok() || other->created > newest->created)) newest = std::move(other);
+  }
+  return newest;
 }
 
 }  // namespace osfleet::ctl

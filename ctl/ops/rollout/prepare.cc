@@ -5,6 +5,7 @@
 #include "ctl/ops/rollout/batches.h"
 #include "ctl/ops/rollout/engine.h"
 #include "ctl/output/describe.h"
+#include "ctl/output/moves.h"
 #include "ctl/output/report.h"
 #include "ctl/rpc/agent_calls.h"
 
@@ -18,13 +19,16 @@ std::string AddressOf(const v1::GetEndpointsResponse& r, v1::Database db) {
   return "";
 }
 
-// Why a server cannot take part, from what it answered; empty when it can.
+// Why a server cannot take part, from what it answered; empty when it can. in_flight: this
+// rollout was changing it when it stopped (resume), so a pending change and services
+// still restarting there are its own.
 std::string ServerProblem(const HostReply<v1::AgentInfo>& info,
                           const HostReply<v1::GetEndpointsResponse>& endpoints,
-                          const HostReply<v1::ListServicesResponse>& services) {
+                          const HostReply<v1::ListServicesResponse>& services, bool in_flight) {
   for (const grpc::Status* s : {&info.status, &endpoints.status, &services.status}) {
     if (!s->ok()) return StatusText(*s);
   }
+  if (in_flight) return "";
   if (endpoints.response.has_pending()) {
     return absl::StrCat("change ", endpoints.response.pending().change_id(),
                         " is pending confirmation there (another rollout or change in "
@@ -79,7 +83,10 @@ absl::Status Rollout::Discover(std::vector<v1::GetEndpointsResponse>& endpoints)
   std::vector<std::string> problems;
   for (size_t i = 0; i < info.size(); ++i) {
     const std::string& name = ctx_.servers()[i].name;
-    std::string problem = ServerProblem(info[i], got[i], services[i]);
+    const HostRecord* h = journal_.Find(name);
+    const bool in_flight =
+        h != nullptr && (h->state == HostState::kApplying || h->state == HostState::kPending);
+    std::string problem = ServerProblem(info[i], got[i], services[i], in_flight);
     if (problem.empty() && ctx_.servers()[i].role == v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER &&
         !journal_.options.skip_service_center && !info[i].response.service_center_configured()) {
       problem =
@@ -174,13 +181,22 @@ absl::Status Rollout::PlanHosts(const std::vector<v1::GetEndpointsResponse>& end
       HostRecord h =
           PlannedHost(ctx_.servers()[i], static_cast<int>(b), plan[i].response, endpoints[i]);
       Emit("plan", h.name,
-           absl::StrCat("batch ", b + 1, ": ", plan[i].response.diffs_size(),
-                        " field(s) to change"));
+           absl::StrCat("batch ", b + 1, ": ", DiffsText(plan[i].response.diffs())));
       journal_.hosts.push_back(std::move(h));
       server_of_host_.push_back(i);
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status Rollout::Recheck() {
+  Emit("resume", "",
+       absl::StrCat("rollout ", journal_.id, " (", RolloutPhaseName(journal_.phase), "): target ",
+                    MovesText(MovesOf(journal_))));
+  Emit("resume", "", ProgressText(journal_));
+  std::vector<v1::GetEndpointsResponse> endpoints;
+  if (absl::Status s = Discover(endpoints); !s.ok()) return s;
+  return Preflight();
 }
 
 absl::Status Rollout::Prepare() {

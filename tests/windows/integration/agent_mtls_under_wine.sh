@@ -59,7 +59,7 @@ grep -q "SQLNEW01" "$WORK/plan.txt" || fail "the plan does not name the new addr
 cmp -s "$WORK/original.hsconf" "$PLATFORM/server.hsconf" || fail "the plan changed the file"
 
 step "endpoints set: only the addresses change, BOM and CRLF stay"
-osctl endpoints set --platform SQLNEW01.corp.example.com,1433 --log SQLNEW01.corp.example.com,1433 \
+osctl endpoints set --yes --platform SQLNEW01.corp.example.com,1433 --log SQLNEW01.corp.example.com,1433 \
   --session SQLNEW01.corp.example.com,1433 --reason "wine integration test" >"$WORK/set.txt" ||
   fail "endpoints set: $(cat "$WORK/set.txt")"
 sed "s/>$OLD</>SQLNEW01.corp.example.com,1433</" "$WORK/original.hsconf" >"$WORK/expected.hsconf"

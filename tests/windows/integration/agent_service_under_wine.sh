@@ -89,7 +89,7 @@ is_state "$SVC" RUNNING || fail "$SVC is $(state_of "$SVC") after services start
 
 step "a restart under a confirm window on the new address, then confirm"
 set_all() {  # set_all ADDRESS: every database to ADDRESS, restarting, pending confirmation
-  osctl endpoints set --platform "$1" --log "$1" --session "$1" --restart --restart-timeout 2m \
+  osctl endpoints set --yes --platform "$1" --log "$1" --session "$1" --restart --restart-timeout 2m \
     --confirm-timeout 10m --reason "wine service test"
 }
 set_all "$NEW" >"$WORK/set.txt" 2>&1 || fail "endpoints set to $NEW: $(cat "$WORK/set.txt")"
@@ -105,7 +105,7 @@ cmp "$WORK/before-dead.hsconf" "$PLATFORM/server.hsconf" || fail "the revert is 
 is_state "$SVC" RUNNING || fail "$SVC is $(state_of "$SVC") after the revert"
 
 step "the SCM's stop keeps a change pending confirmation; the restarted service still has it"
-osctl endpoints set --platform "$OLD" --log "$OLD" --session "$OLD" --confirm-timeout 10m \
+osctl endpoints set --yes --platform "$OLD" --log "$OLD" --session "$OLD" --confirm-timeout 10m \
   >"$WORK/pending.txt" 2>&1 || fail "endpoints set (pending): $(cat "$WORK/pending.txt")"
 rm -f "$WORK/port"
 w sc stop osagent >/dev/null

@@ -63,7 +63,7 @@ out=$(osctl_exe -o json endpoints get) || fail "endpoints get: $out"
 
 step "osctl.exe endpoints set on the whole fleet: only the addresses change"
 NEW=SQLNEW01.corp.example.com,1433
-out=$(osctl_exe endpoints set --platform "$NEW" --log "$NEW" --session "$NEW" \
+out=$(osctl_exe endpoints set --yes --platform "$NEW" --log "$NEW" --session "$NEW" \
   --confirm-timeout 10m --reason "from osctl.exe") ||
   fail "endpoints set: $out"
 original | sed "s/>$OLD</>$NEW</" >"$WORK/expected.hsconf"

@@ -60,5 +60,14 @@ TEST_F(FleetViewTest, HeadlineForConvergedAndUnsettledFleets) {
   EXPECT_THAT(view.Headline(), StartsWith("not settled; pending: dc01; unreachable: fe01"));
 }
 
+TEST_F(FleetViewTest, HeadlineEndsWithTheTargetWhenGiven) {
+  FleetView view;
+  view.servers = {{"dc01", Standing::kNew}, {"fe01", Standing::kPending, "chg-1"}};
+  view.target = "Platform SQLPROD01 → sqlnew01,1433";
+  EXPECT_EQ(view.Headline(),
+            "not settled; pending: fe01; target: Platform SQLPROD01 → sqlnew01,1433");
+  EXPECT_EQ(view.ToJson()["headline"], view.Headline());
+}
+
 }  // namespace
 }  // namespace osfleet::ctl
