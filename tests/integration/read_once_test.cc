@@ -88,7 +88,9 @@ class ReadOnceTest : public ::testing::Test {
     return WaitFor(
         [&] {
           nlohmann::json j = farm_->Journal();
-          return !j.is_null() && !j["hosts"].empty() && j["hosts"][0]["state"] == "applying";
+          // Sent, and written: the Configuration Tool's 2 s run is under way.
+          return !j.is_null() && !j["hosts"].empty() && j["hosts"][0]["state"] == "applying" &&
+                 farm_->Hsconf("dc01") != farm_->original();
         },
         kPatience);
   }
