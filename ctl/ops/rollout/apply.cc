@@ -95,7 +95,8 @@ std::vector<size_t> Rollout::Reconcile(const std::vector<HostState>& states, boo
       h.new_revision = now[k].response.pending().revision();
       h.backup_id = now[k].response.pending().backup_id();
     } else if (seen == HostState::kFailed) {
-      h.error = "server.hsconf was changed outside this rollout";
+      h.error = absl::StrCat("server.hsconf was changed outside this rollout: it is at revision ",
+                             now[k].response.revision(), ", planned from ", h.old_revision);
     } else if (seen == HostState::kPlanned && was == HostState::kPending) {
       h.error = "reverted by itself (its lease or confirm window ended)";
       Emit("host", h.name, h.error);
@@ -188,8 +189,8 @@ absl::Status Rollout::ApplyBatch(int batch) {
     h.restart_seconds = Seconds(r.restart_duration());
     h.state = r.state() == v1::CHANGE_STATE_PENDING ? HostState::kPending : HostState::kConfirmed;
     Emit("host", h.name,
-         absl::StrFormat("changed (revision %s), services healthy after %.1fs",
-                         ShortRevision(h.new_revision), h.restart_seconds));
+         absl::StrFormat("changed (revision %s), services healthy after %.1fs", h.new_revision,
+                         h.restart_seconds));
   }
   HoldLeases();
   return Save();
@@ -208,9 +209,8 @@ void Rollout::RecordToolRun(size_t host, const HostReply<v1::SetEndpointsRespons
   if (!reply.ok()) return;  // its error says what the tool did (the agent reverted)
   if (!reply.response.has_configuration_tool()) return;
   const v1::ConfigurationToolRun& run = reply.response.configuration_tool();
-  h.configuration_tool = absl::StrFormat(
-      "%s exited with status %d after %.1fs", run.command_line(), run.exit_code(),
-      Seconds(run.duration()));
+  h.configuration_tool = absl::StrFormat("%s exited with status %d after %.1fs", run.command_line(),
+                                         run.exit_code(), Seconds(run.duration()));
   h.configuration_tool_output = run.log_tail().empty() ? run.output() : run.log_tail();
   Emit("tool", h.name, h.configuration_tool);
   // Saved at once: the journal says which servers ran the tool before a crash.
