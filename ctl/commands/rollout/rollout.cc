@@ -1,6 +1,7 @@
 #include "ctl/commands/rollout/rollout.h"
 
 #include "common/platform/interrupt.h"
+#include "ctl/fleet/identity_check.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -26,7 +27,10 @@ absl::StatusOr<std::unique_ptr<FleetContext>> OpenRolloutFleet(GlobalOptions opt
         "--limit: a rollout covers every application server of the inventory");
   }
   if (options.inventory.empty()) options.inventory = inventory;
-  return FleetContext::Open(options);
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
+  if (!ctx.ok()) return ctx;
+  if (absl::Status s = CheckFleetIdentities(**ctx); !s.ok()) return s;
+  return ctx;
 }
 
 const std::atomic<bool>* InterruptFlag() { return &g_interrupted; }
