@@ -4,13 +4,13 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/escape.h"
 #include "common/platform/ip_address.h"
 
 namespace osfleet {
@@ -22,10 +22,9 @@ namespace {
 constexpr size_t kMaxLabelLength = 63;
 constexpr size_t kMaxServiceNameLength = 128;
 
-// Quotes user text for an error message; control bytes come out as escapes.
-std::string Quote(absl::string_view text) {
-  return absl::StrCat("\"", absl::CHexEscape(text), "\"");
-}
+// Quotes user text for an error message as typed ("host\INST" keeps its one backslash);
+// control characters come out as visible escapes.
+std::string Quote(absl::string_view text) { return QuotedEscaped(text); }
 
 absl::Status Invalid(absl::string_view what, absl::string_view text, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(what, " ", Quote(text), ": ", why));
@@ -180,6 +179,7 @@ struct SqlServerParts {
   absl::string_view host;
   std::optional<absl::string_view> instance;
   std::optional<absl::string_view> port;
+  bool bracketed = false;  // "[v6]..."
 };
 
 // Splits "[v6]..." or "host[\instance][,port]" (without the tcp: prefix).
@@ -192,6 +192,7 @@ absl::StatusOr<SqlServerParts> SplitSqlServer(absl::string_view rest, absl::stri
       return Invalid("SQL Server address", text, "'[' without a closing ']'");
     }
     parts.host = rest.substr(1, close - 1);
+    parts.bracketed = true;
     tail = rest.substr(close + 1);
     if (!tail.empty() && tail[0] != '\\' && tail[0] != ',') {
       return Invalid("SQL Server address", text, "expected '\\' or ',' after ']'");
@@ -208,6 +209,44 @@ absl::StatusOr<SqlServerParts> SplitSqlServer(absl::string_view rest, absl::stri
   absl::string_view instance_part = tail.substr(0, comma);
   if (absl::ConsumePrefix(&instance_part, "\\")) parts.instance = instance_part;
   return parts;
+}
+
+// Named pipes ("np:") and shared memory ("lpc:") reach only one machine's SQL Server.
+bool IsLocalProtocol(absl::string_view text) {
+  return absl::StartsWithIgnoreCase(text, "np:") || absl::StartsWithIgnoreCase(text, "lpc:");
+}
+
+// "host:port" (one ':' in an unbracketed host: not an IPv6 literal), the usual slip: the
+// address with the port after a comma ("tcp:sql01\\INST,1433"); "" when not that form.
+std::string CommaPortFix(absl::string_view text, const SqlServerParts& parts) {
+  const absl::string_view host = parts.host;
+  const size_t colon = host.find(':');
+  if (parts.bracketed || parts.port.has_value() || colon == absl::string_view::npos || colon == 0 ||
+      colon + 1 == host.size() || host.find(':', colon + 1) != absl::string_view::npos) {
+    return "";
+  }
+  const absl::string_view prefix = text.substr(0, static_cast<size_t>(host.data() - text.data()));
+  return absl::StrCat(prefix, host.substr(0, colon),
+                      parts.instance.has_value() ? absl::StrCat("\\", *parts.instance) : "", ",",
+                      host.substr(colon + 1));
+}
+
+// The forms SQL Server's client accepts but a farm cannot use, or that are a common slip,
+// with what to write instead.
+absl::Status CheckSqlServerForm(absl::string_view text, const SqlServerParts& parts) {
+  constexpr absl::string_view kWhat = "SQL Server address";
+  if (IsLocalProtocol(text)) {
+    return Invalid(kWhat, text,
+                   "named pipes and shared memory cannot be used by a farm (every server "
+                   "connects over TCP): give [tcp:]host[\\instance][,port]");
+  }
+  const std::string fixed = CommaPortFix(text, parts);
+  if (!fixed.empty()) {
+    return Invalid(
+        kWhat, text,
+        absl::StrCat("SQL Server takes the port after a comma: host,port; write ", Quote(fixed)));
+  }
+  return absl::OkStatus();
 }
 
 absl::string_view StripTcpPrefix(absl::string_view text, bool* had_prefix) {
@@ -308,6 +347,7 @@ absl::StatusOr<SqlServerAddress> ParseSqlServerAddress(absl::string_view text) {
   const absl::string_view rest = StripTcpPrefix(text, &address.tcp_prefix);
   absl::StatusOr<SqlServerParts> parts = SplitSqlServer(rest, text);
   if (!parts.ok()) return parts.status();
+  if (absl::Status s = CheckSqlServerForm(text, *parts); !s.ok()) return s;
   if (absl::Status s = ValidateHostIn(parts->host, kWhat, text); !s.ok()) return s;
   address.host = std::string(parts->host);
   if (parts->instance.has_value()) {
@@ -354,6 +394,11 @@ absl::StatusOr<OracleAddress> ParseOracleAddress(absl::string_view text) {
     address.port = *value;
   }
   return address;
+}
+
+absl::Status ValidateDatabaseAddress(absl::string_view text) {
+  if (text.find('/') != absl::string_view::npos) return ParseOracleAddress(text).status();
+  return ParseSqlServerAddress(text).status();
 }
 
 std::string FormatOracleAddress(const OracleAddress& address) {

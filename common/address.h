@@ -42,8 +42,9 @@ absl::Status ValidateHost(absl::string_view host);
 bool IsLoopbackHost(absl::string_view host);
 
 // Parses "[tcp:]host[\instance][,port]". IPv6 literals may be bracketed ("[::1],1433")
-// or bare ("::1,1433"; the port follows the last comma). Rejects whitespace, control
-// characters, XML metacharacters, empty parts,
+// or bare ("::1,1433"; the port follows the last comma). "host:port" is refused with the
+// text to write instead ("host,port"), "np:" and "lpc:" (named pipes, shared memory) as
+// unusable by a farm. Rejects whitespace, control characters, XML metacharacters, empty parts,
 // instance names over 16 characters or with characters SQL Server does not allow, and
 // ports outside 1..65535, with INVALID_ARGUMENT naming the offending part.
 absl::StatusOr<SqlServerAddress> ParseSqlServerAddress(absl::string_view text);
@@ -59,6 +60,12 @@ absl::StatusOr<OracleAddress> ParseOracleAddress(absl::string_view text);
 
 // "host:port/service_name", brackets around IPv6 hosts.
 std::string FormatOracleAddress(const OracleAddress& address);
+
+// A new database address as an operator gives it, checked before any server is asked
+// (osctl; each agent checks it again against its own provider): a SQL Server address or an
+// Oracle one. INVALID_ARGUMENT as ParseOracleAddress says when the text has a '/' (which
+// only Oracle's form has) and as ParseSqlServerAddress says otherwise.
+absl::Status ValidateDatabaseAddress(absl::string_view text);
 
 // Rejects empty text, control characters and XML metacharacters (< > & " ') with
 // INVALID_ARGUMENT naming the character and its position. Used by every parser above.

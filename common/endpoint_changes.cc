@@ -2,6 +2,7 @@
 
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
 #include "common/address.h"
 
 namespace osfleet {
@@ -32,7 +33,9 @@ absl::StatusOr<std::vector<v1::EndpointChange>> CheckedEndpointChanges(
     const EndpointAddresses& addresses) {
   for (auto [flag, database, address] : Fields(addresses)) {
     if (address->empty()) continue;
-    if (absl::Status s = CheckSafeText(*address, flag); !s.ok()) return s;
+    if (absl::Status s = ValidateDatabaseAddress(*address); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(flag, ": ", s.message()));
+    }
   }
   return EndpointChanges(addresses);
 }

@@ -19,7 +19,8 @@ struct EndpointAddresses {
 // The given addresses, in the order platform, log, session; nothing is checked.
 std::vector<v1::EndpointChange> EndpointChanges(const EndpointAddresses& addresses);
 
-// The same, each address checked first (no control characters, no XML metacharacters):
+// The same, each address checked first as a SQL Server or Oracle address
+// (ValidateDatabaseAddress), so that bad input is refused before any server is asked:
 // INVALID_ARGUMENT naming its flag, e.g. "--platform: ...". No address: an empty list.
 absl::StatusOr<std::vector<v1::EndpointChange>> CheckedEndpointChanges(
     const EndpointAddresses& addresses);

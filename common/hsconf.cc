@@ -5,10 +5,10 @@
 #include <pugixml.hpp>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/escape.h"
 #include "common/hsconf_internal.h"
 #include "common/revision.h"
 
@@ -335,9 +335,7 @@ absl::Status LoadXml(absl::string_view bytes, pugi::xml_document* doc) {
 
 }  // namespace
 
-std::string Quote(absl::string_view text) {
-  return absl::StrCat("\"", absl::CHexEscape(text), "\"");
-}
+std::string Quote(absl::string_view text) { return QuotedEscaped(text); }
 
 absl::string_view LooseSqlServerHost(absl::string_view text) {
   if (text.size() >= 4 && absl::EqualsIgnoreCase(text.substr(0, 4), "tcp:")) text.remove_prefix(4);

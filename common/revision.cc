@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "absl/strings/str_cat.h"
+
 namespace osfleet {
 
 std::string Sha256Hex(absl::string_view bytes) {
@@ -25,6 +27,12 @@ std::string Sha256Hex(absl::string_view bytes) {
 
 std::string ShortRevision(absl::string_view revision) {
   return std::string(revision.substr(0, 12));
+}
+
+std::string RevisionConflict(absl::string_view actual, absl::string_view expected) {
+  return absl::StrCat("revision conflict: server.hsconf is at revision ", actual,
+                      ", not at the expected ", expected,
+                      "; it changed since it was read: read it again");
 }
 
 }  // namespace osfleet

@@ -8,7 +8,12 @@ namespace osfleet {
 
 std::string Sha256Hex(absl::string_view bytes);
 
-// The first 12 hex digits: how a revision is shown to people and in logs.
+// The first 12 hex digits: for a table column only. Messages carry the whole revision:
+// two revisions that differ only after the twelfth digit must not look equal.
 std::string ShortRevision(absl::string_view revision);
+
+// The ABORTED message of a compare-and-set that found server.hsconf at `actual` instead of
+// `expected`, both revisions in full.
+std::string RevisionConflict(absl::string_view actual, absl::string_view expected);
 
 }  // namespace osfleet

@@ -104,10 +104,7 @@ absl::StatusOr<HsconfDocument> HsconfStore::ReadForChange(const EditableFile& fi
   absl::StatusOr<HsconfDocument> doc = Parse(file);
   if (!doc.ok()) return doc;
   if (!expected_revision.empty() && doc->revision != expected_revision && !force) {
-    return absl::AbortedError(
-        absl::StrCat("revision conflict: server.hsconf is at ", ShortRevision(doc->revision),
-                     ", not ", ShortRevision(expected_revision),
-                     " as expected; it changed since it was read — read it again"));
+    return absl::AbortedError(RevisionConflict(doc->revision, expected_revision));
   }
   return doc;
 }
@@ -126,9 +123,7 @@ absl::StatusOr<PlanOutcome> HsconfStore::Plan(absl::Span<const EndpointEdit> edi
   absl::StatusOr<HsconfDocument> doc = Read();
   if (!doc.ok()) return doc.status();
   if (!expected_revision.empty() && doc->revision != expected_revision) {
-    return absl::AbortedError(absl::StrCat("revision conflict: server.hsconf is at ",
-                                           ShortRevision(doc->revision), ", not ",
-                                           ShortRevision(expected_revision)));
+    return absl::AbortedError(RevisionConflict(doc->revision, expected_revision));
   }
   absl::StatusOr<EditResult> edit = ApplyEdits(*doc, edits);
   if (!edit.ok()) return edit.status();
@@ -167,8 +162,7 @@ absl::StatusOr<SetOutcome> HsconfStore::Set(const SetInput& input) {
   out.revision = new_revision;
   out.changes = std::move(edit->changes);
   spdlog::info("set {}: revision {} -> {}, {} field(s) changed, backup {}", out.change_id,
-               ShortRevision(out.previous_revision), ShortRevision(out.revision),
-               out.changes.size(), out.backup_id);
+               out.previous_revision, out.revision, out.changes.size(), out.backup_id);
   return out;
 }
 
@@ -194,8 +188,8 @@ absl::StatusOr<RollbackOutcome> HsconfStore::Rollback(const RollbackInput& input
   if (absl::Status s = Write(*file, restored->bytes); !s.ok()) return s;
   RollbackOutcome out{doc->revision, restored->revision, backup->id,
                       DiffAddresses(*doc, *restored)};
-  spdlog::info("rollback to {}: revision {} -> {}", input.backup_id,
-               ShortRevision(out.previous_revision), ShortRevision(out.revision));
+  spdlog::info("rollback to {}: revision {} -> {}", input.backup_id, out.previous_revision,
+               out.revision);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "common/duration.h"
+#include "ctl/fleet/identity_check.h"
 #include "ctl/output/exit_code.h"
 
 namespace osfleet::ctl {
@@ -11,6 +12,14 @@ int WithFleet(const GlobalOptions& global, const std::function<int(const FleetCo
   absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(global);
   if (!ctx.ok()) return ReportError(ctx.status());
   return run(**ctx);
+}
+
+int WithCheckedFleet(const GlobalOptions& global,
+                     const std::function<int(const FleetContext&)>& run) {
+  return WithFleet(global, [&run](const FleetContext& c) {
+    if (absl::Status s = CheckFleetIdentities(c); !s.ok()) return ReportError(s);
+    return run(c);
+  });
 }
 
 absl::StatusOr<FanOutOptions> RestartFanOut(FanOutOptions fanout, bool restart,
@@ -31,11 +40,27 @@ absl::Status CheckLeaseFlags(const std::string& lease, const std::string& confir
     return absl::InvalidArgumentError("--confirm-timeout: must be more than 0 and at most 24h");
   }
   if (*l < absl::Milliseconds(500) || *l > *w) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--lease ", lease, ": must be at least 500ms and at most --confirm-timeout (",
-        confirm_timeout, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--lease ", lease, ": must be at least 500ms and at most --confirm-timeout (",
+                     confirm_timeout, ")"));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> LeaseOrDefault(const std::string& lease,
+                                           const std::string& confirm_timeout) {
+  std::string chosen = lease;
+  if (chosen.empty()) {
+    absl::StatusOr<absl::Duration> w = ParseDuration(confirm_timeout, "--confirm-timeout");
+    if (!w.ok()) return w.status();
+    if (*w > absl::ZeroDuration() && *w < absl::Milliseconds(500)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--confirm-timeout ", confirm_timeout, ": must be at least 500ms (the shortest lease)"));
+    }
+    chosen = *w < *ParseDuration(kDefaultLease, "--lease") ? confirm_timeout : kDefaultLease;
+  }
+  if (absl::Status s = CheckLeaseFlags(chosen, confirm_timeout); !s.ok()) return s;
+  return chosen;
 }
 
 }  // namespace osfleet::ctl

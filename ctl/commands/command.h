@@ -19,6 +19,12 @@ using Action = std::function<int()>;
 // (bad input: exit 2), says why and `run` is not called.
 int WithFleet(const GlobalOptions& global, const std::function<int(const FleetContext&)>& run);
 
+// The same for a command that changes something: first every selected server's agent must
+// be what the inventory says (name and role; ctl/fleet/identity_check.h), else exit 2 and
+// `run` is not called.
+int WithCheckedFleet(const GlobalOptions& global,
+                     const std::function<int(const FleetContext&)>& run);
+
 // --restart-timeout: a call that restarts services can take minutes, so with `restart` it
 // gets at least that deadline. INVALID_ARGUMENT when `restart_timeout` does not parse.
 absl::StatusOr<FanOutOptions> RestartFanOut(FanOutOptions fanout, bool restart,
@@ -27,6 +33,12 @@ absl::StatusOr<FanOutOptions> RestartFanOut(FanOutOptions fanout, bool restart,
 // --lease against --confirm-timeout: both durations; the lease at least 500ms and at
 // most the window. INVALID_ARGUMENT naming the flag otherwise.
 absl::Status CheckLeaseFlags(const std::string& lease, const std::string& confirm_timeout);
+
+// The lease a rollout runs with: --lease as given (checked as above), or, when it was not
+// given (empty), the shorter of kDefaultLease and --confirm-timeout.
+inline constexpr char kDefaultLease[] = "30s";
+absl::StatusOr<std::string> LeaseOrDefault(const std::string& lease,
+                                           const std::string& confirm_timeout);
 
 // When `command` is chosen on the command line, `run` becomes the action.
 inline void OnChosen(CLI::App* command, Action& action, Action run) {

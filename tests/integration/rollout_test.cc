@@ -135,6 +135,36 @@ TEST_F(RolloutTest, PreflightRefusesWhenOneServerCannotReachTheNewDatabase) {
   EXPECT_TRUE(EveryFileIs(farm_->original()));
 }
 
+// An inventory with the roles of dc01 and fe01 swapped (mTLS: each address still reaches
+// the agent of its name) would restart a Front-End first and run the Service Center phase
+// there: refused before anything changes, naming both sides.
+TEST_F(RolloutTest, SwappedRolesAreRefusedBeforeAnythingChanges) {
+  StartFarm(Small(2));
+  std::vector<InventoryEntry> swapped;
+  for (auto& a : farm_->agents()) {
+    const std::string& name = a->options().name;
+    const std::string role = name == "dc01"   ? "front_end"
+                             : name == "fe01" ? "deployment_controller"
+                                              : a->options().role;
+    swapped.push_back({name, a->address(), role});
+  }
+  const std::string inventory = WriteInventory(
+      tmp_.Sub("farm/swapped.yaml"), swapped,
+      "defaults:\n  tls: {ca: pki/ca.pem, cert: pki/tester.pem, key: pki/tester.key}");
+  std::vector<std::string> argv = {BinDir() + "/osctl", "--inventory", inventory,
+                                   "rollout",           "apply",       "--yes"};
+  for (const std::string& arg : MoveAll(farm_->new_db().address())) argv.push_back(arg);
+  ProcessResult r = RunProgram(argv, farm_->OsctlEnv());
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("dc01: the inventory says front_end, its agent (named dc01) says "
+                               "deployment_controller"));
+  EXPECT_THAT(r.err, HasSubstr("fe01: the inventory says deployment_controller, its agent (named "
+                               "fe01) says front_end"));
+  EXPECT_TRUE(EveryFileIs(farm_->original()));
+  EXPECT_TRUE(farm_->Journal().is_null());
+  EXPECT_TRUE(farm_->ScRequests().empty());
+}
+
 TEST_F(RolloutTest, FailingFrontEndRollsEverythingBack) {
   FarmOptions options;
   options.front_ends = 3;

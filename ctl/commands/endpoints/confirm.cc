@@ -37,8 +37,8 @@ void AddEndpointsConfirm(CLI::App& endpoints, const GlobalOptions& global, Actio
   confirm->add_option("--change", *change_id,
                       "only this change id (default: whichever is pending)");
   OnChosen(confirm, action, [&global, change_id] {
-    return WithFleet(global,
-                     [&](const FleetContext& c) { return RunEndpointsConfirm(c, *change_id); });
+    return WithCheckedFleet(
+        global, [&](const FleetContext& c) { return RunEndpointsConfirm(c, *change_id); });
   });
 }
 

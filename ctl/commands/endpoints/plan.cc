@@ -19,7 +19,7 @@ absl::StatusOr<std::vector<v1::EndpointChange>> ChangesToMake(const EndpointAddr
 int RunEndpointsPlan(const GlobalOptions& global, const EndpointAddresses& addresses) {
   absl::StatusOr<std::vector<v1::EndpointChange>> changes = ChangesToMake(addresses);
   if (!changes.ok()) return ReportError(changes.status());
-  return WithFleet(global, [&](const FleetContext& c) {
+  return WithCheckedFleet(global, [&](const FleetContext& c) {
     auto plan = CallPlan(c.targets(), c.fanout(), *changes);
     PrintEndpointsPlan(c, *changes, plan, "");
     return ExitCodeForHosts(Failures(plan), kExitFailed);

@@ -83,7 +83,8 @@ void AddEndpointsRollback(CLI::App& endpoints, const GlobalOptions& global, Acti
   rollback->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts");
   AddDbCredentialFlags(rollback, o->credentials);
   OnChosen(rollback, action, [&global, o] {
-    return WithFleet(global, [&](const FleetContext& c) { return RunEndpointsRollback(c, *o); });
+    return WithCheckedFleet(global,
+                            [&](const FleetContext& c) { return RunEndpointsRollback(c, *o); });
   });
 }
 

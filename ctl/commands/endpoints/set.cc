@@ -184,7 +184,7 @@ int RunEndpointsSet(const GlobalOptions& global, const SetOptions& o) {
   absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
   if (!credentials.ok()) return ReportError(credentials.status());
   AddCredentials(*credentials, &change->tool);
-  return WithFleet(global, [&](const FleetContext& c) { return SetOnFleet(c, o, *change); });
+  return WithCheckedFleet(global, [&](const FleetContext& c) { return SetOnFleet(c, o, *change); });
 }
 
 }  // namespace

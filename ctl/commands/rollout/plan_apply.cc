@@ -16,6 +16,7 @@ namespace {
 
 struct PreparedOptions {
   EndpointAddresses addresses;
+  std::string lease;       // --lease; empty: the shorter of 30s and --confirm-timeout
   RolloutOptions rollout;  // its addresses are copied from `addresses` before the run
   bool apply = false;
   bool yes = false;
@@ -41,15 +42,20 @@ nlohmann::json PlanJson(const Journal& j) {
           {"hosts", hosts}};
 }
 
-absl::Status CheckOptions(const PreparedOptions& o) {
+// Every flag checked, the addresses too, before any server is asked; fills in the lease.
+absl::Status CheckOptions(PreparedOptions& o) {
   if (o.addresses.empty()) {
     return absl::InvalidArgumentError(
         "give at least one new address: --platform, --log, --session");
   }
+  if (absl::Status s = CheckedEndpointChanges(o.addresses).status(); !s.ok()) return s;
   if (o.rollout.on_failure != "rollback" && o.rollout.on_failure != "keep") {
     return absl::InvalidArgumentError("--on-failure: rollback or keep");
   }
-  return CheckLeaseFlags(o.rollout.lease, o.rollout.confirm_timeout);
+  absl::StatusOr<std::string> lease = LeaseOrDefault(o.lease, o.rollout.confirm_timeout);
+  if (!lease.ok()) return lease.status();
+  o.rollout.lease = *std::move(lease);
+  return absl::OkStatus();
 }
 
 // The journal is saved before the question, so a declined plan can still be looked at.
@@ -110,10 +116,10 @@ void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& 
   cmd->add_option("--confirm-timeout", r.confirm_timeout,
                   "each server reverts by itself unless confirmed within this time")
       ->capture_default_str();
-  cmd->add_option("--lease", r.lease,
+  cmd->add_option("--lease", o->lease,
                   "each changed server reverts by itself when osctl stops renewing for this "
-                  "long (paused, cut off, killed); at most --confirm-timeout")
-      ->capture_default_str();
+                  "long (paused, cut off, killed); at most --confirm-timeout; default: the "
+                  "shorter of 30s and --confirm-timeout");
   cmd->add_option("--on-failure", r.on_failure, "rollback | keep")->capture_default_str();
   cmd->add_flag("--skip-service-center", r.skip_service_center, "do not run the SC phase");
   if (o->apply) {

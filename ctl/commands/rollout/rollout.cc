@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/platform/interrupt.h"
 #include "ctl/commands/ask.h"
+#include "ctl/fleet/identity_check.h"
 #include "ctl/output/moves.h"
 
 namespace osfleet::ctl {
@@ -38,7 +39,10 @@ absl::StatusOr<std::unique_ptr<FleetContext>> OpenRolloutFleet(GlobalOptions opt
         "--limit: a rollout covers every application server of the inventory");
   }
   if (options.inventory.empty()) options.inventory = inventory;
-  return FleetContext::Open(options);
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
+  if (!ctx.ok()) return ctx;
+  if (absl::Status s = CheckFleetIdentities(**ctx); !s.ok()) return s;
+  return ctx;
 }
 
 const std::atomic<bool>* InterruptFlag() { return &g_interrupted; }

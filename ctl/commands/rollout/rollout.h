@@ -23,7 +23,8 @@ void AddRolloutFromJournal(CLI::App& rollout, const GlobalOptions& global, Actio
                            const std::string& verb);
 
 // The fleet a rollout runs on: every server of `inventory` (when --inventory is not given);
-// --limit is refused, since a rollout covers every application server.
+// --limit is refused, since a rollout covers every application server. Every server's agent
+// must be what the inventory says (ctl/fleet/identity_check.h): INVALID_ARGUMENT otherwise.
 absl::StatusOr<std::unique_ptr<FleetContext>> OpenRolloutFleet(GlobalOptions options,
                                                                const std::string& inventory);
 

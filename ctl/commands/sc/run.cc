@@ -137,8 +137,8 @@ int RunServiceCenterPhase(const GlobalOptions& global, const ScRunOptions& sc) {
     return ReportError(s);
   }
   const v1::RunPhaseRequest request = RequestFrom(sc, *deadline);
-  return WithFleet(global,
-                   [&](const FleetContext& c) { return RunOnController(c, request, *deadline); });
+  return WithCheckedFleet(
+      global, [&](const FleetContext& c) { return RunOnController(c, request, *deadline); });
 }
 
 }  // namespace

@@ -69,7 +69,7 @@ int RunServicesControl(const GlobalOptions& global, const ControlOptions& contro
   absl::StatusOr<absl::Duration> deadline =
       ParseDuration(control.restart_timeout, "--restart-timeout");
   if (!deadline.ok()) return ReportError(deadline.status());
-  return WithFleet(global, [&](const FleetContext& c) {
+  return WithCheckedFleet(global, [&](const FleetContext& c) {
     return ControlOnFleet(c, control.action, *request, *deadline);
   });
 }

@@ -110,7 +110,8 @@ std::vector<size_t> Rollout::Reconcile(const std::vector<HostState>& states, boo
       h.new_revision = now[k].response.pending().revision();
       h.backup_id = now[k].response.pending().backup_id();
     } else if (seen == HostState::kFailed) {
-      h.error = "server.hsconf was changed outside this rollout";
+      h.error = absl::StrCat("server.hsconf was changed outside this rollout: it is at revision ",
+                             now[k].response.revision(), ", planned from ", h.old_revision);
     } else if (seen == HostState::kPlanned && was == HostState::kPending) {
       h.error = "reverted by itself (its lease or confirm window ended)";
       Emit("host", h.name, h.error);
@@ -203,8 +204,8 @@ absl::Status Rollout::ApplyBatch(int batch) {
     h.restart_seconds = Seconds(r.restart_duration());
     h.state = r.state() == v1::CHANGE_STATE_PENDING ? HostState::kPending : HostState::kConfirmed;
     Emit("host", h.name,
-         absl::StrFormat("changed (revision %s), services healthy after %.1fs",
-                         ShortRevision(h.new_revision), h.restart_seconds));
+         absl::StrFormat("changed (revision %s), services healthy after %.1fs", h.new_revision,
+                         h.restart_seconds));
   }
   HoldLeases();
   return Save();

@@ -114,7 +114,7 @@ TEST(ParseSqlServerAddressTest, RejectsBadFormsWithPreciseMessages) {
       {"[::1", "without a closing ']'"},
       {"[::1]x", "expected '\\' or ',' after ']'"},
       {"[zz::1],1433", "not a valid IPv6 address"},
-      {"np:host", "not a valid IPv6 address"},
+      {"np:host", "named pipes and shared memory cannot be used by a farm"},
       {"a,b,1433", "',' at position 2"},
   };
   for (const BadCase& c : cases) {
@@ -124,6 +124,61 @@ TEST(ParseSqlServerAddressTest, RejectsBadFormsWithPreciseMessages) {
     EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(parsed.status().message()), HasSubstr(c.message_part));
   }
+}
+
+// The usual slips of SQL Server addresses get what to write instead, not "not a valid IPv6
+// address".
+TEST(ParseSqlServerAddressTest, HostColonPortSuggestsTheComma) {
+  const std::vector<BadCase> cases = {
+      {"sql01:1433",
+       "SQL Server address \"sql01:1433\": SQL Server takes the port after a comma: "
+       "host,port; write \"sql01,1433\""},
+      {"tcp:sql.corp.example.com:14330", "write \"tcp:sql.corp.example.com,14330\""},
+      {"10.0.0.5:1433", "write \"10.0.0.5,1433\""},
+      {"sql01:1433\\INST", "write \"sql01\\INST,1433\""},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.text);
+    absl::StatusOr<SqlServerAddress> parsed = ParseSqlServerAddress(c.text);
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(parsed.status().message()), HasSubstr(c.message_part));
+    EXPECT_THAT(std::string(parsed.status().message()), ::testing::Not(HasSubstr("IPv6")));
+  }
+}
+
+TEST(ParseSqlServerAddressTest, NamedPipesAndSharedMemoryAreRefusedAsSuch) {
+  for (const char* text :
+       {"np:sql01", "NP:\\\\sql01\\pipe\\sql\\query", "lpc:sql01", "LPC:(local)"}) {
+    SCOPED_TRACE(text);
+    absl::StatusOr<SqlServerAddress> parsed = ParseSqlServerAddress(text);
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(parsed.status().message()),
+                HasSubstr("named pipes and shared memory cannot be used by a farm"));
+  }
+}
+
+TEST(ParseSqlServerAddressTest, MessagesShowTheTextAsTyped) {
+  absl::StatusOr<SqlServerAddress> parsed = ParseSqlServerAddress("sql01\\1INST");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(std::string(parsed.status().message()),
+              HasSubstr("SQL Server address \"sql01\\1INST\": '1' at position 1 of instance "
+                        "name \"1INST\""));
+  EXPECT_THAT(std::string(parsed.status().message()), ::testing::Not(HasSubstr("\\\\")));
+}
+
+TEST(ValidateDatabaseAddressTest, AcceptsEitherProviderAndExplainsByForm) {
+  for (const char* text : {"sql01", "sql01\\OUTSYS,1500", "tcp:sql01,1433", "[::1],1433", "::1",
+                           "2001:db8::1,1433", "ora:1521/OSPROD", "[::1]:1522/SVC"}) {
+    EXPECT_TRUE(ValidateDatabaseAddress(text).ok())
+        << text << ": " << ValidateDatabaseAddress(text);
+  }
+  EXPECT_THAT(ValidateDatabaseAddress("sql01:1433").message(), HasSubstr("write \"sql01,1433\""));
+  EXPECT_THAT(ValidateDatabaseAddress("np:sql01").message(), HasSubstr("named pipes"));
+  EXPECT_THAT(ValidateDatabaseAddress("ora:1521/sv c").message(),
+              HasSubstr("Oracle address \"ora:1521/sv c\""));
+  EXPECT_EQ(ValidateDatabaseAddress("").code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ParseSqlServerAddressTest, MessagesDoNotEchoRawControlCharacters) {

@@ -36,5 +36,24 @@ TEST(EndpointChangesTest, CheckedNamesTheFlagOfABadAddress) {
   EXPECT_TRUE(CheckedEndpointChanges({}).ok());
 }
 
+TEST(EndpointChangesTest, CheckedValidatesEachAddressAsTheAgentsWould) {
+  absl::StatusOr<std::vector<v1::EndpointChange>> slip =
+      CheckedEndpointChanges({"sqlp01:1433", "", ""});
+  ASSERT_FALSE(slip.ok());
+  EXPECT_EQ(slip.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(slip.status().message(),
+              HasSubstr("--platform: SQL Server address \"sqlp01:1433\": SQL Server takes the "
+                        "port after a comma: host,port; write \"sqlp01,1433\""));
+  absl::StatusOr<std::vector<v1::EndpointChange>> pipe =
+      CheckedEndpointChanges({"", "", "np:sqls01"});
+  ASSERT_FALSE(pipe.ok());
+  EXPECT_THAT(pipe.status().message(), HasSubstr("--session: SQL Server address"));
+  EXPECT_THAT(pipe.status().message(), HasSubstr("named pipes and shared memory"));
+  absl::StatusOr<std::vector<v1::EndpointChange>> oracle =
+      CheckedEndpointChanges({"ora01:1521/OSPROD", "[::1],1433", "sql\\INST"});
+  ASSERT_TRUE(oracle.ok()) << oracle.status();
+  EXPECT_EQ((*oracle)[2].address(), "sql\\INST");  // sent as typed
+}
+
 }  // namespace
 }  // namespace osfleet

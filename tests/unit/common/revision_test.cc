@@ -18,5 +18,16 @@ TEST(Sha256HexTest, CoversEveryByteIncludingNul) {
   EXPECT_EQ(Sha256Hex(with_nul).size(), 64u);
 }
 
+TEST(RevisionConflictTest, NamesBothRevisionsInFull) {
+  // Two revisions with the same first 12 digits: cut to 12, they would look equal.
+  const std::string actual = "0123456789ab" + std::string(52, 'c');
+  const std::string expected = "0123456789ab" + std::string(52, 'd');
+  const std::string message = RevisionConflict(actual, expected);
+  EXPECT_EQ(message, "revision conflict: server.hsconf is at revision " + actual +
+                         ", not at the expected " + expected +
+                         "; it changed since it was read: read it again");
+  EXPECT_EQ(ShortRevision(actual), ShortRevision(expected));  // why tables only
+}
+
 }  // namespace
 }  // namespace osfleet

@@ -165,6 +165,10 @@ TEST_F(HsconfStoreTest, SetWithAStaleRevisionIsAbortedAndTouchesNothing) {
   absl::StatusOr<SetOutcome> out = Store().Set(SetTo(kNewAddress, Sha256Hex("old bytes")));
   EXPECT_EQ(out.status().code(), absl::StatusCode::kAborted);
   EXPECT_THAT(std::string(out.status().message()), HasSubstr("revision conflict"));
+  // Both revisions in full: cut to 12 digits, two revisions can look equal.
+  EXPECT_THAT(std::string(out.status().message()),
+              HasSubstr(absl::StrCat("at revision ", Sha256Hex(original_), ", not at the expected ",
+                                     Sha256Hex("old bytes"))));
   EXPECT_EQ(Current(), original_);
   EXPECT_EQ(BackupCount(), 0u);
 }
