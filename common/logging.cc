@@ -5,8 +5,11 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+
+#include <grpc/support/log.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -72,7 +75,38 @@ std::string FolderOf(const std::string& file) {
   return slash == std::string::npos || slash == 0 ? std::string() : file.substr(0, slash);
 }
 
+std::atomic<bool> grpc_quiet{true};
+
+spdlog::level::level_enum GrpcLevel(gpr_log_severity severity) {
+  if (grpc_quiet.load()) return spdlog::level::debug;
+  switch (severity) {
+    case GPR_LOG_SEVERITY_ERROR:
+      return spdlog::level::warn;
+    case GPR_LOG_SEVERITY_INFO:
+      return spdlog::level::info;
+    default:
+      return spdlog::level::debug;
+  }
+}
+
+// The file's name without its folders (gRPC passes its source path).
+absl::string_view BaseName(const char* file) {
+  absl::string_view path(file == nullptr ? "" : file);
+  const size_t slash = path.find_last_of("/\\");
+  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
+}
+
+void LogGrpcLine(gpr_log_func_args* args) {
+  spdlog::log(GrpcLevel(args->severity), "grpc: {} ({}:{})",
+              args->message == nullptr ? "" : args->message, BaseName(args->file), args->line);
+}
+
 }  // namespace
+
+void RouteGrpcLogging(bool quiet) {
+  grpc_quiet.store(quiet);
+  gpr_set_log_function(LogGrpcLine);
+}
 
 absl::Status SetUpLogging(absl::string_view program, absl::string_view level) {
   absl::StatusOr<spdlog::level::level_enum> parsed = ParseLevel(level);
@@ -102,8 +136,8 @@ absl::Status SetUpFileLogging(absl::string_view program, absl::string_view level
   }
   std::shared_ptr<spdlog::sinks::rotating_file_sink_mt> sink;
   try {  // spdlog throws when it cannot open the file; nothing else of ours does
-    sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file, kLogFileBytes,
-                                                                  kLogFilesKept);
+    sink =
+        std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file, kLogFileBytes, kLogFilesKept);
   } catch (const spdlog::spdlog_ex& e) {
     return absl::FailedPreconditionError(absl::StrCat("log_file ", file, ": ", e.what()));
   }

@@ -25,6 +25,12 @@ absl::Status SetUpLogging(absl::string_view program, absl::string_view level);
 absl::Status SetUpFileLogging(absl::string_view program, absl::string_view level,
                               const std::string& file);
 
+// gRPC's own log lines (gpr_log: handshake failures, "Socket closed", ...) go to the default
+// spdlog logger instead of stderr, as "grpc: MESSAGE (file.cc:123)". quiet: every one at
+// debug (osctl: seen with --verbose only); otherwise gRPC's errors at warn, its info at
+// info and its debug at debug (osagent's log). Call after SetUpLogging / SetUpFileLogging.
+void RouteGrpcLogging(bool quiet);
+
 // A log message as it is written: any `Basic <user:password>` masked (redact.h), every
 // control character escaped (escape.h: "\u001b", "\n"), so one record is one line.
 std::string SafeLogText(absl::string_view message);

@@ -32,6 +32,7 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& o) {
   app.add_option("--tls-key", o.tls.key, "operator private key (PEM)");
   app.add_flag("--insecure", o.insecure, "plaintext; only for agents on loopback");
   app.add_flag("--no-color", o.no_color, "no ANSI colours (also: NO_COLOR=1)");
+  app.add_flag("-v,--verbose", o.verbose, "debug lines on stderr, gRPC's own among them");
 }
 
 // CLI11's own message (usage, help, version), valid UTF-8 even when it quotes an argument
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return ExitOnParseError(app, e);
   }
-  if (!osfleet::SetUpLogging("osctl", "warn").ok()) return kExitUsage;
+  if (!osfleet::SetUpLogging("osctl", global.verbose ? "debug" : "warn").ok()) return kExitUsage;
+  osfleet::RouteGrpcLogging(/*quiet=*/true);  // gRPC's lines only with --verbose
   if (!action) return kExitUsage;
   try {
     return action();

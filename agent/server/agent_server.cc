@@ -11,6 +11,7 @@
 #include "common/host_port.h"
 #include "common/platform/files.h"
 #include "common/role.h"
+#include "common/tls_check.h"
 #include "common/tls_files.h"
 #include "common/utf8.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -32,6 +33,7 @@ constexpr int kKeepaliveTimeMs = 60'000;
 constexpr int kKeepaliveTimeoutMs = 20'000;
 constexpr int kMinClientPingIntervalMs = 10'000;
 constexpr int kMaxConnectionIdleMs = 15 * 60'000;
+constexpr absl::Duration kExpiryWarning = absl::Hours(14 * 24);
 
 Transport TransportOf(const AgentConfig& c) {
   if (c.insecure) return Transport::kInsecure;
@@ -87,6 +89,36 @@ void StartAccepting(platform::TcpListener& listener,
       });
 }
 
+// The agent's own certificate: its key must belong to it (gRPC would serve and then fail
+// every handshake) and it must not have expired (every client would refuse it). A
+// certificate not valid yet, or expiring within two weeks, is only warned about: clocks
+// differ between machines, and a new certificate can be put in place in time.
+absl::Status CheckOwnCertificate(const AgentConfig& c, const std::string& cert,
+                                 const std::string& key) {
+  const std::string reissue = absl::StrCat("re-issue with: osctl pki issue agent ", c.name);
+  if (absl::Status s = CheckKeyMatchesCertificate(
+          c.tls, cert, key, absl::StrCat("give the key issued with it, or ", reissue));
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<CertificateValidity> validity = ReadValidity(c.tls.cert, cert);
+  if (!validity.ok()) return validity.status();
+  const absl::Time now = absl::Now();
+  const std::string problem = ValidityProblem(*validity, now);
+  if (Expired(*validity, now)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--tls-cert ", c.tls.cert, " ", problem, "; ", reissue));
+  }
+  if (!problem.empty()) {
+    spdlog::warn("--tls-cert {} {} (this clock: {}); clients refuse it until then", c.tls.cert,
+                 problem, CertificateTime(now));
+  } else if (validity->not_after - now < kExpiryWarning) {
+    spdlog::warn("--tls-cert {} expires on {}; {}", c.tls.cert,
+                 CertificateTime(validity->not_after), reissue);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const AgentConfig& c) {
   if (c.insecure) return grpc::InsecureServerCredentials();
   absl::StatusOr<std::string> cert = LoadPem("--tls-cert", c.tls.cert, "CERTIFICATE");
@@ -103,6 +135,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const A
         "--tls-key ", c.tls.key,
         " may be read by other accounts; run: ", platform::MakePrivateCommand(c.tls.key)));
   }
+  if (absl::Status s = CheckOwnCertificate(c, *cert, *key); !s.ok()) return s;
   grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   options.pem_key_cert_pairs.push_back({*key, *cert});
   if (!c.tls.ca.empty()) {
@@ -112,6 +145,25 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const A
     options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(options);
+}
+
+// gRPC 1.51 does not report an external port it cannot secure (it logs "Unable to create
+// secure server" and the agent would serve nothing): the credentials are tried on a
+// loopback port of a throwaway server first, where a failure is reported.
+absl::Status CheckCredentialsServe(const AgentConfig& c,
+                                   const std::shared_ptr<grpc::ServerCredentials>& creds) {
+  if (c.insecure) return absl::OkStatus();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", creds, &port);
+  std::unique_ptr<grpc::Server> trial = builder.BuildAndStart();
+  if (trial != nullptr) trial->Shutdown(std::chrono::system_clock::now());
+  if (trial != nullptr && port != 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "gRPC cannot serve TLS with --tls-cert ", c.tls.cert, " and --tls-key ", c.tls.key,
+      " (the grpc: lines above say why; a key too weak for OpenSSL's security level is one "
+      "cause); re-issue with: osctl pki issue agent ",
+      c.name));
 }
 
 absl::StatusOr<std::vector<std::unique_ptr<ServiceBackend>>> MakeBackends(
@@ -254,6 +306,7 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(AgentConfig conf
 absl::Status AgentServer::Build() {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = MakeCredentials(config_);
   if (!creds.ok()) return creds.status();
+  if (absl::Status s = CheckCredentialsServe(config_, *creds); !s.ok()) return s;
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   // Where connections can be handed over (POSIX), our listener admits them; elsewhere
@@ -279,7 +332,9 @@ absl::Status AgentServer::Build() {
   builder.RegisterService(reflection_.v1alpha());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {
-    return absl::UnavailableError(absl::StrCat("cannot serve on ", config_.listen));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot serve on ", config_.listen, ": gRPC refused to start the server",
+        config_.insecure ? "" : " (check --tls-cert and --tls-key)", "; the lines above say why"));
   }
   if (listener_ == nullptr) {
     if (grpc_port == 0) {

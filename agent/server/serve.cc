@@ -29,6 +29,7 @@ void RaiseDescriptorLimit() {
 }  // namespace
 
 int Serve(AgentConfig config, const std::function<void()>& ready) {
+  RouteGrpcLogging(/*quiet=*/false);  // gRPC's own lines into this log, never a bare stderr
   RaiseDescriptorLimit();
   // Before any thread starts: a stop request then waits for the thread below.
   platform::StopSignal stop;

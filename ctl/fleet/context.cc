@@ -54,7 +54,9 @@ absl::StatusOr<std::unique_ptr<FleetContext>> FleetContext::Open(const GlobalOpt
   if (!o.tls.key.empty()) conn.tls.key = o.tls.key;
   absl::StatusOr<ChannelFactory> factory = ChannelFactory::Create(conn, ctx->servers_);
   if (!factory.ok()) return factory.status();
-  for (const Server& s : ctx->servers_) ctx->targets_.push_back({&s, factory->ChannelFor(s)});
+  for (const Server& s : ctx->servers_) {
+    ctx->targets_.push_back({&s, factory->ChannelFor(s), factory->diagnosis()});
+  }
   return ctx;
 }
 

@@ -23,6 +23,7 @@ struct GlobalOptions {
   bool insecure = false;
   TlsFiles tls;  // flags; each overrides the inventory's defaults.tls
   bool no_color = false;
+  bool verbose = false;  // debug logging, gRPC's own lines among it
 };
 
 class FleetContext {

@@ -1,10 +1,41 @@
 #include "ctl/rpc/connection.h"
 
+#include <spdlog/spdlog.h>
+
 #include "absl/strings/str_cat.h"
 #include "common/address.h"
+#include "common/tls_check.h"
 #include "common/tls_files.h"
 
 namespace osfleet::ctl {
+
+namespace {
+
+// osctl's own certificate, before any call: its key belongs to it, and it has not expired
+// (every agent would refuse it, and say nothing more than a closed connection).
+absl::Status CheckOwnCertificate(const TlsFiles& tls, const std::string& cert,
+                                 const std::string& key) {
+  constexpr char kReissue[] = "re-issue with: osctl pki issue operator NAME --role operator|viewer";
+  if (absl::Status s = CheckKeyMatchesCertificate(
+          tls, cert, key, absl::StrCat("give the key issued with it, or ", kReissue));
+      !s.ok()) {
+    return absl::InvalidArgumentError(s.message());
+  }
+  absl::StatusOr<CertificateValidity> validity = ReadValidity(tls.cert, cert);
+  if (!validity.ok()) return validity.status();
+  const std::string problem = ValidityProblem(*validity, absl::Now());
+  if (Expired(*validity, absl::Now())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls-cert ", tls.cert, " ", problem, "; ", kReissue));
+  }
+  if (!problem.empty()) {
+    spdlog::warn("--tls-cert {} {} (this clock: {}); agents refuse it until then", tls.cert,
+                 problem, CertificateTime(absl::Now()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 const char* ReadRetryServiceConfig() {
   return R"({"methodConfig": [{
@@ -28,7 +59,7 @@ absl::StatusOr<ChannelFactory> ChannelFactory::Create(const ConnectionOptions& o
             s.Target(), "; use the fleet's TLS files (--tls-ca/--tls-cert/--tls-key)"));
       }
     }
-    return ChannelFactory(grpc::InsecureChannelCredentials());
+    return ChannelFactory(grpc::InsecureChannelCredentials(), TlsDiagnosis::Plaintext());
   }
   if (options.tls.ca.empty() || options.tls.cert.empty() || options.tls.key.empty()) {
     return absl::InvalidArgumentError(
@@ -44,7 +75,13 @@ absl::StatusOr<ChannelFactory> ChannelFactory::Create(const ConnectionOptions& o
     if (!pem.ok()) return pem.status();
     *field = *std::move(pem);
   }
-  return ChannelFactory(grpc::SslCredentials(ssl));
+  if (absl::Status s = CheckOwnCertificate(options.tls, ssl.pem_cert_chain, ssl.pem_private_key);
+      !s.ok()) {
+    return s;
+  }
+  return ChannelFactory(
+      grpc::SslCredentials(ssl),
+      TlsDiagnosis::Tls(options.tls, ssl.pem_root_certs, ssl.pem_cert_chain, ssl.pem_private_key));
 }
 
 std::shared_ptr<grpc::Channel> ChannelFactory::ChannelFor(const Server& server) const {

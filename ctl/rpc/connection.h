@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "ctl/fleet/inventory.h"
+#include "ctl/rpc/tls_diagnosis.h"
 
 namespace osfleet::ctl {
 
@@ -20,17 +21,22 @@ struct ConnectionOptions {
 // Loaded once per run and shared by every channel.
 class ChannelFactory {
  public:
-  // INVALID_ARGUMENT for a missing/unreadable PEM file, or --insecure with a server whose
-  // address is not loopback.
+  // INVALID_ARGUMENT for a missing/unreadable PEM file, a key that does not belong to
+  // --tls-cert, a --tls-cert that has expired, or --insecure with a server whose address is
+  // not loopback. A --tls-cert not valid yet is only warned about (the agents' clocks judge).
   static absl::StatusOr<ChannelFactory> Create(const ConnectionOptions& options,
                                                const std::vector<Server>& servers);
 
   std::shared_ptr<grpc::Channel> ChannelFor(const Server& server) const;
+  // Explains failed connections made with these credentials (tls_diagnosis.h).
+  const std::shared_ptr<const TlsDiagnosis>& diagnosis() const { return diagnosis_; }
 
  private:
-  explicit ChannelFactory(std::shared_ptr<grpc::ChannelCredentials> creds)
-      : creds_(std::move(creds)) {}
+  ChannelFactory(std::shared_ptr<grpc::ChannelCredentials> creds,
+                 std::shared_ptr<const TlsDiagnosis> diagnosis)
+      : creds_(std::move(creds)), diagnosis_(std::move(diagnosis)) {}
   std::shared_ptr<grpc::ChannelCredentials> creds_;
+  std::shared_ptr<const TlsDiagnosis> diagnosis_;
 };
 
 // The service config JSON that retries the read-only RPCs on UNAVAILABLE.

@@ -67,6 +67,13 @@ std::vector<grpc::Status> RunBounded(size_t n, int concurrency,
   return bounded->Wait();
 }
 
+grpc::Status ExplainFailure(const Target& target, const FanOutOptions& options,
+                            grpc::Status status) {
+  if (status.ok() || target.tls == nullptr || target.server == nullptr) return status;
+  constexpr absl::Duration kProbeBudget = absl::Seconds(3);
+  return target.tls->Explain(*target.server, status, std::min(options.timeout, kProbeBudget));
+}
+
 bool DidNotAnswer(const grpc::Status& status) {
   return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
          status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;

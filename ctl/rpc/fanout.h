@@ -12,18 +12,25 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "ctl/fleet/inventory.h"
+#include "ctl/rpc/tls_diagnosis.h"
 
 namespace osfleet::ctl {
 
 struct Target {
   const Server* server = nullptr;
   std::shared_ptr<grpc::Channel> channel;
+  std::shared_ptr<const TlsDiagnosis> tls;  // explains TLS failures in words; null: none
 };
 
 struct FanOutOptions {
   int concurrency = 64;
   absl::Duration timeout = absl::Seconds(10);  // the deadline of each call
 };
+
+// status, or, for a connection that failed in its TLS handshake (or in plaintext against
+// TLS), the reason and the fix in words (tls_diagnosis.h; a probe of a few seconds at most).
+grpc::Status ExplainFailure(const Target& target, const FanOutOptions& options,
+                            grpc::Status status);
 
 using DoneFn = std::function<void(grpc::Status)>;
 
@@ -90,7 +97,9 @@ std::vector<HostReply<Response>> FanOut(const std::vector<Target>& targets,
                  done(std::move(status));
                });
       });
-  for (size_t i = 0; i < targets.size(); ++i) replies[i].status = std::move(statuses[i]);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    replies[i].status = ExplainFailure(targets[i], options, std::move(statuses[i]));
+  }
   return replies;
 }
 

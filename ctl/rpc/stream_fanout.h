@@ -78,7 +78,9 @@ std::vector<HostStream<Event>> FanOutStream(
         invoke(call.rpc_stub.get(), &call.context, &call.request, reader);
         reader->Begin();
       });
-  for (size_t i = 0; i < targets.size(); ++i) results[i].status = std::move(statuses[i]);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    results[i].status = ExplainFailure(targets[i], options, std::move(statuses[i]));
+  }
   return results;
 }
 

@@ -73,9 +73,11 @@ TEST_F(PkiTest, AnExpiredOperatorCertificateIsRefused) {
        "--dir", Dir()});
   ProcessResult show = RunOsctl({"pki", "show", File("old.pem")});
   EXPECT_THAT(show.out, HasSubstr("EXPIRED"));
+  // osctl refuses it itself, before dialing, and says what to do.
   ProcessResult r = Status(File("old.pem"), File("old.key"));
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.out, HasSubstr("did not answer (1): dc01"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--tls-cert " + File("old.pem") + " expired on "));
+  EXPECT_THAT(r.err, HasSubstr("osctl pki issue operator"));
 }
 
 // CA rotation (docs/pki.md): an agent and osctl trusting a bundle of the old and the new
