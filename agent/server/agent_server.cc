@@ -1,5 +1,6 @@
 #include "agent/server/agent_server.h"
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
@@ -156,6 +157,9 @@ absl::Status CheckCredentialsServe(const AgentConfig& c,
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", creds, &port);
+  // A server with nothing to serve is never built: one that answers UNIMPLEMENTED.
+  grpc::CallbackGenericService nothing;
+  builder.RegisterCallbackGenericService(&nothing);
   std::unique_ptr<grpc::Server> trial = builder.BuildAndStart();
   if (trial != nullptr) trial->Shutdown(std::chrono::system_clock::now());
   if (trial != nullptr && port != 0) return absl::OkStatus();
