@@ -157,7 +157,8 @@ absl::Status CheckCredentialsServe(const AgentConfig& c,
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", creds, &port);
-  // A server with nothing to serve is never built: one that answers UNIMPLEMENTED.
+  // A server with nothing to serve is never built: give it a generic service that refuses
+  // every call.
   grpc::CallbackGenericService nothing;
   builder.RegisterCallbackGenericService(&nothing);
   std::unique_ptr<grpc::Server> trial = builder.BuildAndStart();
