@@ -79,4 +79,9 @@ bool DidNotAnswer(const grpc::Status& status) {
          status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
 }
 
+bool AgentBusy(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::ABORTED &&
+         status.error_message().find("in progress") != std::string::npos;
+}
+
 }  // namespace osfleet::ctl

@@ -106,4 +106,8 @@ std::vector<HostReply<Response>> FanOut(const std::vector<Target>& targets,
 // True for the codes that mean the host did not answer at all.
 bool DidNotAnswer(const grpc::Status& status);
 
+// ABORTED "another change is in progress": the agent is busy with a change or a revert
+// (its Configuration Tool running, its services restarting); asking again later is safe.
+bool AgentBusy(const grpc::Status& status);
+
 }  // namespace osfleet::ctl

@@ -249,5 +249,21 @@ TEST_F(ReadOnceTest, AThirdCtrlCLeavesAndTheLeasesPutEveryServerBack) {
   EXPECT_TRUE(EveryServiceRunsOn(Old()));
 }
 
+// osctl dies while a server's change is in flight (its Configuration Tool running): a
+// rollback started at once finds that agent busy, waits for it, and brings it back.
+TEST_F(ReadOnceTest, RollbackRightAfterAKilledOsctlWaitsForTheChangeInFlight) {
+  StartFarm(/*configuration_tool=*/true, /*tool_delay_ms=*/2000);
+  auto osctl = SlowRollout();
+  ASSERT_TRUE(FirstServerInItsStep()) << Log();
+  ASSERT_EQ(kill(osctl->pid(), SIGKILL), 0);
+  osctl->Wait();
+  ProcessResult rollback = farm_->Osctl({"rollout", "rollback"});
+  EXPECT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
+  EXPECT_THAT(rollback.err, Not(HasSubstr("rollback failed"))) << rollback.err;
+  EXPECT_TRUE(StatusSaysConvergedOnTheOldAddress());
+  EXPECT_TRUE(EveryFileIsTheOriginal());
+  EXPECT_TRUE(EveryServiceRunsOn(Old()));
+}
+
 }  // namespace
 }  // namespace osfleet::testing

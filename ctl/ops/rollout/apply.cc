@@ -35,13 +35,6 @@ HostState Observe(const HostRecord& h, const v1::GetEndpointsResponse& now,
   return HostState::kConfirmed;
 }
 
-// ABORTED "another change is in progress": the agent is still busy with a revert (its
-// services restarting); the compare-and-set makes asking again safe.
-bool Busy(const grpc::Status& s) {
-  return s.error_code() == grpc::StatusCode::ABORTED &&
-         s.error_message().find("in progress") != std::string::npos;
-}
-
 void RetryWhileBusy(const std::vector<Target>& targets, const FanOutOptions& fanout,
                     const std::vector<v1::SetEndpointsRequest>& requests,
                     const OnReply<v1::SetEndpointsResponse>& hold,
@@ -49,7 +42,8 @@ void RetryWhileBusy(const std::vector<Target>& targets, const FanOutOptions& fan
   for (int attempt = 0; attempt < kBusyRetries; ++attempt) {
     std::vector<size_t> busy;
     for (size_t k = 0; k < replies.size(); ++k) {
-      if (Busy(replies[k].status)) busy.push_back(k);
+      // Busy with a revert; the compare-and-set makes asking again safe.
+      if (AgentBusy(replies[k].status)) busy.push_back(k);
     }
     if (busy.empty()) return;
     absl::SleepFor(absl::Seconds(1));

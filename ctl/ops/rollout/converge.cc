@@ -84,7 +84,8 @@ absl::Status Rollout::Stop(std::string why) {
   return absl::FailedPreconditionError(journal_.note);
 }
 
-absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable) {
+absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable,
+                                   std::vector<std::string>* busy) {
   std::vector<size_t> silent = Reconcile(
       {HostState::kApplying, HostState::kPending, HostState::kConfirmed, HostState::kFailed});
   std::vector<size_t> hosts;
@@ -119,6 +120,9 @@ absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable) {
     if (replies[k].ok()) continue;
     if (DidNotAnswer(replies[k].status)) {
       silent.push_back(hosts[k]);
+    } else if (AgentBusy(replies[k].status)) {
+      // Still busy with the change a dead osctl left in flight: asked again in a moment.
+      busy->push_back(journal_.hosts[hosts[k]].name);
     } else {
       refused.push_back(journal_.hosts[hosts[k]].name);
     }
@@ -149,9 +153,16 @@ absl::Status Rollout::RollBack() {
   const absl::Time give_up =
       absl::Now() + (lease.ok() ? *lease : absl::ZeroDuration()) * 2 + kConvergeGrace;
   for (;;) {
-    std::vector<std::string> unreachable;
-    if (absl::Status s = RollBackOnce(&unreachable); !s.ok()) return s;
-    if (unreachable.empty()) return absl::OkStatus();
+    std::vector<std::string> unreachable, busy;
+    if (absl::Status s = RollBackOnce(&unreachable, &busy); !s.ok()) return s;
+    if (unreachable.empty() && busy.empty()) return absl::OkStatus();
+    if (absl::Now() >= give_up && unreachable.empty()) {
+      return absl::InternalError(absl::StrCat(
+          "rollback failed on ", absl::StrJoin(busy, ", "),
+          ": still busy with another change; an unconfirmed change there reverts by itself "
+          "when its lease ends (`osctl rollout status ",
+          journal_.id, "` checks)"));
+    }
     if (absl::Now() >= give_up) {
       return absl::UnavailableError(absl::StrCat(
           "SPLIT FLEET: ", absl::StrJoin(unreachable, ", "),
@@ -159,7 +170,9 @@ absl::Status Rollout::RollBack() {
           "status ",
           journal_.id, "` checks, `osctl rollout rollback ", journal_.id, "` converges it"));
     }
-    Emit("rollback", "", absl::StrCat("waiting for ", absl::StrJoin(unreachable, ", ")), true);
+    std::vector<std::string> waiting = unreachable;
+    waiting.insert(waiting.end(), busy.begin(), busy.end());
+    Emit("rollback", "", absl::StrCat("waiting for ", absl::StrJoin(waiting, ", ")), true);
     absl::SleepFor(absl::Seconds(1));
   }
 }

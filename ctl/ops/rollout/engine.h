@@ -108,7 +108,9 @@ class Rollout {
   // Confirms every pending host; drop_lost: renews first and marks failed (does not
   // confirm) the ones whose lease is no longer held (--on-failure keep).
   absl::Status ConfirmHeld(bool drop_lost);
-  absl::Status RollBackOnce(std::vector<std::string>* unreachable);
+  // `unreachable`: confirmed servers that did not answer; `busy`: servers still busy with
+  // another change (ABORTED "in progress"). Both are asked again until RollBack gives up.
+  absl::Status RollBackOnce(std::vector<std::string>* unreachable, std::vector<std::string>* busy);
   // Each reply's outcome on its host (hosts[k] got replies[k]): `ok_state` and an event
   // `ok_text`, or the error; returns the names of the hosts that failed.
   template <typename Reply>
