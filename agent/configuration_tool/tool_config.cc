@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/os_services/service_config.h"
 #include "common/platform/default_paths.h"
+#include "common/program_path.h"
 #include "common/request_limits.h"
 #include "common/yaml_util.h"
 
@@ -33,15 +34,6 @@ absl::StatusOr<std::vector<std::string>> LoadList(const std::string& file, const
 }
 
 }  // namespace
-
-bool IsAbsoluteProgramPath(const std::string& path) {
-  if (!path.empty() && path[0] == '/') return true;
-  if (path.size() >= 3 && absl::ascii_isalpha(static_cast<unsigned char>(path[0])) &&
-      path[1] == ':' && (path[2] == '\\' || path[2] == '/')) {
-    return true;
-  }
-  return path.size() > 2 && path[0] == '\\' && path[1] == '\\';
-}
 
 ConfigurationToolConfig DefaultConfigurationTool() {
   ConfigurationToolConfig c;

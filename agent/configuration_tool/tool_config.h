@@ -47,7 +47,4 @@ absl::StatusOr<ConfigurationToolConfig> LoadConfigurationTool(const std::string&
 // name and "}" (names: letters, digits, '_').
 absl::StatusOr<std::set<std::string>> PlaceholderNames(const std::vector<std::string>& args);
 
-// "/x", "C:\x", "C:/x", "\\server\share\x".
-bool IsAbsoluteProgramPath(const std::string& path);
-
 }  // namespace osfleet::agent

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/duration.h"
+#include "common/program_path.h"
 #include "common/yaml_util.h"
 
 namespace osfleet::agent {
@@ -122,8 +123,10 @@ absl::StatusOr<std::vector<std::string>> LoadCommandLine(const std::string& file
     if (!a.ok()) return a.status();
     argv.push_back(*a);
   }
-  if (argv[0].empty() || argv[0][0] != '/') {
-    return YamlError(file, command, "command: the program must be an absolute path");
+  if (!IsAbsoluteProgramPath(argv[0])) {
+    return YamlError(file, command,
+                     absl::StrCat("command: the program '", argv[0],
+                                  "' must be an absolute path (/…, C:\\…, \\\\server\\share\\…)"));
   }
   return argv;
 }

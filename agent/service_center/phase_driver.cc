@@ -9,6 +9,7 @@
 #include "agent/service_center/http_driver.h"
 #include "agent/service_center/sc_wire.h"
 #include "common/platform/files.h"
+#include "common/program_path.h"
 
 namespace osfleet::agent {
 namespace {
@@ -87,9 +88,9 @@ absl::Status CheckCommand(const CommandDriverConfig& command) {
     return absl::InvalidArgumentError("command is empty");
   }
   const std::string& program = command.command[0];
-  if (program.front() != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("command: \"", program, "\" must be an absolute path"));
+  if (!IsAbsoluteProgramPath(program)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "command: \"", program, "\" must be an absolute path (/…, C:\\…, \\\\server\\share\\…)"));
   }
   const platform::Result<void> runnable =
       platform::CheckAccess(program, platform::Access::kExecute);

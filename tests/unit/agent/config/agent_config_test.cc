@@ -281,5 +281,24 @@ TEST_F(StateDirTest, AMovedFromDirKeepsTheLock) {
   EXPECT_TRUE(StateDir::Open(path_).ok());
 }
 
+// One absolute-path rule for every command: (issue 25): a service's program may be a
+// Windows drive or UNC path, as the Configuration Tool's and the command driver's may.
+TEST_F(AgentConfigTest, ServiceProgramsTakeTheOneAbsolutePathRule) {
+  for (const char* program :
+       {"/usr/bin/osfleet-simulated-service", "C:\\Program Files\\OutSystems\\svc.exe",
+        "\\\\fs01\\tools\\svc.exe"}) {
+    absl::StatusOr<AgentConfig> c = Load(
+        absl::StrCat("services:\n  - name: OutSystems Deployment Service\n    backend: process\n"
+                     "    command: ['",
+                     program, "']\n"));
+    EXPECT_TRUE(c.ok()) << program << ": " << c.status();
+  }
+  absl::StatusOr<AgentConfig> bad = Load(
+      "services:\n  - name: OutSystems Deployment Service\n    backend: process\n"
+      "    command: [svc.exe]\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(Message(bad), HasSubstr("the program 'svc.exe' must be an absolute path"));
+}
+
 }  // namespace
 }  // namespace osfleet::agent
