@@ -248,6 +248,23 @@ bool Farm::ServicesRunOn(const std::string& name, const std::string& platform) {
   return AllRunning(name);
 }
 
+std::vector<std::string> Farm::Names() const {
+  std::vector<std::string> out;
+  for (const auto& a : agents_) out.push_back(a->options().name);
+  return out;
+}
+
+bool Farm::EveryFileIsTheOriginal(absl::Duration patience) {
+  return WaitFor(
+      [&] {
+        for (const std::string& n : Names()) {
+          if (Hsconf(n) != original_) return false;
+        }
+        return true;
+      },
+      patience);
+}
+
 bool Farm::AllRunningEverywhere() {
   for (auto& a : agents_) {
     if (!AllRunning(a->options().name)) return false;

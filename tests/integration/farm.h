@@ -65,6 +65,10 @@ class Farm {
   const std::string& original() const { return original_; }
   bool AllRunning(const std::string& name);
   bool AllRunningEverywhere();
+  // The servers' names, Deployment Controller first.
+  std::vector<std::string> Names() const;
+  // Waits until every server's server.hsconf is the original file again.
+  bool EveryFileIsTheOriginal(absl::Duration patience);
   // The Platform address each simulated service of `name` runs on: what it read from
   // server.hsconf when it last started (its --report), "" for one that never ran.
   std::vector<std::string> RunningPlatform(const std::string& name);

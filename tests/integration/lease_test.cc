@@ -61,22 +61,9 @@ class LeaseTest : public ::testing::Test {
         },
         kPatience);
   }
-  std::vector<std::string> Names() {
-    std::vector<std::string> out;
-    for (auto& a : farm_->agents()) out.push_back(a->options().name);
-    return out;
-  }
+  std::vector<std::string> Names() { return farm_->Names(); }
   // Every server's file is the original again (the agents revert by themselves).
-  bool EveryoneBackOnTheOldAddress() {
-    return WaitFor(
-        [&] {
-          for (const std::string& n : Names()) {
-            if (farm_->Hsconf(n) != farm_->original()) return false;
-          }
-          return true;
-        },
-        kPatience);
-  }
+  bool EveryoneBackOnTheOldAddress() { return farm_->EveryFileIsTheOriginal(kPatience); }
   bool StatusSaysConverged(const std::string& which) {
     ProcessResult status = farm_->Osctl({"rollout", "status"});
     return absl::StartsWith(status.out, absl::StrCat("converged: every server on the ", which));

@@ -37,11 +37,7 @@ class ReadOnceTest : public ::testing::Test {
   }
   std::string Old() { return farm_->old_db().address(); }
   std::string New() { return farm_->new_db().address(); }
-  std::vector<std::string> Names() {
-    std::vector<std::string> out;
-    for (auto& a : farm_->agents()) out.push_back(a->options().name);
-    return out;
-  }
+  std::vector<std::string> Names() { return farm_->Names(); }
   // osctl ARGS in the background, frozen by itself at `pause_at` (if any).
   std::unique_ptr<ChildProcess> Background(const std::vector<std::string>& args,
                                            const std::string& pause_at = "") {
@@ -61,16 +57,7 @@ class ReadOnceTest : public ::testing::Test {
         },
         kPatience);
   }
-  bool EveryFileIsTheOriginal() {
-    return WaitFor(
-        [&] {
-          for (const std::string& n : Names()) {
-            if (farm_->Hsconf(n) != farm_->original()) return false;
-          }
-          return true;
-        },
-        kPatience);
-  }
+  bool EveryFileIsTheOriginal() { return farm_->EveryFileIsTheOriginal(kPatience); }
   std::string Running(const std::string& name) {
     std::string out;
     for (const std::string& p : farm_->RunningPlatform(name)) absl::StrAppend(&out, p, " ");

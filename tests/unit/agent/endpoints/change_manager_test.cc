@@ -68,6 +68,21 @@ class ChangeManagerTest : public ::testing::Test {
       reverted_->Notify();
     });
   }
+  // A manager over one `process` service running `command`, ready once up `stays_up`.
+  void MakeManagerWithService(std::vector<std::string> command, absl::Duration stays_up) {
+    ServiceConfig config;
+    config.name = "OutSystems Deployment Service";
+    config.command = std::move(command);
+    config.ready.stays_up = stays_up;
+    config.start_timeout = absl::Seconds(10);
+    config.stop_timeout = absl::Seconds(5);
+    absl::StatusOr<std::unique_ptr<ServiceBackend>> backend =
+        MakeServiceBackend(config, (dir_ / "services").string());
+    ASSERT_TRUE(backend.ok()) << backend.status();
+    std::vector<std::unique_ptr<ServiceBackend>> backends;
+    backends.push_back(std::move(*backend));
+    MakeManager(std::move(backends));
+  }
   std::string PendingPath() const { return (dir_ / "pending.json").string(); }
 
   absl::StatusOr<ApplyOutcome> ApplyNewPlatform(absl::Duration window, bool restart = false,
@@ -225,18 +240,8 @@ TEST_F(ChangeManagerTest, ExplicitRevertOfThePendingChange) {
 }
 
 TEST_F(ChangeManagerTest, ServicesThatFailToStartRevertTheChangeAtOnce) {
-  ServiceConfig config;
-  config.name = "OutSystems Deployment Service";
-  config.command = {"/bin/sh", "-c", "echo cannot reach the database >&2; exit 3"};
-  config.ready.stays_up = absl::Milliseconds(200);
-  config.start_timeout = absl::Seconds(10);
-  config.stop_timeout = absl::Seconds(5);
-  absl::StatusOr<std::unique_ptr<ServiceBackend>> backend =
-      MakeServiceBackend(config, (dir_ / "services").string());
-  ASSERT_TRUE(backend.ok()) << backend.status();
-  std::vector<std::unique_ptr<ServiceBackend>> backends;
-  backends.push_back(std::move(*backend));
-  MakeManager(std::move(backends));
+  MakeManagerWithService({"/bin/sh", "-c", "echo cannot reach the database >&2; exit 3"},
+                         absl::Milliseconds(200));
   absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(kWindow, /*restart=*/true);
   ASSERT_TRUE(absl::IsFailedPrecondition(out.status())) << out.status();
   EXPECT_THAT(out.status().message(), HasSubstr("reverted: services failed to start"));
@@ -251,18 +256,7 @@ TEST_F(ChangeManagerTest, ServicesThatFailToStartRevertTheChangeAtOnce) {
 // whose services were then restarted by hand (now on the new file), must restart them
 // again when it is reverted: the change's own "no restart" is not what they run on.
 TEST_F(ChangeManagerTest, RevertRestartsServicesThatRunOnTheRevisionItTakesAway) {
-  ServiceConfig config;
-  config.name = "OutSystems Deployment Service";
-  config.command = {"/bin/sleep", "60"};
-  config.ready.stays_up = absl::Milliseconds(50);
-  config.start_timeout = absl::Seconds(10);
-  config.stop_timeout = absl::Seconds(5);
-  absl::StatusOr<std::unique_ptr<ServiceBackend>> backend =
-      MakeServiceBackend(config, (dir_ / "services").string());
-  ASSERT_TRUE(backend.ok()) << backend.status();
-  std::vector<std::unique_ptr<ServiceBackend>> backends;
-  backends.push_back(std::move(*backend));
-  MakeManager(std::move(backends));
+  MakeManagerWithService({"/bin/sleep", "60"}, absl::Milliseconds(50));
   RunningRevisions book((dir_ / "services.json").string());
   services_->TrackRevisions(&book, [this] { return store_->CurrentRevision(); });
   const std::string original_revision = store_->CurrentRevision();
