@@ -103,6 +103,12 @@ absl::Status CheckCommand(const CommandDriverConfig& command) {
 
 }  // namespace
 
+std::vector<CheckRow> PhaseDriver::Check(absl::Time /*deadline*/,
+                                         const CancelToken& /*cancel*/) {
+  return {{"service_center.check", CheckLevel::kWarn,
+           "this Service Center driver has no read-only check; the phase will tell"}};
+}
+
 bool IsFlagged(const ScModule& module) {
   for (const ScStatusMessage& m : module.status_messages) {
     if (m.id == kStatusOutdatedReferences || m.id == kStatusNotPublishedSinceUpdate) return true;

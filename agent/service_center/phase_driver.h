@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agent/configuration_tool/tool_config.h"
+#include "agent/doctor/check_row.h"
 #include "common/cancel.h"
 
 namespace osfleet::agent {
@@ -155,6 +156,12 @@ class PhaseDriver {
   // encrypted password in any status, event or log line.
   virtual absl::StatusOr<PhaseResult> Run(const PhaseOptions& options,
                                           const PhaseEventSink& sink) = 0;
+
+  // `osctl doctor`'s read-only look at Service Center before a rollout, within
+  // `deadline` (and until `cancel` fires): rows named "service_center.…". Never applies
+  // settings, publishes or aborts anything. The base class answers one warn row saying
+  // this driver has no read-only check.
+  virtual std::vector<CheckRow> Check(absl::Time deadline, const CancelToken& cancel);
 };
 
 struct HttpDriverConfig {
