@@ -1,6 +1,7 @@
 #include "agent/rpc/service_center_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "agent/rpc/event_stream.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
@@ -74,10 +75,36 @@ void FillWait(const ServiceCenterWait& w, bool answering, v1::ServiceCenterWait*
   out->set_last_error(w.last_error);
 }
 
+void FillWire(const PhaseEvent& e, v1::WireInUse* out) {
+  out->set_source(e.wire.source);
+  out->set_note(e.wire_note);
+  for (const sc_wire::OperationWire* op :
+       {&e.wire.modules_get, &e.wire.get_publish_messages, &e.wire.publish_abort}) {
+    v1::WireOperation* p = out->add_operations();
+    p->set_name(op->name);
+    p->set_soap_version(sc_wire::SoapVersionName(op->version));
+    p->set_action(op->action);
+    p->set_endpoint_path(op->path);
+    p->set_request_element(op->request_element);
+    p->set_request_namespace(op->request_namespace);
+    for (const std::string& input : op->inputs) p->add_inputs(input);
+    if (!op->list_path.empty() || !op->item.empty()) {
+      p->set_reply_list(absl::StrCat(absl::StrJoin(op->list_path, "/"),
+                                     op->list_path.empty() ? "" : "/",
+                                     op->item.empty() ? "*" : op->item));
+    }
+    p->set_reply_last_id(absl::StrJoin(op->last_id_path, "/"));
+    p->set_reply_finished(absl::StrJoin(op->finished_path, "/"));
+  }
+}
+
 v1::PhaseEvent ToProto(const PhaseEvent& e) {
   v1::PhaseEvent out;
   *out.mutable_at() = ToTimestamp(absl::Now());
   switch (e.kind) {
+    case PhaseEvent::Kind::kWire:
+      FillWire(e, out.mutable_wire());
+      break;
     case PhaseEvent::Kind::kModulesListed:
       FillListed(e, out.mutable_modules_listed());
       break;

@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "agent/configuration_tool/tool_config.h"
 #include "agent/doctor/check_row.h"
+#include "agent/service_center/wsdl.h"
 #include "common/cancel.h"
 
 namespace osfleet::agent {
@@ -103,6 +104,7 @@ struct ServiceCenterWait {
 
 struct PhaseEvent {
   enum class Kind {
+    kWire,  // wire, wire_note: the names the http driver uses, first thing in a phase
     kModulesListed,
     kPublishStarted,
     kMessage,
@@ -123,6 +125,8 @@ struct PhaseEvent {
   std::string reason;                     // kAborting: why the publish is being aborted
   SettingsStep settings;                  // kApplyingSettings, kSettingsApplied
   ServiceCenterWait wait;                 // kWaitingForServiceCenter, kServiceCenterAnswering
+  sc_wire::Wire wire;                     // kWire: source, and each operation's names
+  std::string wire_note;                  // kWire: why conventions (what ?WSDL answered)
 };
 
 struct PhaseResult {
@@ -180,6 +184,9 @@ struct HttpDriverConfig {
   Republish republish = Republish::kAll;
   // Required with ApplySettings::kConfigurationTool: the agent's `configuration_tool:`.
   std::optional<ConfigurationToolConfig> configuration_tool;
+  // A saved copy of PlatformServices' WSDL, read instead of <url>/…asmx?WSDL (for farms
+  // that hide it); empty: fetch it.
+  std::string wsdl_file;
 };
 
 struct CommandDriverConfig {
