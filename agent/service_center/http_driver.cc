@@ -481,15 +481,15 @@ absl::StatusOr<PhaseResult> Session::Run() {
   absl::StatusOr<sc_wire::PublishAnswer> answer = StartPublish(modules);
   if (!answer.ok()) return answer.status();
   if (answer->publish_id.empty()) return Refused(*answer);
-  const std::string* publish_id = &answer->publish_id;
-  result_.publish_id = *publish_id;
+  const std::string& publish_id = answer->publish_id;
+  result_.publish_id = publish_id;
   PhaseEvent started;
   started.kind = PhaseEvent::Kind::kPublishStarted;
-  started.publish_id = *publish_id;
+  started.publish_id = publish_id;
   Emit(std::move(started));
-  spdlog::info("Service Center: publish {} started", *publish_id);
-  if (absl::Status s = Follow(*publish_id); !s.ok()) return s;
-  spdlog::info("Service Center: publish {} finished: {} info(s), {} warning(s)", *publish_id,
+  spdlog::info("Service Center: publish {} started", publish_id);
+  if (absl::Status s = Follow(publish_id); !s.ok()) return s;
+  spdlog::info("Service Center: publish {} finished: {} info(s), {} warning(s)", publish_id,
                result_.infos, result_.warnings);
   return result_;
 }
@@ -598,57 +598,60 @@ CheckRow WsdlRow(const absl::StatusOr<ResolvedWire>& resolved) {
           absl::StrCat(wire.source, ": every operation the phase needs: ", names)};
 }
 
+// The wire doctor reports: wsdl_file when set, else the answer to ?WSDL (none when the
+// server did not answer).
+absl::StatusOr<ResolvedWire> CheckedWire(const HttpDriverConfig& config,
+                                         const std::string& wsdl_url,
+                                         const absl::StatusOr<HttpResponse>& answer) {
+  if (!config.wsdl_file.empty()) {
+    absl::StatusOr<sc_wire::Wire> wire = WireFromFile(config.wsdl_file);
+    if (!wire.ok()) return wire.status();
+    return ResolvedWire{*std::move(wire), ""};
+  }
+  if (!answer.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("not read: ", config.url, " does not answer"));
+  }
+  return WireFromAnswer(wsdl_url, *answer);
+}
+
+// One Modules_Get with the configured credentials: accepted, and what it lists.
+CheckRow ModulesGetRow(const HttpDriverConfig& config, const HttpClient& client,
+                       const absl::StatusOr<ResolvedWire>& resolved, absl::Time deadline,
+                       const CancelToken& cancel) {
+  constexpr char kName[] = "service_center.modules_get";
+  if (absl::Status gone = cancel.Check(); !gone.ok()) {
+    return {kName, CheckLevel::kFail, absl::StrCat("not called: ", gone.message())};
+  }
+  if (!resolved.ok()) {
+    return {kName, CheckLevel::kFail, "not called: no usable wire (see service_center.wsdl)"};
+  }
+  absl::StatusOr<std::string> encrypted = ReadEncryptedPassword(config.password_encrypted_file);
+  if (!encrypted.ok()) return {kName, CheckLevel::kFail, std::string(encrypted.status().message())};
+  const sc_wire::Credentials credentials{config.user, *std::move(encrypted)};
+  const Redactor redactor = CredentialRedactor(credentials);
+  const sc_wire::OperationWire& op = resolved->wire.modules_get;
+  absl::StatusOr<std::string> body =
+      CallService(client, sc_wire::ModulesGetRequest(config.url, credentials, op), deadline,
+                  redactor, credentials.user);
+  absl::StatusOr<std::vector<ScModule>> modules =
+      body.ok() ? sc_wire::ParseModulesGetResponse(*body, op) : body.status();
+  if (!modules.ok()) return {kName, CheckLevel::kFail, redactor.Redact(modules.status().message())};
+  const auto flagged = std::count_if(modules->begin(), modules->end(), IsFlagged);
+  return {kName, CheckLevel::kOk,
+          redactor.Redact(absl::StrCat("user ", credentials.user, " accepted: ", modules->size(),
+                                       " modules, ", flagged, " flagged (6/13)"))};
+}
+
 }  // namespace
 
 // Read-only: the WSDL and one Modules_Get; nothing applied, published or aborted.
 std::vector<CheckRow> HttpPhaseDriver::Check(absl::Time deadline, const CancelToken& cancel) {
-  std::vector<CheckRow> rows;
   const std::string wsdl_url = sc_wire::WsdlUrl(config_.url);
   const absl::StatusOr<HttpResponse> answer = client_.Get(wsdl_url, deadline);
-  rows.push_back(UrlRow(config_.url, wsdl_url, answer));
-  absl::StatusOr<ResolvedWire> resolved =
-      absl::FailedPreconditionError(absl::StrCat("not read: ", config_.url, " does not answer"));
-  if (!config_.wsdl_file.empty()) {
-    absl::StatusOr<sc_wire::Wire> wire = WireFromFile(config_.wsdl_file);
-    resolved = wire.ok() ? absl::StatusOr<ResolvedWire>(ResolvedWire{*std::move(wire), ""})
-                         : wire.status();
-  } else if (answer.ok()) {
-    resolved = WireFromAnswer(wsdl_url, *answer);
-  }
-  rows.push_back(WsdlRow(resolved));
-  constexpr char kModulesRow[] = "service_center.modules_get";
-  if (absl::Status gone = cancel.Check(); !gone.ok()) {
-    rows.push_back({kModulesRow, CheckLevel::kFail, absl::StrCat("not called: ", gone.message())});
-    return rows;
-  }
-  if (!resolved.ok()) {
-    rows.push_back(
-        {kModulesRow, CheckLevel::kFail, "not called: no usable wire (see service_center.wsdl)"});
-    return rows;
-  }
-  absl::StatusOr<std::string> encrypted = ReadEncryptedPassword(config_.password_encrypted_file);
-  if (!encrypted.ok()) {
-    rows.push_back({kModulesRow, CheckLevel::kFail, std::string(encrypted.status().message())});
-    return rows;
-  }
-  const sc_wire::Credentials credentials{config_.user, *std::move(encrypted)};
-  const Redactor redactor = CredentialRedactor(credentials);
-  const sc_wire::OperationWire& op = resolved->wire.modules_get;
-  absl::StatusOr<std::string> body =
-      CallService(client_, sc_wire::ModulesGetRequest(config_.url, credentials, op), deadline,
-                  redactor, credentials.user);
-  absl::StatusOr<std::vector<ScModule>> modules =
-      body.ok() ? sc_wire::ParseModulesGetResponse(*body, op) : body.status();
-  if (!modules.ok()) {
-    rows.push_back({kModulesRow, CheckLevel::kFail, redactor.Redact(modules.status().message())});
-    return rows;
-  }
-  const auto flagged = std::count_if(modules->begin(), modules->end(), IsFlagged);
-  rows.push_back(
-      {kModulesRow, CheckLevel::kOk,
-       redactor.Redact(absl::StrCat("user ", credentials.user, " accepted: ", modules->size(),
-                                    " modules, ", flagged, " flagged (6/13)"))});
-  return rows;
+  const absl::StatusOr<ResolvedWire> resolved = CheckedWire(config_, wsdl_url, answer);
+  return {UrlRow(config_.url, wsdl_url, answer), WsdlRow(resolved),
+          ModulesGetRow(config_, client_, resolved, deadline, cancel)};
 }
 
 HttpPhaseDriver::HttpPhaseDriver(HttpDriverConfig config)

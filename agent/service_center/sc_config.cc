@@ -147,6 +147,11 @@ absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,
     if (absl::Status s = LoadPolicy(file, node, out.config); !s.ok()) return s;
   } else if (driver == "command") {
     out.config.driver = ServiceCenterConfig::Driver::kCommand;
+    if (node["wsdl_file"]) {
+      return YamlError(file, node["wsdl_file"],
+                       "service_center: wsdl_file is for driver: http (the command driver's "
+                       "script calls Service Center its own way)");
+    }
     for (const char* key : {"apply_settings", "republish"}) {
       if (node[key]) {
         return YamlError(file, node[key],

@@ -186,6 +186,14 @@ TEST_F(ScConfigTest, WsdlFile) {
 
   s = Load(absl::StrCat(Password(), "  wsdl_file: [a, b]\n"));
   EXPECT_THAT(s.status().message(), AllOf(HasSubstr(At(5)), HasSubstr("wsdl_file")));
+
+  std::ofstream(path_, std::ios::trunc) << "service_center:\n  driver: command\n  command: "
+                                           "[/bin/true]\n  wsdl_file: "
+                                        << good << "\n";
+  absl::StatusOr<YAML::Node> root = LoadYamlFile(path_);
+  ASSERT_TRUE(root.ok());
+  EXPECT_THAT(LoadServiceCenter(path_, (*root)["service_center"]).status().message(),
+              AllOf(HasSubstr(At(4)), HasSubstr("wsdl_file is for driver: http")));
 }
 
 }  // namespace
