@@ -150,6 +150,8 @@ bool IsBadPhaseEvent(const v1::PhaseEvent& e) {
 
 Color PhaseEventColor(const v1::PhaseEvent& e) {
   if (IsBadPhaseEvent(e)) return Color::kRed;
+  // Names guessed by convention, not read from the WSDL: worth a look.
+  if (e.has_wire() && !e.wire().note().empty()) return Color::kYellow;
   if (e.has_message() && e.message().type() == v1::PUBLISH_MESSAGE_TYPE_WARNING) {
     return Color::kYellow;
   }
