@@ -271,11 +271,10 @@ absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
   if (!tool.ok()) return tool.status();
   absl::StatusOr<RevertOutcome> out =
       request.backup_id().empty()
-          ? deps_.changes->RevertPending(request.restart_services(), request.reason(),
-                                         tool->credentials)
+          ? deps_.changes->RevertPending(request.restart_services(), request.reason(), *tool)
           : deps_.changes->Restore({request.backup_id(), request.expected_revision(),
                                     request.force(), request.reason()},
-                                   request.restart_services(), tool->credentials);
+                                   request.restart_services(), *tool);
   if (!out.ok()) return out.status();
   if (out->tool_run.has_value()) FillToolRun(*out->tool_run, response->mutable_configuration_tool());
   response->set_previous_revision(out->rollback.previous_revision);

@@ -2,6 +2,7 @@
 // ConfigurationTool.com (tests/fakes) after each change of server.hsconf, reverts
 // included, one server at a time across the fleet; a failing tool reverts its server and
 // the rollout rolls back; the database admin's credentials reach the tool and nothing else.
+// The Deployment Controller's run installs Service Center by default (its reverts too).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -106,6 +107,7 @@ class ConfigurationToolTest : public ::testing::Test {
 
 TEST_F(ConfigurationToolTest, RunsOncePerServerWithTheNewAddressOneAtATime) {
   StartFarm({});
+  // --install-service-center: the default now, still accepted.
   ProcessResult r = Apply({"--install-service-center", "--canary", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   // The Front-Ends' batch: the tool one server at a time, then the restarts together.
@@ -139,12 +141,12 @@ TEST_F(ConfigurationToolTest, TheWholeProcedureEndsWithSettingsAppliedAndOnlyFla
   StartFarm({}, 1,
             {"--modules", "6", "--settings-applied-file", FarmDir() + "/settings-applied",
              "--flag-after-settings", "Module2:6,Module5:13"});
-  std::vector<std::string> args = {"rollout", "apply", "--yes", "--install-service-center"};
+  std::vector<std::string> args = {"rollout", "apply", "--yes"};
   for (const std::string& m : MoveAll()) args.push_back(m);
   ProcessResult r = farm_->Osctl(args);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  // The DC: Apply and Exit with the Service Center installation, then, once every server
-  // is confirmed, Apply Settings to the Factory alone.
+  // The DC: Apply and Exit with the Service Center installation (the default), then, once
+  // every server is confirmed, Apply Settings to the Factory alone.
   std::vector<nlohmann::json> dc = Runs("dc01");
   ASSERT_EQ(dc.size(), 2u) << ReadFile(Record("dc01"));
   EXPECT_EQ(dc[0]["switches"].get<std::vector<std::string>>(),
@@ -165,9 +167,26 @@ TEST_F(ConfigurationToolTest, TheWholeProcedureEndsWithSettingsAppliedAndOnlyFla
   EXPECT_THAT(r.out, HasSubstr("/ApplySettingsFactory exited with status 0"));
 }
 
-TEST_F(ConfigurationToolTest, WithoutTheFlagNoServiceCenterInstallation) {
-  StartFarm({}, 1);
+// The manual procedure answers Yes to "Service Center installation" on the Deployment
+// Controller: without a flag, its run adds /InstallServiceCenter; a Front-End's never does.
+TEST_F(ConfigurationToolTest, ByDefaultServiceCenterIsInstalledOnTheDeploymentControllerOnly) {
+  StartFarm({}, 2);
   ProcessResult r = Apply({});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const std::string& name : names_) {
+    ASSERT_EQ(Runs(name).size(), 1u) << name;
+    std::vector<std::string> expected = {"/UpgradeInstall"};
+    if (name == "dc01") expected.push_back("/InstallServiceCenter");
+    EXPECT_EQ(Runs(name)[0]["switches"].get<std::vector<std::string>>(), expected) << name;
+  }
+  EXPECT_THAT(r.out, HasSubstr("runs the Configuration Tool after each change (with "
+                               "/InstallServiceCenter)"));
+  EXPECT_EQ(farm_->Journal()["options"]["install_service_center"], true);
+}
+
+TEST_F(ConfigurationToolTest, NoInstallServiceCenterSkipsIt) {
+  StartFarm({}, 1);
+  ProcessResult r = Apply({"--no-install-service-center"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const std::string& name : names_) {
     ASSERT_EQ(Runs(name).size(), 1u) << name;
@@ -175,6 +194,48 @@ TEST_F(ConfigurationToolTest, WithoutTheFlagNoServiceCenterInstallation) {
               std::vector<std::string>{"/UpgradeInstall"})
         << name;
   }
+  EXPECT_THAT(r.out, Not(HasSubstr("with /InstallServiceCenter")));
+  EXPECT_EQ(farm_->Journal()["options"]["install_service_center"], false);
+}
+
+TEST_F(ConfigurationToolTest, BothServiceCenterFlagsAtOnceAreAUsageError) {
+  StartFarm({}, 1);
+  const std::string before = farm_->Hsconf("dc01");
+  std::vector<std::string> set = {"endpoints", "set", "--yes", "--install-service-center",
+                                  "--no-install-service-center"};
+  for (const std::string& m : MoveAll()) set.push_back(m);
+  for (const ProcessResult& r :
+       {Apply({"--install-service-center", "--no-install-service-center"}), farm_->Osctl(set)}) {
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.err, HasSubstr("--install-service-center and --no-install-service-center: give "
+                                 "one of them"));
+  }
+  EXPECT_EQ(farm_->Hsconf("dc01"), before);
+  EXPECT_TRUE(Runs("dc01").empty());
+}
+
+// endpoints set takes the same default on the Deployment Controller, and the agent
+// reverts an unconfirmed change there the way it made it: Service Center installed again.
+TEST_F(ConfigurationToolTest,
+       EndpointsSetOnTheDeploymentControllerAndItsRevertInstallServiceCenter) {
+  StartFarm({}, 1);
+  std::vector<std::string> args = {"endpoints",         "set", "--yes", "--restart",
+                                   "--confirm-timeout", "2s"};
+  for (const std::string& m : MoveAll()) args.push_back(m);
+  ProcessResult r = farm_->Osctl(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_TRUE(WaitFor([&] { return Runs("dc01").size() == 2 && Runs("fe01").size() == 2; },
+                      absl::Seconds(30)))
+      << ReadFile(Record("dc01")) << ReadFile(Record("fe01"));
+  const std::vector<std::string> dc = {"/UpgradeInstall", "/InstallServiceCenter"};
+  const std::vector<std::string> fe = {"/UpgradeInstall"};
+  for (const nlohmann::json& run : Runs("dc01")) {
+    EXPECT_EQ(run["switches"].get<std::vector<std::string>>(), dc) << run.dump();
+  }
+  for (const nlohmann::json& run : Runs("fe01")) {
+    EXPECT_EQ(run["switches"].get<std::vector<std::string>>(), fe) << run.dump();
+  }
+  EXPECT_EQ(Runs("dc01")[1]["platform"], farm_->old_db().address());  // the revert's run
 }
 
 TEST_F(ConfigurationToolTest, AFailingToolRevertsItsServerAndTheRolloutRollsBack) {
@@ -195,12 +256,21 @@ TEST_F(ConfigurationToolTest, AFailingToolRevertsItsServerAndTheRolloutRollsBack
   EXPECT_EQ(fe[0]["exit"], 1);
   EXPECT_EQ(fe[1]["platform"], old);
   EXPECT_EQ(fe[1]["exit"], 0);
-  // The others were changed, then rolled back by the rollout: the tool ran on both files.
+  EXPECT_EQ(fe[1]["switches"].get<std::vector<std::string>>(),
+            std::vector<std::string>{"/UpgradeInstall"});
+  // The others were changed, then rolled back by the rollout: the tool ran on both files,
+  // the Deployment Controller's installing Service Center both times (on the new settings,
+  // then on the restored ones).
   for (const std::string name : {"dc01", "fe01"}) {
     std::vector<nlohmann::json> runs = Runs(name);
     ASSERT_EQ(runs.size(), 2u) << name << ": " << ReadFile(Record(name));
     EXPECT_EQ(runs[0]["platform"], next) << name;
     EXPECT_EQ(runs[1]["platform"], old) << name;
+    std::vector<std::string> expected = {"/UpgradeInstall"};
+    if (name == "dc01") expected.push_back("/InstallServiceCenter");
+    for (const nlohmann::json& run : runs) {
+      EXPECT_EQ(run["switches"].get<std::vector<std::string>>(), expected) << name;
+    }
   }
   EXPECT_EQ(farm_->Hsconf("dc01"), original_dc);  // byte for byte
   EXPECT_EQ(farm_->Hsconf("fe02"), original_fe);

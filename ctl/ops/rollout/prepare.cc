@@ -106,6 +106,11 @@ absl::Status Rollout::Discover(std::vector<v1::GetEndpointsResponse>& endpoints)
                       services[i].response.services_size(), " service(s) running",
                       info[i].response.configuration_tool_configured()
                           ? ", runs the Configuration Tool after each change"
+                          : "",
+                      info[i].response.configuration_tool_configured() &&
+                              journal_.options.install_service_center &&
+                              ctx_.servers()[i].role == v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER
+                          ? " (with /InstallServiceCenter)"
                           : ""));
     endpoints.push_back(got[i].response);
   }
