@@ -34,6 +34,8 @@ class HttpPhaseDriver final : public PhaseDriver {
                            sc_wire::SoapVersion soap_version = sc_wire::SoapVersion::k11);
 
   absl::StatusOr<PhaseResult> Run(const PhaseOptions& options, const PhaseEventSink& sink) override;
+  // The credentials of configuration_tool.apply_settings (apply_settings: configuration_tool).
+  absl::Status CheckCredentials(const PhaseOptions& options) const override;
 
  private:
   const HttpDriverConfig config_;
