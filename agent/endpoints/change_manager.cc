@@ -462,14 +462,17 @@ absl::StatusOr<RevertOutcome> ChangeManager::Restore(const RollbackInput& input,
   absl::StatusOr<RollbackOutcome> back = store_->Rollback(input);
   if (!back.ok()) return back.status();
   RevertOutcome out{*back, "", std::nullopt};
+  ToolRequest run = tool;
   if (std::optional<PendingChange> p = pending()) {
     out.reverted_change_id = p->change_id;
+    // It reverts that change too: as its own revert would.
+    run.install_service_center = run.install_service_center || p->install_service_center;
     pending_file_.Remove().IgnoreError();
     SetPending(std::nullopt);
     Remember(p->change_id, ChangeStatus::kReverted,
              absl::StrCat("reverted: superseded by a restore of backup ", input.backup_id));
   }
-  out.tool_run = RunTool(tool);
+  out.tool_run = RunTool(run);
   if (MustRestart(restart, back->revision)) {
     if (absl::Status s = RestartAll(nullptr, absl::ZeroDuration()); !s.ok()) {
       return absl::Status(s.code(),

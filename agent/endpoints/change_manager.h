@@ -116,7 +116,8 @@ class ChangeManager {
   absl::StatusOr<RevertOutcome> RevertPending(bool restart, absl::string_view reason,
                                               const ToolRequest& tool = {});
   // Restores a named backup (a pending change, if any, is superseded and forgotten); the
-  // tool runs on it as `tool` asks.
+  // tool runs on it as `tool` asks (with /InstallServiceCenter also when the superseded
+  // change's run had it).
   absl::StatusOr<RevertOutcome> Restore(const RollbackInput& input, bool restart,
                                         const ToolRequest& tool = {});
 

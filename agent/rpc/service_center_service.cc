@@ -178,13 +178,13 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
   auto* stream = new EventStream<v1::PhaseEvent>();
   auto admission = std::make_shared<Admission>(gate_->Admit(context, "ServiceCenter.RunPhase"));
   absl::StatusOr<PhaseOptions> options = OptionsFrom(*request, default_deadline_);
-  // A bad request, or a second phase, is refused here, at once, rather than queued behind
-  // the running one.
-  // A credential the Apply Settings step names but the request lacks: refused before
-  // anything runs (the message names it, never a value).
+  // A credential the Apply Settings step names but the request lacks makes a bad request
+  // (the message names it, never a value).
   if (options.ok() && driver_ != nullptr) {
     if (absl::Status s = driver_->CheckCredentials(*options); !s.ok()) options = s;
   }
+  // A bad request, or a second phase, is refused here, at once, rather than queued behind
+  // the running one.
   if (admission->status.ok()) {
     admission->status = options.ok() ? Claim() : options.status();
     admission->audit_refusal = !admission->status.ok();

@@ -271,6 +271,17 @@ TEST_F(ChangeManagerTest, ARevertRunsTheConfigurationToolAsTheChangeDid) {
   EXPECT_EQ(ReadBytes(runs),
             "/UpgradeInstall /InstallServiceCenter\n/UpgradeInstall /InstallServiceCenter\n"
             "/UpgradeInstall\n/UpgradeInstall\n");
+
+  // A restore that supersedes such a pending change reverts it the same way.
+  std::ofstream(runs, std::ios::trunc).close();
+  absl::StatusOr<ApplyOutcome> with =
+      ApplyNewPlatform(kWindow, false, absl::ZeroDuration(), {true, {}});
+  ASSERT_TRUE(with.ok()) << with.status();
+  ASSERT_TRUE(
+      manager_->Restore({with->set.backup_id, with->set.revision, false, "by hand"}, false).ok());
+  EXPECT_EQ(ReadBytes(hsconf_), original_);
+  EXPECT_EQ(ReadBytes(runs),
+            "/UpgradeInstall /InstallServiceCenter\n/UpgradeInstall /InstallServiceCenter\n");
   manager_.reset();  // before the tool it points to
 }
 
