@@ -281,6 +281,38 @@ TEST_F(ConfigurationToolTest,
   EXPECT_EQ(Runs("dc01")[1]["platform"], farm_->old_db().address());  // the revert's run
 }
 
+// A restored backup changes the Deployment Controller's settings as a change does: its run
+// installs Service Center unless told not to.
+TEST_F(ConfigurationToolTest, RestoringABackupOnTheDeploymentControllerInstallsServiceCenter) {
+  StartFarm({}, 1);
+  std::vector<std::string> set = {
+      "--output", "json",    "endpoints", "set",
+      "--yes",    "--limit", "dc01",      "--no-install-service-center"};
+  for (const std::string& m : MoveAll()) set.push_back(m);
+  ProcessResult changed = farm_->Osctl(set);
+  ASSERT_EQ(changed.exit_code, 0) << changed.out << changed.err;
+  const nlohmann::json doc = nlohmann::json::parse(changed.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << changed.out;
+  const std::string backup = doc["hosts"][0]["result"]["backupId"].get<std::string>();
+  ASSERT_FALSE(backup.empty()) << changed.out;
+  ProcessResult skipped = farm_->Osctl({"endpoints", "rollback", "--limit", "dc01", "--backup",
+                                        backup, "--no-install-service-center"});
+  ASSERT_EQ(skipped.exit_code, 0) << skipped.out << skipped.err;
+  ASSERT_EQ(farm_->Osctl(set).exit_code, 0);
+  ProcessResult restored =
+      farm_->Osctl({"endpoints", "rollback", "--limit", "dc01", "--backup", backup});
+  ASSERT_EQ(restored.exit_code, 0) << restored.out << restored.err;
+  std::vector<nlohmann::json> runs = Runs("dc01");
+  ASSERT_EQ(runs.size(), 4u) << ReadFile(Record("dc01"));
+  const std::vector<std::string> plain = {"/UpgradeInstall"};
+  const std::vector<std::string> with = {"/UpgradeInstall", "/InstallServiceCenter"};
+  EXPECT_EQ(runs[0]["switches"].get<std::vector<std::string>>(), plain);  // set, skipped
+  EXPECT_EQ(runs[1]["switches"].get<std::vector<std::string>>(), plain);  // restore, skipped
+  EXPECT_EQ(runs[2]["switches"].get<std::vector<std::string>>(), plain);  // set, skipped
+  EXPECT_EQ(runs[3]["switches"].get<std::vector<std::string>>(), with);   // restore, default
+  EXPECT_EQ(runs[3]["platform"], farm_->old_db().address());
+}
+
 // Integrated authentication: Apply Settings needs /WithWindowsAuthentication <password>.
 // sc run sends it with the phase (--db-admin-credentials), the tool gets it, and no text
 // osfleet writes shows it: not osctl's table or JSON, the agent's log or its audit, not
