@@ -154,7 +154,8 @@ v1::PhaseEvent Finished(const PhaseResult& r) {
   return out;
 }
 
-// The phase's options, or INVALID_ARGUMENT for a deadline or module list out of bounds.
+// The phase's options, or INVALID_ARGUMENT for a deadline, module list or credentials out of
+// bounds.
 absl::StatusOr<PhaseOptions> OptionsFrom(const v1::RunPhaseRequest& request,
                                          absl::Duration default_deadline) {
   PhaseOptions o;
@@ -173,6 +174,10 @@ absl::StatusOr<PhaseOptions> OptionsFrom(const v1::RunPhaseRequest& request,
     if (!d.ok()) return d.status();
     o.deadline = *d;
   }
+  absl::StatusOr<std::map<std::string, std::string>> credentials =
+      CredentialsFromProto(request.credentials(), "credentials");
+  if (!credentials.ok()) return credentials.status();
+  o.tool_credentials = *std::move(credentials);
   return o;
 }
 
@@ -200,6 +205,11 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
   auto* stream = new EventStream<v1::PhaseEvent>();
   auto admission = std::make_shared<Admission>(gate_->Admit(context, "ServiceCenter.RunPhase"));
   absl::StatusOr<PhaseOptions> options = OptionsFrom(*request, default_deadline_);
+  // A credential the Apply Settings step names but the request lacks makes a bad request
+  // (the message names it, never a value).
+  if (options.ok() && driver_ != nullptr) {
+    if (absl::Status s = driver_->CheckCredentials(*options); !s.ok()) options = s;
+  }
   // A bad request, or a second phase, is refused here, at once, rather than queued behind
   // the running one.
   if (admission->status.ok()) {
@@ -212,8 +222,9 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
     return stream;
   }
   options->cancel = CallCancelToken(context);
-  phase_->Post([this, options = *std::move(options), stream, context, admission] {
+  phase_->Post([this, options = *std::move(options), stream, context, admission]() mutable {
     Run(options, stream, context, admission);
+    options.tool_credentials.clear();  // this phase's only: gone with it
   });
   return stream;
 }
@@ -231,6 +242,7 @@ void ServiceCenterService::Run(const PhaseOptions& options, EventStream<v1::Phas
   absl::Status status = gate_->CheckStart(context, *admission);
   AuditRecord audit;
   audit.details = {{"dry_run", options.dry_run ? "true" : "false"}};
+  if (!options.tool_credentials.empty()) audit.details.push_back({"credentials", "supplied"});
   if (status.ok()) {
     absl::StatusOr<PhaseResult> result =
         driver_->Run(options, [stream](const PhaseEvent& e) { stream->Push(ToProto(e)); });

@@ -26,8 +26,6 @@ constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(250);
 
 constexpr size_t kMaxPasswordFileBytes = 4096;
 
-constexpr char kApplySettingsSwitch[] = "/ApplySettingsFactory";
-
 // PlatformServices' WSDL is some 100 KB; anything far larger is not it.
 constexpr size_t kMaxWsdlBytes = 8 << 20;
 
@@ -44,16 +42,29 @@ std::string Describe(const PublishMessage& m) {
   return m.detail.empty() ? m.message : absl::StrCat(m.message, " (", m.detail, ")");
 }
 
-// The tool's program and arguments, then /ApplySettingsFactory: what an administrator
-// would type (arguments with blanks quoted).
-std::string ApplySettingsCommandLine(const ConfigurationToolConfig& tool) {
+// The tool's program and arguments, then its apply_settings switches (e.g.
+// /ApplySettingsFactory), placeholders filled: what an administrator would type (arguments
+// with blanks quoted), every secret masked as in the apply step's command line.
+std::string ApplySettingsCommandLine(const ConfigurationToolConfig& tool,
+                                     const ToolCredentials& credentials) {
+  std::vector<std::string> args = tool.command;
+  for (const std::string& arg : tool.apply_settings) {
+    args.push_back(FillPlaceholders(arg, credentials));
+  }
   std::vector<std::string> words;
-  for (const std::string& arg : tool.command) {
+  for (const std::string& arg : args) {
     words.push_back(arg.find_first_of(" \t") == std::string::npos ? arg
                                                                   : absl::StrCat("\"", arg, "\""));
   }
-  words.push_back(kApplySettingsSwitch);
-  return absl::StrJoin(words, " ");
+  return CredentialRedactor(credentials).Redact(absl::StrJoin(words, " "));
+}
+
+// The Service Center credentials and the Apply Settings step's secrets, masked alike.
+Redactor SessionRedactor(const sc_wire::Credentials& credentials,
+                         const ToolCredentials& tool_credentials) {
+  Redactor redactor = CredentialRedactor(credentials);
+  AddToolSecrets(tool_credentials, redactor);
+  return redactor;
 }
 
 // The tool's failure with what it printed and logged (each once).
@@ -144,7 +155,7 @@ class Session {
         options_(options),
         sink_(sink),
         deadline_(absl::Now() + options.deadline),
-        redactor_(CredentialRedactor(credentials_)) {}
+        redactor_(SessionRedactor(credentials_, options.tool_credentials)) {}
 
   absl::StatusOr<PhaseResult> Run();
   // Every text that leaves the driver goes through here: the encrypted password never does.
@@ -243,7 +254,7 @@ absl::Status Session::ApplySettingsStep() {
         "apply_settings: configuration_tool, but the agent has no configuration_tool: section");
   }
   ConfigurationToolConfig tool = *config_.configuration_tool;
-  const std::string command_line = ApplySettingsCommandLine(tool);
+  const std::string command_line = ApplySettingsCommandLine(tool, options_.tool_credentials);
   PhaseEvent start;
   start.kind = PhaseEvent::Kind::kApplyingSettings;
   start.settings.command_line = command_line;
@@ -257,7 +268,7 @@ absl::Status Session::ApplySettingsStep() {
   }
   tool.timeout = std::min(tool.timeout, left);
   spdlog::info("Service Center: Apply Settings to the Factory: running {}", Redact(command_line));
-  const ToolRun run = ConfigurationTool(tool).Run({kApplySettingsSwitch});
+  const ToolRun run = ConfigurationTool(tool).ApplySettings(options_.tool_credentials);
   PhaseEvent done;
   done.kind = PhaseEvent::Kind::kSettingsApplied;
   done.settings = StepFrom(run, command_line);
@@ -657,8 +668,19 @@ std::vector<CheckRow> HttpPhaseDriver::Check(absl::Time deadline, const CancelTo
 HttpPhaseDriver::HttpPhaseDriver(HttpDriverConfig config)
     : config_(std::move(config)), client_(ClientOptions(config_)) {}
 
+absl::Status HttpPhaseDriver::CheckCredentials(const PhaseOptions& options) const {
+  if (options.dry_run || config_.apply_settings != ApplySettings::kConfigurationTool ||
+      !config_.configuration_tool.has_value()) {
+    return absl::OkStatus();
+  }
+  return ConfigurationTool(*config_.configuration_tool)
+      .CheckApplySettingsCredentials(options.tool_credentials);
+}
+
 absl::StatusOr<PhaseResult> HttpPhaseDriver::Run(const PhaseOptions& options,
                                                  const PhaseEventSink& sink) {
+  // Before Service Center is asked anything: nothing starts that could not finish.
+  if (absl::Status s = CheckCredentials(options); !s.ok()) return s;
   absl::StatusOr<std::string> encrypted = ReadEncryptedPassword(config_.password_encrypted_file);
   if (!encrypted.ok()) return encrypted.status();
   Session session(config_, client_, {config_.user, *std::move(encrypted)}, options, sink);

@@ -52,6 +52,8 @@ class HttpPhaseDriver final : public PhaseDriver {
   explicit HttpPhaseDriver(HttpDriverConfig config);
 
   absl::StatusOr<PhaseResult> Run(const PhaseOptions& options, const PhaseEventSink& sink) override;
+  // The credentials of configuration_tool.apply_settings (apply_settings: configuration_tool).
+  absl::Status CheckCredentials(const PhaseOptions& options) const override;
 
   // service_center.url (GET …?WSDL answers), service_center.wsdl (parsed, every operation
   // present, the dialect named; warn for conventions), service_center.modules_get (the
