@@ -4,6 +4,7 @@
 
 #include "common/endpoint_changes.h"
 #include "ctl/commands/address_flags.h"
+#include "ctl/commands/advanced_settings_flag.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/output/exit_code.h"
@@ -31,13 +32,15 @@ nlohmann::json PlanJson(const Journal& j) {
                      {"batch", h.batch + 1},
                      {"revision", h.old_revision},
                      {"addresses", h.old_addresses},
-                     {"state", HostStateName(h.state)}});
+                     {"state", HostStateName(h.state)},
+                     {"warnings", h.warnings}});
   }
   return {{"command", "rollout plan"},
           {"batches", j.batches},
           {"platform", j.options.platform},
           {"log", j.options.log},
           {"session", j.options.session},
+          {"advanced_settings", j.options.advanced_settings},
           {"target", MovesJson(MovesOf(j))},
           {"hosts", hosts}};
 }
@@ -121,6 +124,7 @@ void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& 
                   "long (paused, cut off, killed); at most --confirm-timeout; default: the "
                   "shorter of 30s and --confirm-timeout");
   cmd->add_option("--on-failure", r.on_failure, "rollback | keep")->capture_default_str();
+  AddAdvancedSettingsFlag(cmd, r.advanced_settings);
   cmd->add_flag("--skip-service-center", r.skip_service_center, "do not run the SC phase");
   if (o->apply) {
     cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
