@@ -267,7 +267,12 @@ std::vector<AddressKeyword> FindAddressKeywords(absl::string_view text,
       out.push_back(std::move(k));
     }
     if (hosts.empty()) {  // a descriptor without HOST: still an address keyword
-      out.push_back({pair.key, group == Group::kFailover, overridden, pair.value});
+      AddressKeyword k;
+      k.keyword = pair.key;
+      k.failover_partner = group == Group::kFailover;
+      k.overridden = overridden;
+      k.value = pair.value;
+      out.push_back(std::move(k));
     }
   }
   return out;

@@ -127,7 +127,8 @@ absl::Status PlanEdit(const HsconfDocument& document, const EndpointEdit& edit,
   if (!plan.ok()) return plan.status();
   for (const NewText& item : *plan) {
     if (item.element->text == item.text) continue;
-    result->changes.push_back({edit.database, item.element->name, item.element->text, item.text});
+    result->changes.push_back(
+        {edit.database, item.element->name, item.element->text, item.text, ""});
     splices->push_back(MakeSplice(*item.element, item.text));
   }
   if (IsLoopbackHost(section.provider == DbProvider::kSqlServer

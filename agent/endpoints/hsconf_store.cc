@@ -225,7 +225,7 @@ std::vector<FieldChange> DiffAddresses(const HsconfDocument& before, const Hscon
     for (const AddressElement& b : before.section(id).elements) {
       const AddressElement* a = after.section(id).Element(b.name);
       const std::string new_text = a == nullptr ? "" : a->text;
-      if (new_text != b.text) out.push_back({id, b.name, b.text, new_text});
+      if (new_text != b.text) out.push_back({id, b.name, b.text, new_text, ""});
     }
   }
   return out;
