@@ -130,6 +130,26 @@ struct EditResult {
   std::vector<std::string> warnings;
 };
 
+// What one advanced-settings address (or an element that could not be read) means for a
+// move of its database, in one line: what `osctl doctor` shows before a rollout.
+struct AdvancedSettingsFinding {
+  enum class Kind {
+    kNamesOwnHost,     // overrides the address with its own host: a move refuses unless
+                       // --advanced-settings rewrite|keep
+    kNamesOtherHost,   // overrides the address with another host: the platform connects there
+    kFailoverPartner,  // names a failover partner elsewhere: reported
+    kOverridden,       // a later keyword of the same kind takes effect instead
+    kUnreadable,       // the element cannot be read: a move refuses unless keep
+  };
+  DatabaseId database = DatabaseId::kPlatform;
+  Kind kind = Kind::kNamesOwnHost;
+  std::string text;  // e.g. "platform database: <RuntimeAdvancedSettings> Server=sql01 ..."
+};
+
+// Every advanced-settings address and unreadable element of the file, in section order.
+// Never a password (only address keywords are ever read out).
+std::vector<AdvancedSettingsFinding> AdvancedSettingsFindings(const HsconfDocument& document);
+
 // What an edit does when an advanced-settings address keyword of a section it moves names
 // the host it moves away from (which, left alone, keeps the platform on the old server).
 enum class AdvancedSettingsChoice {

@@ -54,7 +54,51 @@ void WarnOther(const DatabaseSection& section, const AdvancedAddress& a, EditRes
       a.keyword.host.empty() ? a.keyword.value : a.keyword.host, " whatever it says"));
 }
 
+AdvancedSettingsFinding::Kind KindOf(const DatabaseSection& section, const AdvancedAddress& a) {
+  using Kind = AdvancedSettingsFinding::Kind;
+  if (a.keyword.overridden) return Kind::kOverridden;
+  if (SameHost(a.keyword.host, section.Host())) return Kind::kNamesOwnHost;
+  return a.keyword.failover_partner ? Kind::kFailoverPartner : Kind::kNamesOtherHost;
+}
+
+std::string FindingText(const DatabaseSection& section, const AdvancedAddress& a,
+                        AdvancedSettingsFinding::Kind kind) {
+  using Kind = AdvancedSettingsFinding::Kind;
+  const std::string head = absl::StrCat(Label(section), ": ", Named(a));
+  switch (kind) {
+    case Kind::kNamesOwnHost:
+      return absl::StrCat(head, " names the section's own host (", section.Host(),
+                          "): moving this database refuses unless --advanced-settings "
+                          "rewrite or keep");
+    case Kind::kNamesOtherHost:
+      return absl::StrCat(head, " overrides the section's address: the platform connects to ",
+                          a.keyword.host.empty() ? a.keyword.value : a.keyword.host);
+    case Kind::kFailoverPartner:
+      return absl::StrCat(head, " names a failover partner (", a.keyword.host, ")");
+    case Kind::kOverridden:
+    case Kind::kUnreadable:
+      break;
+  }
+  return absl::StrCat(head, " is overridden by a later keyword of the same kind");
+}
+
 }  // namespace
+
+std::vector<AdvancedSettingsFinding> AdvancedSettingsFindings(const HsconfDocument& document) {
+  std::vector<AdvancedSettingsFinding> out;
+  for (DatabaseId id : kAllDatabases) {
+    const DatabaseSection& section = document.section(id);
+    for (const AdvancedAddress& a : section.advanced_addresses) {
+      const AdvancedSettingsFinding::Kind kind = KindOf(section, a);
+      out.push_back({id, kind, FindingText(section, a, kind)});
+    }
+    for (const std::string& problem : section.advanced_problems) {
+      out.push_back({id, AdvancedSettingsFinding::Kind::kUnreadable,
+                     absl::StrCat(Label(section), ": ", problem)});
+    }
+  }
+  return out;
+}
 
 absl::Status PlanAdvancedSettings(const DatabaseSection& section, absl::string_view old_host,
                                   absl::string_view new_host, AdvancedSettingsChoice choice,

@@ -249,5 +249,32 @@ TEST(HsconfAdvancedTest, FixturesWithoutAddressesEditAsBefore) {
   }
 }
 
+TEST(HsconfAdvancedTest, FindingsSayWhatEachAddressMeansForAMove) {
+  using Kind = AdvancedSettingsFinding::Kind;
+  const std::vector<AdvancedSettingsFinding> found =
+      AdvancedSettingsFindings(ParseFixture("sqlserver-advanced-override"));
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0].database, DatabaseId::kPlatform);
+  EXPECT_EQ(found[0].kind, Kind::kNamesOwnHost);
+  EXPECT_THAT(found[0].text, HasSubstr("platform database: <RuntimeAdvancedSettings> Data "
+                                       "Source=tcp:SQLPROD01.corp.example.com,1433 names the "
+                                       "section's own host"));
+  EXPECT_EQ(found[1].kind, Kind::kFailoverPartner);
+  EXPECT_EQ(found[2].kind, Kind::kNamesOwnHost);  // sqlprod01, the short name
+  for (const AdvancedSettingsFinding& f : found) ExpectNoSecret(f.text);
+
+  const HsconfDocument other = ParseHsconf(MiniHsconf(
+      "<Server>old01</Server>\n    <RuntimeAdvancedSettings>Server=a;Addr=elsewhere01;"
+      "Password=\"Top-Secret</RuntimeAdvancedSettings>\n    <ServicesAdvancedSettings>"
+      "Server=b;Server=c</ServicesAdvancedSettings>")).value();
+  const std::vector<AdvancedSettingsFinding> more = AdvancedSettingsFindings(other);
+  ASSERT_EQ(more.size(), 3u);
+  EXPECT_EQ(more[0].kind, Kind::kOverridden);      // Server=b, then Server=c
+  EXPECT_EQ(more[1].kind, Kind::kNamesOtherHost);  // Server=c
+  EXPECT_EQ(more[2].kind, Kind::kUnreadable);      // the unterminated quote
+  EXPECT_THAT(more[2].text, HasSubstr("platform database: <RuntimeAdvancedSettings> at line 5"));
+  for (const AdvancedSettingsFinding& f : more) ExpectNoSecret(f.text);
+}
+
 }  // namespace
 }  // namespace osfleet
