@@ -11,6 +11,7 @@
 #include "common/escape.h"
 #include "common/hsconf_internal.h"
 #include "common/revision.h"
+#include "common/xml_text.h"
 
 namespace osfleet {
 namespace {
@@ -289,6 +290,61 @@ absl::Status FillOracle(absl::string_view bytes, pugi::xml_node node, DatabaseSe
   return absl::OkStatus();
 }
 
+// One advanced-settings element's address keywords, with their hosts' offsets in the file.
+absl::StatusOr<std::vector<AdvancedAddress>> ReadAdvancedElement(absl::string_view bytes,
+                                                                 pugi::xml_node node,
+                                                                 DbProvider provider) {
+  const std::string where = absl::StrCat("<", node.name(), "> at ", WhereIs(bytes, node));
+  absl::StatusOr<AddressElement> element = ReadAddressElement(bytes, node, node.parent().name());
+  if (!element.ok()) return element.status();
+  if (element->encrypted) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(where, " is encrypted: its address keywords cannot be read"));
+  }
+  const absl::string_view raw =
+      element->self_closing
+          ? absl::string_view()
+          : bytes.substr(element->content_begin, element->content_end - element->content_begin);
+  absl::StatusOr<XmlText> text = UnescapeXmlText(raw);
+  if (!text.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(where, ": ", text.status().message()));
+  }
+  absl::StatusOr<std::vector<ConnectionPair>> pairs = ParseConnectionString(text->text);
+  if (!pairs.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        where, ": its text is not an ADO.NET connection string: ", pairs.status().message(),
+        " (counting in the text as read, entities as one)"));
+  }
+  std::vector<AdvancedAddress> out;
+  const ConnectionDialect dialect =
+      provider == DbProvider::kOracle ? ConnectionDialect::kOracle : ConnectionDialect::kSqlServer;
+  for (AddressKeyword& k : FindAddressKeywords(text->text, *pairs, dialect)) {
+    AdvancedAddress a{node.name(), std::move(k)};
+    a.file_begin = element->content_begin + text->raw_offset[a.keyword.host_begin];
+    a.file_end = element->content_begin + text->raw_offset[a.keyword.host_end];
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+// Reads every advanced-settings element of a section. An element that cannot be read is a
+// problem of that element (reported, and refused by an edit of the section unless kept),
+// not of the file: the rest of the file stays usable.
+void ReadAdvancedSettings(absl::string_view bytes, pugi::xml_node node, DatabaseSection* section) {
+  for (absl::string_view name : kAdvancedSettingsElements) {
+    absl::StatusOr<pugi::xml_node> child = FindUnique(bytes, node, name, false);
+    if (child.ok() && !*child) continue;
+    absl::StatusOr<std::vector<AdvancedAddress>> found =
+        child.ok() ? ReadAdvancedElement(bytes, *child, section->provider)
+                   : absl::StatusOr<std::vector<AdvancedAddress>>(child.status());
+    if (!found.ok()) {
+      section->advanced_problems.emplace_back(found.status().message());
+      continue;
+    }
+    for (AdvancedAddress& a : *found) section->advanced_addresses.push_back(std::move(a));
+  }
+}
+
 absl::StatusOr<DatabaseSection> ReadSection(absl::string_view bytes, pugi::xml_node root,
                                             DatabaseId id) {
   absl::StatusOr<pugi::xml_node> node = FindUnique(bytes, root, SectionName(id), true);
@@ -302,6 +358,7 @@ absl::StatusOr<DatabaseSection> ReadSection(absl::string_view bytes, pugi::xml_n
                                   ? FillSqlServer(bytes, *node, &section)
                                   : FillOracle(bytes, *node, &section);
   if (!filled.ok()) return filled;
+  ReadAdvancedSettings(bytes, *node, &section);
   return section;
 }
 
@@ -373,6 +430,16 @@ const AddressElement* DatabaseSection::Element(absl::string_view name) const {
     if (element.name == name) return &element;
   }
   return nullptr;
+}
+
+std::string DatabaseSection::Host() const {
+  if (encrypted) return "";
+  if (provider == DbProvider::kSqlServer) {
+    return sql_server.has_value() ? sql_server->host : std::string(LooseSqlServerHost(address));
+  }
+  if (oracle_naming == OracleNamingType::kTnsName) return "";
+  const AddressElement* host = Element("Host");
+  return host == nullptr ? "" : host->text;
 }
 
 absl::StatusOr<HsconfDocument> ParseHsconf(std::string bytes) {

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "common/address.h"
+#include "common/advanced_settings.h"
 
 namespace osfleet {
 
@@ -44,6 +45,20 @@ struct AddressElement {
   bool self_closing = false;
 };
 
+// The advanced-settings elements a section may hold: ADO.NET text the platform appends to
+// the section's connection strings (Platform: Runtime and Services; Logging: Runtime;
+// Session: Session). Every section is searched for all three.
+inline constexpr std::array<absl::string_view, 3> kAdvancedSettingsElements = {
+    "RuntimeAdvancedSettings", "ServicesAdvancedSettings", "SessionAdvancedSettings"};
+
+// An address keyword in an advanced-settings element, and where its host lies in the file.
+struct AdvancedAddress {
+  std::string element;     // e.g. "RuntimeAdvancedSettings"
+  AddressKeyword keyword;  // its host_begin/host_end count in the element's text
+  size_t file_begin = 0;   // the host's bytes in the file (escaped as the file has them)
+  size_t file_end = 0;
+};
+
 struct DatabaseSection {
   DatabaseId id = DatabaseId::kPlatform;
   DbProvider provider = DbProvider::kSqlServer;
@@ -61,8 +76,16 @@ struct DatabaseSection {
   std::string engine_edition;  // SQL Server <SqlEngineEdition>
   bool encrypted = false;      // an address element has encrypted="true"
   bool loopback = false;
+  // The address keywords of its advanced-settings elements, in file order.
+  std::vector<AdvancedAddress> advanced_addresses;
+  // Advanced-settings elements that could not be read (encrypted, not text only, bad
+  // quoting), each "<Element> ...: why"; never quoting the element's text.
+  std::vector<std::string> advanced_problems;
 
   const AddressElement* Element(absl::string_view name) const;
+  // The host its address names ("" when encrypted or named by TNS alias): what its
+  // advanced-settings addresses are compared with.
+  std::string Host() const;
 };
 
 struct HsconfDocument {
@@ -95,6 +118,10 @@ struct FieldChange {
   std::string element;
   std::string old_value;
   std::string new_value;
+  // Set for an address inside an advanced-settings element: `element` is that element,
+  // the values are this keyword's value before and after (never the element's whole text,
+  // which may hold a password).
+  std::string keyword;
 };
 
 struct EditResult {
@@ -103,12 +130,44 @@ struct EditResult {
   std::vector<std::string> warnings;
 };
 
+// What one advanced-settings address (or an element that could not be read) means for a
+// move of its database, in one line: what `osctl doctor` shows before a rollout.
+struct AdvancedSettingsFinding {
+  enum class Kind {
+    kNamesOwnHost,     // overrides the address with its own host: a move refuses unless
+                       // --advanced-settings rewrite|keep
+    kNamesOtherHost,   // overrides the address with another host: the platform connects there
+    kFailoverPartner,  // names a failover partner elsewhere: reported
+    kOverridden,       // a later keyword of the same kind takes effect instead
+    kUnreadable,       // the element cannot be read: a move refuses unless keep
+  };
+  DatabaseId database = DatabaseId::kPlatform;
+  Kind kind = Kind::kNamesOwnHost;
+  std::string text;  // e.g. "platform database: <RuntimeAdvancedSettings> Server=sql01 ..."
+};
+
+// Every advanced-settings address and unreadable element of the file, in section order.
+// Never a password (only address keywords are ever read out).
+std::vector<AdvancedSettingsFinding> AdvancedSettingsFindings(const HsconfDocument& document);
+
+// What an edit does when an advanced-settings address keyword of a section it moves names
+// the host it moves away from (which, left alone, keeps the platform on the old server).
+enum class AdvancedSettingsChoice {
+  kRefuse,   // FAILED_PRECONDITION naming the element and keyword (the default)
+  kRewrite,  // replace that host by the new one inside the element: only its bytes change
+  kKeep,     // leave it; say so in a warning
+};
+
 // Validates every edit, then splices the (XML-escaped) new texts into the original
 // bytes. All-or-nothing: the first bad edit fails the whole call.
 // INVALID_ARGUMENT: bad address text, the same database twice. FAILED_PRECONDITION:
 // encrypted address, Oracle section named by TNS alias, an address of the wrong
-// provider's form. The result is re-parsed to prove it is still a valid hsconf.
-absl::StatusOr<EditResult> ApplyEdits(const HsconfDocument& document,
-                                      absl::Span<const EndpointEdit> edits);
+// provider's form; an advanced-settings address naming the old host (kRefuse) or an
+// advanced-settings element that cannot be read (unless kKeep). Warnings: a Failover
+// Partner naming another host, an override naming another host, what kKeep left. The
+// result is re-parsed to prove it is still a valid hsconf.
+absl::StatusOr<EditResult> ApplyEdits(
+    const HsconfDocument& document, absl::Span<const EndpointEdit> edits,
+    AdvancedSettingsChoice advanced = AdvancedSettingsChoice::kRefuse);
 
 }  // namespace osfleet

@@ -11,7 +11,6 @@
 #include "common/hsconf_internal.h"
 
 namespace osfleet {
-namespace {
 
 std::string EscapeXml(absl::string_view text) {
   std::string out;
@@ -38,6 +37,8 @@ std::string EscapeXml(absl::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 std::string SectionLabel(DatabaseId id) { return absl::StrCat(ShortName(id), " database"); }
 
@@ -100,20 +101,23 @@ absl::StatusOr<std::vector<NewText>> PlanOracle(const DatabaseSection& section,
                               {section.Element("ServiceName"), parsed->service_name}};
 }
 
-struct Splice {
-  size_t begin = 0;
-  size_t end = 0;
-  std::string text;
-};
-
 Splice MakeSplice(const AddressElement& element, absl::string_view new_text) {
   std::string escaped = EscapeXml(new_text);
   if (element.self_closing) escaped = absl::StrCat(">", escaped, "</", element.name, ">");
   return Splice{element.content_begin, element.content_end, std::move(escaped)};
 }
 
+// The host a planned edit moves the section to.
+std::string NewHost(const DatabaseSection& section, const EndpointEdit& edit,
+                    const std::vector<NewText>& plan) {
+  if (section.provider == DbProvider::kOracle) return plan[0].text;
+  absl::StatusOr<SqlServerAddress> parsed = ParseSqlServerAddress(edit.address);
+  return parsed.ok() ? parsed->host : std::string(LooseSqlServerHost(edit.address));
+}
+
 // Plans one edit: appends its changes, splices and warnings.
-absl::Status PlanEdit(const HsconfDocument& document, const EndpointEdit& edit, EditResult* result,
+absl::Status PlanEdit(const HsconfDocument& document, const EndpointEdit& edit,
+                      AdvancedSettingsChoice advanced, EditResult* result,
                       std::vector<Splice>* splices) {
   const DatabaseSection& section = document.section(edit.database);
   if (absl::Status s = CheckEditable(section); !s.ok()) return s;
@@ -123,7 +127,8 @@ absl::Status PlanEdit(const HsconfDocument& document, const EndpointEdit& edit, 
   if (!plan.ok()) return plan.status();
   for (const NewText& item : *plan) {
     if (item.element->text == item.text) continue;
-    result->changes.push_back({edit.database, item.element->name, item.element->text, item.text});
+    result->changes.push_back(
+        {edit.database, item.element->name, item.element->text, item.text, ""});
     splices->push_back(MakeSplice(*item.element, item.text));
   }
   if (IsLoopbackHost(section.provider == DbProvider::kSqlServer
@@ -133,7 +138,8 @@ absl::Status PlanEdit(const HsconfDocument& document, const EndpointEdit& edit, 
         SectionLabel(edit.database), ": ", edit.address,
         " is a loopback address; other servers of a multi-server farm cannot reach it"));
   }
-  return absl::OkStatus();
+  return PlanAdvancedSettings(section, section.Host(), NewHost(section, edit, *plan), advanced,
+                              result, splices);
 }
 
 std::string ApplySplices(std::string bytes, std::vector<Splice> splices) {
@@ -153,6 +159,7 @@ absl::Status VerifyEdited(const EditResult& result) {
         absl::StrCat("the edited server.hsconf does not parse: ", reparsed.status().message()));
   }
   for (const FieldChange& change : result.changes) {
+    if (!change.keyword.empty()) continue;  // inside an advanced-settings element
     const AddressElement* element = reparsed->section(change.database).Element(change.element);
     if (element == nullptr || element->text != change.new_value) {
       return absl::InternalError(absl::StrCat("the edited server.hsconf does not hold <",
@@ -165,7 +172,8 @@ absl::Status VerifyEdited(const EditResult& result) {
 }  // namespace
 
 absl::StatusOr<EditResult> ApplyEdits(const HsconfDocument& document,
-                                      absl::Span<const EndpointEdit> edits) {
+                                      absl::Span<const EndpointEdit> edits,
+                                      AdvancedSettingsChoice advanced) {
   EditResult result;
   std::vector<Splice> splices;
   std::array<bool, kAllDatabases.size()> seen{};
@@ -176,7 +184,9 @@ absl::StatusOr<EditResult> ApplyEdits(const HsconfDocument& document,
           absl::StrCat("the ", SectionLabel(edit.database), " is edited more than once"));
     }
     was_seen = true;
-    if (absl::Status s = PlanEdit(document, edit, &result, &splices); !s.ok()) return s;
+    if (absl::Status s = PlanEdit(document, edit, advanced, &result, &splices); !s.ok()) {
+      return s;
+    }
   }
   if (splices.empty()) {
     result.bytes = document.bytes;

@@ -119,13 +119,14 @@ absl::Status HsconfStore::Write(const EditableFile& file, absl::string_view byte
 }
 
 absl::StatusOr<PlanOutcome> HsconfStore::Plan(absl::Span<const EndpointEdit> edits,
-                                              absl::string_view expected_revision) const {
+                                              absl::string_view expected_revision,
+                                              AdvancedSettingsChoice advanced) const {
   absl::StatusOr<HsconfDocument> doc = Read();
   if (!doc.ok()) return doc.status();
   if (!expected_revision.empty() && doc->revision != expected_revision) {
     return absl::AbortedError(RevisionConflict(doc->revision, expected_revision));
   }
-  absl::StatusOr<EditResult> edit = ApplyEdits(*doc, edits);
+  absl::StatusOr<EditResult> edit = ApplyEdits(*doc, edits, advanced);
   if (!edit.ok()) return edit.status();
   return PlanOutcome{doc->revision, std::move(edit->changes), std::move(edit->warnings)};
 }
@@ -139,7 +140,7 @@ absl::StatusOr<SetOutcome> HsconfStore::Set(const SetInput& input) {
   if (!file.ok()) return file.status();
   absl::StatusOr<HsconfDocument> doc = ReadForChange(*file, input.expected_revision, input.force);
   if (!doc.ok()) return doc.status();
-  absl::StatusOr<EditResult> edit = ApplyEdits(*doc, input.edits);
+  absl::StatusOr<EditResult> edit = ApplyEdits(*doc, input.edits, input.advanced);
   if (!edit.ok()) return edit.status();
   SetOutcome out;
   out.change_id = NewChangeId();
@@ -224,7 +225,7 @@ std::vector<FieldChange> DiffAddresses(const HsconfDocument& before, const Hscon
     for (const AddressElement& b : before.section(id).elements) {
       const AddressElement* a = after.section(id).Element(b.name);
       const std::string new_text = a == nullptr ? "" : a->text;
-      if (new_text != b.text) out.push_back({id, b.name, b.text, new_text});
+      if (new_text != b.text) out.push_back({id, b.name, b.text, new_text, ""});
     }
   }
   return out;

@@ -30,6 +30,7 @@ struct SetInput {
   std::string expected_revision;
   bool force = false;
   std::string reason;
+  AdvancedSettingsChoice advanced = AdvancedSettingsChoice::kRefuse;
   // Called after the backup was taken and before the file is written (e.g. to record a
   // pending change first); an error stops the write.
   std::function<absl::Status(const std::string& change_id, const BackupInfo& backup,
@@ -77,8 +78,9 @@ class HsconfStore {
   absl::StatusOr<HsconfDocument> Read() const;
   // The file's revision now, "" when it cannot be read (audit lines, failed reverts).
   std::string CurrentRevision() const;
-  absl::StatusOr<PlanOutcome> Plan(absl::Span<const EndpointEdit> edits,
-                                   absl::string_view expected_revision) const;
+  absl::StatusOr<PlanOutcome> Plan(
+      absl::Span<const EndpointEdit> edits, absl::string_view expected_revision,
+      AdvancedSettingsChoice advanced = AdvancedSettingsChoice::kRefuse) const;
   absl::StatusOr<SetOutcome> Set(const SetInput& input);
   absl::StatusOr<RollbackOutcome> Rollback(const RollbackInput& input);
   absl::StatusOr<std::vector<BackupInfo>> ListBackups() const { return backups_->List(); }

@@ -152,7 +152,8 @@ absl::Status EndpointsService::DoPlan(const v1::PlanEndpointsRequest& request,
   }
   absl::StatusOr<std::vector<EndpointEdit>> edits = EditsFromProto(request.changes());
   if (!edits.ok()) return edits.status();
-  absl::StatusOr<PlanOutcome> plan = deps_.store->Plan(*edits, request.expected_revision());
+  absl::StatusOr<PlanOutcome> plan = deps_.store->Plan(
+      *edits, request.expected_revision(), AdvancedChoiceFromProto(request.advanced_settings()));
   if (!plan.ok()) return plan.status();
   response->set_revision(plan->revision);
   FillDiffs(plan->changes, response->mutable_diffs());
@@ -183,7 +184,8 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
   absl::StatusOr<std::vector<EndpointEdit>> edits = EditsFromProto(request.changes());
   if (!edits.ok()) return edits.status();
   ApplyInput input;
-  input.set = {*std::move(edits), request.expected_revision(), request.force(), request.reason()};
+  input.set = {*std::move(edits), request.expected_revision(), request.force(), request.reason(),
+               AdvancedChoiceFromProto(request.advanced_settings())};
   input.restart_services = request.restart_services();
   input.confirm_within = *window;
   input.lease = *lease;
@@ -214,6 +216,9 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
   audit->change_id = set.change_id;
   audit->details.insert(audit->details.begin(),
                         {{"backup_id", set.backup_id}, {"reason", request.reason()}});
+  audit->details.emplace_back(
+      "advanced_settings",
+      AdvancedChoiceName(AdvancedChoiceFromProto(request.advanced_settings())));
   if (request.has_lease()) {
     audit->details.emplace_back("lease", absl::FormatDuration(FromProtoDuration(request.lease())));
   }

@@ -76,6 +76,18 @@ void FillEndpoint(const DatabaseSection& s, v1::Endpoint* out) {
   out->set_engine_edition(ValidUtf8(s.engine_edition));
   out->set_encrypted(s.encrypted);
   out->set_loopback(s.loopback);
+  for (const AdvancedAddress& a : s.advanced_addresses) {
+    v1::AdvancedSettingsAddress* address = out->add_advanced_settings();
+    address->set_element(ValidUtf8(a.element));
+    address->set_keyword(ValidUtf8(a.keyword.keyword));
+    address->set_value(ValidUtf8(a.keyword.value));
+    address->set_host(ValidUtf8(a.keyword.host));
+    address->set_failover_partner(a.keyword.failover_partner);
+    address->set_overridden(a.keyword.overridden);
+  }
+  for (const std::string& p : s.advanced_problems) {
+    out->add_advanced_settings_problems(ValidUtf8(p));
+  }
 }
 
 void FillEndpoints(const HsconfDocument& doc, v1::GetEndpointsResponse* out) {
@@ -88,6 +100,30 @@ void FillDiff(const FieldChange& c, v1::FieldDiff* out) {
   out->set_element(ValidUtf8(c.element));
   out->set_old_value(ValidUtf8(c.old_value));
   out->set_new_value(ValidUtf8(c.new_value));
+  out->set_keyword(ValidUtf8(c.keyword));
+}
+
+AdvancedSettingsChoice AdvancedChoiceFromProto(v1::AdvancedSettingsChoice choice) {
+  switch (choice) {
+    case v1::ADVANCED_SETTINGS_REWRITE:
+      return AdvancedSettingsChoice::kRewrite;
+    case v1::ADVANCED_SETTINGS_KEEP:
+      return AdvancedSettingsChoice::kKeep;
+    default:  // UNSPECIFIED, REFUSE, and values a newer client may send: the safe one
+      return AdvancedSettingsChoice::kRefuse;
+  }
+}
+
+const char* AdvancedChoiceName(AdvancedSettingsChoice choice) {
+  switch (choice) {
+    case AdvancedSettingsChoice::kRewrite:
+      return "rewrite";
+    case AdvancedSettingsChoice::kKeep:
+      return "keep";
+    case AdvancedSettingsChoice::kRefuse:
+      break;
+  }
+  return "refuse";
 }
 
 void FillBackup(const BackupInfo& b, v1::Backup* out) {

@@ -25,6 +25,10 @@ std::optional<DatabaseId> DatabaseFromProto(v1::Database database);
 void FillEndpoint(const DatabaseSection& section, v1::Endpoint* out);
 void FillEndpoints(const HsconfDocument& doc, v1::GetEndpointsResponse* out);
 void FillDiff(const FieldChange& change, v1::FieldDiff* out);
+// A request's advanced_settings; unset or unknown values refuse.
+AdvancedSettingsChoice AdvancedChoiceFromProto(v1::AdvancedSettingsChoice choice);
+// "refuse", "rewrite", "keep" (audit lines).
+const char* AdvancedChoiceName(AdvancedSettingsChoice choice);
 void FillBackup(const BackupInfo& backup, v1::Backup* out);
 
 // now: the change manager clock's Monotonic(), for the time left.

@@ -9,6 +9,12 @@
 
 namespace osfleet::ctl {
 
+v1::AdvancedSettingsChoice AdvancedSettingsChoiceFor(const std::string& choice) {
+  if (choice == "rewrite") return v1::ADVANCED_SETTINGS_REWRITE;
+  if (choice == "keep") return v1::ADVANCED_SETTINGS_KEEP;
+  return v1::ADVANCED_SETTINGS_REFUSE;
+}
+
 v1::SetEndpointsRequest SetRequestFor(const EndpointsChange& change,
                                       const std::string& expected_revision) {
   v1::SetEndpointsRequest req;
@@ -16,6 +22,7 @@ v1::SetEndpointsRequest SetRequestFor(const EndpointsChange& change,
   req.set_expected_revision(expected_revision);
   req.set_reason(change.reason);
   req.set_restart_services(change.restart_services);
+  req.set_advanced_settings(change.advanced_settings);
   if (change.tool.install_service_center() || change.tool.credentials_size() > 0) {
     *req.mutable_configuration_tool() = change.tool;
   }
@@ -35,7 +42,7 @@ EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
                                       const FanOutOptions& set_fanout,
                                       const EndpointsChange& change, LeaseKeeper* leases) {
   EndpointsChangeResult result;
-  result.plan = CallPlan(targets, plan_fanout, change.changes);
+  result.plan = CallPlan(targets, plan_fanout, change.changes, change.advanced_settings);
   if (const size_t refused = Failures(result.plan).size(); refused > 0) {
     result.status = MarkRefused(absl::FailedPreconditionError(
         absl::StrCat("refused: ", refused,

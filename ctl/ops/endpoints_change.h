@@ -30,10 +30,16 @@ struct EndpointsChange {
   // Set one server at a time (agents that run the Configuration Tool: the database model
   // is the farm's, upgraded by one server at a time).
   bool one_at_a_time = false;
+  // What plan and set do with an advanced-settings address naming the old host.
+  v1::AdvancedSettingsChoice advanced_settings = v1::ADVANCED_SETTINGS_REFUSE;
   // When set: called with the plan once every server accepted it, before any Set; a
   // non-OK status (the operator declined) stops there and becomes the result's status.
   std::function<absl::Status(const std::vector<HostReply<v1::PlanEndpointsResponse>>&)> approve;
 };
+
+// The request field for --advanced-settings (and a journal's advanced_settings):
+// "rewrite", "keep"; REFUSE for anything else.
+v1::AdvancedSettingsChoice AdvancedSettingsChoiceFor(const std::string& choice);
 
 // The Set request for one server planned at `expected_revision`.
 v1::SetEndpointsRequest SetRequestFor(const EndpointsChange& change,

@@ -33,6 +33,11 @@ std::string ProviderName(v1::Provider provider) {
   }
 }
 
+std::string DiffField(const v1::FieldDiff& diff) {
+  if (diff.keyword().empty()) return diff.element();
+  return absl::StrCat(diff.element(), " ", diff.keyword());
+}
+
 std::vector<std::string> DriftLines(
     const std::vector<HostReply<v1::GetEndpointsResponse>>& replies) {
   // database -> address -> servers

@@ -14,6 +14,9 @@ namespace osfleet::ctl {
 
 std::string DatabaseName(v1::Database database);  // "platform", "log", "session"
 std::string ProviderName(v1::Provider provider);  // "SqlServer", "Oracle"
+// The field a diff changes: "Server", or "RuntimeAdvancedSettings Data Source" for an
+// address inside an advanced-settings element.
+std::string DiffField(const v1::FieldDiff& diff);
 
 // Lines saying where servers disagree on a database's address ("drift"), e.g.
 // "platform: SQLA (dc01, fe01) | SQLB (fe02)". Empty when they all agree.

@@ -33,7 +33,7 @@ void AddDiffRows(Table& table, const Reply& r, const std::string& result) {
     return;
   }
   for (const v1::FieldDiff& d : r.response.diffs()) {
-    table.AddRow({r.server->name, DatabaseName(d.database()), d.element(),
+    table.AddRow({r.server->name, DatabaseName(d.database()), DiffField(d),
                   absl::StrCat(d.old_value(), " ", kArrow, " ", d.new_value()),
                   Cell(result, Color::kGreen)});
   }

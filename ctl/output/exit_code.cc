@@ -34,6 +34,16 @@ int ExitCodeForHosts(const std::vector<HostFailure>& failures, int code_when_som
   return input ? kExitUsage : code_when_some_failed;
 }
 
+int ExitCodeForPlan(const std::vector<HostFailure>& failures) {
+  const int input = ExitCodeForHosts(failures, kExitFailed);
+  if (input != kExitFailed) return input;
+  const bool refused = std::all_of(failures.begin(), failures.end(), [](const HostFailure& f) {
+    return f.status.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
+           f.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+  });
+  return refused ? kExitRefused : kExitFailed;
+}
+
 int ReportError(const absl::Status& status) {
   EscapeOptions block;  // a message may hold a command's last lines
   block.keep_newlines = true;

@@ -26,6 +26,12 @@ int ExitCodeFor(const absl::Status& status);
 // code_when_some_failed.
 int ExitCodeForHosts(const std::vector<HostFailure>& failures, int code_when_some_failed);
 
+// A plan's exit code: no failure 0; only the operator's input (INVALID_ARGUMENT) 2; only
+// servers refusing the change (FAILED_PRECONDITION: e.g. an advanced-settings address
+// naming the old host, an encrypted address) besides input errors 3, as `endpoints set`
+// exits on the same plan; any other failure (a host that did not answer) 1.
+int ExitCodeForPlan(const std::vector<HostFailure>& failures);
+
 // Prints "osctl: <message>" on stderr and returns ExitCodeFor(status).
 int ReportError(const absl::Status& status);
 

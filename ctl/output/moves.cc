@@ -90,7 +90,7 @@ std::string DiffsText(const google::protobuf::RepeatedPtrField<v1::FieldDiff>& d
   if (diffs.empty()) return "no change (already at the new addresses)";
   std::vector<std::string> parts;
   for (const v1::FieldDiff& d : diffs) {
-    parts.push_back(absl::StrCat(DatabaseName(d.database()), " ", d.element(), " ", d.old_value(),
+    parts.push_back(absl::StrCat(DatabaseName(d.database()), " ", DiffField(d), " ", d.old_value(),
                                  " ", kArrowText, " ", d.new_value()));
   }
   return absl::StrJoin(parts, ", ");

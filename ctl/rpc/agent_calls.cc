@@ -25,12 +25,13 @@ std::vector<HostReply<v1::GetEndpointsResponse>> CallGetEndpoints(
 
 std::vector<HostReply<v1::PlanEndpointsResponse>> CallPlan(
     const std::vector<Target>& targets, const FanOutOptions& options,
-    const std::vector<v1::EndpointChange>& changes) {
+    const std::vector<v1::EndpointChange>& changes, v1::AdvancedSettingsChoice advanced_settings) {
   return FanOut<Endpoints::Stub, v1::PlanEndpointsRequest, v1::PlanEndpointsResponse>(
       targets, options,
-      [&changes](size_t) {
+      [&changes, advanced_settings](size_t) {
         v1::PlanEndpointsRequest req;
         for (const auto& c : changes) *req.add_changes() = c;
+        req.set_advanced_settings(advanced_settings);
         return req;
       },
       [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::PlanEndpointsRequest* req,

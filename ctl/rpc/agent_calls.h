@@ -21,7 +21,8 @@ std::vector<HostReply<v1::GetEndpointsResponse>> CallGetEndpoints(
 
 std::vector<HostReply<v1::PlanEndpointsResponse>> CallPlan(
     const std::vector<Target>& targets, const FanOutOptions& options,
-    const std::vector<v1::EndpointChange>& changes);
+    const std::vector<v1::EndpointChange>& changes,
+    v1::AdvancedSettingsChoice advanced_settings = v1::ADVANCED_SETTINGS_REFUSE);
 
 // requests[i] goes to targets[i] (each carries the revision that target was planned
 // against, for CAS).

@@ -19,11 +19,14 @@ namespace {
 constexpr char kScUser[] = "osfleet-admin";
 constexpr char kScHash[] = "FarmTestHash0123456789";
 
-std::string HsconfAt(const std::string& address) {
-  absl::StatusOr<HsconfDocument> doc = ParseHsconf(ReadFile(FixturePath("sqlserver-dc.hsconf")));
+std::string HsconfAt(const std::string& fixture, const std::string& address) {
+  absl::StatusOr<HsconfDocument> doc = ParseHsconf(ReadFile(FixturePath(fixture)));
+  EXPECT_TRUE(doc.ok()) << fixture << ": " << doc.status();
   std::vector<EndpointEdit> edits;
   for (DatabaseId id : kAllDatabases) edits.push_back({id, address});
-  return ApplyEdits(*doc, edits)->bytes;
+  absl::StatusOr<EditResult> edit = ApplyEdits(*doc, edits, AdvancedSettingsChoice::kRewrite);
+  EXPECT_TRUE(edit.ok()) << fixture << ": " << edit.status();
+  return edit.ok() ? edit->bytes : "";
 }
 
 std::string Quoted(const std::vector<std::string>& args) {
@@ -41,6 +44,10 @@ Farm::Farm(std::string dir, FarmOptions options)
 
 Farm::~Farm() {
   for (auto& a : agents_) a->process().Stop(SIGTERM);
+}
+
+std::string Farm::old_address() const {
+  return absl::StrCat(options_.old_host, ",", old_db_->port());
 }
 
 Agent& Farm::agent(const std::string& name) {
@@ -153,7 +160,7 @@ bool Farm::Start() {
                                            options_.new_db_browser ? "NEWINST" : "");
   if (!old_db_->WaitReady() || !new_db_->WaitReady()) return false;
   browser_port_ = new_db_->browser_port();
-  original_ = HsconfAt(old_db_->address());
+  original_ = HsconfAt(options_.fixture, old_address());
   if (options_.service_center) {
     WriteFile(dir_ + "/sc.hash", absl::StrCat("#", kScHash, "\n"));
     chmod((dir_ + "/sc.hash").c_str(), 0600);

@@ -36,6 +36,13 @@ struct FarmOptions {
   // (its record: <dir>/<name>/tool.jsonl).
   bool configuration_tool = false;
   int tool_delay_ms = 50;  // how long each of its runs takes
+  // The server.hsconf every server starts from (tests/fixtures/hsconf/), its three
+  // addresses set to the old database; advanced-settings addresses naming the fixture's
+  // host move with them, so they name the old database's host too.
+  std::string fixture = "sqlserver-dc.hsconf";
+  // The old database's host as the files name it; e.g. "localhost", so that moving to the
+  // new database (127.0.0.1) changes the host and not only the port.
+  std::string old_host = "127.0.0.1";
 };
 
 class Farm {
@@ -63,6 +70,8 @@ class Farm {
 
   std::string Hsconf(const std::string& name) { return ReadFile(agent(name).hsconf()); }
   const std::string& original() const { return original_; }
+  // The old database's address as the files name it (FarmOptions::old_host).
+  std::string old_address() const;
   bool AllRunning(const std::string& name);
   bool AllRunningEverywhere();
   // The servers' names, Deployment Controller first.

@@ -17,7 +17,9 @@ void AddEndpointsRollback(CLI::App& endpoints, const GlobalOptions& global, Acti
 
 // endpoints plan (plan.cc), also run by `endpoints set --dry-run`: validate the change on
 // every server and show the per-field diff; changes nothing.
-int RunEndpointsPlan(const GlobalOptions& global, const EndpointAddresses& addresses);
+// advanced_settings: "refuse", "rewrite" or "keep" (--advanced-settings).
+int RunEndpointsPlan(const GlobalOptions& global, const EndpointAddresses& addresses,
+                     const std::string& advanced_settings);
 
 // The changes that plan and set send (plan.cc): INVALID_ARGUMENT naming the flag of a bad
 // address, or when no address is given.

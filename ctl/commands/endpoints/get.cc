@@ -1,5 +1,6 @@
 // endpoints get: the three endpoints of every server, and where servers disagree (drift).
 #include "absl/strings/str_cat.h"
+#include "common/escape.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/exit_code.h"
@@ -9,6 +10,38 @@
 
 namespace osfleet::ctl {
 namespace {
+
+std::string AdvancedNote(const v1::AdvancedSettingsAddress& a) {
+  if (a.overridden()) return "overridden by a later keyword";
+  return a.failover_partner() ? "failover partner" : "overrides the address";
+}
+
+// Every server's advanced-settings address keywords (never a password: the agent sends
+// none) and the elements it could not read; empty when there are none.
+std::string AdvancedText(const FleetContext& ctx,
+                         const std::vector<HostReply<v1::GetEndpointsResponse>>& replies) {
+  Table table({"SERVER", "DATABASE", "ELEMENT", "KEYWORD", "VALUE", "NOTE"});
+  std::string problems;
+  for (const auto& r : replies) {
+    if (!r.ok()) continue;
+    for (const v1::Endpoint& e : r.response.endpoints()) {
+      for (const v1::AdvancedSettingsAddress& a : e.advanced_settings()) {
+        table.AddRow({r.server->name, DatabaseName(e.database()), a.element(), a.keyword(),
+                      a.value(), Cell(AdvancedNote(a), Color::kYellow)});
+      }
+      for (const std::string& p : e.advanced_settings_problems()) {
+        absl::StrAppend(&problems,
+                        Paint(absl::StrCat("advanced settings (", r.server->name, ", ",
+                                           DatabaseName(e.database()), "): ", EscapeControls(p)),
+                              Color::kYellow, ctx.color()),
+                        "\n");
+      }
+    }
+  }
+  if (table.empty()) return problems;
+  return absl::StrCat("\nAddresses in advanced settings (they override the address above):\n",
+                      table.Render(ctx.color()), problems);
+}
 
 std::string TableText(const FleetContext& ctx,
                       const std::vector<HostReply<v1::GetEndpointsResponse>>& replies) {
@@ -25,7 +58,7 @@ std::string TableText(const FleetContext& ctx,
   for (const std::string& line : DriftLines(replies)) {
     absl::StrAppend(&out, Paint("drift: " + line, Color::kYellow, ctx.color()), "\n");
   }
-  return out;
+  return out + AdvancedText(ctx, replies);
 }
 
 int RunEndpointsGet(const FleetContext& c) {

@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "common/duration.h"
 #include "ctl/commands/address_flags.h"
+#include "ctl/commands/advanced_settings_flag.h"
 #include "ctl/commands/ask.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/endpoints/endpoints.h"
@@ -31,6 +32,7 @@ struct SetOptions {
   bool yes = false;                     // do not ask, even on a terminal
   DbCredentialFlags credentials;        // for the agents' Configuration Tool
   ScInstallFlags install_service_center;  // on the Deployment Controller's tool run
+  std::string advanced_settings;        // refuse | rewrite | keep
 };
 
 // Servers whose agent runs the Configuration Tool take the change one at a time: the
@@ -49,6 +51,7 @@ absl::StatusOr<EndpointsChange> ChangeFrom(const SetOptions& o) {
   absl::StatusOr<bool> install = ResolveScInstall(o.install_service_center);
   if (!install.ok()) return install.status();
   change.install_service_center_on_dc = *install;
+  change.advanced_settings = AdvancedSettingsChoiceFor(o.advanced_settings);
   if (!o.lease.empty()) {
     const std::string window = o.confirm_timeout.empty() ? "10m" : o.confirm_timeout;
     if (absl::Status s = CheckLeaseFlags(o.lease, window); !s.ok()) return s;
@@ -183,7 +186,7 @@ int SetOnFleet(const FleetContext& c, const SetOptions& o, EndpointsChange chang
 }
 
 int RunEndpointsSet(const GlobalOptions& global, const SetOptions& o) {
-  if (o.dry_run) return RunEndpointsPlan(global, o.addresses);
+  if (o.dry_run) return RunEndpointsPlan(global, o.addresses, o.advanced_settings);
   absl::StatusOr<EndpointsChange> change = ChangeFrom(o);
   if (!change.ok()) return ReportError(change.status());
   absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
@@ -210,6 +213,7 @@ void AddEndpointsSet(CLI::App& endpoints, const GlobalOptions& global, Action& a
                   "a killed or paused osctl lets every server revert within one lease");
   set->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts")
       ->capture_default_str();
+  AddAdvancedSettingsFlag(set, o->advanced_settings);
   AddDbCredentialFlags(set, o->credentials);
   AddScInstallFlags(set, o->install_service_center);
   OnChosen(set, action, [&global, o] { return RunEndpointsSet(global, *o); });

@@ -4,6 +4,7 @@
 
 #include "common/endpoint_changes.h"
 #include "ctl/commands/address_flags.h"
+#include "ctl/commands/advanced_settings_flag.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/commands/service_center_install.h"
@@ -33,7 +34,8 @@ nlohmann::json PlanJson(const Journal& j) {
                      {"batch", h.batch + 1},
                      {"revision", h.old_revision},
                      {"addresses", h.old_addresses},
-                     {"state", HostStateName(h.state)}});
+                     {"state", HostStateName(h.state)},
+                     {"warnings", h.warnings}});
   }
   return {{"command", "rollout plan"},
           {"batches", j.batches},
@@ -41,6 +43,7 @@ nlohmann::json PlanJson(const Journal& j) {
           {"log", j.options.log},
           {"session", j.options.session},
           {"install_service_center", j.options.install_service_center},
+          {"advanced_settings", j.options.advanced_settings},
           {"target", MovesJson(MovesOf(j))},
           {"hosts", hosts}};
 }
@@ -127,6 +130,7 @@ void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& 
                   "long (paused, cut off, killed); at most --confirm-timeout; default: the "
                   "shorter of 30s and --confirm-timeout");
   cmd->add_option("--on-failure", r.on_failure, "rollback | keep")->capture_default_str();
+  AddAdvancedSettingsFlag(cmd, r.advanced_settings);
   cmd->add_flag("--skip-service-center", r.skip_service_center, "do not run the SC phase");
   if (o->apply) {
     cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");

@@ -139,6 +139,7 @@ absl::Status Rollout::ApplyBatch(int batch) {
                          absl::StrCat("osfleet rollout ", journal_.id, ", batch ", batch + 1),
                          /*restart_services=*/true, *window};
   if (leases_ != nullptr) change.lease = leases_->lease();
+  change.advanced_settings = AdvancedSettingsChoiceFor(journal_.options.advanced_settings);
   for (const auto& [name, value] : tool_credentials_) {
     (*change.tool.mutable_credentials())[name] = value;
   }

@@ -32,6 +32,17 @@ constexpr const char* kHostStates[] = {"planned",   "applying", "pending",
 constexpr const char* kPhases[] = {"planned", "applying", "confirming", "service_center",
                                    "done",    "stopped",  "rolled_back"};
 
+// The strings of an array member; anything else is skipped (a journal is read leniently).
+std::vector<std::string> JsonStrings(const json& object, const char* key) {
+  std::vector<std::string> out;
+  const json array = object.is_object() && object.contains(key) ? object[key] : json();
+  if (!array.is_array()) return out;
+  for (const json& item : array) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
 json HostToJson(const HostRecord& h) {
   return {{"name", h.name},
           {"role", h.role},
@@ -45,7 +56,8 @@ json HostToJson(const HostRecord& h) {
           {"error", h.error},
           {"restart_seconds", h.restart_seconds},
           {"configuration_tool", h.configuration_tool},
-          {"configuration_tool_output", h.configuration_tool_output}};
+          {"configuration_tool_output", h.configuration_tool_output},
+          {"warnings", h.warnings}};
 }
 
 HostRecord HostFromJson(const json& j) {
@@ -63,6 +75,7 @@ HostRecord HostFromJson(const json& j) {
   h.restart_seconds = JsonDouble(j, "restart_seconds");
   h.configuration_tool = JsonString(j, "configuration_tool");
   h.configuration_tool_output = JsonString(j, "configuration_tool_output");
+  h.warnings = JsonStrings(j, "warnings");
   return h;
 }
 
@@ -76,6 +89,7 @@ json OptionsToJson(const RolloutOptions& o) {
           {"confirm_timeout", o.confirm_timeout},
           {"lease", o.lease},
           {"on_failure", o.on_failure},
+          {"advanced_settings", o.advanced_settings},
           {"skip_service_center", o.skip_service_center},
           {"install_service_center", o.install_service_center}};
 }
@@ -92,6 +106,7 @@ RolloutOptions OptionsFromJson(const json& j) {
   // A journal written before leases existed: its rollout ran with the window alone.
   o.lease = JsonString(j, "lease", "0s");
   o.on_failure = JsonString(j, "on_failure", "rollback");
+  o.advanced_settings = JsonString(j, "advanced_settings", "refuse");
   o.skip_service_center = JsonBool(j, "skip_service_center");
   o.install_service_center = JsonBool(j, "install_service_center");
   return o;

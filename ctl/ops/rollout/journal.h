@@ -49,6 +49,8 @@ struct HostRecord {
   // The Configuration Tool's last run there (masked): what ran, how it ended, its output.
   std::string configuration_tool;
   std::string configuration_tool_output;
+  // What its plan warned of (e.g. a failover partner in its advanced settings).
+  std::vector<std::string> warnings;
 };
 
 struct RolloutOptions {
@@ -59,6 +61,9 @@ struct RolloutOptions {
   std::string confirm_timeout = "10m";
   std::string lease = "30s";  // "0s": the window alone (a journal from before leases)
   std::string on_failure = "rollback";  // rollback | keep
+  // --advanced-settings: refuse | rewrite | keep (what the operator chose for addresses in
+  // advanced-settings elements that name the old host; "refuse" in older journals).
+  std::string advanced_settings = "refuse";
   bool skip_service_center = false;
   // Adds /InstallServiceCenter to the Deployment Controller's Configuration Tool run, and
   // to its revert. osctl sets it unless --no-install-service-center; false in a journal

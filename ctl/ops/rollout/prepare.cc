@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/role.h"
+#include "ctl/ops/endpoints_change.h"
 #include "ctl/ops/rollout/batches.h"
 #include "ctl/ops/rollout/engine.h"
 #include "ctl/output/describe.h"
@@ -175,7 +176,8 @@ absl::Status Rollout::Preflight() {
 }
 
 absl::Status Rollout::PlanHosts(const std::vector<v1::GetEndpointsResponse>& endpoints) {
-  auto plan = CallPlan(ctx_.targets(), ctx_.fanout(), Changes());
+  auto plan = CallPlan(ctx_.targets(), ctx_.fanout(), Changes(),
+                       AdvancedSettingsChoiceFor(journal_.options.advanced_settings));
   std::vector<std::string> problems;
   for (const auto& r : plan) {
     if (!r.ok()) {
@@ -204,6 +206,10 @@ absl::Status Rollout::PlanHosts(const std::vector<v1::GetEndpointsResponse>& end
           PlannedHost(ctx_.servers()[i], static_cast<int>(b), plan[i].response, endpoints[i]);
       Emit("plan", h.name,
            absl::StrCat("batch ", b + 1, ": ", DiffsText(plan[i].response.diffs())));
+      for (const std::string& w : plan[i].response.warnings()) {
+        Emit("plan", h.name, absl::StrCat("warning: ", w), false);
+        h.warnings.push_back(w);
+      }
       journal_.hosts.push_back(std::move(h));
       server_of_host_.push_back(i);
     }

@@ -58,5 +58,18 @@ TEST(ExitCodeTest, HostFailures) {
             kExitRefused);
 }
 
+TEST(ExitCodeTest, APlanRefusedByAServerIsARefusalAndASilentServerIsAFailure) {
+  using grpc::StatusCode;
+  EXPECT_EQ(ExitCodeForPlan({}), kExitOk);
+  EXPECT_EQ(ExitCodeForPlan({Failure(StatusCode::FAILED_PRECONDITION)}), kExitRefused);
+  EXPECT_EQ(ExitCodeForPlan(
+                {Failure(StatusCode::FAILED_PRECONDITION), Failure(StatusCode::INVALID_ARGUMENT)}),
+            kExitRefused);
+  EXPECT_EQ(ExitCodeForPlan({Failure(StatusCode::INVALID_ARGUMENT)}), kExitUsage);
+  EXPECT_EQ(
+      ExitCodeForPlan({Failure(StatusCode::FAILED_PRECONDITION), Failure(StatusCode::UNAVAILABLE)}),
+      kExitFailed);
+}
+
 }  // namespace
 }  // namespace osfleet::ctl

@@ -67,6 +67,39 @@ TEST_F(JournalTest, TheServiceCenterInstallationIsRecordedAndOffInAnOlderJournal
   EXPECT_FALSE(older->options.install_service_center);
 }
 
+TEST_F(JournalTest, TheAdvancedSettingsChoiceAndEachHostsWarningsAreKept) {
+  Journal j;
+  j.id = "20261207-020000-abcd";
+  j.path = RolloutDir() + "/" + j.id + ".json";
+  j.options.advanced_settings = "keep";
+  HostRecord h;
+  h.name = "dc01";
+  h.warnings = {"platform database: kept (--advanced-settings keep): ..."};
+  j.hosts.push_back(h);
+  ASSERT_TRUE(SaveJournal(j).ok());
+  absl::StatusOr<Journal> loaded = LoadJournal(j.id);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->options.advanced_settings, "keep");
+  ASSERT_EQ(loaded->hosts.size(), 1u);
+  EXPECT_EQ(loaded->hosts[0].warnings, h.warnings);
+}
+
+TEST_F(JournalTest, AJournalFromBeforeTheChoiceRefuses) {
+  Journal j;
+  j.id = "20261207-020001-abcd";
+  j.path = RolloutDir() + "/" + j.id + ".json";
+  j.options.advanced_settings = "keep";
+  ASSERT_TRUE(SaveJournal(j).ok());
+  std::ifstream in(j.path);
+  nlohmann::json doc = nlohmann::json::parse(in);
+  in.close();
+  ASSERT_EQ(doc["options"].erase("advanced_settings"), 1u);
+  std::ofstream(j.path) << doc.dump();
+  absl::StatusOr<Journal> loaded = LoadJournal(j.id);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->options.advanced_settings, "refuse");
+}
+
 TEST_F(JournalTest, NoJournalIsNotFound) {
   EXPECT_TRUE(absl::IsNotFound(LoadJournal("").status()));
 }
