@@ -46,16 +46,31 @@ std::string ProgramName(const std::string& path) {
   return cut == std::string::npos ? path : path.substr(cut + 1);
 }
 
-// Fills ${name} from credentials; names without a credential stay as written (callers
-// check first, CheckCredentials).
-std::string Fill(const std::string& arg, const ToolCredentials& credentials) {
+// FAILED_PRECONDITION naming each credential the placeholders of `args` (the config's
+// `key`) need that `credentials` lacks; names only, never a value.
+absl::Status CheckNamed(const std::vector<std::string>& args, absl::string_view key,
+                        absl::string_view supplied_with, const ToolCredentials& credentials) {
+  absl::StatusOr<std::set<std::string>> names = PlaceholderNames(args);
+  if (!names.ok()) return names.status();
+  std::vector<std::string> missing;
+  for (const std::string& name : *names) {
+    if (credentials.find(name) == credentials.end()) missing.push_back(name);
+  }
+  if (missing.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("configuration_tool.", key, " needs the credential",
+                   missing.size() > 1 ? "s " : " ", absl::StrJoin(missing, ", "),
+                   ", not supplied with ", supplied_with, " (osctl --db-admin-credentials FILE)"));
+}
+
+}  // namespace
+
+std::string FillPlaceholders(const std::string& arg, const ToolCredentials& credentials) {
   std::vector<std::pair<std::string, std::string>> subs;
   for (const auto& [name, value] : credentials)
     subs.emplace_back(absl::StrCat("${", name, "}"), value);
   return absl::StrReplaceAll(arg, subs);
 }
-
-}  // namespace
 
 std::string ToolRun::Summary() const {
   if (!ran) return absl::StrCat(command_line, " not run: ", status.message());
@@ -65,28 +80,28 @@ std::string ToolRun::Summary() const {
   return absl::StrFormat("%s %s after %.1fs", command_line, how, absl::ToDoubleSeconds(duration));
 }
 
-Redactor CredentialRedactor(const ToolCredentials& credentials) {
-  Redactor redactor;
+void AddToolSecrets(const ToolCredentials& credentials, Redactor& redactor) {
   for (const auto& [name, value] : credentials) {
     if (!absl::EndsWith(absl::AsciiStrToLower(name), "user")) redactor.AddSecret(value);
   }
+}
+
+Redactor CredentialRedactor(const ToolCredentials& credentials) {
+  Redactor redactor;
+  AddToolSecrets(credentials, redactor);
   return redactor;
 }
 
 ConfigurationTool::ConfigurationTool(ConfigurationToolConfig config) : config_(std::move(config)) {}
 
 absl::Status ConfigurationTool::CheckCredentials(const ToolCredentials& credentials) const {
-  absl::StatusOr<std::set<std::string>> names = PlaceholderNames(config_.apply);
-  if (!names.ok()) return names.status();
-  std::vector<std::string> missing;
-  for (const std::string& name : *names) {
-    if (credentials.find(name) == credentials.end()) missing.push_back(name);
-  }
-  if (missing.empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrCat("configuration_tool.apply needs the credential", missing.size() > 1 ? "s " : " ",
-                   absl::StrJoin(missing, ", "),
-                   ", not supplied with this change (osctl --db-admin-credentials FILE)"));
+  return CheckNamed(config_.apply, "apply", "this change", credentials);
+}
+
+absl::Status ConfigurationTool::CheckApplySettingsCredentials(
+    const ToolCredentials& credentials) const {
+  return CheckNamed(config_.apply_settings, "apply_settings", "this Service Center phase",
+                    credentials);
 }
 
 ToolRun ConfigurationTool::Apply(const ToolRequest& request) const {
@@ -101,8 +116,19 @@ ToolRun ConfigurationTool::Apply(const ToolRequest& request) const {
   return RunArgs(std::move(args), request.credentials);
 }
 
-ToolRun ConfigurationTool::Run(const std::vector<std::string>& switches) const {
-  return RunArgs(switches, {});
+ToolRun ConfigurationTool::ApplySettings(const ToolCredentials& credentials) const {
+  if (absl::Status s = CheckApplySettingsCredentials(credentials); !s.ok()) {
+    ToolRun run;
+    run.command_line = ProgramName(config_.command[0]);
+    run.status = s;
+    return run;
+  }
+  return RunArgs(config_.apply_settings, credentials);
+}
+
+ToolRun ConfigurationTool::Run(const std::vector<std::string>& switches,
+                               const ToolCredentials& credentials) const {
+  return RunArgs(switches, credentials);
 }
 
 ToolRun ConfigurationTool::RunArgs(std::vector<std::string> args,
@@ -112,7 +138,7 @@ ToolRun ConfigurationTool::RunArgs(std::vector<std::string> args,
   ToolRun run;
   platform::CommandSpec spec;
   spec.argv = config_.command;
-  for (const std::string& a : args) spec.argv.push_back(Fill(a, credentials));
+  for (const std::string& a : args) spec.argv.push_back(FillPlaceholders(a, credentials));
   std::vector<std::string> shown = {ProgramName(config_.command[0])};
   shown.insert(shown.end(), spec.argv.begin() + static_cast<long>(config_.command.size()),
                spec.argv.end());

@@ -47,10 +47,16 @@ class ConfigurationTool {
 
   // FAILED_PRECONDITION naming each credential `apply` needs that `credentials` lacks.
   absl::Status CheckCredentials(const ToolCredentials& credentials) const;
+  // The same for `apply_settings` (the Service Center phase's Apply Settings step).
+  absl::Status CheckApplySettingsCredentials(const ToolCredentials& credentials) const;
   // `apply` (plus /InstallServiceCenter when asked), as after every change.
   ToolRun Apply(const ToolRequest& request) const;
-  // These switches alone (the Service Center phase's /ApplySettingsFactory).
-  ToolRun Run(const std::vector<std::string>& switches) const;
+  // `apply_settings`, its placeholders filled from `credentials` (checked first: a missing
+  // one is a run that did not start, its status FAILED_PRECONDITION naming it).
+  ToolRun ApplySettings(const ToolCredentials& credentials) const;
+  // These switches alone, placeholders filled from `credentials` (the caller checked them).
+  ToolRun Run(const std::vector<std::string>& switches,
+              const ToolCredentials& credentials = {}) const;
 
   const ConfigurationToolConfig& config() const { return config_; }
 
@@ -62,5 +68,11 @@ class ConfigurationTool {
 
 // The credential values a run masks: every one whose name does not end in "user".
 Redactor CredentialRedactor(const ToolCredentials& credentials);
+// Adds those values to `redactor` (one that masks other secrets too).
+void AddToolSecrets(const ToolCredentials& credentials, Redactor& redactor);
+
+// `arg` with each ${name} replaced by credentials[name]; names without a credential stay as
+// written.
+std::string FillPlaceholders(const std::string& arg, const ToolCredentials& credentials);
 
 }  // namespace osfleet::agent

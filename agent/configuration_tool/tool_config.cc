@@ -33,6 +33,21 @@ absl::StatusOr<std::vector<std::string>> LoadList(const std::string& file, const
   return out;
 }
 
+// `key`'s list of switches, when written, into `args`; its placeholders checked.
+absl::Status LoadSwitches(const std::string& file, const YAML::Node& node, const char* key,
+                          std::vector<std::string>& args) {
+  if (const YAML::Node n = node[key]) {
+    absl::StatusOr<std::vector<std::string>> list = LoadList(file, n, key);
+    if (!list.ok()) return list.status();
+    args = *std::move(list);
+  }
+  if (absl::StatusOr<std::set<std::string>> names = PlaceholderNames(args); !names.ok()) {
+    return YamlError(file, node[key],
+                     absl::StrCat("configuration_tool.", key, ": ", names.status().message()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 ConfigurationToolConfig DefaultConfigurationTool() {
@@ -70,7 +85,7 @@ absl::StatusOr<ConfigurationToolConfig> LoadConfigurationTool(const std::string&
   // `configuration_tool:` with nothing after it: every default.
   const YAML::Node node = section.IsNull() ? YAML::Node(YAML::NodeType::Map) : section;
   if (absl::Status s = YamlCheckKeys(file, node, "configuration_tool",
-                                     {"command", "apply", "timeout", "log_file"});
+                                     {"command", "apply", "apply_settings", "timeout", "log_file"});
       !s.ok()) {
     return s;
   }
@@ -89,14 +104,10 @@ absl::StatusOr<ConfigurationToolConfig> LoadConfigurationTool(const std::string&
         file, node["command"] ? node["command"] : section,
         absl::StrCat("configuration_tool.command: '", c.command[0], "' is not an absolute path"));
   }
-  if (const YAML::Node n = node["apply"]) {
-    absl::StatusOr<std::vector<std::string>> apply = LoadList(file, n, "apply");
-    if (!apply.ok()) return apply.status();
-    c.apply = *std::move(apply);
-  }
-  if (absl::StatusOr<std::set<std::string>> names = PlaceholderNames(c.apply); !names.ok()) {
-    return YamlError(file, node["apply"],
-                     absl::StrCat("configuration_tool.apply: ", names.status().message()));
+  for (const auto& [key, args] :
+       {std::pair<const char*, std::vector<std::string>*>{"apply", &c.apply},
+        {"apply_settings", &c.apply_settings}}) {
+    if (absl::Status s = LoadSwitches(file, node, key, *args); !s.ok()) return s;
   }
   if (const YAML::Node n = node["timeout"]) {
     absl::StatusOr<absl::Duration> d = LoadDuration(file, n, "timeout");

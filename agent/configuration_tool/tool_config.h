@@ -5,6 +5,7 @@
 //   configuration_tool:
 //     command: ['C:\Program Files\OutSystems\Platform Server\ConfigurationTool.com']
 //     apply: [/UpgradeInstall]         # the switches run after every change
+//     apply_settings: [/ApplySettingsFactory]   # the Service Center phase's Apply Settings
 //     timeout: 30m
 //     log_file: 'C:\Windows\Temp\ConfigurationTool.log'   # its new lines are reported
 //
@@ -14,6 +15,10 @@
 //   apply: [/SetupInstall, '${db_admin_user}', '${db_admin_password}',
 //           '${db_admin_user}', '${db_admin_password}',
 //           /RebuildSession, '${db_admin_user}', '${db_admin_password}']
+// and, with integrated (Windows) authentication, the Service Center phase's Apply Settings
+// step (its credentials come with the phase: osctl sc run / rollout --db-admin-credentials):
+//   apply_settings: [/ApplySettingsFactory, /WithWindowsAuthentication,
+//                    '${windows_auth_password}']
 #pragma once
 
 #include <set>
@@ -30,6 +35,8 @@ namespace osfleet::agent {
 struct ConfigurationToolConfig {
   std::vector<std::string> command;  // argv; argv[0] an absolute path
   std::vector<std::string> apply = {"/UpgradeInstall"};
+  // What the Service Center phase's Apply Settings step runs (on the Deployment Controller).
+  std::vector<std::string> apply_settings = {"/ApplySettingsFactory"};
   absl::Duration timeout = absl::Minutes(30);
   std::string log_file;  // empty: no log tail
 };
@@ -39,7 +46,7 @@ struct ConfigurationToolConfig {
 ConfigurationToolConfig DefaultConfigurationTool();
 
 // INVALID_ARGUMENT "FILE:LINE: ..." for unknown keys, a missing or relative command, an
-// empty apply list, a malformed placeholder, a bad timeout.
+// empty apply or apply_settings list, a malformed placeholder, a bad timeout.
 absl::StatusOr<ConfigurationToolConfig> LoadConfigurationTool(const std::string& file,
                                                               const YAML::Node& node);
 

@@ -198,7 +198,7 @@ ToolCredentials ChangeManager::HeldCredentials() const {
 
 absl::Status ChangeManager::RevertFailedStep(const SetOutcome& set, absl::string_view what,
                                              const absl::Status& failure, bool restart,
-                                             const ToolCredentials& credentials,
+                                             const ToolRequest& tool,
                                              const ServiceEventSink& sink) {
   const std::string reason(what);
   absl::StatusOr<RollbackOutcome> back =
@@ -215,7 +215,7 @@ absl::Status ChangeManager::RevertFailedStep(const SetOutcome& set, absl::string
       absl::StrCat("reverted: ", what, " with the new endpoints: ", failure.message(),
                    "; server.hsconf is back at revision ", set.previous_revision, " (backup ",
                    set.backup_id, ")");
-  if (std::optional<ToolRun> again = RunTool({false, credentials})) {
+  if (std::optional<ToolRun> again = RunTool(tool)) {
     absl::StrAppend(&message, again->status.ok()
                                   ? absl::StrCat("; ", again->Summary(), " on it")
                                   : absl::StrCat("; on it, ", again->status.message()));
@@ -258,6 +258,7 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
                 input.restart_services,
                 input.confirm_within,
                 input.lease};
+      record.install_service_center = input.tool.install_service_center;
       // Until the services are healthy only the window runs (a restart may take longer
       // than a lease; the client is waiting for this call meanwhile).
       record.confirm_until = clock_->Monotonic() + input.confirm_within;
@@ -284,8 +285,7 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
   // A failed step reverts the change at once, its record with it.
   auto revert = [&](absl::string_view what, const absl::Status& failure, bool restart) {
     if (window) SetPending(std::nullopt);
-    absl::Status reverted =
-        RevertFailedStep(*set, what, failure, restart, input.tool.credentials, sink);
+    absl::Status reverted = RevertFailedStep(*set, what, failure, restart, input.tool, sink);
     if (window) pending_file_.Remove().IgnoreError();
     Remember(set->change_id, ChangeStatus::kReverted, absl::StrCat("reverted: ", what));
     return reverted;
@@ -415,8 +415,10 @@ RenewOutcome ChangeManager::Renew(absl::string_view change_id, absl::Duration le
 
 absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
                                                     absl::string_view reason, bool restart,
-                                                    const ToolCredentials& credentials) {
-  const ToolCredentials tool_credentials = credentials.empty() ? HeldCredentials() : credentials;
+                                                    const ToolRequest& tool) {
+  ToolRequest again = tool;
+  if (again.credentials.empty()) again.credentials = HeldCredentials();
+  again.install_service_center = tool.install_service_center || change.install_service_center;
   absl::StatusOr<RollbackOutcome> back =
       store_->Rollback({change.backup_id, change.revision, false,
                         absl::StrCat("revert of ", change.change_id, ": ", reason)});
@@ -426,7 +428,7 @@ absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
   Remember(change.change_id, ChangeStatus::kReverted, absl::StrCat("reverted: ", reason));
   spdlog::warn("change {} reverted ({}): revision {} -> {}", change.change_id, reason,
                back->previous_revision, back->revision);
-  RevertOutcome out{*back, change.change_id, RunTool({false, tool_credentials})};
+  RevertOutcome out{*back, change.change_id, RunTool(again)};
   if (MustRestart(restart, back->revision)) {
     if (absl::Status s = RestartAll(nullptr, absl::ZeroDuration()); !s.ok()) {
       return absl::Status(s.code(),
@@ -438,7 +440,7 @@ absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
 }
 
 absl::StatusOr<RevertOutcome> ChangeManager::RevertPending(bool restart, absl::string_view reason,
-                                                           const ToolCredentials& credentials) {
+                                                           const ToolRequest& tool) {
   Busy busy(this, /*wait=*/false);
   if (!busy.status().ok()) return busy.status();
   std::optional<PendingChange> p = pending();
@@ -447,27 +449,30 @@ absl::StatusOr<RevertOutcome> ChangeManager::RevertPending(bool restart, absl::s
         "nothing is pending confirmation on this server; name a backup_id (see ListBackups)");
   }
   return Revert(*p, reason.empty() ? "rolled back by request" : reason,
-                restart || p->restart_services, credentials);
+                restart || p->restart_services, tool);
 }
 
 absl::StatusOr<RevertOutcome> ChangeManager::Restore(const RollbackInput& input, bool restart,
-                                                     const ToolCredentials& credentials) {
+                                                     const ToolRequest& tool) {
   Busy busy(this, /*wait=*/false);
   if (!busy.status().ok()) return busy.status();
   if (tool_ != nullptr) {
-    if (absl::Status s = tool_->CheckCredentials(credentials); !s.ok()) return s;
+    if (absl::Status s = tool_->CheckCredentials(tool.credentials); !s.ok()) return s;
   }
   absl::StatusOr<RollbackOutcome> back = store_->Rollback(input);
   if (!back.ok()) return back.status();
   RevertOutcome out{*back, "", std::nullopt};
+  ToolRequest run = tool;
   if (std::optional<PendingChange> p = pending()) {
     out.reverted_change_id = p->change_id;
+    // It reverts that change too: as its own revert would.
+    run.install_service_center = run.install_service_center || p->install_service_center;
     pending_file_.Remove().IgnoreError();
     SetPending(std::nullopt);
     Remember(p->change_id, ChangeStatus::kReverted,
              absl::StrCat("reverted: superseded by a restore of backup ", input.backup_id));
   }
-  out.tool_run = RunTool({false, credentials});
+  out.tool_run = RunTool(run);
   if (MustRestart(restart, back->revision)) {
     if (absl::Status s = RestartAll(nullptr, absl::ZeroDuration()); !s.ok()) {
       return absl::Status(s.code(),
@@ -506,10 +511,10 @@ absl::StatusOr<ApplyOutcome> ChangeManager::RestartPending(absl::string_view cha
   absl::Status restarted = RestartAll(sink, min_healthy);
   out.restart_duration = clock_->Now() - t0;
   if (restarted.ok()) return out;
-  const ToolCredentials credentials = HeldCredentials();
+  const ToolRequest tool{p->install_service_center, HeldCredentials()};  // as the change ran
   SetPending(std::nullopt);
   absl::Status reverted = RevertFailedStep(out.set, "services failed to start", restarted,
-                                           /*restart=*/true, credentials, sink);
+                                           /*restart=*/true, tool, sink);
   pending_file_.Remove().IgnoreError();
   Remember(p->change_id, ChangeStatus::kReverted, "reverted: services failed to start");
   return reverted;

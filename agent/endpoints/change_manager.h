@@ -110,13 +110,16 @@ class ChangeManager {
   absl::StatusOr<ApplyOutcome> RestartPending(absl::string_view change_id,
                                               absl::Duration min_healthy,
                                               const ServiceEventSink& sink);
-  // Reverts the pending change now. `credentials`: for the Configuration Tool's run on the
-  // restored file; empty: the change's own.
+  // Reverts the pending change now. `tool`: for the Configuration Tool's run on the
+  // restored file; its credentials empty: the change's own. /InstallServiceCenter is added
+  // when asked or when the change's own run added it.
   absl::StatusOr<RevertOutcome> RevertPending(bool restart, absl::string_view reason,
-                                              const ToolCredentials& credentials = {});
-  // Restores a named backup (a pending change, if any, is superseded and forgotten).
+                                              const ToolRequest& tool = {});
+  // Restores a named backup (a pending change, if any, is superseded and forgotten); the
+  // tool runs on it as `tool` asks (with /InstallServiceCenter also when the superseded
+  // change's run had it).
   absl::StatusOr<RevertOutcome> Restore(const RollbackInput& input, bool restart,
-                                        const ToolCredentials& credentials = {});
+                                        const ToolRequest& tool = {});
 
   std::optional<PendingChange> pending() const;
   const Clock* clock() const { return clock_; }
@@ -128,7 +131,7 @@ class ChangeManager {
   class Busy;  // the one-operation-at-a-time token
 
   absl::StatusOr<RevertOutcome> Revert(const PendingChange& change, absl::string_view reason,
-                                       bool restart, const ToolCredentials& credentials);
+                                       bool restart, const ToolRequest& tool);
   // The Configuration Tool's `apply` run on the file as it is now; nullopt when none is
   // configured. Logged (masked).
   std::optional<ToolRun> RunTool(const ToolRequest& request) const;
@@ -140,11 +143,12 @@ class ChangeManager {
   // just taken away).
   bool MustRestart(bool requested, const std::string& revision) const;
   // Reverts a change just written whose next step failed (`what`: "the Configuration Tool
-  // failed", "services failed to start"): restores the file, runs the tool on it again, restarts
-  // the services when `restart`, and answers FAILED_PRECONDITION "reverted: ...".
+  // failed", "services failed to start"): restores the file, runs the tool on it again as the
+  // change did (`tool`), restarts the services when `restart`, and answers
+  // FAILED_PRECONDITION "reverted: ...".
   absl::Status RevertFailedStep(const SetOutcome& set, absl::string_view what,
-                                const absl::Status& failure, bool restart,
-                                const ToolCredentials& credentials, const ServiceEventSink& sink);
+                                const absl::Status& failure, bool restart, const ToolRequest& tool,
+                                const ServiceEventSink& sink);
   absl::Status RestartAll(const ServiceEventSink& sink, absl::Duration min_healthy);
   absl::Status RevertAfterFailedRestart(const SetOutcome& set, const absl::Status& failure,
                                         const ServiceEventSink& sink);

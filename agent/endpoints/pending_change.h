@@ -25,6 +25,9 @@ struct PendingChange {
   bool restart_services = false;  // the change restarted services: so does the revert
   absl::Duration window;          // the confirm window it was made with
   absl::Duration lease;           // zero: no lease (only the window)
+  // The change's Configuration Tool run added /InstallServiceCenter: so does its revert's
+  // (Service Center was installed on the new database settings; put back on the old ones).
+  bool install_service_center = false;
 
   // This process's view (not stored): Clock::Monotonic() deadlines.
   absl::Duration confirm_until = absl::InfiniteDuration();

@@ -45,6 +45,14 @@ void AgentService::Fill(v1::AgentInfo* info) const {
       for (const std::string& n : *names) info->add_configuration_tool_credentials(n);
     }
   }
+  if (config_->service_center.has_value() &&
+      PhaseRunsConfigurationTool(config_->service_center->config, config_->configuration_tool)) {
+    absl::StatusOr<std::set<std::string>> names =
+        PlaceholderNames(config_->configuration_tool->apply_settings);  // validated at load
+    if (names.ok()) {
+      for (const std::string& n : *names) info->add_service_center_credentials(n);
+    }
+  }
   absl::StatusOr<HsconfDocument> doc = store_->Read();
   if (!doc.ok()) {
     info->set_hsconf_error(ValidUtf8(doc.status().message()));

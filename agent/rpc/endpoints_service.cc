@@ -91,31 +91,14 @@ v1::ChangeState ToProto(ChangeStatus status) {
   return v1::CHANGE_STATE_UNKNOWN;
 }
 
-// The Configuration Tool's options of one change: at most kMaxCredentials credentials,
-// names of letters, digits and '_' (what a ${name} placeholder can name), bounded values.
-// The values are never part of an error.
+// The Configuration Tool's options of one change (credentials: CredentialsFromProto).
 absl::StatusOr<ToolRequest> ToolRequestFromProto(const v1::ConfigurationToolOptions& options) {
   ToolRequest out;
   out.install_service_center = options.install_service_center();
-  if (static_cast<size_t>(options.credentials_size()) > kMaxCredentials) {
-    return absl::InvalidArgumentError(absl::StrCat("configuration_tool.credentials: ",
-                                                   options.credentials_size(), " entries, at most ",
-                                                   kMaxCredentials, " allowed"));
-  }
-  for (const auto& [name, value] : options.credentials()) {
-    if (!IsCredentialName(name)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "configuration_tool.credentials: the name '", ValidUtf8(name.substr(0, kMaxCredentialNameBytes)),
-          "' is not a placeholder name (letters, digits, '_'; at most ", kMaxCredentialNameBytes,
-          " bytes)"));
-    }
-    if (value.size() > kMaxCredentialValueBytes || value.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("configuration_tool.credentials: the value of '",
-                                                     name, "' is empty or longer than ",
-                                                     kMaxCredentialValueBytes, " bytes"));
-    }
-    out.credentials[name] = value;
-  }
+  absl::StatusOr<ToolCredentials> credentials =
+      CredentialsFromProto(options.credentials(), "configuration_tool.credentials");
+  if (!credentials.ok()) return credentials.status();
+  out.credentials = *std::move(credentials);
   return out;
 }
 
@@ -271,11 +254,10 @@ absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
   if (!tool.ok()) return tool.status();
   absl::StatusOr<RevertOutcome> out =
       request.backup_id().empty()
-          ? deps_.changes->RevertPending(request.restart_services(), request.reason(),
-                                         tool->credentials)
+          ? deps_.changes->RevertPending(request.restart_services(), request.reason(), *tool)
           : deps_.changes->Restore({request.backup_id(), request.expected_revision(),
                                     request.force(), request.reason()},
-                                   request.restart_services(), tool->credentials);
+                                   request.restart_services(), *tool);
   if (!out.ok()) return out.status();
   if (out->tool_run.has_value()) FillToolRun(*out->tool_run, response->mutable_configuration_tool());
   response->set_previous_revision(out->rollback.previous_revision);

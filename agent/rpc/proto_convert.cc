@@ -222,6 +222,30 @@ void FillProbe(const ProbeOutcome& p, v1::ProbeResult* out) {
   out->set_error(ValidUtf8(p.error));
 }
 
+absl::StatusOr<std::map<std::string, std::string>> CredentialsFromProto(
+    const google::protobuf::Map<std::string, std::string>& credentials, absl::string_view field) {
+  if (static_cast<size_t>(credentials.size()) > kMaxCredentials) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": ", credentials.size(), " entries, at most ", kMaxCredentials, " allowed"));
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : credentials) {
+    if (!IsCredentialName(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": the name '", ValidUtf8(name.substr(0, kMaxCredentialNameBytes)),
+                       "' is not a placeholder name (letters, digits, '_'; at most ",
+                       kMaxCredentialNameBytes, " bytes)"));
+    }
+    if (value.size() > kMaxCredentialValueBytes || value.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": the value of '", name,
+                                                     "' is empty or longer than ",
+                                                     kMaxCredentialValueBytes, " bytes"));
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<EndpointEdit>> EditsFromProto(
     const google::protobuf::RepeatedPtrField<v1::EndpointChange>& changes) {
   if (changes.empty()) {

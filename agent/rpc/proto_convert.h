@@ -1,7 +1,9 @@
 // Between the agent's plain types and the osfleet.v1 messages.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include <vector>
 
@@ -43,6 +45,13 @@ absl::StatusOr<absl::Duration> DurationFromProto(const google::protobuf::Duratio
 absl::Status CheckNames(absl::string_view field,
                         const google::protobuf::RepeatedPtrField<std::string>& names, size_t max,
                         size_t max_bytes);
+
+// A request's Configuration Tool credentials (`field`, e.g. "configuration_tool.credentials"):
+// at most kMaxCredentials, names of letters, digits and '_' (what a ${name} placeholder can
+// name), values of 1..kMaxCredentialValueBytes. INVALID_ARGUMENT naming the field and the
+// name; never a value.
+absl::StatusOr<std::map<std::string, std::string>> CredentialsFromProto(
+    const google::protobuf::Map<std::string, std::string>& credentials, absl::string_view field);
 
 // INVALID_ARGUMENT for an empty list or DATABASE_UNSPECIFIED.
 absl::StatusOr<std::vector<EndpointEdit>> EditsFromProto(

@@ -1,6 +1,7 @@
 #include "agent/rpc/service_center_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "agent/rpc/event_stream.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
@@ -74,10 +75,36 @@ void FillWait(const ServiceCenterWait& w, bool answering, v1::ServiceCenterWait*
   out->set_last_error(w.last_error);
 }
 
+void FillWire(const PhaseEvent& e, v1::WireInUse* out) {
+  out->set_source(e.wire.source);
+  out->set_note(e.wire_note);
+  for (const sc_wire::OperationWire* op :
+       {&e.wire.modules_get, &e.wire.get_publish_messages, &e.wire.publish_abort}) {
+    v1::WireOperation* p = out->add_operations();
+    p->set_name(op->name);
+    p->set_soap_version(sc_wire::SoapVersionName(op->version));
+    p->set_action(op->action);
+    p->set_endpoint_path(op->path);
+    p->set_request_element(op->request_element);
+    p->set_request_namespace(op->request_namespace);
+    for (const std::string& input : op->inputs) p->add_inputs(input);
+    if (!op->list_path.empty() || !op->item.empty()) {
+      p->set_reply_list(absl::StrCat(absl::StrJoin(op->list_path, "/"),
+                                     op->list_path.empty() ? "" : "/",
+                                     op->item.empty() ? "*" : op->item));
+    }
+    p->set_reply_last_id(absl::StrJoin(op->last_id_path, "/"));
+    p->set_reply_finished(absl::StrJoin(op->finished_path, "/"));
+  }
+}
+
 v1::PhaseEvent ToProto(const PhaseEvent& e) {
   v1::PhaseEvent out;
   *out.mutable_at() = ToTimestamp(absl::Now());
   switch (e.kind) {
+    case PhaseEvent::Kind::kWire:
+      FillWire(e, out.mutable_wire());
+      break;
     case PhaseEvent::Kind::kModulesListed:
       FillListed(e, out.mutable_modules_listed());
       break;
@@ -127,7 +154,8 @@ v1::PhaseEvent Finished(const PhaseResult& r) {
   return out;
 }
 
-// The phase's options, or INVALID_ARGUMENT for a deadline or module list out of bounds.
+// The phase's options, or INVALID_ARGUMENT for a deadline, module list or credentials out of
+// bounds.
 absl::StatusOr<PhaseOptions> OptionsFrom(const v1::RunPhaseRequest& request,
                                          absl::Duration default_deadline) {
   PhaseOptions o;
@@ -146,6 +174,10 @@ absl::StatusOr<PhaseOptions> OptionsFrom(const v1::RunPhaseRequest& request,
     if (!d.ok()) return d.status();
     o.deadline = *d;
   }
+  absl::StatusOr<std::map<std::string, std::string>> credentials =
+      CredentialsFromProto(request.credentials(), "credentials");
+  if (!credentials.ok()) return credentials.status();
+  o.tool_credentials = *std::move(credentials);
   return o;
 }
 
@@ -173,6 +205,11 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
   auto* stream = new EventStream<v1::PhaseEvent>();
   auto admission = std::make_shared<Admission>(gate_->Admit(context, "ServiceCenter.RunPhase"));
   absl::StatusOr<PhaseOptions> options = OptionsFrom(*request, default_deadline_);
+  // A credential the Apply Settings step names but the request lacks makes a bad request
+  // (the message names it, never a value).
+  if (options.ok() && driver_ != nullptr) {
+    if (absl::Status s = driver_->CheckCredentials(*options); !s.ok()) options = s;
+  }
   // A bad request, or a second phase, is refused here, at once, rather than queued behind
   // the running one.
   if (admission->status.ok()) {
@@ -185,8 +222,9 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
     return stream;
   }
   options->cancel = CallCancelToken(context);
-  phase_->Post([this, options = *std::move(options), stream, context, admission] {
+  phase_->Post([this, options = *std::move(options), stream, context, admission]() mutable {
     Run(options, stream, context, admission);
+    options.tool_credentials.clear();  // this phase's only: gone with it
   });
   return stream;
 }
@@ -204,6 +242,7 @@ void ServiceCenterService::Run(const PhaseOptions& options, EventStream<v1::Phas
   absl::Status status = gate_->CheckStart(context, *admission);
   AuditRecord audit;
   audit.details = {{"dry_run", options.dry_run ? "true" : "false"}};
+  if (!options.tool_credentials.empty()) audit.details.push_back({"credentials", "supplied"});
   if (status.ok()) {
     absl::StatusOr<PhaseResult> result =
         driver_->Run(options, [stream](const PhaseEvent& e) { stream->Push(ToProto(e)); });

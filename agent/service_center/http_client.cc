@@ -65,9 +65,12 @@ bool AppendHeader(std::unique_ptr<curl_slist, CurlListDeleter>& list, const std:
 // The URL without its query (which may carry names, never secrets, but stays short).
 std::string Where(const std::string& url) { return url.substr(0, url.find('?')); }
 
-absl::Status CurlError(CURLcode code, const char* error_text, const std::string& url) {
+const char* Method(const HttpPost& request) { return request.get ? "GET" : "POST"; }
+
+absl::Status CurlError(CURLcode code, const char* error_text, const HttpPost& request) {
   const std::string text = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
-  const std::string what = ValidUtf8(absl::StrCat("POST ", Where(url), ": ", text));
+  const std::string what =
+      ValidUtf8(absl::StrCat(Method(request), " ", Where(request.url), ": ", text));
   if (IsTlsError(code)) return absl::FailedPreconditionError(absl::StrCat("TLS: ", what));
   return absl::UnavailableError(what);
 }
@@ -87,9 +90,14 @@ void SetCommon(CURL* curl, const HttpPost& request, curl_slist* headers, absl::D
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  if (request.get) {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
                    static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(timeout))));
@@ -118,12 +126,12 @@ absl::StatusOr<HttpResponse> HttpClient::PostOnce(const HttpPost& request, absl:
   SetTls(curl.get(), options_);
   const CURLcode code = curl_easy_perform(curl.get());
   if (received.too_large) {
-    return absl::DataLossError(absl::StrCat("POST ", Where(request.url), ": the answer is over ",
-                                            kMaxBodyBytes >> 20, " MiB"));
+    return absl::DataLossError(absl::StrCat(Method(request), " ", Where(request.url),
+                                            ": the answer is over ", kMaxBodyBytes >> 20, " MiB"));
   }
   if (code != CURLE_OK) {
     may_retry = IsConnectError(code);
-    return CurlError(code, error_buffer, request.url);
+    return CurlError(code, error_buffer, request);
   }
   HttpResponse response;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &response.status);
@@ -137,8 +145,8 @@ absl::StatusOr<HttpResponse> HttpClient::Post(const HttpPost& request, absl::Tim
   for (int attempt = 0;; ++attempt) {
     const absl::Duration left = deadline - absl::Now();
     if (left < kMinAttemptTime) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("POST ", Where(request.url), ": no time left before the deadline"));
+      return absl::DeadlineExceededError(absl::StrCat(Method(request), " ", Where(request.url),
+                                                      ": no time left before the deadline"));
     }
     bool may_retry = false;
     absl::StatusOr<HttpResponse> response =
@@ -155,6 +163,13 @@ absl::StatusOr<HttpResponse> HttpClient::Post(const HttpPost& request, absl::Tim
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, kMaxBackoff);
   }
+}
+
+absl::StatusOr<HttpResponse> HttpClient::Get(const std::string& url, absl::Time deadline) const {
+  HttpPost request;
+  request.url = url;
+  request.get = true;
+  return Post(request, deadline);
 }
 
 }  // namespace osfleet::agent

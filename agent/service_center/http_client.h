@@ -1,7 +1,7 @@
-// A small blocking HTTP(S) POST over libcurl for the Service Center driver: certificate
-// verification on by default, a timeout per request, retries only where the request
-// surely never reached the server (it could not connect). Requests may carry credentials:
-// this client never logs headers or bodies.
+// A small blocking HTTP(S) POST (and GET, for the WSDL) over libcurl for the Service Center
+// driver: certificate verification on by default, a timeout per request, retries only where
+// the request surely never reached the server (it could not connect). Requests may carry
+// credentials: this client never logs headers or bodies.
 #pragma once
 
 #include <string>
@@ -24,6 +24,7 @@ struct HttpPost {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
+  bool get = false;  // a GET without a body (Get() sets it)
 };
 
 struct HttpResponse {
@@ -41,6 +42,9 @@ class HttpClient {
   // answer over 64 MiB), each with curl's error text. Never waits past `deadline`.
   absl::StatusOr<HttpResponse> Post(const HttpPost& request,
                                     absl::Time deadline = absl::InfiniteFuture()) const;
+  // The same for a GET of url (no credentials: what it fetches is public, the WSDL).
+  absl::StatusOr<HttpResponse> Get(const std::string& url,
+                                   absl::Time deadline = absl::InfiniteFuture()) const;
 
  private:
   absl::StatusOr<HttpResponse> PostOnce(const HttpPost& request, absl::Duration timeout,

@@ -26,7 +26,8 @@ constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(250);
 
 constexpr size_t kMaxPasswordFileBytes = 4096;
 
-constexpr char kApplySettingsSwitch[] = "/ApplySettingsFactory";
+// PlatformServices' WSDL is some 100 KB; anything far larger is not it.
+constexpr size_t kMaxWsdlBytes = 8 << 20;
 
 HttpClientOptions ClientOptions(const HttpDriverConfig& config) {
   HttpClientOptions options;
@@ -41,16 +42,29 @@ std::string Describe(const PublishMessage& m) {
   return m.detail.empty() ? m.message : absl::StrCat(m.message, " (", m.detail, ")");
 }
 
-// The tool's program and arguments, then /ApplySettingsFactory: what an administrator
-// would type (arguments with blanks quoted).
-std::string ApplySettingsCommandLine(const ConfigurationToolConfig& tool) {
+// The tool's program and arguments, then its apply_settings switches (e.g.
+// /ApplySettingsFactory), placeholders filled: what an administrator would type (arguments
+// with blanks quoted), every secret masked as in the apply step's command line.
+std::string ApplySettingsCommandLine(const ConfigurationToolConfig& tool,
+                                     const ToolCredentials& credentials) {
+  std::vector<std::string> args = tool.command;
+  for (const std::string& arg : tool.apply_settings) {
+    args.push_back(FillPlaceholders(arg, credentials));
+  }
   std::vector<std::string> words;
-  for (const std::string& arg : tool.command) {
+  for (const std::string& arg : args) {
     words.push_back(arg.find_first_of(" \t") == std::string::npos ? arg
                                                                   : absl::StrCat("\"", arg, "\""));
   }
-  words.push_back(kApplySettingsSwitch);
-  return absl::StrJoin(words, " ");
+  return CredentialRedactor(credentials).Redact(absl::StrJoin(words, " "));
+}
+
+// The Service Center credentials and the Apply Settings step's secrets, masked alike.
+Redactor SessionRedactor(const sc_wire::Credentials& credentials,
+                         const ToolCredentials& tool_credentials) {
+  Redactor redactor = CredentialRedactor(credentials);
+  AddToolSecrets(tool_credentials, redactor);
+  return redactor;
 }
 
 // The tool's failure with what it printed and logged (each once).
@@ -84,19 +98,64 @@ SettingsStep StepFrom(const ToolRun& run, const std::string& command_line) {
   return step;
 }
 
+// One SOAP or REST call: the body, masked, when Service Center answered 2xx; else what
+// the status means (sc_wire::CheckHttpStatus), masked too.
+absl::StatusOr<std::string> CallService(const HttpClient& client,
+                                        const sc_wire::PostRequest& request, absl::Time deadline,
+                                        const Redactor& redactor, const std::string& user) {
+  absl::StatusOr<HttpResponse> response =
+      client.Post(HttpPost{request.url, request.headers, request.body}, deadline);
+  if (!response.ok()) {
+    return absl::Status(
+        response.status().code(),
+        redactor.Redact(absl::StrCat(request.operation, ": ", response.status().message())));
+  }
+  // Masked before anything reads it: a snippet of the body cut at 200 bytes could
+  // otherwise end inside an echoed credential, where no later pass would recognise it.
+  const std::string body = redactor.Redact(response->body);
+  absl::Status status = sc_wire::CheckHttpStatus(request.operation, response->status, body, user);
+  if (!status.ok()) return status;
+  return body;
+}
+
+// Where the names come from: wsdl_file, else the server's ?WSDL (within deadline), else
+// conventions.
+absl::StatusOr<ResolvedWire> ResolveWire(const HttpDriverConfig& config, const HttpClient& client,
+                                         absl::Time deadline) {
+  if (!config.wsdl_file.empty()) {
+    absl::StatusOr<sc_wire::Wire> wire = WireFromFile(config.wsdl_file);
+    if (!wire.ok()) return wire.status();
+    return ResolvedWire{*std::move(wire), ""};
+  }
+  const std::string url = sc_wire::WsdlUrl(config.url);
+  absl::StatusOr<HttpResponse> answer = client.Get(url, deadline);
+  if (!answer.ok()) {
+    return absl::Status(answer.status().code(),
+                        absl::StrCat("Service Center's WSDL: ", answer.status().message()));
+  }
+  return WireFromAnswer(url, *answer);
+}
+
+PhaseEvent WireEvent(const ResolvedWire& resolved) {
+  PhaseEvent event;
+  event.kind = PhaseEvent::Kind::kWire;
+  event.wire = resolved.wire;
+  event.wire_note = resolved.note;
+  return event;
+}
+
 // One Run: the credentials, the deadline and the counts live only as long as it does.
 class Session {
  public:
-  Session(const HttpDriverConfig& config, sc_wire::SoapVersion version, const HttpClient& client,
+  Session(const HttpDriverConfig& config, const HttpClient& client,
           sc_wire::Credentials credentials, const PhaseOptions& options, const PhaseEventSink& sink)
       : config_(config),
-        version_(version),
         client_(client),
         credentials_(std::move(credentials)),
         options_(options),
         sink_(sink),
         deadline_(absl::Now() + options.deadline),
-        redactor_(CredentialRedactor(credentials_)) {}
+        redactor_(SessionRedactor(credentials_, options.tool_credentials)) {}
 
   absl::StatusOr<PhaseResult> Run();
   // Every text that leaves the driver goes through here: the encrypted password never does.
@@ -109,7 +168,8 @@ class Session {
   absl::Status ApplySettingsStep();
   absl::StatusOr<std::vector<ScModule>> AwaitServiceCenter();
   void ListChosen(const std::vector<ScModule>& considered, std::vector<ScModule>& chosen);
-  absl::StatusOr<std::string> StartPublish(const std::vector<ScModule>& modules);
+  absl::StatusOr<sc_wire::PublishAnswer> StartPublish(const std::vector<ScModule>& modules);
+  absl::Status Refused(const sc_wire::PublishAnswer& answer);
   absl::Status Follow(const std::string& publish_id);
   std::optional<std::string> Take(const sc_wire::PublishMessagesPage& page);
   absl::Status Finished(const std::string& publish_id) const;
@@ -118,13 +178,13 @@ class Session {
   void Emit(PhaseEvent event) const;
 
   const HttpDriverConfig& config_;
-  const sc_wire::SoapVersion version_;
   const HttpClient& client_;
   const sc_wire::Credentials credentials_;
   const PhaseOptions& options_;
   const PhaseEventSink& sink_;
   const absl::Time deadline_;
   const Redactor redactor_;
+  sc_wire::Wire wire_;  // set first thing in Run
   PhaseResult result_;
   std::string first_error_;
 };
@@ -138,10 +198,10 @@ void Session::Emit(PhaseEvent event) const {
       for (ScStatusMessage& status : m.status_messages) status.message = Redact(status.message);
     }
   }
-  for (std::string* field :
-       {&event.publish_id, &event.message.type_text, &event.message.message, &event.message.detail,
-        &event.reason, &event.settings.command_line, &event.settings.output,
-        &event.settings.log_tail, &event.settings.error, &event.wait.last_error}) {
+  for (std::string* field : {&event.publish_id, &event.message.type_text, &event.message.message,
+                             &event.message.detail, &event.reason, &event.settings.command_line,
+                             &event.settings.output, &event.settings.log_tail,
+                             &event.settings.error, &event.wait.last_error, &event.wire_note}) {
     *field = Redact(*field);
   }
   if (sink_) sink_(event);
@@ -149,27 +209,15 @@ void Session::Emit(PhaseEvent event) const {
 
 absl::StatusOr<std::string> Session::Call(const sc_wire::PostRequest& request,
                                           absl::Time deadline) {
-  absl::StatusOr<HttpResponse> response =
-      client_.Post(HttpPost{request.url, request.headers, request.body}, deadline);
-  if (!response.ok()) {
-    return absl::Status(response.status().code(),
-                        Redact(absl::StrCat(request.operation, ": ", response.status().message())));
-  }
-  // Masked before anything reads it: a snippet of the body cut at 200 bytes could
-  // otherwise end inside an echoed credential, where no later pass would recognise it.
-  const std::string body = Redact(response->body);
-  absl::Status status =
-      sc_wire::CheckHttpStatus(request.operation, response->status, body, credentials_.user);
-  if (!status.ok()) return status;
-  return body;
+  return CallService(client_, request, deadline, redactor_, credentials_.user);
 }
 
 // Every module Service Center lists, with its status messages.
 absl::StatusOr<std::vector<ScModule>> Session::ListModules() {
   absl::StatusOr<std::string> body =
-      Call(sc_wire::ModulesGetRequest(config_.url, credentials_, version_), deadline_);
+      Call(sc_wire::ModulesGetRequest(config_.url, credentials_, wire_.modules_get), deadline_);
   if (!body.ok()) return body.status();
-  return sc_wire::ParseModulesGetResponse(*body);
+  return sc_wire::ParseModulesGetResponse(*body, wire_.modules_get);
 }
 
 // The modules named in options (any case), in Service Center's order; all when none named.
@@ -206,7 +254,7 @@ absl::Status Session::ApplySettingsStep() {
         "apply_settings: configuration_tool, but the agent has no configuration_tool: section");
   }
   ConfigurationToolConfig tool = *config_.configuration_tool;
-  const std::string command_line = ApplySettingsCommandLine(tool);
+  const std::string command_line = ApplySettingsCommandLine(tool, options_.tool_credentials);
   PhaseEvent start;
   start.kind = PhaseEvent::Kind::kApplyingSettings;
   start.settings.command_line = command_line;
@@ -220,7 +268,7 @@ absl::Status Session::ApplySettingsStep() {
   }
   tool.timeout = std::min(tool.timeout, left);
   spdlog::info("Service Center: Apply Settings to the Factory: running {}", Redact(command_line));
-  const ToolRun run = ConfigurationTool(tool).Run({kApplySettingsSwitch});
+  const ToolRun run = ConfigurationTool(tool).ApplySettings(options_.tool_credentials);
   PhaseEvent done;
   done.kind = PhaseEvent::Kind::kSettingsApplied;
   done.settings = StepFrom(run, command_line);
@@ -299,11 +347,31 @@ void Session::ListChosen(const std::vector<ScModule>& considered, std::vector<Sc
   Emit(std::move(event));
 }
 
-absl::StatusOr<std::string> Session::StartPublish(const std::vector<ScModule>& modules) {
+absl::StatusOr<sc_wire::PublishAnswer> Session::StartPublish(const std::vector<ScModule>& modules) {
   absl::StatusOr<std::string> body = Call(
       sc_wire::PublishRequest(config_.url, credentials_, config_.staging_name, modules), deadline_);
   if (!body.ok()) return body.status();
   return sc_wire::ParsePublishResponse(*body);
+}
+
+// publishId 0 (or none): Service Center refused the publish. Its reasons reach the
+// operator as messages and in the error; there is no publication to poll or abort (a
+// poll of 0 would answer "no messages, finished": a refusal reported as a success).
+absl::Status Session::Refused(const sc_wire::PublishAnswer& answer) {
+  std::vector<std::string> reasons;
+  for (const PublishMessage& m : answer.messages) {
+    PhaseEvent event;
+    event.kind = PhaseEvent::Kind::kMessage;
+    event.message = m;
+    Emit(std::move(event));
+    ++result_.errors;
+    reasons.push_back(Describe(m));
+  }
+  spdlog::warn("Service Center refused the publish ({} message(s))", reasons.size());
+  return absl::FailedPreconditionError(absl::StrCat(
+      "Service Center refused the publish (publishId 0 or none)",
+      reasons.empty() ? " and gave no reason" : absl::StrCat(": ", absl::StrJoin(reasons, "; ")),
+      "; nothing was published, polled or aborted"));
 }
 
 // Counts and reports the page's messages; the reason to abort at the first one that calls
@@ -338,11 +406,13 @@ absl::Status Session::Follow(const std::string& publish_id) {
     if (absl::Status gone = options_.cancel.Check(); !gone.ok()) {
       return Abort(publish_id, gone.code(), absl::StrCat("stopped: ", gone.message()));
     }
-    absl::StatusOr<std::string> body = Call(
-        sc_wire::GetPublishMessagesRequest(config_.url, credentials_, publish_id, after, version_),
-        deadline_);
+    absl::StatusOr<std::string> body =
+        Call(sc_wire::GetPublishMessagesRequest(config_.url, credentials_, publish_id, after,
+                                                wire_.get_publish_messages),
+             deadline_);
     absl::StatusOr<sc_wire::PublishMessagesPage> page =
-        body.ok() ? sc_wire::ParsePublishMessagesResponse(*body) : body.status();
+        body.ok() ? sc_wire::ParsePublishMessagesResponse(*body, wire_.get_publish_messages)
+                  : body.status();
     // A poll cut short by the phase deadline (curl's timeout rounds down to a millisecond,
     // so it can end just before deadline_) is the deadline, not an outage.
     if (!page.ok() && absl::Now() + kDeadlineSlack >= deadline_) {
@@ -382,18 +452,26 @@ absl::Status Session::Abort(const std::string& publish_id, absl::StatusCode code
   spdlog::warn("Service Center: aborting publish {}: {}", publish_id, Redact(reason));
   std::string outcome = "aborted it";
   absl::StatusOr<std::string> body =
-      Call(sc_wire::PublishAbortRequest(config_.url, credentials_, publish_id, version_),
+      Call(sc_wire::PublishAbortRequest(config_.url, credentials_, publish_id, wire_.publish_abort),
            absl::Now() + config_.request_timeout);
-  absl::Status aborted = body.ok() ? sc_wire::ParsePublishAbortResponse(*body) : body.status();
+  absl::Status aborted =
+      body.ok() ? sc_wire::ParsePublishAbortResponse(*body, wire_.publish_abort) : body.status();
   if (!aborted.ok()) outcome = absl::StrCat("could not abort it: ", aborted.message());
   return absl::Status(code, absl::StrCat("publish ", publish_id, " ", reason, "; ", outcome));
 }
 
-// Modules_Get first, before anything runs: Service Center answers, takes the credentials
-// and knows the named modules. Then Apply Settings (when configured), then the modules
-// Service Center lists afterwards, republished by `republish`.
+// The wire first (the WSDL, once per phase), then Modules_Get, before anything runs:
+// Service Center answers, takes the credentials and knows the named modules. Then Apply
+// Settings (when configured), then the modules Service Center lists afterwards,
+// republished by `republish`.
 absl::StatusOr<PhaseResult> Session::Run() {
   result_.dry_run = options_.dry_run;
+  absl::StatusOr<ResolvedWire> resolved = ResolveWire(config_, client_, deadline_);
+  if (!resolved.ok()) return resolved.status();
+  wire_ = resolved->wire;
+  spdlog::info("Service Center: wire from {}{}", wire_.source,
+               resolved->note.empty() ? "" : absl::StrCat(" (", resolved->note, ")"));
+  Emit(WireEvent(*resolved));
   absl::StatusOr<std::vector<ScModule>> listed = ListModules();
   if (!listed.ok()) return listed.status();
   absl::StatusOr<std::vector<ScModule>> considered = Select(*std::move(listed));
@@ -411,16 +489,18 @@ absl::StatusOr<PhaseResult> Session::Run() {
   ListChosen(*considered, modules);
   if (options_.dry_run || modules.empty()) return result_;
   if (absl::Status gone = options_.cancel.Check(); !gone.ok()) return gone;  // publish nothing
-  absl::StatusOr<std::string> publish_id = StartPublish(modules);
-  if (!publish_id.ok()) return publish_id.status();
-  result_.publish_id = *publish_id;
+  absl::StatusOr<sc_wire::PublishAnswer> answer = StartPublish(modules);
+  if (!answer.ok()) return answer.status();
+  if (answer->publish_id.empty()) return Refused(*answer);
+  const std::string& publish_id = answer->publish_id;
+  result_.publish_id = publish_id;
   PhaseEvent started;
   started.kind = PhaseEvent::Kind::kPublishStarted;
-  started.publish_id = *publish_id;
+  started.publish_id = publish_id;
   Emit(std::move(started));
-  spdlog::info("Service Center: publish {} started", *publish_id);
-  if (absl::Status s = Follow(*publish_id); !s.ok()) return s;
-  spdlog::info("Service Center: publish {} finished: {} info(s), {} warning(s)", *publish_id,
+  spdlog::info("Service Center: publish {} started", publish_id);
+  if (absl::Status s = Follow(publish_id); !s.ok()) return s;
+  spdlog::info("Service Center: publish {} finished: {} info(s), {} warning(s)", publish_id,
                result_.infos, result_.warnings);
   return result_;
 }
@@ -466,15 +546,144 @@ absl::StatusOr<std::string> ReadEncryptedPassword(const std::string& path) {
   return absl::StartsWith(encrypted, "#") ? std::string(encrypted) : absl::StrCat("#", encrypted);
 }
 
-HttpPhaseDriver::HttpPhaseDriver(HttpDriverConfig config, sc_wire::SoapVersion soap_version)
-    : config_(std::move(config)), soap_version_(soap_version), client_(ClientOptions(config_)) {}
+absl::StatusOr<ResolvedWire> WireFromAnswer(const std::string& wsdl_url,
+                                            const HttpResponse& answer) {
+  const std::string code = absl::StrCat("HTTP ", answer.status);
+  if (answer.status == 502 || answer.status == 503 || answer.status == 504) {
+    return absl::UnavailableError(
+        absl::StrCat("Service Center's WSDL: ", code, " to GET ", wsdl_url));
+  }
+  if (answer.status == 200 && sc_wire::LooksLikeWsdl(answer.body)) {
+    absl::StatusOr<sc_wire::Wire> wire =
+        sc_wire::ParseWsdl(answer.body, absl::StrCat("WSDL ", wsdl_url));
+    if (!wire.ok()) {
+      return absl::Status(wire.status().code(),
+                          absl::StrCat(wire.status().message(),
+                                       "; nothing was called. Please send us this WSDL (it holds "
+                                       "nothing secret): see docs/service-center.md"));
+    }
+    return ResolvedWire{*std::move(wire), ""};
+  }
+  const std::string what = answer.status == 200 ? std::string("a page that is not a WSDL") : code;
+  return ResolvedWire{sc_wire::ConventionalWire(),
+                      absl::StrCat("GET ", wsdl_url, " answered ", what,
+                                   "; using osfleet's conventions (a saved copy of the WSDL as "
+                                   "wsdl_file: is surer)")};
+}
+
+absl::StatusOr<sc_wire::Wire> WireFromFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileCapped(path, kMaxWsdlBytes);
+  if (!text.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("wsdl_file ", text.status().message()));
+  }
+  return sc_wire::ParseWsdl(*text, absl::StrCat("wsdl_file ", path));
+}
+
+namespace {
+
+CheckRow UrlRow(const std::string& url, const std::string& wsdl_url,
+                const absl::StatusOr<HttpResponse>& answer) {
+  if (!answer.ok()) {
+    return {"service_center.url", CheckLevel::kFail,
+            absl::StrCat(url, " does not answer: ", answer.status().message())};
+  }
+  return {"service_center.url", CheckLevel::kOk,
+          absl::StrCat(url, " answers: HTTP ", answer->status, " to GET ", wsdl_url, " (",
+                       answer->body.size(), " bytes)")};
+}
+
+CheckRow WsdlRow(const absl::StatusOr<ResolvedWire>& resolved) {
+  constexpr char kName[] = "service_center.wsdl";
+  if (!resolved.ok()) return {kName, CheckLevel::kFail, std::string(resolved.status().message())};
+  const sc_wire::Wire& wire = resolved->wire;
+  std::vector<std::string> operations;
+  for (const sc_wire::OperationWire* op :
+       {&wire.modules_get, &wire.get_publish_messages, &wire.publish_abort}) {
+    operations.push_back(sc_wire::DescribeOperation(*op));
+  }
+  const std::string names = absl::StrJoin(operations, "; ");
+  if (!resolved->note.empty()) {
+    return {kName, CheckLevel::kWarn, absl::StrCat(resolved->note, ": ", names)};
+  }
+  return {kName, CheckLevel::kOk,
+          absl::StrCat(wire.source, ": every operation the phase needs: ", names)};
+}
+
+// The wire doctor reports: wsdl_file when set, else the answer to ?WSDL (none when the
+// server did not answer).
+absl::StatusOr<ResolvedWire> CheckedWire(const HttpDriverConfig& config,
+                                         const std::string& wsdl_url,
+                                         const absl::StatusOr<HttpResponse>& answer) {
+  if (!config.wsdl_file.empty()) {
+    absl::StatusOr<sc_wire::Wire> wire = WireFromFile(config.wsdl_file);
+    if (!wire.ok()) return wire.status();
+    return ResolvedWire{*std::move(wire), ""};
+  }
+  if (!answer.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("not read: ", config.url, " does not answer"));
+  }
+  return WireFromAnswer(wsdl_url, *answer);
+}
+
+// One Modules_Get with the configured credentials: accepted, and what it lists.
+CheckRow ModulesGetRow(const HttpDriverConfig& config, const HttpClient& client,
+                       const absl::StatusOr<ResolvedWire>& resolved, absl::Time deadline,
+                       const CancelToken& cancel) {
+  constexpr char kName[] = "service_center.modules_get";
+  if (absl::Status gone = cancel.Check(); !gone.ok()) {
+    return {kName, CheckLevel::kFail, absl::StrCat("not called: ", gone.message())};
+  }
+  if (!resolved.ok()) {
+    return {kName, CheckLevel::kFail, "not called: no usable wire (see service_center.wsdl)"};
+  }
+  absl::StatusOr<std::string> encrypted = ReadEncryptedPassword(config.password_encrypted_file);
+  if (!encrypted.ok()) return {kName, CheckLevel::kFail, std::string(encrypted.status().message())};
+  const sc_wire::Credentials credentials{config.user, *std::move(encrypted)};
+  const Redactor redactor = CredentialRedactor(credentials);
+  const sc_wire::OperationWire& op = resolved->wire.modules_get;
+  absl::StatusOr<std::string> body =
+      CallService(client, sc_wire::ModulesGetRequest(config.url, credentials, op), deadline,
+                  redactor, credentials.user);
+  absl::StatusOr<std::vector<ScModule>> modules =
+      body.ok() ? sc_wire::ParseModulesGetResponse(*body, op) : body.status();
+  if (!modules.ok()) return {kName, CheckLevel::kFail, redactor.Redact(modules.status().message())};
+  const auto flagged = std::count_if(modules->begin(), modules->end(), IsFlagged);
+  return {kName, CheckLevel::kOk,
+          redactor.Redact(absl::StrCat("user ", credentials.user, " accepted: ", modules->size(),
+                                       " modules, ", flagged, " flagged (6/13)"))};
+}
+
+}  // namespace
+
+// Read-only: the WSDL and one Modules_Get; nothing applied, published or aborted.
+std::vector<CheckRow> HttpPhaseDriver::Check(absl::Time deadline, const CancelToken& cancel) {
+  const std::string wsdl_url = sc_wire::WsdlUrl(config_.url);
+  const absl::StatusOr<HttpResponse> answer = client_.Get(wsdl_url, deadline);
+  const absl::StatusOr<ResolvedWire> resolved = CheckedWire(config_, wsdl_url, answer);
+  return {UrlRow(config_.url, wsdl_url, answer), WsdlRow(resolved),
+          ModulesGetRow(config_, client_, resolved, deadline, cancel)};
+}
+
+HttpPhaseDriver::HttpPhaseDriver(HttpDriverConfig config)
+    : config_(std::move(config)), client_(ClientOptions(config_)) {}
+
+absl::Status HttpPhaseDriver::CheckCredentials(const PhaseOptions& options) const {
+  if (options.dry_run || config_.apply_settings != ApplySettings::kConfigurationTool ||
+      !config_.configuration_tool.has_value()) {
+    return absl::OkStatus();
+  }
+  return ConfigurationTool(*config_.configuration_tool)
+      .CheckApplySettingsCredentials(options.tool_credentials);
+}
 
 absl::StatusOr<PhaseResult> HttpPhaseDriver::Run(const PhaseOptions& options,
                                                  const PhaseEventSink& sink) {
+  // Before Service Center is asked anything: nothing starts that could not finish.
+  if (absl::Status s = CheckCredentials(options); !s.ok()) return s;
   absl::StatusOr<std::string> encrypted = ReadEncryptedPassword(config_.password_encrypted_file);
   if (!encrypted.ok()) return encrypted.status();
-  Session session(config_, soap_version_, client_, {config_.user, *std::move(encrypted)}, options,
-                  sink);
+  Session session(config_, client_, {config_.user, *std::move(encrypted)}, options, sink);
   absl::StatusOr<PhaseResult> result = session.Run();
   if (result.ok()) return result;
   spdlog::warn("Service Center phase failed: {}", session.Redact(result.status().message()));

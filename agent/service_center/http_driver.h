@@ -4,7 +4,8 @@
 // the modules `republish` picks (REST Staging_PublishWith2StepOption) and follows the
 // publish (SOAP SolutionPack_GetPublishMessages) until it finishes, aborting it
 // (SolutionPack_PublishAbort) on an error, a warning with stop_on_warning, or the deadline.
-// The wire details live in sc_wire.h.
+// The wire details live in sc_wire.h; the names come from PlatformServices' WSDL (fetched
+// once per phase, or read from wsdl_file:), else from osfleet's conventions (wsdl.h).
 #pragma once
 
 #include <string>
@@ -27,17 +28,40 @@ absl::StatusOr<std::string> ReadEncryptedPassword(const std::string& path);
 // of "user:#…" (the REST call's Basic header) and of "user:…" without the '#'.
 Redactor CredentialRedactor(const sc_wire::Credentials& credentials);
 
+// The names in use and where they came from; note says why conventions (empty otherwise).
+struct ResolvedWire {
+  sc_wire::Wire wire;
+  std::string note;
+};
+
+// The wire the server's answer to GET wsdl_url describes: a WSDL, which must describe
+// every operation the phase needs (FAILED_PRECONDITION otherwise), or, when the answer
+// is a 404, another status, or a body that is not a WSDL, osfleet's conventions (note
+// says what came back). UNAVAILABLE for 502/503/504.
+absl::StatusOr<ResolvedWire> WireFromAnswer(const std::string& wsdl_url,
+                                            const HttpResponse& answer);
+
+// The wire a saved WSDL describes. FAILED_PRECONDITION naming the file when it cannot be
+// read, or does not describe every operation.
+absl::StatusOr<sc_wire::Wire> WireFromFile(const std::string& path);
+
 class HttpPhaseDriver final : public PhaseDriver {
  public:
-  // No checks here (MakePhaseDriver does them); the password file is read at each Run.
-  explicit HttpPhaseDriver(HttpDriverConfig config,
-                           sc_wire::SoapVersion soap_version = sc_wire::SoapVersion::k11);
+  // No checks here (MakePhaseDriver does them); the password file and the WSDL are read at
+  // each Run.
+  explicit HttpPhaseDriver(HttpDriverConfig config);
 
   absl::StatusOr<PhaseResult> Run(const PhaseOptions& options, const PhaseEventSink& sink) override;
+  // The credentials of configuration_tool.apply_settings (apply_settings: configuration_tool).
+  absl::Status CheckCredentials(const PhaseOptions& options) const override;
+
+  // service_center.url (GET …?WSDL answers), service_center.wsdl (parsed, every operation
+  // present, the dialect named; warn for conventions), service_center.modules_get (the
+  // credentials are accepted: module count and how many are flagged). Read-only.
+  std::vector<CheckRow> Check(absl::Time deadline, const CancelToken& cancel) override;
 
  private:
   const HttpDriverConfig config_;
-  const sc_wire::SoapVersion soap_version_;
   const HttpClient client_;
 };
 

@@ -109,6 +109,17 @@ std::vector<CheckRow> PhaseDriver::Check(absl::Time /*deadline*/,
            "this Service Center driver has no read-only check; the phase will tell"}};
 }
 
+absl::Status PhaseDriver::CheckCredentials(const PhaseOptions& /*options*/) const {
+  return absl::OkStatus();
+}
+
+bool PhaseRunsConfigurationTool(const ServiceCenterConfig& config,
+                                const std::optional<ConfigurationToolConfig>& tool) {
+  return config.driver == ServiceCenterConfig::Driver::kHttp && tool.has_value() &&
+         config.apply_settings.value_or(ApplySettings::kConfigurationTool) ==
+             ApplySettings::kConfigurationTool;
+}
+
 bool IsFlagged(const ScModule& module) {
   for (const ScStatusMessage& m : module.status_messages) {
     if (m.id == kStatusOutdatedReferences || m.id == kStatusNotPublishedSinceUpdate) return true;

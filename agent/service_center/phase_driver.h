@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "agent/configuration_tool/tool_config.h"
 #include "agent/doctor/check_row.h"
+#include "agent/service_center/wsdl.h"
 #include "common/cancel.h"
 
 namespace osfleet::agent {
@@ -80,6 +81,9 @@ struct PhaseOptions {
   // aborted (http) or the command's process group killed, and Run returns CANCELLED or
   // DEADLINE_EXCEEDED.
   CancelToken cancel;
+  // Values for the ${name} placeholders of configuration_tool.apply_settings (e.g.
+  // windows_auth_password), for this phase only; masked in every text it hands on.
+  std::map<std::string, std::string> tool_credentials;
 };
 
 // The Apply Settings step: what runs (or would), then how it went.
@@ -103,6 +107,7 @@ struct ServiceCenterWait {
 
 struct PhaseEvent {
   enum class Kind {
+    kWire,  // wire, wire_note: the names the http driver uses, first thing in a phase
     kModulesListed,
     kPublishStarted,
     kMessage,
@@ -123,6 +128,8 @@ struct PhaseEvent {
   std::string reason;                     // kAborting: why the publish is being aborted
   SettingsStep settings;                  // kApplyingSettings, kSettingsApplied
   ServiceCenterWait wait;                 // kWaitingForServiceCenter, kServiceCenterAnswering
+  sc_wire::Wire wire;                     // kWire: source, and each operation's names
+  std::string wire_note;                  // kWire: why conventions (what ?WSDL answered)
 };
 
 struct PhaseResult {
@@ -157,6 +164,11 @@ class PhaseDriver {
   virtual absl::StatusOr<PhaseResult> Run(const PhaseOptions& options,
                                           const PhaseEventSink& sink) = 0;
 
+  // Before anything runs: FAILED_PRECONDITION naming each credential the Apply Settings
+  // step would need that options.tool_credentials lacks (a dry run needs none). Names only,
+  // never a value. The base class needs none.
+  virtual absl::Status CheckCredentials(const PhaseOptions& options) const;
+
   // `osctl doctor`'s read-only look at Service Center before a rollout, within
   // `deadline` (and until `cancel` fires): rows named "service_center.…". Never applies
   // settings, publishes or aborts anything. The base class answers one warn row saying
@@ -180,6 +192,9 @@ struct HttpDriverConfig {
   Republish republish = Republish::kAll;
   // Required with ApplySettings::kConfigurationTool: the agent's `configuration_tool:`.
   std::optional<ConfigurationToolConfig> configuration_tool;
+  // A saved copy of PlatformServices' WSDL, read instead of <url>/…asmx?WSDL (for farms
+  // that hide it); empty: fetch it.
+  std::string wsdl_file;
 };
 
 struct CommandDriverConfig {
@@ -197,6 +212,11 @@ struct ServiceCenterConfig {
   std::optional<Republish> republish;
   std::string apply_settings_where, republish_where;
 };
+
+// Whether the phase runs the agent's Configuration Tool (`tool`) for Apply Settings: the
+// http driver, apply_settings: configuration_tool as written or by default.
+bool PhaseRunsConfigurationTool(const ServiceCenterConfig& config,
+                                const std::optional<ConfigurationToolConfig>& tool);
 
 // Checks the config (e.g. the encrypted password file exists, holds something, and is not
 // world-readable), settles apply_settings / republish against the agent's Configuration

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/os_services/service_config.h"
+#include "agent/service_center/http_driver.h"
 #include "common/yaml_util.h"
 
 namespace osfleet::agent {
@@ -43,6 +44,16 @@ absl::Status LoadHttp(const std::string& file, const YAML::Node& node, HttpDrive
     absl::StatusOr<std::string> v = YamlString(file, node[key], key);
     if (!v.ok()) return v.status();
     *field = *v;
+  }
+  if (const YAML::Node n = node["wsdl_file"]) {
+    absl::StatusOr<std::string> v = YamlString(file, n, "wsdl_file");
+    if (!v.ok()) return v.status();
+    // Read now too, so that a copy that is missing or does not fit stops the agent at
+    // start with the line, not the rollout at its last phase.
+    if (absl::StatusOr<sc_wire::Wire> wire = WireFromFile(*v); !wire.ok()) {
+      return YamlError(file, n, absl::StrCat("service_center: ", wire.status().message()));
+    }
+    c.wsdl_file = *v;
   }
   if (node["insecure_skip_verify"]) {
     absl::StatusOr<bool> v = YamlBool(file, node["insecure_skip_verify"], "insecure_skip_verify");
@@ -114,7 +125,7 @@ absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,
           YamlCheckKeys(file, node, "service_center",
                         {"driver", "url", "user", kPasswordKey, kPasswordAlias, "staging_name",
                          "ca_file", "insecure_skip_verify", "request_timeout", "poll_interval",
-                         "deadline", "apply_settings", "republish", "command", "env"});
+                         "wsdl_file", "deadline", "apply_settings", "republish", "command", "env"});
       !s.ok()) {
     return s;
   }
@@ -136,6 +147,11 @@ absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,
     if (absl::Status s = LoadPolicy(file, node, out.config); !s.ok()) return s;
   } else if (driver == "command") {
     out.config.driver = ServiceCenterConfig::Driver::kCommand;
+    if (node["wsdl_file"]) {
+      return YamlError(file, node["wsdl_file"],
+                       "service_center: wsdl_file is for driver: http (the command driver's "
+                       "script calls Service Center its own way)");
+    }
     for (const char* key : {"apply_settings", "republish"}) {
       if (node[key]) {
         return YamlError(file, node[key],

@@ -10,6 +10,9 @@
 //     staging_name: osfleet
 //     ca_file: /etc/osagent/pki/service-center-ca.pem
 //     insecure_skip_verify: false            # only for a lab; never in production
+//     wsdl_file: /etc/osagent/PlatformServices_v8_0_0.wsdl  # optional: a saved copy of
+//                                            # …/PlatformServices_v8_0_0.asmx?WSDL, read
+//                                            # instead of fetching it
 //     request_timeout: 30s
 //     poll_interval: 2s
 //     deadline: 60m                          # the whole phase
@@ -42,7 +45,8 @@ struct ServiceCenterSection {
 
 // INVALID_ARGUMENT "FILE:LINE: ..." for unknown keys and drivers, missing url/user/
 // password_encrypted_file/command, both password_encrypted_file and password_hash_file,
-// bad durations, apply_settings / republish values, and those keys with driver: command.
+// bad durations, apply_settings / republish values, and those keys with driver: command;
+// a wsdl_file that cannot be read or does not describe every operation the phase needs.
 // Whether apply_settings: configuration_tool has a Configuration Tool is checked by
 // MakePhaseDriver (it names the line).
 absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,

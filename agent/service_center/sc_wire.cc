@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/json_util.h"
 #include "common/utf8.h"
@@ -21,41 +22,32 @@
 namespace osfleet::agent::sc_wire {
 namespace {
 
-using Params = std::vector<std::pair<std::string, std::string>>;
-
 constexpr char kSoapPath[] = "/ServiceCenter/PlatformServices_v8_0_0.asmx";
 constexpr char kRestPath[] = "/ServiceCenter/rest/PlatformServices/";
-constexpr char kOperationNamespace[] = "http://www.outsystems.com";
 constexpr char kSoap11Namespace[] = "http://schemas.xmlsoap.org/soap/envelope/";
 constexpr char kSoap12Namespace[] = "http://www.w3.org/2003/05/soap-envelope";
 constexpr size_t kSnippetBytes = 200;
 
 std::string BaseUrl(absl::string_view base_url) { return std::string(ServerPart(base_url)); }
 
-std::string Action(absl::string_view operation) {
-  return absl::StrCat(kOperationNamespace, "/", operation);
-}
-
-PostRequest SoapRequest(absl::string_view base_url, absl::string_view operation,
-                        const Params& params, SoapVersion version) {
+// The POST of op at the configured server (scheme, host and port: never the WSDL's) and
+// op's path.
+PostRequest SoapRequest(absl::string_view base_url, const OperationWire& op,
+                        const std::vector<std::string>& values) {
   PostRequest request;
-  request.operation = std::string(operation);
-  request.url = absl::StrCat(BaseUrl(base_url), kSoapPath);
-  if (version == SoapVersion::k11) {
+  request.operation = op.name;
+  request.url = absl::StrCat(BaseUrl(base_url), op.path);
+  if (op.version == SoapVersion::k11) {
     request.headers = {"Content-Type: text/xml; charset=utf-8",
-                       absl::StrCat("SOAPAction: \"", Action(operation), "\"")};
+                       absl::StrCat("SOAPAction: \"", op.action, "\"")};
+  } else if (op.action.empty()) {
+    request.headers = {"Content-Type: application/soap+xml; charset=utf-8"};
   } else {
     request.headers = {absl::StrCat("Content-Type: application/soap+xml; charset=utf-8; action=\"",
-                                    Action(operation), "\"")};
+                                    op.action, "\"")};
   }
-  request.body = SoapEnvelope(operation, params, version);
+  request.body = SoapEnvelope(op, values);
   return request;
-}
-
-Params WithCredentials(const Credentials& credentials, Params more) {
-  Params params = {{"username", credentials.user}, {"password", credentials.encrypted_password}};
-  for (auto& p : more) params.push_back(std::move(p));
-  return params;
 }
 
 // RFC 3986: everything but the unreserved characters is percent-encoded.
@@ -136,9 +128,10 @@ std::string FaultText(const pugi::xml_node& fault) {
   return text.empty() ? "(no reason given)" : text;
 }
 
-// Parses doc from xml and returns the <operation>Response element.
+// Parses doc from xml and returns op's response element (<OperationResponse>).
 absl::StatusOr<pugi::xml_node> ResponseElement(pugi::xml_document& doc, absl::string_view xml,
-                                               absl::string_view operation) {
+                                               const OperationWire& op) {
+  const std::string& operation = op.name;
   const pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size());
   if (!parsed) {
     return absl::DataLossError(absl::StrCat("the answer to ", operation, " is not XML (",
@@ -150,28 +143,55 @@ absl::StatusOr<pugi::xml_node> ResponseElement(pugi::xml_document& doc, absl::st
     return absl::FailedPreconditionError(absl::StrCat("Service Center answered ", operation,
                                                       " with a SOAP fault: ", FaultText(*body)));
   }
-  if (!absl::EqualsIgnoreCase(LocalName(*body), absl::StrCat(operation, "Response"))) {
+  if (!absl::EqualsIgnoreCase(LocalName(*body), op.response_element)) {
     return absl::InternalError(absl::StrCat("the answer to ", operation, " holds <", body->name(),
-                                            "> instead of <", operation, "Response>"));
+                                            "> instead of <", op.response_element, ">"));
   }
   return *body;
 }
 
-// The …Result element of a response: <operation>Result, else any child named …Result.
-pugi::xml_node ResultElement(const pugi::xml_node& response, absl::string_view operation) {
-  if (pugi::xml_node exact = Child(response, absl::StrCat(operation, "Result"))) return exact;
-  for (pugi::xml_node c = response.first_child(); c; c = c.next_sibling()) {
-    if (c.type() == pugi::node_element && absl::EndsWithIgnoreCase(LocalName(c), "Result")) {
-      return c;
-    }
+// The element at path below node (local names, any case); node itself for an empty path;
+// null when a step is missing.
+pugi::xml_node Navigate(pugi::xml_node node, const std::vector<std::string>& path) {
+  for (const std::string& step : path) {
+    if (!node) break;
+    node = Child(node, step);
   }
-  return {};
+  return node;
+}
+
+std::string PathText(absl::string_view response, const std::vector<std::string>& path) {
+  return absl::StrCat("<", response, ">/", absl::StrJoin(path, "/"));
 }
 
 std::vector<pugi::xml_node> Items(const pugi::xml_node& result) {
   std::vector<pugi::xml_node> items;
   for (pugi::xml_node c = result.first_child(); c; c = c.next_sibling()) {
     if (c.type() == pugi::node_element) items.push_back(c);
+  }
+  return items;
+}
+
+// The items of op's list in a response: every child of the list element, each named
+// op.item when the WSDL names it (a child of another name is an error, not skipped: it
+// would hide a message). INTERNAL when the list is missing.
+absl::StatusOr<std::vector<pugi::xml_node>> ListItems(const pugi::xml_node& response,
+                                                      const OperationWire& op) {
+  const pugi::xml_node list = Navigate(response, op.list_path);
+  if (!list) {
+    return absl::InternalError(absl::StrCat("the answer to ", op.name, " has no ",
+                                            PathText(LocalName(response), op.list_path),
+                                            " (the list ", op.name, " returns)"));
+  }
+  std::vector<pugi::xml_node> items;
+  for (const pugi::xml_node& c : Items(list)) {
+    if (!op.item.empty() && !absl::EqualsIgnoreCase(LocalName(c), op.item)) {
+      if (op.list_path.empty()) continue;  // items right in the response: its other outputs
+      return absl::InternalError(absl::StrCat(
+          "the answer to ", op.name, " holds <", c.name(), "> in its list ",
+          PathText(LocalName(response), op.list_path), " where the WSDL declares <", op.item, ">"));
+    }
+    items.push_back(c);
   }
   return items;
 }
@@ -228,15 +248,17 @@ absl::StatusOr<PublishMessage> ParseMessage(const pugi::xml_node& item) {
   return message;
 }
 
-absl::StatusOr<bool> ParseFinished(const pugi::xml_node& response) {
-  const pugi::xml_node node = Child(response, "finished");
-  const std::string text = absl::AsciiStrToLower(FieldText(response, "finished"));
+absl::StatusOr<bool> ParseFinished(const pugi::xml_node& response, const OperationWire& op) {
+  const pugi::xml_node node = Navigate(response, op.finished_path);
+  const std::string text =
+      absl::AsciiStrToLower(ValidUtf8(absl::StripAsciiWhitespace(node.text().get())));
   if (node && (text == "true" || text == "1")) return true;
   if (node && (text == "false" || text == "0")) return false;
   return absl::InternalError(
       absl::StrCat("the answer to ", kGetPublishMessages,
                    node ? absl::StrCat(" has finished \"", text, "\", which is not true or false")
-                        : std::string(" has no `finished`")));
+                        : absl::StrCat(" has no ", PathText(LocalName(response), op.finished_path),
+                                       " (finished)")));
 }
 
 absl::StatusOr<std::string> PublishIdFrom(const nlohmann::json& value) {
@@ -249,6 +271,39 @@ absl::StatusOr<std::string> PublishIdFrom(const nlohmann::json& value) {
   return absl::InternalError(
       absl::StrCat("the answer to ", kStagingPublish,
                    " has a publishId that is not a number: ", Snippet(DumpJson(value))));
+}
+
+// The value of key (any case) in a JSON object; null when absent.
+const nlohmann::json* JsonField(const nlohmann::json& object, absl::string_view key) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (absl::EqualsIgnoreCase(it.key(), key)) return &it.value();
+  }
+  return nullptr;
+}
+
+std::string JsonText(const nlohmann::json& object, absl::string_view key) {
+  const nlohmann::json* value = JsonField(object, key);
+  if (value == nullptr || value->is_null()) return "";
+  return ValidUtf8(value->is_string() ? value->get<std::string>() : DumpJson(*value));
+}
+
+// Messages[] of a refused publish: each {Message, Detail}, bare or wrapped as
+// {"REST_PublicationMessage": {…}}.
+std::vector<PublishMessage> RefusalMessages(const nlohmann::json& messages) {
+  std::vector<PublishMessage> out;
+  if (!messages.is_array()) return out;
+  for (const nlohmann::json& item : messages) {
+    if (!item.is_object()) continue;
+    const nlohmann::json* wrapped = JsonField(item, "REST_PublicationMessage");
+    const nlohmann::json& m = wrapped != nullptr && wrapped->is_object() ? *wrapped : item;
+    PublishMessage message;
+    message.type = PublishMessageType::kError;
+    message.type_text = "Refused";
+    message.message = JsonText(m, "Message");
+    message.detail = JsonText(m, "Detail");
+    out.push_back(std::move(message));
+  }
+  return out;
 }
 
 }  // namespace
@@ -267,26 +322,45 @@ absl::string_view ServerPart(absl::string_view url) {
   return url;
 }
 
+std::string WsdlUrl(absl::string_view base_url) {
+  return absl::StrCat(BaseUrl(base_url), kSoapPath, "?WSDL");
+}
+
+PostRequest ModulesGetRequest(absl::string_view base_url, const Credentials& credentials,
+                              const OperationWire& op) {
+  return SoapRequest(base_url, op, {credentials.user, credentials.encrypted_password});
+}
+
+PostRequest GetPublishMessagesRequest(absl::string_view base_url, const Credentials& credentials,
+                                      absl::string_view publish_id, int64_t after_message_id,
+                                      const OperationWire& op) {
+  return SoapRequest(base_url, op,
+                     {credentials.user, credentials.encrypted_password, std::string(publish_id),
+                      absl::StrCat(after_message_id)});
+}
+
+PostRequest PublishAbortRequest(absl::string_view base_url, const Credentials& credentials,
+                                absl::string_view publish_id, const OperationWire& op) {
+  return SoapRequest(base_url, op,
+                     {credentials.user, credentials.encrypted_password, std::string(publish_id)});
+}
+
 PostRequest ModulesGetRequest(absl::string_view base_url, const Credentials& credentials,
                               SoapVersion version) {
-  return SoapRequest(base_url, kModulesGet, WithCredentials(credentials, {}), version);
+  return ModulesGetRequest(base_url, credentials, ConventionalWire(version).modules_get);
 }
 
 PostRequest GetPublishMessagesRequest(absl::string_view base_url, const Credentials& credentials,
                                       absl::string_view publish_id, int64_t after_message_id,
                                       SoapVersion version) {
-  return SoapRequest(
-      base_url, kGetPublishMessages,
-      WithCredentials(credentials, {{"publishId", std::string(publish_id)},
-                                    {"afterMessageId", absl::StrCat(after_message_id)}}),
-      version);
+  return GetPublishMessagesRequest(base_url, credentials, publish_id, after_message_id,
+                                   ConventionalWire(version).get_publish_messages);
 }
 
 PostRequest PublishAbortRequest(absl::string_view base_url, const Credentials& credentials,
                                 absl::string_view publish_id, SoapVersion version) {
-  return SoapRequest(base_url, kPublishAbort,
-                     WithCredentials(credentials, {{"publishId", std::string(publish_id)}}),
-                     version);
+  return PublishAbortRequest(base_url, credentials, publish_id,
+                             ConventionalWire(version).publish_abort);
 }
 
 PostRequest PublishRequest(absl::string_view base_url, const Credentials& credentials,
@@ -309,8 +383,8 @@ PostRequest PublishRequest(absl::string_view base_url, const Credentials& creden
   return request;
 }
 
-std::string SoapEnvelope(absl::string_view operation, const Params& params, SoapVersion version) {
-  const bool v11 = version == SoapVersion::k11;
+std::string SoapEnvelope(const OperationWire& op, const std::vector<std::string>& values) {
+  const bool v11 = op.version == SoapVersion::k11;
   const std::string prefix = v11 ? "soap" : "soap12";
   pugi::xml_document doc;
   pugi::xml_node decl = doc.append_child(pugi::node_declaration);
@@ -320,10 +394,15 @@ std::string SoapEnvelope(absl::string_view operation, const Params& params, Soap
   envelope.append_attribute(("xmlns:" + prefix).c_str()) =
       v11 ? kSoap11Namespace : kSoap12Namespace;
   pugi::xml_node body = envelope.append_child((prefix + ":Body").c_str());
-  pugi::xml_node op = body.append_child(std::string(operation).c_str());
-  op.append_attribute("xmlns") = kOperationNamespace;
-  for (const auto& [name, value] : params) {
-    op.append_child(name.c_str()).text().set(value.c_str());
+  // Qualified inputs share the operation's default namespace; unqualified ones need the
+  // operation under a prefix so that they can have none.
+  const std::string element =
+      op.qualified_inputs ? op.request_element : absl::StrCat("op:", op.request_element);
+  pugi::xml_node request = body.append_child(element.c_str());
+  request.append_attribute(op.qualified_inputs ? "xmlns" : "xmlns:op") =
+      op.request_namespace.c_str();
+  for (size_t i = 0; i < op.inputs.size() && i < values.size(); ++i) {
+    request.append_child(op.inputs[i].c_str()).text().set(values[i].c_str());
   }
   std::ostringstream out;
   doc.save(out, "", pugi::format_raw, pugi::encoding_utf8);
@@ -372,66 +451,91 @@ std::optional<std::string> SoapFaultText(absl::string_view xml) {
   return FaultText(*body);
 }
 
-absl::StatusOr<std::vector<ScModule>> ParseModulesGetResponse(absl::string_view xml) {
+absl::StatusOr<std::vector<ScModule>> ParseModulesGetResponse(absl::string_view xml,
+                                                              const OperationWire& op) {
   pugi::xml_document doc;
-  absl::StatusOr<pugi::xml_node> response = ResponseElement(doc, xml, kModulesGet);
+  absl::StatusOr<pugi::xml_node> response = ResponseElement(doc, xml, op);
   if (!response.ok()) return response.status();
-  const pugi::xml_node result = ResultElement(*response, kModulesGet);
-  if (!result) {
-    return absl::InternalError(
-        absl::StrCat("the answer to ", kModulesGet, " has no ", kModulesGet, "Result"));
-  }
+  absl::StatusOr<std::vector<pugi::xml_node>> items = ListItems(*response, op);
+  if (!items.ok()) return items.status();
   std::vector<ScModule> modules;
-  const std::vector<pugi::xml_node> items = Items(result);
-  for (size_t i = 0; i < items.size(); ++i) {
-    absl::StatusOr<ScModule> module = ParseModule(items[i], i);
+  for (size_t i = 0; i < items->size(); ++i) {
+    absl::StatusOr<ScModule> module = ParseModule((*items)[i], i);
     if (!module.ok()) return module.status();
     modules.push_back(*std::move(module));
   }
   return modules;
 }
 
-absl::StatusOr<PublishMessagesPage> ParsePublishMessagesResponse(absl::string_view xml) {
+absl::StatusOr<std::vector<ScModule>> ParseModulesGetResponse(absl::string_view xml) {
+  return ParseModulesGetResponse(xml, ConventionalWire().modules_get);
+}
+
+absl::StatusOr<PublishMessagesPage> ParsePublishMessagesResponse(absl::string_view xml,
+                                                                 const OperationWire& op) {
   pugi::xml_document doc;
-  absl::StatusOr<pugi::xml_node> response = ResponseElement(doc, xml, kGetPublishMessages);
+  absl::StatusOr<pugi::xml_node> response = ResponseElement(doc, xml, op);
   if (!response.ok()) return response.status();
+  absl::StatusOr<std::vector<pugi::xml_node>> items = ListItems(*response, op);
+  if (!items.ok()) {
+    return absl::Status(items.status().code(), absl::StrCat(items.status().message(),
+                                                            "; not reading it as \"no messages\""));
+  }
   PublishMessagesPage page;
-  for (const pugi::xml_node& item : Items(ResultElement(*response, kGetPublishMessages))) {
+  for (const pugi::xml_node& item : *items) {
     absl::StatusOr<PublishMessage> message = ParseMessage(item);
     if (!message.ok()) return message.status();
     page.messages.push_back(*std::move(message));
   }
-  const std::string last = FieldText(*response, "lastMessageId");
-  if (!last.empty()) {
-    absl::StatusOr<int64_t> id = ParseId(last, "lastMessageId");
-    if (!id.ok()) return id.status();
-    page.last_message_id = *id;
+  if (!op.last_id_path.empty()) {
+    const std::string last =
+        ValidUtf8(absl::StripAsciiWhitespace(Navigate(*response, op.last_id_path).text().get()));
+    if (!last.empty()) {
+      absl::StatusOr<int64_t> id = ParseId(last, op.last_id_path.back());
+      if (!id.ok()) return id.status();
+      page.last_message_id = *id;
+    }
   }
-  absl::StatusOr<bool> finished = ParseFinished(*response);
+  absl::StatusOr<bool> finished = ParseFinished(*response, op);
   if (!finished.ok()) return finished.status();
   page.finished = *finished;
   return page;
 }
 
-absl::Status ParsePublishAbortResponse(absl::string_view xml) {
-  pugi::xml_document doc;
-  return ResponseElement(doc, xml, kPublishAbort).status();
+absl::StatusOr<PublishMessagesPage> ParsePublishMessagesResponse(absl::string_view xml) {
+  return ParsePublishMessagesResponse(xml, ConventionalWire().get_publish_messages);
 }
 
-absl::StatusOr<std::string> ParsePublishResponse(absl::string_view json) {
+absl::Status ParsePublishAbortResponse(absl::string_view xml, const OperationWire& op) {
+  pugi::xml_document doc;
+  return ResponseElement(doc, xml, op).status();
+}
+
+absl::Status ParsePublishAbortResponse(absl::string_view xml) {
+  return ParsePublishAbortResponse(xml, ConventionalWire().publish_abort);
+}
+
+absl::StatusOr<PublishAnswer> ParsePublishResponse(absl::string_view json) {
   const nlohmann::json doc = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
   if (doc.is_discarded()) {
     return absl::DataLossError(
         absl::StrCat("the answer to ", kStagingPublish, " is not JSON: ", Snippet(json)));
   }
-  if (doc.is_number_integer() || doc.is_string()) return PublishIdFrom(doc);
+  PublishAnswer answer;
+  const nlohmann::json* id = &doc;
   if (doc.is_object()) {
-    for (const auto& [key, value] : doc.items()) {
-      if (absl::EqualsIgnoreCase(key, "publishId")) return PublishIdFrom(value);
+    id = JsonField(doc, "publishId");
+    if (const nlohmann::json* messages = JsonField(doc, "Messages")) {
+      answer.messages = RefusalMessages(*messages);
     }
+  } else if (!doc.is_number_integer() && !doc.is_string()) {
+    id = nullptr;
   }
-  return absl::InternalError(
-      absl::StrCat("the answer to ", kStagingPublish, " has no publishId: ", Snippet(json)));
+  if (id == nullptr || id->is_null()) return answer;  // absent: refused
+  absl::StatusOr<std::string> publish_id = PublishIdFrom(*id);
+  if (!publish_id.ok()) return publish_id.status();
+  if (*publish_id != "0") answer.publish_id = *publish_id;
+  return answer;
 }
 
 PublishMessageType ParseMessageType(absl::string_view type_text) {

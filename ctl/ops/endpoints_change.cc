@@ -47,8 +47,13 @@ EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
     if (!result.status.ok()) return result;
   }
   std::vector<v1::SetEndpointsRequest> requests;
-  for (const auto& r : result.plan)
-    requests.push_back(SetRequestFor(change, r.response.revision()));
+  for (size_t i = 0; i < result.plan.size(); ++i) {
+    requests.push_back(SetRequestFor(change, result.plan[i].response.revision()));
+    if (change.install_service_center_on_dc &&
+        targets[i].server->role == v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER) {
+      requests.back().mutable_configuration_tool()->set_install_service_center(true);
+    }
+  }
   auto hold = [&](size_t i, const HostReply<v1::SetEndpointsResponse>& r) {
     if (leases == nullptr || !r.ok() || r.response.state() != v1::CHANGE_STATE_PENDING) return;
     leases->Hold({targets[i].server->name, targets[i], r.response.change_id()});

@@ -23,8 +23,10 @@ struct EndpointsChange {
   bool restart_services = false;
   std::optional<absl::Duration> confirm_within;  // reverts by itself unless confirmed
   std::optional<absl::Duration> lease;           // with confirm_within: held by a lease
-  // For agents with a Configuration Tool: its credentials and /InstallServiceCenter.
+  // For agents with a Configuration Tool: its credentials (and /InstallServiceCenter).
   v1::ConfigurationToolOptions tool;
+  // Adds /InstallServiceCenter on the Deployment Controller (by its inventory role) only.
+  bool install_service_center_on_dc = false;
   // Set one server at a time (agents that run the Configuration Tool: the database model
   // is the farm's, upgraded by one server at a time).
   bool one_at_a_time = false;

@@ -74,10 +74,28 @@ std::string DescribeModulesListed(const v1::ModulesListed& m) {
   return absl::StrCat(text, "; flagged by Service Center: ", absl::StrJoin(why, ", "));
 }
 
+// "wire: WSDL http://…?WSDL: SOAP 1.1; Modules_Get <Modules_Get>(username, password)
+// action "…"; …": which names the agent uses, and where they came from.
+std::string DescribeWire(const v1::WireInUse& w) {
+  std::vector<std::string> ops;
+  std::string version;
+  for (const v1::WireOperation& op : w.operations()) {
+    if (version.empty()) version = op.soap_version();
+    ops.push_back(absl::StrCat(op.name(), " <", op.request_element(), ">(",
+                               absl::StrJoin(op.inputs(), ", "), ") action \"", op.action(), "\"",
+                               op.soap_version() == version ? "" : " SOAP " + op.soap_version()));
+  }
+  return absl::StrCat("wire: ", w.source(),
+                      w.note().empty() ? "" : absl::StrCat(" (", w.note(), ")"), ": SOAP ", version,
+                      "; ", absl::StrJoin(ops, "; "));
+}
+
 }  // namespace
 
 std::string DescribePhaseEvent(const v1::PhaseEvent& e) {
   switch (e.event_case()) {
+    case v1::PhaseEvent::kWire:
+      return DescribeWire(e.wire());
     case v1::PhaseEvent::kModulesListed:
       return DescribeModulesListed(e.modules_listed());
     case v1::PhaseEvent::kSettingsApplying:
@@ -132,6 +150,8 @@ bool IsBadPhaseEvent(const v1::PhaseEvent& e) {
 
 Color PhaseEventColor(const v1::PhaseEvent& e) {
   if (IsBadPhaseEvent(e)) return Color::kRed;
+  // Names guessed by convention, not read from the WSDL: worth a look.
+  if (e.has_wire() && !e.wire().note().empty()) return Color::kYellow;
   if (e.has_message() && e.message().type() == v1::PUBLISH_MESSAGE_TYPE_WARNING) {
     return Color::kYellow;
   }

@@ -24,7 +24,7 @@ std::vector<std::string> DriftLines(
 std::string DescribePhaseEvent(const v1::PhaseEvent& event);
 // An abort, or an error message of the publish.
 bool IsBadPhaseEvent(const v1::PhaseEvent& event);
-// Red when bad, yellow for a warning, else none.
+// Red when bad, yellow for a warning or a wire guessed by convention, else none.
 Color PhaseEventColor(const v1::PhaseEvent& event);
 
 // "stopped", "starting", "running", "stopping", "failed", "unknown".

@@ -14,7 +14,8 @@
 // Its record has start_ms and end_ms (wall clock) so a test can tell runs did not overlap.
 // It fails (exit 1, an error and its switches on stdout, the error in the log) when the Platform
 // address is
-// --fail-on-address, or while --fail-file exists. /ApplySettingsFactory alone touches
+// --fail-on-address, or while --fail-file exists. /ApplySettingsFactory alone, or with
+// /WithWindowsAuthentication and its password (integrated authentication), touches
 // --settings-applied-file (the fake Service Center flags modules once it exists).
 #include <chrono>
 #include <cstdio>
@@ -107,7 +108,11 @@ int main(int argc, char** argv) {
                            "\n[fake ConfigurationTool] platform database: " + platform + "\n" +
                            (error.empty() ? "[fake ConfigurationTool] finished\n"
                                           : "[fake ConfigurationTool] " + error + "\n"));
-  if (o.switches.size() == 1 && o.switches[0] == "/ApplySettingsFactory" && exit_code == 0) {
+  const bool apply_settings =
+      (o.switches.size() == 1 && o.switches[0] == "/ApplySettingsFactory") ||
+      (o.switches.size() == 3 && o.switches[0] == "/ApplySettingsFactory" &&
+       o.switches[1] == "/WithWindowsAuthentication" && !o.switches[2].empty());
+  if (apply_settings && exit_code == 0) {
     Append(o.Get("settings-applied-file"), "applied\n");
   }
   nlohmann::json record = {{"switches", o.switches},

@@ -3,19 +3,54 @@
 
 Standard library only. Serves, on 127.0.0.1 and an ephemeral port:
 
-  SOAP 1.1 / 1.2  POST /ServiceCenter/PlatformServices_v8_0_0.asmx
-      Modules_Get(username, password)
-      SolutionPack_GetPublishMessages(username, password, publishId, afterMessageId)
-      SolutionPack_PublishAbort(username, password, publishId)
+  WSDL            GET  /ServiceCenter/PlatformServices_v8_0_0.asmx?WSDL   (404: --no-wsdl)
+  SOAP            POST /ServiceCenter/PlatformServices_v8_0_0.asmx
+      Modules_Get(user, password)
+      SolutionPack_GetPublishMessages(user, password, publish id, after message id)
+      SolutionPack_PublishAbort(user, password, publish id)
   REST            POST /ServiceCenter/rest/PlatformServices/Staging_PublishWith2StepOption
                        ?StagingName=NAME&TwoStepMode=false   (HTTP Basic user:#hash)
 
 Usage:
   fake_service_center.py --port-file FILE --user USER --hash ENCRYPTED
-      [--mode ok|warnings|errors|slow|unauthorized|malformed-xml|malformed-json]
+      [--mode ok|warnings|errors|slow|unauthorized|malformed-xml|malformed-json|
+              refused|refused-bare]
+      [--dialect dotnet|outsystems|soap12] [--no-wsdl]
       [--modules N] [--polls N] [--tls-cert PEM --tls-key PEM] [--request-log FILE]
       [--settings-applied-file FILE [--flag-after-settings NAME:ID[,NAME:ID...]]
        [--unavailable-after-settings N]]
+
+Where each behaviour comes from (public evidence), and where the fake guesses:
+  * The WSDL at ...asmx?WSDL, and calls by position: OutSystems.SetupTools builds its
+    client with New-WebServiceProxy on that URL and calls Modules_Get(user, password)
+    and SolutionPack_GetPublishMessages(user, password, publishId, afterMessageId,
+    [ref] lastMessageId, [ref] finished) by position; the element names are not
+    published anywhere else. The WSDL's shape (wsdl:types/s:schema with
+    elementFormDefault="qualified", ArrayOfX complex types, Soap/Soap12/HttpGet
+    bindings, soap:operation soapAction, soap:address location built from the request's
+    Host) is ASP.NET's for an .asmx service.
+  * Dialects (--dialect), each described by its own WSDL: see DIALECTS below. dotnet is
+    ASP.NET's shape for a return value plus out parameters (<Op>Result beside
+    lastMessageId/finished); outsystems is what OutSystems-built SOAP services answer
+    (outputs named after parameters, no Result element: seen in captured replies,
+    PlatformServices_v8_0_0 included); its PascalCase inputs (UserName, Password,
+    PublishId, AfterId) and its action scheme (<ns>/PlatformServices_v8_0_0/<Op>) are
+    this fake's choice: the real names are unknown, so they differ from every convention
+    on purpose. soap12 (no 1.1 binding, the page wrapped in one Result structure) is a
+    plausible variant, not an observed one.
+  * Strictness, like ASP.NET (the real behaviour of Service Center is unknown, so the
+    least forgiving plausible one): a SOAPAction (1.1, required) or action= (1.2) that
+    is not the dialect's exactly is a Client/Sender fault; a body element of another name
+    or namespace is a fault; inputs are read by exact name in the service's namespace and
+    unknown ones are ignored, so a wrong name becomes user "" (401) or publication 0;
+    publication 0 answers an empty, finished list and its abort succeeds silently (the
+    silent failure a client must not fall into); a non-numeric id is a fault; an unknown
+    non-zero id is a fault.
+  * A refused publish (--mode refused / refused-bare): the REST answer is 200 with
+    publishId 0 and Messages[].REST_PublicationMessage.{Message,Detail} (the shape the
+    platform's REST types suggest), or (refused-bare) no publishId and bare
+    {Message,Detail} items; the status code of a real refusal is unknown: 200 is the
+    least forgiving.
 
 Valid credentials: username == USER and password == "#" + ENCRYPTED. The real Service
 Center takes "#" + the platform's encryption of the password
@@ -37,15 +72,15 @@ The bound port is written to --port-file atomically once the server is serving.
 SIGTERM / SIGINT stop the server; the program then exits 0.
 
 Wire details (see also DESIGN.md section 2, "Service Center phase"):
-  * The SOAP operation is the local name of the first element child of Body;
-    parameters are read by local name, case-insensitively. The SOAP version is the
-    envelope namespace; the Content-Type must agree with it (text/xml for 1.1,
-    application/soap+xml for 1.2) and, when given, the SOAPAction header (1.1) or
-    the action= parameter of the Content-Type (1.2) must name the same operation
-    ("http://www.outsystems.com/<Op>"); otherwise: 500 + SOAP Fault (Client/Sender).
-    The answer uses the version of the request.
+  * The SOAP operation is the one the SOAPAction header (1.1) or the action= parameter
+    of the Content-Type (1.2; without it, the Body's first element) names, in the
+    dialect's action scheme; the Body's first element must be that operation in the
+    dialect's namespace. The SOAP version is the envelope namespace; the Content-Type
+    must agree with it (text/xml for 1.1, application/soap+xml for 1.2) and the dialect
+    must bind it; otherwise: 500 + SOAP Fault (Client/Sender). The answer uses the
+    version of the request.
   * Wrong/missing SOAP credentials: 401, text/plain body. Unknown operation,
-    unparsable XML, missing/non-integer parameter, unknown publishId: 500 + Fault.
+    unparsable XML, non-integer parameter, unknown non-zero publishId: 500 + Fault.
   * REST: missing/wrong Basic credentials -> 401 + WWW-Authenticate; Content-Type
     not application/json -> 415; StagingName missing or TwoStepMode not "false" ->
     400; body not JSON, without a non-empty ModulesToPublish list, a module without
@@ -71,7 +106,7 @@ Wire details (see also DESIGN.md section 2, "Service Center phase"):
   * mode unauthorized: every request gets 401. mode malformed-xml: SOAP 200
     answers are cut to their first 60 bytes. mode malformed-json: the REST publish
     answers 200 with the body '{"publishId": '.
-  * --request-log: one JSON object per line and request:
+  * --request-log: one JSON object per line and request (op "WSDL" for GET ?WSDL):
     {"op", "soap": "1.1"|"1.2"|null, "modules", "publishId", "afterMessageId",
      "auth_ok", "status", "flagged"} ("flagged": the NAME:ID pairs a Modules_Get
     answer carried, e.g. ["Module2:6"]; null otherwise; a 503 while the services
@@ -106,13 +141,187 @@ SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope"
 SOAP_OPS = ("Modules_Get", "SolutionPack_GetPublishMessages", "SolutionPack_PublishAbort")
 REST_OP = "Staging_PublishWith2StepOption"
 MODES = ("ok", "warnings", "errors", "slow", "unauthorized", "malformed-xml",
-         "malformed-json")
+         "malformed-json", "refused", "refused-bare")
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+REFUSAL = [("Module3 cannot be published: it references Module9, which does not exist",
+            "Fix the references of Module3 in Service Studio and publish again."),
+           ("The publication was not started", "")]
 KEY_NAMESPACE = uuid.UUID("6f1c1b4e-8a51-4c2b-9a43-0f5e5c0d2a11")
 MAX_BODY = 16 * 1024 * 1024
 STATUS_TEXTS = {
     6: "The module has outdated references to other modules; republish it.",
     13: "The module was not published since the last platform version update.",
 }
+
+
+# ---- dialects ----------------------------------------------------------------
+# Each dialect is what one Service Center might publish, and its WSDL says all of it:
+# the SOAP versions bound, the SOAPAction of each operation, the request's element names
+# (in the order OutSystems' automation passes them by position: user, password, publish
+# id, after message id) and where the reply keeps its outputs. Paths are element names
+# from <OpResponse> down; "list" is the array element, "item" its items.
+DIALECTS = {
+    # ASP.NET's own shape: a return value <Op>Result (an ArrayOfX) with the out
+    # parameters beside it, actions <namespace>/<Op>, SOAP 1.1 and 1.2 bindings.
+    "dotnet": {
+        "ns": OS_NS,
+        "action": lambda op: "%s/%s" % (OS_NS, op),
+        "versions": ("1.1", "1.2"),
+        "inputs": ("username", "password", "publishId", "afterMessageId"),
+        "modules": {"list": ["Modules_GetResult"], "item": "CS_Module", "type": "CS_Module"},
+        "messages": {"list": ["SolutionPack_GetPublishMessagesResult"],
+                     "item": "PublishMessage", "type": "PublishMessage",
+                     "last": ["lastMessageId"], "last_type": "int",
+                     "finished": ["finished"]},
+    },
+    # OutSystems-built services: every output named after its parameter, no Result
+    # element; PascalCase inputs (the after-message id under a name no convention would
+    # guess); the actions under the service's name.
+    "outsystems": {
+        "ns": OS_NS,
+        "action": lambda op: "%s/PlatformServices_v8_0_0/%s" % (OS_NS, op),
+        "versions": ("1.1", "1.2"),
+        "inputs": ("UserName", "Password", "PublishId", "AfterId"),
+        "modules": {"list": ["Modules"], "item": "Module", "type": "Module"},
+        "messages": {"list": ["Messages"], "item": "Message", "type": "Message",
+                     "last": ["LastMessageId"], "last_type": "long",
+                     "finished": ["Finished"]},
+    },
+    # SOAP 1.2 only (no 1.1 binding: a 1.1 request is a fault), the page returned as one
+    # structure: <Op>Result wraps the list and the two outputs.
+    "soap12": {
+        "ns": OS_NS,
+        "action": lambda op: "urn:outsystems:PlatformServices:%s" % op,
+        "versions": ("1.2",),
+        "inputs": ("username", "password", "publishId", "afterMessageId"),
+        "modules": {"list": ["Modules_GetResult"], "item": "CS_Module", "type": "CS_Module"},
+        "messages": {"list": ["SolutionPack_GetPublishMessagesResult", "Messages"],
+                     "item": "PublishMessage", "type": "PublishMessage",
+                     "last": ["SolutionPack_GetPublishMessagesResult", "LastMessageId"],
+                     "last_type": "int",
+                     "finished": ["SolutionPack_GetPublishMessagesResult", "Finished"],
+                     "wrapper": "PublishMessagesPage"},
+    },
+}
+INPUT_COUNT = {"Modules_Get": 2, "SolutionPack_GetPublishMessages": 4,
+               "SolutionPack_PublishAbort": 3}
+
+
+def nest(outputs):
+    """[(path, xml)] -> XML with the elements of each path nested, in order."""
+    tree = []   # [(name, subtree or xml string)]
+
+    def put(node, path, xml):
+        name = path[0]
+        if len(path) == 1:
+            node.append((name, xml))
+            return
+        for n, sub in node:
+            if n == name and isinstance(sub, list):
+                put(sub, path[1:], xml)
+                return
+        sub = []
+        node.append((name, sub))
+        put(sub, path[1:], xml)
+
+    def render(node):
+        out = ""
+        for name, sub in node:
+            inner = render(sub) if isinstance(sub, list) else sub
+            out += "<%s>%s</%s>" % (name, inner, name) if inner else "<%s />" % name
+        return out
+
+    for path, xml in outputs:
+        put(tree, path, xml)
+    return render(tree)
+
+
+def wsdl(dialect_name, location):
+    """The WSDL of a dialect, shaped like ASP.NET's (wsdl:types/s:schema, ArrayOfX)."""
+    d = DIALECTS[dialect_name]
+    m, g = d["modules"], d["messages"]
+    el = '<s:element minOccurs="%s" maxOccurs="%s" name="%s" type="%s" />'
+
+    def seq(*elements):
+        return "<s:complexType><s:sequence>%s</s:sequence></s:complexType>" % "".join(elements)
+
+    def named(name, *elements):
+        return ('<s:complexType name="%s"><s:sequence>%s</s:sequence></s:complexType>'
+                % (name, "".join(elements)))
+
+    def array_of(item, type_name):
+        return named("ArrayOf" + type_name, el % (0, "unbounded", item, "tns:" + type_name))
+
+    inputs = [el % (0, 1, n, "s:string") for n in d["inputs"][:2]]
+    ints = [el % (1, 1, n, "s:int") for n in d["inputs"][2:]]
+    types = [
+        named(m["type"], el % (0, 1, "Name", "s:string"), el % (0, 1, "Key", "s:string"),
+              el % (0, 1, "Kind", "s:string"),
+              el % (0, 1, "StatusMessages", "tns:ArrayOfStatusMessage")),
+        array_of(m["item"], m["type"]),
+        named("StatusMessage", el % (1, 1, "Id", "s:int"), el % (0, 1, "Message", "s:string")),
+        array_of("StatusMessage", "StatusMessage"),
+        named(g["type"], el % (1, 1, "Id", "s:int"), el % (0, 1, "Type", "s:string"),
+              el % (0, 1, "Message", "s:string"), el % (0, 1, "Detail", "s:string")),
+        array_of(g["item"], g["type"]),
+    ]
+    page = [el % (0, 1, g["list"][-1], "tns:ArrayOf" + g["type"]),
+            el % (1, 1, g["last"][-1], "s:" + g["last_type"]),
+            el % (1, 1, g["finished"][-1], "s:boolean")]
+    if "wrapper" in g:
+        types.append(named(g["wrapper"], *page))
+        page = [el % (0, 1, g["list"][0], "tns:" + g["wrapper"])]
+    elements = {
+        "Modules_Get": (seq(*inputs),
+                        seq(el % (0, 1, m["list"][0], "tns:ArrayOf" + m["type"]))),
+        "SolutionPack_GetPublishMessages": (seq(*(inputs + ints)), seq(*page)),
+        "SolutionPack_PublishAbort": (seq(*(inputs + ints[:1])), "<s:complexType />"),
+    }
+    schema = "".join('<s:element name="%s">%s</s:element><s:element name="%sResponse">%s'
+                     '</s:element>' % (op, req, op, resp)
+                     for op, (req, resp) in elements.items())
+    messages = "".join(
+        '<wsdl:message name="%s%s"><wsdl:part name="parameters" element="tns:%s%s" />'
+        '</wsdl:message>' % (op, io, op, "" if io == "SoapIn" else "Response")
+        for op in SOAP_OPS for io in ("SoapIn", "SoapOut"))
+    port_type = "".join(
+        '<wsdl:operation name="%s"><wsdl:input message="tns:%sSoapIn" />'
+        '<wsdl:output message="tns:%sSoapOut" /></wsdl:operation>' % (op, op, op)
+        for op in SOAP_OPS)
+    bindings, ports = "", ""
+    for version in d["versions"]:
+        prefix, suffix = ("soap", "Soap") if version == "1.1" else ("soap12", "Soap12")
+        ops = "".join(
+            '<wsdl:operation name="%s"><%s:operation soapAction="%s" style="document" />'
+            '<wsdl:input><%s:body use="literal" /></wsdl:input>'
+            '<wsdl:output><%s:body use="literal" /></wsdl:output></wsdl:operation>'
+            % (op, prefix, d["action"](op), prefix, prefix) for op in SOAP_OPS)
+        bindings += ('<wsdl:binding name="PlatformServices_v8_0_0%s" '
+                     'type="tns:PlatformServices_v8_0_0Soap">'
+                     '<%s:binding transport="http://schemas.xmlsoap.org/soap/http" />%s'
+                     '</wsdl:binding>' % (suffix, prefix, ops))
+        ports += ('<wsdl:port name="PlatformServices_v8_0_0%s" '
+                  'binding="tns:PlatformServices_v8_0_0%s"><%s:address location="%s" />'
+                  '</wsdl:port>' % (suffix, suffix, prefix, escape(location)))
+    # ASP.NET also describes HttpGet/HttpPost bindings; a client must skip them.
+    bindings += ('<wsdl:binding name="PlatformServices_v8_0_0HttpGet" '
+                 'type="tns:PlatformServices_v8_0_0HttpGet"><http:binding verb="GET" />'
+                 '</wsdl:binding>')
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<wsdl:definitions xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" '
+        'xmlns:tns="{ns}" xmlns:s="{xsd}" '
+        'xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" '
+        'xmlns:http="http://schemas.xmlsoap.org/wsdl/http/" '
+        'targetNamespace="{ns}" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/">'
+        '<wsdl:types><s:schema elementFormDefault="qualified" targetNamespace="{ns}">'
+        '{schema}{types}</s:schema></wsdl:types>{messages}'
+        '<wsdl:portType name="PlatformServices_v8_0_0Soap">{port_type}</wsdl:portType>'
+        '{bindings}<wsdl:service name="PlatformServices_v8_0_0">{ports}</wsdl:service>'
+        '</wsdl:definitions>').format(ns=d["ns"], xsd=XSD_NS, schema=schema,
+                                      types="".join(types), messages=messages,
+                                      port_type=port_type, bindings=bindings,
+                                      ports=ports).encode("utf-8")
 
 
 class SoapError(Exception):
@@ -241,6 +450,8 @@ class State:
 
     def poll(self, pid, after):
         with self.lock:
+            if pid == 0:       # what a wrong or missing publishId element becomes
+                return [], after, True
             pub = self.publishes.get(pid)
             if pub is None:
                 raise SoapError("Unknown publishId %d" % pid)
@@ -257,6 +468,8 @@ class State:
 
     def abort(self, pid):
         with self.lock:
+            if pid == 0:       # silently "aborted": nothing was
+                return
             pub = self.publishes.get(pid)
             if pub is None:
                 raise SoapError("Unknown publishId %d" % pid)
@@ -271,6 +484,16 @@ class State:
             with open(path, "a", encoding="utf-8") as f:
                 f.write(line)
                 f.flush()
+
+
+def refusal(mode):
+    """A refused publish: publishId 0 and Messages wrapped as REST_PublicationMessage
+    (refused), or no publishId and bare messages (refused-bare)."""
+    if mode == "refused":
+        return {"publishId": 0,
+                "Messages": [{"REST_PublicationMessage": {"Message": m, "Detail": d}}
+                             for m, d in REFUSAL]}
+    return {"Messages": [{"Message": m, "Detail": d} for m, d in REFUSAL]}
 
 
 def envelope(version, body_xml):
@@ -369,7 +592,20 @@ class Handler(BaseHTTPRequestHandler):
                   b"credentials.", "text/plain; charset=utf-8", extra_headers)
 
     def do_GET(self):
-        path = urlsplit(self.path).path.lower()
+        parts = urlsplit(self.path)
+        path = parts.path.lower()
+        if path == SOAP_PATH and parts.query.lower() == "wsdl" and self.command == "GET":
+            self.pending_log = {"op": "WSDL", "soap": None, "modules": None,
+                                "publishId": None, "afterMessageId": None, "auth_ok": None,
+                                "status": None, "flagged": None}
+            if self.state.args.no_wsdl:
+                self.send(404, b"Not Found", "text/plain; charset=utf-8")
+                return
+            host = self.headers.get("Host") or "localhost"
+            scheme = "https" if self.server.ssl_ctx else "http"
+            location = "%s://%s/ServiceCenter/PlatformServices_v8_0_0.asmx" % (scheme, host)
+            self.send(200, wsdl(self.state.args.dialect, location), "text/xml; charset=utf-8")
+            return
         if path in (SOAP_PATH, REST_PATH):
             self.send(405, b"Method Not Allowed", "text/plain; charset=utf-8",
                       [("Allow", "POST")])
@@ -416,6 +652,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- SOAP -----------------------------------------------------------
     def handle_soap(self, raw):
+        dialect = DIALECTS[self.state.args.dialect]
         mime, ct_params = parse_content_type(self.headers.get("Content-Type"))
         version = "1.2" if mime == "application/soap+xml" else (
             "1.1" if mime == "text/xml" else None)
@@ -438,50 +675,42 @@ class Handler(BaseHTTPRequestHandler):
                 version = env_version
                 raise SoapError("Content-Type '%s' does not match the SOAP %s envelope."
                                 % (mime or "(missing)", env_version))
+            if version not in dialect["versions"]:
+                raise SoapError("Possible SOAP version mismatch: this service has no SOAP "
+                                "%s binding." % version)
             body_el = next((c for c in root if local(c.tag) == "Body"), None)
             if body_el is None:
                 raise SoapError("Server was unable to read request: no SOAP Body.")
             op_el = next((c for c in body_el if isinstance(c.tag, str)), None)
             if op_el is None:
                 raise SoapError("Server was unable to read request: empty SOAP Body.")
-            op = local(op_el.tag)
+            op = self.route(dialect, version, ct_params, op_el)
             entry["op"] = op
-            if op not in SOAP_OPS:
-                raise SoapError("Server did not recognize the operation '%s'." % op)
-            action = (strip_quotes(self.headers.get("SOAPAction") or "")
-                      if version == "1.1" else ct_params.get("action", ""))
-            if version == "1.1" and not action:
-                raise SoapError("Missing SOAPAction header.")
-            if action and action != "%s/%s" % (OS_NS, op):
-                raise SoapError("Server did not recognize the value of the SOAP "
-                                "action '%s'." % action)
+            # Like ASP.NET's XmlSerializer: inputs by exact name in the service's
+            # namespace; anything else is ignored, a missing string is "" and a
+            # missing int is 0.
+            names = dialect["inputs"][:INPUT_COUNT[op]]
             params = {}
             for c in op_el:
-                if isinstance(c.tag, str):
-                    params.setdefault(local(c.tag).lower(), (c.text or ""))
-            auth_ok = self.state.credentials_ok(params.get("username"),
-                                                params.get("password"))
+                if (isinstance(c.tag, str) and namespace(c.tag) == dialect["ns"]
+                        and local(c.tag) in names):
+                    params.setdefault(local(c.tag), c.text or "")
+            auth_ok = self.state.credentials_ok(params.get(names[0], ""),
+                                                params.get(names[1], ""))
             entry["auth_ok"] = auth_ok
+            for key, name in zip(("publishId", "afterMessageId"), names[2:]):
+                entry[key] = self.int_param(params, name)
             if not auth_ok:
-                for name in ("publishId", "afterMessageId"):
-                    try:
-                        entry[name] = int(params[name.lower()].strip())
-                    except (KeyError, ValueError):
-                        pass
                 self.send_401()
                 return
-            if op != "Modules_Get":
-                entry["publishId"] = self.int_param(params, "publishId")
-            if op == "SolutionPack_GetPublishMessages":
-                entry["afterMessageId"] = self.int_param(params, "afterMessageId")
             if op == "Modules_Get":
-                xml, entry["flagged"] = self.modules_get()
+                xml, entry["flagged"] = self.modules_get(dialect)
             elif op == "SolutionPack_GetPublishMessages":
-                xml = self.get_publish_messages(entry["publishId"],
+                xml = self.get_publish_messages(dialect, entry["publishId"],
                                                 entry["afterMessageId"])
             else:
                 self.state.abort(entry["publishId"])
-                xml = '<SolutionPack_PublishAbortResponse xmlns="%s" />' % OS_NS
+                xml = '<SolutionPack_PublishAbortResponse xmlns="%s" />' % dialect["ns"]
             answer = envelope(version, xml)
             if self.state.mode == "malformed-xml":
                 answer = answer[:60]
@@ -497,45 +726,63 @@ class Handler(BaseHTTPRequestHandler):
                 self.pending_log = None
                 self.state.log(entry)
 
+    def route(self, dialect, version, ct_params, op_el):
+        """The operation: by SOAPAction (1.1, required) or action= (1.2, else the body
+        element), which must be this dialect's exactly; the body element must agree."""
+        action = (strip_quotes(self.headers.get("SOAPAction") or "")
+                  if version == "1.1" else ct_params.get("action", ""))
+        if version == "1.1" and not action:
+            raise SoapError("Missing SOAPAction header.")
+        by_action = {dialect["action"](op): op for op in SOAP_OPS}
+        if action and action not in by_action:
+            raise SoapError("Server did not recognize the value of HTTP Header SOAPAction: "
+                            "%s." % action)
+        op = by_action.get(action) or local(op_el.tag)
+        if op not in SOAP_OPS:
+            raise SoapError("Server did not recognize the operation '%s'." % local(op_el.tag))
+        if local(op_el.tag) != op or namespace(op_el.tag) != dialect["ns"]:
+            raise SoapError("Server was unable to read request: <%s xmlns='%s'> was not "
+                            "expected." % (local(op_el.tag), namespace(op_el.tag)))
+        return op
+
     def int_param(self, params, name):
-        value = params.get(name.lower())
+        value = params.get(name)
         if value is None:
-            raise SoapError("Missing parameter '%s'." % name)
+            return 0
         try:
             return int(value.strip())
         except ValueError:
-            raise SoapError("Parameter '%s' is not an integer." % name)
+            raise SoapError("There is an error in XML document: '%s' is not a valid value "
+                            "for %s." % (value, name))
 
-    def modules_get(self):
+    def modules_get(self, dialect):
         """The Modules_GetResponse XML and the NAME:ID flags it carries."""
         items, flagged = [], []
-        for m in self.state.modules:
-            statuses = self.state.status_messages(m["Name"])
-            flagged += ["%s:%d" % (m["Name"], i) for i, _ in statuses]
+        m = dialect["modules"]
+        for mod in self.state.modules:
+            statuses = self.state.status_messages(mod["Name"])
+            flagged += ["%s:%d" % (mod["Name"], i) for i, _ in statuses]
             inner = "".join("<StatusMessage><Id>%d</Id><Message>%s</Message></StatusMessage>"
                             % (i, escape(text)) for i, text in statuses)
             items.append(
-                "<CS_Module><Name>%s</Name><Key>%s</Key><Kind>%s</Kind>%s</CS_Module>"
-                % (escape(m["Name"]), escape(m["Key"]), escape(m["Kind"]),
+                "<%s><Name>%s</Name><Key>%s</Key><Kind>%s</Kind>%s</%s>"
+                % (m["item"], escape(mod["Name"]), escape(mod["Key"]), escape(mod["Kind"]),
                    "<StatusMessages>%s</StatusMessages>" % inner if inner
-                   else "<StatusMessages />"))
-        return ('<Modules_GetResponse xmlns="%s"><Modules_GetResult>%s'
-                '</Modules_GetResult></Modules_GetResponse>' % (OS_NS, "".join(items)),
-                flagged)
+                   else "<StatusMessages />", m["item"]))
+        return ('<Modules_GetResponse xmlns="%s">%s</Modules_GetResponse>'
+                % (dialect["ns"], nest([(m["list"], "".join(items))])), flagged)
 
-    def get_publish_messages(self, pid, after):
+    def get_publish_messages(self, dialect, pid, after):
         msgs, last, finished = self.state.poll(pid, after)
+        g = dialect["messages"]
         items = "".join(
-            "<PublishMessage><Id>%d</Id><Type>%s</Type><Message>%s</Message>"
-            "<Detail>%s</Detail></PublishMessage>"
-            % (m["Id"], m["Type"], escape(m["Message"]), escape(m["Detail"]))
-            for m in msgs)
-        return ('<SolutionPack_GetPublishMessagesResponse xmlns="%s">'
-                '<SolutionPack_GetPublishMessagesResult>%s'
-                '</SolutionPack_GetPublishMessagesResult>'
-                '<lastMessageId>%d</lastMessageId><finished>%s</finished>'
+            "<%s><Id>%d</Id><Type>%s</Type><Message>%s</Message><Detail>%s</Detail></%s>"
+            % (g["item"], m["Id"], m["Type"], escape(m["Message"]), escape(m["Detail"]),
+               g["item"]) for m in msgs)
+        return ('<SolutionPack_GetPublishMessagesResponse xmlns="%s">%s'
                 '</SolutionPack_GetPublishMessagesResponse>'
-                % (OS_NS, items, last, "true" if finished else "false"))
+                % (dialect["ns"], nest([(g["list"], items), (g["last"], str(last)),
+                                        (g["finished"], "true" if finished else "false")])))
 
     # ---- REST -----------------------------------------------------------
     def basic_ok(self):
@@ -585,9 +832,13 @@ class Handler(BaseHTTPRequestHandler):
             if self.state.mode == "malformed-json":
                 status, body, ctype = 200, b'{"publishId": ', "application/json; charset=utf-8"
                 return
+            status, ctype = 200, "application/json; charset=utf-8"
+            if self.state.mode in ("refused", "refused-bare"):
+                body = json.dumps(refusal(self.state.mode)).encode("utf-8")
+                entry["publishId"] = 0
+                return
             pid = self.state.new_publish(names)
             entry["publishId"] = pid
-            status, ctype = 200, "application/json; charset=utf-8"
             body = json.dumps({"publishId": pid}).encode("utf-8")
         finally:
             self.pending_log = entry
@@ -695,6 +946,10 @@ def main(argv=None):
                     help="the platform's encryption of the password (what Service Center "
                          "takes after a '#'), without the '#'")
     ap.add_argument("--mode", choices=MODES, default="ok")
+    ap.add_argument("--dialect", choices=sorted(DIALECTS), default="dotnet",
+                    help="the names and shapes on the wire, all described by its WSDL")
+    ap.add_argument("--no-wsdl", action="store_true",
+                    help="answer GET ...asmx?WSDL with 404 (a farm that hides its WSDL)")
     ap.add_argument("--modules", type=positive, default=5)
     ap.add_argument("--polls", type=positive, default=None)
     ap.add_argument("--tls-cert")
@@ -738,9 +993,9 @@ def main(argv=None):
     thread.start()
     port = server.server_address[1]
     write_port_file(args.port_file, port)
-    sys.stderr.write("fake_service_center: serving %s://127.0.0.1:%d mode=%s "
+    sys.stderr.write("fake_service_center: serving %s://127.0.0.1:%d mode=%s dialect=%s "
                      "modules=%d polls=%d\n"
-                     % ("https" if ssl_ctx else "http", port, args.mode,
+                     % ("https" if ssl_ctx else "http", port, args.mode, args.dialect,
                         len(state.modules), state.polls))
     sys.stderr.flush()
     while not stop.wait(0.2):

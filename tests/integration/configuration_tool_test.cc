@@ -2,14 +2,20 @@
 // ConfigurationTool.com (tests/fakes) after each change of server.hsconf, reverts
 // included, one server at a time across the fleet; a failing tool reverts its server and
 // the rollout rolls back; the database admin's credentials reach the tool and nothing else.
+// The Deployment Controller's run installs Service Center by default (its reverts too); the
+// Service Center phase's Apply Settings step fills its placeholders from the same channel.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "osfleet/v1/service_center.grpc.pb.h"
 #include "tests/integration/farm.h"
 
 namespace osfleet::testing {
@@ -19,9 +25,12 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kPassword[] = "Pa55-w0rd!for-the-SA";
+constexpr char kWindowsAuthSettings[] =
+    "[/ApplySettingsFactory, /WithWindowsAuthentication, '${windows_auth_password}']";
 
 struct ToolSetup {
   std::string apply = "[/UpgradeInstall]";
+  std::string apply_settings;  // empty: the default ([/ApplySettingsFactory])
   std::map<std::string, std::string> fail_on_address;  // server -> address it fails on
   std::string fail_file;                               // every tool fails while it exists
 };
@@ -56,6 +65,9 @@ class ConfigurationToolTest : public ::testing::Test {
       o.extra_config[name] =
           absl::StrCat("configuration_tool:\n  command: ", command, "\n  apply: ", setup.apply,
                        "\n  timeout: 60s\n  log_file: ", log, "\n");
+      if (!setup.apply_settings.empty()) {
+        absl::StrAppend(&o.extra_config[name], "  apply_settings: ", setup.apply_settings, "\n");
+      }
       names_.push_back(name);
     }
     farm_ = std::make_unique<Farm>(FarmDir(), std::move(o));
@@ -81,9 +93,9 @@ class ConfigurationToolTest : public ::testing::Test {
     }
     return out;
   }
-  std::string Credentials(mode_t mode) {
+  std::string Credentials(mode_t mode, const std::string& name = "db_admin_password") {
     const std::string path = tmp_.Sub("db-admin.yaml");
-    WriteFile(path, absl::StrCat("db_admin_user: sa\ndb_admin_password: \"", kPassword, "\"\n"));
+    WriteFile(path, absl::StrCat("db_admin_user: sa\n", name, ": \"", kPassword, "\"\n"));
     chmod(path.c_str(), mode);
     return path;
   }
@@ -99,13 +111,46 @@ class ConfigurationToolTest : public ::testing::Test {
     return all;
   }
 
+  // ServiceCenter.RunPhase on dc01's agent straight from a gRPC client (mTLS, the farm's
+  // operator certificate), as a client that never asked GetInfo would.
+  grpc::Status RunPhaseDirectly(const std::map<std::string, std::string>& credentials) {
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = ReadFile(FarmDir() + "/pki/ca.pem");
+    tls.pem_cert_chain = ReadFile(FarmDir() + "/pki/tester.pem");
+    tls.pem_private_key = ReadFile(FarmDir() + "/pki/tester.key");
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("dc01");
+    auto stub = v1::ServiceCenter::NewStub(
+        grpc::CreateCustomChannel(farm_->agent("dc01").address(), grpc::SslCredentials(tls), args));
+    v1::RunPhaseRequest request;
+    for (const auto& [name, value] : credentials) (*request.mutable_credentials())[name] = value;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    auto reader = stub->RunPhase(&ctx, request);
+    v1::PhaseEvent event;
+    while (reader->Read(&event)) events_.push_back(event);
+    return reader->Finish();
+  }
+  // The republished module names, in order.
+  std::vector<std::string> Published() const {
+    std::vector<std::string> published;
+    for (const nlohmann::json& req : farm_->ScRequests()) {
+      if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array())
+        continue;
+      for (const auto& m : req["modules"]) published.push_back(m.get<std::string>());
+    }
+    return published;
+  }
+
   TempDir tmp_;
   std::unique_ptr<Farm> farm_;
   std::vector<std::string> names_;
+  std::vector<v1::PhaseEvent> events_;
 };
 
 TEST_F(ConfigurationToolTest, RunsOncePerServerWithTheNewAddressOneAtATime) {
   StartFarm({});
+  // --install-service-center: the default now, still accepted.
   ProcessResult r = Apply({"--install-service-center", "--canary", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   // The Front-Ends' batch: the tool one server at a time, then the restarts together.
@@ -139,12 +184,12 @@ TEST_F(ConfigurationToolTest, TheWholeProcedureEndsWithSettingsAppliedAndOnlyFla
   StartFarm({}, 1,
             {"--modules", "6", "--settings-applied-file", FarmDir() + "/settings-applied",
              "--flag-after-settings", "Module2:6,Module5:13"});
-  std::vector<std::string> args = {"rollout", "apply", "--yes", "--install-service-center"};
+  std::vector<std::string> args = {"rollout", "apply", "--yes"};
   for (const std::string& m : MoveAll()) args.push_back(m);
   ProcessResult r = farm_->Osctl(args);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  // The DC: Apply and Exit with the Service Center installation, then, once every server
-  // is confirmed, Apply Settings to the Factory alone.
+  // The DC: Apply and Exit with the Service Center installation (the default), then, once
+  // every server is confirmed, Apply Settings to the Factory alone.
   std::vector<nlohmann::json> dc = Runs("dc01");
   ASSERT_EQ(dc.size(), 2u) << ReadFile(Record("dc01"));
   EXPECT_EQ(dc[0]["switches"].get<std::vector<std::string>>(),
@@ -165,9 +210,26 @@ TEST_F(ConfigurationToolTest, TheWholeProcedureEndsWithSettingsAppliedAndOnlyFla
   EXPECT_THAT(r.out, HasSubstr("/ApplySettingsFactory exited with status 0"));
 }
 
-TEST_F(ConfigurationToolTest, WithoutTheFlagNoServiceCenterInstallation) {
-  StartFarm({}, 1);
+// The manual procedure answers Yes to "Service Center installation" on the Deployment
+// Controller: without a flag, its run adds /InstallServiceCenter; a Front-End's never does.
+TEST_F(ConfigurationToolTest, ByDefaultServiceCenterIsInstalledOnTheDeploymentControllerOnly) {
+  StartFarm({}, 2);
   ProcessResult r = Apply({});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const std::string& name : names_) {
+    ASSERT_EQ(Runs(name).size(), 1u) << name;
+    std::vector<std::string> expected = {"/UpgradeInstall"};
+    if (name == "dc01") expected.push_back("/InstallServiceCenter");
+    EXPECT_EQ(Runs(name)[0]["switches"].get<std::vector<std::string>>(), expected) << name;
+  }
+  EXPECT_THAT(r.out, HasSubstr("runs the Configuration Tool after each change (with "
+                               "/InstallServiceCenter)"));
+  EXPECT_EQ(farm_->Journal()["options"]["install_service_center"], true);
+}
+
+TEST_F(ConfigurationToolTest, NoInstallServiceCenterSkipsIt) {
+  StartFarm({}, 1);
+  ProcessResult r = Apply({"--no-install-service-center"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const std::string& name : names_) {
     ASSERT_EQ(Runs(name).size(), 1u) << name;
@@ -175,6 +237,191 @@ TEST_F(ConfigurationToolTest, WithoutTheFlagNoServiceCenterInstallation) {
               std::vector<std::string>{"/UpgradeInstall"})
         << name;
   }
+  EXPECT_THAT(r.out, Not(HasSubstr("with /InstallServiceCenter")));
+  EXPECT_EQ(farm_->Journal()["options"]["install_service_center"], false);
+}
+
+TEST_F(ConfigurationToolTest, BothServiceCenterFlagsAtOnceAreAUsageError) {
+  StartFarm({}, 1);
+  const std::string before = farm_->Hsconf("dc01");
+  std::vector<std::string> set = {"endpoints", "set", "--yes", "--install-service-center",
+                                  "--no-install-service-center"};
+  for (const std::string& m : MoveAll()) set.push_back(m);
+  for (const ProcessResult& r :
+       {Apply({"--install-service-center", "--no-install-service-center"}), farm_->Osctl(set)}) {
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.err, HasSubstr("--install-service-center and --no-install-service-center: give "
+                                 "one of them"));
+  }
+  EXPECT_EQ(farm_->Hsconf("dc01"), before);
+  EXPECT_TRUE(Runs("dc01").empty());
+}
+
+// endpoints set takes the same default on the Deployment Controller, and the agent
+// reverts an unconfirmed change there the way it made it: Service Center installed again.
+TEST_F(ConfigurationToolTest,
+       EndpointsSetOnTheDeploymentControllerAndItsRevertInstallServiceCenter) {
+  StartFarm({}, 1);
+  std::vector<std::string> args = {"endpoints",         "set", "--yes", "--restart",
+                                   "--confirm-timeout", "2s"};
+  for (const std::string& m : MoveAll()) args.push_back(m);
+  ProcessResult r = farm_->Osctl(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_TRUE(WaitFor([&] { return Runs("dc01").size() == 2 && Runs("fe01").size() == 2; },
+                      absl::Seconds(30)))
+      << ReadFile(Record("dc01")) << ReadFile(Record("fe01"));
+  const std::vector<std::string> dc = {"/UpgradeInstall", "/InstallServiceCenter"};
+  const std::vector<std::string> fe = {"/UpgradeInstall"};
+  for (const nlohmann::json& run : Runs("dc01")) {
+    EXPECT_EQ(run["switches"].get<std::vector<std::string>>(), dc) << run.dump();
+  }
+  for (const nlohmann::json& run : Runs("fe01")) {
+    EXPECT_EQ(run["switches"].get<std::vector<std::string>>(), fe) << run.dump();
+  }
+  EXPECT_EQ(Runs("dc01")[1]["platform"], farm_->old_db().address());  // the revert's run
+}
+
+// A restored backup changes the Deployment Controller's settings as a change does: its run
+// installs Service Center unless told not to.
+TEST_F(ConfigurationToolTest, RestoringABackupOnTheDeploymentControllerInstallsServiceCenter) {
+  StartFarm({}, 1);
+  std::vector<std::string> set = {
+      "--output", "json",    "endpoints", "set",
+      "--yes",    "--limit", "dc01",      "--no-install-service-center"};
+  for (const std::string& m : MoveAll()) set.push_back(m);
+  ProcessResult changed = farm_->Osctl(set);
+  ASSERT_EQ(changed.exit_code, 0) << changed.out << changed.err;
+  const nlohmann::json doc = nlohmann::json::parse(changed.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << changed.out;
+  const std::string backup = doc["hosts"][0]["result"]["backupId"].get<std::string>();
+  ASSERT_FALSE(backup.empty()) << changed.out;
+  ProcessResult skipped = farm_->Osctl({"endpoints", "rollback", "--limit", "dc01", "--backup",
+                                        backup, "--no-install-service-center"});
+  ASSERT_EQ(skipped.exit_code, 0) << skipped.out << skipped.err;
+  ASSERT_EQ(farm_->Osctl(set).exit_code, 0);
+  ProcessResult restored =
+      farm_->Osctl({"endpoints", "rollback", "--limit", "dc01", "--backup", backup});
+  ASSERT_EQ(restored.exit_code, 0) << restored.out << restored.err;
+  std::vector<nlohmann::json> runs = Runs("dc01");
+  ASSERT_EQ(runs.size(), 4u) << ReadFile(Record("dc01"));
+  const std::vector<std::string> plain = {"/UpgradeInstall"};
+  const std::vector<std::string> with = {"/UpgradeInstall", "/InstallServiceCenter"};
+  EXPECT_EQ(runs[0]["switches"].get<std::vector<std::string>>(), plain);  // set, skipped
+  EXPECT_EQ(runs[1]["switches"].get<std::vector<std::string>>(), plain);  // restore, skipped
+  EXPECT_EQ(runs[2]["switches"].get<std::vector<std::string>>(), plain);  // set, skipped
+  EXPECT_EQ(runs[3]["switches"].get<std::vector<std::string>>(), with);   // restore, default
+  EXPECT_EQ(runs[3]["platform"], farm_->old_db().address());
+}
+
+// Integrated authentication: Apply Settings needs /WithWindowsAuthentication <password>.
+// sc run sends it with the phase (--db-admin-credentials), the tool gets it, and no text
+// osfleet writes shows it: not osctl's table or JSON, the agent's log or its audit, not
+// even a failing tool that echoes its switches.
+TEST_F(ConfigurationToolTest, ScRunFillsTheApplySettingsPlaceholderAndShowsItNowhere) {
+  ToolSetup setup;
+  setup.apply_settings = kWindowsAuthSettings;
+  setup.fail_file = tmp_.Sub("tool-fails");
+  StartFarm(setup, 1,
+            {"--modules", "3", "--settings-applied-file", FarmDir() + "/settings-applied",
+             "--flag-after-settings", "Module2:6"});
+  const std::string credentials = Credentials(0600, "windows_auth_password");
+  WriteFile(setup.fail_file, "fail\n");
+  ProcessResult failed = farm_->Osctl({"sc", "run", "--db-admin-credentials", credentials});
+  EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+  EXPECT_THAT(failed.out + failed.err, HasSubstr("Apply Settings to the Factory failed"));
+  EXPECT_THAT(failed.out + failed.err, HasSubstr("/WithWindowsAuthentication ***"));
+  std::remove(setup.fail_file.c_str());
+  ProcessResult ok =
+      farm_->Osctl({"--output", "json", "sc", "run", "--db-admin-credentials", credentials});
+  ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  const nlohmann::json doc = nlohmann::json::parse(ok.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << ok.out;
+  EXPECT_EQ(doc["ok"], true);
+  EXPECT_THAT(ok.out, HasSubstr("/WithWindowsAuthentication ***"));
+
+  std::vector<nlohmann::json> runs = Runs("dc01");
+  ASSERT_EQ(runs.size(), 2u) << ReadFile(Record("dc01"));
+  for (const nlohmann::json& run : runs) {
+    EXPECT_EQ(run["switches"].get<std::vector<std::string>>(),
+              (std::vector<std::string>{"/ApplySettingsFactory", "/WithWindowsAuthentication",
+                                        kPassword}));
+  }
+  EXPECT_EQ(runs[0]["exit"], 1);
+  EXPECT_EQ(runs[1]["exit"], 0);
+  EXPECT_EQ(Published(), std::vector<std::string>{"Module2"});  // the settings were applied
+
+  std::string all = failed.out + failed.err + ok.out + ok.err;
+  all += ReadFile(farm_->agent("dc01").log());
+  const std::string audit = ReadFile(farm_->agent("dc01").dir() + "/state/audit.log");
+  all += audit;
+  EXPECT_THAT(all, Not(HasSubstr(kPassword)));
+  EXPECT_THAT(all, Not(HasSubstr("Pa55-w0rd")));
+  EXPECT_THAT(audit, HasSubstr("\"credentials\":\"supplied\""));
+}
+
+TEST_F(ConfigurationToolTest, ScRunWithoutTheApplySettingsCredentialIsRefusedBeforeAnythingRuns) {
+  ToolSetup setup;
+  setup.apply_settings = kWindowsAuthSettings;
+  StartFarm(setup, 1);
+  // osctl knows from GetInfo: refused before the phase starts (input error, exit 2).
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"sc", "run"},
+        std::vector<std::string>{"sc", "run", "--db-admin-credentials", Credentials(0600)}}) {
+    ProcessResult r = farm_->Osctl(args);
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.err,
+                HasSubstr("dc01: the Apply Settings step (configuration_tool.apply_settings) "
+                          "needs the credential windows_auth_password"));
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(kPassword)));
+  }
+  // The agent refuses on its own a client that did not ask: FAILED_PRECONDITION naming it.
+  grpc::Status direct = RunPhaseDirectly({{"db_admin_password", kPassword}});
+  EXPECT_EQ(direct.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(direct.error_message(),
+              HasSubstr("configuration_tool.apply_settings needs the credential "
+                        "windows_auth_password, not supplied with this Service Center phase"));
+  EXPECT_THAT(direct.error_message(), Not(HasSubstr(kPassword)));
+  EXPECT_TRUE(events_.empty());
+  EXPECT_TRUE(Runs("dc01").empty());         // the tool never ran
+  EXPECT_TRUE(farm_->ScRequests().empty());  // nor was Service Center asked anything
+  // A dry run runs nothing and needs nothing: it shows the step as configured.
+  ProcessResult dry = farm_->Osctl({"sc", "run", "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.out << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("/WithWindowsAuthentication ${windows_auth_password}"));
+}
+
+// A rollout gives the Service Center phase the credentials of its apply step, and refuses
+// up front (exit 3, nothing changed) when the phase's step names one it was not given.
+TEST_F(ConfigurationToolTest, ARolloutForwardsItsCredentialsToTheApplySettingsStep) {
+  ToolSetup setup;
+  setup.apply_settings = kWindowsAuthSettings;
+  StartFarm(setup, 1);
+  const std::string before = farm_->Hsconf("dc01");
+  std::vector<std::string> args = {"rollout", "apply", "--yes"};
+  for (const std::string& m : MoveAll()) args.push_back(m);
+  ProcessResult refused = farm_->Osctl(args);
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_THAT(refused.out + refused.err,
+              HasSubstr("its Service Center phase's Apply Settings step needs "
+                        "windows_auth_password"));
+  EXPECT_EQ(farm_->Hsconf("dc01"), before);
+  EXPECT_TRUE(Runs("dc01").empty());
+
+  args.push_back("--db-admin-credentials");
+  args.push_back(Credentials(0600, "windows_auth_password"));
+  ProcessResult r = farm_->Osctl(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<nlohmann::json> dc = Runs("dc01");
+  ASSERT_EQ(dc.size(), 2u) << ReadFile(Record("dc01"));
+  EXPECT_EQ(dc[0]["switches"].get<std::vector<std::string>>(),
+            (std::vector<std::string>{"/UpgradeInstall", "/InstallServiceCenter"}));
+  EXPECT_EQ(
+      dc[1]["switches"].get<std::vector<std::string>>(),
+      (std::vector<std::string>{"/ApplySettingsFactory", "/WithWindowsAuthentication", kPassword}));
+  const std::string all = r.out + r.err + ReadFile(farm_->agent("dc01").log()) +
+                          ReadFile(farm_->agent("dc01").dir() + "/state/audit.log") +
+                          farm_->Journal().dump();
+  EXPECT_THAT(all, Not(HasSubstr(kPassword)));
 }
 
 TEST_F(ConfigurationToolTest, AFailingToolRevertsItsServerAndTheRolloutRollsBack) {
@@ -195,12 +442,21 @@ TEST_F(ConfigurationToolTest, AFailingToolRevertsItsServerAndTheRolloutRollsBack
   EXPECT_EQ(fe[0]["exit"], 1);
   EXPECT_EQ(fe[1]["platform"], old);
   EXPECT_EQ(fe[1]["exit"], 0);
-  // The others were changed, then rolled back by the rollout: the tool ran on both files.
+  EXPECT_EQ(fe[1]["switches"].get<std::vector<std::string>>(),
+            std::vector<std::string>{"/UpgradeInstall"});
+  // The others were changed, then rolled back by the rollout: the tool ran on both files,
+  // the Deployment Controller's installing Service Center both times (on the new settings,
+  // then on the restored ones).
   for (const std::string name : {"dc01", "fe01"}) {
     std::vector<nlohmann::json> runs = Runs(name);
     ASSERT_EQ(runs.size(), 2u) << name << ": " << ReadFile(Record(name));
     EXPECT_EQ(runs[0]["platform"], next) << name;
     EXPECT_EQ(runs[1]["platform"], old) << name;
+    std::vector<std::string> expected = {"/UpgradeInstall"};
+    if (name == "dc01") expected.push_back("/InstallServiceCenter");
+    for (const nlohmann::json& run : runs) {
+      EXPECT_EQ(run["switches"].get<std::vector<std::string>>(), expected) << name;
+    }
   }
   EXPECT_EQ(farm_->Hsconf("dc01"), original_dc);  // byte for byte
   EXPECT_EQ(farm_->Hsconf("fe02"), original_fe);

@@ -24,7 +24,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kUser[] = "osfleet-admin";
-constexpr char kHash[] = "Qx7PlatformEncrypted+Value/9f8e7d6c5b4a==";
+// No piece of it may be a word osfleet prints (the WSDL URL names PlatformServices).
+constexpr char kHash[] = "Qx7PltfrmEncrypted+Value/9f8e7d6c5b4a==";
 
 // A Service Center that answers Modules_Get with two modules and then, depending on its
 // mode, echoes the credentials back the way a broken proxy or a chatty server would.

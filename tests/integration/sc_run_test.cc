@@ -330,6 +330,45 @@ TEST_F(ScRunTest, DryRunBeforeSettingsSaysNothingIsFlaggedYet) {
   EXPECT_TRUE(ToolRuns().empty());
 }
 
+// The names in use on the wire: a line of their own, and the `wire` event in json.
+TEST_F(ScRunTest, ShowsTheWireInUse) {
+  ScSetup setup;
+  setup.fake_args = {"--dialect", "outsystems"};
+  Start(setup);
+  ProcessResult r = Sc({});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("wire: WSDL http://127.0.0.1:", sc_port_,
+                                            "/ServiceCenter/PlatformServices_v8_0_0.asmx?WSDL")));
+  EXPECT_THAT(r.out, HasSubstr("SolutionPack_GetPublishMessages <SolutionPack_GetPublishMessages>"
+                               "(UserName, Password, PublishId, AfterId) action "
+                               "\"http://www.outsystems.com/PlatformServices_v8_0_0/"
+                               "SolutionPack_GetPublishMessages\""));
+  ProcessResult json = Sc({"--output", "json"});
+  EXPECT_EQ(json.exit_code, 0) << json.out << json.err;
+  const nlohmann::json doc = nlohmann::json::parse(json.out);
+  const nlohmann::json& wire = doc["events"][0]["wire"];
+  EXPECT_THAT(wire["source"].get<std::string>(), HasSubstr("WSDL http://127.0.0.1:"));
+  ASSERT_EQ(wire["operations"].size(), 3u) << json.out;
+  EXPECT_EQ(wire["operations"][0]["name"], "Modules_Get");
+  EXPECT_EQ(wire["operations"][0]["inputs"], nlohmann::json({"UserName", "Password"}));
+  EXPECT_EQ(wire["operations"][0]["replyList"], "Modules/Module");
+  EXPECT_EQ(wire["operations"][1]["replyFinished"], "Finished");
+}
+
+// publishId 0: Service Center's reasons on the screen, a non-zero exit, nothing polled.
+TEST_F(ScRunTest, ARefusedPublishExitsNonZeroWithItsReasons) {
+  Start("refused");
+  ProcessResult r = Sc({});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("error: Module3 cannot be published: it references Module9"));
+  EXPECT_THAT(r.out, HasSubstr("Fix the references of Module3"));
+  EXPECT_THAT(r.out, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(r.out, HasSubstr("Service Center refused the publish"));
+  EXPECT_EQ(Count("Staging_PublishWith2StepOption"), 1);
+  EXPECT_EQ(Count("SolutionPack_GetPublishMessages"), 0);
+  EXPECT_EQ(Count("SolutionPack_PublishAbort"), 0);
+}
+
 // The agent refuses to start, naming the file and line.
 class ScConfigErrorTest : public ScRunTest {
  protected:
@@ -363,6 +402,15 @@ TEST_F(ScConfigErrorTest, BothPasswordKeys) {
   setup.password_key = "password_encrypted_file";
   EXPECT_THAT(Refusal(setup), HasSubstr("agent.yaml:8: service_center: password_encrypted_file and "
                                         "password_hash_file (its old name) are both set"));
+}
+
+TEST_F(ScConfigErrorTest, WsdlFileThatIsNotAWsdl) {
+  ScSetup setup;
+  WriteFile(tmp_.Sub("saved.wsdl"), "<html><body>Log in</body></html>\n");
+  setup.sc_keys = absl::StrCat("  wsdl_file: ", tmp_.Sub("saved.wsdl"), "\n");
+  EXPECT_THAT(Refusal(setup),
+              ::testing::AllOf(HasSubstr("agent.yaml:8: service_center: wsdl_file "),
+                               HasSubstr("is not a WSDL (its root element is <html>")));
 }
 
 TEST(ScRunWithoutConfig, FrontEndDoesNotRunThePhase) {

@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/endpoints/endpoints.h"
+#include "ctl/commands/service_center_install.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/endpoint_diffs.h"
 #include "ctl/output/exit_code.h"
@@ -17,6 +18,7 @@ struct RollbackOptions {
   bool restart = false;
   std::string restart_timeout = "10m";
   DbCredentialFlags credentials;  // for the agents' Configuration Tool run on the restored file
+  ScInstallFlags install_service_center;  // --backup on the Deployment Controller
 };
 
 // A named backup belongs to one server: read its revision for the CAS first.
@@ -28,10 +30,17 @@ absl::StatusOr<std::vector<v1::RollbackRequest>> RollbackRequests(const FleetCon
   absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
   if (!credentials.ok()) return credentials.status();
   AddCredentials(*credentials, base.mutable_configuration_tool());
+  absl::StatusOr<bool> install = ResolveScInstall(o.install_service_center);
+  if (!install.ok()) return install.status();
   if (o.backup_id.empty()) return std::vector<v1::RollbackRequest>(c.targets().size(), base);
   if (c.targets().size() != 1) {
     return absl::InvalidArgumentError(
         "--backup: a backup id belongs to one server; select it with --limit NAME");
+  }
+  // A restore changes the Deployment Controller's database settings as a change does;
+  // a pending change's revert needs no flag: its agent does what the change did.
+  if (*install && c.servers()[0].role == v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER) {
+    base.mutable_configuration_tool()->set_install_service_center(true);
   }
   auto got = CallGetEndpoints(c.targets(), c.fanout());
   if (!got[0].ok()) {
@@ -82,6 +91,7 @@ void AddEndpointsRollback(CLI::App& endpoints, const GlobalOptions& global, Acti
   rollback->add_flag("--restart", o->restart, "restart the services after restoring");
   rollback->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts");
   AddDbCredentialFlags(rollback, o->credentials);
+  AddScInstallFlags(rollback, o->install_service_center);
   OnChosen(rollback, action, [&global, o] {
     return WithCheckedFleet(global,
                             [&](const FleetContext& c) { return RunEndpointsRollback(c, *o); });

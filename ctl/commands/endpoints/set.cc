@@ -7,6 +7,7 @@
 #include "ctl/commands/ask.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/endpoints/endpoints.h"
+#include "ctl/commands/service_center_install.h"
 #include "ctl/ops/all_or_nothing.h"
 #include "ctl/ops/endpoints_change.h"
 #include "ctl/output/endpoint_diffs.h"
@@ -29,6 +30,7 @@ struct SetOptions {
   std::string restart_timeout = "10m";  // deadline of calls that restart services
   bool yes = false;                     // do not ask, even on a terminal
   DbCredentialFlags credentials;        // for the agents' Configuration Tool
+  ScInstallFlags install_service_center;  // on the Deployment Controller's tool run
 };
 
 // Servers whose agent runs the Configuration Tool take the change one at a time: the
@@ -44,6 +46,9 @@ absl::StatusOr<EndpointsChange> ChangeFrom(const SetOptions& o) {
   absl::StatusOr<std::vector<v1::EndpointChange>> changes = ChangesToMake(o.addresses);
   if (!changes.ok()) return changes.status();
   EndpointsChange change{*std::move(changes), o.reason, o.restart, std::nullopt};
+  absl::StatusOr<bool> install = ResolveScInstall(o.install_service_center);
+  if (!install.ok()) return install.status();
+  change.install_service_center_on_dc = *install;
   if (!o.lease.empty()) {
     const std::string window = o.confirm_timeout.empty() ? "10m" : o.confirm_timeout;
     if (absl::Status s = CheckLeaseFlags(o.lease, window); !s.ok()) return s;
@@ -206,6 +211,7 @@ void AddEndpointsSet(CLI::App& endpoints, const GlobalOptions& global, Action& a
   set->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts")
       ->capture_default_str();
   AddDbCredentialFlags(set, o->credentials);
+  AddScInstallFlags(set, o->install_service_center);
   OnChosen(set, action, [&global, o] { return RunEndpointsSet(global, *o); });
 }
 

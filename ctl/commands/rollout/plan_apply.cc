@@ -6,6 +6,7 @@
 #include "ctl/commands/address_flags.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
+#include "ctl/commands/service_center_install.h"
 #include "ctl/ops/doctor/doctor.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/moves.h"
@@ -22,6 +23,7 @@ struct PreparedOptions {
   bool apply = false;
   bool yes = false;
   DbCredentialFlags credentials;
+  ScInstallFlags install_service_center;
 };
 
 nlohmann::json PlanJson(const Journal& j) {
@@ -39,6 +41,7 @@ nlohmann::json PlanJson(const Journal& j) {
           {"platform", j.options.platform},
           {"log", j.options.log},
           {"session", j.options.session},
+          {"install_service_center", j.options.install_service_center},
           {"target", MovesJson(MovesOf(j))},
           {"hosts", hosts}};
 }
@@ -56,6 +59,9 @@ absl::Status CheckOptions(PreparedOptions& o) {
   absl::StatusOr<std::string> lease = LeaseOrDefault(o.lease, o.rollout.confirm_timeout);
   if (!lease.ok()) return lease.status();
   o.rollout.lease = *std::move(lease);
+  absl::StatusOr<bool> install = ResolveScInstall(o.install_service_center);
+  if (!install.ok()) return install.status();
+  o.rollout.install_service_center = *install;  // recorded in the journal
   return absl::OkStatus();
 }
 
@@ -128,10 +134,8 @@ void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& 
   cmd->add_flag("--skip-service-center", r.skip_service_center, "do not run the SC phase");
   if (o->apply) {
     cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
-    cmd->add_flag("--install-service-center", r.install_service_center,
-                  "add /InstallServiceCenter to the Deployment Controller's Configuration Tool "
-                  "run (the Service Center installation)");
   }
+  AddScInstallFlags(cmd, o->install_service_center);
   AddDbCredentialFlags(cmd, o->credentials);  // plan checks them too
   OnChosen(cmd, action, [&global, o] { return RunRolloutPrepared(global, *o); });
 }

@@ -6,10 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/duration.h"
 #include "common/escape.h"
 #include "common/request_limits.h"
+#include "ctl/commands/db_credentials.h"
 #include "ctl/commands/sc/sc.h"
 #include "ctl/output/event_printer.h"
 #include "ctl/output/exit_code.h"
@@ -25,10 +27,13 @@ struct ScRunOptions {
   bool keep_going_on_error = false;
   std::vector<std::string> modules;
   std::string deadline = "60m";
+  DbCredentialFlags credentials;  // for the Apply Settings step's placeholders
 };
 
-v1::RunPhaseRequest RequestFrom(const ScRunOptions& o, absl::Duration deadline) {
+v1::RunPhaseRequest RequestFrom(const ScRunOptions& o, absl::Duration deadline,
+                                const DbCredentials& credentials) {
   v1::RunPhaseRequest req;
+  for (const auto& [name, value] : credentials) (*req.mutable_credentials())[name] = value;
   req.set_dry_run(o.dry_run);
   req.set_stop_on_warning(o.stop_on_warning);
   req.set_keep_going_on_error(o.keep_going_on_error);
@@ -116,10 +121,32 @@ void PrintResult(const FleetContext& c, const std::vector<HostStream<v1::PhaseEv
   PrintJson(doc, c.format());
 }
 
+// Before the phase starts: the credentials the agent says its Apply Settings step names
+// (AgentInfo.service_center_credentials) are all in the request. INVALID_ARGUMENT naming
+// the missing ones (never a value); an agent that does not answer is left to the phase.
+absl::Status CheckPhaseCredentials(const FleetContext& c, size_t dc,
+                                   const v1::RunPhaseRequest& request) {
+  if (request.dry_run()) return absl::OkStatus();  // runs nothing: needs nothing
+  auto info = CallGetInfo(c.Subset({dc}), c.fanout());
+  if (!info[0].ok()) return absl::OkStatus();
+  std::vector<std::string> missing;
+  for (const std::string& name : info[0].response.service_center_credentials()) {
+    if (request.credentials().count(name) == 0) missing.push_back(name);
+  }
+  if (missing.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      c.servers()[dc].name,
+      ": the Apply Settings step (configuration_tool.apply_settings) "
+      "needs the credential",
+      missing.size() > 1 ? "s " : " ", absl::StrJoin(missing, ", "),
+      "; give --db-admin-credentials FILE (or --db-admin-user NAME); nothing was run"));
+}
+
 int RunOnController(const FleetContext& c, const v1::RunPhaseRequest& request,
                     absl::Duration deadline) {
   absl::StatusOr<size_t> dc = ControllerIndex(c);
   if (!dc.ok()) return ReportError(dc.status());
+  if (absl::Status s = CheckPhaseCredentials(c, *dc, request); !s.ok()) return ReportError(s);
   FanOutOptions fanout = c.fanout();
   fanout.timeout = deadline + absl::Minutes(1);  // the agent enforces the phase deadline
   PhasePrinter printer(c);
@@ -136,7 +163,9 @@ int RunServiceCenterPhase(const GlobalOptions& global, const ScRunOptions& sc) {
   if (absl::Status s = CheckDuration("--deadline", *deadline, kPhaseDeadlineBounds); !s.ok()) {
     return ReportError(s);
   }
-  const v1::RunPhaseRequest request = RequestFrom(sc, *deadline);
+  absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(sc.credentials);
+  if (!credentials.ok()) return ReportError(credentials.status());
+  const v1::RunPhaseRequest request = RequestFrom(sc, *deadline, *credentials);
   return WithCheckedFleet(
       global, [&](const FleetContext& c) { return RunOnController(c, request, *deadline); });
 }
@@ -157,6 +186,7 @@ void AddScRun(CLI::App& sc, const GlobalOptions& global, Action& action) {
                 "let a publish with errors run to its end (default: abort at the first error)");
   run->add_option("--module", o->modules, "only these modules (repeat the flag)");
   run->add_option("--deadline", o->deadline, "the whole phase")->capture_default_str();
+  AddDbCredentialFlags(run, o->credentials);
   OnChosen(run, action, [&global, o] { return RunServiceCenterPhase(global, *o); });
 }
 

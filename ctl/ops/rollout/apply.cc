@@ -353,6 +353,8 @@ absl::Status Rollout::RunServiceCenter() {
   FanOutOptions fanout = ctx_.fanout();
   fanout.timeout = absl::Minutes(61);
   v1::RunPhaseRequest request;
+  // The apply step's credentials serve the Apply Settings step's placeholders too.
+  for (const auto& [key, value] : tool_credentials_) (*request.mutable_credentials())[key] = value;
   auto result =
       CallRunPhase(TargetsFor(dc), fanout, request, [this, &name](size_t, const v1::PhaseEvent& e) {
         Emit("sc", name, DescribePhaseEvent(e), IsBadPhaseEvent(e));

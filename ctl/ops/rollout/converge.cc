@@ -105,6 +105,11 @@ absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable,
     for (const auto& [name, value] : tool_credentials_) {
       (*req.mutable_configuration_tool()->mutable_credentials())[name] = value;
     }
+    // As the change did: Service Center was installed on the new settings, so it is
+    // installed again on the restored ones (a pending change's revert would add it anyway).
+    if (journal_.options.install_service_center && h.role == "deployment_controller") {
+      req.mutable_configuration_tool()->set_install_service_center(true);
+    }
     if (changed) {  // compare-and-set from its backup
       req.set_backup_id(h.backup_id);
       req.set_expected_revision(h.new_revision);

@@ -60,7 +60,9 @@ struct RolloutOptions {
   std::string lease = "30s";  // "0s": the window alone (a journal from before leases)
   std::string on_failure = "rollback";  // rollback | keep
   bool skip_service_center = false;
-  // Adds /InstallServiceCenter to the Deployment Controller's Configuration Tool run.
+  // Adds /InstallServiceCenter to the Deployment Controller's Configuration Tool run, and
+  // to its revert. osctl sets it unless --no-install-service-center; false in a journal
+  // without the field (written when it was opt-in).
   bool install_service_center = false;
 };
 

@@ -71,8 +71,25 @@ std::string Rollout::MissingCredentials(const v1::AgentInfo& info) const {
   for (const std::string& name : info.configuration_tool_credentials()) {
     if (tool_credentials_.find(name) == tool_credentials_.end()) missing.push_back(name);
   }
-  if (missing.empty()) return "";
-  return absl::StrCat("its Configuration Tool switches need ", absl::StrJoin(missing, ", "),
+  // The Service Center phase's Apply Settings step (the Deployment Controller's) gets the
+  // same credentials: it must not be found lacking one after every server has changed.
+  std::vector<std::string> phase_missing;
+  if (!journal_.options.skip_service_center) {
+    for (const std::string& name : info.service_center_credentials()) {
+      if (tool_credentials_.find(name) == tool_credentials_.end()) phase_missing.push_back(name);
+    }
+  }
+  if (missing.empty() && phase_missing.empty()) return "";
+  std::vector<std::string> parts;
+  if (!missing.empty()) {
+    parts.push_back(
+        absl::StrCat("its Configuration Tool switches need ", absl::StrJoin(missing, ", ")));
+  }
+  if (!phase_missing.empty()) {
+    parts.push_back(absl::StrCat("its Service Center phase's Apply Settings step needs ",
+                                 absl::StrJoin(phase_missing, ", ")));
+  }
+  return absl::StrCat(absl::StrJoin(parts, "; "),
                       "; give --db-admin-credentials FILE (or --db-admin-user NAME)");
 }
 
@@ -106,6 +123,11 @@ absl::Status Rollout::Discover(std::vector<v1::GetEndpointsResponse>& endpoints)
                       services[i].response.services_size(), " service(s) running",
                       info[i].response.configuration_tool_configured()
                           ? ", runs the Configuration Tool after each change"
+                          : "",
+                      info[i].response.configuration_tool_configured() &&
+                              journal_.options.install_service_center &&
+                              ctx_.servers()[i].role == v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER
+                          ? " (with /InstallServiceCenter)"
                           : ""));
     endpoints.push_back(got[i].response);
   }

@@ -119,6 +119,45 @@ TEST_F(ConfigurationToolTest, AMissingCredentialIsNotRun) {
   EXPECT_EQ(Read("args"), "");  // never started
 }
 
+TEST_F(ConfigurationToolTest, ApplySettingsFillsItsPlaceholdersAndMasksThem) {
+  ConfigurationToolConfig c = Config("echo \"Error: login failed with $3\" >&2; exit 3");
+  c.apply_settings = {"/ApplySettingsFactory", "/WithWindowsAuthentication",
+                      "${windows_auth_password}"};
+  ConfigurationTool tool(c);
+  ToolRun run = tool.ApplySettings({{"windows_auth_password", kSecret}});
+  EXPECT_TRUE(run.ran);
+  EXPECT_EQ(Read("args"),
+            absl::StrCat("/ApplySettingsFactory\n/WithWindowsAuthentication\n", kSecret, "\n"));
+  EXPECT_EQ(run.command_line, "tool.sh /ApplySettingsFactory /WithWindowsAuthentication ***");
+  for (const std::string& text : {run.command_line, run.output, run.log_tail,
+                                  std::string(run.status.message()), run.Summary()}) {
+    EXPECT_THAT(text, Not(HasSubstr("Sup3r-Secret"))) << text;
+  }
+  EXPECT_THAT(run.output, HasSubstr("login failed with ***"));
+  EXPECT_EQ(run.status.code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ConfigurationToolTest, ApplySettingsWithoutItsCredentialIsNotRun) {
+  ConfigurationToolConfig c = Config("exit 0");
+  c.apply_settings = {"/ApplySettingsFactory", "/WithWindowsAuthentication",
+                      "${windows_auth_password}"};
+  ConfigurationTool tool(c);
+  // The apply step's credentials say nothing of apply_settings', and the other way round.
+  EXPECT_TRUE(tool.CheckCredentials({}).ok());
+  absl::Status missing = tool.CheckApplySettingsCredentials({{"db_admin_password", kSecret}});
+  EXPECT_EQ(missing.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(missing.message(),
+              HasSubstr("configuration_tool.apply_settings needs the credential "
+                        "windows_auth_password, not supplied with this Service Center phase"));
+  EXPECT_THAT(missing.message(), Not(HasSubstr(kSecret)));
+  ToolRun run = tool.ApplySettings({});
+  EXPECT_FALSE(run.ran);
+  EXPECT_EQ(run.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Read("args"), "");  // never started
+  // Without placeholders (the default) nothing is needed.
+  EXPECT_TRUE(ConfigurationTool(Config("exit 0")).CheckApplySettingsCredentials({}).ok());
+}
+
 TEST_F(ConfigurationToolTest, ATimeoutStopsIt) {
   ConfigurationToolConfig c = Config("exec sleep 30");
   c.timeout = absl::Milliseconds(300);
@@ -150,6 +189,17 @@ TEST_F(ConfigurationToolTest, TheSectionAndItsErrors) {
       LoadYaml("configuration_tool:\n  command: ['C:\\Program Files\\OutSystems\\CT.com']\n");
   ASSERT_TRUE(defaults.ok()) << defaults.status();
   EXPECT_EQ(defaults->configuration_tool->apply, std::vector<std::string>{"/UpgradeInstall"});
+  EXPECT_EQ(defaults->configuration_tool->apply_settings,
+            std::vector<std::string>{"/ApplySettingsFactory"});
+  absl::StatusOr<AgentConfig> windows_auth = LoadYaml(
+      "configuration_tool:\n  command: [/x]\n  apply_settings: [/ApplySettingsFactory, "
+      "/WithWindowsAuthentication, '${windows_auth_password}']\n");
+  ASSERT_TRUE(windows_auth.ok()) << windows_auth.status();
+  EXPECT_EQ(windows_auth->configuration_tool->apply_settings,
+            (std::vector<std::string>{"/ApplySettingsFactory", "/WithWindowsAuthentication",
+                                      "${windows_auth_password}"}));
+  EXPECT_EQ(*PlaceholderNames(windows_auth->configuration_tool->apply_settings),
+            std::set<std::string>{"windows_auth_password"});
   EXPECT_FALSE(LoadYaml("name: x\n")->configuration_tool.has_value());
 
   struct Bad {
@@ -163,6 +213,11 @@ TEST_F(ConfigurationToolTest, TheSectionAndItsErrors) {
             "a placeholder is ${name}"},
            {"configuration_tool:\n  command: [/x]\n  apply: ['${unclosed']\n",
             "a placeholder is ${name}"},
+           {"configuration_tool:\n  command: [/x]\n  apply_settings: []\n",
+            "apply_settings: expected a non-empty list"},
+           {"configuration_tool:\n  command: [/x]\n  apply_settings: [/ApplySettingsFactory, "
+            "'${win pw}']\n",
+            "configuration_tool.apply_settings: argument 2"},
            {"configuration_tool:\n  command: [/x]\n  timeout: 0s\n", "configuration_tool.timeout"},
            {"configuration_tool:\n  command: [/x]\n  swiches: [/a]\n", "swiches"},
        }) {

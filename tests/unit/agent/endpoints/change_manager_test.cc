@@ -86,7 +86,8 @@ class ChangeManagerTest : public ::testing::Test {
   std::string PendingPath() const { return (dir_ / "pending.json").string(); }
 
   absl::StatusOr<ApplyOutcome> ApplyNewPlatform(absl::Duration window, bool restart = false,
-                                                absl::Duration lease = absl::ZeroDuration()) {
+                                                absl::Duration lease = absl::ZeroDuration(),
+                                                ToolRequest tool = {}) {
     absl::StatusOr<HsconfDocument> doc = store_->Read();
     if (!doc.ok()) return doc.status();
     ApplyInput input;
@@ -95,6 +96,7 @@ class ChangeManagerTest : public ::testing::Test {
     input.confirm_within = window;
     input.restart_services = restart;
     input.lease = lease;
+    input.tool = std::move(tool);
     return manager_->Apply(std::move(input), nullptr);
   }
   bool FileHasNewAddress() const {
@@ -237,6 +239,50 @@ TEST_F(ChangeManagerTest, ExplicitRevertOfThePendingChange) {
   EXPECT_FALSE(manager_->pending().has_value());
   clock_.Advance(kWindow * 2);
   EXPECT_FALSE(reverted_->HasBeenNotified());  // nothing left for the timer
+}
+
+// /InstallServiceCenter is part of a change's record: its revert runs the tool the same
+// way (Service Center goes back onto the restored settings), the agent's own revert after
+// a restart included; a change without it is reverted without it.
+TEST_F(ChangeManagerTest, ARevertRunsTheConfigurationToolAsTheChangeDid) {
+  const std::string runs = (dir_ / "runs").string();
+  const std::string script = (dir_ / "tool.sh").string();
+  std::ofstream(script) << "#!/bin/sh\necho \"$*\" >> '" << runs << "'\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  ConfigurationToolConfig config;
+  config.command = {script};
+  config.timeout = absl::Seconds(20);
+  const ConfigurationTool tool(config);
+  MakeManager();
+  manager_->set_configuration_tool(&tool);
+  ASSERT_TRUE(ApplyNewPlatform(kWindow, false, absl::ZeroDuration(), {true, {}}).ok());
+  MakeManager();  // a new agent process: only the record on disk is left
+  manager_->set_configuration_tool(&tool);
+  ASSERT_TRUE(manager_->Recover().ok());
+  ASSERT_TRUE(clock_.WaitForWaiters(1, kPatience));
+  clock_.Advance(kWindow);
+  ASSERT_TRUE(reverted_->WaitForNotificationWithTimeout(kPatience));
+  EXPECT_EQ(ReadBytes(hsconf_), original_);
+  EXPECT_EQ(ReadBytes(runs),
+            "/UpgradeInstall /InstallServiceCenter\n/UpgradeInstall /InstallServiceCenter\n");
+
+  ASSERT_TRUE(ApplyNewPlatform(kWindow).ok());  // without it
+  ASSERT_TRUE(manager_->RevertPending(false, "").ok());
+  EXPECT_EQ(ReadBytes(runs),
+            "/UpgradeInstall /InstallServiceCenter\n/UpgradeInstall /InstallServiceCenter\n"
+            "/UpgradeInstall\n/UpgradeInstall\n");
+
+  // A restore that supersedes such a pending change reverts it the same way.
+  std::ofstream(runs, std::ios::trunc).close();
+  absl::StatusOr<ApplyOutcome> with =
+      ApplyNewPlatform(kWindow, false, absl::ZeroDuration(), {true, {}});
+  ASSERT_TRUE(with.ok()) << with.status();
+  ASSERT_TRUE(
+      manager_->Restore({with->set.backup_id, with->set.revision, false, "by hand"}, false).ok());
+  EXPECT_EQ(ReadBytes(hsconf_), original_);
+  EXPECT_EQ(ReadBytes(runs),
+            "/UpgradeInstall /InstallServiceCenter\n/UpgradeInstall /InstallServiceCenter\n");
+  manager_.reset();  // before the tool it points to
 }
 
 TEST_F(ChangeManagerTest, ServicesThatFailToStartRevertTheChangeAtOnce) {

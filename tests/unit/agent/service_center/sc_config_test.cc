@@ -163,5 +163,38 @@ TEST(ScModuleFlagsTest, SixAndThirteenFlagAModule) {
   EXPECT_EQ(ApplySettingsName(ApplySettings::kConfigurationTool), "configuration_tool");
 }
 
+// wsdl_file: a saved copy of the WSDL, read at load: a missing or unfitting one stops the
+// agent at start, naming the line.
+TEST_F(ScConfigTest, WsdlFile) {
+  const std::string good = absl::StrCat(OSFLEET_FIXTURES_DIR, "/wsdl/outsystems.wsdl");
+  absl::StatusOr<ServiceCenterSection> s =
+      Load(absl::StrCat(Password(), "  wsdl_file: ", good, "\n"));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->config.http.wsdl_file, good);
+  EXPECT_TRUE(Load(Password())->config.http.wsdl_file.empty());
+
+  s = Load(absl::StrCat(Password(), "  wsdl_file: ", dir_, "/missing.wsdl\n"));
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.status().message(),
+              AllOf(HasSubstr(At(5)), HasSubstr("wsdl_file "), HasSubstr("missing.wsdl")));
+
+  const std::string html = dir_ + "/page.wsdl";
+  std::ofstream(html) << "<html><body>Log in</body></html>";
+  s = Load(absl::StrCat(Password(), "  wsdl_file: ", html, "\n"));
+  EXPECT_THAT(s.status().message(), AllOf(HasSubstr(At(5)), HasSubstr("is not a WSDL")));
+  unlink(html.c_str());
+
+  s = Load(absl::StrCat(Password(), "  wsdl_file: [a, b]\n"));
+  EXPECT_THAT(s.status().message(), AllOf(HasSubstr(At(5)), HasSubstr("wsdl_file")));
+
+  std::ofstream(path_, std::ios::trunc) << "service_center:\n  driver: command\n  command: "
+                                           "[/bin/true]\n  wsdl_file: "
+                                        << good << "\n";
+  absl::StatusOr<YAML::Node> root = LoadYamlFile(path_);
+  ASSERT_TRUE(root.ok());
+  EXPECT_THAT(LoadServiceCenter(path_, (*root)["service_center"]).status().message(),
+              AllOf(HasSubstr(At(4)), HasSubstr("wsdl_file is for driver: http")));
+}
+
 }  // namespace
 }  // namespace osfleet::agent

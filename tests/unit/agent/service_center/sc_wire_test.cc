@@ -238,6 +238,7 @@ TEST(ScWireTest, ReadsPublishMessagesAndOutParamsInAnyCase) {
 TEST(ScWireTest, ReadsAPageWithoutMessages) {
   absl::StatusOr<PublishMessagesPage> page = ParsePublishMessagesResponse(
       Envelope12("<x:SolutionPack_GetPublishMessagesResponse xmlns:x=\"urn:whatever\">"
+                 "<x:SolutionPack_GetPublishMessagesResult />"
                  "<x:finished>false</x:finished></x:SolutionPack_GetPublishMessagesResponse>"));
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_TRUE(page->messages.empty());
@@ -245,8 +246,23 @@ TEST(ScWireTest, ReadsAPageWithoutMessages) {
   EXPECT_FALSE(page->finished);
 }
 
+// Without its list, a page is not "no messages": a failed publication would pass for a
+// finished one.
+TEST(ScWireTest, RefusesAPageWithoutItsList) {
+  absl::Status status =
+      ParsePublishMessagesResponse(
+          Envelope11("<SolutionPack_GetPublishMessagesResponse><Messages><M><Id>1</Id>"
+                     "<Type>Error</Type></M></Messages><finished>true</finished>"
+                     "</SolutionPack_GetPublishMessagesResponse>"))
+          .status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(status.message(), AllOf(HasSubstr("SolutionPack_GetPublishMessagesResult"),
+                                      HasSubstr("not reading it as \"no messages\"")));
+}
+
 TEST(ScWireTest, RefusesPagesWithoutFinishedOrWithBadIds) {
-  const std::string head = "<SolutionPack_GetPublishMessagesResponse>";
+  const std::string head =
+      "<SolutionPack_GetPublishMessagesResponse><SolutionPack_GetPublishMessagesResult/>";
   const std::string tail = "</SolutionPack_GetPublishMessagesResponse>";
   absl::Status no_finished =
       ParsePublishMessagesResponse(Envelope11(head + "<lastMessageId>1</lastMessageId>" + tail))
@@ -307,9 +323,34 @@ TEST(ScWireTest, MapsHttpStatuses) {
 }
 
 TEST(ScWireTest, ReadsPublishIdInAnyCaseAsNumberOrString) {
-  EXPECT_EQ(ParsePublishResponse(R"({"publishId": 42})").value(), "42");
-  EXPECT_EQ(ParsePublishResponse(R"({"PUBLISHID": " 43 "})").value(), "43");
-  EXPECT_EQ(ParsePublishResponse(R"({"Other": 1, "publishid": "44"})").value(), "44");
+  EXPECT_EQ(ParsePublishResponse(R"({"publishId": 42})").value().publish_id, "42");
+  EXPECT_EQ(ParsePublishResponse(R"({"PUBLISHID": " 43 "})").value().publish_id, "43");
+  EXPECT_EQ(ParsePublishResponse(R"({"Other": 1, "publishid": "44"})").value().publish_id, "44");
+  EXPECT_EQ(ParsePublishResponse("45").value().publish_id, "45");
+}
+
+// publishId 0 or none: Service Center refused the publish, and says why in Messages,
+// each bare or wrapped as REST_PublicationMessage.
+TEST(ScWireTest, ReadsARefusedPublish) {
+  absl::StatusOr<PublishAnswer> wrapped = ParsePublishResponse(
+      R"({"publishId": 0, "Messages": [{"REST_PublicationMessage": {"Message": "Module3 )"
+      R"(is broken", "Detail": "fix it"}}, {"rest_publicationmessage": {"message": "no"}}]})");
+  ASSERT_TRUE(wrapped.ok()) << wrapped.status();
+  EXPECT_EQ(wrapped->publish_id, "");
+  ASSERT_EQ(wrapped->messages.size(), 2u);
+  EXPECT_EQ(wrapped->messages[0].message, "Module3 is broken");
+  EXPECT_EQ(wrapped->messages[0].detail, "fix it");
+  EXPECT_EQ(wrapped->messages[0].type, PublishMessageType::kError);
+  EXPECT_EQ(wrapped->messages[1].message, "no");
+  absl::StatusOr<PublishAnswer> bare =
+      ParsePublishResponse(R"({"messages": [{"Message": "refused", "Detail": "because"}]})");
+  ASSERT_TRUE(bare.ok()) << bare.status();
+  EXPECT_EQ(bare->publish_id, "");
+  ASSERT_EQ(bare->messages.size(), 1u);
+  EXPECT_EQ(bare->messages[0].detail, "because");
+  EXPECT_EQ(ParsePublishResponse(R"({"publishId": "0"})").value().publish_id, "");
+  EXPECT_EQ(ParsePublishResponse(R"({"id": 42})").value().publish_id, "");
+  EXPECT_EQ(ParsePublishResponse(R"({"publishId": null})").value().publish_id, "");
 }
 
 TEST(ScWireTest, RefusesBadPublishAnswers) {
@@ -317,7 +358,6 @@ TEST(ScWireTest, RefusesBadPublishAnswers) {
   EXPECT_EQ(cut.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(cut.message(),
               AllOf(HasSubstr("Staging_PublishWith2StepOption"), HasSubstr("not JSON")));
-  EXPECT_EQ(ParsePublishResponse(R"({"id": 42})").status().code(), absl::StatusCode::kInternal);
   EXPECT_EQ(ParsePublishResponse(R"({"publishId": "abc"})").status().code(),
             absl::StatusCode::kInternal);
   EXPECT_EQ(ParsePublishResponse(R"({"publishId": 4.5})").status().code(),

@@ -1,7 +1,13 @@
-// The rollout journal: which one `rollout status | resume | rollback` take without an id.
+// The rollout journal: which one `rollout status | resume | rollback` take without an id;
+// what an older journal's missing fields mean.
 #include "ctl/ops/rollout/journal.h"
 
 #include <stdlib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -37,6 +43,28 @@ TEST_F(JournalTest, TheNewestIsTheOneCreatedLastEvenWithinTheSameSecond) {
   absl::StatusOr<Journal> named = LoadJournal("20261206-234008-5847");
   ASSERT_TRUE(named.ok()) << named.status();
   EXPECT_EQ(named->id, "20261206-234008-5847");
+}
+
+// The Service Center installation was opt-in before it became the default: a journal
+// without the field ran without it, and its resume and rollback must too.
+TEST_F(JournalTest, TheServiceCenterInstallationIsRecordedAndOffInAnOlderJournal) {
+  Journal j;
+  j.id = "20261207-010000-aaaa";
+  j.path = RolloutDir() + "/" + j.id + ".json";
+  j.options.install_service_center = true;
+  ASSERT_TRUE(SaveJournal(j).ok());
+  absl::StatusOr<Journal> now = LoadJournal(j.id);
+  ASSERT_TRUE(now.ok()) << now.status();
+  EXPECT_TRUE(now->options.install_service_center);
+
+  std::stringstream text;
+  text << std::ifstream(j.path).rdbuf();
+  nlohmann::json doc = nlohmann::json::parse(text.str());
+  ASSERT_EQ(doc["options"].erase("install_service_center"), 1u);
+  std::ofstream(j.path, std::ios::trunc) << doc.dump();
+  absl::StatusOr<Journal> older = LoadJournal(j.id);
+  ASSERT_TRUE(older.ok()) << older.status();
+  EXPECT_FALSE(older->options.install_service_center);
 }
 
 TEST_F(JournalTest, NoJournalIsNotFound) {
