@@ -68,13 +68,6 @@ class DoctorTest : public ::testing::Test {
   std::unique_ptr<Farm> farm_;
 };
 
-// The base Service Center row of a driver without a read-only check (PhaseDriver::Check);
-// the WSDL client (issue 25, item 1) replaces it with rows of its own.
-bool IsTheBaseServiceCenterRow(const nlohmann::json& row) {
-  return row["check"] == "service_center.check" &&
-         absl::StrContains(row["reason"].get<std::string>(), "no read-only check");
-}
-
 TEST_F(DoctorTest, HealthyFarmEveryCheckHolds) {
   StartFarm();
   int code = -1;
@@ -82,17 +75,11 @@ TEST_F(DoctorTest, HealthyFarmEveryCheckHolds) {
   ASSERT_TRUE(doc.is_object());
   EXPECT_EQ(doc["command"], "doctor");
   std::set<std::string> dc01, fe01;
-  bool some_warn = false;
   for (const auto& r : doc["rows"]) {
     ASSERT_TRUE(r["server"].is_string() && r["check"].is_string() && r["verdict"].is_string() &&
                 r["reason"].is_string())
         << r;
     (r["server"] == "dc01" ? dc01 : fe01).insert(r["check"].get<std::string>());
-    if (IsTheBaseServiceCenterRow(r)) {
-      EXPECT_EQ(r["verdict"], "warn") << r;
-      some_warn = true;
-      continue;
-    }
     EXPECT_EQ(r["verdict"], "ok") << r;
   }
   for (const char* check :
@@ -104,19 +91,24 @@ TEST_F(DoctorTest, HealthyFarmEveryCheckHolds) {
   }
   EXPECT_EQ(dc01.count("services.OutSystems Deployment Controller Service"), 1u);
   EXPECT_EQ(fe01.count("services.OutSystems Deployment Controller Service"), 0u);
-  EXPECT_TRUE(std::any_of(dc01.begin(), dc01.end(), [](const std::string& c) {
-    return absl::StartsWith(c, "service_center.");
-  }));
-  EXPECT_EQ(fe01.count("service_center.check"), 0u);  // only the Deployment Controller's
+  // The Deployment Controller's Service Center (HttpPhaseDriver::Check); no Front-End has one.
+  for (const char* check :
+       {"service_center.url", "service_center.wsdl", "service_center.modules_get"}) {
+    EXPECT_EQ(dc01.count(check), 1u) << check;
+    EXPECT_EQ(fe01.count(check), 0u) << check;
+  }
+  EXPECT_THAT(Row(doc, "dc01", "service_center.modules_get")["reason"].get<std::string>(),
+              HasSubstr("user osfleet-admin accepted"));
   EXPECT_FALSE(Row(doc, "osctl", "osctl.certificate").is_null());
   EXPECT_THAT(Row(doc, "osctl", "osctl.certificate")["reason"].get<std::string>(),
               HasSubstr("days left"));
   EXPECT_THAT(Row(doc, "fe01", "hsconf.parsed")["reason"].get<std::string>(),
               HasSubstr(farm_->old_db().address()));
-  // Exit 0 only when every row is ok: a warning does not hold.
-  EXPECT_EQ(doc["ok"], !some_warn);
-  EXPECT_EQ(code, some_warn ? 1 : 0);
+  // Exit 0: every row is ok.
+  EXPECT_EQ(doc["ok"], true);
+  EXPECT_EQ(code, 0) << doc;
   EXPECT_EQ(doc["counts"]["fail"], 0);
+  EXPECT_EQ(doc["counts"]["warn"], 0);
   EXPECT_EQ(farm_->Osctl({"doctor", "--fail-on", "fail"}).exit_code, 0);
 
   ProcessResult table = farm_->Osctl({"doctor"});
@@ -189,8 +181,8 @@ TEST_F(DoctorTest, AMissingConfigurationToolFailsNamingThePath) {
   EXPECT_EQ(Row(doc, "dc01", "configuration_tool")["verdict"], "ok");
 }
 
-// Needs the WSDL-driven client's HttpPhaseDriver::Check (issue 25, item 1): Modules_Get
-// with the wrong password must come back as a row that does not hold and names the user.
+// Modules_Get with the wrong password (HttpPhaseDriver::Check) comes back as a row that
+// does not hold and names the user, never the password.
 TEST_F(DoctorTest, AWrongServiceCenterPasswordDoesNotHold) {
   StartFarm();
   WriteFile(tmp_.Sub("farm/sc.hash"), "#NotTheFarmsHash0000000000\n");
@@ -202,9 +194,6 @@ TEST_F(DoctorTest, AWrongServiceCenterPasswordDoesNotHold) {
       sc.push_back(r);
   }
   ASSERT_FALSE(sc.empty()) << doc;
-  if (sc.size() == 1 && IsTheBaseServiceCenterRow(sc[0])) {
-    GTEST_SKIP() << "this Service Center driver has no read-only check yet (issue 25, item 1)";
-  }
   EXPECT_EQ(code, 1);
   bool refused = false;
   for (const auto& r : sc) {
