@@ -105,4 +105,27 @@ std::string ValidityProblem(const CertificateValidity& validity, absl::Time now)
   return "";
 }
 
+CertificateVerdict JudgeCertificate(const CertificateValidity& validity, absl::Time now) {
+  CertificateVerdict v;
+  const absl::Duration left = validity.not_after - now;
+  v.days_left = absl::ToInt64Hours(left) / 24;
+  const std::string problem = ValidityProblem(validity, now);
+  if (!problem.empty()) {
+    v.health = CertificateHealth::kUnusable;
+    v.reason = absl::StrCat(problem, " (this clock: ", CertificateTime(now), ")");
+    return v;
+  }
+  const std::string days = absl::StrCat(v.days_left, v.days_left == 1 ? " day" : " days");
+  if (left < kCertificateWarnWithin) {
+    v.health = CertificateHealth::kExpiresSoon;
+    v.reason = absl::StrCat("expires on ", CertificateTime(validity.not_after), ": ", days,
+                            " left (warned under ", absl::ToInt64Hours(kCertificateWarnWithin) / 24,
+                            "); re-issue it before then");
+    return v;
+  }
+  v.reason =
+      absl::StrCat("valid until ", CertificateTime(validity.not_after), " (", days, " left)");
+  return v;
+}
+
 }  // namespace osfleet

@@ -3,6 +3,7 @@
 // gRPC would otherwise accept either mistake silently and fail every handshake later.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -39,5 +40,18 @@ bool Expired(const CertificateValidity& validity, absl::Time now);
 
 // "2026-01-02 03:04 UTC".
 std::string CertificateTime(absl::Time t);
+
+// `osctl doctor`'s verdict on a certificate (the agent's and osctl's own): unusable when it
+// has expired or is not valid yet at `now` (every peer refuses it), expiring soon within
+// kCertificateWarnWithin, valid otherwise. The reason gives the date and the whole days
+// left: "valid until 2027-01-02 03:04 UTC (391 days left)".
+inline constexpr absl::Duration kCertificateWarnWithin = absl::Hours(30 * 24);
+enum class CertificateHealth { kValid, kExpiresSoon, kUnusable };
+struct CertificateVerdict {
+  CertificateHealth health = CertificateHealth::kValid;
+  int64_t days_left = 0;  // whole days until not_after; negative once expired
+  std::string reason;
+};
+CertificateVerdict JudgeCertificate(const CertificateValidity& validity, absl::Time now);
 
 }  // namespace osfleet

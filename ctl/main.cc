@@ -7,6 +7,7 @@
 
 #include "common/logging.h"
 #include "common/utf8.h"
+#include "ctl/commands/doctor/doctor.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/commands/fleet/fleet.h"
 #include "ctl/commands/pki/pki.h"
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   RegisterFleet(app, global, action);
   RegisterEndpoints(app, global, action);
   RegisterProbe(app, global, action);
+  RegisterDoctor(app, global, action);
   RegisterServices(app, global, action);
   RegisterServiceCenter(app, global, action);
   RegisterRollout(app, global, action);

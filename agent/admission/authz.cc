@@ -21,7 +21,7 @@ namespace {
 
 // Every read-only RPC; anything not listed needs the operator role.
 constexpr absl::string_view kReadRpcs[] = {
-    "Agent.GetInfo",         "Endpoints.Get",   "Endpoints.Plan",
+    "Agent.GetInfo",         "Agent.Check",     "Endpoints.Get", "Endpoints.Plan",
     "Endpoints.ListBackups", "Endpoints.Probe", "Services.List",
 };
 

@@ -10,8 +10,10 @@
 namespace osfleet::agent {
 namespace {
 
+// Agent.Check waits on status commands and on Service Center's answers.
 constexpr absl::string_view kLongRunning[] = {"Endpoints.Set", "Endpoints.Probe",
-                                              "Services.Control", "ServiceCenter.RunPhase"};
+                                              "Services.Control", "ServiceCenter.RunPhase",
+                                              "Agent.Check"};
 constexpr absl::string_view kReserved[] = {"Endpoints.Confirm", "Endpoints.Renew",
                                            "Endpoints.Rollback"};
 

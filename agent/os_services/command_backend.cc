@@ -17,6 +17,7 @@ constexpr absl::Duration kFirstPause = absl::Milliseconds(50);
 constexpr absl::Duration kMaxPause = absl::Milliseconds(500);
 constexpr int kStatusRunning = 0;
 constexpr int kStatusStopped = 3;  // LSB: "program is not running"
+constexpr int kStatusUnknown = 4;  // LSB: "program or service status is unknown"
 
 std::string WithOutput(absl::string_view message, const std::string& output) {
   if (output.empty()) return absl::StrCat(message, " (no output)");
@@ -62,6 +63,19 @@ absl::Status CommandBackend::Stop() {
 }
 
 ServiceStatus CommandBackend::Status() { return Query(absl::Now() + kStatusTimeout); }
+
+absl::Status CommandBackend::CheckKnown() {
+  absl::StatusOr<CommandResult> result = RunShellCommand(config_.status_command, kStatusTimeout);
+  if (!result.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("its status command did not answer: ", result.status().message()));
+  }
+  if (result->exit().Code() != kStatusUnknown) return absl::OkStatus();
+  return absl::NotFoundError(WithOutput(
+      "its status command exited with status 4: the service is unknown (LSB; systemctl's "
+      "answer for a unit that does not exist)",
+      result->output));
+}
 
 ServiceStatus CommandBackend::Query(absl::Time deadline) {
   ServiceStatus status;

@@ -37,6 +37,7 @@ class CommandBackend final : public ServiceBackend {
   absl::Status Start() override;
   absl::Status Stop() override;
   ServiceStatus Status() override;
+  absl::Status CheckKnown() override;
 
  private:
   explicit CommandBackend(ServiceConfig config) : config_(std::move(config)) {}

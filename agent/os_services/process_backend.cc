@@ -311,6 +311,15 @@ absl::Status ProcessBackend::StopAdopted(const Adopted& adopted) {
   return absl::OkStatus();
 }
 
+absl::Status ProcessBackend::CheckKnown() {
+  const std::string& program = config_.command[0];  // Create refuses an empty command
+  const platform::Result<void> runnable =
+      platform::CheckAccess(program, platform::Access::kExecute);
+  if (runnable.ok()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "its program ", program, " cannot be run: ", ValidUtf8(runnable.error().Reason())));
+}
+
 ServiceStatus ProcessBackend::Status() {
   ServiceStatus status;
   status.name = config_.name;

@@ -36,6 +36,7 @@ class ProcessBackend final : public ServiceBackend {
   absl::Status Start() override;
   absl::Status Stop() override;
   ServiceStatus Status() override;
+  absl::Status CheckKnown() override;
 
  private:
   struct Child;  // shared with the threads that read its output and reap it

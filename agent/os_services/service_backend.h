@@ -64,6 +64,12 @@ class ServiceBackend {
   // stop_timeout). Already stopped: OK.
   virtual absl::Status Stop() = 0;
   virtual ServiceStatus Status() = 0;
+  // Whether the backend knows this service, asked without changing anything (osctl
+  // doctor): process — its program is there and may be run; command — its status command
+  // runs and does not answer 4 (LSB "status unknown", what `systemctl status` says of a
+  // unit that does not exist); windows — the Service Control Manager has it. NOT_FOUND or
+  // FAILED_PRECONDITION saying why otherwise.
+  virtual absl::Status CheckKnown() = 0;
 };
 
 // state_dir: where a backend may keep files (process: pid files, so that a restarted

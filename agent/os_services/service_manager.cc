@@ -170,6 +170,19 @@ std::vector<ServiceStatus> ServiceManager::List() {
   return statuses;
 }
 
+std::vector<ServiceManager::Known> ServiceManager::CheckKnown() {
+  std::vector<Known> out;
+  for (const auto& backend : backends_) {
+    Known k;
+    k.status = backend->Status();
+    k.status.detail = ValidUtf8(k.status.detail);
+    const absl::Status known = backend->CheckKnown();
+    k.known = absl::Status(known.code(), ValidUtf8(known.message()));
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
 absl::Status ServiceManager::Control(ServiceAction action, const std::vector<std::string>& names,
                                      absl::Duration min_healthy, const ServiceEventSink& sink,
                                      const CancelToken& cancel) {

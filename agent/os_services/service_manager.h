@@ -43,6 +43,15 @@ class ServiceManager {
   std::vector<std::string> Names() const;
   std::vector<ServiceStatus> List();
 
+  // One service as osctl doctor sees it: its backend knows it (ServiceBackend::CheckKnown),
+  // and its state now.
+  struct Known {
+    ServiceStatus status;
+    absl::Status known;
+  };
+  // Per service, in start order; asks only, changes nothing. Texts valid UTF-8.
+  std::vector<Known> CheckKnown();
+
   // Records in `book` the revision `current_revision()` gives just before each start (and
   // forgets it at each stop). Call once, before the first Control; both outlive this.
   void TrackRevisions(RunningRevisions* book, std::function<std::string()> current_revision);

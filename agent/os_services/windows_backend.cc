@@ -74,6 +74,12 @@ class WindowsBackend final : public ServiceBackend {
     }
     return status;
   }
+  absl::Status CheckKnown() override {
+    const scm::ServiceInfo info = scm::Query(config_.name);
+    if (info.result.ok()) return absl::OkStatus();
+    return absl::NotFoundError(
+        absl::StrCat("the Service Control Manager: ", ValidUtf8(info.result.error)));
+  }
 
  private:
   const ServiceConfig config_;

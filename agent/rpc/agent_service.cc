@@ -1,9 +1,11 @@
 #include "agent/rpc/agent_service.h"
 
+#include <algorithm>
 #include <set>
 
 #include <google/protobuf/util/time_util.h>
 
+#include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
 #include "common/platform/default_paths.h"
 #include "common/platform/host_info.h"
@@ -12,12 +14,15 @@
 namespace osfleet::agent {
 
 AgentService::AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
-                           Executor* executor, const CallGate* gate)
+                           Executor* executor, const CallGate* gate, const AgentDoctor* doctor,
+                           Executor* checks)
     : config_(config),
       store_(store),
       services_(services),
       executor_(executor),
       gate_(gate),
+      doctor_(doctor),
+      checks_(checks),
       started_at_(absl::Now()) {}
 
 void AgentService::Fill(v1::AgentInfo* info) const {
@@ -73,6 +78,51 @@ grpc::ServerUnaryReactor* AgentService::GetInfo(grpc::CallbackServerContext* con
   return FinishOnExecutor(context, executor_, gate_->Admit(context, "Agent.GetInfo"),
                           [this, response] {
                             Fill(response);
+                            return absl::OkStatus();
+                          });
+}
+
+namespace {
+
+v1::CheckLevel ToProto(CheckLevel level) {
+  switch (level) {
+    case CheckLevel::kOk:
+      return v1::CHECK_LEVEL_OK;
+    case CheckLevel::kWarn:
+      return v1::CHECK_LEVEL_WARN;
+    case CheckLevel::kFail:
+      return v1::CHECK_LEVEL_FAIL;
+  }
+  return v1::CHECK_LEVEL_UNSPECIFIED;
+}
+
+}  // namespace
+
+void AgentService::FillCheck(absl::Time deadline, const CancelToken& cancel,
+                             v1::CheckResponse* response) const {
+  const absl::Time began = absl::Now();
+  for (const CheckRow& row : doctor_->Run(deadline, cancel)) {
+    v1::CheckResult* out = response->add_results();
+    out->set_check(ValidUtf8(row.check));
+    out->set_level(ToProto(row.level));
+    out->set_reason(ValidUtf8(row.reason));
+  }
+  // Taken last, with the time the checks took, so osctl can tell the network's share of the
+  // round trip from the agent's work.
+  const absl::Time now = absl::Now();
+  *response->mutable_agent_time() = ToTimestamp(now);
+  *response->mutable_checked_in() = ToProtoDuration(now - began);
+}
+
+grpc::ServerUnaryReactor* AgentService::Check(grpc::CallbackServerContext* context,
+                                              const v1::CheckRequest* /*request*/,
+                                              v1::CheckResponse* response) {
+  const CancelToken cancel = CallCancelToken(context);
+  const absl::Time deadline =
+      std::min(absl::FromChrono(context->deadline()), absl::Now() + AgentDoctor::kLongest);
+  return FinishOnExecutor(context, checks_, gate_->Admit(context, "Agent.Check"),
+                          [this, response, cancel, deadline] {
+                            FillCheck(deadline, cancel, response);
                             return absl::OkStatus();
                           });
 }

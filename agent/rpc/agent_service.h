@@ -1,9 +1,11 @@
-// osfleet.v1.Agent over gRPC: what this agent is and what it manages.
+// osfleet.v1.Agent over gRPC: what this agent is and what it manages (GetInfo), and the
+// read-only checks of `osctl doctor` (Check, on a lane of its own: AgentDoctor blocks).
 #pragma once
 
 #include "absl/time/time.h"
 #include "agent/admission/call_gate.h"
 #include "agent/config/agent_config.h"
+#include "agent/doctor/agent_doctor.h"
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/os_services/service_manager.h"
 #include "agent/server/executor.h"
@@ -13,21 +15,30 @@ namespace osfleet::agent {
 
 class AgentService final : public v1::Agent::CallbackService {
  public:
+  // executor: GetInfo's lane (critical); checks: Check's (it waits on status commands and
+  // Service Center).
   AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
-               Executor* executor, const CallGate* gate);
+               Executor* executor, const CallGate* gate, const AgentDoctor* doctor,
+               Executor* checks);
 
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* context,
                                     const v1::GetInfoRequest* request,
                                     v1::AgentInfo* response) override;
+  grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* context,
+                                  const v1::CheckRequest* request,
+                                  v1::CheckResponse* response) override;
 
  private:
   void Fill(v1::AgentInfo* info) const;
+  void FillCheck(absl::Time deadline, const CancelToken& cancel, v1::CheckResponse* response) const;
 
   const AgentConfig* config_;
   HsconfStore* store_;
   ServiceManager* services_;
   Executor* executor_;
   const CallGate* gate_;
+  const AgentDoctor* doctor_;
+  Executor* checks_;
   absl::Time started_at_;
 };
 

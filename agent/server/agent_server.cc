@@ -28,6 +28,7 @@ constexpr int kProbeThreads = 3;            // one operator Probe's targets (one
 constexpr int kViewerProbeThreads = 2;      // viewers' probes, one task per target
 constexpr int kDnsLookupsPerProbeLane = 4;  // resolver threads, also those left behind
 constexpr int kPhaseThreads = 1;            // one phase at a time
+constexpr int kCheckThreads = 2;            // two osctl doctor runs at once
 constexpr int kMaxMetadataBytes = 16 << 10;
 constexpr int kHandshakeTimeoutMs = 10'000;
 constexpr int kKeepaliveTimeMs = 60'000;
@@ -218,7 +219,10 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
       service_center_service_(
           phase_driver_.get(), &phase_lane_,
           config_.service_center ? config_.service_center->deadline : absl::Minutes(60), &gate_),
-      agent_service_(&config_, &store_, &services_, &critical_lane_, &gate_),
+      doctor_(&config_, &store_, &services_, phase_driver_.get(), state_dir_.path(), Clock::Real()),
+      check_lane_(kCheckThreads),
+      agent_service_(&config_, &store_, &services_, &critical_lane_, &gate_, &doctor_,
+                     &check_lane_),
       reflection_({v1::Agent::service_full_name(), v1::Endpoints::service_full_name(),
                    v1::Services::service_full_name(), v1::ServiceCenter::service_full_name(),
                    grpc::health::v1::Health::service_full_name()}) {

@@ -12,6 +12,8 @@
 //   viewer probes (2 threads)   Endpoints.Probe from viewers (never ahead of an operator's)
 //   phase     (1 thread)        ServiceCenter.RunPhase (one at a time; a second is
 //                               refused with ABORTED, never queued)
+//   checks    (2 threads)       Agent.Check (osctl doctor: status commands, Service
+//                               Center's answers; seconds)
 // Health is answered by gRPC itself. Calls take slots under the caps of call_limiter.h
 // (LimitsFor(max_concurrent_calls)): an eighth kept for Confirm, Renew and Rollback, a
 // quarter at most for viewers, Probe 8 from operators and 4 from viewers, so neither a flood
@@ -27,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agent/config/agent_config.h"
+#include "agent/doctor/agent_doctor.h"
 #include "agent/admission/audit_log.h"
 #include "agent/admission/authz.h"
 #include "agent/endpoints/backup_store.h"
@@ -103,6 +106,8 @@ class AgentServer {
   ServicesService services_service_;
   std::unique_ptr<PhaseDriver> phase_driver_;  // null unless configured
   ServiceCenterService service_center_service_;
+  AgentDoctor doctor_;    // before its lane, whose tasks use it
+  Executor check_lane_;
   AgentService agent_service_;
   ReflectionService reflection_;  // grpc.reflection.v1 and v1alpha
   std::unique_ptr<grpc::Server> server_;

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/logging.h"
 #include "common/platform/child_process.h"
+#include "common/platform/files.h"
 #include "common/redact.h"
 #include "common/utf8.h"
 
@@ -86,6 +87,20 @@ std::string WithOutput(absl::string_view message, const std::string& output,
 }
 
 }  // namespace
+
+std::vector<CheckRow> CommandPhaseDriver::Check(absl::Time /*deadline*/,
+                                                const CancelToken& /*cancel*/) {
+  const std::string& program = config_.command[0];  // MakePhaseDriver refuses an empty one
+  const platform::Result<void> runnable =
+      platform::CheckAccess(program, platform::Access::kExecute);
+  if (!runnable.ok()) {
+    return {{"service_center.command", CheckLevel::kFail,
+             absl::StrCat("the phase's program ", program,
+                          " cannot be run: ", ValidUtf8(runnable.error().Reason()))}};
+  }
+  return {{"service_center.command", CheckLevel::kOk,
+           absl::StrCat(program, " is present and may be run (not run by this check)")}};
+}
 
 PublishMessage ClassifyCommandLine(absl::string_view line, int64_t line_number) {
   PublishMessage message;

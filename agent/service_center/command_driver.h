@@ -26,6 +26,10 @@ class CommandPhaseDriver final : public PhaseDriver {
   // group is killed either way).
   absl::StatusOr<PhaseResult> Run(const PhaseOptions& options, const PhaseEventSink& sink) override;
 
+  // One row, "service_center.command": the program is there and may be run (it is never
+  // run here: what it does to Service Center is the administrator's).
+  std::vector<CheckRow> Check(absl::Time deadline, const CancelToken& cancel) override;
+
  private:
   std::map<std::string, std::string> Environment(const PhaseOptions& options) const;
 

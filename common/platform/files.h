@@ -67,9 +67,15 @@ std::string MakePrivateCommand(const std::string& path);
 // folder): POSIX chmod go-w and chown root; Windows the icacls steps.
 std::string RestrictWritersAdvice();
 
-enum class Access { kRead, kExecute };
+enum class Access { kRead, kExecute, kWrite };
 
-// Whether this process may read / run path (its real user's rights). Error: "PATH".
+// Whether this process may read / run / write path (its real user's rights; for a folder,
+// kWrite: create files in it). Only asks: nothing is opened for writing or written.
+// Error: "PATH".
 Result<void> CheckAccess(const std::string& path, Access access);
+
+// The bytes this process may still write on the file system that holds the folder path
+// (quotas and reserved blocks counted). Error: "inspecting the free space of PATH".
+Result<std::uint64_t> AvailableBytes(const std::string& path);
 
 }  // namespace osfleet::platform

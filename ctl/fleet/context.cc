@@ -52,6 +52,7 @@ absl::StatusOr<std::unique_ptr<FleetContext>> FleetContext::Open(const GlobalOpt
   if (!o.tls.ca.empty()) conn.tls.ca = o.tls.ca;
   if (!o.tls.cert.empty()) conn.tls.cert = o.tls.cert;
   if (!o.tls.key.empty()) conn.tls.key = o.tls.key;
+  ctx->connection_ = conn;
   absl::StatusOr<ChannelFactory> factory = ChannelFactory::Create(conn, ctx->servers_);
   if (!factory.ok()) return factory.status();
   for (const Server& s : ctx->servers_) {

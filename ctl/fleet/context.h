@@ -37,6 +37,8 @@ class FleetContext {
   const FanOutOptions& fanout() const { return fanout_; }
   OutputFormat format() const { return format_; }
   bool color() const { return color_; }
+  // The TLS files (or plaintext) osctl dials with: the flags over the inventory's defaults.
+  const ConnectionOptions& connection() const { return connection_; }
   // Targets restricted to the given indexes (for a second phase on a subset).
   std::vector<Target> Subset(const std::vector<size_t>& indexes) const;
 
@@ -47,6 +49,7 @@ class FleetContext {
   FanOutOptions fanout_;
   OutputFormat format_ = OutputFormat::kTable;
   bool color_ = false;
+  ConnectionOptions connection_;
 };
 
 // The inventory path: --inventory, else $OSFLEET_INVENTORY, else ./inventory.yaml.

@@ -14,6 +14,17 @@ std::vector<HostReply<v1::AgentInfo>> CallGetInfo(const std::vector<Target>& tar
          DoneFn done) { rpc->async()->GetInfo(ctx, req, resp, std::move(done)); });
 }
 
+std::vector<HostReply<v1::CheckResponse>> CallCheck(const std::vector<Target>& targets,
+                                                    const FanOutOptions& options,
+                                                    const OnReply<v1::CheckResponse>& on_reply) {
+  return FanOut<Agent::Stub, v1::CheckRequest, v1::CheckResponse>(
+      targets, options, [](size_t) { return v1::CheckRequest(); },
+      [](Agent::Stub* rpc, grpc::ClientContext* ctx, const v1::CheckRequest* req,
+         v1::CheckResponse* resp,
+         DoneFn done) { rpc->async()->Check(ctx, req, resp, std::move(done)); },
+      on_reply);
+}
+
 std::vector<HostReply<v1::GetEndpointsResponse>> CallGetEndpoints(
     const std::vector<Target>& targets, const FanOutOptions& options) {
   return FanOut<Endpoints::Stub, v1::GetEndpointsRequest, v1::GetEndpointsResponse>(

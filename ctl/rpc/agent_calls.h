@@ -16,6 +16,11 @@ namespace osfleet::ctl {
 std::vector<HostReply<v1::AgentInfo>> CallGetInfo(const std::vector<Target>& targets,
                                                   const FanOutOptions& options);
 
+// osctl doctor: every agent's read-only checks.
+std::vector<HostReply<v1::CheckResponse>> CallCheck(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const OnReply<v1::CheckResponse>& on_reply = nullptr);
+
 std::vector<HostReply<v1::GetEndpointsResponse>> CallGetEndpoints(
     const std::vector<Target>& targets, const FanOutOptions& options);
 

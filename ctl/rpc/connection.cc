@@ -40,6 +40,7 @@ absl::Status CheckOwnCertificate(const TlsFiles& tls, const std::string& cert,
 const char* ReadRetryServiceConfig() {
   return R"({"methodConfig": [{
     "name": [{"service": "osfleet.v1.Agent", "method": "GetInfo"},
+             {"service": "osfleet.v1.Agent", "method": "Check"},
              {"service": "osfleet.v1.Endpoints", "method": "Get"},
              {"service": "osfleet.v1.Endpoints", "method": "Plan"},
              {"service": "osfleet.v1.Endpoints", "method": "ListBackups"},

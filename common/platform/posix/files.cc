@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -125,10 +126,18 @@ Result<bool> SecretFileIsPrivate(const std::string& path) {
 }
 
 Result<void> CheckAccess(const std::string& path, Access access) {
-  if (::access(path.c_str(), access == Access::kRead ? R_OK : X_OK) != 0) {
-    return ErrnoError(errno, path);
-  }
+  const int mode = access == Access::kRead ? R_OK : access == Access::kWrite ? W_OK : X_OK;
+  if (::access(path.c_str(), mode) != 0) return ErrnoError(errno, path);
   return {};
+}
+
+Result<std::uint64_t> AvailableBytes(const std::string& path) {
+  struct statvfs fs {};
+  if (::statvfs(path.c_str(), &fs) != 0) {
+    return ErrnoError(errno, "inspecting the free space of " + path);
+  }
+  // f_bavail: the blocks an unprivileged writer may still use (the root reserve left out).
+  return std::uint64_t{fs.f_bavail} * std::uint64_t{fs.f_frsize};
 }
 
 }  // namespace osfleet::platform

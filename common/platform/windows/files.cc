@@ -186,6 +186,13 @@ Result<bool> SecretFileIsPrivate(const std::string& path) {
 }
 
 Result<void> CheckAccess(const std::string& path, Access access) {
+  if (access == Access::kWrite) {
+    // FILE_WRITE_DATA (FILE_ADD_FILE on a folder) asks the ACL and the read-only attribute
+    // for the right to write; opening for it writes nothing.
+    UniqueHandle target = OpenForInspection(path, FILE_WRITE_DATA);
+    if (!target.valid()) return LastError(path);
+    return {};
+  }
   // Windows runs what it may read (and whose name says it is a program): read access is
   // what can be checked for both.
   UniqueHandle file = OpenForInspection(path, GENERIC_READ);
@@ -198,6 +205,15 @@ Result<void> CheckAccess(const std::string& path, Access access) {
     }
   }
   return {};
+}
+
+Result<std::uint64_t> AvailableBytes(const std::string& path) {
+  ULARGE_INTEGER available{};
+  // The caller's share: quotas counted, as the agent's own writes will be.
+  if (!GetDiskFreeSpaceExW(Wide(path).c_str(), &available, nullptr, nullptr)) {
+    return LastError("inspecting the free space of " + path);
+  }
+  return std::uint64_t{available.QuadPart};
 }
 
 }  // namespace osfleet::platform

@@ -8,6 +8,7 @@
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/commands/service_center_install.h"
+#include "ctl/ops/doctor/doctor.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/moves.h"
 #include "ctl/output/report.h"
@@ -90,6 +91,9 @@ int RunRolloutPrepared(const GlobalOptions& global, PreparedOptions o) {
   absl::StatusOr<std::unique_ptr<FleetContext>> ctx = OpenRolloutFleet(global, "");
   if (!ctx.ok()) return ReportError(ctx.status());
   const FleetContext& c = **ctx;
+  if (absl::Status s = DoctorPreflight(c, o.rollout.skip_service_center); !s.ok()) {
+    return ReportError(s);
+  }
   Journal journal = NewJournal();
   journal.inventory = InventoryPath(global.inventory);
   journal.options = o.rollout;

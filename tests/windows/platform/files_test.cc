@@ -175,5 +175,18 @@ TEST(WindowsFiles, CheckAccess) {
   EXPECT_FALSE(CheckAccess(dir.path(), Access::kExecute).ok());
 }
 
+// osctl doctor's hsconf.writable and state_dir.space: asked, nothing written.
+TEST(WindowsFiles, CheckAccessForWritingAndAvailableBytes) {
+  TempDir dir;
+  WriteRaw(dir.Sub("server.hsconf"), "<x/>");
+  EXPECT_TRUE(CheckAccess(dir.Sub("server.hsconf"), Access::kWrite).ok());
+  EXPECT_TRUE(CheckAccess(dir.path(), Access::kWrite).ok());
+  EXPECT_FALSE(CheckAccess(dir.Sub("none.hsconf"), Access::kWrite).ok());
+  Result<std::uint64_t> free = AvailableBytes(dir.path());
+  ASSERT_TRUE(free.ok()) << free.error().Message();
+  EXPECT_GT(*free, 0u);
+  EXPECT_FALSE(AvailableBytes(dir.Sub("none")).ok());
+}
+
 }  // namespace
 }  // namespace osfleet::platform::testing

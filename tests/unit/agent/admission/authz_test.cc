@@ -26,6 +26,7 @@ struct RpcRole {
 // Every RPC the agent serves, with the role it must need.
 const RpcRole kPolicy[] = {
     {"Agent.GetInfo", ClientRole::kViewer},
+    {"Agent.Check", ClientRole::kViewer},
     {"Endpoints.Get", ClientRole::kViewer},
     {"Endpoints.Plan", ClientRole::kViewer},
     {"Endpoints.ListBackups", ClientRole::kViewer},

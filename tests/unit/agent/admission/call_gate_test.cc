@@ -132,6 +132,10 @@ TEST_F(CallGateTest, LongCallsLeaveTheReserveToTimeCriticalOnes) {
   EXPECT_EQ(ClassOf("Endpoints.Probe"), CallClass::kProbe);
   EXPECT_EQ(ClassOf("Endpoints.Set"), CallClass::kLong);
   EXPECT_EQ(ClassOf("Endpoints.Get"), CallClass::kRead);
+  // osctl doctor waits on status commands and Service Center: long, read-only, not audited.
+  EXPECT_EQ(ClassOf("Agent.Check"), CallClass::kLong);
+  EXPECT_FALSE(IsMutating("Agent.Check"));
+  EXPECT_FALSE(IsAudited("Agent.Check"));
   for (const char* rpc : {"Endpoints.Confirm", "Endpoints.Renew", "Endpoints.Rollback"}) {
     EXPECT_EQ(ClassOf(rpc), CallClass::kReserved) << rpc;
   }

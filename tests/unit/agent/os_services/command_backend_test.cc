@@ -63,6 +63,28 @@ class CommandBackendTest : public ::testing::Test {
   std::string marker_;
 };
 
+// osctl doctor: exit 0 and 3 are services the system knows; 4 is systemctl's (and LSB's)
+// answer for one it does not; a status command that cannot finish is no answer at all.
+TEST_F(CommandBackendTest, CheckKnownAsksTheStatusCommandOnly) {
+  auto backend = Make(Config());
+  ASSERT_NE(backend, nullptr);
+  EXPECT_TRUE(backend->CheckKnown().ok());  // stopped (exit 3), still known
+  EXPECT_FALSE(std::filesystem::exists(marker_));
+  ServiceConfig unknown = Config();
+  unknown.status_command = "echo 'Unit nosuch.service could not be found.' >&2; exit 4";
+  auto missing = Make(unknown);
+  ASSERT_NE(missing, nullptr);
+  const absl::Status s = missing->CheckKnown();
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(s.message(), HasSubstr("status 4"));
+  EXPECT_THAT(s.message(), HasSubstr("could not be found"));
+  ServiceConfig failed = Config();
+  failed.status_command = "exit 1";  // known, but dead: Status() says failed, not unknown
+  auto dead = Make(failed);
+  ASSERT_NE(dead, nullptr);
+  EXPECT_TRUE(dead->CheckKnown().ok());
+}
+
 TEST_F(CommandBackendTest, StartsAndStopsThroughItsCommands) {
   auto backend = Make(Config());
   ASSERT_NE(backend, nullptr);

@@ -151,6 +151,21 @@ TEST_F(ProcessBackendTest, StartsAndStopsAChild) {
   EXPECT_TRUE(backend->Stop().ok());  // already stopped
 }
 
+// osctl doctor: the process backend knows a service by its program; asking starts nothing.
+TEST_F(ProcessBackendTest, CheckKnownLooksAtTheProgramOnly) {
+  auto backend = Make(Config({"/bin/sleep", "60"}));
+  ASSERT_NE(backend, nullptr);
+  EXPECT_TRUE(backend->CheckKnown().ok());
+  EXPECT_EQ(backend->Status().state, ServiceState::kStopped);
+  auto missing = Make(Config({dir_ + "/no-such-program", "60"}));
+  ASSERT_NE(missing, nullptr);
+  const absl::Status s = missing->CheckKnown();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr(dir_ + "/no-such-program"));
+  EXPECT_THAT(s.message(), HasSubstr("No such file"));
+  EXPECT_EQ(missing->Status().state, ServiceState::kStopped);
+}
+
 TEST_F(ProcessBackendTest, RestartsWithANewChildAndStartIsIdempotent) {
   auto backend = Make(Config({"/bin/sleep", "60"}));
   ASSERT_NE(backend, nullptr);

@@ -167,6 +167,7 @@ class CodePageBackend final : public ServiceBackend {
     status.detail = "arr\xEAt\xC3";
     return status;
   }
+  absl::Status CheckKnown() override { return absl::NotFoundError("inconnu \xFF"); }
 
  private:
   const std::string name_ = "OutSystems Scheduler Service";
@@ -185,6 +186,11 @@ TEST(ServiceManagerUtf8Test, EventsStatusesAndErrorsAreValidUtf8) {
   for (const std::string& detail : details) EXPECT_TRUE(IsValidUtf8(detail)) << detail;
   EXPECT_THAT(details, ::testing::Contains("D\xEF\xBF\xBDmarrage \xEF\xBF\xBD"));
   EXPECT_EQ(manager.List()[0].detail, "arr\xEF\xBF\xBDt\xEF\xBF\xBD");
+  const std::vector<ServiceManager::Known> known = manager.CheckKnown();
+  ASSERT_EQ(known.size(), 1u);
+  EXPECT_EQ(known[0].known.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(known[0].known.message(), "inconnu \xEF\xBF\xBD");
+  EXPECT_EQ(known[0].status.detail, "arr\xEF\xBF\xBDt\xEF\xBF\xBD");
 }
 
 TEST(ServiceBackendTest, StateNames) {

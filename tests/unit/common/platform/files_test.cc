@@ -124,6 +124,30 @@ TEST(FilesTest, SetFileModeAndAccess) {
   EXPECT_EQ(missing.error().Message(), dir.Sub("missing") + ": No such file or directory");
 }
 
+// osctl doctor's hsconf.writable and state_dir.space: both only ask.
+TEST(FilesTest, CheckAccessForWritingAsksOnly) {
+  TempDir dir;
+  const std::string path = dir.Sub("server.hsconf");
+  WriteRaw(path, "<x/>");
+  EXPECT_TRUE(CheckAccess(path, Access::kWrite).ok());
+  EXPECT_TRUE(CheckAccess(dir.path(), Access::kWrite).ok());
+  EXPECT_EQ(ReadFileCapped(path, 100).value(), "<x/>");
+  Result<void> missing = CheckAccess(dir.Sub("missing"), Access::kWrite);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().Message(), dir.Sub("missing") + ": No such file or directory");
+}
+
+TEST(FilesTest, AvailableBytesOfAFolder) {
+  TempDir dir;
+  Result<std::uint64_t> free = AvailableBytes(dir.path());
+  ASSERT_TRUE(free.ok()) << free.error().Message();
+  EXPECT_GT(*free, 0u);
+  Result<std::uint64_t> missing = AvailableBytes(dir.Sub("missing"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().Message(),
+            "inspecting the free space of " + dir.Sub("missing") + ": No such file or directory");
+}
+
 TEST(FilesTest, PathExistsSeesADanglingLink) {
   TempDir dir;
   std::error_code error;
