@@ -64,7 +64,8 @@ std::vector<CheckRow> AgentDoctor::HsconfRows(const Seen& seen) const {
   const std::string folder = FolderOf(path);
   return {HsconfParsedRow(path, seen.doc),
           HsconfWritableRow(path, AccessStatus(path, platform::Access::kWrite), folder,
-                            AccessStatus(folder, platform::Access::kWrite))};
+                            AccessStatus(folder, platform::Access::kWrite)),
+          AdvancedSettingsRow(seen.doc)};
 }
 
 std::vector<CheckRow> AgentDoctor::SpaceRows(const Seen& seen) const {

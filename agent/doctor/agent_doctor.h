@@ -31,7 +31,8 @@ class AgentDoctor {
   AgentDoctor(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
               PhaseDriver* phase_driver, std::string state_dir, const Clock* clock);
 
-  // Every row, in a stable order: hsconf.parsed, hsconf.writable, state_dir.space,
+  // Every row, in a stable order: hsconf.parsed, hsconf.writable,
+  // hsconf.advanced_settings, state_dir.space,
   // services.<name> (start order), configuration_tool, agent.certificate, then the
   // Service Center driver's rows (Deployment Controller). Stops before the Service Center
   // rows once `cancel` fires (the client gave up), with a row saying so.

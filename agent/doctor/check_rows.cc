@@ -69,6 +69,23 @@ CheckRow HsconfParsedRow(const std::string& path, const absl::StatusOr<HsconfDoc
           ValidUtf8(absl::StrCat(absl::StrJoin(problems, "; "), " (", reason, ")"))};
 }
 
+CheckRow AdvancedSettingsRow(const absl::StatusOr<HsconfDocument>& doc) {
+  constexpr char kName[] = "hsconf.advanced_settings";
+  if (!doc.ok()) return {kName, CheckLevel::kFail, "not checked: server.hsconf was not parsed"};
+  const std::vector<AdvancedSettingsFinding> findings = AdvancedSettingsFindings(*doc);
+  std::vector<std::string> lines;
+  bool warn = false;
+  for (const AdvancedSettingsFinding& f : findings) {
+    warn = warn || f.kind != AdvancedSettingsFinding::Kind::kOverridden;
+    lines.push_back(f.text);
+  }
+  if (lines.empty()) {
+    return {kName, CheckLevel::kOk, "no address in any advanced-settings element"};
+  }
+  return {kName, warn ? CheckLevel::kWarn : CheckLevel::kOk,
+          ValidUtf8(absl::StrJoin(lines, "; "))};
+}
+
 CheckRow HsconfWritableRow(const std::string& path, const absl::Status& file,
                            const std::string& folder_path, const absl::Status& folder) {
   if (!file.ok()) {

@@ -24,6 +24,15 @@ namespace osfleet::agent {
 // Oracle TNS alias (a rollout cannot change those; its plan says so too).
 CheckRow HsconfParsedRow(const std::string& path, const absl::StatusOr<HsconfDocument>& doc);
 
+// hsconf.advanced_settings: the addresses the advanced-settings elements hold (ADO.NET
+// text appended to every connection string). Ok when they hold none; each finding else,
+// one per line: warn for an override of the address (its own host: a move refuses unless
+// --advanced-settings rewrite|keep; another host: the platform connects there, not to
+// <Server>), a failover partner, and an element that cannot be read; a keyword that a
+// later one overrides is only mentioned. Never fail: the plan decides with the target in
+// hand. Never a password (only address keywords are read out).
+CheckRow AdvancedSettingsRow(const absl::StatusOr<HsconfDocument>& doc);
+
 // hsconf.writable: the agent replaces the file by writing a temporary file in its folder
 // and renaming it over the file, so both must be writable by the agent. `file` and
 // `folder` are what CheckAccess(kWrite) answered: nothing is written to find out.

@@ -52,6 +52,28 @@ TEST(CheckRowsTest, AnAddressARolloutCannotChangeIsAWarning) {
   EXPECT_THAT(row.reason, HasSubstr("address is encrypted"));
 }
 
+TEST(CheckRowsTest, AdvancedSettingsAddressesAreWarningsAndNeverShowAPassword) {
+  const CheckRow none = AdvancedSettingsRow(ParseHsconf(Fixture("sqlserver-dc")));
+  EXPECT_EQ(none.check, "hsconf.advanced_settings");
+  EXPECT_EQ(none.level, CheckLevel::kOk) << none.reason;
+
+  const CheckRow row = AdvancedSettingsRow(ParseHsconf(Fixture("sqlserver-advanced-override")));
+  EXPECT_EQ(row.level, CheckLevel::kWarn);
+  EXPECT_THAT(row.reason, HasSubstr("<RuntimeAdvancedSettings>"));
+  EXPECT_THAT(row.reason, HasSubstr("SQLPROD01.corp.example.com"));
+  EXPECT_THAT(row.reason, HasSubstr("<SessionAdvancedSettings>"));
+  for (const char* secret : {"Hunter2", "Adv-Secret", "Sess-Secret-77", "Svc-Secret"}) {
+    EXPECT_THAT(row.reason, Not(HasSubstr(secret)));
+  }
+
+  const CheckRow failover =
+      AdvancedSettingsRow(ParseHsconf(Fixture("sqlserver-advanced-failover")));
+  EXPECT_EQ(failover.level, CheckLevel::kWarn);
+  EXPECT_THAT(failover.reason, HasSubstr("Failover Partner"));
+
+  EXPECT_EQ(AdvancedSettingsRow(ParseHsconf(Fixture("bad-truncated"))).level, CheckLevel::kFail);
+}
+
 TEST(CheckRowsTest, WritableNeedsTheFileAndItsFolder) {
   EXPECT_EQ(HsconfWritableRow("/d/f", absl::OkStatus(), "/d", absl::OkStatus()).level,
             CheckLevel::kOk);
