@@ -82,8 +82,7 @@ CheckRow AdvancedSettingsRow(const absl::StatusOr<HsconfDocument>& doc) {
   if (lines.empty()) {
     return {kName, CheckLevel::kOk, "no address in any advanced-settings element"};
   }
-  return {kName, warn ? CheckLevel::kWarn : CheckLevel::kOk,
-          ValidUtf8(absl::StrJoin(lines, "; "))};
+  return {kName, warn ? CheckLevel::kWarn : CheckLevel::kOk, ValidUtf8(absl::StrJoin(lines, "; "))};
 }
 
 CheckRow HsconfWritableRow(const std::string& path, const absl::Status& file,

@@ -83,7 +83,7 @@ TEST_F(DoctorTest, HealthyFarmEveryCheckHolds) {
     EXPECT_EQ(r["verdict"], "ok") << r;
   }
   for (const char* check :
-       {"hsconf.parsed", "hsconf.writable", "state_dir.space",
+       {"hsconf.parsed", "hsconf.writable", "hsconf.advanced_settings", "state_dir.space",
         "services.OutSystems Deployment Service", "services.OutSystems Scheduler Service",
         "configuration_tool", "agent.certificate", "clock.skew"}) {
     EXPECT_EQ(dc01.count(check), 1u) << check;

@@ -80,9 +80,10 @@ TEST_F(AgentDoctorTest, EveryRowInOrderAndNothingChanged) {
   const std::string before = ReadAll(Hsconf());
   ServiceManager services = Services("/bin/sleep");
   const std::vector<CheckRow> rows = Run(services);
-  EXPECT_THAT(Names(rows), ElementsAre("hsconf.parsed", "hsconf.writable", "state_dir.space",
-                                       "services.OutSystems Deployment Service",
-                                       "configuration_tool", "agent.certificate"));
+  EXPECT_THAT(Names(rows),
+              ElementsAre("hsconf.parsed", "hsconf.writable", "hsconf.advanced_settings",
+                          "state_dir.space", "services.OutSystems Deployment Service",
+                          "configuration_tool", "agent.certificate"));
   EXPECT_EQ(Row(rows, "hsconf.parsed").level, CheckLevel::kOk);
   EXPECT_EQ(Row(rows, "hsconf.writable").level, CheckLevel::kOk);
   EXPECT_EQ(Row(rows, "configuration_tool").level, CheckLevel::kOk);
@@ -118,7 +119,7 @@ TEST_F(AgentDoctorTest, UnreadableHsconfFailsAndTheOtherRowsStillCome) {
   EXPECT_EQ(Row(rows, "hsconf.parsed").level, CheckLevel::kFail);
   EXPECT_THAT(Row(rows, "hsconf.parsed").reason, HasSubstr(Hsconf()));
   EXPECT_EQ(Row(rows, "hsconf.writable").level, CheckLevel::kFail);
-  EXPECT_EQ(rows.size(), 6u);
+  EXPECT_EQ(rows.size(), 7u);
 }
 
 }  // namespace
