@@ -532,22 +532,27 @@ void ChangeManager::TimerLoop() {
       alarm_.WaitUntil(change.has_value() ? change->ends() : absl::InfiniteDuration());
       continue;  // rung (a change came or went), or due: look again
     }
-    Busy busy(this, /*wait=*/true);
-    std::optional<PendingChange> now = pending();
-    // Confirmed, superseded or renewed while we waited for the token: look again.
-    if (!now.has_value() || now->change_id != change->change_id ||
-        clock_->Monotonic() < now->ends()) {
-      continue;
+    AutoRevert report;
+    {
+      Busy busy(this, /*wait=*/true);
+      std::optional<PendingChange> now = pending();
+      // Confirmed, superseded or renewed while we waited for the token: look again.
+      if (!now.has_value() || now->change_id != change->change_id ||
+          clock_->Monotonic() < now->ends()) {
+        continue;
+      }
+      report = RevertEnded(*now);
     }
-    RevertEnded(*now);
+    // Once the token is free: whoever hears of the revert may change the file at once.
+    ReportAutoRevert(report);
   }
 }
 
-void ChangeManager::RevertEnded(const PendingChange& change) {
+AutoRevert ChangeManager::RevertEnded(const PendingChange& change) {
   const std::string reason = EndReason(change);
   absl::StatusOr<RevertOutcome> r = Revert(change, reason, change.restart_services, {});
-  ReportAutoRevert({change.change_id, change.revision,
-                    r.ok() ? r->rollback.revision : store_->CurrentRevision(), reason, r.status()});
+  AutoRevert report{change.change_id, change.revision,
+                    r.ok() ? r->rollback.revision : store_->CurrentRevision(), reason, r.status()};
   if (!r.ok()) {
     // Not retried in a loop: the record stays on disk, so the next start retries.
     spdlog::error("automatic revert of {} failed: {}", change.change_id, r.status().message());
@@ -556,6 +561,7 @@ void ChangeManager::RevertEnded(const PendingChange& change) {
              absl::StrCat(reason, "; reverting it failed (", r.status().message(),
                           "); the agent retries when it starts again"));
   }
+  return report;
 }
 
 }  // namespace osfleet::agent

@@ -159,7 +159,8 @@ class ChangeManager {
   // Confirm's answer for a change that has ended (remembered), nullopt for any other.
   std::optional<absl::StatusOr<std::string>> EndedAnswer(absl::string_view change_id) const;
   void TimerLoop();
-  void RevertEnded(const PendingChange& change);
+  // Reverts a change whose lease or window ended; what to report once the token is free.
+  AutoRevert RevertEnded(const PendingChange& change);
   std::string EndReason(const PendingChange& change) const;
   void ReportAutoRevert(const AutoRevert& revert) const;
 
