@@ -18,6 +18,7 @@
 #include "common/logging.h"
 #include "common/platform/files.h"
 #include "common/redact.h"
+#include "agent/service_center/service_call.h"
 
 namespace osfleet::agent {
 namespace {
@@ -25,9 +26,6 @@ namespace {
 constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(250);
 
 constexpr size_t kMaxPasswordFileBytes = 4096;
-
-// PlatformServices' WSDL is some 100 KB; anything far larger is not it.
-constexpr size_t kMaxWsdlBytes = 8 << 20;
 
 HttpClientOptions ClientOptions(const HttpDriverConfig& config) {
   HttpClientOptions options;
@@ -96,44 +94,6 @@ SettingsStep StepFrom(const ToolRun& run, const std::string& command_line) {
   step.duration = run.duration;
   if (!run.status.ok()) step.error = ToolFailure(run);
   return step;
-}
-
-// One SOAP or REST call: the body, masked, when Service Center answered 2xx; else what
-// the status means (sc_wire::CheckHttpStatus), masked too.
-absl::StatusOr<std::string> CallService(const HttpClient& client,
-                                        const sc_wire::PostRequest& request, absl::Time deadline,
-                                        const Redactor& redactor, const std::string& user) {
-  absl::StatusOr<HttpResponse> response =
-      client.Post(HttpPost{request.url, request.headers, request.body}, deadline);
-  if (!response.ok()) {
-    return absl::Status(
-        response.status().code(),
-        redactor.Redact(absl::StrCat(request.operation, ": ", response.status().message())));
-  }
-  // Masked before anything reads it: a snippet of the body cut at 200 bytes could
-  // otherwise end inside an echoed credential, where no later pass would recognise it.
-  const std::string body = redactor.Redact(response->body);
-  absl::Status status = sc_wire::CheckHttpStatus(request.operation, response->status, body, user);
-  if (!status.ok()) return status;
-  return body;
-}
-
-// Where the names come from: wsdl_file, else the server's ?WSDL (within deadline), else
-// conventions.
-absl::StatusOr<ResolvedWire> ResolveWire(const HttpDriverConfig& config, const HttpClient& client,
-                                         absl::Time deadline) {
-  if (!config.wsdl_file.empty()) {
-    absl::StatusOr<sc_wire::Wire> wire = WireFromFile(config.wsdl_file);
-    if (!wire.ok()) return wire.status();
-    return ResolvedWire{*std::move(wire), ""};
-  }
-  const std::string url = sc_wire::WsdlUrl(config.url);
-  absl::StatusOr<HttpResponse> answer = client.Get(url, deadline);
-  if (!answer.ok()) {
-    return absl::Status(answer.status().code(),
-                        absl::StrCat("Service Center's WSDL: ", answer.status().message()));
-  }
-  return WireFromAnswer(url, *answer);
 }
 
 PhaseEvent WireEvent(const ResolvedWire& resolved) {
@@ -544,125 +504,6 @@ absl::StatusOr<std::string> ReadEncryptedPassword(const std::string& path) {
     return absl::FailedPreconditionError(absl::StrCat(kKey, path, " is empty"));
   }
   return absl::StartsWith(encrypted, "#") ? std::string(encrypted) : absl::StrCat("#", encrypted);
-}
-
-absl::StatusOr<ResolvedWire> WireFromAnswer(const std::string& wsdl_url,
-                                            const HttpResponse& answer) {
-  const std::string code = absl::StrCat("HTTP ", answer.status);
-  if (answer.status == 502 || answer.status == 503 || answer.status == 504) {
-    return absl::UnavailableError(
-        absl::StrCat("Service Center's WSDL: ", code, " to GET ", wsdl_url));
-  }
-  if (answer.status == 200 && sc_wire::LooksLikeWsdl(answer.body)) {
-    absl::StatusOr<sc_wire::Wire> wire =
-        sc_wire::ParseWsdl(answer.body, absl::StrCat("WSDL ", wsdl_url));
-    if (!wire.ok()) {
-      return absl::Status(wire.status().code(),
-                          absl::StrCat(wire.status().message(),
-                                       "; nothing was called. Please send us this WSDL (it holds "
-                                       "nothing secret): see docs/service-center.md"));
-    }
-    return ResolvedWire{*std::move(wire), ""};
-  }
-  const std::string what = answer.status == 200 ? std::string("a page that is not a WSDL") : code;
-  return ResolvedWire{sc_wire::ConventionalWire(),
-                      absl::StrCat("GET ", wsdl_url, " answered ", what,
-                                   "; using osfleet's conventions (a saved copy of the WSDL as "
-                                   "wsdl_file: is surer)")};
-}
-
-absl::StatusOr<sc_wire::Wire> WireFromFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFileCapped(path, kMaxWsdlBytes);
-  if (!text.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat("wsdl_file ", text.status().message()));
-  }
-  return sc_wire::ParseWsdl(*text, absl::StrCat("wsdl_file ", path));
-}
-
-namespace {
-
-CheckRow UrlRow(const std::string& url, const std::string& wsdl_url,
-                const absl::StatusOr<HttpResponse>& answer) {
-  if (!answer.ok()) {
-    return {"service_center.url", CheckLevel::kFail,
-            absl::StrCat(url, " does not answer: ", answer.status().message())};
-  }
-  return {"service_center.url", CheckLevel::kOk,
-          absl::StrCat(url, " answers: HTTP ", answer->status, " to GET ", wsdl_url, " (",
-                       answer->body.size(), " bytes)")};
-}
-
-CheckRow WsdlRow(const absl::StatusOr<ResolvedWire>& resolved) {
-  constexpr char kName[] = "service_center.wsdl";
-  if (!resolved.ok()) return {kName, CheckLevel::kFail, std::string(resolved.status().message())};
-  const sc_wire::Wire& wire = resolved->wire;
-  std::vector<std::string> operations;
-  for (const sc_wire::OperationWire* op :
-       {&wire.modules_get, &wire.get_publish_messages, &wire.publish_abort}) {
-    operations.push_back(sc_wire::DescribeOperation(*op));
-  }
-  const std::string names = absl::StrJoin(operations, "; ");
-  if (!resolved->note.empty()) {
-    return {kName, CheckLevel::kWarn, absl::StrCat(resolved->note, ": ", names)};
-  }
-  return {kName, CheckLevel::kOk,
-          absl::StrCat(wire.source, ": every operation the phase needs: ", names)};
-}
-
-// The wire doctor reports: wsdl_file when set, else the answer to ?WSDL (none when the
-// server did not answer).
-absl::StatusOr<ResolvedWire> CheckedWire(const HttpDriverConfig& config,
-                                         const std::string& wsdl_url,
-                                         const absl::StatusOr<HttpResponse>& answer) {
-  if (!config.wsdl_file.empty()) {
-    absl::StatusOr<sc_wire::Wire> wire = WireFromFile(config.wsdl_file);
-    if (!wire.ok()) return wire.status();
-    return ResolvedWire{*std::move(wire), ""};
-  }
-  if (!answer.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("not read: ", config.url, " does not answer"));
-  }
-  return WireFromAnswer(wsdl_url, *answer);
-}
-
-// One Modules_Get with the configured credentials: accepted, and what it lists.
-CheckRow ModulesGetRow(const HttpDriverConfig& config, const HttpClient& client,
-                       const absl::StatusOr<ResolvedWire>& resolved, absl::Time deadline,
-                       const CancelToken& cancel) {
-  constexpr char kName[] = "service_center.modules_get";
-  if (absl::Status gone = cancel.Check(); !gone.ok()) {
-    return {kName, CheckLevel::kFail, absl::StrCat("not called: ", gone.message())};
-  }
-  if (!resolved.ok()) {
-    return {kName, CheckLevel::kFail, "not called: no usable wire (see service_center.wsdl)"};
-  }
-  absl::StatusOr<std::string> encrypted = ReadEncryptedPassword(config.password_encrypted_file);
-  if (!encrypted.ok()) return {kName, CheckLevel::kFail, std::string(encrypted.status().message())};
-  const sc_wire::Credentials credentials{config.user, *std::move(encrypted)};
-  const Redactor redactor = CredentialRedactor(credentials);
-  const sc_wire::OperationWire& op = resolved->wire.modules_get;
-  absl::StatusOr<std::string> body =
-      CallService(client, sc_wire::ModulesGetRequest(config.url, credentials, op), deadline,
-                  redactor, credentials.user);
-  absl::StatusOr<std::vector<ScModule>> modules =
-      body.ok() ? sc_wire::ParseModulesGetResponse(*body, op) : body.status();
-  if (!modules.ok()) return {kName, CheckLevel::kFail, redactor.Redact(modules.status().message())};
-  const auto flagged = std::count_if(modules->begin(), modules->end(), IsFlagged);
-  return {kName, CheckLevel::kOk,
-          redactor.Redact(absl::StrCat("user ", credentials.user, " accepted: ", modules->size(),
-                                       " modules, ", flagged, " flagged (6/13)"))};
-}
-
-}  // namespace
-
-// Read-only: the WSDL and one Modules_Get; nothing applied, published or aborted.
-std::vector<CheckRow> HttpPhaseDriver::Check(absl::Time deadline, const CancelToken& cancel) {
-  const std::string wsdl_url = sc_wire::WsdlUrl(config_.url);
-  const absl::StatusOr<HttpResponse> answer = client_.Get(wsdl_url, deadline);
-  const absl::StatusOr<ResolvedWire> resolved = CheckedWire(config_, wsdl_url, answer);
-  return {UrlRow(config_.url, wsdl_url, answer), WsdlRow(resolved),
-          ModulesGetRow(config_, client_, resolved, deadline, cancel)};
 }
 
 HttpPhaseDriver::HttpPhaseDriver(HttpDriverConfig config)

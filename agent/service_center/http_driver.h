@@ -14,6 +14,7 @@
 #include "agent/service_center/http_client.h"
 #include "agent/service_center/phase_driver.h"
 #include "agent/service_center/sc_wire.h"
+#include "agent/service_center/wire_source.h"
 #include "common/redact.h"
 
 namespace osfleet::agent {
@@ -27,23 +28,6 @@ absl::StatusOr<std::string> ReadEncryptedPassword(const std::string& path);
 // lines, the bodies it reads): the encrypted password with and without its '#', and base64
 // of "user:#…" (the REST call's Basic header) and of "user:…" without the '#'.
 Redactor CredentialRedactor(const sc_wire::Credentials& credentials);
-
-// The names in use and where they came from; note says why conventions (empty otherwise).
-struct ResolvedWire {
-  sc_wire::Wire wire;
-  std::string note;
-};
-
-// The wire the server's answer to GET wsdl_url describes: a WSDL, which must describe
-// every operation the phase needs (FAILED_PRECONDITION otherwise), or, when the answer
-// is a 404, another status, or a body that is not a WSDL, osfleet's conventions (note
-// says what came back). UNAVAILABLE for 502/503/504.
-absl::StatusOr<ResolvedWire> WireFromAnswer(const std::string& wsdl_url,
-                                            const HttpResponse& answer);
-
-// The wire a saved WSDL describes. FAILED_PRECONDITION naming the file when it cannot be
-// read, or does not describe every operation.
-absl::StatusOr<sc_wire::Wire> WireFromFile(const std::string& path);
 
 class HttpPhaseDriver final : public PhaseDriver {
  public:
