@@ -22,7 +22,6 @@
 namespace osfleet::agent::sc_wire {
 namespace {
 
-constexpr char kSoapPath[] = "/ServiceCenter/PlatformServices_v8_0_0.asmx";
 constexpr char kRestPath[] = "/ServiceCenter/rest/PlatformServices/";
 constexpr char kSoap11Namespace[] = "http://schemas.xmlsoap.org/soap/envelope/";
 constexpr char kSoap12Namespace[] = "http://www.w3.org/2003/05/soap-envelope";
@@ -323,7 +322,7 @@ absl::string_view ServerPart(absl::string_view url) {
 }
 
 std::string WsdlUrl(absl::string_view base_url) {
-  return absl::StrCat(BaseUrl(base_url), kSoapPath, "?WSDL");
+  return absl::StrCat(BaseUrl(base_url), kPlatformServicesPath, "?WSDL");
 }
 
 PostRequest ModulesGetRequest(absl::string_view base_url, const Credentials& credentials,

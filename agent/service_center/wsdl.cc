@@ -22,7 +22,6 @@ constexpr char kXsd[] = "http://www.w3.org/2001/XMLSchema";
 constexpr char kWsdlSoap11[] = "http://schemas.xmlsoap.org/wsdl/soap/";
 constexpr char kWsdlSoap12[] = "http://schemas.xmlsoap.org/wsdl/soap12/";
 constexpr char kConventionalNamespace[] = "http://www.outsystems.com";
-constexpr char kConventionalPath[] = "/ServiceCenter/PlatformServices_v8_0_0.asmx";
 // A wrapper output (`<Op>Result` of a complex type) is looked into this deep, no more:
 // deeper structures are the items' own fields.
 constexpr int kMaxWrapperDepth = 2;
@@ -388,7 +387,7 @@ absl::StatusOr<OperationWire> WsdlIndex::Operation(absl::string_view name) const
   wire.version = binding->version;
   wire.action = binding->actions.at(wire.name);
   auto location = locations_.find(binding->name);
-  wire.path = location == locations_.end() || location->second.empty() ? kConventionalPath
+  wire.path = location == locations_.end() || location->second.empty() ? kPlatformServicesPath
                                                                        : PathOf(location->second);
   auto port_type = port_types_.find(binding->port_type);
   const auto op = port_type == port_types_.end() ? nullptr : &port_type->second;
@@ -418,7 +417,7 @@ OperationWire Conventional(const std::string& name, std::vector<std::string> inp
   op.name = name;
   op.version = version;
   op.action = absl::StrCat(kConventionalNamespace, "/", name);
-  op.path = kConventionalPath;
+  op.path = kPlatformServicesPath;
   op.request_element = name;
   op.request_namespace = kConventionalNamespace;
   op.inputs = std::move(inputs);

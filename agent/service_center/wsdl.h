@@ -24,6 +24,9 @@ enum class SoapVersion { k11, k12 };
 // "1.1" or "1.2".
 std::string SoapVersionName(SoapVersion version);
 
+// Where every Service Center serves PlatformServices (its WSDL: this path + "?WSDL").
+inline constexpr char kPlatformServicesPath[] = "/ServiceCenter/PlatformServices_v8_0_0.asmx";
+
 // How to call one operation and read its reply. Paths are element local names from the
 // reply's operation element (<OpResponse>) down, matched case-insensitively.
 struct OperationWire {
