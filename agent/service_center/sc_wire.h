@@ -42,6 +42,10 @@ struct PostRequest {
   std::string body;
 };
 
+// Printable, one line, at most 200 bytes (then an ellipsis): a hint of what the server
+// sent, for messages; "(empty body)" for nothing.
+std::string Snippet(absl::string_view body);
+
 // The server part of a Service Center URL as administrators write it: trailing '/' and a
 // final "/ServiceCenter" (any case) removed. "https://dc01/ServiceCenter/" ->
 // "https://dc01"; "dc01:443/ServiceCenter" -> "dc01:443".
