@@ -1,13 +1,11 @@
 #include "common/redact.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 
 namespace osfleet {
 namespace {
@@ -16,21 +14,6 @@ bool IsFoldSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n
 
 bool IsBase64Char(char c) {
   return absl::ascii_isalnum(c) || c == '+' || c == '/' || c == '-' || c == '_';
-}
-
-// Every byte that is not unreserved (RFC 3986) as %XX, in upper or lower case hex.
-std::string PercentEncoded(absl::string_view text, bool lower) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char escaped[4];
-      std::snprintf(escaped, sizeof(escaped), lower ? "%%%02x" : "%%%02X", c);
-      out += escaped;
-    }
-  }
-  return out;
 }
 
 // How many characters of `form` the text holds at `at` (spaces and line breaks between
@@ -84,13 +67,17 @@ size_t BasicTokenEnd(absl::string_view text, size_t at) {
 
 void Redactor::AddSecret(absl::string_view secret) {
   if (secret.empty()) return;
-  const size_t min_prefix = std::min(kMinSecretChars, secret.size());
-  for (std::string form :
-       {std::string(secret), PercentEncoded(secret, false), PercentEncoded(secret, true),
-        absl::StrReplaceAll(secret, {{"/", "\\/"}})}) {
-    const bool known = std::any_of(forms_.begin(), forms_.end(),
-                                   [&](const Form& f) { return f.text == form; });
-    if (!known) forms_.push_back({std::move(form), min_prefix});
+  if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
+  secrets_.emplace_back(secret);
+  for (TextBytes bytes : {TextBytes::kUtf8, TextBytes::kUtf16Le, TextBytes::kUtf16Be}) {
+    const SecretForms& forms = secret_forms_.emplace_back(secret, bytes);
+    for (int b = 0; b < 256; ++b) {
+      for (size_t k = 0; k < forms.size(); ++k) {
+        if (!forms.MayStartWith(k, static_cast<unsigned char>(b))) continue;
+        if (k == 0) starts_.set(b);
+        line_starts_.set(b);
+      }
+    }
   }
 }
 
@@ -103,23 +90,51 @@ void Redactor::AddBasicCredentials(absl::string_view user, absl::string_view sec
   for (std::string encoded : {absl::Base64Escape(plain), absl::WebSafeBase64Escape(plain)}) {
     while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
     const size_t min_prefix = std::min(encoded.size(), first_secret_char + kMinSecretChars);
-    const bool known = std::any_of(forms_.begin(), forms_.end(),
-                                   [&](const Form& f) { return f.text == encoded; });
-    if (!known) forms_.push_back({std::move(encoded), min_prefix});
+    const bool known =
+        std::any_of(forms_.begin(), forms_.end(), [&](const Form& f) { return f.text == encoded; });
+    if (known) continue;
+    starts_.set(static_cast<unsigned char>(encoded[0]));
+    forms_.push_back({std::move(encoded), min_prefix});
   }
+}
+
+size_t Redactor::MaskedEnd(absl::string_view text, size_t at) const {
+  size_t end = 0;
+  for (const Form& form : forms_) {
+    if (text[at] != form.text[0]) continue;
+    const auto [matched, until] = MatchAt(text, at, form.text);
+    if (matched == form.text.size() || matched >= form.min_prefix) end = std::max(end, until);
+  }
+  const auto first = static_cast<unsigned char>(text[at]);
+  const bool line_start = IsLineStart(text, at);
+  for (const SecretForms& secret : secret_forms_) {
+    const size_t n = secret.size();
+    const size_t min_cut = std::min(kMinCutChars, n);
+    if (secret.MayStartWith(0, first)) {
+      const SecretMatch m = secret.Match(text, at, 0);
+      if (m.chars == n || m.chars >= std::min(kMinSecretChars, n)) end = std::max(end, m.end);
+      if (m.chars >= min_cut && m.cut_end > 0) end = std::max(end, m.cut_end);
+    }
+    if (!line_start) continue;
+    // The rest of a secret whose start ended the line before (wrapped, or masked there):
+    // within this line (no folding), which keeps the tries of every k linear in the line.
+    for (size_t k = 1; k + min_cut <= n; ++k) {
+      if (!secret.MayStartWith(k, first)) continue;
+      const SecretMatch m = secret.Match(text, at, k, /*fold=*/false);
+      if (m.chars == n - k) end = std::max(end, m.end);
+    }
+  }
+  return end;
 }
 
 std::string Redactor::Redact(absl::string_view text) const {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
-    size_t end = 0;
-    for (const Form& form : forms_) {
-      if (text[i] != form.text[0]) continue;
-      const auto [matched, until] = MatchAt(text, i, form.text);
-      if (matched == form.text.size() || matched >= form.min_prefix) end = std::max(end, until);
-    }
-    if (end == 0) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    const bool may_start = starts_[b] || (line_starts_[b] && IsLineStart(text, i));
+    const size_t end = may_start ? MaskedEnd(text, i) : 0;
+    if (end <= i) {
       out.push_back(text[i++]);
       continue;
     }
