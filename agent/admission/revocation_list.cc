@@ -102,7 +102,37 @@ absl::Status CheckSigner(X509_CRL* crl, const std::vector<CertPtr>& cas, absl::s
                    "' is not signed by that CA of tls.ca (its signature does not verify)"));
 }
 
+std::string UtcTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
 }  // namespace
+
+std::string CrlVersion::Describe() const {
+  return absl::StrCat(number >= 0 ? absl::StrCat("CRL #", number) : "CRL without a number",
+                      " from ", issuer, " (thisUpdate ",
+                      this_update == absl::InfinitePast() ? "none" : UtcTime(this_update), ")");
+}
+
+bool IsOlderCrl(const CrlVersion& candidate, const CrlVersion& in_force) {
+  if (candidate.number >= 0 && in_force.number >= 0 && candidate.number != in_force.number) {
+    return candidate.number < in_force.number;
+  }
+  return candidate.this_update < in_force.this_update;
+}
+
+absl::Status RevocationList::CheckNotOlderThan(const CrlVersions& in_force,
+                                               absl::string_view source) const {
+  for (const auto& [issuer, version] : versions_) {
+    const auto known = in_force.find(issuer);
+    if (known == in_force.end() || !IsOlderCrl(version, known->second)) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        source, ": ", version.Describe(), " is older than ", known->second.Describe(),
+        " already in force; an older CRL would un-revoke certificates (a CRL never goes "
+        "back: install that one or a newer one, osctl pki crl)"));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<RevocationList> RevocationList::Parse(absl::string_view crl_pem,
                                                      absl::string_view source,
@@ -132,6 +162,13 @@ absl::StatusOr<RevocationList> RevocationList::Parse(absl::string_view crl_pem,
 
 void RevocationList::Add(X509_CRL* crl) {
   const int64_t number = CrlNumber(crl);
+  CrlVersion version{NameText(X509_CRL_get_issuer(crl)), number,
+                     Asn1TimeToAbsl(X509_CRL_get0_lastUpdate(crl)).value_or(absl::InfinitePast())};
+  const std::string issuer = NameDer(X509_CRL_get_issuer(crl));
+  auto known = versions_.find(issuer);
+  if (known == versions_.end() || IsOlderCrl(known->second, version)) {
+    versions_[issuer] = std::move(version);
+  }
   number_ = std::max(number_, number);
   next_update_ = std::min(next_update_, TimeOf(X509_CRL_get0_nextUpdate(crl)));
   STACK_OF(X509_REVOKED)* entries = X509_CRL_get_REVOKED(crl);

@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -20,6 +21,23 @@ struct Revocation {
   absl::Time revoked_at;
   int64_t crl_number = -1;  // of the CRL that lists it; -1: none
 };
+
+// How recent one issuer's CRL is. CRLs never go back: one older than the CRL of the same
+// issuer already in force is refused (replaying it would un-revoke certificates).
+struct CrlVersion {
+  std::string issuer;   // RFC 2253, for messages
+  int64_t number = -1;  // crlNumber; -1: none
+  absl::Time this_update = absl::InfinitePast();
+  // "CRL #2 from CN=osfleet fleet CA (thisUpdate 2026-12-07T05:00:00Z)".
+  std::string Describe() const;
+};
+
+// True when `candidate` is older than `in_force`: a lower CRL number, or, when the numbers
+// are equal or either is missing, an earlier thisUpdate.
+bool IsOlderCrl(const CrlVersion& candidate, const CrlVersion& in_force);
+
+// By issuer name (DER): the newest CRL seen of each issuer.
+using CrlVersions = std::map<std::string, CrlVersion>;
 
 class RevocationList {
  public:
@@ -38,6 +56,12 @@ class RevocationList {
   absl::Time next_update() const { return next_update_; }  // the earliest; infinite: none
   // "CRL #3 from CN=osfleet fleet CA, 2 revoked certificates, next update 2025-01-31T..Z".
   std::string Summary() const;
+  // The newest CRL of each issuer in this list.
+  const CrlVersions& versions() const { return versions_; }
+  // FAILED_PRECONDITION "SOURCE: CRL #1 from X (thisUpdate ..) is older than CRL #2 from X
+  // (thisUpdate ..) already in force ..." when a CRL of this list is older than the one of
+  // the same issuer in `in_force`.
+  absl::Status CheckNotOlderThan(const CrlVersions& in_force, absl::string_view source) const;
 
  private:
   void Add(X509_CRL* crl);
@@ -47,6 +71,7 @@ class RevocationList {
   int64_t number_ = -1;
   absl::Time next_update_ = absl::InfiniteFuture();
   std::string issuers_;
+  CrlVersions versions_;
 };
 
 }  // namespace osfleet::agent

@@ -286,7 +286,7 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(AgentConfig conf
   std::unique_ptr<CrlStore> crl;
   if (!config.tls_crl.empty()) {
     absl::StatusOr<std::unique_ptr<CrlStore>> opened =
-        CrlStore::Open(config.tls_crl, config.tls.ca);
+        CrlStore::Open(config.tls_crl, config.tls.ca, state_dir->Sub("crl-in-force.json"));
     if (!opened.ok()) return opened.status();
     crl = *std::move(opened);
   }

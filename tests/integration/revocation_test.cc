@@ -1,11 +1,13 @@
 // Revoking an operator (docs/pki.md): `osctl pki revoke` signs a CRL, the CRL is installed
 // at the agent's --tls-crl path, and the running agent refuses the revoked certificate from
 // its next call on (UNAUTHENTICATED, audited) while other operators keep working; a CRL
-// signed by another CA is refused and the last good one stays in force. No restarts.
+// signed by another CA, or older than the one in force, is refused and the last good one
+// stays in force. No restarts; an agent restarted with an older CRL refuses to start.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -30,14 +32,18 @@ class RevocationTest : public ::testing::Test {
   }
 
   void StartAgent() {
+    agent_ = std::make_unique<Agent>(tmp_.Sub("dc01"), TlsOptions());
+    ASSERT_TRUE(agent_->WaitReady()) << ReadFile(agent_->log());
+    inventory_ = WriteInventory(tmp_.Sub("inventory.yaml"),
+                                {{"dc01", agent_->address(), "deployment_controller", {}}});
+  }
+
+  AgentOptions TlsOptions() const {
     AgentOptions options;
     options.insecure = false;
     options.extra_args = {"--tls-cert", File("dc01.pem"), "--tls-key", File("dc01.key"),
                           "--tls-ca",   File("ca.pem"),   "--tls-crl", AgentCrl()};
-    agent_ = std::make_unique<Agent>(tmp_.Sub("dc01"), options);
-    ASSERT_TRUE(agent_->WaitReady()) << ReadFile(agent_->log());
-    inventory_ = WriteInventory(tmp_.Sub("inventory.yaml"),
-                                {{"dc01", agent_->address(), "deployment_controller", {}}});
+    return options;
   }
 
   void Pki(std::vector<std::string> args) {
@@ -156,6 +162,39 @@ TEST_F(RevocationTest, ACrlSignedByAnotherCaIsRefusedAndTheLastGoodOneStays) {
       WaitFor([&] { return LogSays(AgentCrl() + ": no PEM X509 CRL block"); }, absl::Seconds(20)))
       << ReadFile(agent_->log());
   EXPECT_NE(Status("alice").exit_code, 0);
+}
+
+// Issue 26, finding 9: replaying an older CRL un-revoked a revoked certificate within 2.5 s.
+TEST_F(RevocationTest, AnOlderCrlIsRefusedAndTheRevokedCertificateStaysRefused) {
+  const std::string first = tmp_.Sub("crl-1.pem");
+  WriteFile(first, ReadFile(File("crl.pem")));  // CRL #1: nobody revoked
+  StartAgent();
+  Pki({"revoke", "alice", "--dir", Dir()});
+  Install(File("crl.pem"));
+  ASSERT_TRUE(WaitFor([&] { return LogSays("loaded CRL #2"); }, absl::Seconds(20)))
+      << ReadFile(agent_->log());
+  ASSERT_NE(Status("alice").exit_code, 0);
+
+  Install(first);  // the replay: validly signed, but older
+  ASSERT_TRUE(WaitFor([&] { return LogSays("refused, still enforcing the last good CRL #2"); },
+                      absl::Seconds(20)))
+      << ReadFile(agent_->log());
+  EXPECT_TRUE(LogSays(AgentCrl() + ": CRL #1 from CN=osfleet fleet CA (thisUpdate "));
+  EXPECT_TRUE(LogSays(") is older than CRL #2 from CN=osfleet fleet CA"));
+  EXPECT_FALSE(LogSays("loaded CRL #1"));
+  ProcessResult refused = Status("alice");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.out + refused.err, HasSubstr("was revoked"));
+  EXPECT_EQ(Status("bob").exit_code, 0);
+
+  // Restarted with the older CRL still installed, the agent refuses to start: the newest
+  // CRL it enforced is recorded in its state folder.
+  agent_->process().Stop(SIGTERM);
+  Agent restarted(tmp_.Sub("dc01"), TlsOptions());
+  EXPECT_FALSE(restarted.WaitReady());
+  EXPECT_THAT(ReadFile(restarted.log()),
+              HasSubstr("tls.crl: " + AgentCrl() + ": CRL #1 from CN=osfleet fleet CA"));
+  EXPECT_THAT(ReadFile(restarted.log()), HasSubstr("is older than CRL #2"));
 }
 
 TEST_F(RevocationTest, AnUnreadableCrlAtStartUpIsAnErrorNamingTheFile) {

@@ -209,6 +209,59 @@ TEST_F(CrlStoreTest, PollingPicksUpAChangeWithoutAnyCallToReload) {
   EXPECT_TRUE(Revoked(*store, Dir() + "/bob.pem"));
 }
 
+TEST(CrlOrderTest, ALowerNumberOrWithoutNumbersAnOlderThisUpdateIsOlder) {
+  const absl::Time t = absl::FromUnixSeconds(1800000000);
+  const auto v = [](int64_t number, absl::Time this_update) {
+    return CrlVersion{"CN=CA", number, this_update};
+  };
+  EXPECT_TRUE(IsOlderCrl(v(1, t + absl::Hours(1)), v(2, t)));  // the number decides
+  EXPECT_FALSE(IsOlderCrl(v(3, t), v(2, t + absl::Hours(1))));
+  EXPECT_TRUE(IsOlderCrl(v(2, t), v(2, t + absl::Seconds(1))));  // equal: thisUpdate decides
+  EXPECT_FALSE(IsOlderCrl(v(2, t + absl::Seconds(1)), v(2, t)));
+  EXPECT_FALSE(IsOlderCrl(v(2, t), v(2, t)));                     // the same CRL again
+  EXPECT_TRUE(IsOlderCrl(v(-1, t), v(5, t + absl::Seconds(1))));  // a number missing
+  EXPECT_FALSE(IsOlderCrl(v(5, t + absl::Seconds(1)), v(-1, t)));
+  EXPECT_EQ(v(2, t).Describe(), "CRL #2 from CN=CA (thisUpdate 2027-01-15T08:00:00Z)");
+}
+
+TEST_F(CrlStoreTest, AnOlderCrlIsRefusedNowAndAfterARestart) {
+  const std::string ca = Dir() + "/ca.pem";
+  const std::string record = root_ + "/state/crl-in-force.json";
+  std::filesystem::create_directories(root_ + "/state");
+  const std::string first = Read(crl_);  // #1, nobody revoked
+  Revoke(Dir(), "alice");
+  Write(crl_, Read(Dir() + "/crl.pem"));  // #2
+  {
+    absl::StatusOr<std::unique_ptr<CrlStore>> store = CrlStore::Open(crl_, ca, record);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_TRUE(Revoked(**store, Dir() + "/alice.pem"));
+    Write(crl_, first);
+    absl::StatusOr<bool> older = (*store)->Reload();
+    EXPECT_EQ(older.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(older.status().message(),
+                HasSubstr(crl_ + ": CRL #1 from CN=osfleet fleet CA (thisUpdate "));
+    EXPECT_THAT(older.status().message(),
+                HasSubstr(") is older than CRL #2 from CN=osfleet fleet CA (thisUpdate "));
+    EXPECT_TRUE(Revoked(**store, Dir() + "/alice.pem"));  // the last good list stays
+    EXPECT_EQ(*(*store)->Reload(), false);                // the same bytes: not again
+  }
+  // A restart: the record refuses what a store without one would take.
+  absl::Status restarted = CrlStore::Open(crl_, ca, record).status();
+  EXPECT_EQ(restarted.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(restarted.message(), HasSubstr("tls.crl: " + crl_ + ": CRL #1"));
+  EXPECT_TRUE(CrlStore::Open(crl_, ca).ok());
+  // A newer CRL is taken and recorded.
+  Renew(Dir());
+  Write(crl_, Read(Dir() + "/crl.pem"));  // #3
+  EXPECT_TRUE(CrlStore::Open(crl_, ca, record).ok());
+  EXPECT_THAT(Read(record), HasSubstr("\"number\": 3"));
+  // A damaged record is an error naming it, not a silent reset.
+  Write(record, "{\"crls\": [{\"issuer\": 1}]}");
+  absl::Status damaged = CrlStore::Open(crl_, ca, record).status();
+  EXPECT_EQ(damaged.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(damaged.message(), HasSubstr(record));
+}
+
 TEST(AuthzRevocationTest, ARevokedCallerIsUnauthenticatedWhateverItsRole) {
   Caller alice("alice", ClientRole::kOperator);
   alice.serial = "8F3A";
