@@ -130,17 +130,19 @@ size_t Redactor::MaskedEnd(absl::string_view text, size_t at) const {
 std::string Redactor::Redact(absl::string_view text) const {
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
+  // Every position is tried, inside a masked span too: the spans are united, so that a cut
+  // start that runs into the next line's whole secret (folding) cannot hide the rest of it.
+  size_t masked_to = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
     const auto b = static_cast<unsigned char>(text[i]);
     const bool may_start = starts_[b] || (line_starts_[b] && IsLineStart(text, i));
     const size_t end = may_start ? MaskedEnd(text, i) : 0;
-    if (end <= i) {
-      out.push_back(text[i++]);
-      continue;
+    if (end > i) {
+      if (i >= masked_to) out += kMasked;
+      masked_to = std::max(masked_to, end);
+      while (masked_to < text.size() && text[masked_to] == '=') ++masked_to;  // base64 padding
     }
-    out += kMasked;
-    i = end;
-    while (i < text.size() && text[i] == '=') ++i;  // base64 padding
+    if (i >= masked_to) out.push_back(text[i]);
   }
   return RedactBasicCredentials(out);
 }
