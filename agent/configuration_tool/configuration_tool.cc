@@ -1,5 +1,6 @@
 #include "agent/configuration_tool/configuration_tool.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <utility>
@@ -29,6 +30,18 @@ std::optional<size_t> LogSize(const std::string& path) {
   return bytes->size();
 }
 
+// The log's bytes from `from` on as UTF-8 text: a log that starts with a UTF-16 byte order
+// mark (a .NET StreamWriter's Encoding.Unicode) is decoded, so that its lines are cut, masked
+// and shown as text rather than as bytes with a zero between every two characters.
+std::string LogText(absl::string_view bytes, size_t from) {
+  const Utf16Mark mark = Utf16ByteOrderMark(bytes);
+  if (mark == Utf16Mark::kNone) return std::string(bytes.substr(from));
+  from = std::max<size_t>(from, 2);
+  from += from % 2;  // the units start at even offsets after the mark
+  if (from >= bytes.size()) return "";
+  return Utf16ToUtf8(bytes.substr(from), mark == Utf16Mark::kBigEndian);
+}
+
 // The last lines the run added to the log (all of it when it was rewritten).
 std::string NewLogLines(const std::string& path, std::optional<size_t> size_before) {
   if (path.empty()) return "";
@@ -37,7 +50,7 @@ std::string NewLogLines(const std::string& path, std::optional<size_t> size_befo
   size_t from = size_before.value_or(0);
   if (from > bytes->size()) from = 0;  // rewritten, not appended to
   platform::OutputTail tail;
-  tail.Append(std::string_view(*bytes).substr(from));
+  tail.Append(LogText(*bytes, from));
   return tail.Text();
 }
 

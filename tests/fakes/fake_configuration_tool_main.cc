@@ -5,7 +5,7 @@
 //
 //   osfleet-fake-configuration-tool --hsconf=PATH --record=FILE [--log=FILE]
 //       [--fail-on-address=ADDRESS] [--fail-file=FILE] [--settings-applied-file=FILE]
-//       [--delay-ms=N] SWITCHES...
+//       [--delay-ms=N] [--echo=json|utf16|cut] SWITCHES...
 //
 // Each run appends one JSON line to --record: {"switches": [...], "platform": "<the
 // Platform database address server.hsconf holds now>", "exit": N}; the switches as
@@ -17,6 +17,11 @@
 // --fail-on-address, or while --fail-file exists. /ApplySettingsFactory alone, or with
 // /WithWindowsAuthentication and its password (integrated authentication), touches
 // --settings-applied-file (the fake Service Center flags modules once it exists).
+// --echo makes a failing run echo its switches (credentials included) the careless ways a
+// real tool might, for the agent's masking: `json` a JSON line ("\"" and "\\" escaped) in
+// its log and on stdout; `utf16` its whole log as UTF-16LE (a byte order mark first);
+// `cut` one line per switch in its log and on stdout, the switch starting 4 bytes before
+// byte 512, where the agent cuts long lines.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -80,6 +85,47 @@ void Append(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::app | std::ios::binary) << text;
 }
 
+// UTF-8 text as UTF-16LE (the test's texts: code points below U+10000).
+std::string Utf16Le(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    unsigned cp = b;
+    size_t n = 1;
+    if (b >= 0xE0) {
+      cp = ((b & 0x0F) << 12) | ((text[i + 1] & 0x3F) << 6) | (text[i + 2] & 0x3F);
+      n = 3;
+    } else if (b >= 0xC0) {
+      cp = ((b & 0x1F) << 6) | (text[i + 1] & 0x3F);
+      n = 2;
+    }
+    out.push_back(static_cast<char>(cp & 0xFF));
+    out.push_back(static_cast<char>(cp >> 8));
+    i += n;
+  }
+  return out;
+}
+
+// The log's lines as the tool writes them: UTF-16LE from the start with --echo=utf16.
+void AppendLog(const std::string& path, const std::string& echo, const std::string& text) {
+  if (echo != "utf16") return Append(path, text);
+  const bool empty = !std::ifstream(path).good() || std::ifstream(path).peek() == EOF;
+  Append(path, (empty ? std::string("\xFF\xFE") : std::string()) + Utf16Le(text));
+}
+
+// What a failing run echoes, per --echo ("" when it echoes nothing special).
+std::string Echo(const std::string& echo, const std::vector<std::string>& switches) {
+  if (echo == "json")
+    return nlohmann::json({{"error", "failed"}, {"switches", switches}}).dump() + "\n";
+  std::string text;
+  for (size_t i = 0; i < switches.size(); ++i) {
+    std::string line = "[fake ConfigurationTool] switch " + std::to_string(i) + ": ";
+    if (echo == "cut") line.resize(508, '.');
+    text += line + switches[i] + (echo == "cut" ? " (the end of a long line)" : "") + "\n";
+  }
+  return text;
+}
+
 }  // namespace
 
 long long NowMs() {
@@ -104,10 +150,13 @@ int main(int argc, char** argv) {
   const int exit_code = error.empty() ? 0 : 1;
   std::string joined;
   for (const std::string& s : o.switches) joined += (joined.empty() ? "" : " ") + s;
-  Append(o.Get("log"), "[fake ConfigurationTool] switches: " + std::to_string(o.switches.size()) +
-                           "\n[fake ConfigurationTool] platform database: " + platform + "\n" +
-                           (error.empty() ? "[fake ConfigurationTool] finished\n"
-                                          : "[fake ConfigurationTool] " + error + "\n"));
+  const std::string echo = o.Get("echo");
+  AppendLog(o.Get("log"), echo,
+            "[fake ConfigurationTool] switches: " + std::to_string(o.switches.size()) +
+                "\n[fake ConfigurationTool] platform database: " + platform + "\n" +
+                (error.empty() ? "[fake ConfigurationTool] finished\n"
+                               : "[fake ConfigurationTool] " + error + "\n"));
+  if (!error.empty() && !echo.empty()) AppendLog(o.Get("log"), echo, Echo(echo, o.switches));
   const bool apply_settings =
       (o.switches.size() == 1 && o.switches[0] == "/ApplySettingsFactory") ||
       (o.switches.size() == 3 && o.switches[0] == "/ApplySettingsFactory" &&
@@ -122,7 +171,11 @@ int main(int argc, char** argv) {
                            {"end_ms", NowMs()}};
   Append(o.Get("record"), record.dump() + "\n");
   // A failure echoes its switches, as a careless tool might: the agent must mask secrets.
-  std::cout << (error.empty() ? "Configuration applied." : error + " (switches: " + joined + ")")
-            << std::endl;
+  if (!error.empty() && (echo == "json" || echo == "cut")) {
+    std::cout << error << "\n" << Echo(echo, o.switches) << std::flush;
+  } else {
+    std::cout << (error.empty() ? "Configuration applied." : error + " (switches: " + joined + ")")
+              << std::endl;
+  }
   return exit_code;
 }

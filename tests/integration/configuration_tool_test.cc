@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "osfleet/v1/service_center.grpc.pb.h"
@@ -33,6 +34,7 @@ struct ToolSetup {
   std::string apply_settings;  // empty: the default ([/ApplySettingsFactory])
   std::map<std::string, std::string> fail_on_address;  // server -> address it fails on
   std::string fail_file;                               // every tool fails while it exists
+  std::string echo;  // how a failing tool echoes its switches: json, utf16, cut (--echo)
 };
 
 class ConfigurationToolTest : public ::testing::Test {
@@ -61,6 +63,7 @@ class ConfigurationToolTest : public ::testing::Test {
       }
       if (!setup.fail_file.empty())
         absl::StrAppend(&command, ", \"--fail-file=", setup.fail_file, "\"");
+      if (!setup.echo.empty()) absl::StrAppend(&command, ", \"--echo=", setup.echo, "\"");
       command += "]";
       o.extra_config[name] =
           absl::StrCat("configuration_tool:\n  command: ", command, "\n  apply: ", setup.apply,
@@ -97,6 +100,13 @@ class ConfigurationToolTest : public ::testing::Test {
     const std::string path = tmp_.Sub("db-admin.yaml");
     WriteFile(path, absl::StrCat("db_admin_user: sa\n", name, ": \"", kPassword, "\"\n"));
     chmod(path.c_str(), mode);
+    return path;
+  }
+  // A password as a YAML single-quoted scalar (no escapes: '"' and '\' as they are).
+  std::string CredentialsWithPassword(const std::string& password) {
+    const std::string path = tmp_.Sub("db-admin.yaml");
+    WriteFile(path, absl::StrCat("db_admin_user: sa\ndb_admin_password: '", password, "'\n"));
+    chmod(path.c_str(), 0600);
     return path;
   }
   // Every text osfleet itself wrote: agent logs, audit logs, the journal, the tool's
@@ -487,6 +497,45 @@ TEST_F(ConfigurationToolTest, ATextOfTheFailingToolNeverShowsTheCredentials) {
               HasSubstr("\"credentials\":\"supplied\""));
   EXPECT_THAT(r.out + r.err, HasSubstr("***"));
 }
+
+// Issue 26, finding 5: a password with '"' and '\' that the tool wrote JSON-escaped in its
+// log, in a UTF-16 log, or in lines cut at 512 bytes leaked into osctl's output, the agent
+// log and the audit log. Now no form of it is shown anywhere.
+class HostileMaskingTest : public ConfigurationToolTest,
+                           public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(HostileMaskingTest, NoFormOfAPasswordWithQuotesAndBackslashesIsShown) {
+  const std::string password = "Zq\"\\7Pa55-w0rd!SA";
+  ToolSetup setup;
+  setup.apply = "[/SetupInstall, '${db_admin_user}', '${db_admin_password}', /RebuildSession]";
+  setup.fail_on_address["fe01"] = "{new}";
+  setup.echo = GetParam();
+  StartFarm(setup, 1);
+  ProcessResult r = Apply({"--db-admin-credentials", CredentialsWithPassword(password)});
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  std::vector<nlohmann::json> runs = Runs("fe01");
+  ASSERT_GE(runs.size(), 1u);
+  ASSERT_EQ(runs[0]["switches"][2], password);  // the tool got it, and echoed it its way
+  const std::string tool_log = ReadFile(FarmDir() + "/fe01.tool.log");
+  const std::map<std::string, std::string> echoed = {
+      {"json", "Zq\\\"\\\\7Pa55"}, {"utf16", std::string("Z\0q\0\"\0\\\0", 8)}, {"cut", "Zq\"\\"}};
+  ASSERT_THAT(tool_log, HasSubstr(echoed.at(GetParam())));
+  const std::string all = EverythingWritten(r);
+  // The start of the password, as is, JSON-escaped once or twice (a JSON log of a JSON
+  // echo), as UTF-16 bytes or as a JSON-escaped UTF-16 text; and its middle.
+  for (const std::string& form :
+       {std::string("Zq\""), std::string("Zq\\\""), std::string("Zq\\\\\\\""),
+        std::string("Z\0q\0", 4), std::string("Z\\u0000q"), std::string("7Pa55")}) {
+    const size_t at = all.find(form);
+    EXPECT_EQ(at, std::string::npos)
+        << "\"" << absl::CHexEscape(form) << "\" shown: ..."
+        << absl::CHexEscape(
+               all.substr(at == std::string::npos ? 0 : at - std::min<size_t>(at, 80), 200));
+  }
+  EXPECT_THAT(r.out + r.err, HasSubstr("***"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Echo, HostileMaskingTest, ::testing::Values("json", "utf16", "cut"));
 
 TEST_F(ConfigurationToolTest, MissingOrPublicCredentialsChangeNothing) {
   ToolSetup setup;

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/config/agent_config.h"
+#include "common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -105,6 +106,27 @@ TEST_F(ConfigurationToolTest, PlaceholdersFilledAndSecretsMaskedEverywhere) {
   }
   EXPECT_EQ(run.command_line, "tool.sh /SetupInstall sa ***");  // a user name is not secret
   EXPECT_THAT(run.output, HasSubstr("got sa and ***"));
+}
+
+// A .NET tool's log in UTF-16 (byte order mark first): its new lines are decoded, then
+// masked (issue 26, finding 5).
+TEST_F(ConfigurationToolTest, AUtf16LogIsDecodedAndMasked) {
+  const std::string password = "p\"w\\42-\xC3\xA9t\xC3\xA9";
+  const std::string chunk = Utf8ToUtf16(absl::StrCat("login as sa/", password, "\r\n"), false);
+  std::ofstream(dir_ + "/tool.log", std::ios::binary)
+      << "\xFF\xFE" << Utf8ToUtf16("an older line\r\n", false);
+  std::ofstream(dir_ + "/chunk", std::ios::binary) << chunk;
+  const std::string script = dir_ + "/utf16.sh";
+  std::ofstream(script) << "#!/bin/sh\ncat " << dir_ << "/chunk >> " << dir_ << "/tool.log\n";
+  chmod(script.c_str(), 0755);
+  ConfigurationToolConfig c;
+  c.command = {script};
+  c.log_file = dir_ + "/tool.log";
+  c.apply = {"/SetupInstall", "${db_admin_user}", "${db_admin_password}"};
+  ConfigurationTool tool(c);
+  ToolRun run = tool.Apply({false, {{"db_admin_user", "sa"}, {"db_admin_password", password}}});
+  EXPECT_TRUE(run.status.ok()) << run.status;
+  EXPECT_EQ(run.log_tail, "login as sa/***");  // only the new line, as UTF-8 text
 }
 
 TEST_F(ConfigurationToolTest, AMissingCredentialIsNotRun) {
