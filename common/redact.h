@@ -28,8 +28,11 @@ inline constexpr char kMasked[] = "***";
 //   a secret (at least kMinCutChars characters) at the start of a line (a wrapped line);
 // - any of them split by spaces or line breaks (folded, wrapped);
 // - like RedactBasicCredentials, any `Basic <base64 of user:password>`.
-// A secret shorter than a minimum is masked only whole. Time: about linear in the text (each
-// position is matched against the forms of the characters that may start there).
+// A secret shorter than a minimum is masked only whole. Time: linear in the text times the
+// secret's length at worst (each position is matched against the forms of the characters
+// that may start there; most texts fail at the first byte): about 45 ms for 1 MiB of log
+// lines, seconds only for a MiB made of the secret's own characters (tool output is at most
+// 20 lines of 512 bytes).
 class Redactor {
  public:
   // The fewest characters of a secret (or of the base64 characters that carry it) that

@@ -204,8 +204,7 @@ size_t SecretForms::SkipFold(absl::string_view text, size_t at) const {
   return at;
 }
 
-SecretMatch SecretForms::Match(absl::string_view text, size_t at, size_t first,
-                               bool fold) const {
+SecretMatch SecretForms::Match(absl::string_view text, size_t at, size_t first, bool fold) const {
   SecretMatch m;
   m.end = at;
   absl::InlinedVector<size_t, 4> frontier = {at}, next;
