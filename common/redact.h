@@ -30,8 +30,8 @@ inline constexpr char kMasked[] = "***";
 // - like RedactBasicCredentials, any `Basic <base64 of user:password>`.
 // A secret shorter than a minimum is masked only whole. Time: linear in the text times the
 // secret's length at worst (each position is matched against the forms of the characters
-// that may start there; most texts fail at the first byte): about 45 ms for 1 MiB of log
-// lines, seconds only for a MiB made of the secret's own characters (tool output is at most
+// that may start there; most texts fail at the first byte): 15-45 ms for 1 MiB of log
+// lines, 1.7-3.3 s for a MiB made of the secret's own characters (tool output is at most
 // 20 lines of 512 bytes).
 class Redactor {
  public:
