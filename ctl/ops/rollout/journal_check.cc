@@ -27,6 +27,18 @@ const char* TypeName(const json& value) { return value.type_name(); }
 // reader leaves its output as it was (the default) when the member is missing, and
 // records "FIELD: ..." when it has the wrong type or is out of bounds. `prefix` names the
 // object ("hosts[2].").
+// What is wrong with a value that must be a string of at most max_bytes; empty when fine.
+std::string TextProblem(const json& value, size_t max_bytes) {
+  if (!value.is_string()) return absl::StrCat("expected a string, got ", TypeName(value));
+  const std::string& text = value.get_ref<const std::string&>();
+  if (text.size() > max_bytes) {
+    return absl::StrCat(text.size(), " bytes, at most ", max_bytes, " allowed");
+  }
+  // The parser refuses raw bytes that are not UTF-8; this guards what escapes decode to.
+  if (!IsValidUtf8(text)) return "not valid UTF-8";
+  return "";
+}
+
 class FieldReader {
  public:
   explicit FieldReader(std::string prefix) : prefix_(std::move(prefix)) {}
@@ -34,15 +46,8 @@ class FieldReader {
   void String(const json& object, const char* key, size_t max_bytes, std::string& out) {
     const json* value = Member(object, key);
     if (value == nullptr) return;
-    if (!value->is_string())
-      return Fail(key, absl::StrCat("expected a string, got ", TypeName(*value)));
-    const std::string& text = value->get_ref<const std::string&>();
-    if (text.size() > max_bytes) {
-      return Fail(key, absl::StrCat(text.size(), " bytes, at most ", max_bytes, " allowed"));
-    }
-    // The parser refuses raw bytes that are not UTF-8; this guards what escapes decode to.
-    if (!IsValidUtf8(text)) return Fail(key, "not valid UTF-8");
-    out = text;
+    if (const std::string why = TextProblem(*value, max_bytes); !why.empty()) return Fail(key, why);
+    out = value->get<std::string>();
   }
 
   void Int(const json& object, const char* key, int64_t min, int64_t max, int& out) {
@@ -52,9 +57,12 @@ class FieldReader {
       return Fail(key, absl::StrCat("expected a whole number, got ", TypeName(*value)));
     }
     // Compared as written: a huge unsigned number must not wrap to a small or negative one.
-    const bool in_range = value->is_number_unsigned()
-                              ? value->get<uint64_t>() <= static_cast<uint64_t>(max)
-                              : value->get<int64_t>() >= min && value->get<int64_t>() <= max;
+    // (A non-negative number parses as unsigned.)
+    const bool in_range =
+        value->is_number_unsigned()
+            ? value->get<uint64_t>() <= static_cast<uint64_t>(max) &&
+                  (min <= 0 || value->get<uint64_t>() >= static_cast<uint64_t>(min))
+            : value->get<int64_t>() >= min && value->get<int64_t>() <= max;
     if (!in_range) {
       return Fail(key, absl::StrCat(value->dump(), " is outside ", min, "..", max, Why()));
     }
@@ -105,13 +113,11 @@ class FieldReader {
     if (value->size() > max_items) {
       return Fail(key, absl::StrCat(value->size(), " entries, at most ", max_items, " allowed"));
     }
-    for (size_t i = 0; i < value->size() && ok(); ++i) {
-      std::string item;
-      const json wrapped = {{"item", (*value)[i]}};
-      FieldReader inner(absl::StrCat(prefix_, key, "[", i, "]"));
-      inner.String(wrapped, "item", max_bytes, item);
-      if (!inner.ok()) return Fail("", std::string(inner.problem_text()));
-      out.push_back(std::move(item));
+    for (size_t i = 0; i < value->size(); ++i) {
+      if (const std::string why = TextProblem((*value)[i], max_bytes); !why.empty()) {
+        return Fail(absl::StrCat(key, "[", i, "]"), why);
+      }
+      out.push_back((*value)[i].get<std::string>());
     }
   }
 
@@ -230,8 +236,7 @@ void ReadHost(const json& item, size_t index, int batches, FieldReader& root, Ho
   if (!r.ok()) root.Fail("", std::string(r.problem_text()));
 }
 
-// The options' texts parse as their flags do, within the hosts' count and the agents'
-// request limits.
+// The options' texts parse as their flags do, within the agents' request limits.
 absl::Status CheckOptions(const RolloutOptions& o, int hosts) {
   if (o.platform.empty() && o.log.empty() && o.session.empty())
     return absl::InvalidArgumentError("options: no new address");
@@ -243,10 +248,6 @@ absl::Status CheckOptions(const RolloutOptions& o, int hosts) {
     if (absl::Status s = ValidateDatabaseAddress(text); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(field, ": ", s.message()));
     }
-  }
-  if (o.canary > hosts) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("options.canary: ", o.canary, " is more than the ", hosts, " servers"));
   }
   if (absl::Status s = ParseCount(o.batch, std::max(hosts, 1), "options.batch", false).status();
       !s.ok()) {

@@ -26,7 +26,7 @@ inline constexpr size_t kMaxJournalAddressBytes = 1024;   // an address as a ser
 // INVALID_ARGUMENT "PATH: FIELD: what is wrong" when the text is larger than
 // kMaxJournalBytes, is not UTF-8 (with the byte offset) or not JSON, when a field has the
 // wrong type or is outside its bounds: batches within the number of servers, each server's
-// batch below batches, canary and max_fail within the servers, confirm_timeout and lease
+// batch below batches, canary and max_fail counts, confirm_timeout and lease
 // parse and are within the agent's request limits, the new addresses parse as the
 // --platform/--log/--session flags do, each agent address as an inventory address does,
 // state and phase names are known, strings bounded, server names unique.

@@ -146,9 +146,8 @@ TEST(JournalCheckTest, TheSizeAndTheServerCountAreBounded) {
 
 TEST(JournalCheckTest, OptionsParseAsTheirFlagsAndStayWithinTheLimits) {
   const std::vector<std::pair<std::string, json>> cases = {
-      {"options.canary: 4 is more than the 3 servers", {{"canary", 4}}},
+      {"options.canary: 5000 is outside 0..4096", {{"canary", 5000}}},
       {"options.canary: -1 is outside 0..4096", {{"canary", -1}}},
-      {"options.max_fail: '7' is more than the 3 servers", {{"max_fail", "7"}}},
       {"options.max_fail: 'lots' is not a count", {{"max_fail", "lots"}}},
       {"options.batch: 'x' is not a count", {{"batch", "x"}}},
       {"options.confirm_timeout: must be between", {{"confirm_timeout", "48h"}}},
