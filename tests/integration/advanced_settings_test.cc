@@ -276,7 +276,7 @@ TEST_F(AdvancedSettingsRolloutTest, RewriteMovesTheOverridesAndRollbackRestoresE
               "127.0.0.1\\SESSIONS")
         << n;
   }
-  ProcessResult rollback = farm_->Osctl({"rollout", "rollback"});
+  ProcessResult rollback = farm_->Osctl({"rollout", "rollback", "--yes"});
   ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
   EXPECT_EQ(farm_->Journal()["phase"], "rolled_back");
   EXPECT_TRUE(EveryFileIsTheOriginal());

@@ -186,7 +186,7 @@ TEST_F(LeaseTest, KeepOnFailureLeavesASplitFleetAndStatusSaysSoFirst) {
   ASSERT_TRUE(doc.is_object()) << json.out;
   EXPECT_EQ(doc["fleet"]["split"], true);
   // rollback converges it.
-  ProcessResult rollback = farm_->Osctl({"rollout", "rollback"});
+  ProcessResult rollback = farm_->Osctl({"rollout", "rollback", "--yes"});
   EXPECT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
   EXPECT_TRUE(StatusSaysConverged("old address"));
 }

@@ -244,7 +244,7 @@ TEST_F(ReadOnceTest, RollbackRightAfterAKilledOsctlWaitsForTheChangeInFlight) {
   ASSERT_TRUE(FirstServerInItsStep()) << Log();
   ASSERT_EQ(kill(osctl->pid(), SIGKILL), 0);
   osctl->Wait();
-  ProcessResult rollback = farm_->Osctl({"rollout", "rollback"});
+  ProcessResult rollback = farm_->Osctl({"rollout", "rollback", "--yes"});
   EXPECT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
   EXPECT_THAT(rollback.err, Not(HasSubstr("rollback failed"))) << rollback.err;
   EXPECT_TRUE(StatusSaysConvergedOnTheOldAddress());

@@ -203,7 +203,7 @@ TEST_F(RolloutTest, OsctlKilledMidBatchThenStatusResumeRollback) {
   for (const std::string& n : Names()) {
     EXPECT_THAT(farm_->Hsconf(n), HasSubstr(farm_->new_db().address())) << n;
   }
-  ProcessResult rollback = farm_->Osctl({"rollout", "rollback"});
+  ProcessResult rollback = farm_->Osctl({"rollout", "rollback", "--yes"});
   ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
   EXPECT_EQ(farm_->Journal()["phase"], "rolled_back");
   EXPECT_TRUE(EveryFileIs(farm_->original()));

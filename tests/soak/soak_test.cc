@@ -288,7 +288,7 @@ TEST(Soak, DISABLED_Soak) {
       WriteFile(dir + "/run.txt",
                 absl::StrCat("seed ", seed, " run ", run, " fault ", FaultName(fault), " ", detail,
                              " ", follow, " from ", current, " to ", target, "\n"));
-      ProcessResult fix = farm.Osctl({"rollout", "rollback"});  // to carry on
+      ProcessResult fix = farm.Osctl({"rollout", "rollback", "--yes"});  // to carry on
       WriteFile(dir + "/repair.txt", fix.out + fix.err);
       absl::SleepFor(kLease * 2);
       state = fleet_state();

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
+#include "common/platform/owner_only.h"
 #include "common/platform/posix/errno_error.h"
 #include "common/platform/unique_fd.h"
 
@@ -123,6 +125,27 @@ Result<bool> SecretFileIsPrivate(const std::string& path) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
   return (st.st_mode & S_IROTH) == 0;
+}
+
+Result<std::string> OwnerOnlyProblem(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
+  const uid_t me = geteuid();
+  if (st.st_uid != me) {
+    return "it belongs to uid " + std::to_string(st.st_uid) + ", not to this user (uid " +
+           std::to_string(me) + ")";
+  }
+  constexpr mode_t kOthers = S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH;
+  if ((st.st_mode & kOthers) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return std::string("mode ") + mode + ": its group or others may read or write it";
+  }
+  return std::string();
+}
+
+std::string MakeOwnerOnlyCommand(const std::string& path, bool folder) {
+  return (folder ? "chmod 700 " : "chmod 600 ") + path;
 }
 
 Result<void> CheckAccess(const std::string& path, Access access) {

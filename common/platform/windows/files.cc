@@ -1,5 +1,6 @@
 #include "common/platform/files.h"
 
+#include "common/platform/owner_only.h"
 #include "common/platform/windows/security.h"
 #include "common/platform/windows/win32.h"
 
@@ -183,6 +184,23 @@ Result<bool> SecretFileIsPrivate(const std::string& path) {
   Result<bool> others = win::OthersCanRead(path);
   if (!others.ok()) return others.error();
   return !*others;
+}
+
+Result<std::string> OwnerOnlyProblem(const std::string& path) {
+  Result<PathKind> kind = KindOf(path);
+  if (!kind.ok()) return kind.error();
+  Result<bool> others = win::OthersCanRead(path);
+  if (!others.ok()) return others.error();
+  if (*others) return std::string("others may read it");
+  return win::UntrustedWriters(path, *kind == PathKind::kFolder);
+}
+
+std::string MakeOwnerOnlyCommand(const std::string& path, bool /*folder*/) {
+  wchar_t user[257];
+  DWORD size = sizeof(user) / sizeof(user[0]);
+  const std::string account = GetUserNameW(user, &size) ? win::Utf8(user) : "%USERNAME%";
+  return "icacls \"" + path + "\" /inheritance:r /grant:r SYSTEM:F Administrators:F \"" +
+         account + "\":F";
 }
 
 Result<void> CheckAccess(const std::string& path, Access access) {

@@ -9,6 +9,7 @@
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/commands/service_center_install.h"
 #include "ctl/ops/doctor/doctor.h"
+#include "ctl/ops/rollout/journal_fleet.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/moves.h"
 #include "ctl/output/report.h"
@@ -88,7 +89,7 @@ int RunRolloutPrepared(const GlobalOptions& global, PreparedOptions o) {
   o.rollout.platform = o.addresses.platform;
   o.rollout.log = o.addresses.log;
   o.rollout.session = o.addresses.session;
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = OpenRolloutFleet(global, "");
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = OpenRolloutFleet(global);
   if (!ctx.ok()) return ReportError(ctx.status());
   const FleetContext& c = **ctx;
   if (absl::Status s = DoctorPreflight(c, o.rollout.skip_service_center); !s.ok()) {
@@ -101,6 +102,7 @@ int RunRolloutPrepared(const GlobalOptions& global, PreparedOptions o) {
   Rollout rollout(c, std::move(journal), PrintSteps(printer), InterruptFlag());
   rollout.set_tool_credentials(*std::move(credentials));
   if (absl::Status prepared = rollout.Prepare(); !prepared.ok()) return ReportError(prepared);
+  RecordFleet(rollout.journal(), c);  // what resume, rollback and status compare with
   if (o.apply) return Apply(c, rollout, o.yes);
   rollout.journal().updated = absl::InfinitePast();  // never saved
   if (c.format() == OutputFormat::kTable) {

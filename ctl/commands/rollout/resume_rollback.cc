@@ -1,13 +1,18 @@
 // rollout resume | rollback [ID]: continue a rollout from its journal, or revert every
-// change it made (also after the workstation crashed or osctl was interrupted). resume
-// first says the target and what is done and left, runs the preflight again and asks
-// (unless --yes), as apply does.
+// change it made (also after the workstation crashed or osctl was interrupted). The
+// journal is a record, not authority: the servers, their addresses and the CA are the
+// operator's inventory's (as for every command), and a journal that does not match them is
+// refused before any server is asked or any credential read. resume then says the target
+// and what is done and left, runs the preflight again and asks (unless --yes), as apply
+// does; rollback says what it brings back and asks too.
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
+#include "ctl/ops/rollout/journal_fleet.h"
 #include "ctl/output/exit_code.h"
+#include "ctl/output/moves.h"
 #include "ctl/output/rollout_summary.h"
 
 namespace osfleet::ctl {
@@ -23,7 +28,7 @@ absl::Status RollBack(Rollout& rollout) {
 struct FromJournalOptions {
   std::string id;  // empty: the newest
   bool resume = false;
-  bool yes = false;  // resume only
+  bool yes = false;
   DbCredentialFlags credentials;
 };
 
@@ -33,25 +38,41 @@ int CheckResume(Rollout& rollout, bool yes) {
   return ProceedWithRollout(rollout.journal(), yes, "resumed") ? kExitOk : kExitUsage;
 }
 
+// Before a rollback changes anything: what it brings back, then the go-ahead.
+int CheckRollback(Rollout& rollout, EventPrinter& printer, bool yes) {
+  const Journal& j = rollout.journal();
+  printer.Step("rollback", "",
+               absl::StrCat("rollout ", j.id, " (", RolloutPhaseName(j.phase), "): target ",
+                            MovesText(MovesOf(j))),
+               false);
+  printer.Step("rollback", "", ProgressText(j), false);
+  return ProceedWithRollback(j, yes) ? kExitOk : kExitUsage;
+}
+
 int RunRolloutFromJournal(const GlobalOptions& global, const FromJournalOptions& o) {
-  absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
-  if (!credentials.ok()) return ReportError(credentials.status());
   absl::StatusOr<Journal> journal = LoadJournal(o.id);
   if (!journal.ok()) return ReportError(journal.status());
-  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = OpenRolloutFleet(global, journal->inventory);
+  absl::StatusOr<std::unique_ptr<FleetContext>> ctx = OpenRolloutFleet(global);
   if (!ctx.ok()) return ReportError(ctx.status());
   const FleetContext& c = **ctx;
+  if (absl::Status s = CheckJournalMatchesFleet(*journal, c, InventoryPath(global.inventory));
+      !s.ok()) {
+    return ReportError(s);
+  }
   if (o.resume && journal->phase == RolloutPhase::kDone) {
     return ReportError(absl::FailedPreconditionError(absl::StrCat(
         "rollout ", journal->id, " is ", RolloutPhaseName(journal->phase), "; nothing to resume")));
   }
+  // Read only once the journal is known to be this fleet's: a password is never asked for,
+  // or sent, on a journal's word.
+  absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
+  if (!credentials.ok()) return ReportError(credentials.status());
   EventPrinter printer(c.format(), c.color());
   Rollout rollout(c, *std::move(journal), PrintSteps(printer), InterruptFlag());
   rollout.set_tool_credentials(*std::move(credentials));
   if (absl::Status known = rollout.CheckHostsKnown(); !known.ok()) return ReportError(known);
-  if (o.resume) {
-    if (const int code = CheckResume(rollout, o.yes); code != kExitOk) return code;
-  }
+  const int go = o.resume ? CheckResume(rollout, o.yes) : CheckRollback(rollout, printer, o.yes);
+  if (go != kExitOk) return go;
   CatchInterrupt(/*rolling_back=*/!o.resume);
   absl::Status done = o.resume ? rollout.Execute() : RollBack(rollout);
   PrintRolloutResult(c.format(), c.color(), rollout.journal());
@@ -67,8 +88,8 @@ void AddRolloutFromJournal(CLI::App& rollout, const GlobalOptions& global, Actio
   CLI::App* cmd = rollout.add_subcommand(
       verb, o->resume ? "continue a rollout from its journal: preflight again, ask, apply the rest"
                       : "roll back every change of a rollout, from its journal");
-  cmd->add_option("id", o->id, "rollout id (default: the newest)");
-  if (o->resume) cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
+  cmd->add_option("id", o->id, "rollout id or journal file (default: the newest)");
+  cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
   AddDbCredentialFlags(cmd, o->credentials);
   OnChosen(cmd, action, [&global, o] { return RunRolloutFromJournal(global, *o); });
 }

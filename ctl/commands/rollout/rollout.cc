@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/platform/interrupt.h"
 #include "ctl/commands/ask.h"
 #include "ctl/fleet/identity_check.h"
@@ -20,6 +21,16 @@ size_t ServersToMove(const Journal& journal) {
   return n;
 }
 
+// The servers a rollback changes: every one this rollout changed or may have changed.
+size_t ServersToRollBack(const Journal& journal) {
+  size_t n = 0;
+  for (const HostRecord& h : journal.hosts) {
+    n += h.state == HostState::kApplying || h.state == HostState::kPending ||
+         (h.state == HostState::kConfirmed && !h.backup_id.empty());
+  }
+  return n;
+}
+
 }  // namespace
 
 void RegisterRollout(CLI::App& app, const GlobalOptions& global, Action& action) {
@@ -32,13 +43,11 @@ void RegisterRollout(CLI::App& app, const GlobalOptions& global, Action& action)
   }
 }
 
-absl::StatusOr<std::unique_ptr<FleetContext>> OpenRolloutFleet(GlobalOptions options,
-                                                               const std::string& inventory) {
+absl::StatusOr<std::unique_ptr<FleetContext>> OpenRolloutFleet(const GlobalOptions& options) {
   if (!options.limit.empty()) {
     return absl::InvalidArgumentError(
         "--limit: a rollout covers every application server of the inventory");
   }
-  if (options.inventory.empty()) options.inventory = inventory;
   absl::StatusOr<std::unique_ptr<FleetContext>> ctx = FleetContext::Open(options);
   if (!ctx.ok()) return ctx;
   if (absl::Status s = CheckFleetIdentities(**ctx); !s.ok()) return s;
@@ -71,6 +80,26 @@ bool ProceedWithRollout(const Journal& journal, bool yes, const std::string& don
   std::fprintf(stderr, "osctl: not %s (%s): rollout %s would move %s\n", done_word.c_str(),
                can_ask ? "not confirmed at the prompt" : "no terminal to ask on; pass --yes",
                journal.id.c_str(), MovesText(moves).c_str());
+  return false;
+}
+
+bool ProceedWithRollback(const Journal& journal, bool yes) {
+  if (yes) return true;
+  // Back: from the new address to the old ones.
+  std::vector<DatabaseMove> back = MovesOf(journal);
+  for (DatabaseMove& m : back) {
+    std::string old = absl::StrJoin(m.from, " | ");
+    m.from = {m.to};
+    m.to = std::move(old);
+  }
+  const std::string question =
+      absl::StrCat("Roll back ", ServersToRollBack(journal), " servers of rollout ", journal.id,
+                   ": ", MovesText(back), "? [y/N] ");
+  const bool can_ask = CanAsk();
+  if (can_ask && AskYesNo(question)) return true;
+  std::fprintf(stderr, "osctl: not rolled back (%s): rollout %s would move %s\n",
+               can_ask ? "not confirmed at the prompt" : "no terminal to ask on; pass --yes",
+               journal.id.c_str(), MovesText(back).c_str());
   return false;
 }
 

@@ -22,11 +22,11 @@ void AddRolloutStatus(CLI::App& rollout, const GlobalOptions& global, Action& ac
 void AddRolloutFromJournal(CLI::App& rollout, const GlobalOptions& global, Action& action,
                            const std::string& verb);
 
-// The fleet a rollout runs on: every server of `inventory` (when --inventory is not given);
+// The fleet a rollout runs on: every server of the operator's inventory (--inventory,
+// $OSFLEET_INVENTORY or the default, as for every command: never one a journal names);
 // --limit is refused, since a rollout covers every application server. Every server's agent
 // must be what the inventory says (ctl/fleet/identity_check.h): INVALID_ARGUMENT otherwise.
-absl::StatusOr<std::unique_ptr<FleetContext>> OpenRolloutFleet(GlobalOptions options,
-                                                               const std::string& inventory);
+absl::StatusOr<std::unique_ptr<FleetContext>> OpenRolloutFleet(const GlobalOptions& options);
 
 // The flag Ctrl-C sets: the rollout stops at its next safe point.
 const std::atomic<bool>* InterruptFlag();
@@ -41,6 +41,10 @@ void CatchInterrupt(bool rolling_back = false);
 // saying on stderr that the rollout was not `done_word` ("applied", "resumed") and why
 // (declined, or no terminal to ask on: pass --yes), with the same question's moves.
 bool ProceedWithRollout(const Journal& journal, bool yes, const std::string& done_word);
+
+// Whether to roll back the changes of `journal`: as ProceedWithRollout, asking "Roll back
+// N servers of rollout ID: Platform NEW → OLD? [y/N]" (N: the servers it changed).
+bool ProceedWithRollback(const Journal& journal, bool yes);
 
 // The rollout's events, printed as they happen.
 RolloutSink PrintSteps(EventPrinter& printer);

@@ -10,6 +10,7 @@
 #include "common/json_util.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/ops/rollout/fleet_view.h"
+#include "ctl/ops/rollout/journal_fleet.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/moves.h"
 #include "ctl/output/report.h"
@@ -24,33 +25,52 @@ struct StatusOptions {
   bool offline = false;
 };
 
-void PrintStatusJson(const Journal& journal, const FleetView* view) {
-  absl::StatusOr<std::string> text = ReadFileCapped(journal.path, 16 << 20);
+void PrintStatusJson(const Journal& journal, const FleetView* view,
+                     const FleetComparison* comparison) {
+  absl::StatusOr<std::string> text = ReadFileCapped(journal.path, kMaxJournalBytes);
   absl::StatusOr<nlohmann::json> parsed = ParseJson(text.ok() ? *text : "{}", journal.path);
   nlohmann::json doc = parsed.ok() ? *std::move(parsed) : nlohmann::json::object();
   doc["target"] = MovesJson(MovesOf(journal));
   if (view != nullptr) doc["fleet"] = view->ToJson();
+  if (comparison != nullptr) {
+    doc["inventory_match"] = {{"matches", comparison->matches()},
+                              {"differences", comparison->differences},
+                              {"notes", comparison->notes}};
+  }
   PrintJson(doc);
+}
+
+// The record does not describe the operator's fleet: said before it is printed.
+std::string MismatchLine(const Journal& journal, const FleetComparison& c,
+                         const GlobalOptions& global) {
+  return absl::StrCat("NOT THIS FLEET'S RECORD: rollout ", journal.id,
+                      " does not match the inventory ", InventoryPath(global.inventory), ": ",
+                      absl::StrJoin(c.differences, "; "),
+                      " (resume and rollback refuse it; the record below is the journal's)");
 }
 
 int RunRolloutStatus(const GlobalOptions& global, const StatusOptions& o) {
   absl::StatusOr<Journal> journal = LoadJournal(o.id);
   if (!journal.ok()) return ReportError(journal.status());
   std::unique_ptr<FleetView> view;
+  std::unique_ptr<FleetComparison> comparison;
   std::string why_offline;
   if (!o.offline) {
-    absl::StatusOr<std::unique_ptr<FleetContext>> ctx =
-        OpenRolloutFleet(global, journal->inventory);
+    // The operator's inventory (never the journal's): asking its servers reads only.
+    absl::StatusOr<std::unique_ptr<FleetContext>> ctx = OpenRolloutFleet(global);
     if (ctx.ok()) {
+      comparison = std::make_unique<FleetComparison>(
+          CompareWithFleet(*journal, (*ctx)->servers(), CaFingerprint((*ctx)->connection())));
       view = std::make_unique<FleetView>(ObserveFleet(**ctx, *journal));
       view->target = MovesText(MovesOf(*journal));
     } else {
       why_offline = absl::StrCat("servers not asked: ", ctx.status().message());
     }
   }
+  const bool mismatch = comparison != nullptr && !comparison->matches();
   const bool color = ColorWanted(global);
   if (global.output == "json") {
-    PrintStatusJson(*journal, view.get());
+    PrintStatusJson(*journal, view.get(), comparison.get());
   } else {
     std::string headline = view != nullptr ? view->Headline() : why_offline;
     if (!headline.empty()) {
@@ -59,8 +79,14 @@ int RunRolloutStatus(const GlobalOptions& global, const StatusOptions& o) {
       for (absl::string_view l : absl::StrSplit(headline, '\n')) lines.push_back(EscapeControls(l));
       PrintOut(Paint(absl::StrJoin(lines, "\n"), bad ? Color::kRed : Color::kGreen, color) + "\n");
     }
+    if (mismatch) {
+      PrintOut(
+          Paint(EscapeControls(MismatchLine(*journal, *comparison, global)), Color::kRed, color) +
+          "\n");
+    }
     PrintRolloutResult(OutputFormat::kTable, color, *journal);
   }
+  if (mismatch) return kExitFailed;
   if (view != nullptr && (view->split() || view->services_lag())) return kExitFailed;
   return journal->phase == RolloutPhase::kDone ? kExitOk : kExitFailed;
 }

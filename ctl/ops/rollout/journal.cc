@@ -11,20 +11,24 @@
 #include "common/atomic_file.h"
 #include "common/json_util.h"
 #include "common/platform/files.h"
+#include "common/platform/owner_only.h"
+#include "ctl/ops/rollout/journal_check.h"
+#include "ctl/output/exit_code.h"
 
 namespace osfleet::ctl {
 namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxJournalBytes = 16 << 20;
-
 template <typename Enum, size_t N>
-Enum FromName(const std::string& name, const char* const (&names)[N], Enum fallback) {
+bool FromName(absl::string_view name, const char* const (&names)[N], Enum& out) {
   for (size_t i = 0; i < N; ++i) {
-    if (name == names[i]) return static_cast<Enum>(i);
+    if (name == names[i]) {
+      out = static_cast<Enum>(i);
+      return true;
+    }
   }
-  return fallback;
+  return false;
 }
 
 constexpr const char* kHostStates[] = {"planned",   "applying", "pending",
@@ -32,20 +36,10 @@ constexpr const char* kHostStates[] = {"planned",   "applying", "pending",
 constexpr const char* kPhases[] = {"planned", "applying", "confirming", "service_center",
                                    "done",    "stopped",  "rolled_back"};
 
-// The strings of an array member; anything else is skipped (a journal is read leniently).
-std::vector<std::string> JsonStrings(const json& object, const char* key) {
-  std::vector<std::string> out;
-  const json array = object.is_object() && object.contains(key) ? object[key] : json();
-  if (!array.is_array()) return out;
-  for (const json& item : array) {
-    if (item.is_string()) out.push_back(item.get<std::string>());
-  }
-  return out;
-}
-
 json HostToJson(const HostRecord& h) {
   return {{"name", h.name},
           {"role", h.role},
+          {"address", h.address},
           {"batch", h.batch},
           {"old_revision", h.old_revision},
           {"old_addresses", h.old_addresses},
@@ -58,25 +52,6 @@ json HostToJson(const HostRecord& h) {
           {"configuration_tool", h.configuration_tool},
           {"configuration_tool_output", h.configuration_tool_output},
           {"warnings", h.warnings}};
-}
-
-HostRecord HostFromJson(const json& j) {
-  HostRecord h;
-  h.name = JsonString(j, "name");
-  h.role = JsonString(j, "role");
-  h.batch = static_cast<int>(JsonInt(j, "batch"));
-  h.old_revision = JsonString(j, "old_revision");
-  h.old_addresses = JsonStringMap(j, "old_addresses");
-  h.new_revision = JsonString(j, "new_revision");
-  h.change_id = JsonString(j, "change_id");
-  h.backup_id = JsonString(j, "backup_id");
-  h.state = FromName(JsonString(j, "state"), kHostStates, HostState::kPlanned);
-  h.error = JsonString(j, "error");
-  h.restart_seconds = JsonDouble(j, "restart_seconds");
-  h.configuration_tool = JsonString(j, "configuration_tool");
-  h.configuration_tool_output = JsonString(j, "configuration_tool_output");
-  h.warnings = JsonStrings(j, "warnings");
-  return h;
 }
 
 json OptionsToJson(const RolloutOptions& o) {
@@ -94,24 +69,6 @@ json OptionsToJson(const RolloutOptions& o) {
           {"install_service_center", o.install_service_center}};
 }
 
-RolloutOptions OptionsFromJson(const json& j) {
-  RolloutOptions o;
-  o.platform = JsonString(j, "platform");
-  o.log = JsonString(j, "log");
-  o.session = JsonString(j, "session");
-  o.batch = JsonString(j, "batch", "25%");
-  o.canary = static_cast<int>(JsonInt(j, "canary", 1));
-  o.max_fail = JsonString(j, "max_fail", "0");
-  o.confirm_timeout = JsonString(j, "confirm_timeout", "10m");
-  // A journal written before leases existed: its rollout ran with the window alone.
-  o.lease = JsonString(j, "lease", "0s");
-  o.on_failure = JsonString(j, "on_failure", "rollback");
-  o.advanced_settings = JsonString(j, "advanced_settings", "refuse");
-  o.skip_service_center = JsonBool(j, "skip_service_center");
-  o.install_service_center = JsonBool(j, "install_service_center");
-  return o;
-}
-
 std::string Iso(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
 }
@@ -120,6 +77,13 @@ std::string Iso(absl::Time t) {
 
 const char* HostStateName(HostState state) { return kHostStates[static_cast<int>(state)]; }
 const char* RolloutPhaseName(RolloutPhase phase) { return kPhases[static_cast<int>(phase)]; }
+
+bool ParseHostState(absl::string_view name, HostState& out) {
+  return FromName(name, kHostStates, out);
+}
+bool ParseRolloutPhase(absl::string_view name, RolloutPhase& out) {
+  return FromName(name, kPhases, out);
+}
 
 HostRecord* Journal::Find(const std::string& name) {
   for (HostRecord& h : hosts) {
@@ -156,6 +120,7 @@ absl::Status SaveJournal(Journal& journal) {
   for (const HostRecord& h : journal.hosts) hosts.push_back(HostToJson(h));
   const json doc = {{"id", journal.id},
                     {"inventory", journal.inventory},
+                    {"ca_fingerprint", journal.ca_fingerprint},
                     {"created", Iso(journal.created)},
                     {"created_unix_ms", absl::ToUnixMillis(journal.created)},
                     {"updated", Iso(journal.updated)},
@@ -168,34 +133,41 @@ absl::Status SaveJournal(Journal& journal) {
                     {"note", journal.note}};
   const size_t slash = journal.path.rfind('/');
   if (slash != std::string::npos) {
-    if (absl::Status s = MakeDirs(journal.path.substr(0, slash), 0700); !s.ok()) return s;
+    const std::string folder = journal.path.substr(0, slash);
+    if (absl::Status s = MakeDirs(folder, 0700); !s.ok()) return s;
+    // Refused now rather than at the resume that would refuse to read it.
+    if (absl::Status s = CheckJournalPrivate(folder, /*folder=*/true); !s.ok()) return s;
   }
   AtomicWriteOptions options;
   options.new_file_mode = 0600;
   return WriteFileAtomically(journal.path, DumpJson(doc, 2) + "\n", options);
 }
 
+absl::Status CheckJournalPrivate(const std::string& path, bool folder) {
+  platform::Result<std::string> problem = platform::OwnerOnlyProblem(path);
+  if (!problem.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("rollout journal: ", problem.error().Message()));
+  }
+  if (problem->empty()) return absl::OkStatus();
+  return MarkRefused(absl::FailedPreconditionError(absl::StrCat(
+      folder ? "the rollouts folder " : "the rollout journal ", path, ": ", *problem,
+      "; a journal decides which servers are changed and how, so it is kept like a secret "
+      "(only you may read or write it); if you did not loosen it yourself, look at what "
+      "changed in it before using it; then run: ",
+      platform::MakeOwnerOnlyCommand(path, folder))));
+}
+
 absl::StatusOr<Journal> LoadJournalFile(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash);
+  // The folder first: whoever may write in it may replace the file.
+  if (folder == RolloutDir()) {
+    if (absl::Status s = CheckJournalPrivate(folder, /*folder=*/true); !s.ok()) return s;
+  }
+  if (absl::Status s = CheckJournalPrivate(path, /*folder=*/false); !s.ok()) return s;
   absl::StatusOr<std::string> text = ReadFileCapped(path, kMaxJournalBytes);
   if (!text.ok()) return text.status();
-  const json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || !doc.contains("id") || !doc.contains("hosts") ||
-      !doc["hosts"].is_array()) {
-    return absl::DataLossError(absl::StrCat(path, ": not a rollout journal"));
-  }
-  Journal j;
-  j.path = path;
-  j.id = JsonString(doc, "id");
-  j.inventory = JsonString(doc, "inventory");
-  j.created = absl::FromUnixMillis(JsonInt(doc, "created_unix_ms"));
-  j.updated = absl::FromUnixMillis(JsonInt(doc, "updated_unix_ms"));
-  j.options = OptionsFromJson(JsonObject(doc, "options"));
-  j.phase = FromName(JsonString(doc, "phase"), kPhases, RolloutPhase::kStopped);
-  j.batches = static_cast<int>(JsonInt(doc, "batches"));
-  for (const json& h : doc["hosts"]) j.hosts.push_back(HostFromJson(h));
-  j.service_center = JsonString(doc, "service_center");
-  j.note = JsonString(doc, "note");
-  return j;
+  return ParseJournal(*text, path);
 }
 
 absl::StatusOr<Journal> LoadJournal(const std::string& id) {

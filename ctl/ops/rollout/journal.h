@@ -3,11 +3,13 @@
 // after the workstation crashed or osctl was interrupted.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace osfleet::ctl {
@@ -33,10 +35,17 @@ enum class RolloutPhase {
 
 const char* HostStateName(HostState state);
 const char* RolloutPhaseName(RolloutPhase phase);
+// The state or phase of that name (the inverse of the above); false for an unknown name.
+bool ParseHostState(absl::string_view name, HostState& out);
+bool ParseRolloutPhase(absl::string_view name, RolloutPhase& out);
 
 struct HostRecord {
   std::string name;
   std::string role;  // deployment_controller | front_end
+  // The agent's address in the inventory the rollout started with ("10.0.0.12:7443"); a
+  // resume, rollback or status compares it with the operator's inventory. Empty in a
+  // journal written before it was recorded.
+  std::string address;
   int batch = 0;
   std::string old_revision;
   std::map<std::string, std::string> old_addresses;  // platform/log/session -> address
@@ -74,7 +83,10 @@ struct RolloutOptions {
 struct Journal {
   std::string id;    // "20261127-020301-3f9a"
   std::string path;  // where it is stored (not serialised)
-  std::string inventory;
+  std::string inventory;  // the inventory's path when it started (a record: never used)
+  // The fingerprint of the CA the rollout's agents were trusted with (CaFingerprint in
+  // journal_fleet.h); empty in a journal written before it was recorded.
+  std::string ca_fingerprint;
   absl::Time created;
   absl::Time updated;
   RolloutOptions options;
@@ -91,10 +103,26 @@ struct Journal {
 // rollouts live in its "rollouts" folder.
 std::string RolloutDir();
 
-// Writes journal.path atomically (mode 0600), stamping `updated`. Creates the folder.
+// The largest journal file read, checked before it is parsed (a few MB: thousands of
+// servers with their Configuration Tool output).
+inline constexpr size_t kMaxJournalBytes = 8u << 20;
+
+// Writes journal.path atomically (mode 0600, its folder 0700), stamping `updated`.
+// Creates the folder; refuses one that others may use (CheckJournalPrivate).
 absl::Status SaveJournal(Journal& journal);
-// id: a rollout id, or empty for the newest journal in RolloutDir().
+// id: a rollout id, or empty for the newest journal in RolloutDir(); a path (with a '/')
+// is read as given. The journal is checked like a secret before it is read (the file and
+// its folder are the operator's alone: CheckJournalPrivate), its size before it is parsed,
+// and every field's type and bounds (journal_check.h): an error names the file and the
+// field. A journal is a record, never authority: the commands compare it with the
+// operator's inventory (journal_fleet.h).
 absl::StatusOr<Journal> LoadJournal(const std::string& id);
+// The same for one file.
+absl::StatusOr<Journal> LoadJournalFile(const std::string& path);
+// FAILED_PRECONDITION (refused: exit 3) naming path, what is wrong and the command that
+// fixes it, when the journal file or its folder is not this user's alone (owned by another
+// user, or its group or others may read or write it: platform::OwnerOnlyProblem).
+absl::Status CheckJournalPrivate(const std::string& path, bool folder);
 // A fresh id and path in RolloutDir().
 Journal NewJournal();
 

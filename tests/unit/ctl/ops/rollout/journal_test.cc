@@ -3,18 +3,31 @@
 #include "ctl/ops/rollout/journal.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/unit/common/platform/temp_dir.h"
 
 namespace osfleet::ctl {
 namespace {
+
+using ::testing::HasSubstr;
+
+// The least a journal osctl writes has: a new address.
+Journal Minimal() {
+  Journal j;
+  j.options.platform = "sqlnew01,1433";
+  return j;
+}
 
 class JournalTest : public ::testing::Test {
  protected:
@@ -22,7 +35,7 @@ class JournalTest : public ::testing::Test {
   ~JournalTest() override { unsetenv("OSFLEET_STATE_DIR"); }
 
   void Save(const std::string& id, absl::Time created) {
-    Journal j;
+    Journal j = Minimal();
     j.id = id;
     j.path = RolloutDir() + "/" + id + ".json";
     j.created = created;
@@ -48,7 +61,7 @@ TEST_F(JournalTest, TheNewestIsTheOneCreatedLastEvenWithinTheSameSecond) {
 // The Service Center installation was opt-in before it became the default: a journal
 // without the field ran without it, and its resume and rollback must too.
 TEST_F(JournalTest, TheServiceCenterInstallationIsRecordedAndOffInAnOlderJournal) {
-  Journal j;
+  Journal j = Minimal();
   j.id = "20261207-010000-aaaa";
   j.path = RolloutDir() + "/" + j.id + ".json";
   j.options.install_service_center = true;
@@ -68,12 +81,14 @@ TEST_F(JournalTest, TheServiceCenterInstallationIsRecordedAndOffInAnOlderJournal
 }
 
 TEST_F(JournalTest, TheAdvancedSettingsChoiceAndEachHostsWarningsAreKept) {
-  Journal j;
+  Journal j = Minimal();
   j.id = "20261207-020000-abcd";
   j.path = RolloutDir() + "/" + j.id + ".json";
   j.options.advanced_settings = "keep";
   HostRecord h;
   h.name = "dc01";
+  h.role = "deployment_controller";
+  j.batches = 1;
   h.warnings = {"platform database: kept (--advanced-settings keep): ..."};
   j.hosts.push_back(h);
   ASSERT_TRUE(SaveJournal(j).ok());
@@ -85,7 +100,7 @@ TEST_F(JournalTest, TheAdvancedSettingsChoiceAndEachHostsWarningsAreKept) {
 }
 
 TEST_F(JournalTest, AJournalFromBeforeTheChoiceRefuses) {
-  Journal j;
+  Journal j = Minimal();
   j.id = "20261207-020001-abcd";
   j.path = RolloutDir() + "/" + j.id + ".json";
   j.options.advanced_settings = "keep";
@@ -98,6 +113,54 @@ TEST_F(JournalTest, AJournalFromBeforeTheChoiceRefuses) {
   absl::StatusOr<Journal> loaded = LoadJournal(j.id);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->options.advanced_settings, "refuse");
+}
+
+// Finding 1: a journal decides which servers change and how, so it is read only when it is
+// the operator's alone, as a private key is.
+TEST_F(JournalTest, AJournalOthersMayReadOrWriteIsRefused) {
+  Journal j = Minimal();
+  j.id = "20261207-030000-abcd";
+  j.path = RolloutDir() + "/" + j.id + ".json";
+  ASSERT_TRUE(SaveJournal(j).ok());
+  struct stat st;
+  ASSERT_EQ(stat(j.path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(stat(RolloutDir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_TRUE(LoadJournal(j.id).ok());
+
+  for (mode_t mode : {0644, 0620, 0604, 0640}) {
+    ASSERT_EQ(chmod(j.path.c_str(), mode), 0);
+    absl::Status s = LoadJournal(j.id).status();
+    EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+    EXPECT_THAT(std::string(s.message()), HasSubstr("the rollout journal " + j.path + ": mode 0" +
+                                                    absl::StrFormat("%o", mode) +
+                                                    ": its group or others may read or write it"));
+    EXPECT_THAT(std::string(s.message()), HasSubstr("chmod 600 " + j.path));
+  }
+  ASSERT_EQ(chmod(j.path.c_str(), 0600), 0);
+  ASSERT_EQ(chmod(RolloutDir().c_str(), 0755), 0);
+  absl::Status s = LoadJournal(j.id).status();
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("the rollouts folder " + RolloutDir() + ": mode 0755"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("chmod 700 " + RolloutDir()));
+  // Saving into it is refused too, rather than writing a journal no resume would read.
+  EXPECT_TRUE(absl::IsFailedPrecondition(SaveJournal(j)));
+  ASSERT_EQ(chmod(RolloutDir().c_str(), 0700), 0);
+  EXPECT_TRUE(LoadJournal(j.id).ok());
+}
+
+TEST_F(JournalTest, AJournalOwnedByAnotherUserIsRefused) {
+  if (geteuid() != 0) GTEST_SKIP() << "only root can give a file to another user";
+  Journal j = Minimal();
+  j.id = "20261207-030001-abcd";
+  j.path = RolloutDir() + "/" + j.id + ".json";
+  ASSERT_TRUE(SaveJournal(j).ok());
+  ASSERT_EQ(chown(j.path.c_str(), 4242, static_cast<gid_t>(-1)), 0);
+  absl::Status s = LoadJournal(j.id).status();
+  EXPECT_THAT(std::string(s.message()), HasSubstr("the rollout journal " + j.path +
+                                                  ": it belongs to uid 4242, not to this "
+                                                  "user (uid 0)"));
 }
 
 TEST_F(JournalTest, NoJournalIsNotFound) {
