@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "osfleet/v1/agent.grpc.pb.h"
 #include "osfleet/v1/service_center.grpc.pb.h"
 #include "osfleet/v1/services.grpc.pb.h"
