@@ -196,9 +196,6 @@ TEST_F(ScConfigTest, WsdlFile) {
               AllOf(HasSubstr(At(4)), HasSubstr("wsdl_file is for driver: http")));
 }
 
-}  // namespace
-}  // namespace osfleet::agent
-
 // Issue 26, finding 8: the caps on what a Service Center may make the phase handle.
 TEST_F(ScConfigTest, CapsHaveDefaultsAndAreReadInTheirRange) {
   absl::StatusOr<ServiceCenterSection> defaults = Load(Password());
@@ -226,3 +223,6 @@ TEST_F(ScConfigTest, CapsHaveDefaultsAndAreReadInTheirRange) {
   EXPECT_EQ(text.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(text.status().message(), HasSubstr(At(5)));
 }
+
+}  // namespace
+}  // namespace osfleet::agent
