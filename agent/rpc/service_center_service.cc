@@ -38,21 +38,52 @@ v1::RepublishPolicy ToProto(Republish r) {
   return v1::REPUBLISH_POLICY_UNSPECIFIED;
 }
 
+// At most this many bytes of modules in one ModulesListed event, and of text in any field
+// of an event: a client takes messages of 4 MiB at most, and a Service Center's factory
+// (or a hostile one) can list 250 000 modules, or send a message of any length.
+constexpr size_t kMaxListedBytes = 512 << 10;
+constexpr size_t kMaxTextBytes = 64 << 10;
+
+// `text` cut to kMaxTextBytes (on a UTF-8 boundary), saying how much was cut.
+std::string Bounded(const std::string& text) {
+  if (text.size() <= kMaxTextBytes) return text;
+  size_t cut = kMaxTextBytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(text.substr(0, cut), "… (", text.size() - cut, " more bytes not sent)");
+}
+
 void Fill(const ScModule& m, v1::ScModule* p) {
-  p->set_name(m.name);
-  p->set_key(m.key);
-  p->set_kind(m.kind);
+  p->set_name(Bounded(m.name));
+  p->set_key(Bounded(m.key));
+  p->set_kind(Bounded(m.kind));
   for (const ScStatusMessage& s : m.status_messages) {
     v1::ScStatusMessage* status = p->add_status_messages();
     status->set_id(s.id);
-    status->set_message(s.message);
+    status->set_message(Bounded(s.message));
   }
   p->set_flagged_because(FlagReasons(m));
 }
 
+// Adds modules to `out` while they fit in `budget` bytes; the number left out.
+int FillSome(const std::vector<ScModule>& modules, size_t& budget,
+             google::protobuf::RepeatedPtrField<v1::ScModule>* out) {
+  for (size_t i = 0; i < modules.size(); ++i) {
+    v1::ScModule one;
+    Fill(modules[i], &one);
+    const size_t size = one.ByteSizeLong();
+    if (size > budget) return static_cast<int>(modules.size() - i);
+    budget -= size;
+    *out->Add() = std::move(one);
+  }
+  return 0;
+}
+
 void FillListed(const PhaseEvent& e, v1::ModulesListed* out) {
-  for (const ScModule& m : e.modules) Fill(m, out->add_modules());
-  for (const ScModule& m : e.flagged) Fill(m, out->add_flagged());
+  // The flagged ones first: they say why; each list gets half the budget at least.
+  size_t flagged_budget = kMaxListedBytes / 2;
+  out->set_flagged_omitted(FillSome(e.flagged, flagged_budget, out->mutable_flagged()));
+  size_t modules_budget = kMaxListedBytes / 2 + flagged_budget;
+  out->set_modules_omitted(FillSome(e.modules, modules_budget, out->mutable_modules()));
   out->set_listed(e.listed);
   out->set_republish(ToProto(e.republish));
   out->set_dry_run(e.dry_run);
@@ -62,22 +93,22 @@ void FillApplied(const SettingsStep& s, v1::SettingsApplied* out) {
   out->set_command_line(s.command_line);
   out->set_exit_code(s.exit_code);
   out->set_timed_out(s.timed_out);
-  out->set_output(s.output);
-  out->set_log_tail(s.log_tail);
+  out->set_output(Bounded(s.output));
+  out->set_log_tail(Bounded(s.log_tail));
   *out->mutable_duration() = ToProtoDuration(s.duration);
-  out->set_error(s.error);
+  out->set_error(Bounded(s.error));
 }
 
 void FillWait(const ServiceCenterWait& w, bool answering, v1::ServiceCenterWait* out) {
   out->set_answering(answering);
   out->set_attempts(w.attempts);
   *out->mutable_waited() = ToProtoDuration(w.waited);
-  out->set_last_error(w.last_error);
+  out->set_last_error(Bounded(w.last_error));
 }
 
 void FillWire(const PhaseEvent& e, v1::WireInUse* out) {
   out->set_source(e.wire.source);
-  out->set_note(e.wire_note);
+  out->set_note(Bounded(e.wire_note));
   for (const sc_wire::OperationWire* op :
        {&e.wire.modules_get, &e.wire.get_publish_messages, &e.wire.publish_abort}) {
     v1::WireOperation* p = out->add_operations();
@@ -125,12 +156,12 @@ v1::PhaseEvent ToProto(const PhaseEvent& e) {
       break;
     case PhaseEvent::Kind::kMessage:
       out.mutable_message()->set_type(ToProto(e.message.type));
-      out.mutable_message()->set_message(e.message.message);
-      out.mutable_message()->set_detail(e.message.detail);
+      out.mutable_message()->set_message(Bounded(e.message.message));
+      out.mutable_message()->set_detail(Bounded(e.message.detail));
       out.mutable_message()->set_id(e.message.id);
       break;
     case PhaseEvent::Kind::kAborting:
-      out.mutable_aborting()->set_reason(e.reason);
+      out.mutable_aborting()->set_reason(Bounded(e.reason));
       break;
   }
   return out;

@@ -13,7 +13,6 @@
 namespace osfleet::agent {
 namespace {
 
-constexpr size_t kMaxBodyBytes = 64 << 20;
 constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
 constexpr absl::Duration kMinAttemptTime = absl::Milliseconds(1);
 
@@ -27,6 +26,7 @@ struct CurlListDeleter {
 };
 
 struct Received {
+  size_t max_bytes = 0;
   std::string body;
   bool too_large = false;
 };
@@ -34,7 +34,7 @@ struct Received {
 size_t OnData(char* data, size_t size, size_t count, void* user) {
   auto* received = static_cast<Received*>(user);
   const size_t n = size * count;
-  if (received->body.size() + n > kMaxBodyBytes) {
+  if (received->body.size() + n > received->max_bytes) {
     received->too_large = true;
     return 0;  // makes curl fail with CURLE_WRITE_ERROR
   }
@@ -73,6 +73,23 @@ absl::Status CurlError(CURLcode code, const char* error_text, const HttpPost& re
       ValidUtf8(absl::StrCat(Method(request), " ", Where(request.url), ": ", text));
   if (IsTlsError(code)) return absl::FailedPreconditionError(absl::StrCat("TLS: ", what));
   return absl::UnavailableError(what);
+}
+
+// "POST URL: the answer is over 32 MiB (the cap service_center.max_answer_mib; raise it in
+// the agent's config if this Service Center is really that large)".
+absl::Status TooLarge(const HttpPost& request, const HttpClientOptions& options) {
+  const size_t mib = size_t{1} << 20;
+  const std::string cap = options.max_body_bytes % mib == 0
+                              ? absl::StrCat(options.max_body_bytes / mib, " MiB")
+                              : absl::StrCat(options.max_body_bytes, " bytes");
+  const std::string key =
+      options.max_body_key.empty()
+          ? ""
+          : absl::StrCat(" (the cap ", options.max_body_key,
+                         "; raise it in the agent's config if the answer is really that large)");
+  return absl::ResourceExhaustedError(absl::StrCat(Method(request), " ", Where(request.url),
+                                                   ": the answer is over ", cap,
+                                                   "; stopped reading it", key));
 }
 
 void SetTls(CURL* curl, const HttpClientOptions& options) {
@@ -121,14 +138,12 @@ absl::StatusOr<HttpResponse> HttpClient::PostOnce(const HttpPost& request, absl:
     if (!AppendHeader(headers, line)) return absl::ResourceExhaustedError("curl_slist_append");
   }
   Received received;
+  received.max_bytes = options_.max_body_bytes;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   SetCommon(curl.get(), request, headers.get(), timeout, received, error_buffer);
   SetTls(curl.get(), options_);
   const CURLcode code = curl_easy_perform(curl.get());
-  if (received.too_large) {
-    return absl::DataLossError(absl::StrCat(Method(request), " ", Where(request.url),
-                                            ": the answer is over ", kMaxBodyBytes >> 20, " MiB"));
-  }
+  if (received.too_large) return TooLarge(request, options_);
   if (code != CURLE_OK) {
     may_retry = IsConnectError(code);
     return CurlError(code, error_buffer, request);

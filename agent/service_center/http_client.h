@@ -18,6 +18,10 @@ struct HttpClientOptions {
   absl::Duration timeout = absl::Seconds(30);  // per attempt, connect to last byte
   int connect_retries = 3;                     // extra attempts when connecting fails
   absl::Duration first_backoff = absl::Milliseconds(100);  // doubles per retry, max 2s
+  // The largest answer body read; curl stops reading past it. `max_body_key` names the
+  // setting that raises it, for the error (e.g. "service_center.max_answer_mib").
+  size_t max_body_bytes = size_t{64} << 20;
+  std::string max_body_key;
 };
 
 struct HttpPost {
@@ -38,8 +42,9 @@ class HttpClient {
 
   // Any HTTP status is a response (the caller reads it). Errors: UNAVAILABLE (cannot
   // resolve or connect after the retries, timeout, connection lost), FAILED_PRECONDITION
-  // (TLS: the certificate does not verify, bad CA file, handshake fails), DATA_LOSS (an
-  // answer over 64 MiB), each with curl's error text. Never waits past `deadline`.
+  // (TLS: the certificate does not verify, bad CA file, handshake fails), each with curl's
+  // error text; RESOURCE_EXHAUSTED for an answer over max_body_bytes (naming the cap and
+  // max_body_key; reading stops there). Never waits past `deadline`.
   absl::StatusOr<HttpResponse> Post(const HttpPost& request,
                                     absl::Time deadline = absl::InfiniteFuture()) const;
   // The same for a GET of url (no credentials: what it fetches is public, the WSDL).

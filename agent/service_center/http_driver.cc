@@ -32,6 +32,8 @@ HttpClientOptions ClientOptions(const HttpDriverConfig& config) {
   options.insecure_skip_verify = config.insecure_skip_verify;
   options.timeout = config.request_timeout;
   options.connect_retries = config.connect_retries;
+  options.max_body_bytes = static_cast<size_t>(config.max_answer_mib) << 20;
+  options.max_body_key = "service_center.max_answer_mib";
   return options;
 }
 
@@ -175,8 +177,21 @@ absl::StatusOr<std::string> Session::Call(const sc_wire::PostRequest& request,
 absl::StatusOr<std::vector<ScModule>> Session::ListModules() {
   absl::StatusOr<std::string> body =
       Call(sc_wire::ModulesGetRequest(config_.url, credentials_, wire_.modules_get), deadline_);
-  if (!body.ok()) return body.status();
-  return sc_wire::ParseModulesGetResponse(*body, wire_.modules_get);
+  if (!body.ok()) {
+    if (body.status().code() != absl::StatusCode::kResourceExhausted) return body.status();
+    return absl::ResourceExhaustedError(
+        absl::StrCat(body.status().message(), "; nothing was published"));
+  }
+  absl::StatusOr<std::vector<ScModule>> modules =
+      sc_wire::ParseModulesGetResponse(*body, wire_.modules_get);
+  if (modules.ok() && static_cast<int64_t>(modules->size()) > config_.max_modules) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "Modules_Get: Service Center listed ", modules->size(), " modules, more than ",
+        config_.max_modules,
+        " (the cap service_center.max_modules; raise it in the agent's config if the factory "
+        "really has that many); nothing was published"));
+  }
+  return modules;
 }
 
 // The modules named in options (any case), in Service Center's order; all when none named.
@@ -306,9 +321,19 @@ void Session::ListChosen(const std::vector<ScModule>& considered, std::vector<Sc
   Emit(std::move(event));
 }
 
+// The publish request, unless it is larger than max_publish_mib: then nothing is sent.
 absl::StatusOr<sc_wire::PublishAnswer> Session::StartPublish(const std::vector<ScModule>& modules) {
-  absl::StatusOr<std::string> body = Call(
-      sc_wire::PublishRequest(config_.url, credentials_, config_.staging_name, modules), deadline_);
+  const sc_wire::PostRequest request =
+      sc_wire::PublishRequest(config_.url, credentials_, config_.staging_name, modules);
+  const int64_t cap = config_.max_publish_mib << 20;
+  if (static_cast<int64_t>(request.body.size()) > cap) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        request.operation, ": the publish request for ", modules.size(), " module(s) is ",
+        request.body.size(), " bytes, more than ", config_.max_publish_mib,
+        " MiB (the cap service_center.max_publish_mib; raise it in the agent's config, or "
+        "name fewer modules with --module); nothing was published"));
+  }
+  absl::StatusOr<std::string> body = Call(request, deadline_);
   if (!body.ok()) return body.status();
   return sc_wire::ParsePublishResponse(*body);
 }

@@ -158,7 +158,9 @@ class PhaseDriver {
   // deadline passed: the publish was aborted), CANCELLED (the client cancelled: aborted
   // too), FAILED_PRECONDITION (publish errors, warnings with stop_on_warning, unknown
   // module names, SOAP faults, TLS verification, the encrypted password file, a failed
-  // /ApplySettingsFactory), DATA_LOSS (malformed XML or JSON), INTERNAL (well-formed
+  // /ApplySettingsFactory), RESOURCE_EXHAUSTED (an answer, the module list or the publish
+  // request past the config's caps, before anything is published; the message names the
+  // key), DATA_LOSS (malformed XML or JSON), INTERNAL (well-formed
   // answers of the wrong shape); the message says what was wrong. Never includes the
   // encrypted password in any status, event or log line.
   virtual absl::StatusOr<PhaseResult> Run(const PhaseOptions& options,
@@ -195,6 +197,13 @@ struct HttpDriverConfig {
   // A saved copy of PlatformServices' WSDL, read instead of <url>/…asmx?WSDL (for farms
   // that hide it); empty: fetch it.
   std::string wsdl_file;
+  // Caps on what a Service Center may make the phase handle, checked before anything is
+  // published (a factory of 5 000 modules answers Modules_Get in ~1 MiB): the size of
+  // any answer read (max_answer_mib), the modules one Modules_Get may list (max_modules)
+  // and the size of the publish request (max_publish_mib).
+  int64_t max_answer_mib = 32;
+  int64_t max_modules = 20000;
+  int64_t max_publish_mib = 8;
 };
 
 struct CommandDriverConfig {

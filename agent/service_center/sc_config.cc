@@ -30,6 +30,24 @@ absl::Status LoadPasswordFile(const std::string& file, const YAML::Node& node,
   return absl::OkStatus();
 }
 
+// max_answer_mib, max_modules, max_publish_mib: whole numbers from 1 to `most` (beyond,
+// the agent itself would be at risk: an answer is held in memory, parsed, then listed).
+absl::Status LoadCaps(const std::string& file, const YAML::Node& node, HttpDriverConfig& c) {
+  for (auto [key, field, most] : {std::tuple{"max_answer_mib", &c.max_answer_mib, int64_t{1024}},
+                                  {"max_modules", &c.max_modules, int64_t{1000000}},
+                                  {"max_publish_mib", &c.max_publish_mib, int64_t{1024}}}) {
+    if (!node[key]) continue;
+    absl::StatusOr<int64_t> v = YamlInt(file, node[key], key);
+    if (!v.ok()) return v.status();
+    if (*v < 1 || *v > most) {
+      return YamlError(file, node[key],
+                       absl::StrCat("service_center: ", key, ": ", *v, " is not from 1 to ", most));
+    }
+    *field = *v;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status LoadHttp(const std::string& file, const YAML::Node& node, HttpDriverConfig& c) {
   if (absl::Status s = LoadPasswordFile(file, node, c); !s.ok()) return s;
   for (auto [key, field, required] : {std::tuple{"url", &c.url, true},
@@ -60,6 +78,7 @@ absl::Status LoadHttp(const std::string& file, const YAML::Node& node, HttpDrive
     if (!v.ok()) return v.status();
     c.insecure_skip_verify = *v;
   }
+  if (absl::Status s = LoadCaps(file, node, c); !s.ok()) return s;
   for (auto [key, field] :
        {std::pair{"request_timeout", &c.request_timeout}, {"poll_interval", &c.poll_interval}}) {
     if (!node[key]) continue;
@@ -125,7 +144,8 @@ absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,
           YamlCheckKeys(file, node, "service_center",
                         {"driver", "url", "user", kPasswordKey, kPasswordAlias, "staging_name",
                          "ca_file", "insecure_skip_verify", "request_timeout", "poll_interval",
-                         "wsdl_file", "deadline", "apply_settings", "republish", "command", "env"});
+                         "wsdl_file", "deadline", "apply_settings", "republish", "command", "env",
+                         "max_answer_mib", "max_modules", "max_publish_mib"});
       !s.ok()) {
     return s;
   }
@@ -152,7 +172,8 @@ absl::StatusOr<ServiceCenterSection> LoadServiceCenter(const std::string& file,
                        "service_center: wsdl_file is for driver: http (the command driver's "
                        "script calls Service Center its own way)");
     }
-    for (const char* key : {"apply_settings", "republish"}) {
+    for (const char* key :
+         {"apply_settings", "republish", "max_answer_mib", "max_modules", "max_publish_mib"}) {
       if (node[key]) {
         return YamlError(file, node[key],
                          absl::StrCat("service_center: ", key,

@@ -18,6 +18,9 @@
 //     deadline: 60m                          # the whole phase
 //     apply_settings: configuration_tool     # | republish
 //     republish: outdated                    # | all | none
+//     max_answer_mib: 32                     # caps, checked before anything is published:
+//     max_modules: 20000                     # an answer's size, the modules listed, the
+//     max_publish_mib: 8                     # publish request's size
 //   # apply_settings defaults to configuration_tool when the agent has a
 //   # configuration_tool: section (/ApplySettingsFactory, then republish only the modules
 //   # Service Center flags: republish defaults to outdated), else to republish (every
@@ -45,7 +48,8 @@ struct ServiceCenterSection {
 
 // INVALID_ARGUMENT "FILE:LINE: ..." for unknown keys and drivers, missing url/user/
 // password_encrypted_file/command, both password_encrypted_file and password_hash_file,
-// bad durations, apply_settings / republish values, and those keys with driver: command;
+// bad durations, apply_settings / republish values, caps out of their range, and those
+// keys with driver: command;
 // a wsdl_file that cannot be read or does not describe every operation the phase needs.
 // Whether apply_settings: configuration_tool has a Configuration Tool is checked by
 // MakePhaseDriver (it names the line).

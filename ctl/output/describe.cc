@@ -1,5 +1,7 @@
 #include "ctl/output/describe.h"
 
+#include <algorithm>
+
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -67,15 +69,19 @@ namespace {
 // "2 of 6 module(s) to republish; flagged by Service Center: Module2 (6 outdated ...)".
 std::string DescribeModulesListed(const v1::ModulesListed& m) {
   constexpr int kNamed = 10;
-  std::string text = absl::StrCat(m.modules_size(), " of ", m.listed(), " module(s) to republish");
+  // The agent leaves modules out of a long list (modules_omitted); the counts are whole.
+  std::string text = absl::StrCat(m.modules_size() + m.modules_omitted(), " of ", m.listed(),
+                                  " module(s) to republish");
   if (m.republish() == v1::REPUBLISH_POLICY_ALL) absl::StrAppend(&text, " (republish: all)");
   if (m.republish() == v1::REPUBLISH_POLICY_NONE) absl::StrAppend(&text, " (republish: none)");
-  if (m.flagged_size() == 0) return text;
+  const int flagged = m.flagged_size() + m.flagged_omitted();
+  if (flagged == 0) return text;
   std::vector<std::string> why;
   for (int i = 0; i < m.flagged_size() && i < kNamed; ++i) {
     why.push_back(absl::StrCat(m.flagged(i).name(), " (", m.flagged(i).flagged_because(), ")"));
   }
-  if (m.flagged_size() > kNamed) why.push_back(absl::StrCat("and ", m.flagged_size() - kNamed, " more"));
+  const int named = std::min(m.flagged_size(), kNamed);
+  if (flagged > named) why.push_back(absl::StrCat("and ", flagged - named, " more"));
   return absl::StrCat(text, "; flagged by Service Center: ", absl::StrJoin(why, ", "));
 }
 

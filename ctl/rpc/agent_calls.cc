@@ -127,11 +127,11 @@ std::vector<HostReply<v1::ListServicesResponse>> CallListServices(
 }
 
 std::vector<HostStream<v1::ServiceEvent>> CallControlServices(
-    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<Target>& targets, const FanOutOptions& options, const StreamOptions& stream,
     const v1::ControlServicesRequest& request,
     const std::function<void(size_t, const v1::ServiceEvent&)>& on_event) {
   return FanOutStream<v1::Services::Stub, v1::ControlServicesRequest, v1::ServiceEvent>(
-      targets, options, [&request](size_t) { return request; },
+      targets, options, stream, [&request](size_t) { return request; },
       [](v1::Services::Stub* rpc, grpc::ClientContext* ctx, const v1::ControlServicesRequest* req,
          grpc::ClientReadReactor<v1::ServiceEvent>* reactor) {
         rpc->async()->Control(ctx, req, reactor);
@@ -149,11 +149,11 @@ std::vector<HostReply<v1::ListBackupsResponse>> CallListBackups(const std::vecto
 }
 
 std::vector<HostStream<v1::PhaseEvent>> CallRunPhase(
-    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<Target>& targets, const FanOutOptions& options, const StreamOptions& stream,
     const v1::RunPhaseRequest& request,
     const std::function<void(size_t, const v1::PhaseEvent&)>& on_event) {
   return FanOutStream<v1::ServiceCenter::Stub, v1::RunPhaseRequest, v1::PhaseEvent>(
-      targets, options, [&request](size_t) { return request; },
+      targets, options, stream, [&request](size_t) { return request; },
       [](v1::ServiceCenter::Stub* rpc, grpc::ClientContext* ctx, const v1::RunPhaseRequest* req,
          grpc::ClientReadReactor<v1::PhaseEvent>* reactor) {
         rpc->async()->RunPhase(ctx, req, reactor);

@@ -62,7 +62,7 @@ std::vector<HostReply<v1::ListServicesResponse>> CallListServices(
     const std::vector<Target>& targets, const FanOutOptions& options);
 
 std::vector<HostStream<v1::ServiceEvent>> CallControlServices(
-    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<Target>& targets, const FanOutOptions& options, const StreamOptions& stream,
     const v1::ControlServicesRequest& request,
     const std::function<void(size_t, const v1::ServiceEvent&)>& on_event);
 
@@ -70,7 +70,7 @@ std::vector<HostReply<v1::ListBackupsResponse>> CallListBackups(const std::vecto
                                                                 const FanOutOptions& options);
 
 std::vector<HostStream<v1::PhaseEvent>> CallRunPhase(
-    const std::vector<Target>& targets, const FanOutOptions& options,
+    const std::vector<Target>& targets, const FanOutOptions& options, const StreamOptions& stream,
     const v1::RunPhaseRequest& request,
     const std::function<void(size_t, const v1::PhaseEvent&)>& on_event);
 

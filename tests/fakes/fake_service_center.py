@@ -14,7 +14,7 @@ Standard library only. Serves, on 127.0.0.1 and an ephemeral port:
 Usage:
   fake_service_center.py --port-file FILE --user USER --hash ENCRYPTED
       [--mode ok|warnings|errors|slow|unauthorized|malformed-xml|malformed-json|
-              refused|refused-bare]
+              refused|refused-bare|endless [--messages-per-poll N]]
       [--dialect dotnet|outsystems|soap12] [--no-wsdl]
       [--modules N] [--polls N] [--tls-cert PEM --tls-key PEM] [--request-log FILE]
       [--settings-applied-file FILE [--flag-after-settings NAME:ID[,NAME:ID...]]
@@ -103,6 +103,13 @@ Wire details (see also DESIGN.md section 2, "Service Center phase"):
     afterMessageId when none; finished is true once the last message has been
     returned (or at/after it was acknowledged through afterMessageId), and always
     after SolutionPack_PublishAbort (which stops any further message).
+  * mode endless: a publication that never finishes: every GetPublishMessages call
+    answers --messages-per-poll (default 1000) new Info messages "Publishing step N"
+    (Detail "still publishing") after afterMessageId, finished false, until the
+    publication is aborted (as a Service Center stuck in a publication that keeps
+    logging).
+  * --modules N lists N modules (Module1..ModuleN; 250 000 make a Modules_Get answer of
+    ~37 MB, a factory larger than any real one).
   * mode unauthorized: every request gets 401. mode malformed-xml: SOAP 200
     answers are cut to their first 60 bytes. mode malformed-json: the REST publish
     answers 200 with the body '{"publishId": '.
@@ -141,7 +148,7 @@ SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope"
 SOAP_OPS = ("Modules_Get", "SolutionPack_GetPublishMessages", "SolutionPack_PublishAbort")
 REST_OP = "Staging_PublishWith2StepOption"
 MODES = ("ok", "warnings", "errors", "slow", "unauthorized", "malformed-xml",
-         "malformed-json", "refused", "refused-bare")
+         "malformed-json", "refused", "refused-bare", "endless")
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 REFUSAL = [("Module3 cannot be published: it references Module9, which does not exist",
             "Fix the references of Module3 in Service Studio and publish again."),
@@ -458,6 +465,11 @@ class State:
             if pub.aborted:
                 return [], after, True
             pub.poll_count += 1
+            if self.mode == "endless":
+                n = self.args.messages_per_poll
+                out = [{"Id": after + i, "Type": "Info", "Message": "Publishing step %d" % (after + i),
+                        "Detail": "still publishing"} for i in range(1, n + 1)]
+                return out, after + n, False
             total = len(pub.messages)
             k = min(pub.poll_count, pub.polls)
             available = total if k >= pub.polls else math.ceil(total * k / pub.polls)
@@ -952,6 +964,8 @@ def main(argv=None):
                     help="answer GET ...asmx?WSDL with 404 (a farm that hides its WSDL)")
     ap.add_argument("--modules", type=positive, default=5)
     ap.add_argument("--polls", type=positive, default=None)
+    ap.add_argument("--messages-per-poll", type=positive, default=1000,
+                    help="mode endless: the new messages each poll answers")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--request-log")

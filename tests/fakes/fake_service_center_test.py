@@ -504,6 +504,23 @@ class SlowModeTest(FakeCase):
             other.cleanup()
 
 
+class EndlessModeTest(FakeCase):
+    ARGS = ("--mode", "endless", "--messages-per-poll", "25")
+
+    def test_never_finishes_until_aborted(self):
+        pid = self.fake.publish(self.fake.modules_get())
+        after = 0
+        for _ in range(5):
+            msgs, last, finished = self.fake.get_messages(pid, after)
+            self.assertEqual(len(msgs), 25)
+            self.assertEqual([int(m["Id"]) for m in msgs], list(range(after + 1, after + 26)))
+            self.assertEqual(last, after + 25)
+            self.assertFalse(finished)
+            after = last
+        self.fake.soap("SolutionPack_PublishAbort", [("publishId", pid)])
+        self.assertEqual(self.fake.get_messages(pid, after), ([], after, True))
+
+
 class UnauthorizedModeTest(FakeCase):
     ARGS = ("--mode", "unauthorized")
 

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -125,6 +126,30 @@ ProcessResult RunOsctl(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {BinDir() + "/osctl"};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProgram(argv, {{"NO_COLOR", "1"}});
+}
+
+MeasuredRun RunOsctlMeasured(const std::vector<std::string>& args, const std::string& out_path) {
+  MeasuredRun run;
+  std::vector<std::string> argv = {BinDir() + "/osctl"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, STDOUT_FILENO);
+    dup2(out, STDERR_FILENO);
+    const int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, STDIN_FILENO);
+    setenv("NO_COLOR", "1", 1);
+    ExecOrDie(argv);
+  }
+  int status = 0;
+  rusage usage{};
+  if (pid > 0 && wait4(pid, &status, 0, &usage) == pid) {
+    run.exit_code = ExitCodeOf(status);
+    run.max_rss_kib = usage.ru_maxrss;  // kilobytes on Linux
+  }
+  run.output = ReadFile(out_path);
+  return run;
 }
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,6 +45,16 @@ struct ProcessResult {
 ProcessResult RunProgram(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {});
 ProcessResult RunOsctl(const std::vector<std::string>& args);
+
+struct MeasuredRun {
+  int exit_code = -1;       // 128+signal when killed
+  int64_t max_rss_kib = 0;  // the process's peak resident set (VmHWM), from wait4
+  std::string output;       // stdout and stderr, interleaved
+};
+
+// osctl with stdout and stderr in `out_path` (its output may be large), reaped with wait4
+// for its peak memory: a memory bound is asserted on that, never on timing.
+MeasuredRun RunOsctlMeasured(const std::vector<std::string>& args, const std::string& out_path);
 
 // A child process started with fork/exec; SIGTERM and reaped on destruction.
 class ChildProcess {

@@ -73,7 +73,12 @@ std::vector<std::string> DryRunModuleLines(const v1::PhaseEvent& e) {
     lines.push_back(absl::StrCat("  would republish ", m.name(),
                                  m.flagged_because().empty() ? "" : ": ", m.flagged_because()));
   }
-  if (l.republish() == v1::REPUBLISH_POLICY_OUTDATED && l.flagged_size() == 0) {
+  if (l.modules_omitted() > 0) {
+    lines.push_back(absl::StrCat("  and ", l.modules_omitted(),
+                                 " more (not listed: the agent keeps its events small)"));
+  }
+  if (l.republish() == v1::REPUBLISH_POLICY_OUTDATED &&
+      l.flagged_size() + l.flagged_omitted() == 0) {
     lines.push_back(
         "  (nothing flagged now; Service Center may flag modules once settings are applied)");
   }
@@ -151,7 +156,11 @@ int RunOnController(const FleetContext& c, const v1::RunPhaseRequest& request,
   fanout.timeout = deadline + absl::Minutes(1);  // the agent enforces the phase deadline
   PhasePrinter printer(c);
   const std::string& name = c.servers()[*dc].name;
-  auto results = CallRunPhase(c.Subset({*dc}), fanout, request,
+  // A table prints each event and drops it; json and jsonl end with a document that lists
+  // them all (within the stream caps).
+  StreamOptions stream;
+  stream.keep_events = c.format() != OutputFormat::kTable;
+  auto results = CallRunPhase(c.Subset({*dc}), fanout, stream, request,
                               [&](size_t, const v1::PhaseEvent& e) { printer.Print(name, e); });
   PrintResult(c, results);
   return ExitCodeForHosts(Failures(results), kExitFailed);

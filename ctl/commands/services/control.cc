@@ -47,8 +47,10 @@ int ControlOnFleet(const FleetContext& c, const std::string& verb,
   FanOutOptions fanout = c.fanout();
   fanout.timeout = std::max(fanout.timeout, deadline);
   EventPrinter printer(c.format(), c.color());
+  StreamOptions stream;  // a table prints each event and drops it
+  stream.keep_events = c.format() != OutputFormat::kTable;
   auto results = CallControlServices(
-      c.targets(), fanout, request,
+      c.targets(), fanout, stream, request,
       [&](size_t i, const v1::ServiceEvent& e) { printer.Service(c.servers()[i].name, e); });
   const std::vector<HostFailure> failures = Failures(results);
   if (c.format() == OutputFormat::kTable) {

@@ -356,10 +356,11 @@ absl::Status Rollout::RunServiceCenter() {
   v1::RunPhaseRequest request;
   // The apply step's credentials serve the Apply Settings step's placeholders too.
   for (const auto& [key, value] : tool_credentials_) (*request.mutable_credentials())[key] = value;
-  auto result =
-      CallRunPhase(TargetsFor(dc), fanout, request, [this, &name](size_t, const v1::PhaseEvent& e) {
-        Emit("sc", name, DescribePhaseEvent(e), IsBadPhaseEvent(e));
-      });
+  // Each event is reported as it comes and dropped; the journal keeps the last one.
+  auto result = CallRunPhase(TargetsFor(dc), fanout, StreamOptions{}, request,
+                             [this, &name](size_t, const v1::PhaseEvent& e) {
+                               Emit("sc", name, DescribePhaseEvent(e), IsBadPhaseEvent(e));
+                             });
   if (!result[0].ok()) {
     journal_.service_center = absl::StrCat("failed: ", StatusText(result[0].status));
     return absl::FailedPreconditionError(absl::StrCat(
@@ -368,7 +369,7 @@ absl::Status Rollout::RunServiceCenter() {
         "`osctl sc run`"));
   }
   journal_.service_center =
-      result[0].events.empty() ? "done" : DescribePhaseEvent(result[0].events.back());
+      result[0].last.has_value() ? DescribePhaseEvent(*result[0].last) : "done";
   return absl::OkStatus();
 }
 

@@ -196,5 +196,33 @@ TEST_F(ScConfigTest, WsdlFile) {
               AllOf(HasSubstr(At(4)), HasSubstr("wsdl_file is for driver: http")));
 }
 
+// Issue 26, finding 8: the caps on what a Service Center may make the phase handle.
+TEST_F(ScConfigTest, CapsHaveDefaultsAndAreReadInTheirRange) {
+  absl::StatusOr<ServiceCenterSection> defaults = Load(Password());
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->config.http.max_answer_mib, 32);
+  EXPECT_EQ(defaults->config.http.max_modules, 20000);
+  EXPECT_EQ(defaults->config.http.max_publish_mib, 8);
+
+  absl::StatusOr<ServiceCenterSection> set = Load(absl::StrCat(
+      Password(), "  max_answer_mib: 64\n  max_modules: 100000\n  max_publish_mib: 16\n"));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->config.http.max_answer_mib, 64);
+  EXPECT_EQ(set->config.http.max_modules, 100000);
+  EXPECT_EQ(set->config.http.max_publish_mib, 16);
+
+  absl::StatusOr<ServiceCenterSection> zero = Load(absl::StrCat(Password(), "  max_modules: 0\n"));
+  EXPECT_EQ(zero.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(zero.status().message(),
+              AllOf(HasSubstr(At(5)), HasSubstr("max_modules: 0 is not from 1 to 1000000")));
+  absl::StatusOr<ServiceCenterSection> huge =
+      Load(absl::StrCat(Password(), "  max_answer_mib: 4096\n"));
+  EXPECT_THAT(huge.status().message(), HasSubstr("max_answer_mib: 4096 is not from 1 to 1024"));
+  absl::StatusOr<ServiceCenterSection> text =
+      Load(absl::StrCat(Password(), "  max_publish_mib: lots\n"));
+  EXPECT_EQ(text.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(text.status().message(), HasSubstr(At(5)));
+}
+
 }  // namespace
 }  // namespace osfleet::agent
