@@ -4,7 +4,9 @@
 // across an agent restart, refused on a Front-End) and Rollback by change id (a client
 // never reverts a change another client made).
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
