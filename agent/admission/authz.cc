@@ -19,7 +19,9 @@
 namespace osfleet::agent {
 namespace {
 
-// Every read-only RPC; anything not listed needs the operator role.
+// Every read-only RPC; anything not listed needs the operator role (and is mutating, so
+// audited): Endpoints.Set, Rollback, Confirm, Renew, Restart, and the fleet hold's
+// TakeHold, RenewHold and ReleaseHold among them.
 constexpr absl::string_view kReadRpcs[] = {
     "Agent.GetInfo",         "Agent.Check",     "Endpoints.Get", "Endpoints.Plan",
     "Endpoints.ListBackups", "Endpoints.Probe", "Services.List",

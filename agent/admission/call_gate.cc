@@ -14,8 +14,11 @@ namespace {
 constexpr absl::string_view kLongRunning[] = {"Endpoints.Set", "Endpoints.Probe",
                                               "Services.Control", "ServiceCenter.RunPhase",
                                               "Agent.Check"};
+// The fleet hold's renewal and release take the reserve as Renew does: a busy agent must
+// not let a rollout's hold end (TakeHold is an ordinary cheap call).
 constexpr absl::string_view kReserved[] = {"Endpoints.Confirm", "Endpoints.Renew",
-                                           "Endpoints.Rollback"};
+                                           "Endpoints.Rollback", "Endpoints.RenewHold",
+                                           "Endpoints.ReleaseHold"};
 
 bool OneOf(absl::string_view rpc, absl::Span<const absl::string_view> names) {
   for (absl::string_view r : names) {

@@ -440,16 +440,41 @@ absl::StatusOr<RevertOutcome> ChangeManager::Revert(const PendingChange& change,
 }
 
 absl::StatusOr<RevertOutcome> ChangeManager::RevertPending(bool restart, absl::string_view reason,
-                                                           const ToolRequest& tool) {
+                                                           const ToolRequest& tool,
+                                                           absl::string_view change_id) {
   Busy busy(this, /*wait=*/false);
   if (!busy.status().ok()) return busy.status();
   std::optional<PendingChange> p = pending();
+  if (!change_id.empty() && (!p.has_value() || p->change_id != change_id)) {
+    return NotThePending(change_id, p);
+  }
   if (!p.has_value()) {
     return absl::FailedPreconditionError(
         "nothing is pending confirmation on this server; name a backup_id (see ListBackups)");
   }
   return Revert(*p, reason.empty() ? "rolled back by request" : reason,
                 restart || p->restart_services, tool);
+}
+
+absl::Status ChangeManager::NotThePending(absl::string_view change_id,
+                                          const std::optional<PendingChange>& pending) const {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = ended_.find(std::string(change_id));
+    if (it != ended_.end()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "change ", change_id, " is no longer pending: ", it->second.detail,
+          it->second.status == ChangeStatus::kConfirmed ? " (restore its backup to undo it)"
+                                                        : ""));
+    }
+  }
+  if (pending.has_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("change ", change_id, " is not pending here; ", pending->change_id,
+                     " is (another client's change: not reverted)"));
+  }
+  return absl::NotFoundError(
+      absl::StrCat("change ", change_id, " is not pending here; nothing is pending"));
 }
 
 absl::StatusOr<RevertOutcome> ChangeManager::Restore(const RollbackInput& input, bool restart,

@@ -113,8 +113,13 @@ class ChangeManager {
   // Reverts the pending change now. `tool`: for the Configuration Tool's run on the
   // restored file; its credentials empty: the change's own. /InstallServiceCenter is added
   // when asked or when the change's own run added it.
+  // `change_id` not empty: only if the pending change is that one (a client never reverts
+  // a change another client made): FAILED_PRECONDITION naming the pending change when
+  // another is pending, NOT_FOUND when none is, and for a change that has just ended what
+  // Confirm answers (FAILED_PRECONDITION "... reverted: ...").
   absl::StatusOr<RevertOutcome> RevertPending(bool restart, absl::string_view reason,
-                                              const ToolRequest& tool = {});
+                                              const ToolRequest& tool = {},
+                                              absl::string_view change_id = {});
   // Restores a named backup (a pending change, if any, is superseded and forgotten); the
   // tool runs on it as `tool` asks (with /InstallServiceCenter also when the superseded
   // change's run had it).
@@ -158,6 +163,9 @@ class ChangeManager {
   void Remember(const std::string& change_id, ChangeStatus status, std::string detail);
   // Confirm's answer for a change that has ended (remembered), nullopt for any other.
   std::optional<absl::StatusOr<std::string>> EndedAnswer(absl::string_view change_id) const;
+  // RevertPending's refusal when `change_id` is not the pending change.
+  absl::Status NotThePending(absl::string_view change_id,
+                             const std::optional<PendingChange>& pending) const;
   void TimerLoop();
   // Reverts a change whose lease or window ended; what to report once the token is free.
   AutoRevert RevertEnded(const PendingChange& change);

@@ -134,6 +134,9 @@ absl::Status EndpointsService::DoGet(v1::GetEndpointsResponse* response) {
   if (std::optional<PendingChange> p = deps_.changes->pending()) {
     FillPending(*p, deps_.changes->clock()->Monotonic(), response->mutable_pending());
   }
+  if (std::optional<HoldView> hold = deps_.hold->Current()) {
+    FillHold(*hold, response->mutable_hold());
+  }
   return absl::OkStatus();
 }
 
@@ -255,11 +258,18 @@ absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
     return s;
   }
   if (absl::Status s = CheckSize("backup_id", request.backup_id(), kMaxIdBytes); !s.ok()) return s;
+  if (absl::Status s = CheckSize("change_id", request.change_id(), kMaxIdBytes); !s.ok()) return s;
+  if (!request.change_id().empty() && !request.backup_id().empty()) {
+    return absl::InvalidArgumentError(
+        "change_id: names the pending change to revert; give it or backup_id, not both");
+  }
   absl::StatusOr<ToolRequest> tool = ToolRequestFromProto(request.configuration_tool());
   if (!tool.ok()) return tool.status();
+  if (!request.change_id().empty()) audit->change_id = request.change_id();
   absl::StatusOr<RevertOutcome> out =
       request.backup_id().empty()
-          ? deps_.changes->RevertPending(request.restart_services(), request.reason(), *tool)
+          ? deps_.changes->RevertPending(request.restart_services(), request.reason(), *tool,
+                                         request.change_id())
           : deps_.changes->Restore({request.backup_id(), request.expected_revision(),
                                     request.force(), request.reason()},
                                    request.restart_services(), *tool);

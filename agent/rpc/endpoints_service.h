@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "agent/endpoints/change_manager.h"
+#include "agent/endpoints/fleet_hold.h"
 #include "agent/server/executor.h"
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/probe/probe.h"
@@ -17,6 +18,7 @@ namespace osfleet::agent {
 struct EndpointsDeps {
   HsconfStore* store = nullptr;
   ChangeManager* changes = nullptr;
+  FleetHold* hold = nullptr;  // the fleet-wide hold (kept on the Deployment Controller only)
   // The lanes (agent/server/agent_server.h): nothing long ever runs on reads or rollback.
   Executor* reads = nullptr;     // critical: reads, Confirm, Renew
   Executor* work = nullptr;      // Set (its restart may take minutes)
@@ -58,6 +60,16 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
   grpc::ServerUnaryReactor* Probe(grpc::CallbackServerContext* context,
                                   const v1::ProbeRequest* request,
                                   v1::ProbeResponse* response) override;
+  // The fleet-wide hold (endpoints_hold.cc).
+  grpc::ServerUnaryReactor* TakeHold(grpc::CallbackServerContext* context,
+                                     const v1::TakeHoldRequest* request,
+                                     v1::HoldResponse* response) override;
+  grpc::ServerUnaryReactor* RenewHold(grpc::CallbackServerContext* context,
+                                      const v1::RenewHoldRequest* request,
+                                      v1::HoldResponse* response) override;
+  grpc::ServerUnaryReactor* ReleaseHold(grpc::CallbackServerContext* context,
+                                        const v1::ReleaseHoldRequest* request,
+                                        v1::ReleaseHoldResponse* response) override;
 
  private:
   absl::Status DoGet(v1::GetEndpointsResponse* response);
@@ -74,6 +86,13 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
   // OK and `finish` runs once, with the call's status, after the response is filled.
   absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response, bool viewer,
                        ProbeOptions call, std::function<void(absl::Status)> finish);
+
+  absl::Status DoTakeHold(const v1::TakeHoldRequest& request, const Caller& caller,
+                          v1::HoldResponse* response, AuditRecord* audit);
+  absl::Status DoRenewHold(const v1::RenewHoldRequest& request, const Caller& caller,
+                           v1::HoldResponse* response, AuditRecord* audit);
+  absl::Status DoReleaseHold(const v1::ReleaseHoldRequest& request, const Caller& caller,
+                             v1::ReleaseHoldResponse* response, AuditRecord* audit);
 
   EndpointsDeps deps_;
 };

@@ -191,6 +191,20 @@ void FillPending(const PendingChange& c, absl::Duration now, v1::PendingChange* 
   }
 }
 
+void FillHold(const HoldView& hold, v1::FleetHold* out) {
+  const HoldRecord& r = hold.record;
+  out->set_hold_id(r.hold_id);
+  out->set_rollout_id(r.rollout_id);
+  out->set_workstation(r.workstation);
+  out->set_pid(r.pid);
+  out->set_owner(r.owner.identity);
+  out->set_owner_serial(r.owner.serial);
+  *out->mutable_since() = ToTimestamp(r.since);
+  *out->mutable_lease_ends() = ToTimestamp(r.lease_ends);
+  *out->mutable_lease() = ToProtoDuration(r.lease);
+  *out->mutable_lease_remaining() = ToProtoDuration(std::max(hold.remaining, absl::ZeroDuration()));
+}
+
 namespace {
 
 v1::ServiceState ToProto(ServiceState s) {

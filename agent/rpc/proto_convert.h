@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "agent/endpoints/backup_store.h"
+#include "agent/endpoints/fleet_hold.h"
 #include "agent/endpoints/pending_change.h"
 #include "agent/probe/probe.h"
 #include "agent/os_services/service_manager.h"
@@ -33,6 +34,7 @@ void FillBackup(const BackupInfo& backup, v1::Backup* out);
 
 // now: the change manager clock's Monotonic(), for the time left.
 void FillPending(const PendingChange& change, absl::Duration now, v1::PendingChange* out);
+void FillHold(const HoldView& hold, v1::FleetHold* out);
 void FillServiceStatus(const ServiceStatus& status, v1::ServiceStatus* out);
 v1::ServiceEvent ToProto(const ServiceEvent& event);
 void FillProbe(const ProbeOutcome& outcome, v1::ProbeResult* out);

@@ -186,6 +186,13 @@ absl::StatusOr<std::vector<std::unique_ptr<ServiceBackend>>> MakeBackends(
   return backends;
 }
 
+// Why this agent keeps no fleet hold: only the Deployment Controller's does ("" there).
+std::string HoldRefusal(const AgentConfig& config) {
+  if (config.role == v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER) return "";
+  return absl::StrCat("this agent (", config.name, ") is a ", RoleName(config.role),
+                      "; the fleet hold is kept by the Deployment Controller's agent: ask it");
+}
+
 }  // namespace
 
 AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
@@ -205,6 +212,7 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
                 ? std::make_unique<ConfigurationTool>(*config_.configuration_tool)
                 : nullptr),
       changes_(&store_, &services_, state_dir_.Sub("pending.json"), config_.min_healthy),
+      hold_(state_dir_.Sub("hold.json"), HoldRefusal(config_)),
       critical_lane_(config_.worker_threads),
       rollback_lane_(kRollbackThreads),
       change_lane_(kChangeThreads),
@@ -235,6 +243,7 @@ EndpointsDeps AgentServer::MakeEndpointsDeps() {
   EndpointsDeps deps;
   deps.store = &store_;
   deps.changes = &changes_;
+  deps.hold = &hold_;
   deps.reads = &critical_lane_;
   deps.work = &change_lane_;
   deps.rollback = &rollback_lane_;
@@ -300,6 +309,9 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Start(AgentConfig conf
   }
   if (absl::Status s = server->changes_.Recover(); !s.ok()) {
     spdlog::error("recovering the pending change: {}", s.message());
+  }
+  if (absl::Status s = server->hold_.Recover(); !s.ok()) {
+    spdlog::error("recovering the fleet hold: {}", s.message());
   }
   if (absl::Status s = server->Build(); !s.ok()) return s;
   if (server->crl_ != nullptr) server->crl_->StartPolling();

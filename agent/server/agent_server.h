@@ -35,6 +35,7 @@
 #include "agent/endpoints/backup_store.h"
 #include "agent/admission/call_limiter.h"
 #include "agent/endpoints/change_manager.h"
+#include "agent/endpoints/fleet_hold.h"
 #include "agent/server/executor.h"
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/os_services/service_manager.h"
@@ -94,6 +95,7 @@ class AgentServer {
   ServiceManager services_;
   std::unique_ptr<ConfigurationTool> tool_;  // null without `configuration_tool:`
   ChangeManager changes_;
+  FleetHold hold_;  // the fleet-wide hold (kept only when this is the Deployment Controller)
   Executor critical_lane_;  // the lanes (above)
   Executor rollback_lane_;
   Executor change_lane_;

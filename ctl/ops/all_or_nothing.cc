@@ -71,6 +71,8 @@ FinishResult ConfirmAllOrRevert(const std::vector<Target>& targets,
     if (confirmed[k]) {
       req.set_backup_id(r.backup_id());
       req.set_expected_revision(r.revision());
+    } else {
+      req.set_change_id(r.change_id());  // only our change, never another client's
     }
     requests.push_back(std::move(req));
   }
@@ -79,9 +81,10 @@ FinishResult ConfirmAllOrRevert(const std::vector<Target>& targets,
   for (size_t k = 0; k < changed.size(); ++k) {
     const std::string& name = set[changed[k]].server->name;
     leases.Release(name);
-    // Nothing pending any more: it reverted by itself (its lease ended).
+    // Our change is not pending any more: it reverted by itself (its lease ended).
     const bool gone = !back[k].ok() && !confirmed[k] &&
-                      back[k].status.error_code() == grpc::StatusCode::FAILED_PRECONDITION;
+                      (back[k].status.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
+                       back[k].status.error_code() == grpc::StatusCode::NOT_FOUND);
     if (back[k].ok() || gone) {
       out.steps.push_back({name, gone ? "reverted by itself" : "reverted to the old address"});
     } else {

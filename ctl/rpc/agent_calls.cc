@@ -161,4 +161,32 @@ std::vector<HostStream<v1::PhaseEvent>> CallRunPhase(
       on_event);
 }
 
+HostReply<v1::HoldResponse> CallTakeHold(const Target& target, const FanOutOptions& options,
+                                         const v1::TakeHoldRequest& request) {
+  return FanOut<Endpoints::Stub, v1::TakeHoldRequest, v1::HoldResponse>(
+      {target}, options, [&request](size_t) { return request; },
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::TakeHoldRequest* req,
+         v1::HoldResponse* resp,
+         DoneFn done) { rpc->async()->TakeHold(ctx, req, resp, std::move(done)); })[0];
+}
+
+HostReply<v1::HoldResponse> CallRenewHold(const Target& target, const FanOutOptions& options,
+                                          const v1::RenewHoldRequest& request) {
+  return FanOut<Endpoints::Stub, v1::RenewHoldRequest, v1::HoldResponse>(
+      {target}, options, [&request](size_t) { return request; },
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::RenewHoldRequest* req,
+         v1::HoldResponse* resp,
+         DoneFn done) { rpc->async()->RenewHold(ctx, req, resp, std::move(done)); })[0];
+}
+
+HostReply<v1::ReleaseHoldResponse> CallReleaseHold(const Target& target,
+                                                   const FanOutOptions& options,
+                                                   const v1::ReleaseHoldRequest& request) {
+  return FanOut<Endpoints::Stub, v1::ReleaseHoldRequest, v1::ReleaseHoldResponse>(
+      {target}, options, [&request](size_t) { return request; },
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::ReleaseHoldRequest* req,
+         v1::ReleaseHoldResponse* resp,
+         DoneFn done) { rpc->async()->ReleaseHold(ctx, req, resp, std::move(done)); })[0];
+}
+
 }  // namespace osfleet::ctl

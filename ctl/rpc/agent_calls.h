@@ -54,6 +54,15 @@ std::vector<HostReply<v1::RollbackResponse>> CallRollback(
     const std::vector<Target>& targets, const FanOutOptions& options,
     const std::vector<v1::RollbackRequest>& requests);
 
+// The fleet-wide hold, on the Deployment Controller's agent (one target each).
+HostReply<v1::HoldResponse> CallTakeHold(const Target& target, const FanOutOptions& options,
+                                         const v1::TakeHoldRequest& request);
+HostReply<v1::HoldResponse> CallRenewHold(const Target& target, const FanOutOptions& options,
+                                          const v1::RenewHoldRequest& request);
+HostReply<v1::ReleaseHoldResponse> CallReleaseHold(const Target& target,
+                                                   const FanOutOptions& options,
+                                                   const v1::ReleaseHoldRequest& request);
+
 std::vector<HostReply<v1::ProbeResponse>> CallProbe(const std::vector<Target>& targets,
                                                     const FanOutOptions& options,
                                                     const v1::ProbeRequest& request);

@@ -364,5 +364,95 @@ TEST_F(RolloutTest, AgentKilledMidRolloutStopsAndRollsBack) {
   }
 }
 
+// Whether process `pid` is stopped (SIGSTOP: it froze itself at OSFLEET_TEST_PAUSE_AT).
+bool Stopped(pid_t pid) {
+  const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'T';
+}
+
+// The journal of the rollout whose Platform target is `platform` (null until there is one).
+nlohmann::json JournalTo(const Farm& farm, const std::string& platform) {
+  ProcessResult ls = RunProgram({"/bin/sh", "-c", "ls -1 " + farm.journal_dir() + "/*.json"});
+  std::string paths = ls.out;
+  for (size_t start = 0, end; start < paths.size(); start = end + 1) {
+    end = paths.find('\n', start);
+    if (end == std::string::npos) end = paths.size();
+    nlohmann::json j =
+        nlohmann::json::parse(ReadFile(paths.substr(start, end - start)), nullptr, false);
+    if (j.is_object() && j["options"]["platform"] == platform) return j;
+  }
+  return nullptr;
+}
+
+// Issue 26, finding 2: two rollouts started together against one fleet, both past their
+// preflight before either changed anything. The second is refused before its first change,
+// naming the first; the first completes; nothing of the first's is reverted.
+TEST_F(RolloutTest, TwoRolloutsAtOnceTheSecondIsRefusedNamingTheFirst) {
+  StartFarm(Small(2, 400, "400ms"));
+  const std::string first_to = farm_->new_db().address();
+  const std::string second_to = absl::StrCat("tcp:", farm_->new_db().address());
+  // The second one plans (nothing is pending yet), then freezes just before its first step.
+  std::map<std::string, std::string> env = farm_->OsctlEnv();
+  env["OSFLEET_TEST_PAUSE_AT"] = "rollout-before-hold";
+  ChildProcess second(farm_->OsctlArgv({"rollout", "apply", "--yes", "--batch", "1", "--platform",
+                                        second_to, "--lease", "3s"}),
+                      tmp_.Sub("second.log"), env);
+  ASSERT_TRUE(WaitFor([&] { return Stopped(second.pid()); }, absl::Seconds(60)))
+      << ReadFile(tmp_.Sub("second.log"));
+  auto first = ApplyInBackground({"--platform", first_to, "--lease", "3s"}, "first.log");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json j = JournalTo(*farm_, first_to);
+        return !j.is_null() && j["hosts"][0]["state"] == "pending";
+      },
+      absl::Seconds(60)))
+      << ReadFile(tmp_.Sub("first.log"));
+  const std::string first_id = JournalTo(*farm_, first_to)["id"];
+  ASSERT_EQ(kill(second.pid(), SIGCONT), 0);
+  EXPECT_EQ(second.Wait(), 3) << ReadFile(tmp_.Sub("second.log"));
+  const std::string second_log = ReadFile(tmp_.Sub("second.log"));
+  EXPECT_THAT(second_log, HasSubstr(absl::StrCat("held by rollout ", first_id)));
+  EXPECT_THAT(second_log, HasSubstr("tester"));
+  EXPECT_THAT(second_log, HasSubstr("nothing was changed"));
+  EXPECT_EQ(first->Wait(), 0) << ReadFile(tmp_.Sub("first.log"));
+  EXPECT_EQ(JournalTo(*farm_, first_to)["phase"], "done");
+  for (const std::string& n : Names()) {
+    EXPECT_THAT(farm_->Hsconf(n), HasSubstr(first_to)) << n;
+    EXPECT_THAT(farm_->Hsconf(n), Not(HasSubstr(second_to))) << n;
+  }
+  // Ended: the fleet is free for the next rollout at once.
+  ProcessResult third = farm_->Osctl(
+      {"rollout", "apply", "--yes", "--platform", second_to, "--lease", "3s"});
+  EXPECT_EQ(third.exit_code, 0) << third.out << third.err;
+}
+
+// A rollout whose osctl dies while it holds the fleet blocks the next one only until the
+// hold's lease ends.
+TEST_F(RolloutTest, KilledRolloutsHoldEndsWithItsLease) {
+  StartFarm(Small(1, 400, "400ms"));
+  std::map<std::string, std::string> env = farm_->OsctlEnv();
+  env["OSFLEET_TEST_PAUSE_AT"] = "rollout-after-hold";
+  ChildProcess dead(farm_->OsctlArgv({"rollout", "apply", "--yes", "--platform",
+                                      farm_->new_db().address(), "--lease", "2s"}),
+                    tmp_.Sub("dead.log"), env);
+  ASSERT_TRUE(WaitFor([&] { return Stopped(dead.pid()); }, absl::Seconds(60)))
+      << ReadFile(tmp_.Sub("dead.log"));
+  dead.Stop(SIGKILL);
+  const std::string dead_id = farm_->Journal()["id"];
+  ProcessResult refused =
+      farm_->Osctl({"rollout", "apply", "--yes", "--platform", farm_->new_db().address()});
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_THAT(refused.out + refused.err, HasSubstr(absl::StrCat("held by rollout ", dead_id)));
+  ProcessResult after;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        after = farm_->Osctl({"rollout", "apply", "--yes", "--platform", farm_->new_db().address()});
+        return after.exit_code != 3;
+      },
+      absl::Seconds(30)));
+  EXPECT_EQ(after.exit_code, 0) << after.out << after.err;
+}
+
 }  // namespace
 }  // namespace osfleet::testing

@@ -15,6 +15,7 @@ namespace {
 
 struct RollbackOptions {
   std::string backup_id;  // empty: revert the pending change
+  std::string change_id;  // set: revert the pending change only if it is this one
   bool restart = false;
   std::string restart_timeout = "10m";
   DbCredentialFlags credentials;  // for the agents' Configuration Tool run on the restored file
@@ -32,6 +33,10 @@ absl::StatusOr<std::vector<v1::RollbackRequest>> RollbackRequests(const FleetCon
   AddCredentials(*credentials, base.mutable_configuration_tool());
   absl::StatusOr<bool> install = ResolveScInstall(o.install_service_center);
   if (!install.ok()) return install.status();
+  if (!o.backup_id.empty() && !o.change_id.empty()) {
+    return absl::InvalidArgumentError("--change and --backup: give one of them, not both");
+  }
+  base.set_change_id(o.change_id);
   if (o.backup_id.empty()) return std::vector<v1::RollbackRequest>(c.targets().size(), base);
   if (c.targets().size() != 1) {
     return absl::InvalidArgumentError(
@@ -88,6 +93,9 @@ void AddEndpointsRollback(CLI::App& endpoints, const GlobalOptions& global, Acti
   CLI::App* rollback = endpoints.add_subcommand(
       "rollback", "revert the pending change now (or restore --backup ID on one server)");
   rollback->add_option("--backup", o->backup_id, "a backup id from `endpoints backups`");
+  rollback->add_option("--change", o->change_id,
+                       "revert the pending change only if it is this change id (another "
+                       "client's pending change is left alone)");
   rollback->add_flag("--restart", o->restart, "restart the services after restoring");
   rollback->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts");
   AddDbCredentialFlags(rollback, o->credentials);

@@ -99,6 +99,17 @@ std::vector<size_t> Rollout::Reconcile(const std::vector<HostState>& states, boo
       continue;
     }
     if (was == HostState::kFailed && seen != HostState::kPending) continue;  // as recorded
+    if (seen == HostState::kPending && was == HostState::kPending && !h.change_id.empty() &&
+        now[k].response.pending().change_id() != h.change_id) {
+      // Ours ended (reverted by itself) and another client's change is pending there: never
+      // adopted, so never confirmed or rolled back by this rollout.
+      h.error = absl::StrCat("this rollout's change ", h.change_id,
+                             " is no longer pending; another client's change ",
+                             now[k].response.pending().change_id(), " is (left alone)");
+      h.state = HostState::kFailed;
+      Emit("host", h.name, h.error, true);
+      continue;
+    }
     if (seen == HostState::kPending) {
       h.change_id = now[k].response.pending().change_id();
       h.new_revision = now[k].response.pending().revision();
@@ -150,6 +161,7 @@ absl::Status Rollout::ApplyBatch(int batch) {
   std::vector<v1::SetEndpointsRequest> requests;
   for (size_t i : hosts) {
     journal_.hosts[i].state = HostState::kApplying;
+    journal_.hosts[i].change_id.clear();  // an earlier round's; the Set's answer names the new one
     v1::SetEndpointsRequest req = SetRequestFor(change, journal_.hosts[i].old_revision);
     if (journal_.options.install_service_center &&
         journal_.hosts[i].role == "deployment_controller") {
@@ -374,6 +386,14 @@ absl::Status Rollout::RunServiceCenter() {
 }
 
 absl::Status Rollout::Execute() {
+  const bool took = hold_ == nullptr;
+  if (absl::Status s = TakeFleetHold(); !s.ok()) return s;
+  absl::Status done = ExecuteHeld();
+  if (took) ReleaseFleetHold();
+  return done;
+}
+
+absl::Status Rollout::ExecuteHeld() {
   absl::StatusOr<int> max_fail = ParseCount(
       journal_.options.max_fail, static_cast<int>(journal_.hosts.size()), "--max-fail", true);
   if (!max_fail.ok()) return max_fail.status();

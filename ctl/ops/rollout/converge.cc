@@ -38,9 +38,16 @@ void Rollout::HoldLeases() {
 }
 
 absl::Status Rollout::CheckLeases(const std::string& before) {
-  if (leases_ == nullptr || leases_->Held().empty()) return absl::OkStatus();
-  const std::vector<LeaseCheck> lost = LostOnly(leases_->Check());
-  if (lost.empty()) return absl::OkStatus();
+  // The changes' leases first: when osctl was paused, what its servers did is the news.
+  const std::vector<LeaseCheck> lost = leases_ == nullptr || leases_->Held().empty()
+                                           ? std::vector<LeaseCheck>()
+                                           : LostOnly(leases_->Check());
+  if (lost.empty()) {
+    absl::Status held = CheckFleetHold();
+    if (held.ok()) return held;
+    return Stop(absl::StrCat("stopped before ", before, ": ", held.message(),
+                             "; another rollout may hold the fleet now"));
+  }
   for (const LeaseCheck& c : lost) {
     if (HostRecord* h = journal_.Find(c.name)) h->error = c.reason;
     Emit("lease", c.name, c.reason, true);
@@ -113,6 +120,9 @@ absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable,
     if (changed) {  // compare-and-set from its backup
       req.set_backup_id(h.backup_id);
       req.set_expected_revision(h.new_revision);
+    } else {
+      // Only this rollout's own change: never another client's that is pending there.
+      req.set_change_id(h.change_id);
     }
     hosts.push_back(i);
     requests.push_back(std::move(req));
@@ -154,6 +164,14 @@ absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable,
 }
 
 absl::Status Rollout::RollBack() {
+  const bool took = hold_ == nullptr;  // a stopping rollout already holds the fleet
+  if (absl::Status s = TakeFleetHold(); !s.ok()) return s;
+  absl::Status done = RollBackHeld();
+  if (took) ReleaseFleetHold();
+  return done;
+}
+
+absl::Status Rollout::RollBackHeld() {
   absl::StatusOr<absl::Duration> lease = ParseDuration(journal_.options.lease, "--lease");
   const absl::Time give_up =
       absl::Now() + (lease.ok() ? *lease : absl::ZeroDuration()) * 2 + kConvergeGrace;

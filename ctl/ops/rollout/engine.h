@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "ctl/fleet/context.h"
+#include "ctl/ops/fleet_hold_keeper.h"
 #include "ctl/ops/lease_keeper.h"
 #include "ctl/ops/rollout/journal.h"
 #include "ctl/rpc/fanout.h"
@@ -53,9 +54,12 @@ class Rollout {
   // and the preflight of Prepare again (the plan stays the journal's). Refused like
   // Prepare; the servers this rollout was changing may have its change pending.
   absl::Status Recheck();
-  // Apply (or continue) the batches, confirm, run the Service Center phase.
+  // Apply (or continue) the batches, confirm, run the Service Center phase. Holds the
+  // fleet (Endpoints.TakeHold on the Deployment Controller) from before its first change
+  // to its end: refused (exit 3, naming the holder) while another rollout holds it.
   absl::Status Execute();
-  // Revert every change this rollout made (pending or confirmed), restarting services.
+  // Revert every change this rollout made (pending or confirmed), restarting services;
+  // holds the fleet as Execute does. A pending change is reverted only by its change id.
   absl::Status RollBack();
   ~Rollout();
 
@@ -74,6 +78,13 @@ class Rollout {
 
  private:
   absl::Status Save();
+  absl::Status ExecuteHeld();
+  absl::Status RollBackHeld();
+  // The fleet hold (hold.cc): taken once (OK when already held), checked before every
+  // step (FAILED_PRECONDITION once lost), released at the end.
+  absl::Status TakeFleetHold();
+  absl::Status CheckFleetHold();
+  void ReleaseFleetHold();
   void Emit(std::string kind, std::string server, std::string text, bool bad = false);
   absl::Status Refuse(const std::string& why);
   absl::Status Discover(std::vector<v1::GetEndpointsResponse>& endpoints);
@@ -132,6 +143,7 @@ class Rollout {
   const std::atomic<bool>* interrupted_;
   std::vector<size_t> server_of_host_;   // journal host index -> ctx server index
   std::unique_ptr<LeaseKeeper> leases_;  // while Execute runs
+  std::unique_ptr<FleetHoldKeeper> hold_;  // while Execute or RollBack runs
   std::map<std::string, std::string> tool_credentials_;
 };
 
