@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "agent/probe/probe_targets.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
@@ -125,7 +126,16 @@ void FillToolRun(const ToolRun& run, v1::ConfigurationToolRun* out) {
 
 // What the audit line says of the tool's options: never the credentials' values.
 void AuditTool(const v1::ConfigurationToolOptions& options, AuditRecord* audit) {
-  if (options.credentials_size() > 0) audit->details.emplace_back("credentials", "supplied");
+  if (options.credentials_size() > 0) {
+    audit->details.emplace_back("credentials", "supplied");
+    // Which ones (names only): osctl sends each agent only those its tool names.
+    std::vector<std::string> names;
+    for (const auto& [name, value] : options.credentials()) {
+      names.push_back(ValidUtf8(name.substr(0, kMaxCredentialNameBytes)));
+    }
+    std::sort(names.begin(), names.end());
+    audit->details.emplace_back("credential_names", absl::StrJoin(names, ","));
+  }
   if (options.install_service_center()) {
     audit->details.emplace_back("install_service_center", "true");
   }
