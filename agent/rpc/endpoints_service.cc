@@ -11,6 +11,7 @@
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
 #include "common/utf8.h"
+#include "common/wipe.h"
 
 namespace osfleet::agent {
 namespace {
@@ -122,6 +123,15 @@ void FillToolRun(const ToolRun& run, v1::ConfigurationToolRun* out) {
   out->set_log_tail(run.log_tail);
   *out->mutable_duration() = ToProtoDuration(run.duration);
   if (!run.status.ok()) out->set_error(std::string(run.status.message()));
+}
+
+// The request's credentials once the call used them: the change keeps its own copy (wiped
+// when it is confirmed or reverted); the request's strings are overwritten now rather than
+// freed as they are. The request belongs to this call until it finishes.
+void WipeRequestCredentials(const v1::ConfigurationToolOptions& options) {
+  auto* credentials = const_cast<v1::ConfigurationToolOptions&>(options).mutable_credentials();
+  for (auto& entry : *credentials) Wipe(entry.second);
+  credentials->clear();
 }
 
 // What the audit line says of the tool's options: never the credentials' values.
@@ -254,9 +264,11 @@ grpc::ServerUnaryReactor* EndpointsService::Set(grpc::CallbackServerContext* con
   std::string owner = OwnerKey(admission.caller);
   return FinishAudited(context, deps_.work, std::move(admission),
                        [this, request, response, owner = std::move(owner)](AuditRecord* audit) {
-                         return WithRevisions(*deps_.store, audit, [&] {
+                         absl::Status s = WithRevisions(*deps_.store, audit, [&] {
                            return DoSet(*request, owner, response, audit);
                          });
+                         WipeRequestCredentials(request->configuration_tool());
+                         return s;
                        });
 }
 
@@ -344,9 +356,11 @@ grpc::ServerUnaryReactor* EndpointsService::Rollback(grpc::CallbackServerContext
                                                      v1::RollbackResponse* response) {
   return FinishAudited(context, deps_.rollback, deps_.gate->Admit(context, "Endpoints.Rollback"),
                        [this, request, response](AuditRecord* audit) {
-                         return WithRevisions(*deps_.store, audit, [&] {
+                         absl::Status s = WithRevisions(*deps_.store, audit, [&] {
                            return DoRollback(*request, response, audit);
                          });
+                         WipeRequestCredentials(request->configuration_tool());
+                         return s;
                        });
 }
 
