@@ -379,8 +379,8 @@ absl::StatusOr<std::string> ChangeManager::Confirm(absl::string_view change_id) 
   return p->change_id;
 }
 
-absl::StatusOr<RenewOutcome> ChangeManager::Renew(absl::string_view change_id,
-                                                  absl::Duration lease, absl::string_view owner) {
+absl::StatusOr<RenewOutcome> ChangeManager::Renew(absl::string_view change_id, absl::Duration lease,
+                                                  absl::string_view owner) {
   RenewOutcome out;
   {
     absl::MutexLock lock(&mu_);
@@ -425,10 +425,10 @@ absl::StatusOr<RenewOutcome> ChangeManager::Renew(absl::string_view change_id,
         out.detail = it->second.detail;
         return out;
       }
-      out.detail = absl::StrCat(
-          "change ", change_id, " is not known to this agent",
-          pending_.has_value() ? absl::StrCat("; ", pending_->change_id, " is pending")
-                               : std::string());
+      out.detail =
+          absl::StrCat("change ", change_id, " is not known to this agent",
+                       pending_.has_value() ? absl::StrCat("; ", pending_->change_id, " is pending")
+                                            : std::string());
       return out;
     }
   }

@@ -46,7 +46,7 @@ absl::StatusOr<std::optional<PendingChange>> PendingChangeFile::Load() const {
     c.window = absl::Milliseconds(MillisOf(j, "window_ms"));
     c.lease = absl::Milliseconds(MillisOf(j, "lease_ms"));
     c.install_service_center = BoolOf(j, "install_service_center");  // absent: older agent
-    c.owner = TextOf(j, "owner");                                      // absent: older agent
+    c.owner = TextOf(j, "owner");                                    // absent: older agent
   }
   if (c.change_id.empty() || c.backup_id.empty() || c.revision.empty()) {
     return absl::DataLossError(absl::StrCat(path_, ": not a pending-change record"));

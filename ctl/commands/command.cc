@@ -55,10 +55,9 @@ absl::StatusOr<std::string> LeaseOrDefault(const std::string& lease,
     absl::StatusOr<absl::Duration> w = ParseDuration(confirm_timeout, "--confirm-timeout");
     if (!w.ok()) return w.status();
     if (*w > absl::ZeroDuration() && *w < kLeaseBounds.min) {
-      return absl::InvalidArgumentError(absl::StrCat("--confirm-timeout ", confirm_timeout,
-                                                     ": must be at least ",
-                                                     absl::FormatDuration(kLeaseBounds.min),
-                                                     " (the shortest lease)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--confirm-timeout ", confirm_timeout, ": must be at least ",
+                       absl::FormatDuration(kLeaseBounds.min), " (the shortest lease)"));
     }
     chosen = *w < *ParseDuration(kDefaultLease, "--lease") ? confirm_timeout : kDefaultLease;
   }

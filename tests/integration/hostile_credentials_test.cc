@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -62,8 +62,7 @@ int CountInMemory(pid_t pid, const std::string& needle, std::string* where = nul
       if (mem.gcount() != static_cast<std::streamsize>(n)) break;  // unreadable: skip the rest
       read_any = true;
       const std::string window = carry + chunk;
-      for (size_t p = window.find(needle); p != std::string::npos;
-           p = window.find(needle, p + 1)) {
+      for (size_t p = window.find(needle); p != std::string::npos; p = window.find(needle, p + 1)) {
         if (!wire_prefix.empty() && p >= wire_prefix.size() &&
             window.compare(p - wire_prefix.size(), wire_prefix.size(), wire_prefix) == 0) {
           if (wire != nullptr) ++*wire;
@@ -237,8 +236,8 @@ TEST_F(HostileCredentialsTest, ThePasswordLeavesTheAgentsMemoryOnceTheChangeIsCo
   WaitFor(
       [&] {
         wire_after_revert = 0;
-        return (after_revert =
-                    CountInMemory(agent, password, nullptr, wire, &wire_after_revert)) == 0;
+        return (after_revert = CountInMemory(agent, password, nullptr, wire, &wire_after_revert)) ==
+               0;
       },
       absl::Seconds(10));
   if (after_revert != 0) CountInMemory(agent, password, &where, wire);
@@ -262,8 +261,7 @@ TEST_F(HostileCredentialsTest, TheAgentCannotWriteACoreFile) {
   }
   ASSERT_FALSE(core.empty()) << limits;
   const std::vector<std::string> fields =
-      absl::StrSplit(core.substr(std::string("Max core file size").size()), ' ',
-                     absl::SkipEmpty());
+      absl::StrSplit(core.substr(std::string("Max core file size").size()), ' ', absl::SkipEmpty());
   ASSERT_GE(fields.size(), 2u) << core;
   EXPECT_EQ(fields[0], "0") << core;
   EXPECT_EQ(fields[1], "0") << core;
@@ -278,12 +276,10 @@ TEST_F(HostileCredentialsTest, ARolloutSendsEachAgentOnlyTheCredentialsItsToolNa
             2);
   const std::string credentials = CredentialsFile(RandomPassword());
   ProcessResult r = farm_->Osctl({"rollout", "apply", "--yes", "--batch", "100%",
-                                  "--skip-service-center", "--platform",
-                                  farm_->new_db().address(), "--db-admin-credentials",
-                                  credentials});
+                                  "--skip-service-center", "--platform", farm_->new_db().address(),
+                                  "--db-admin-credentials", credentials});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  ProcessResult back =
-      farm_->Osctl({"rollout", "rollback", "--db-admin-credentials", credentials});
+  ProcessResult back = farm_->Osctl({"rollout", "rollback", "--db-admin-credentials", credentials});
   ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
 
   const std::map<std::string, std::string> expected = {

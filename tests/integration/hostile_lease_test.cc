@@ -57,8 +57,9 @@ class HostileLeaseTest : public ::testing::Test {
     audit_ = tmp_.Sub("audit.log");
     AgentOptions options{"dc01", "deployment_controller", "sqlserver-dc.hsconf"};
     options.insecure = false;
-    options.extra_args = {"--tls-cert",  pki_->Path("dc01.pem"), "--tls-key", pki_->Path("dc01.key"),
-                          "--tls-ca",    pki_->Path("ca.pem"),   "--audit-log", audit_};
+    options.extra_args = {
+        "--tls-cert", pki_->Path("dc01.pem"), "--tls-key",   pki_->Path("dc01.key"),
+        "--tls-ca",   pki_->Path("ca.pem"),   "--audit-log", audit_};
     agent_ = std::make_unique<Agent>(tmp_.Sub("dc01"), options);
     ASSERT_TRUE(agent_->WaitReady()) << ReadFile(agent_->log());
     original_ = ReadFile(agent_->hsconf());

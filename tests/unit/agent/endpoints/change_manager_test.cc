@@ -356,8 +356,7 @@ TEST_F(ChangeManagerTest, LeaseThatIsNotRenewedRevertsLongBeforeTheWindowEnds) {
   ASSERT_TRUE(clock_.WaitForWaiters(1, kPatience));
   clock_.Advance(kLease - absl::Milliseconds(1));
   EXPECT_FALSE(reverted_->HasBeenNotified());
-  EXPECT_EQ(Renew(out->set.change_id).status,
-            ChangeStatus::kPending);
+  EXPECT_EQ(Renew(out->set.change_id).status, ChangeStatus::kPending);
   clock_.Advance(kLease);  // no renewal for a whole lease
   ASSERT_TRUE(reverted_->WaitForNotificationWithTimeout(kPatience));
   EXPECT_THAT(last_revert_.reason, HasSubstr("lease of 30s ended"));
@@ -383,8 +382,7 @@ TEST_F(ChangeManagerTest, RenewedLeaseHoldsTheChangeUntilConfirmed) {
   }
   EXPECT_FALSE(reverted_->HasBeenNotified());
   ASSERT_TRUE(manager_->Confirm(out->set.change_id).ok());
-  EXPECT_EQ(Renew(out->set.change_id).status,
-            ChangeStatus::kConfirmed);
+  EXPECT_EQ(Renew(out->set.change_id).status, ChangeStatus::kConfirmed);
   clock_.Advance(absl::Hours(1));
   EXPECT_FALSE(reverted_->HasBeenNotified());
   EXPECT_TRUE(FileHasNewAddress());
