@@ -10,6 +10,7 @@
 #include "agent/server/serve.h"
 #include "agent/service_mode/service_mode.h"
 #include "common/logging.h"
+#include "common/platform/core_dumps.h"
 #include "common/platform/host_info.h"
 #include "common/role.h"
 #include "common/utf8.h"
@@ -111,6 +112,8 @@ int ExitOnParseError(const CLI::App& app, const CLI::ParseError& e) {
 }  // namespace osfleet::agent
 
 int main(int argc, char** argv) {
+  // First, before any thread: freed memory is overwritten (may re-execute osagent once).
+  osfleet::platform::ScrubFreedMemory(argv);
   CLI::App app{"osagent: serves this OutSystems server's database endpoints to osctl"};
   osfleet::agent::Flags flags;
   osfleet::agent::AddFlags(app, flags);

@@ -19,7 +19,10 @@ struct DurationBounds {
 
 // Durations.
 inline constexpr DurationBounds kConfirmWithinBounds{absl::ZeroDuration(), absl::Hours(24)};
-inline constexpr DurationBounds kLeaseBounds{absl::Milliseconds(100), absl::Hours(24)};
+// The one place a lease's bounds are set: the agent checks Set and Renew against them and
+// osctl its --lease flag. The minimum is also the floor of an owner's shortening Renew: a
+// lease renewed every third of it must leave the renewal calls time to arrive.
+inline constexpr DurationBounds kLeaseBounds{absl::Milliseconds(500), absl::Hours(24)};
 inline constexpr DurationBounds kMinHealthyBounds{absl::ZeroDuration(), absl::Hours(1)};
 inline constexpr DurationBounds kPhaseDeadlineBounds{absl::Seconds(1), absl::Hours(24)};
 

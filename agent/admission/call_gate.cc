@@ -135,4 +135,11 @@ void CallGate::Finished(const Admission& admission, AuditRecord record,
   }
 }
 
+void CallGate::Note(const Admission& admission, AuditRecord record,
+                    const absl::Status& status) const {
+  audit_->AppendThen(Record(admission, std::move(record), status), [](absl::Status s) {
+    if (!s.ok()) spdlog::error("{} (the call itself was not affected)", s.message());
+  });
+}
+
 }  // namespace osfleet::agent

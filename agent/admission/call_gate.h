@@ -65,6 +65,10 @@ class CallGate {
   // A mutating call ended with `status`: log it and append its audit line (a failed
   // audit write is logged, never fails the call). Waits for the write: on workers only.
   void Finished(const Admission& admission, AuditRecord record, const absl::Status& status) const;
+  // For a call not audited as a whole (Endpoints.Renew) that did something worth a line —
+  // moved a lease's end, or was refused: queues its line and returns at once (a lease must
+  // not wait for the disk); a failed write is logged.
+  void Note(const Admission& admission, AuditRecord record, const absl::Status& status) const;
   // OK, or why an admitted call must not start now (cancelled, queued too long, or — for an
   // audited call — UNAVAILABLE when its audit line cannot be made durable: AuditLog::Reserve).
   // Touches the disk for audited calls: on workers only.

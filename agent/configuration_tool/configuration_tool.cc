@@ -16,6 +16,7 @@
 #include "common/platform/child_process.h"
 #include "common/platform/files.h"
 #include "common/utf8.h"
+#include "common/wipe.h"
 
 namespace osfleet::agent {
 namespace {
@@ -78,11 +79,33 @@ absl::Status CheckNamed(const std::vector<std::string>& args, absl::string_view 
 
 }  // namespace
 
+ToolCredentials& ToolCredentials::operator=(const ToolCredentials& other) {
+  if (this != &other) {
+    clear();
+    Base::operator=(other);
+  }
+  return *this;
+}
+
+ToolCredentials& ToolCredentials::operator=(ToolCredentials&& other) noexcept {
+  if (this != &other) {
+    clear();
+    Base::operator=(std::move(other));
+  }
+  return *this;
+}
+
+ToolCredentials::~ToolCredentials() { clear(); }
+
+void ToolCredentials::clear() { Wipe(static_cast<Base&>(*this)); }
+
 std::string FillPlaceholders(const std::string& arg, const ToolCredentials& credentials) {
   std::vector<std::pair<std::string, std::string>> subs;
   for (const auto& [name, value] : credentials)
     subs.emplace_back(absl::StrCat("${", name, "}"), value);
-  return absl::StrReplaceAll(arg, subs);
+  std::string filled = absl::StrReplaceAll(arg, subs);
+  for (auto& [placeholder, value] : subs) Wipe(value);
+  return filled;
 }
 
 std::string ToolRun::Summary() const {
@@ -155,7 +178,15 @@ ToolRun ConfigurationTool::RunArgs(std::vector<std::string> args,
   std::vector<std::string> shown = {ProgramName(config_.command[0])};
   shown.insert(shown.end(), spec.argv.begin() + static_cast<long>(config_.command.size()),
                spec.argv.end());
-  run.command_line = masked(absl::StrJoin(shown, " "));
+  std::string joined = absl::StrJoin(shown, " ");
+  run.command_line = masked(joined);
+  Wipe(joined);
+  Wipe(shown);
+  // The filled command line is a copy of the credentials too: gone once the tool ran.
+  struct WipeArgv {
+    std::vector<std::string>& argv;
+    ~WipeArgv() { Wipe(argv); }
+  } wipe_argv{spec.argv};
   const std::optional<size_t> log_before = LogSize(config_.log_file);
   const absl::Time t0 = absl::Now();
   platform::Result<platform::CommandOutcome> out =
@@ -168,7 +199,10 @@ ToolRun ConfigurationTool::RunArgs(std::vector<std::string> args,
   }
   run.ran = true;
   run.output = masked(out->output);
-  run.log_tail = masked(NewLogLines(config_.log_file, log_before));
+  Wipe(out->output);  // the tool may echo what it was given
+  std::string log_lines = NewLogLines(config_.log_file, log_before);
+  run.log_tail = masked(log_lines);
+  Wipe(log_lines);
   run.timed_out = out->timed_out;
   if (!out->timed_out && out->exit.Exited()) run.exit_code = out->exit.Code();
   if (out->timed_out) {

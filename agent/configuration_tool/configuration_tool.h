@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -17,8 +18,25 @@
 namespace osfleet::agent {
 
 // Credentials for the placeholders of `apply`, by name (e.g. db_admin_user,
-// db_admin_password). Held in memory for one change only: never logged or written.
-using ToolCredentials = std::map<std::string, std::string>;
+// db_admin_password). Held in memory for one change only: never logged or written. Every
+// copy overwrites its values when it is destroyed, cleared or assigned over (common/wipe.h),
+// so that a password does not outlive the change in freed memory, a core file or what
+// another process reads of this one.
+class ToolCredentials : public std::map<std::string, std::string> {
+ public:
+  using Base = std::map<std::string, std::string>;
+  using Base::Base;
+  ToolCredentials() = default;
+  ToolCredentials(const Base& other) : Base(other) {}        // NOLINT: a map is credentials
+  ToolCredentials(Base&& other) : Base(std::move(other)) {}  // NOLINT
+  ToolCredentials(const ToolCredentials& other) : Base(other) {}
+  ToolCredentials(ToolCredentials&& other) noexcept : Base(std::move(other)) {}
+  ToolCredentials& operator=(const ToolCredentials& other);
+  ToolCredentials& operator=(ToolCredentials&& other) noexcept;
+  ~ToolCredentials();
+  // Overwrites every value, then empties the map.
+  void clear();
+};
 
 // What osctl asks of the tool with one change.
 struct ToolRequest {

@@ -259,6 +259,7 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
                 input.confirm_within,
                 input.lease};
       record.install_service_center = input.tool.install_service_center;
+      record.owner = input.owner;
       // Until the services are healthy only the window runs (a restart may take longer
       // than a lease; the client is waiting for this call meanwhile).
       record.confirm_until = clock_->Monotonic() + input.confirm_within;
@@ -317,6 +318,10 @@ absl::StatusOr<ApplyOutcome> ChangeManager::Apply(ApplyInput input, const Servic
 std::string ChangeManager::EndReason(const PendingChange& change) const {
   const absl::Duration now = clock_->Monotonic();
   if (change.lease_until <= change.confirm_until) {
+    if (change.shortened_to > absl::ZeroDuration()) {
+      return absl::StrCat("its lease, shortened to ", absl::FormatDuration(change.shortened_to),
+                          " by its owner's last renewal, ended ", Ago(now - change.lease_until));
+    }
     return absl::StrCat("its lease of ", absl::FormatDuration(change.lease), " ended ",
                         Ago(now - change.lease_until), " without a renewal");
   }
@@ -374,42 +379,62 @@ absl::StatusOr<std::string> ChangeManager::Confirm(absl::string_view change_id) 
   return p->change_id;
 }
 
-RenewOutcome ChangeManager::Renew(absl::string_view change_id, absl::Duration lease) {
-  absl::MutexLock lock(&mu_);
+absl::StatusOr<RenewOutcome> ChangeManager::Renew(absl::string_view change_id, absl::Duration lease,
+                                                  absl::string_view owner) {
   RenewOutcome out;
-  const absl::Duration now = clock_->Monotonic();
-  if (pending_.has_value() && pending_->change_id == change_id) {
-    PendingChange& p = *pending_;
-    if (now >= p.ends()) {
-      out.status = ChangeStatus::kReverting;
-      out.detail = absl::StrCat(EndReason(p), "; it is being reverted");
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Duration now = clock_->Monotonic();
+    if (pending_.has_value() && pending_->change_id == change_id) {
+      PendingChange& p = *pending_;
+      // Another client's Renew could shorten a lease it does not hold (and make the
+      // owner's Confirm fail): only the certificate that made the change renews it.
+      if (!p.owner.empty() && p.owner != owner) {
+        return absl::PermissionDeniedError(
+            absl::StrCat("change ", p.change_id, " is held by ", p.owner,
+                         "; only the client that made it (the same certificate) may renew it"));
+      }
+      if (now >= p.ends()) {
+        out.status = ChangeStatus::kReverting;
+        out.detail = absl::StrCat(EndReason(p), "; it is being reverted");
+        return out;
+      }
+      // Before the services are healthy (lease_until still infinite) only the window runs.
+      if (p.has_lease() && p.lease_until != absl::InfiniteDuration()) {
+        const absl::Duration length = lease > absl::ZeroDuration() ? lease : p.lease;
+        const absl::Duration until = std::min(now + length, p.confirm_until);
+        if (until != p.lease_until) {
+          const absl::Time wall = clock_->Now();
+          out.moved = true;
+          out.lease_end_before = wall + (p.lease_until - now);
+          out.lease_end_after = wall + (until - now);
+        }
+        p.shortened_to = length < p.lease ? length : absl::ZeroDuration();
+        p.lease_until = until;
+      }
+      out.status = ChangeStatus::kPending;
+      out.revision = p.revision;
+      out.lease_remaining = !p.has_lease()                              ? absl::ZeroDuration()
+                            : p.lease_until == absl::InfiniteDuration() ? p.lease
+                                                                        : p.lease_until - now;
+      out.confirm_remaining = p.confirm_until - now;
+    } else {
+      auto it = ended_.find(std::string(change_id));
+      if (it != ended_.end()) {
+        out.status = it->second.status;
+        out.detail = it->second.detail;
+        return out;
+      }
+      out.detail =
+          absl::StrCat("change ", change_id, " is not known to this agent",
+                       pending_.has_value() ? absl::StrCat("; ", pending_->change_id, " is pending")
+                                            : std::string());
       return out;
     }
-    // Extended in place: the timer finds the later end when it wakes at the earlier one,
-    // so a renewal costs no wake-up. Before the services are healthy (lease_until still
-    // infinite) only the window runs.
-    if (p.has_lease() && p.lease_until != absl::InfiniteDuration()) {
-      p.lease_until =
-          std::min(now + (lease > absl::ZeroDuration() ? lease : p.lease), p.confirm_until);
-    }
-    out.status = ChangeStatus::kPending;
-    out.revision = p.revision;
-    out.lease_remaining = !p.has_lease()                              ? absl::ZeroDuration()
-                          : p.lease_until == absl::InfiniteDuration() ? p.lease
-                                                                      : p.lease_until - now;
-    out.confirm_remaining = p.confirm_until - now;
-    return out;
   }
-  auto it = ended_.find(std::string(change_id));
-  if (it != ended_.end()) {
-    out.status = it->second.status;
-    out.detail = it->second.detail;
-    return out;
-  }
-  out.detail =
-      absl::StrCat("change ", change_id, " is not known to this agent",
-                   pending_.has_value() ? absl::StrCat("; ", pending_->change_id, " is pending")
-                                        : std::string());
+  // An extended lease costs the timer no wake-up (it finds the later end when it wakes at
+  // the earlier one); an earlier end must wake it, or the revert would wait for the old one.
+  if (out.moved && out.lease_end_after < out.lease_end_before) alarm_.Ring();
   return out;
 }
 

@@ -44,6 +44,9 @@ struct ApplyInput {
   absl::Duration min_healthy = absl::Duration();  // negative/zero default: configured value
   absl::Duration lease = absl::ZeroDuration();    // zero: no lease; else at most the window
   ToolRequest tool;  // for the Configuration Tool's run after the write (when configured)
+  // Who asks (the caller's OwnerKey): the pending change is theirs, its lease renewable by
+  // them alone. Kept in the pending-change record, so an agent restart keeps it.
+  std::string owner;
 };
 
 struct ApplyOutcome {
@@ -80,6 +83,11 @@ struct RenewOutcome {
   absl::Duration lease_remaining;
   absl::Duration confirm_remaining;
   std::string detail;  // why it is not pending
+  // Set when this Renew moved the lease's end (PENDING only): where it was and is now, on
+  // the wall clock, for the audit line.
+  bool moved = false;
+  absl::Time lease_end_before;
+  absl::Time lease_end_after;
 };
 
 class ChangeManager {
@@ -101,10 +109,14 @@ class ChangeManager {
   // change_id empty: the pending change, whichever it is. FAILED_PRECONDITION once its
   // lease or window has ended.
   absl::StatusOr<std::string> Confirm(absl::string_view change_id);
-  // Extends the lease of the pending change `change_id` by `lease` from now (zero: its
-  // own length) unless it has ended; answers with where the change stands. Takes only
-  // the lock: never waits behind a change or a restart.
-  RenewOutcome Renew(absl::string_view change_id, absl::Duration lease);
+  // Sets the lease of the pending change `change_id` to end `lease` from now (zero: the
+  // length it was granted; shorter: the owner shortening it — the caller checked it is
+  // within kLeaseBounds) unless it has ended; never past the window. Answers with where
+  // the change stands. PERMISSION_DENIED naming the owner when `owner` is not the one who
+  // made the change. A shortened lease's revert comes when it ends (the timer is woken).
+  // Takes only the lock: never waits behind a change or a restart.
+  absl::StatusOr<RenewOutcome> Renew(absl::string_view change_id, absl::Duration lease,
+                                     absl::string_view owner);
   // Restarts the services for the pending change `change_id` (made without a restart) and
   // waits until healthy; a failed start reverts it at once, as in Apply.
   absl::StatusOr<ApplyOutcome> RestartPending(absl::string_view change_id,

@@ -46,6 +46,7 @@ absl::StatusOr<std::optional<PendingChange>> PendingChangeFile::Load() const {
     c.window = absl::Milliseconds(MillisOf(j, "window_ms"));
     c.lease = absl::Milliseconds(MillisOf(j, "lease_ms"));
     c.install_service_center = BoolOf(j, "install_service_center");  // absent: older agent
+    c.owner = TextOf(j, "owner");                                    // absent: older agent
   }
   if (c.change_id.empty() || c.backup_id.empty() || c.revision.empty()) {
     return absl::DataLossError(absl::StrCat(path_, ": not a pending-change record"));
@@ -63,7 +64,8 @@ absl::Status PendingChangeFile::Save(const PendingChange& c) const {
                             {"deadline", absl::FormatTime(c.deadline, absl::UTCTimeZone())},
                             {"window_ms", absl::ToInt64Milliseconds(c.window)},
                             {"lease_ms", absl::ToInt64Milliseconds(c.lease)},
-                            {"install_service_center", c.install_service_center}};
+                            {"install_service_center", c.install_service_center},
+                            {"owner", c.owner}};
   AtomicWriteOptions options;
   options.new_file_mode = 0600;
   return WriteFileAtomically(path_, DumpJson(j, 2) + "\n", options);

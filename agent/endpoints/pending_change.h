@@ -28,10 +28,17 @@ struct PendingChange {
   // The change's Configuration Tool run added /InstallServiceCenter: so does its revert's
   // (Service Center was installed on the new database settings; put back on the old ones).
   bool install_service_center = false;
+  // Who made it (OwnerKey of the caller: certificate CN and serial, or
+  // "insecure-loopback"): only they may renew or shorten its lease. Empty in a record
+  // written by an older agent: any operator may then renew it, as before.
+  std::string owner;
 
   // This process's view (not stored): Clock::Monotonic() deadlines.
   absl::Duration confirm_until = absl::InfiniteDuration();
   absl::Duration lease_until = absl::InfiniteDuration();
+  // The length the owner's last Renew asked for when it was shorter than `lease` (zero:
+  // none was), for the reason a revert gives.
+  absl::Duration shortened_to = absl::ZeroDuration();
 
   // When the agent must revert it: the end of the window or of the lease.
   absl::Duration ends() const { return std::min(confirm_until, lease_until); }

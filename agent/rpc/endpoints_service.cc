@@ -6,14 +6,26 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "agent/probe/probe_targets.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
 #include "common/utf8.h"
+#include "common/wipe.h"
 
 namespace osfleet::agent {
 namespace {
 
+// Whose change a Set makes: the certificate's identity and serial (a new certificate with
+// the same CN is another client), or the one name every plaintext loopback caller shares.
+std::string OwnerKey(const Caller& caller) {
+  if (caller.serial.empty()) return caller.identity;
+  return absl::StrCat(caller.identity, " (serial ", caller.serial, ")");
+}
+
+std::string WallTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
 
 // Runs a change that fills the audit revisions itself when it succeeds; when it fails,
 // the audit line gets the file's revision before and after the attempt.
@@ -113,9 +125,27 @@ void FillToolRun(const ToolRun& run, v1::ConfigurationToolRun* out) {
   if (!run.status.ok()) out->set_error(std::string(run.status.message()));
 }
 
+// The request's credentials once the call used them: the change keeps its own copy (wiped
+// when it is confirmed or reverted); the request's strings are overwritten now rather than
+// freed as they are. The request belongs to this call until it finishes.
+void WipeRequestCredentials(const v1::ConfigurationToolOptions& options) {
+  auto* credentials = const_cast<v1::ConfigurationToolOptions&>(options).mutable_credentials();
+  for (auto& entry : *credentials) Wipe(entry.second);
+  credentials->clear();
+}
+
 // What the audit line says of the tool's options: never the credentials' values.
 void AuditTool(const v1::ConfigurationToolOptions& options, AuditRecord* audit) {
-  if (options.credentials_size() > 0) audit->details.emplace_back("credentials", "supplied");
+  if (options.credentials_size() > 0) {
+    audit->details.emplace_back("credentials", "supplied");
+    // Which ones (names only): osctl sends each agent only those its tool names.
+    std::vector<std::string> names;
+    for (const auto& [name, value] : options.credentials()) {
+      names.push_back(ValidUtf8(name.substr(0, kMaxCredentialNameBytes)));
+    }
+    std::sort(names.begin(), names.end());
+    audit->details.emplace_back("credential_names", absl::StrJoin(names, ","));
+  }
   if (options.install_service_center()) {
     audit->details.emplace_back("install_service_center", "true");
   }
@@ -172,7 +202,8 @@ grpc::ServerUnaryReactor* EndpointsService::Plan(grpc::CallbackServerContext* co
 }
 
 absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
-                                     v1::SetEndpointsResponse* response, AuditRecord* audit) {
+                                     const std::string& owner, v1::SetEndpointsResponse* response,
+                                     AuditRecord* audit) {
   if (absl::Status s =
           CheckChangeSizes(request.changes_size(), request.expected_revision(), request.reason());
       !s.ok()) {
@@ -196,6 +227,7 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
   absl::StatusOr<ToolRequest> tool = ToolRequestFromProto(request.configuration_tool());
   if (!tool.ok()) return tool.status();
   input.tool = *std::move(tool);
+  input.owner = owner;
   AuditTool(request.configuration_tool(), audit);
   absl::StatusOr<ApplyOutcome> out = deps_.changes->Apply(std::move(input), nullptr);
   if (!out.ok()) return out.status();
@@ -231,10 +263,15 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
 grpc::ServerUnaryReactor* EndpointsService::Set(grpc::CallbackServerContext* context,
                                                 const v1::SetEndpointsRequest* request,
                                                 v1::SetEndpointsResponse* response) {
-  return FinishAudited(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Set"),
-                       [this, request, response](AuditRecord* audit) {
-                         return WithRevisions(*deps_.store, audit,
-                                              [&] { return DoSet(*request, response, audit); });
+  Admission admission = deps_.gate->Admit(context, "Endpoints.Set");
+  std::string owner = OwnerKey(admission.caller);
+  return FinishAudited(context, deps_.work, std::move(admission),
+                       [this, request, response, owner = std::move(owner)](AuditRecord* audit) {
+                         absl::Status s = WithRevisions(*deps_.store, audit, [&] {
+                           return DoSet(*request, owner, response, audit);
+                         });
+                         WipeRequestCredentials(request->configuration_tool());
+                         return s;
                        });
 }
 
@@ -329,9 +366,11 @@ grpc::ServerUnaryReactor* EndpointsService::Rollback(grpc::CallbackServerContext
                                                      v1::RollbackResponse* response) {
   return FinishAudited(context, deps_.rollback, deps_.gate->Admit(context, "Endpoints.Rollback"),
                        [this, request, response](AuditRecord* audit) {
-                         return WithRevisions(*deps_.store, audit, [&] {
+                         absl::Status s = WithRevisions(*deps_.store, audit, [&] {
                            return DoRollback(*request, response, audit);
                          });
+                         WipeRequestCredentials(request->configuration_tool());
+                         return s;
                        });
 }
 
@@ -359,8 +398,9 @@ grpc::ServerUnaryReactor* EndpointsService::Confirm(grpc::CallbackServerContext*
                        });
 }
 
-absl::Status EndpointsService::DoRenew(const v1::RenewRequest& request,
-                                       v1::RenewResponse* response) {
+absl::Status EndpointsService::DoRenew(const v1::RenewRequest& request, const std::string& owner,
+                                       v1::RenewResponse* response, AuditRecord* audit,
+                                       bool* audited) {
   if (request.change_id().empty()) {
     return absl::InvalidArgumentError("change_id: required (the change whose lease to renew)");
   }
@@ -368,16 +408,34 @@ absl::Status EndpointsService::DoRenew(const v1::RenewRequest& request,
   absl::StatusOr<absl::Duration> lease =
       DurationFromProto(request.lease(), "lease", {absl::ZeroDuration(), kLeaseBounds.max});
   if (!lease.ok()) return lease.status();
-  const RenewOutcome out = deps_.changes->Renew(request.change_id(), *lease);
+  // Unset: the length granted. Otherwise never below the shortest lease, whoever asks.
+  if (*lease != absl::ZeroDuration()) {
+    if (absl::Status s = CheckDuration("lease", *lease, kLeaseBounds); !s.ok()) return s;
+  }
+  audit->change_id = request.change_id();
+  audit->before = audit->after = deps_.store->CurrentRevision();
+  absl::StatusOr<RenewOutcome> out = deps_.changes->Renew(request.change_id(), *lease, owner);
+  if (!out.ok()) {
+    *audited = true;  // another client's attempt on a lease: on the record
+    return out.status();
+  }
   response->set_change_id(request.change_id());
-  response->set_state(ToProto(out.status));
-  response->set_detail(out.detail);
-  if (out.status == ChangeStatus::kPending) {
-    response->set_revision(out.revision);
-    *response->mutable_lease_remaining() = ToProtoDuration(out.lease_remaining);
-    *response->mutable_confirm_remaining() = ToProtoDuration(out.confirm_remaining);
+  response->set_state(ToProto(out->status));
+  response->set_detail(out->detail);
+  if (out->status == ChangeStatus::kPending) {
+    response->set_revision(out->revision);
+    *response->mutable_lease_remaining() = ToProtoDuration(out->lease_remaining);
+    *response->mutable_confirm_remaining() = ToProtoDuration(out->confirm_remaining);
   } else {
     response->set_revision(deps_.store->CurrentRevision());
+  }
+  if (out->moved) {
+    *audited = true;
+    audit->details = {{"lease_end_before", WallTime(out->lease_end_before)},
+                      {"lease_end_after", WallTime(out->lease_end_after)}};
+    if (*lease != absl::ZeroDuration()) {
+      audit->details.emplace_back("lease", absl::FormatDuration(*lease));
+    }
   }
   return absl::OkStatus();
 }
@@ -385,10 +443,20 @@ absl::Status EndpointsService::DoRenew(const v1::RenewRequest& request,
 grpc::ServerUnaryReactor* EndpointsService::Renew(grpc::CallbackServerContext* context,
                                                   const v1::RenewRequest* request,
                                                   v1::RenewResponse* response) {
-  // Not audited when it succeeds (a renewal changes nothing on disk; the Set that made
-  // the change records its lease); refusals are audited by the gate.
-  return FinishOnExecutor(context, deps_.reads, deps_.gate->Admit(context, "Endpoints.Renew"),
-                          [this, request, response] { return DoRenew(*request, response); });
+  // Audited when it moves a lease's end or is refused, without waiting for the disk and
+  // never refused for the audit log: a lease must not end because the disk is full.
+  Admission admission = deps_.gate->Admit(context, "Endpoints.Renew");
+  std::string owner = OwnerKey(admission.caller);
+  return RunAdmitted(context, deps_.reads, std::move(admission),
+                     [this, request, response, owner = std::move(owner)](
+                         Admission& a, absl::Status start) -> absl::Status {
+                       if (!start.ok()) return start;
+                       AuditRecord record;
+                       bool audited = false;
+                       absl::Status s = DoRenew(*request, owner, response, &record, &audited);
+                       if (audited) a.gate->Note(a, std::move(record), s);
+                       return s;
+                     });
 }
 
 absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response,

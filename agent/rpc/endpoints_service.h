@@ -74,14 +74,18 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
  private:
   absl::Status DoGet(v1::GetEndpointsResponse* response);
   absl::Status DoPlan(const v1::PlanEndpointsRequest& request, v1::PlanEndpointsResponse* response);
-  absl::Status DoSet(const v1::SetEndpointsRequest& request, v1::SetEndpointsResponse* response,
-                     AuditRecord* audit);
+  // owner: the caller's key (OwnerKey), who alone may renew the change's lease.
+  absl::Status DoSet(const v1::SetEndpointsRequest& request, const std::string& owner,
+                     v1::SetEndpointsResponse* response, AuditRecord* audit);
   absl::Status DoRollback(const v1::RollbackRequest& request, v1::RollbackResponse* response,
                           AuditRecord* audit);
   absl::Status DoRestart(const v1::RestartChangeRequest& request,
                          v1::SetEndpointsResponse* response, AuditRecord* audit);
   absl::Status DoConfirm(const v1::ConfirmRequest& request, v1::ConfirmResponse* response);
-  absl::Status DoRenew(const v1::RenewRequest& request, v1::RenewResponse* response);
+  // *audited set when the call earns an audit line (it moved the lease's end, or the
+  // change is another client's); `audit` then holds its change id and details.
+  absl::Status DoRenew(const v1::RenewRequest& request, const std::string& owner,
+                       v1::RenewResponse* response, AuditRecord* audit, bool* audited);
   // Checks the request and starts its probes: an error when nothing was started, else
   // OK and `finish` runs once, with the call's status, after the response is filled.
   absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response, bool viewer,

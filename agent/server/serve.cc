@@ -9,6 +9,7 @@
 #include "agent/server/agent_server.h"
 #include "common/atomic_file.h"
 #include "common/logging.h"
+#include "common/platform/core_dumps.h"
 #include "common/platform/descriptors.h"
 #include "common/platform/stop_signal.h"
 
@@ -26,11 +27,23 @@ void RaiseDescriptorLimit() {
   spdlog::info("descriptor limit {} (hard {})", limit->soft, limit->hard);
 }
 
+// Before any credential can arrive: a crash must not write the database administrator's
+// password to a core file (or a Windows Error Reporting dump). (main() has made freed
+// memory be overwritten: platform::ScrubFreedMemory.)
+void DisableCoreDumps() {
+  if (platform::Result<void> off = platform::DisableCoreDumps(); !off.ok()) {
+    spdlog::warn("core dumps of osagent could not be turned off: {}", off.error().Message());
+    return;
+  }
+  spdlog::debug("core dumps of osagent are off");
+}
+
 }  // namespace
 
 int Serve(AgentConfig config, const std::function<void()>& ready) {
   RouteGrpcLogging(/*quiet=*/false);  // gRPC's own lines into this log, never a bare stderr
   RaiseDescriptorLimit();
+  DisableCoreDumps();
   // Before any thread starts: a stop request then waits for the thread below.
   platform::StopSignal stop;
   const std::string port_file = config.port_file;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "common/duration.h"
+#include "common/request_limits.h"
 #include "ctl/fleet/identity_check.h"
 #include "ctl/output/exit_code.h"
 
@@ -39,10 +40,10 @@ absl::Status CheckLeaseFlags(const std::string& lease, const std::string& confir
   if (*w <= absl::ZeroDuration() || *w > absl::Hours(24)) {
     return absl::InvalidArgumentError("--confirm-timeout: must be more than 0 and at most 24h");
   }
-  if (*l < absl::Milliseconds(500) || *l > *w) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--lease ", lease, ": must be at least 500ms and at most --confirm-timeout (",
-                     confirm_timeout, ")"));
+  if (*l < kLeaseBounds.min || *l > *w) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--lease ", lease, ": must be at least ", absl::FormatDuration(kLeaseBounds.min),
+        " and at most --confirm-timeout (", confirm_timeout, ")"));
   }
   return absl::OkStatus();
 }
@@ -53,9 +54,10 @@ absl::StatusOr<std::string> LeaseOrDefault(const std::string& lease,
   if (chosen.empty()) {
     absl::StatusOr<absl::Duration> w = ParseDuration(confirm_timeout, "--confirm-timeout");
     if (!w.ok()) return w.status();
-    if (*w > absl::ZeroDuration() && *w < absl::Milliseconds(500)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--confirm-timeout ", confirm_timeout, ": must be at least 500ms (the shortest lease)"));
+    if (*w > absl::ZeroDuration() && *w < kLeaseBounds.min) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--confirm-timeout ", confirm_timeout, ": must be at least ",
+                       absl::FormatDuration(kLeaseBounds.min), " (the shortest lease)"));
     }
     chosen = *w < *ParseDuration(kDefaultLease, "--lease") ? confirm_timeout : kDefaultLease;
   }

@@ -30,8 +30,9 @@ int WithCheckedFleet(const GlobalOptions& global,
 absl::StatusOr<FanOutOptions> RestartFanOut(FanOutOptions fanout, bool restart,
                                             const std::string& restart_timeout);
 
-// --lease against --confirm-timeout: both durations; the lease at least 500ms and at
-// most the window. INVALID_ARGUMENT naming the flag otherwise.
+// --lease against --confirm-timeout: both durations; the lease at least kLeaseBounds.min
+// (common/request_limits.h, the agent's own bound) and at most the window. INVALID_ARGUMENT naming
+// the flag otherwise.
 absl::Status CheckLeaseFlags(const std::string& lease, const std::string& confirm_timeout);
 
 // The lease a rollout runs with: --lease as given (checked as above), or, when it was not

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "ctl/ops/needed_credentials.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/report.h"
 #include "ctl/rpc/agent_calls.h"
@@ -37,6 +38,15 @@ v1::SetEndpointsRequest SetRequestFor(const EndpointsChange& change,
   return req;
 }
 
+void KeepNeededBySet(const std::vector<Target>& targets, const FanOutOptions& fanout,
+                     std::vector<v1::SetEndpointsRequest>* requests) {
+  std::vector<CredentialMap*> credentials;
+  for (v1::SetEndpointsRequest& r : *requests) {
+    credentials.push_back(r.mutable_configuration_tool()->mutable_credentials());
+  }
+  KeepNeededByEach(targets, fanout, CredentialUse::kConfigurationTool, credentials);
+}
+
 EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
                                       const FanOutOptions& plan_fanout,
                                       const FanOutOptions& set_fanout,
@@ -61,6 +71,7 @@ EndpointsChangeResult ChangeEndpoints(const std::vector<Target>& targets,
       requests.back().mutable_configuration_tool()->set_install_service_center(true);
     }
   }
+  KeepNeededBySet(targets, plan_fanout, &requests);
   auto hold = [&](size_t i, const HostReply<v1::SetEndpointsResponse>& r) {
     if (leases == nullptr || !r.ok() || r.response.state() != v1::CHANGE_STATE_PENDING) return;
     leases->Hold({targets[i].server->name, targets[i], r.response.change_id()});

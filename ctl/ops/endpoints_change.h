@@ -45,6 +45,11 @@ v1::AdvancedSettingsChoice AdvancedSettingsChoiceFor(const std::string& choice);
 v1::SetEndpointsRequest SetRequestFor(const EndpointsChange& change,
                                       const std::string& expected_revision);
 
+// Each request's credentials cut to those its target's tool names (needed_credentials.h):
+// requests[k] goes to targets[k].
+void KeepNeededBySet(const std::vector<Target>& targets, const FanOutOptions& fanout,
+                     std::vector<v1::SetEndpointsRequest>* requests);
+
 struct EndpointsChangeResult {
   // OK, or refused (IsRefused, FAILED_PRECONDITION "refused: N server(s) cannot take this
   // change; nothing was changed on any server") when a server failed the plan.

@@ -31,6 +31,17 @@ constexpr std::chrono::milliseconds kMaxPoll(20);  // how late a command's exit 
 enum ChildStep : int { kOpenDevNull = 1, kChdir = 2, kExec = 3 };
 
 struct ExecPlan {
+  ExecPlan() = default;
+  ExecPlan(const ExecPlan&) = delete;
+  ExecPlan& operator=(const ExecPlan&) = delete;
+  // The arguments may hold a credential filled into a placeholder (the Configuration
+  // Tool's switches): overwritten before the memory is freed.
+  ~ExecPlan() {
+    for (std::string& s : argv_strings) {
+      volatile char* bytes = s.data();
+      for (std::size_t i = 0; i < s.size(); ++i) bytes[i] = 0;
+    }
+  }
   std::vector<std::string> argv_strings;
   std::vector<std::string> env_strings;
   std::vector<char*> argv;

@@ -125,6 +125,8 @@ Result<void> CreateSuspended(const CommandSpec& spec, HANDLE stdin_handle, HANDL
                      environment.data(), folder.empty() ? nullptr : folder.c_str(),
                      &startup.StartupInfo, &info);
   const DWORD error = GetLastError();
+  // It may hold a credential filled into a placeholder (the Configuration Tool's switches).
+  SecureZeroMemory(command_line.data(), command_line.size() * sizeof(wchar_t));
   SetHandleInformation(stdin_handle, HANDLE_FLAG_INHERIT, 0);
   SetHandleInformation(output_write, HANDLE_FLAG_INHERIT, 0);
   DeleteProcThreadAttributeList(list);

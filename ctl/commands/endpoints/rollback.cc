@@ -3,6 +3,7 @@
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/commands/service_center_install.h"
+#include "ctl/ops/needed_credentials.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/endpoint_diffs.h"
 #include "ctl/output/exit_code.h"
@@ -80,6 +81,11 @@ int RunEndpointsRollback(const FleetContext& c, const RollbackOptions& rollback)
   absl::StatusOr<FanOutOptions> fanout =
       RestartFanOut(c.fanout(), rollback.restart, rollback.restart_timeout);
   if (!fanout.ok()) return ReportError(fanout.status());
+  std::vector<CredentialMap*> credentials;
+  for (v1::RollbackRequest& r : *requests) {
+    credentials.push_back(r.mutable_configuration_tool()->mutable_credentials());
+  }
+  KeepNeededByEach(c.targets(), c.fanout(), CredentialUse::kConfigurationTool, credentials);
   auto replies = CallRollback(c.targets(), *fanout, *requests);
   PrintHosts(c, HostsDocument("endpoints rollback", replies),
              RollbackTable(replies).Render(c.color()), replies);

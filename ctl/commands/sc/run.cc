@@ -13,6 +13,7 @@
 #include "common/request_limits.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/sc/sc.h"
+#include "ctl/ops/needed_credentials.h"
 #include "ctl/output/event_printer.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/report.h"
@@ -156,11 +157,14 @@ int RunOnController(const FleetContext& c, const v1::RunPhaseRequest& request,
   fanout.timeout = deadline + absl::Minutes(1);  // the agent enforces the phase deadline
   PhasePrinter printer(c);
   const std::string& name = c.servers()[*dc].name;
+  v1::RunPhaseRequest only_needed = request;
+  KeepNeededByEach(c.Subset({*dc}), c.fanout(), CredentialUse::kServiceCenterPhase,
+                   {only_needed.mutable_credentials()});
   // A table prints each event and drops it; json and jsonl end with a document that lists
   // them all (within the stream caps).
   StreamOptions stream;
   stream.keep_events = c.format() != OutputFormat::kTable;
-  auto results = CallRunPhase(c.Subset({*dc}), fanout, stream, request,
+  auto results = CallRunPhase(c.Subset({*dc}), fanout, stream, only_needed,
                               [&](size_t, const v1::PhaseEvent& e) { printer.Print(name, e); });
   PrintResult(c, results);
   return ExitCodeForHosts(Failures(results), kExitFailed);

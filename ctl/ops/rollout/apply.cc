@@ -7,6 +7,7 @@
 #include "common/duration.h"
 #include "common/platform/test_pause.h"
 #include "ctl/ops/endpoints_change.h"
+#include "ctl/ops/needed_credentials.h"
 #include "ctl/ops/rollout/batches.h"
 #include "ctl/ops/rollout/engine.h"
 #include "ctl/output/describe.h"
@@ -170,6 +171,7 @@ absl::Status Rollout::ApplyBatch(int batch) {
     if (one_at_a_time) req.set_restart_services(false);
     requests.push_back(std::move(req));
   }
+  KeepNeededBySet(targets, ctx_.fanout(), &requests);
   if (absl::Status s = Save(); !s.ok()) return s;  // the journal first, then the change
   FanOutOptions fanout = ctx_.fanout();
   fanout.timeout = std::max(fanout.timeout, kRestartCallDeadline);
@@ -366,8 +368,11 @@ absl::Status Rollout::RunServiceCenter() {
   FanOutOptions fanout = ctx_.fanout();
   fanout.timeout = absl::Minutes(61);
   v1::RunPhaseRequest request;
-  // The apply step's credentials serve the Apply Settings step's placeholders too.
+  // The apply step's credentials serve the Apply Settings step's placeholders too (those
+  // it names only).
   for (const auto& [key, value] : tool_credentials_) (*request.mutable_credentials())[key] = value;
+  KeepNeededByEach(TargetsFor(dc), ctx_.fanout(), CredentialUse::kServiceCenterPhase,
+                   {request.mutable_credentials()});
   // Each event is reported as it comes and dropped; the journal keeps the last one.
   auto result = CallRunPhase(TargetsFor(dc), fanout, StreamOptions{}, request,
                              [this, &name](size_t, const v1::PhaseEvent& e) {

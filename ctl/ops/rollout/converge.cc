@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/duration.h"
+#include "ctl/ops/needed_credentials.h"
 #include "ctl/ops/rollout/engine.h"
 #include "ctl/output/report.h"
 #include "ctl/rpc/agent_calls.h"
@@ -129,6 +130,12 @@ absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable,
   }
   FanOutOptions fanout = ctx_.fanout();
   fanout.timeout = std::max(fanout.timeout, kRestartCallDeadline);
+  std::vector<CredentialMap*> credentials;
+  for (v1::RollbackRequest& r : requests) {
+    credentials.push_back(r.mutable_configuration_tool()->mutable_credentials());
+  }
+  KeepNeededByEach(TargetsFor(hosts), ctx_.fanout(), CredentialUse::kConfigurationTool,
+                   credentials);
   auto replies = CallRollback(TargetsFor(hosts), fanout, requests);
   std::vector<std::string> refused;
   for (size_t k = 0; k < hosts.size(); ++k) {

@@ -11,7 +11,8 @@ using ::testing::HasSubstr;
 TEST(RequestLimits, DurationsInsideTheirBoundsAreAccepted) {
   EXPECT_TRUE(CheckDuration("min_healthy", absl::ZeroDuration(), kMinHealthyBounds).ok());
   EXPECT_TRUE(CheckDuration("min_healthy", absl::Hours(1), kMinHealthyBounds).ok());
-  EXPECT_TRUE(CheckDuration("lease", absl::Milliseconds(100), kLeaseBounds).ok());
+  EXPECT_TRUE(CheckDuration("lease", absl::Milliseconds(500), kLeaseBounds).ok());
+  EXPECT_FALSE(CheckDuration("lease", absl::Milliseconds(100), kLeaseBounds).ok());
 }
 
 TEST(RequestLimits, DurationsOutsideNameTheFieldTheBoundsAndTheValue) {

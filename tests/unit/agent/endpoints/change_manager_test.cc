@@ -27,6 +27,7 @@ constexpr char kNewAddress[] = "sqlnew01.corp.example.com";
 constexpr absl::Duration kWindow = absl::Minutes(10);
 // Bounds a wait for the timer thread in real time; it is never slept.
 constexpr absl::Duration kPatience = absl::Seconds(30);
+constexpr char kOwner[] = "alice (serial 0A)";
 
 std::string ReadBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -97,7 +98,23 @@ class ChangeManagerTest : public ::testing::Test {
     input.restart_services = restart;
     input.lease = lease;
     input.tool = std::move(tool);
+    input.owner = kOwner;
     return manager_->Apply(std::move(input), nullptr);
+  }
+  // Polls (up to kPatience of real time) until the timer thread sleeps until `deadline`.
+  bool AlarmAt(absl::Duration deadline) {
+    const absl::Time give_up = absl::Now() + kPatience;
+    while (clock_.NextAlarm() != deadline) {
+      if (absl::Now() > give_up) return false;
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    return true;
+  }
+  // The owner's Renew (zero: the length granted); a refusal fails the test.
+  RenewOutcome Renew(const std::string& change_id, absl::Duration lease = absl::ZeroDuration()) {
+    absl::StatusOr<RenewOutcome> r = manager_->Renew(change_id, lease, kOwner);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : RenewOutcome{};
   }
   bool FileHasNewAddress() const {
     return ReadBytes(hsconf_).find(kNewAddress) != std::string::npos;
@@ -339,13 +356,12 @@ TEST_F(ChangeManagerTest, LeaseThatIsNotRenewedRevertsLongBeforeTheWindowEnds) {
   ASSERT_TRUE(clock_.WaitForWaiters(1, kPatience));
   clock_.Advance(kLease - absl::Milliseconds(1));
   EXPECT_FALSE(reverted_->HasBeenNotified());
-  EXPECT_EQ(manager_->Renew(out->set.change_id, absl::ZeroDuration()).status,
-            ChangeStatus::kPending);
+  EXPECT_EQ(Renew(out->set.change_id).status, ChangeStatus::kPending);
   clock_.Advance(kLease);  // no renewal for a whole lease
   ASSERT_TRUE(reverted_->WaitForNotificationWithTimeout(kPatience));
   EXPECT_THAT(last_revert_.reason, HasSubstr("lease of 30s ended"));
   EXPECT_EQ(ReadBytes(hsconf_), original_);
-  const RenewOutcome late = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+  const RenewOutcome late = Renew(out->set.change_id);
   EXPECT_EQ(late.status, ChangeStatus::kReverted);
   EXPECT_THAT(late.detail, HasSubstr("lease of 30s ended"));
   absl::StatusOr<std::string> confirm = manager_->Confirm(out->set.change_id);
@@ -358,7 +374,7 @@ TEST_F(ChangeManagerTest, RenewedLeaseHoldsTheChangeUntilConfirmed) {
   ASSERT_TRUE(out.ok()) << out.status();
   for (int i = 0; i < 20; ++i) {  // 20 x 20s: far past one lease, inside the window
     clock_.Advance(absl::Seconds(20));
-    const RenewOutcome r = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+    const RenewOutcome r = Renew(out->set.change_id);
     ASSERT_EQ(r.status, ChangeStatus::kPending) << r.detail;
     EXPECT_EQ(r.lease_remaining, kLease);
     EXPECT_EQ(r.confirm_remaining, kWindow - absl::Seconds(20) * (i + 1));
@@ -366,8 +382,7 @@ TEST_F(ChangeManagerTest, RenewedLeaseHoldsTheChangeUntilConfirmed) {
   }
   EXPECT_FALSE(reverted_->HasBeenNotified());
   ASSERT_TRUE(manager_->Confirm(out->set.change_id).ok());
-  EXPECT_EQ(manager_->Renew(out->set.change_id, absl::ZeroDuration()).status,
-            ChangeStatus::kConfirmed);
+  EXPECT_EQ(Renew(out->set.change_id).status, ChangeStatus::kConfirmed);
   clock_.Advance(absl::Hours(1));
   EXPECT_FALSE(reverted_->HasBeenNotified());
   EXPECT_TRUE(FileHasNewAddress());
@@ -379,7 +394,7 @@ TEST_F(ChangeManagerTest, RenewalNeverOutlivesTheWindow) {
   absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(window, false, kLease);
   ASSERT_TRUE(out.ok()) << out.status();
   clock_.Advance(absl::Seconds(25));
-  const RenewOutcome r = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+  const RenewOutcome r = Renew(out->set.change_id);
   ASSERT_EQ(r.status, ChangeStatus::kPending);
   EXPECT_EQ(r.lease_remaining, absl::Seconds(20));  // capped by the window
   clock_.Advance(absl::Seconds(20));
@@ -393,7 +408,7 @@ TEST_F(ChangeManagerTest, EndedLeaseIsNeverRenewedEvenBeforeTheRevertRuns) {
   ASSERT_TRUE(out.ok()) << out.status();
   clock_.Advance(kLease);
   // The timer may or may not have reverted yet: either way the change is not pending.
-  const RenewOutcome r = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+  const RenewOutcome r = Renew(out->set.change_id);
   EXPECT_NE(r.status, ChangeStatus::kPending);
   EXPECT_THAT(r.detail, HasSubstr("lease of 30s ended"));
   EXPECT_FALSE(manager_->Confirm(out->set.change_id).ok());
@@ -407,7 +422,7 @@ TEST_F(ChangeManagerTest, WallClockJumpsNeitherEndNorExtendALease) {
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_TRUE(clock_.WaitForWaiters(1, kPatience));
   clock_.SetWallClock(clock_.Now() + absl::Hours(2));  // forward past the window
-  RenewOutcome r = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+  RenewOutcome r = Renew(out->set.change_id);
   ASSERT_EQ(r.status, ChangeStatus::kPending) << r.detail;
   EXPECT_EQ(r.confirm_remaining, kWindow);
   ASSERT_TRUE(manager_->Confirm(out->set.change_id).ok());
@@ -439,7 +454,7 @@ TEST_F(ChangeManagerTest, RestartedAgentGivesAWholeLeaseAndOnlyWhatIsLeftOfTheWi
   clock_.Advance(absl::Minutes(4));
   MakeManager();
   ASSERT_TRUE(manager_->Recover().ok());
-  const RenewOutcome r = manager_->Renew(out->set.change_id, absl::ZeroDuration());
+  const RenewOutcome r = Renew(out->set.change_id);
   ASSERT_EQ(r.status, ChangeStatus::kPending) << r.detail;
   EXPECT_EQ(r.confirm_remaining, kWindow - absl::Seconds(20) - absl::Minutes(4));
   EXPECT_EQ(r.lease_remaining, kLease);
@@ -450,9 +465,58 @@ TEST_F(ChangeManagerTest, RestartedAgentGivesAWholeLeaseAndOnlyWhatIsLeftOfTheWi
 
 TEST_F(ChangeManagerTest, RenewOfAChangeThisAgentNeverMadeSaysUnknown) {
   MakeManager();
-  const RenewOutcome r = manager_->Renew("20261202-000000-dead", absl::ZeroDuration());
+  const RenewOutcome r = Renew("20261202-000000-dead");
   EXPECT_EQ(r.status, ChangeStatus::kUnknown);
   EXPECT_THAT(r.detail, HasSubstr("not known to this agent"));
+}
+
+TEST_F(ChangeManagerTest, AnotherClientsRenewIsRefusedNamingTheOwnerAndChangesNothing) {
+  MakeManager();
+  absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(kWindow, false, kLease);
+  ASSERT_TRUE(out.ok()) << out.status();
+  absl::StatusOr<RenewOutcome> other =
+      manager_->Renew(out->set.change_id, absl::Milliseconds(500), "mallory (serial 0B)");
+  EXPECT_TRUE(absl::IsPermissionDenied(other.status())) << other.status();
+  EXPECT_THAT(other.status().message(), HasSubstr("held by alice (serial 0A)"));
+  // The same CN on another certificate is another client.
+  EXPECT_TRUE(absl::IsPermissionDenied(
+      manager_->Renew(out->set.change_id, absl::ZeroDuration(), "alice (serial 0C)").status()));
+  clock_.Advance(kLease - absl::Seconds(1));
+  EXPECT_FALSE(reverted_->HasBeenNotified());
+  EXPECT_TRUE(manager_->Confirm(out->set.change_id).ok());
+}
+
+TEST_F(ChangeManagerTest, OwnerShorteningTheLeaseRevertsWhenTheShortLeaseEnds) {
+  MakeManager();
+  absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(kWindow, false, kLease);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_TRUE(clock_.WaitForWaiters(1, kPatience));  // the timer sleeps until the lease's end
+  const absl::Time before = clock_.Now();
+  const RenewOutcome r = Renew(out->set.change_id, absl::Seconds(1));
+  ASSERT_EQ(r.status, ChangeStatus::kPending);
+  EXPECT_EQ(r.lease_remaining, absl::Seconds(1));
+  EXPECT_TRUE(r.moved);
+  EXPECT_EQ(r.lease_end_before, before + kLease);
+  EXPECT_EQ(r.lease_end_after, before + absl::Seconds(1));
+  // The timer was woken and sleeps again until the new, earlier end.
+  ASSERT_TRUE(AlarmAt(clock_.Monotonic() + absl::Seconds(1))) << clock_.NextAlarm();
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(reverted_->WaitForNotificationWithTimeout(kPatience));
+  EXPECT_THAT(last_revert_.reason, HasSubstr("shortened to 1s by its owner's last renewal"));
+  EXPECT_EQ(ReadBytes(hsconf_), original_);
+}
+
+TEST_F(ChangeManagerTest, OwnershipSurvivesAnAgentRestart) {
+  MakeManager();
+  absl::StatusOr<ApplyOutcome> out = ApplyNewPlatform(kWindow, false, kLease);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT(ReadBytes(PendingPath()), HasSubstr("\"owner\": \"alice (serial 0A)\""));
+  manager_.reset();
+  MakeManager();
+  ASSERT_TRUE(manager_->Recover().ok());
+  EXPECT_TRUE(absl::IsPermissionDenied(
+      manager_->Renew(out->set.change_id, absl::ZeroDuration(), "mallory (serial 0B)").status()));
+  EXPECT_EQ(Renew(out->set.change_id).status, ChangeStatus::kPending);
 }
 
 }  // namespace
