@@ -110,7 +110,7 @@ TEST_F(FleetHoldTest, RenewAndReleaseByAnotherCertificateAreRefused) {
   ASSERT_TRUE(Take(*tester, "R1", 60000, &held).ok());
   v1::RenewHoldRequest shorten;
   shorten.set_hold_id(held.hold().hold_id());
-  *shorten.mutable_lease() = Millis(100);
+  *shorten.mutable_lease() = Millis(500);  // the shortest lease (kLeaseBounds)
   v1::HoldResponse out;
   grpc::Status renew = intruder->RenewHold(Context().get(), shorten, &out);
   EXPECT_EQ(renew.error_code(), grpc::StatusCode::PERMISSION_DENIED);
