@@ -83,9 +83,13 @@ TEST_F(LeaseTest, OsctlFrozenPastItsLeaseMidBatchConvergesOnTheOldAddress) {
   EXPECT_NE(osctl->Wait(), 0) << Log();
   nlohmann::json j = farm_->Journal();
   EXPECT_EQ(j["phase"], "rolled_back") << j.dump(2);
-  EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("no longer hold this rollout's change"));
-  EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("--lease 2s"));
-  EXPECT_THAT(Log(), HasSubstr("no longer hold"));
+  // Woken right at the lease's end, osctl may find its fleet hold lost before the change's
+  // revert shows: either way the note blames the pause.
+  EXPECT_THAT(j["note"].get<std::string>(),
+              ::testing::AnyOf(HasSubstr("no longer hold this rollout's change"),
+                               HasSubstr("fleet hold")));
+  EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("too slow for --lease 2s"));
+  EXPECT_THAT(Log(), ::testing::AnyOf(HasSubstr("no longer hold"), HasSubstr("was lost")));
   EXPECT_TRUE(EveryoneBackOnTheOldAddress());
   EXPECT_TRUE(StatusSaysConverged("old address"));
   // And it can be applied again, to the end (once the reverts' restarts are over).

@@ -46,8 +46,11 @@ absl::Status Rollout::CheckLeases(const std::string& before) {
   if (lost.empty()) {
     absl::Status held = CheckFleetHold();
     if (held.ok()) return held;
+    // A pause that ended right at the lease's end may find the changes still pending and
+    // the hold already lost: the pause is the news either way.
     return Stop(absl::StrCat("stopped before ", before, ": ", held.message(),
-                             "; another rollout may hold the fleet now"));
+                             "; osctl was paused, cut off or too slow for --lease ",
+                             journal_.options.lease, ", or another rollout took the fleet"));
   }
   for (const LeaseCheck& c : lost) {
     if (HostRecord* h = journal_.Find(c.name)) h->error = c.reason;
