@@ -27,6 +27,7 @@
 #include "absl/strings/str_split.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "tests/integration/farm.h"
+#include "tests/integration/memory_bound.h"
 
 namespace osfleet::testing {
 namespace {
@@ -180,6 +181,11 @@ class HostileCredentialsTest : public ::testing::Test {
 };
 
 TEST_F(HostileCredentialsTest, ThePasswordLeavesTheAgentsMemoryOnceTheChangeIsConfirmedOrReverted) {
+  if (kAddressSanitizer) {
+    // ASan's allocator ignores glibc's tunables and quarantines freed blocks, and the scan
+    // would read its terabytes of shadow mappings: the plain build runs this test.
+    GTEST_SKIP() << "not meaningful under AddressSanitizer";
+  }
   StartFarm({{"dc01", "[/UpgradeInstall, '/SetPlatformDBAdminPassword:${db_admin_password}']"}}, 1);
   const std::string password = RandomPassword();
   const pid_t agent = farm_->agent("dc01").process().pid();

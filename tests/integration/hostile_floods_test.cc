@@ -21,13 +21,14 @@
 #include "osfleet/v1/service_center.grpc.pb.h"
 #include "osfleet/v1/services.grpc.pb.h"
 #include "tests/integration/harness.h"
+#include "tests/integration/memory_bound.h"
 
 namespace osfleet::testing {
 namespace {
 
 using ::testing::HasSubstr;
 
-constexpr int64_t kMemoryBoundKiB = 200 * 1024;  // 200 MB: osctl's own needs are ~20 MB
+constexpr int64_t kMemoryBoundKiB = kOsctlMemoryBoundKiB;
 
 // What the hostile agent streams: events of `detail_bytes` each, until cancelled.
 struct Flood {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "tests/integration/harness.h"
+#include "tests/integration/memory_bound.h"
 
 namespace osfleet::testing {
 namespace {
@@ -465,7 +466,7 @@ TEST_F(ScRunTest, AnEndlessPublicationIsCutOffByOsctlAndAborted) {
   EXPECT_THAT(run.output, HasSubstr("agent dc01 sent more than 100000 events in one stream; "
                                     "stopped"))
       << tail;
-  EXPECT_LT(run.max_rss_kib, 200 * 1024) << "osctl peaked at " << run.max_rss_kib << " KiB";
+  EXPECT_LT(run.max_rss_kib, kOsctlMemoryBoundKiB) << "osctl peaked at " << run.max_rss_kib << " KiB";
   EXPECT_THAT(run.output, Not(HasSubstr(kHash)));
   EXPECT_TRUE(WaitFor([&] { return Count("SolutionPack_PublishAbort") == 1; }, absl::Seconds(20)))
       << ReadFile(agent_->log());
