@@ -22,6 +22,8 @@ FanOutOptions CallOptions(absl::Duration lease) {
 }
 
 // Whether the agent has decided the hold is not ours any more (no use asking again).
+// UNIMPLEMENTED: an agent older than the fleet hold; a rollout refuses it (upgrade the
+// Deployment Controller's agent first) rather than run without one.
 bool Definitive(const grpc::Status& status) {
   return status.error_code() == grpc::StatusCode::NOT_FOUND ||
          status.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
