@@ -9,11 +9,11 @@
 #include "agent/config/agent_config.h"
 #include "agent/server/serve.h"
 #include "agent/service_mode/service_mode.h"
-#include "common/logging.h"
+#include "common/api/logging.h"
 #include "common/platform/core_dumps.h"
 #include "common/platform/host_info.h"
-#include "common/role.h"
-#include "common/utf8.h"
+#include "common/api/role.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent {
 namespace {

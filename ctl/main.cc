@@ -5,8 +5,8 @@
 #include <exception>
 #include <sstream>
 
-#include "common/logging.h"
-#include "common/utf8.h"
+#include "common/api/logging.h"
+#include "common/text/utf8.h"
 #include "ctl/commands/doctor/doctor.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/commands/fleet/fleet.h"

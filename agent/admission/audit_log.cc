@@ -7,9 +7,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "common/escape.h"
-#include "common/logging.h"
-#include "common/redact.h"
+#include "common/text/escape.h"
+#include "common/api/logging.h"
+#include "common/text/redact.h"
 #include "common/platform/append_file.h"
 
 namespace osfleet::agent {

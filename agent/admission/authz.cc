@@ -13,8 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "agent/admission/crl_store.h"
-#include "common/escape.h"
-#include "common/role.h"
+#include "common/text/escape.h"
+#include "common/api/role.h"
 
 namespace osfleet::agent {
 namespace {

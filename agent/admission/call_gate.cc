@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "common/logging.h"
+#include "common/api/logging.h"
 
 namespace osfleet::agent {
 namespace {

@@ -19,7 +19,7 @@
 #include "agent/admission/audit_log.h"
 #include "agent/admission/authz.h"
 #include "agent/admission/call_limiter.h"
-#include "common/clock.h"
+#include "common/time/clock.h"
 
 namespace osfleet::agent {
 

@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/asn1_time.h"
+#include "common/api/asn1_time.h"
 
 namespace osfleet::agent {
 namespace {

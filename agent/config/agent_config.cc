@@ -2,11 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/os_services/service_config.h"
-#include "common/address.h"
-#include "common/host_port.h"
-#include "common/request_limits.h"
-#include "common/role.h"
-#include "common/yaml_util.h"
+#include "common/model/address.h"
+#include "common/model/host_port.h"
+#include "common/api/request_limits.h"
+#include "common/api/role.h"
+#include "common/text/yaml_util.h"
 
 namespace osfleet::agent {
 namespace {

@@ -15,7 +15,7 @@
 #include "agent/service_center/sc_config.h"
 #include "agent/os_services/service_backend.h"
 #include "common/platform/default_paths.h"
-#include "common/tls_files.h"
+#include "common/api/tls_files.h"
 #include "osfleet/v1/types.pb.h"
 
 namespace osfleet::agent {

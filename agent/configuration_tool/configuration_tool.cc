@@ -12,11 +12,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
-#include "common/os_status.h"
+#include "common/io/os_status.h"
 #include "common/platform/child_process.h"
 #include "common/platform/files.h"
-#include "common/utf8.h"
-#include "common/wipe.h"
+#include "common/text/utf8.h"
+#include "common/text/wipe.h"
 
 namespace osfleet::agent {
 namespace {

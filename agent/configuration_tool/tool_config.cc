@@ -4,9 +4,9 @@
 #include "absl/strings/str_cat.h"
 #include "agent/os_services/service_config.h"
 #include "common/platform/default_paths.h"
-#include "common/program_path.h"
-#include "common/request_limits.h"
-#include "common/yaml_util.h"
+#include "common/text/program_path.h"
+#include "common/api/request_limits.h"
+#include "common/text/yaml_util.h"
 
 namespace osfleet::agent {
 namespace {

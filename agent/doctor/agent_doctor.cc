@@ -2,10 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/doctor/check_rows.h"
-#include "common/os_status.h"
+#include "common/io/os_status.h"
 #include "common/platform/default_paths.h"
 #include "common/platform/files.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent {
 namespace {

@@ -17,8 +17,8 @@
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/os_services/service_manager.h"
 #include "agent/service_center/phase_driver.h"
-#include "common/cancel.h"
-#include "common/clock.h"
+#include "common/time/cancel.h"
+#include "common/time/clock.h"
 
 namespace osfleet::agent {
 

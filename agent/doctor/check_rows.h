@@ -14,8 +14,8 @@
 #include "agent/configuration_tool/tool_config.h"
 #include "agent/doctor/check_row.h"
 #include "agent/os_services/service_manager.h"
-#include "common/hsconf.h"
-#include "common/tls_check.h"
+#include "common/model/hsconf.h"
+#include "common/api/tls_check.h"
 
 namespace osfleet::agent {
 

@@ -9,11 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "common/atomic_file.h"
-#include "common/hsconf.h"
+#include "common/io/atomic_file.h"
+#include "common/model/hsconf.h"
 #include "common/platform/files.h"
 #include "common/platform/test_pause.h"
-#include "common/revision.h"
+#include "common/model/revision.h"
 
 namespace osfleet::agent {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/logging.h"
+#include "common/api/logging.h"
 
 namespace osfleet::agent {
 namespace {

@@ -32,8 +32,8 @@
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/endpoints/pending_change.h"
 #include "agent/os_services/service_manager.h"
-#include "common/alarm.h"
-#include "common/clock.h"
+#include "common/time/alarm.h"
+#include "common/time/clock.h"
 
 namespace osfleet::agent {
 

@@ -8,9 +8,9 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/atomic_file.h"
-#include "common/json_util.h"
-#include "common/logging.h"
+#include "common/io/atomic_file.h"
+#include "common/text/json_util.h"
+#include "common/api/logging.h"
 #include "common/platform/files.h"
 
 namespace osfleet::agent {

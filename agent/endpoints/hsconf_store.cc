@@ -2,14 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include "common/logging.h"
+#include "common/api/logging.h"
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/atomic_file.h"
+#include "common/io/atomic_file.h"
 #include "common/platform/test_pause.h"
-#include "common/revision.h"
+#include "common/model/revision.h"
 
 namespace osfleet::agent {
 namespace {

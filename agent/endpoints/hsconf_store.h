@@ -14,8 +14,8 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "agent/endpoints/backup_store.h"
-#include "common/atomic_file.h"
-#include "common/hsconf.h"
+#include "common/io/atomic_file.h"
+#include "common/model/hsconf.h"
 
 namespace osfleet::agent {
 

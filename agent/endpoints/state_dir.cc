@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/atomic_file.h"
-#include "common/logging.h"
+#include "common/io/atomic_file.h"
+#include "common/api/logging.h"
 
 namespace osfleet::agent {
 

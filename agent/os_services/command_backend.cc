@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/os_status.h"
+#include "common/io/os_status.h"
 #include "common/platform/child_process.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent {
 namespace {

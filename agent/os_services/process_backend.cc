@@ -12,12 +12,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "common/atomic_file.h"
-#include "common/logging.h"
-#include "common/os_status.h"
+#include "common/io/atomic_file.h"
+#include "common/api/logging.h"
+#include "common/io/os_status.h"
 #include "common/platform/files.h"
 #include "common/platform/sockets.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent {
 namespace {

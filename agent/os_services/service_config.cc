@@ -3,9 +3,9 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "common/duration.h"
-#include "common/program_path.h"
-#include "common/yaml_util.h"
+#include "common/time/duration.h"
+#include "common/text/program_path.h"
+#include "common/text/yaml_util.h"
 
 namespace osfleet::agent {
 namespace {

@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "agent/os_services/running_revisions.h"
 #include "agent/os_services/service_backend.h"
-#include "common/cancel.h"
+#include "common/time/cancel.h"
 
 namespace osfleet::agent {
 

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/os_services/service_backend.h"
 #include "common/platform/windows/service_control.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent {
 namespace {

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "common/address.h"
-#include "common/cancel.h"
+#include "common/model/address.h"
+#include "common/time/cancel.h"
 
 namespace osfleet::agent {
 

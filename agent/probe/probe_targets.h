@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "agent/probe/probe.h"
 #include "agent/server/executor.h"
-#include "common/hsconf.h"
+#include "common/model/hsconf.h"
 
 namespace osfleet::agent {
 

@@ -9,7 +9,7 @@
 #include "agent/rpc/reactor_util.h"
 #include "common/platform/default_paths.h"
 #include "common/platform/host_info.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent {
 

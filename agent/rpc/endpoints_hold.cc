@@ -5,8 +5,8 @@
 #include "agent/rpc/endpoints_service.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
-#include "common/request_limits.h"
-#include "common/utf8.h"
+#include "common/api/request_limits.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent {
 namespace {

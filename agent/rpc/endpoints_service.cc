@@ -10,8 +10,8 @@
 #include "agent/probe/probe_targets.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
-#include "common/utf8.h"
-#include "common/wipe.h"
+#include "common/text/utf8.h"
+#include "common/text/wipe.h"
 
 namespace osfleet::agent {
 namespace {

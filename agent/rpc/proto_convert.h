@@ -13,8 +13,8 @@
 #include "agent/endpoints/pending_change.h"
 #include "agent/probe/probe.h"
 #include "agent/os_services/service_manager.h"
-#include "common/hsconf.h"
-#include "common/request_limits.h"
+#include "common/model/hsconf.h"
+#include "common/api/request_limits.h"
 #include "osfleet/v1/endpoints.pb.h"
 #include "osfleet/v1/services.pb.h"
 

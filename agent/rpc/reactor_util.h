@@ -11,8 +11,8 @@
 #include "absl/time/time.h"
 #include "agent/admission/call_gate.h"
 #include "agent/server/executor.h"
-#include "common/cancel.h"
-#include "common/status_util.h"
+#include "common/time/cancel.h"
+#include "common/api/status_util.h"
 
 namespace osfleet::agent {
 

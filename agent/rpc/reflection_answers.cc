@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/escape.h"
+#include "common/text/escape.h"
 
 namespace osfleet::agent {
 namespace {

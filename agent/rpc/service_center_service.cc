@@ -5,7 +5,7 @@
 #include "agent/rpc/event_stream.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
-#include "common/status_util.h"
+#include "common/api/status_util.h"
 
 namespace osfleet::agent {
 namespace {

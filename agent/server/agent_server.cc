@@ -4,17 +4,17 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
-#include "common/logging.h"
+#include "common/api/logging.h"
 
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
-#include "common/host_port.h"
+#include "common/model/host_port.h"
 #include "common/platform/files.h"
-#include "common/role.h"
-#include "common/tls_check.h"
-#include "common/tls_files.h"
-#include "common/utf8.h"
+#include "common/api/role.h"
+#include "common/api/tls_check.h"
+#include "common/api/tls_files.h"
+#include "common/text/utf8.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace osfleet::agent {

@@ -11,11 +11,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "common/logging.h"
+#include "common/api/logging.h"
 #include "common/platform/child_process.h"
 #include "common/platform/files.h"
-#include "common/redact.h"
-#include "common/utf8.h"
+#include "common/text/redact.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent {
 namespace {

@@ -8,7 +8,7 @@
 #include "absl/base/call_once.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent {
 namespace {

@@ -16,10 +16,10 @@
 #include "agent/configuration_tool/configuration_tool.h"
 #include "agent/service_center/sc_credentials.h"
 #include "agent/service_center/service_call.h"
-#include "common/atomic_file.h"
-#include "common/logging.h"
+#include "common/io/atomic_file.h"
+#include "common/api/logging.h"
 #include "common/platform/files.h"
-#include "common/redact.h"
+#include "common/text/redact.h"
 
 namespace osfleet::agent {
 namespace {

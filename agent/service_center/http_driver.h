@@ -16,7 +16,7 @@
 #include "agent/service_center/sc_credentials.h"
 #include "agent/service_center/sc_wire.h"
 #include "agent/service_center/wire_source.h"
-#include "common/redact.h"
+#include "common/text/redact.h"
 
 namespace osfleet::agent {
 

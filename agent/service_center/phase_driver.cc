@@ -9,7 +9,7 @@
 #include "agent/service_center/http_driver.h"
 #include "agent/service_center/sc_wire.h"
 #include "common/platform/files.h"
-#include "common/program_path.h"
+#include "common/text/program_path.h"
 
 namespace osfleet::agent {
 namespace {

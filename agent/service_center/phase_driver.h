@@ -21,7 +21,7 @@
 #include "agent/configuration_tool/tool_config.h"
 #include "agent/doctor/check_row.h"
 #include "agent/service_center/wsdl.h"
-#include "common/cancel.h"
+#include "common/time/cancel.h"
 
 namespace osfleet::agent {
 

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/os_services/service_config.h"
 #include "agent/service_center/http_driver.h"
-#include "common/yaml_util.h"
+#include "common/text/yaml_util.h"
 
 namespace osfleet::agent {
 namespace {

@@ -4,7 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/atomic_file.h"
+#include "common/io/atomic_file.h"
 #include "common/platform/files.h"
 
 namespace osfleet::agent {

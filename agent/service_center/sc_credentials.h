@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "agent/service_center/sc_wire.h"
-#include "common/redact.h"
+#include "common/text/redact.h"
 
 namespace osfleet::agent {
 

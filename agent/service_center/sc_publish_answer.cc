@@ -7,8 +7,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "agent/service_center/sc_wire.h"
-#include "common/json_util.h"
-#include "common/utf8.h"
+#include "common/text/json_util.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent::sc_wire {
 namespace {

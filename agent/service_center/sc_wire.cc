@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "common/json_util.h"
-#include "common/utf8.h"
+#include "common/text/json_util.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent::sc_wire {
 namespace {

@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "agent/service_center/http_client.h"
 #include "agent/service_center/sc_wire.h"
-#include "common/redact.h"
+#include "common/text/redact.h"
 
 namespace osfleet::agent {
 

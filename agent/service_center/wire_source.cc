@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/service_center/sc_wire.h"
-#include "common/atomic_file.h"
+#include "common/io/atomic_file.h"
 
 namespace osfleet::agent {
 namespace {

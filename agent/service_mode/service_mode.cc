@@ -10,10 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "agent/config/agent_config.h"
 #include "agent/server/serve.h"
-#include "common/logging.h"
+#include "common/api/logging.h"
 #include "common/platform/default_paths.h"
 #include "common/platform/os_service.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent {
 namespace {

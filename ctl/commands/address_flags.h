@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "common/endpoint_changes.h"
+#include "ctl/fleet/endpoint_addresses.h"
 
 namespace osfleet::ctl {
 

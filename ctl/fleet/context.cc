@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "common/duration.h"
+#include "common/time/duration.h"
 #include "ctl/fleet/limit.h"
 #include "ctl/output/table.h"
 

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/escape.h"
-#include "common/role.h"
+#include "common/text/escape.h"
+#include "common/api/role.h"
 #include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {

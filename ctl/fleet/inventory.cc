@@ -6,8 +6,8 @@
 #include "absl/strings/ascii.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/role.h"
-#include "common/yaml_util.h"
+#include "common/api/role.h"
+#include "common/text/yaml_util.h"
 
 namespace osfleet::ctl {
 namespace {

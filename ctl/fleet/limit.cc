@@ -4,8 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "common/glob.h"
-#include "common/role.h"
+#include "ctl/fleet/glob.h"
+#include "common/api/role.h"
 
 namespace osfleet::ctl {
 namespace {

@@ -14,8 +14,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/alarm.h"
-#include "common/clock.h"
+#include "common/time/alarm.h"
+#include "common/time/clock.h"
 #include "ctl/rpc/fanout.h"
 #include "osfleet/v1/endpoints.pb.h"
 

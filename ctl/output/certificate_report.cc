@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "common/escape.h"
+#include "common/text/escape.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
 

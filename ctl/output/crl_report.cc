@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/escape.h"
+#include "common/text/escape.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"
 

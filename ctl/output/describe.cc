@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "common/escape.h"
+#include "common/text/escape.h"
 
 namespace osfleet::ctl {
 

@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/escape.h"
+#include "common/text/escape.h"
 #include "ctl/fleet/context.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"

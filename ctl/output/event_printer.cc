@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "common/escape.h"
-#include "common/json_util.h"
+#include "common/text/escape.h"
+#include "common/text/json_util.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"
 #include "ctl/output/table.h"

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "absl/strings/cord.h"
-#include "common/escape.h"
-#include "common/redact.h"
+#include "common/text/escape.h"
+#include "common/text/redact.h"
 
 namespace osfleet::ctl {
 

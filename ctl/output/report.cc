@@ -4,12 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/escape.h"
-#include "common/json_util.h"
-#include "common/redact.h"
-#include "common/role.h"
-#include "common/status_util.h"
-#include "common/utf8.h"
+#include "common/text/escape.h"
+#include "common/text/json_util.h"
+#include "common/text/redact.h"
+#include "common/api/role.h"
+#include "common/api/status_util.h"
+#include "common/text/utf8.h"
 #include "ctl/output/table.h"
 
 namespace osfleet::ctl {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "common/revision.h"
+#include "common/model/revision.h"
 #include "ctl/fleet/context.h"
 #include "ctl/fleet/inventory.h"
 #include "ctl/rpc/fanout.h"

@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/platform/terminal.h"
-#include "common/escape.h"
+#include "common/text/escape.h"
 
 namespace osfleet::ctl {
 namespace {

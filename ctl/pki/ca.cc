@@ -3,7 +3,7 @@
 #include <openssl/err.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/atomic_file.h"
+#include "common/io/atomic_file.h"
 #include "ctl/pki/certificate.h"
 #include "ctl/pki/key.h"
 #include "ctl/pki/pki_dir.h"

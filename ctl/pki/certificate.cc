@@ -9,7 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/role.h"
+#include "common/api/role.h"
 
 namespace osfleet::ctl::pki {
 namespace {

@@ -8,9 +8,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/asn1_time.h"
+#include "common/api/asn1_time.h"
 #include "common/platform/ip_address.h"
-#include "common/role.h"
+#include "common/api/role.h"
 
 namespace osfleet::ctl::pki {
 namespace {

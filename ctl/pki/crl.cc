@@ -9,7 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/asn1_time.h"
+#include "common/api/asn1_time.h"
 
 namespace osfleet::ctl::pki {
 namespace {

@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/address.h"
+#include "common/model/address.h"
 #include "common/platform/ip_address.h"
 
 namespace osfleet::ctl::pki {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "common/atomic_file.h"
+#include "common/io/atomic_file.h"
 #include "ctl/pki/ca.h"
 #include "ctl/pki/certificate.h"
 #include "ctl/pki/key.h"

@@ -1,7 +1,7 @@
 #include "ctl/pki/pki_dir.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/atomic_file.h"
+#include "common/io/atomic_file.h"
 #include "common/platform/files.h"
 
 namespace osfleet::ctl::pki {

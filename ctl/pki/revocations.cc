@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "common/atomic_file.h"
-#include "common/json_util.h"
+#include "common/io/atomic_file.h"
+#include "common/text/json_util.h"
 #include "ctl/pki/pki_dir.h"
 
 namespace osfleet::ctl::pki {

@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/address.h"
-#include "common/tls_check.h"
-#include "common/tls_files.h"
+#include "common/model/address.h"
+#include "common/api/tls_check.h"
+#include "common/api/tls_files.h"
 
 namespace osfleet::ctl {
 

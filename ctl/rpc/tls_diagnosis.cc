@@ -9,8 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/logging.h"
-#include "common/tls_check.h"
+#include "common/api/logging.h"
+#include "common/api/tls_check.h"
 #include "ctl/pki/certificate_info.h"
 #include "ctl/rpc/tls_handshake.h"
 

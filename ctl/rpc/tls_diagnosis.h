@@ -12,7 +12,7 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "common/tls_files.h"
+#include "common/api/tls_files.h"
 #include "ctl/fleet/inventory.h"
 
 namespace osfleet::ctl {

@@ -39,7 +39,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "common/host_port.h"
+#include "common/model/host_port.h"
 #include "ctl/ops/lease_keeper.h"
 #include "ctl/rpc/agent_calls.h"
 #include "google/protobuf/util/time_util.h"

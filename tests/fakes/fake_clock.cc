@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "common/alarm.h"
+#include "common/time/alarm.h"
 
 namespace osfleet::testing {
 

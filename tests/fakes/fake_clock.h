@@ -8,7 +8,7 @@
 #include <set>
 
 #include "absl/synchronization/mutex.h"
-#include "common/clock.h"
+#include "common/time/clock.h"
 
 namespace osfleet::testing {
 

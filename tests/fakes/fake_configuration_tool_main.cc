@@ -35,7 +35,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
-#include "common/hsconf.h"
+#include "common/model/hsconf.h"
 
 namespace {
 

@@ -36,9 +36,9 @@
 #include "absl/strings/str_cat.h"
 #include "agent/probe/probe.h"
 
-#include "common/atomic_file.h"
-#include "common/hsconf.h"
-#include "common/json_util.h"
+#include "common/io/atomic_file.h"
+#include "common/model/hsconf.h"
+#include "common/text/json_util.h"
 #include "common/platform/host_info.h"
 #include "common/platform/os_service.h"
 #include "common/platform/stop_signal.h"

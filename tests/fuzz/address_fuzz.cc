@@ -11,8 +11,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "common/address.h"
-#include "common/host_port.h"
+#include "common/model/address.h"
+#include "common/model/host_port.h"
 
 namespace osfleet {
 namespace {

@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "common/address.h"
-#include "common/hsconf.h"
+#include "common/model/address.h"
+#include "common/model/hsconf.h"
 
 namespace osfleet {
 namespace {

@@ -11,7 +11,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include "absl/strings/escaping.h"
-#include "common/redact.h"
+#include "common/text/redact.h"
 #include "tests/fuzz/redact_cases.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

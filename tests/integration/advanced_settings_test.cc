@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "common/hsconf.h"
+#include "common/model/hsconf.h"
 #include "tests/integration/farm.h"
 #include "tests/integration/harness.h"
 

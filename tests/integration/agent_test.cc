@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include "common/revision.h"
+#include "common/model/revision.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
 

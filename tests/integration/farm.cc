@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "common/hsconf.h"
+#include "common/model/hsconf.h"
 #include "osfleet/v1/services.grpc.pb.h"
 
 namespace osfleet::testing {

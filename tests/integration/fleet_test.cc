@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/hsconf.h"
-#include "common/revision.h"
+#include "common/model/hsconf.h"
+#include "common/model/revision.h"
 #include "tests/integration/harness.h"
 
 namespace osfleet::testing {

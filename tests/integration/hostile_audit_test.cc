@@ -20,7 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "common/revision.h"
+#include "common/model/revision.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
 

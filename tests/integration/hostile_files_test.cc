@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/revision.h"
+#include "common/model/revision.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
 

@@ -18,7 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "common/revision.h"
+#include "common/model/revision.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
 

@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
 

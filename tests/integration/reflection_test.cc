@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "common/revision.h"
+#include "common/model/revision.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/openssl_pki.h"
 #include "tests/integration/reflection_client.h"

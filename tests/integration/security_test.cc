@@ -17,7 +17,7 @@
 #include <sstream>
 
 #include "absl/synchronization/mutex.h"
-#include "common/revision.h"
+#include "common/model/revision.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"

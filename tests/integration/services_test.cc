@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "common/hsconf.h"
-#include "common/revision.h"
+#include "common/model/hsconf.h"
+#include "common/model/revision.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
 

@@ -33,7 +33,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "common/hsconf.h"
+#include "common/model/hsconf.h"
 #include "tests/integration/farm.h"
 
 namespace osfleet::testing {

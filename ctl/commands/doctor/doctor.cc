@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "common/escape.h"
+#include "common/text/escape.h"
 #include "ctl/ops/doctor/doctor.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/report.h"

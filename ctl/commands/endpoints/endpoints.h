@@ -1,7 +1,7 @@
 // endpoints: the database endpoints in server.hsconf. One file per command in this folder.
 #pragma once
 
-#include "common/endpoint_changes.h"
+#include "ctl/fleet/endpoint_addresses.h"
 #include "ctl/commands/command.h"
 
 namespace osfleet::ctl {

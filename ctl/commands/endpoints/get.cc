@@ -1,6 +1,6 @@
 // endpoints get: the three endpoints of every server, and where servers disagree (drift).
 #include "absl/strings/str_cat.h"
-#include "common/escape.h"
+#include "common/text/escape.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/exit_code.h"

@@ -2,7 +2,7 @@
 // everywhere first, any refusal changes nothing anywhere, then compare-and-set).
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/duration.h"
+#include "common/time/duration.h"
 #include "ctl/commands/address_flags.h"
 #include "ctl/commands/advanced_settings_flag.h"
 #include "ctl/commands/ask.h"

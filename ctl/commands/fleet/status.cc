@@ -3,7 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "common/role.h"
+#include "common/api/role.h"
 #include "ctl/commands/fleet/fleet.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/exit_code.h"

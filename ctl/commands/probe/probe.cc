@@ -3,7 +3,7 @@
 #include "ctl/commands/probe/probe.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/endpoint_changes.h"
+#include "ctl/fleet/endpoint_addresses.h"
 #include "ctl/commands/address_flags.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/exit_code.h"

@@ -2,7 +2,7 @@
 // every server in batches, after asking (unless --yes).
 #include <cstdio>
 
-#include "common/endpoint_changes.h"
+#include "ctl/fleet/endpoint_addresses.h"
 #include "ctl/commands/address_flags.h"
 #include "ctl/commands/advanced_settings_flag.h"
 #include "ctl/commands/db_credentials.h"

@@ -4,7 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "common/duration.h"
+#include "common/time/duration.h"
 #include "common/platform/test_pause.h"
 #include "ctl/ops/endpoints_change.h"
 #include "ctl/ops/needed_credentials.h"

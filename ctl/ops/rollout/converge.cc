@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "common/duration.h"
+#include "common/time/duration.h"
 #include "ctl/ops/needed_credentials.h"
 #include "ctl/ops/rollout/engine.h"
 #include "ctl/output/report.h"

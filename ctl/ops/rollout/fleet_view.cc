@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/endpoint_changes.h"
+#include "ctl/fleet/endpoint_addresses.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"
 #include "ctl/output/services_lag.h"

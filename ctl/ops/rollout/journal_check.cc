@@ -8,12 +8,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/address.h"
-#include "common/duration.h"
-#include "common/host_port.h"
-#include "common/request_limits.h"
-#include "common/role.h"
-#include "common/utf8.h"
+#include "common/model/address.h"
+#include "common/time/duration.h"
+#include "common/model/host_port.h"
+#include "common/api/request_limits.h"
+#include "common/api/role.h"
+#include "common/text/utf8.h"
 #include "ctl/ops/rollout/batches.h"
 
 namespace osfleet::ctl {

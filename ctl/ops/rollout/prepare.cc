@@ -1,7 +1,7 @@
 // Rollout steps 1-3: discover, preflight, plan. Nothing changes on any server here.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/role.h"
+#include "common/api/role.h"
 #include "ctl/ops/endpoints_change.h"
 #include "ctl/ops/rollout/batches.h"
 #include "ctl/ops/rollout/engine.h"

@@ -12,7 +12,7 @@
 
 #include "agent/admission/authz.h"
 #include "agent/admission/revocation_list.h"
-#include "common/atomic_file.h"
+#include "common/io/atomic_file.h"
 #include "ctl/pki/certificate.h"
 #include "ctl/pki/pki.h"
 #include "gmock/gmock.h"

@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/config/agent_config.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

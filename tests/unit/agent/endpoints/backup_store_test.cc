@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
-#include "common/revision.h"
+#include "common/model/revision.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -17,8 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "agent/endpoints/backup_store.h"
-#include "common/hsconf.h"
-#include "common/revision.h"
+#include "common/model/hsconf.h"
+#include "common/model/revision.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "common/yaml_util.h"
+#include "common/text/yaml_util.h"
 
 namespace osfleet::agent {
 namespace {

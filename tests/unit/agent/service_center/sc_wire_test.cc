@@ -10,7 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "agent/service_center/command_driver.h"
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 
 namespace osfleet::agent::sc_wire {
 namespace {

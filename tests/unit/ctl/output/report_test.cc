@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "common/utf8.h"
+#include "common/text/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "osfleet/v1/services.pb.h"

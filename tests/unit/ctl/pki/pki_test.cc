@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "common/atomic_file.h"
+#include "common/io/atomic_file.h"
 #include "ctl/pki/certificate.h"
 #include "ctl/pki/key.h"
 #include "ctl/pki/names.h"

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "common/atomic_file.h"
+#include "common/io/atomic_file.h"
 #include "ctl/pki/certificate.h"
 #include "ctl/pki/crl.h"
 #include "ctl/pki/pki.h"
