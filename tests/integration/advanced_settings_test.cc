@@ -13,6 +13,7 @@
 #include "common/model/hsconf.h"
 #include "tests/integration/farm.h"
 #include "tests/integration/harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -132,7 +133,7 @@ TEST_F(AdvancedSettingsTest, RewriteMovesServerAndOverrideAndRollbackRestoresEve
   EXPECT_THAT(set.out, HasSubstr("RuntimeAdvancedSettings Data Source"));
   EXPECT_THAT(set.out, HasSubstr("SessionAdvancedSettings Server"));
   absl::StatusOr<HsconfDocument> dc = ParseHsconf(Files()[0]);
-  ASSERT_TRUE(dc.ok()) << dc.status();
+  ASSERT_OK(dc);
   EXPECT_EQ(dc->section(DatabaseId::kPlatform).address, "sqlnew.corp.example.com");
   EXPECT_EQ(dc->section(DatabaseId::kPlatform).advanced_addresses[0].keyword.value,
             "tcp:sqlnew.corp.example.com,1433");
@@ -168,7 +169,7 @@ TEST_F(AdvancedSettingsTest, KeepProceedsAndSaysWhatItLeft) {
   const std::string warnings = doc["hosts"][0]["result"]["warnings"].dump();
   EXPECT_THAT(warnings, HasSubstr("kept (--advanced-settings keep)"));
   absl::StatusOr<HsconfDocument> dc = ParseHsconf(Files()[0]);
-  ASSERT_TRUE(dc.ok()) << dc.status();
+  ASSERT_OK(dc);
   EXPECT_EQ(dc->section(DatabaseId::kPlatform).address, "sqlnew.corp.example.com");
   EXPECT_EQ(dc->section(DatabaseId::kPlatform).advanced_addresses[0].keyword.host,
             "SQLPROD01.corp.example.com");
@@ -253,7 +254,7 @@ TEST_F(AdvancedSettingsRolloutTest, KeepProceedsAndTheJournalRecordsIt) {
   EXPECT_EQ(journal["options"]["advanced_settings"], "keep");
   EXPECT_THAT(journal["hosts"][0]["warnings"].dump(), HasSubstr("kept (--advanced-settings keep)"));
   absl::StatusOr<HsconfDocument> dc = ParseHsconf(farm_->Hsconf("dc01"));
-  ASSERT_TRUE(dc.ok()) << dc.status();
+  ASSERT_OK(dc);
   EXPECT_EQ(dc->section(DatabaseId::kPlatform).address, farm_->new_db().address());
   EXPECT_EQ(dc->section(DatabaseId::kPlatform).advanced_addresses[0].keyword.host, "localhost");
 }
@@ -267,7 +268,7 @@ TEST_F(AdvancedSettingsRolloutTest, RewriteMovesTheOverridesAndRollbackRestoresE
   EXPECT_EQ(farm_->Journal()["options"]["advanced_settings"], "rewrite");
   for (const std::string& n : farm_->Names()) {
     absl::StatusOr<HsconfDocument> doc = ParseHsconf(farm_->Hsconf(n));
-    ASSERT_TRUE(doc.ok()) << doc.status();
+    ASSERT_OK(doc);
     EXPECT_EQ(doc->section(DatabaseId::kPlatform).address, farm_->new_db().address()) << n;
     EXPECT_EQ(doc->section(DatabaseId::kPlatform).advanced_addresses[0].keyword.value,
               "tcp:127.0.0.1,1433")

@@ -7,6 +7,7 @@
 #include "common/model/revision.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -30,7 +31,7 @@ class AgentTest : public ::testing::Test {
 TEST_F(AgentTest, InfoDescribesTheServer) {
   Start();
   v1::AgentInfo info;
-  ASSERT_TRUE(client_->agent().GetInfo(client_->Context().get(), {}, &info).ok());
+  ASSERT_OK(client_->agent().GetInfo(client_->Context().get(), {}, &info));
   EXPECT_EQ(info.name(), "dc01");
   EXPECT_EQ(info.role(), v1::SERVER_ROLE_DEPLOYMENT_CONTROLLER);
   EXPECT_EQ(info.revision(), Sha256Hex(ReadFile(agent_->hsconf())));
@@ -44,7 +45,7 @@ TEST_F(AgentTest, StaleRevisionIsAbortedAndChangesNothing) {
   Start();
   const std::string rev = client_->Revision();
   v1::SetEndpointsResponse resp;
-  ASSERT_TRUE(client_->Set(v1::DATABASE_PLATFORM, "SQLA", rev, &resp).ok());
+  ASSERT_OK(client_->Set(v1::DATABASE_PLATFORM, "SQLA", rev, &resp));
   EXPECT_EQ(resp.revision(), Sha256Hex(ReadFile(agent_->hsconf())));
   const std::string after_first = ReadFile(agent_->hsconf());
   grpc::Status stale = client_->Set(v1::DATABASE_PLATFORM, "SQLB", rev, &resp);
@@ -59,7 +60,7 @@ TEST_F(AgentTest, RollbackRestoresTheBackupExactly) {
   Start();
   const std::string original = ReadFile(agent_->hsconf());
   v1::SetEndpointsResponse set;
-  ASSERT_TRUE(client_->Set(v1::DATABASE_LOGGING, "SQLLOG2", client_->Revision(), &set).ok());
+  ASSERT_OK(client_->Set(v1::DATABASE_LOGGING, "SQLLOG2", client_->Revision(), &set));
   ASSERT_FALSE(set.backup_id().empty());
   v1::RollbackRequest req;
   req.set_backup_id(set.backup_id());
@@ -68,13 +69,13 @@ TEST_F(AgentTest, RollbackRestoresTheBackupExactly) {
   EXPECT_EQ(client_->endpoints().Rollback(client_->Context().get(), req, &resp).error_code(),
             grpc::StatusCode::ABORTED);
   req.set_expected_revision(set.revision());
-  ASSERT_TRUE(client_->endpoints().Rollback(client_->Context().get(), req, &resp).ok());
+  ASSERT_OK(client_->endpoints().Rollback(client_->Context().get(), req, &resp));
   EXPECT_EQ(ReadFile(agent_->hsconf()), original);
   EXPECT_EQ(resp.revision(), Sha256Hex(original));
   ASSERT_EQ(resp.diffs_size(), 1);
   EXPECT_EQ(resp.diffs(0).old_value(), "SQLLOG2");
   v1::ListBackupsResponse list;
-  ASSERT_TRUE(client_->endpoints().ListBackups(client_->Context().get(), {}, &list).ok());
+  ASSERT_OK(client_->endpoints().ListBackups(client_->Context().get(), {}, &list));
   EXPECT_EQ(list.backups_size(), 2);  // before the set, before the rollback
   req.set_backup_id("no-such-backup");
   req.set_expected_revision(client_->Revision());
@@ -90,11 +91,11 @@ TEST_F(AgentTest, ConfirmWindowThroughTheApi) {
   req.set_expected_revision(client_->Revision());
   req.mutable_confirm_within()->set_seconds(600);
   v1::SetEndpointsResponse set;
-  ASSERT_TRUE(client_->endpoints().Set(client_->Context().get(), req, &set).ok());
+  ASSERT_OK(client_->endpoints().Set(client_->Context().get(), req, &set));
   EXPECT_EQ(set.state(), v1::CHANGE_STATE_PENDING);
   EXPECT_GT(set.confirm_deadline().seconds(), 0);
   v1::GetEndpointsResponse get;
-  ASSERT_TRUE(client_->endpoints().Get(client_->Context().get(), {}, &get).ok());
+  ASSERT_OK(client_->endpoints().Get(client_->Context().get(), {}, &get));
   EXPECT_EQ(get.pending().change_id(), set.change_id());
   EXPECT_EQ(get.pending().revision(), set.revision());
   v1::ConfirmRequest confirm;
@@ -104,11 +105,11 @@ TEST_F(AgentTest, ConfirmWindowThroughTheApi) {
       client_->endpoints().Confirm(client_->Context().get(), confirm, &confirmed).error_code(),
       grpc::StatusCode::NOT_FOUND);
   confirm.set_change_id(set.change_id());
-  ASSERT_TRUE(client_->endpoints().Confirm(client_->Context().get(), confirm, &confirmed).ok());
+  ASSERT_OK(client_->endpoints().Confirm(client_->Context().get(), confirm, &confirmed));
   EXPECT_EQ(confirmed.state(), v1::CHANGE_STATE_CONFIRMED);
   EXPECT_EQ(confirmed.revision(), set.revision());
   // Confirming the same change again is harmless (a retried call after a lost answer).
-  EXPECT_TRUE(client_->endpoints().Confirm(client_->Context().get(), confirm, &confirmed).ok());
+  EXPECT_OK(client_->endpoints().Confirm(client_->Context().get(), confirm, &confirmed));
 }
 
 TEST_F(AgentTest, RestartWithoutServicesIsRefusedBeforeWriting) {
@@ -132,7 +133,7 @@ TEST_P(BadFixtureTest, IsReportedAndNeverWritten) {
   Start({"fe01", "front_end", GetParam()});
   const std::string before = ReadFile(agent_->hsconf());
   v1::AgentInfo info;
-  ASSERT_TRUE(client_->agent().GetInfo(client_->Context().get(), {}, &info).ok());
+  ASSERT_OK(client_->agent().GetInfo(client_->Context().get(), {}, &info));
   v1::GetEndpointsResponse get;
   grpc::Status got = client_->endpoints().Get(client_->Context().get(), {}, &get);
   v1::SetEndpointsResponse set;

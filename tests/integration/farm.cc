@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "common/model/hsconf.h"
 #include "osfleet/v1/services.grpc.pb.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -21,11 +22,11 @@ constexpr char kScHash[] = "FarmTestHash0123456789";
 
 std::string HsconfAt(const std::string& fixture, const std::string& address) {
   absl::StatusOr<HsconfDocument> doc = ParseHsconf(ReadFile(FixturePath(fixture)));
-  EXPECT_TRUE(doc.ok()) << fixture << ": " << doc.status();
+  EXPECT_OK(doc) << fixture;
   std::vector<EndpointEdit> edits;
   for (DatabaseId id : kAllDatabases) edits.push_back({id, address});
   absl::StatusOr<EditResult> edit = ApplyEdits(*doc, edits, AdvancedSettingsChoice::kRewrite);
-  EXPECT_TRUE(edit.ok()) << fixture << ": " << edit.status();
+  EXPECT_OK(edit) << fixture;
   return edit.ok() ? edit->bytes : "";
 }
 

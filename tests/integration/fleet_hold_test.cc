@@ -13,6 +13,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "tests/integration/farm.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -74,7 +75,7 @@ TEST_F(FleetHoldTest, SecondTakeIsRefusedNamingTheHolderUntilItsLeaseLapses) {
   auto tester = Client("dc01", "tester");
   auto intruder = Client("dc01", "intruder");
   v1::HoldResponse first;
-  ASSERT_TRUE(Take(*tester, "R1", 1500, &first).ok());
+  ASSERT_OK(Take(*tester, "R1", 1500, &first));
   const absl::Time taken = absl::Now();
   v1::HoldResponse second;
   grpc::Status refused = Take(*intruder, "R2", 60000, &second);
@@ -84,7 +85,7 @@ TEST_F(FleetHoldTest, SecondTakeIsRefusedNamingTheHolderUntilItsLeaseLapses) {
                     HasSubstr("pid 4242"), HasSubstr("since "), HasSubstr("lease ends")));
   // GetEndpoints shows the holder to anyone who looks (rollout plan, status).
   v1::GetEndpointsResponse now;
-  ASSERT_TRUE(intruder->Get(Context().get(), {}, &now).ok());
+  ASSERT_OK(intruder->Get(Context().get(), {}, &now));
   EXPECT_EQ(now.hold().rollout_id(), "R1");
   EXPECT_EQ(now.hold().owner(), "tester");
   // Nobody renews R1 (its osctl died): the fleet is free one lease later, not before.
@@ -107,7 +108,7 @@ TEST_F(FleetHoldTest, RenewAndReleaseByAnotherCertificateAreRefused) {
   auto tester = Client("dc01", "tester");
   auto intruder = Client("dc01", "intruder");
   v1::HoldResponse held;
-  ASSERT_TRUE(Take(*tester, "R1", 60000, &held).ok());
+  ASSERT_OK(Take(*tester, "R1", 60000, &held));
   v1::RenewHoldRequest shorten;
   shorten.set_hold_id(held.hold().hold_id());
   *shorten.mutable_lease() = Millis(500);  // the shortest lease (kLeaseBounds)
@@ -125,10 +126,10 @@ TEST_F(FleetHoldTest, RenewAndReleaseByAnotherCertificateAreRefused) {
   EXPECT_EQ(Take(*intruder, "R2", 60000, &refused).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   // Its taker renews and releases it; then the fleet is free at once.
-  EXPECT_TRUE(tester->RenewHold(Context().get(), shorten, &out).ok());
-  EXPECT_TRUE(tester->ReleaseHold(Context().get(), release, &released).ok());
+  EXPECT_OK(tester->RenewHold(Context().get(), shorten, &out));
+  EXPECT_OK(tester->ReleaseHold(Context().get(), release, &released));
   v1::HoldResponse second;
-  EXPECT_TRUE(Take(*intruder, "R2", 60000, &second).ok());
+  EXPECT_OK(Take(*intruder, "R2", 60000, &second));
   const std::string audit = Audit("dc01");
   EXPECT_THAT(audit, HasSubstr("\"rpc\":\"Endpoints.RenewHold\""));
   EXPECT_THAT(audit, HasSubstr("\"rpc\":\"Endpoints.ReleaseHold\""));
@@ -138,7 +139,7 @@ TEST_F(FleetHoldTest, RenewAndReleaseByAnotherCertificateAreRefused) {
 TEST_F(FleetHoldTest, HoldSurvivesAnAgentRestartAndFrontEndsKeepNone) {
   auto tester = Client("dc01", "tester");
   v1::HoldResponse held;
-  ASSERT_TRUE(Take(*tester, "R1", 60000, &held).ok());
+  ASSERT_OK(Take(*tester, "R1", 60000, &held));
   farm_->agent("dc01").process().Stop(SIGKILL);
   ASSERT_TRUE(farm_->RestartAgent("dc01"));
   auto intruder = Client("dc01", "intruder");
@@ -157,7 +158,7 @@ TEST_F(FleetHoldTest, RollbackNamingAnotherChangeLeavesThePendingChange) {
   auto owner = Client("dc01", "tester");
   auto other = Client("dc01", "intruder");
   v1::GetEndpointsResponse before;
-  ASSERT_TRUE(owner->Get(Context().get(), {}, &before).ok());
+  ASSERT_OK(owner->Get(Context().get(), {}, &before));
   v1::SetEndpointsRequest set;
   v1::EndpointChange* c = set.add_changes();
   c->set_database(v1::DATABASE_PLATFORM);
@@ -165,7 +166,7 @@ TEST_F(FleetHoldTest, RollbackNamingAnotherChangeLeavesThePendingChange) {
   set.set_expected_revision(before.revision());
   *set.mutable_confirm_within() = Millis(60000);
   v1::SetEndpointsResponse changed;
-  ASSERT_TRUE(owner->Set(Context().get(), set, &changed).ok());
+  ASSERT_OK(owner->Set(Context().get(), set, &changed));
   const std::string with_change = farm_->Hsconf("dc01");
   // Another client rolls back "its" change (one that ended, or never was) by id.
   v1::RollbackRequest not_mine;
@@ -178,7 +179,7 @@ TEST_F(FleetHoldTest, RollbackNamingAnotherChangeLeavesThePendingChange) {
   // By its own id, it is reverted; asked again, the answer says it is gone.
   v1::RollbackRequest mine;
   mine.set_change_id(changed.change_id());
-  ASSERT_TRUE(owner->Rollback(Context().get(), mine, &back).ok());
+  ASSERT_OK(owner->Rollback(Context().get(), mine, &back));
   EXPECT_EQ(back.reverted_change_id(), changed.change_id());
   EXPECT_EQ(farm_->Hsconf("dc01"), farm_->original());
   s = owner->Rollback(Context().get(), mine, &back);

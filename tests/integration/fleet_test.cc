@@ -8,6 +8,7 @@
 #include "common/model/hsconf.h"
 #include "common/model/revision.h"
 #include "tests/integration/harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -106,7 +107,7 @@ TEST_F(FleetTest, SetChangesOnlyTheAddressesOnEveryServer) {
   EXPECT_THAT(r.out, HasSubstr("3 servers: 3 ok, 0 failed"));
   for (size_t i = 0; i < agents_.size(); ++i) {
     absl::StatusOr<HsconfDocument> doc = ParseHsconf(ReadFile(agents_[i]->hsconf()));
-    ASSERT_TRUE(doc.ok()) << doc.status();
+    ASSERT_OK(doc);
     EXPECT_EQ(doc->section(DatabaseId::kPlatform).address, "tcp:sqlnew.corp.example.com,1433");
     EXPECT_EQ(doc->section(DatabaseId::kSession).address, "SQLSESS02\\OUTSYS");
     // The Log database was not named: unchanged, byte for byte around it.

@@ -11,8 +11,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -72,32 +70,6 @@ std::string BinDir() {
 std::string FixturePath(const std::string& name) {
   return absl::StrCat(OSFLEET_FIXTURES_DIR, "/hsconf/", name);
 }
-
-TempDir::TempDir() {
-  std::string tmpl = absl::StrCat(::testing::TempDir(), "osfleet-it-XXXXXX");
-  char* made = mkdtemp(tmpl.data());
-  path_ = made == nullptr ? "" : made;
-}
-
-TempDir::~TempDir() {
-  if (!path_.empty() && std::getenv("OSFLEET_KEEP_TEMP") == nullptr) {
-    RunProgram({"/bin/rm", "-rf", path_});
-  }
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
-
-void CopyFile(const std::string& from, const std::string& to) { WriteFile(to, ReadFile(from)); }
 
 ProcessResult RunProgram(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env) {

@@ -14,26 +14,13 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "tests/support/files.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::testing {
 
 std::string BinDir();                              // where osagent and osctl were built
 std::string FixturePath(const std::string& name);  // tests/fixtures/hsconf/<name>
-
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-std::string ReadFile(const std::string& path);
-void WriteFile(const std::string& path, const std::string& bytes);
-void CopyFile(const std::string& from, const std::string& to);
 
 struct ProcessResult {
   int exit_code = -1;  // 128+signal when killed

@@ -23,6 +23,7 @@
 #include "common/model/revision.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -175,7 +176,7 @@ TEST_F(HostileAudit, AFullDiskRefusesTheSetBeforeItChangesAnything) {
   StartAgent();
   AgentClient client(agent_->address());
   v1::SetEndpointsResponse resp;
-  ASSERT_TRUE(client.Set(v1::DATABASE_PLATFORM, "SQLNEW", client.Revision(), &resp).ok());
+  ASSERT_OK(client.Set(v1::DATABASE_PLATFORM, "SQLNEW", client.Revision(), &resp));
   disk_->Fill("filler");
   const std::string before = ReadFile(agent_->hsconf());
   grpc::Status set = client.Set(v1::DATABASE_PLATFORM, "SQLNEWER", client.Revision(), &resp);
@@ -185,7 +186,7 @@ TEST_F(HostileAudit, AFullDiskRefusesTheSetBeforeItChangesAnything) {
   EXPECT_EQ(ReadFile(agent_->hsconf()), before);  // nothing changed
   // Once there is room again the next line starts on a line of its own: all parse.
   unlink(tmp_.Sub("disk/filler").c_str());
-  ASSERT_TRUE(client.Set(v1::DATABASE_PLATFORM, "SQLNEWER", client.Revision(), &resp).ok());
+  ASSERT_OK(client.Set(v1::DATABASE_PLATFORM, "SQLNEWER", client.Revision(), &resp));
   const std::vector<nlohmann::json> lines = ParsedLines(audit_);
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines.back().value("rpc", ""), "Endpoints.Set");
@@ -248,7 +249,7 @@ TEST(HostileAuditFiles, NoDescriptorLeftTheConfirmIsAuditedOrRefused) {
   ASSERT_TRUE(agent.WaitReady()) << ReadFile(agent.log());
   AgentClient client(agent.address());
   v1::SetEndpointsResponse resp;
-  ASSERT_TRUE(SetWithConfirm(client, "SQLNEW", absl::Minutes(10), &resp).ok());
+  ASSERT_OK(SetWithConfirm(client, "SQLNEW", absl::Minutes(10), &resp));
   ASSERT_EQ(resp.state(), v1::CHANGE_STATE_PENDING);
   const pid_t pid = agent.process().pid();
   const rlimit saved = DescriptorLimit(pid);
@@ -274,7 +275,7 @@ TEST(HostileAuditFiles, NoDescriptorLeftTheConfirmIsAuditedOrRefused) {
     ctx->set_wait_for_ready(true);
     v1::GetEndpointsResponse now;
     const grpc::Status got = client.endpoints().Get(ctx.get(), {}, &now);
-    ASSERT_TRUE(got.ok()) << got.error_message() << "\n" << ReadFile(agent.log());
+    ASSERT_OK(got) << ReadFile(agent.log());
     if (!now.has_pending()) {
       EXPECT_EQ(CountRpc(ParsedLines(audit), "Endpoints.Confirm"), 1) << ReadFile(agent.log());
     }
@@ -283,7 +284,7 @@ TEST(HostileAuditFiles, NoDescriptorLeftTheConfirmIsAuditedOrRefused) {
   std::unique_ptr<grpc::ClientContext> ctx = client.Context();
   ctx->set_wait_for_ready(true);
   v1::GetEndpointsResponse after;
-  EXPECT_TRUE(client.endpoints().Get(ctx.get(), {}, &after).ok()) << ReadFile(agent.log());
+  EXPECT_OK(client.endpoints().Get(ctx.get(), {}, &after)) << ReadFile(agent.log());
 }
 
 TEST(HostileAuditFiles, TheAutomaticRevertHappensEvenWhenItCannotBeAudited) {
@@ -296,7 +297,7 @@ TEST(HostileAuditFiles, TheAutomaticRevertHappensEvenWhenItCannotBeAudited) {
   AgentClient client(agent.address());
   const std::string original = ReadFile(agent.hsconf());
   v1::SetEndpointsResponse resp;
-  ASSERT_TRUE(SetWithConfirm(client, "SQLNEW", absl::Seconds(2), &resp).ok());
+  ASSERT_OK(SetWithConfirm(client, "SQLNEW", absl::Seconds(2), &resp));
   ASSERT_NE(ReadFile(agent.hsconf()), original);
   // The log is moved away and a folder takes its name: no line can be written there.
   ASSERT_EQ(rename(audit.c_str(), tmp.Sub("audit.log.1").c_str()), 0);
@@ -341,7 +342,7 @@ TEST(HostileConnections, AnIdleFloodLeavesDescriptorsForAnOperator) {
   const absl::Time start = absl::Now();
   v1::SetEndpointsResponse resp;
   grpc::Status set = connected.Set(v1::DATABASE_PLATFORM, "SQLNEW", connected.Revision(), &resp);
-  EXPECT_TRUE(set.ok()) << set.error_message() << "\n" << ReadFile(agent.log());
+  EXPECT_OK(set) << ReadFile(agent.log());
   const absl::Duration set_latency = absl::Now() - start;
   // A new connection from another address gets in as well.
   grpc::ChannelArguments args;
@@ -353,7 +354,7 @@ TEST(HostileConnections, AnIdleFloodLeavesDescriptorsForAnOperator) {
   req.mutable_changes(0)->set_address("SQLNEWER");
   req.set_force(true);
   grpc::Status again = fresh->Set(connected.Context().get(), req, &resp);
-  EXPECT_TRUE(again.ok()) << again.error_message() << "\n" << ReadFile(agent.log());
+  EXPECT_OK(again) << ReadFile(agent.log());
   peak = std::max(peak, OpenDescriptors(pid));
   EXPECT_LT(peak, kLimit - 32) << "peak descriptors";
   std::printf("[ figures ] flood %zu idle connections, limit %d: peak %d descriptors, Set %s\n",
@@ -394,7 +395,7 @@ TEST(HostileConnections, AFloodFromSeveralAddressesLeavesRoomForANewClient) {
   ctx.set_wait_for_ready(true);  // reconnect after a refusal instead of failing at once
   v1::SetEndpointsResponse resp;
   const grpc::Status set = fresh->Set(&ctx, req, &resp);
-  EXPECT_TRUE(set.ok()) << set.error_message() << "\n" << ReadFile(agent.log());
+  EXPECT_OK(set) << ReadFile(agent.log());
   EXPECT_LT(OpenDescriptors(pid), kLimit) << "never at the limit itself";
   for (int fd : flood) close(fd);
 }
@@ -427,7 +428,7 @@ TEST(HostileConnections, ElevenHundredIdleConnectionsDoNotExhaustTheAgent) {
   v1::SetEndpointsResponse resp;
   grpc::Status set = client.Set(v1::DATABASE_PLATFORM, "SQLNEW", client.Revision(), &resp);
   const absl::Duration set_latency = absl::Now() - start;
-  EXPECT_TRUE(set.ok()) << set.error_message() << "\n" << ReadFile(agent.log());
+  EXPECT_OK(set) << ReadFile(agent.log());
   peak = std::max(peak, OpenDescriptors(pid));
   EXPECT_LT(peak, 512) << "one address holds at most a share of the connections";
   std::printf("[ figures ] flood %zu idle connections, limit %llu: peak %d descriptors, Set %s\n",

@@ -28,6 +28,7 @@
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "tests/integration/farm.h"
 #include "tests/integration/memory_bound.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -160,7 +161,7 @@ class HostileCredentialsTest : public ::testing::Test {
     grpc::ClientContext get_ctx;
     get_ctx.set_deadline(In(absl::Seconds(10)));
     v1::GetEndpointsResponse got;
-    EXPECT_TRUE(dc01.Get(&get_ctx, {}, &got).ok());
+    EXPECT_OK(dc01.Get(&get_ctx, {}, &got));
     v1::SetEndpointsRequest req;
     req.add_changes()->set_database(v1::DATABASE_PLATFORM);
     req.mutable_changes(0)->set_address(address);
@@ -171,7 +172,7 @@ class HostileCredentialsTest : public ::testing::Test {
     grpc::ClientContext ctx;
     ctx.set_deadline(In(absl::Seconds(30)));
     const grpc::Status s = dc01.Set(&ctx, req, &set);
-    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_OK(s);
     EXPECT_EQ(set.state(), v1::CHANGE_STATE_PENDING);
     return set.change_id();
   }
@@ -213,7 +214,7 @@ TEST_F(HostileCredentialsTest, ThePasswordLeavesTheAgentsMemoryOnceTheChangeIsCo
   v1::ConfirmRequest confirm;
   confirm.set_change_id(first);
   v1::ConfirmResponse confirmed;
-  ASSERT_TRUE(dc01->Confirm(&confirm_ctx, confirm, &confirmed).ok());
+  ASSERT_OK(dc01->Confirm(&confirm_ctx, confirm, &confirmed));
   // What the agent made of the password — the credentials it held, the tool's filled
   // command line — must be gone. The request as it came over the wire (the serialized
   // map entry "db_admin_password" -> value) sits in gRPC's and OpenSSL's own buffers,
@@ -240,7 +241,7 @@ TEST_F(HostileCredentialsTest, ThePasswordLeavesTheAgentsMemoryOnceTheChangeIsCo
   (*rollback.mutable_configuration_tool()->mutable_credentials())["db_admin_password"] = password;
   v1::RollbackResponse rolled_back;
   const grpc::Status r = dc01->Rollback(&rollback_ctx, rollback, &rolled_back);
-  ASSERT_TRUE(r.ok()) << r.error_message();
+  ASSERT_OK(r);
   EXPECT_EQ(rolled_back.reverted_change_id(), second);
   dc01.reset();
   where.clear();

@@ -10,6 +10,7 @@
 #include "common/model/revision.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -61,7 +62,7 @@ TEST(HostileFiles, SymlinkedHsconfIsEditedThroughTheLink) {
   auto agent = StartOn(tmp.Sub("agent"), link);
   AgentClient client(agent->address());
   v1::SetEndpointsResponse resp;
-  ASSERT_TRUE(client.Set(v1::DATABASE_PLATFORM, "SQLNEW", client.Revision(), &resp).ok());
+  ASSERT_OK(client.Set(v1::DATABASE_PLATFORM, "SQLNEW", client.Revision(), &resp));
   struct stat st {};
   ASSERT_EQ(lstat(link.c_str(), &st), 0);
   EXPECT_TRUE(S_ISLNK(st.st_mode));  // still a link
@@ -115,7 +116,7 @@ TEST(HostileFiles, FullDiskDuringTheWriteLeavesTheFileWhole) {
   EXPECT_THAT(Entries(disk_dir), ::testing::UnorderedElementsAre("server.hsconf", "filler"));
   // The agent still serves, and once there is room the same change goes through.
   unlink((disk_dir + "/filler").c_str());
-  EXPECT_TRUE(client.Set(v1::DATABASE_PLATFORM, "SQLNEW", Sha256Hex(original), &resp).ok());
+  EXPECT_OK(client.Set(v1::DATABASE_PLATFORM, "SQLNEW", Sha256Hex(original), &resp));
   EXPECT_THAT(ReadFile(hsconf), HasSubstr(">SQLNEW<"));
 }
 

@@ -21,6 +21,7 @@
 #include "common/model/revision.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -130,10 +131,10 @@ TEST(HostileFs, BackupsFromAClockThatWasAheadDoNotEvictTheNewOne) {
   AgentClient client(agent->address());
   v1::SetEndpointsResponse resp;
   grpc::Status set = SetWithWindow(client, "sqlnew01.corp", Sha256Hex(original), 1, &resp);
-  ASSERT_TRUE(set.ok()) << set.error_message();
+  ASSERT_OK(set);
   // The backup the change needs is there and listed first (newest).
   v1::ListBackupsResponse list;
-  ASSERT_TRUE(client.endpoints().ListBackups(client.Context().get(), {}, &list).ok());
+  ASSERT_OK(client.endpoints().ListBackups(client.Context().get(), {}, &list));
   ASSERT_GE(list.backups_size(), 1);
   EXPECT_EQ(list.backups(0).id(), resp.backup_id());
   // Not confirmed: the agent reverts it by itself.
@@ -158,9 +159,9 @@ TEST(HostileFs, BackupsOfAnOlderVersionAreListedAndUsable) {
   auto agent = StartOn(tmp.Sub("agent"), hsconf);
   AgentClient client(agent->address());
   v1::SetEndpointsResponse resp;
-  ASSERT_TRUE(client.Set(v1::DATABASE_PLATFORM, "sqlnew01.corp", Sha256Hex(original), &resp).ok());
+  ASSERT_OK(client.Set(v1::DATABASE_PLATFORM, "sqlnew01.corp", Sha256Hex(original), &resp));
   v1::ListBackupsResponse list;
-  ASSERT_TRUE(client.endpoints().ListBackups(client.Context().get(), {}, &list).ok());
+  ASSERT_OK(client.endpoints().ListBackups(client.Context().get(), {}, &list));
   ASSERT_EQ(list.backups_size(), 2);
   EXPECT_EQ(list.backups(0).id(), resp.backup_id());
   EXPECT_EQ(list.backups(1).id(), old_id);
@@ -170,7 +171,7 @@ TEST(HostileFs, BackupsOfAnOlderVersionAreListedAndUsable) {
   req.set_expected_revision(resp.revision());
   v1::RollbackResponse back;
   grpc::Status rolled = client.endpoints().Rollback(client.Context().get(), req, &back);
-  ASSERT_TRUE(rolled.ok()) << rolled.error_message();
+  ASSERT_OK(rolled);
   EXPECT_EQ(ReadFile(hsconf), original);
 }
 
@@ -228,7 +229,7 @@ TEST(HostileFs, AFolderOthersMayWriteIsRefused) {
   // Sticky (like /tmp) and the file is root's: others cannot replace it; allowed.
   ASSERT_EQ(chmod(dir.c_str(), 01777), 0);
   set = client.Set(v1::DATABASE_PLATFORM, "sqlnew01.corp", Sha256Hex(original), &resp);
-  EXPECT_TRUE(set.ok()) << set.error_message();
+  EXPECT_OK(set);
   EXPECT_THAT(ReadFile(hsconf), HasSubstr(">sqlnew01.corp<"));
 }
 
@@ -257,7 +258,7 @@ TEST(HostileFs, TwoAgentsOnOneFileNeverBothWinTheSameRevision) {
       kWait));
   kill(a->process().pid(), SIGCONT);
   const grpc::Status status_a = set_a.get(), status_b = set_b.get();
-  EXPECT_TRUE(status_a.ok()) << status_a.error_message();
+  EXPECT_OK(status_a);
   EXPECT_EQ(status_b.error_code(), grpc::StatusCode::ABORTED) << status_b.error_message();
   EXPECT_THAT(status_b.error_message(), HasSubstr("revision conflict"));
   const std::string now = ReadFile(hsconf);

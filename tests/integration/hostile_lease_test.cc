@@ -17,6 +17,7 @@
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/openssl_pki.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -74,7 +75,7 @@ class HostileLeaseTest : public ::testing::Test {
     grpc::ClientContext get_ctx;
     get_ctx.set_deadline(In(absl::Seconds(10)));
     v1::GetEndpointsResponse got;
-    EXPECT_TRUE(who.Get(&get_ctx, {}, &got).ok());
+    EXPECT_OK(who.Get(&get_ctx, {}, &got));
     v1::SetEndpointsRequest req;
     req.add_changes()->set_database(v1::DATABASE_PLATFORM);
     req.mutable_changes(0)->set_address("SQLNEW");
@@ -85,7 +86,7 @@ class HostileLeaseTest : public ::testing::Test {
     grpc::ClientContext ctx;
     ctx.set_deadline(In(absl::Seconds(20)));
     const grpc::Status s = who.Set(&ctx, req, &set);
-    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_OK(s);
     EXPECT_EQ(set.state(), v1::CHANGE_STATE_PENDING);
     return set.change_id();
   }
@@ -132,11 +133,11 @@ TEST_F(HostileLeaseTest, AnotherOperatorsRenewIsRefusedAndTheOwnersConfirmStillW
 
   // alice's change is untouched: her Confirm still works, well after carol's 500ms.
   v1::RenewResponse own;
-  ASSERT_TRUE(Renew(*alice, id, 0, &own).ok());
+  ASSERT_OK(Renew(*alice, id, 0, &own));
   EXPECT_EQ(own.state(), v1::CHANGE_STATE_PENDING);
   EXPECT_GT(own.lease_remaining().seconds(), 20);
   const grpc::Status confirmed = Confirm(*alice, id);
-  EXPECT_TRUE(confirmed.ok()) << confirmed.error_message();
+  EXPECT_OK(confirmed);
   EXPECT_THAT(ReadFile(agent_->hsconf()), HasSubstr("SQLNEW"));
 
   // Both of carol's attempts are on the record as refusals, naming her.
@@ -159,7 +160,7 @@ TEST_F(HostileLeaseTest, OwnersShortenedLeaseRevertsWhenItEndsAndTheRenewIsAudit
   v1::RenewResponse renewed;
   const absl::Time shortened = absl::Now();
   const grpc::Status s = Renew(*alice, id, 1000, &renewed);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_OK(s);
   EXPECT_EQ(renewed.state(), v1::CHANGE_STATE_PENDING);
   EXPECT_LE(renewed.lease_remaining().seconds(), 1);
 
@@ -199,7 +200,7 @@ TEST_F(HostileLeaseTest, RenewBelowTheShortestLeaseIsRefusedEvenForTheOwner) {
   const grpc::Status s = Renew(*alice, id, 100, &renewed);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
   EXPECT_THAT(s.error_message(), HasSubstr("lease: must be between 500ms and 24h, got 100ms"));
-  EXPECT_TRUE(Confirm(*alice, id).ok());
+  EXPECT_OK(Confirm(*alice, id));
 }
 
 }  // namespace

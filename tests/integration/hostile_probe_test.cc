@@ -25,8 +25,9 @@
 #include "absl/synchronization/mutex.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "tests/integration/harness.h"
-#include "tests/integration/silent_database.h"
 #include "tests/integration/openssl_pki.h"
+#include "tests/integration/silent_database.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -157,7 +158,7 @@ class HostileProbeTest : public ::testing::Test {
     grpc::ClientContext ctx;
     ctx.set_deadline(In(absl::Seconds(5)));
     v1::GetEndpointsResponse got;
-    EXPECT_TRUE(stub.Get(&ctx, {}, &got).ok());
+    EXPECT_OK(stub.Get(&ctx, {}, &got));
     return got.revision();
   }
 
@@ -175,7 +176,7 @@ class HostileProbeTest : public ::testing::Test {
     set_ctx.set_deadline(In(deadline));
     const absl::Time start = absl::Now();
     const grpc::Status set_status = op.Set(&set_ctx, set_req, &set);
-    ASSERT_TRUE(set_status.ok()) << set_status.error_code() << " " << set_status.error_message();
+    ASSERT_OK(set_status);
     ASSERT_EQ(set.state(), v1::CHANGE_STATE_PENDING);
     const absl::Duration set_took = absl::Now() - start;
 
@@ -215,7 +216,7 @@ TEST_F(HostileProbeTest, EightThousandTargetsAreRefusedWithoutAThreadEach) {
   std::unique_ptr<v1::Endpoints::Stub> viewer = Stub("bob");
   const pid_t pid = agent_->process().pid();
   v1::ProbeResponse ignored;
-  ASSERT_TRUE(Probe(*viewer, ProbeOf({{v1::DATABASE_PLATFORM, "127.0.0.1,1"}}), &ignored).ok());
+  ASSERT_OK(Probe(*viewer, ProbeOf({{v1::DATABASE_PLATFORM, "127.0.0.1,1"}}), &ignored));
   const int before = Threads(pid);
   std::vector<std::pair<v1::Database, std::string>> targets;
   for (int i = 0; i < 8000; ++i) targets.emplace_back(v1::DATABASE_PLATFORM, hung.address());
@@ -243,7 +244,7 @@ TEST_F(HostileProbeTest, RepeatedTargetsAreProbedOnce) {
                                ProbeOf(std::vector<std::pair<v1::Database, std::string>>(
                                    8, {v1::DATABASE_PLATFORM, refused})),
                                &resp);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_OK(s);
   ASSERT_EQ(resp.results_size(), 1);
   EXPECT_EQ(resp.results(0).address(), refused);
   EXPECT_THAT(resp.results(0).error(), HasSubstr("refused"));
@@ -287,7 +288,7 @@ TEST_F(HostileProbeTest, DurationsAndSizesOutOfBoundsAreRefused) {
   EXPECT_EQ(s.error_message(), "targets[0].database: must be PLATFORM, LOGGING or SESSION");
   // In bounds it answers.
   s = Probe(*viewer, ProbeOf({{v1::DATABASE_PLATFORM, refused}}, absl::Seconds(2)), &resp);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_OK(s);
   EXPECT_EQ(resp.results_size(), 1);
 }
 
@@ -309,7 +310,7 @@ TEST_F(HostileProbeTest, SlowViewerProbesDelayNoOperator) {
   v1::ProbeResponse resp;
   const absl::Time start = absl::Now();
   const grpc::Status s = Probe(*op, AllAt(db.address(), absl::Seconds(2)), &resp, absl::Seconds(3));
-  ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  ASSERT_OK(s);
   ASSERT_EQ(resp.results_size(), 3);
   for (const v1::ProbeResult& r : resp.results()) EXPECT_TRUE(r.ok()) << r.error();
   std::cerr << "[hostile_probe] an operator's probe took "
@@ -371,7 +372,7 @@ TEST_F(HostileProbeTest, ProbesWhoseClientLeftStopTheirTargets) {
   const absl::Time start = absl::Now();
   v1::ProbeResponse resp;
   const grpc::Status s = Probe(*op, AllAt(db.address(), absl::Seconds(2)), &resp, absl::Seconds(4));
-  ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  ASSERT_OK(s);
   for (const v1::ProbeResult& r : resp.results()) EXPECT_TRUE(r.ok()) << r.error();
   std::cerr << "[hostile_probe] the next probe took " << absl::FormatDuration(absl::Now() - start)
             << " after 6 probes whose clients left\n";
@@ -384,8 +385,8 @@ TEST_F(HostileProbeTest, ConcurrentProbesUseAFixedSetOfThreads) {
   std::unique_ptr<v1::Endpoints::Stub> op = Stub("alice");
   const pid_t pid = agent_->process().pid();
   v1::ProbeResponse ignored;
-  ASSERT_TRUE(Probe(*op, ProbeOf({{v1::DATABASE_PLATFORM, "127.0.0.1,1"}}), &ignored).ok());
-  ASSERT_TRUE(Probe(*viewer, ProbeOf({{v1::DATABASE_PLATFORM, "127.0.0.1,1"}}), &ignored).ok());
+  ASSERT_OK(Probe(*op, ProbeOf({{v1::DATABASE_PLATFORM, "127.0.0.1,1"}}), &ignored));
+  ASSERT_OK(Probe(*viewer, ProbeOf({{v1::DATABASE_PLATFORM, "127.0.0.1,1"}}), &ignored));
   const int before = Threads(pid);
   ThreadPeak peak(pid);
   const v1::ProbeRequest hang = AllAt(hung.address(), absl::Seconds(2));

@@ -17,6 +17,7 @@
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/openssl_pki.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -152,7 +153,7 @@ class HostileRolesTest : public ::testing::Test {
 };
 
 TEST_F(HostileRolesTest, AGoodOperatorIsStillServed) {
-  EXPECT_TRUE(Get("alice").ok());
+  EXPECT_OK(Get("alice"));
   const ProcessResult set = Osctl("alice", {"endpoints", "set", "--platform", "SQLNEW"});
   EXPECT_EQ(set.exit_code, 0) << set.out << set.err;
 }

@@ -13,6 +13,7 @@
 #include "common/text/utf8.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -137,10 +138,10 @@ TEST_F(HostileTextTest, EndpointsAndServicesShowReplacementCharacters) {
 TEST_F(HostileTextTest, ProtoStringsTheAgentSendsAreValidUtf8) {
   AgentClient client(agent_->address());
   v1::GetEndpointsResponse get;
-  ASSERT_TRUE(client.endpoints().Get(client.Context().get(), {}, &get).ok());
+  ASSERT_OK(client.endpoints().Get(client.Context().get(), {}, &get));
   EXPECT_EQ(get.endpoints(0).catalog(), absl::StrCat("caf", kFffd));
   v1::AgentInfo info;
-  ASSERT_TRUE(client.agent().GetInfo(client.Context().get(), {}, &info).ok());
+  ASSERT_OK(client.agent().GetInfo(client.Context().get(), {}, &info));
   EXPECT_TRUE(IsValidUtf8(info.hostname()));
 
   v1::Services::Stub services(

@@ -26,6 +26,7 @@
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/silent_database.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -219,7 +220,7 @@ TEST_F(LanesTest, ConfirmAnswersWithinItsDeadlineWhileLongCallsRun) {
   grpc::ClientContext set_ctx;
   set_ctx.set_deadline(In(absl::Seconds(5)));
   const absl::Time set_start = absl::Now();
-  ASSERT_TRUE(client_->endpoints().Set(&set_ctx, set_req, &set).ok());
+  ASSERT_OK(client_->endpoints().Set(&set_ctx, set_req, &set));
   const absl::Duration set_took = absl::Now() - set_start;
   ASSERT_EQ(set.state(), v1::CHANGE_STATE_PENDING);
 
@@ -231,7 +232,7 @@ TEST_F(LanesTest, ConfirmAnswersWithinItsDeadlineWhileLongCallsRun) {
   const absl::Time confirm_start = absl::Now();
   const grpc::Status s = client_->endpoints().Confirm(&confirm_ctx, confirm, &confirmed);
   const absl::Duration confirm_took = absl::Now() - confirm_start;
-  ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  ASSERT_OK(s);
   EXPECT_EQ(confirmed.state(), v1::CHANGE_STATE_CONFIRMED);
   std::cerr << "[lanes] Set took " << absl::FormatDuration(set_took) << ", Confirm took "
             << absl::FormatDuration(confirm_took) << " with a phase, 2 service-control calls and "
@@ -314,7 +315,7 @@ TEST_F(LanesTest, ServiceControlStopsAtItsClientsDeadline) {
   std::unique_ptr<BackgroundCall> stop =
       Control(v1::SERVICE_ACTION_STOP, absl::ZeroDuration(), absl::Seconds(10));
   stop->thread.join();
-  EXPECT_TRUE(stop->status.ok()) << stop->status.error_message();
+  EXPECT_OK(stop->status);
 }
 
 TEST_F(LanesTest, CancelledServiceControlStops) {

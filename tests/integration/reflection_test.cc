@@ -13,6 +13,7 @@
 #include "tests/integration/harness.h"
 #include "tests/integration/openssl_pki.h"
 #include "tests/integration/reflection_client.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -20,6 +21,7 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::util::MessageDifferencer;
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAreArray;
 
@@ -66,11 +68,11 @@ class ReflectionTest : public ::testing::TestWithParam<std::string> {
 TEST_P(ReflectionTest, ListsDescribesAndCallsEveryServiceByReflectionAlone) {
   ReflectedServer server(channel_, GetParam());
   absl::StatusOr<std::vector<std::string>> names = server.ListServices();
-  ASSERT_TRUE(names.ok()) << names.status();
+  ASSERT_OK(names);
   EXPECT_THAT(*names, UnorderedElementsAreArray(kServed));
   for (const std::string& name : *names) {
     absl::StatusOr<const google::protobuf::ServiceDescriptor*> service = server.Describe(name);
-    ASSERT_TRUE(service.ok()) << name << ": " << service.status();
+    ASSERT_OK(service) << name;
     EXPECT_GT((*service)->method_count(), 0) << name;
   }
   struct Read {
@@ -86,11 +88,11 @@ TEST_P(ReflectionTest, ListsDescribesAndCallsEveryServiceByReflectionAlone) {
     SCOPED_TRACE(read.service + "/" + read.method);
     absl::StatusOr<const google::protobuf::ServiceDescriptor*> service =
         server.Describe(read.service);
-    ASSERT_TRUE(service.ok()) << service.status();
+    ASSERT_OK(service);
     const google::protobuf::MethodDescriptor* method = (*service)->FindMethodByName(read.method);
     ASSERT_NE(method, nullptr);
     absl::StatusOr<std::unique_ptr<Message>> answer = server.Call(method, "");
-    ASSERT_TRUE(answer.ok()) << answer.status();
+    ASSERT_OK(answer);
     EXPECT_EQ(FieldText(**answer, read.field), read.want) << (*answer)->DebugString();
     // Every byte of the answer is described by the reflected descriptors.
     EXPECT_EQ((*answer)->GetReflection()->GetUnknownFields(**answer).field_count(), 0)
@@ -107,7 +109,7 @@ TEST_P(ReflectionTest, DescribesTheHealthService) {
   ReflectedServer server(channel_, GetParam());
   absl::StatusOr<const google::protobuf::ServiceDescriptor*> health =
       server.Describe("grpc.health.v1.Health");
-  ASSERT_TRUE(health.ok()) << health.status();
+  ASSERT_OK(health);
   const google::protobuf::MethodDescriptor* check = (*health)->FindMethodByName("Check");
   ASSERT_NE(check, nullptr);
   EXPECT_EQ(check->input_type()->full_name(), "grpc.health.v1.HealthCheckRequest");
@@ -146,7 +148,7 @@ TEST_P(ReflectionTest, AReusedStreamAnswersEachRequestExactlyOnce) {
   ASSERT_TRUE(stream->WritesDone());
   std::vector<refl::ServerReflectionResponse> answers;
   for (refl::ServerReflectionResponse r; stream->Read(&r);) answers.push_back(r);
-  ASSERT_TRUE(stream->Finish().ok());
+  ASSERT_OK(stream->Finish());
   ASSERT_EQ(answers.size(), asked.size());
   for (size_t i = 0; i < asked.size(); ++i) {
     SCOPED_TRACE(asked[i].first);
@@ -189,25 +191,25 @@ TEST(ReflectionOverMtlsTest, AnyFleetCertificateReadsReflectionButRolesStillRule
     SCOPED_TRACE(who);
     ReflectedServer server(pki.Channel(who, agent.address(), "dc01"), "v1");
     absl::StatusOr<std::vector<std::string>> names = server.ListServices();
-    ASSERT_TRUE(names.ok()) << names.status();
+    ASSERT_OK(names);
     EXPECT_THAT(*names, UnorderedElementsAreArray(kServed));
     absl::StatusOr<const google::protobuf::ServiceDescriptor*> health =
         server.Describe("grpc.health.v1.Health");
-    ASSERT_TRUE(health.ok()) << health.status();
+    ASSERT_OK(health);
     absl::StatusOr<std::unique_ptr<Message>> check =
         server.Call((*health)->FindMethodByName("Check"), "");
-    ASSERT_TRUE(check.ok()) << check.status();
+    ASSERT_OK(check);
     EXPECT_EQ(FieldText(**check, "status"), "SERVING");
     absl::StatusOr<const google::protobuf::ServiceDescriptor*> agent_service =
         server.Describe("osfleet.v1.Agent");
-    ASSERT_TRUE(agent_service.ok()) << agent_service.status();
+    ASSERT_OK(agent_service);
     absl::StatusOr<std::unique_ptr<Message>> info =
         server.Call((*agent_service)->FindMethodByName("GetInfo"), "");
     if (who == "viewer") {
-      ASSERT_TRUE(info.ok()) << info.status();
+      ASSERT_OK(info);
       EXPECT_EQ(FieldText(**info, "name"), "dc01");
     } else {
-      EXPECT_EQ(info.status().code(), absl::StatusCode::kPermissionDenied) << info.status();
+      EXPECT_THAT(info, StatusIs(absl::StatusCode::kPermissionDenied));
     }
   }
 }

@@ -2,9 +2,12 @@
 // speaks, a saved wsdl_file, the conventions when there is no WSDL, and osctl doctor's
 // read-only Check. Real processes (tests/fakes/fake_service_center.py).
 #include "tests/integration/sc_driver_fixture.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
+
+using ::osfleet::testing::StatusIs;
 
 // ---- the wire from the WSDL: every dialect the fake speaks ---------------------------
 
@@ -28,7 +31,7 @@ class ScDialectTest : public ScDriverTest, public ::testing::WithParamInterface<
 TEST_P(ScDialectTest, RepublishesFromTheWsdlAlone) {
   FakeServiceCenter& sc = StartDialect("ok");
   absl::StatusOr<PhaseResult> result = RunHttp(sc.Url());
-  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_OK(result);
   EXPECT_EQ(result->infos, 11);
   ASSERT_TRUE(wire_.has_value());
   EXPECT_EQ(wire_->wire.source,
@@ -50,7 +53,7 @@ TEST_P(ScDialectTest, RepublishesFromTheWsdlAlone) {
 TEST_P(ScDialectTest, AFailingPublicationIsAbortedByItsId) {
   FakeServiceCenter& sc = StartDialect("errors");
   absl::StatusOr<PhaseResult> result = RunHttp(sc.Url());
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(result.status().message(),
               AllOf(HasSubstr("publish 42"), HasSubstr("Module3: failed to compile"),
                     HasSubstr("unknown identifier 'SettingsValue'"), HasSubstr("aborted it")));
@@ -68,7 +71,7 @@ TEST_P(ScDialectTest, AFailingPublicationIsAbortedByItsId) {
 TEST_P(ScDialectTest, ARefusedPublishShowsItsMessagesAndPollsNothing) {
   FakeServiceCenter& sc = StartDialect(GetParam() == "outsystems" ? "refused-bare" : "refused");
   absl::StatusOr<PhaseResult> result = RunHttp(sc.Url());
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(result.status().message(),
               AllOf(HasSubstr("Service Center refused the publish"),
                     HasSubstr("Module3 cannot be published: it references Module9"),
@@ -97,7 +100,7 @@ TEST_F(ScDriverTest, WsdlFileGivesTheNamesWhenTheServerHidesIt) {
   config.wsdl_file = std::string(OSFLEET_SOURCE_DIR) + "/tests/fixtures/wsdl/outsystems.wsdl";
   HttpPhaseDriver driver(config);
   absl::StatusOr<PhaseResult> result = Run(driver);
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(result.status().message(), AllOf(HasSubstr("publish 42"), HasSubstr("aborted it")));
   ASSERT_TRUE(wire_.has_value());
   EXPECT_EQ(wire_->wire.source, absl::StrCat("wsdl_file ", config.wsdl_file));
@@ -110,7 +113,7 @@ TEST_F(ScDriverTest, WsdlFileGivesTheNamesWhenTheServerHidesIt) {
   config.wsdl_file = tmp_.Sub("missing.wsdl");
   HttpPhaseDriver missing(config);
   absl::Status status = Run(missing).status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(status.message(), AllOf(HasSubstr("wsdl_file"), HasSubstr("missing.wsdl")));
 }
 
@@ -118,7 +121,7 @@ TEST_F(ScDriverTest, WsdlFileGivesTheNamesWhenTheServerHidesIt) {
 TEST_F(ScDriverTest, WithoutAWsdlTheConventionsAreUsedAndSaidSo) {
   FakeServiceCenter& sc = StartFake("ok", {"--no-wsdl"});
   absl::StatusOr<PhaseResult> result = RunHttp(sc.Url());
-  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_OK(result);
   ASSERT_TRUE(wire_.has_value());
   EXPECT_EQ(wire_->wire.source, "conventions");
   EXPECT_THAT(wire_->wire_note,
@@ -134,7 +137,7 @@ TEST_F(ScDriverTest, WithoutAWsdlTheConventionsAreUsedAndSaidSo) {
 TEST_F(ScDriverTest, ConventionsThatDoNotMatchFailBeforePublishing) {
   FakeServiceCenter& sc = StartFake("ok", {"--dialect", "outsystems", "--no-wsdl"});
   absl::StatusOr<PhaseResult> result = RunHttp(sc.Url());
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(result.status().message(),
               AllOf(HasSubstr("Modules_Get"), HasSubstr("SOAP fault"), HasSubstr("SOAPAction")));
   EXPECT_EQ(sc.Count("Staging_PublishWith2StepOption"), 0);

@@ -22,6 +22,7 @@
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/openssl_pki.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -189,7 +190,7 @@ TEST_F(SecurityTest, TlsWithoutClientCertificatesIsReadOnly) {
   StartAgent(/*require_client_certs=*/false);
   auto stub = TlsStub(*pki_, agent_->address(), "");
   v1::GetEndpointsResponse get;
-  ASSERT_TRUE(stub->Get(Deadline().get(), {}, &get).ok());
+  ASSERT_OK(stub->Get(Deadline().get(), {}, &get));
   grpc::Status s = SetPlatform(*stub, "SQLNEW", get.revision());
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(s.error_message(),
@@ -202,7 +203,7 @@ TEST_F(SecurityTest, AutomaticRevertIsAudited) {
   auto stub = TlsStub(*pki_, agent_->address(), "alice");
   const std::string r0 = Revision();
   v1::SetEndpointsResponse set;
-  ASSERT_TRUE(SetPlatform(*stub, "SQLA", r0, /*confirm_within_s=*/1, &set).ok());
+  ASSERT_OK(SetPlatform(*stub, "SQLA", r0, /*confirm_within_s=*/1, &set));
   ASSERT_EQ(set.state(), v1::CHANGE_STATE_PENDING);
   ASSERT_TRUE(WaitFor([&] { return AuditLines(AuditPath()).size() >= 2; }, absl::Seconds(15)))
       << ReadFile(AuditPath());
@@ -228,8 +229,8 @@ TEST_F(SecurityTest, OversizedRequestIsRefusedAndOthersAreServed) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
   EXPECT_EQ(ReadFile(agent_->hsconf()), before);
   v1::GetEndpointsResponse get;
-  EXPECT_TRUE(stub->Get(Deadline().get(), {}, &get).ok());
-  EXPECT_TRUE(TlsStub(*pki_, agent_->address(), "bob")->Get(Deadline().get(), {}, &get).ok());
+  EXPECT_OK(stub->Get(Deadline().get(), {}, &get));
+  EXPECT_OK(TlsStub(*pki_, agent_->address(), "bob")->Get(Deadline().get(), {}, &get));
 }
 
 TEST_F(SecurityTest, FloodFromOneClientLeavesRoomForOthers) {
@@ -256,14 +257,14 @@ TEST_F(SecurityTest, FloodFromOneClientLeavesRoomForOthers) {
     });
   }
   v1::GetEndpointsResponse get;
-  EXPECT_TRUE(TlsStub(*pki_, agent_->address(), "alice")->Get(Deadline().get(), {}, &get).ok());
+  EXPECT_OK(TlsStub(*pki_, agent_->address(), "alice")->Get(Deadline().get(), {}, &get));
   absl::MutexLock lock(&mu);
   mu.Await(absl::Condition(
       +[](int* d) { return *d == kCalls; }, &done));
   EXPECT_EQ(ok + exhausted, kCalls) << other << " calls failed otherwise";
   EXPECT_GT(ok, 0);
   EXPECT_TRUE(agent_->process().running());
-  EXPECT_TRUE(TlsStub(*pki_, agent_->address(), "alice")->Get(Deadline().get(), {}, &get).ok());
+  EXPECT_OK(TlsStub(*pki_, agent_->address(), "alice")->Get(Deadline().get(), {}, &get));
 }
 
 // Bytes that are not HTTP/2 (or not TLS): the connection is dropped, nothing else.
@@ -287,7 +288,7 @@ TEST_F(SecurityTest, GarbageOnThePortDoesNotStopTheAgent) {
   for (int i = 0; i < 20; ++i) SendGarbage(agent_->port(), 4096, /*close_at_once=*/true);
   SendGarbage(agent_->port(), 3, /*close_at_once=*/false);
   v1::GetEndpointsResponse get;
-  EXPECT_TRUE(TlsStub(*pki_, agent_->address(), "bob")->Get(Deadline().get(), {}, &get).ok());
+  EXPECT_OK(TlsStub(*pki_, agent_->address(), "bob")->Get(Deadline().get(), {}, &get));
   EXPECT_TRUE(agent_->process().running());
 }
 
@@ -354,10 +355,10 @@ TEST(CallCapTest, CallsOverTheCapAreRefusedThenServedAgain) {
   ASSERT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(refused.error_message(), "too many calls in progress (1); try again shortly");
   ASSERT_TRUE(WaitFor([&] { return probe_done.load(); }, absl::Seconds(15)));
-  EXPECT_TRUE(client.endpoints().Get(client.Context().get(), {}, &get).ok());
+  EXPECT_OK(client.endpoints().Get(client.Context().get(), {}, &get));
   // Plaintext on loopback is the operator "insecure-loopback", and it is audited as such.
   v1::SetEndpointsResponse set;
-  ASSERT_TRUE(client.Set(v1::DATABASE_PLATFORM, "SQLB", get.revision(), &set).ok());
+  ASSERT_OK(client.Set(v1::DATABASE_PLATFORM, "SQLB", get.revision(), &set));
   std::vector<nlohmann::json> lines = AuditLines(agent.dir() + "/state/audit.log");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["identity"], "insecure-loopback");

@@ -12,6 +12,7 @@
 #include "common/model/revision.h"
 #include "tests/integration/client.h"
 #include "tests/integration/harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::testing {
 namespace {
@@ -159,7 +160,7 @@ TEST_F(ServicesTest, ConfirmedChangeStays) {
   ASSERT_EQ(confirm.exit_code, 0) << confirm.out << confirm.err;
   EXPECT_THAT(confirm.out, HasSubstr("confirmed"));
   v1::GetEndpointsResponse get;
-  ASSERT_TRUE(client_->endpoints().Get(client_->Context().get(), {}, &get).ok());
+  ASSERT_OK(client_->endpoints().Get(client_->Context().get(), {}, &get));
   EXPECT_FALSE(get.has_pending());
   // Past the window, the change is still there.
   ASSERT_FALSE(WaitFor([this] { return Hsconf() == original_; }, absl::Seconds(3)));

@@ -16,10 +16,13 @@
 #include "common/text/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -27,12 +30,7 @@ constexpr char kSecret[] = "Sup3r-Secret-pw";
 
 class ConfigurationToolTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "configuration_tool_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+  void SetUp() override { dir_ = tmp_.path(); }
 
   // A script that logs its arguments to `args`, appends to `log` and runs `body`.
   std::string Script(const std::string& body) {
@@ -62,13 +60,14 @@ class ConfigurationToolTest : public ::testing::Test {
     return LoadAgentConfig(path);
   }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string dir_;
 };
 
 TEST_F(ConfigurationToolTest, RunsApplyWithTheServiceCenterSwitchWhenAsked) {
   ConfigurationTool tool(Config("echo done; exit 0"));
   ToolRun run = tool.Apply({/*install_service_center=*/true, {}});
-  ASSERT_TRUE(run.status.ok()) << run.status;
+  ASSERT_OK(run.status);
   EXPECT_TRUE(run.ran);
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_EQ(Read("args"), "/UpgradeInstall\n/InstallServiceCenter\n");
@@ -87,7 +86,7 @@ TEST_F(ConfigurationToolTest, ANonZeroExitIsAFailureWithItsOutput) {
       Config("echo 'Error upgrading the model' >> " + dir_ + "/tool.log; exit 3"));
   ToolRun run = tool.Apply({});
   EXPECT_EQ(run.exit_code, 3);
-  EXPECT_EQ(run.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(run.status, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(run.status.message(), HasSubstr("exited with status 3"));
   EXPECT_THAT(run.status.message(), HasSubstr("Error upgrading the model"));
 }
@@ -125,7 +124,7 @@ TEST_F(ConfigurationToolTest, AUtf16LogIsDecodedAndMasked) {
   c.apply = {"/SetupInstall", "${db_admin_user}", "${db_admin_password}"};
   ConfigurationTool tool(c);
   ToolRun run = tool.Apply({false, {{"db_admin_user", "sa"}, {"db_admin_password", password}}});
-  EXPECT_TRUE(run.status.ok()) << run.status;
+  EXPECT_OK(run.status);
   EXPECT_EQ(run.log_tail, "login as sa/***");  // only the new line, as UTF-8 text
 }
 
@@ -137,7 +136,7 @@ TEST_F(ConfigurationToolTest, AMissingCredentialIsNotRun) {
               HasSubstr("needs the credential session_password, not supplied"));
   ToolRun run = tool.Apply({false, {{"session_user", "sa"}}});
   EXPECT_FALSE(run.ran);
-  EXPECT_EQ(run.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(run.status, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(Read("args"), "");  // never started
 }
 
@@ -156,7 +155,7 @@ TEST_F(ConfigurationToolTest, ApplySettingsFillsItsPlaceholdersAndMasksThem) {
     EXPECT_THAT(text, Not(HasSubstr("Sup3r-Secret"))) << text;
   }
   EXPECT_THAT(run.output, HasSubstr("login failed with ***"));
-  EXPECT_EQ(run.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(run.status, StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST_F(ConfigurationToolTest, ApplySettingsWithoutItsCredentialIsNotRun) {
@@ -165,19 +164,19 @@ TEST_F(ConfigurationToolTest, ApplySettingsWithoutItsCredentialIsNotRun) {
                       "${windows_auth_password}"};
   ConfigurationTool tool(c);
   // The apply step's credentials say nothing of apply_settings', and the other way round.
-  EXPECT_TRUE(tool.CheckCredentials({}).ok());
+  EXPECT_OK(tool.CheckCredentials({}));
   absl::Status missing = tool.CheckApplySettingsCredentials({{"db_admin_password", kSecret}});
-  EXPECT_EQ(missing.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(missing.message(),
               HasSubstr("configuration_tool.apply_settings needs the credential "
                         "windows_auth_password, not supplied with this Service Center phase"));
   EXPECT_THAT(missing.message(), Not(HasSubstr(kSecret)));
   ToolRun run = tool.ApplySettings({});
   EXPECT_FALSE(run.ran);
-  EXPECT_EQ(run.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(run.status, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(Read("args"), "");  // never started
   // Without placeholders (the default) nothing is needed.
-  EXPECT_TRUE(ConfigurationTool(Config("exit 0")).CheckApplySettingsCredentials({}).ok());
+  EXPECT_OK(ConfigurationTool(Config("exit 0")).CheckApplySettingsCredentials({}));
 }
 
 TEST_F(ConfigurationToolTest, ATimeoutStopsIt) {
@@ -185,7 +184,7 @@ TEST_F(ConfigurationToolTest, ATimeoutStopsIt) {
   c.timeout = absl::Milliseconds(300);
   ToolRun run = ConfigurationTool(c).Run({"/ApplySettingsFactory"});
   EXPECT_TRUE(run.timed_out);
-  EXPECT_EQ(run.status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(run.status, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_THAT(run.status.message(), HasSubstr("ran longer than configuration_tool.timeout"));
   EXPECT_EQ(Read("args"), "/ApplySettingsFactory\n");  // alone
 }
@@ -203,20 +202,20 @@ TEST_F(ConfigurationToolTest, TheSectionAndItsErrors) {
   absl::StatusOr<AgentConfig> ok = LoadYaml(
       "configuration_tool:\n  command: [/opt/os/ConfigurationTool.com]\n  apply: [/SetupInstall, "
       "'${u}', '${p}']\n  timeout: 45m\n  log_file: /tmp/ct.log\n");
-  ASSERT_TRUE(ok.ok()) << ok.status();
+  ASSERT_OK(ok);
   ASSERT_TRUE(ok->configuration_tool.has_value());
   EXPECT_EQ(ok->configuration_tool->apply.size(), 3u);
   EXPECT_EQ(ok->configuration_tool->timeout, absl::Minutes(45));
   absl::StatusOr<AgentConfig> defaults =
       LoadYaml("configuration_tool:\n  command: ['C:\\Program Files\\OutSystems\\CT.com']\n");
-  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  ASSERT_OK(defaults);
   EXPECT_EQ(defaults->configuration_tool->apply, std::vector<std::string>{"/UpgradeInstall"});
   EXPECT_EQ(defaults->configuration_tool->apply_settings,
             std::vector<std::string>{"/ApplySettingsFactory"});
   absl::StatusOr<AgentConfig> windows_auth = LoadYaml(
       "configuration_tool:\n  command: [/x]\n  apply_settings: [/ApplySettingsFactory, "
       "/WithWindowsAuthentication, '${windows_auth_password}']\n");
-  ASSERT_TRUE(windows_auth.ok()) << windows_auth.status();
+  ASSERT_OK(windows_auth);
   EXPECT_EQ(windows_auth->configuration_tool->apply_settings,
             (std::vector<std::string>{"/ApplySettingsFactory", "/WithWindowsAuthentication",
                                       "${windows_auth_password}"}));
@@ -245,7 +244,7 @@ TEST_F(ConfigurationToolTest, TheSectionAndItsErrors) {
        }) {
     absl::StatusOr<AgentConfig> c = LoadYaml(bad.yaml);
     ASSERT_FALSE(c.ok()) << bad.yaml;
-    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(c, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(c.status().message(), HasSubstr(bad.message)) << bad.yaml;
     EXPECT_THAT(c.status().message(), HasSubstr("agent.yaml:")) << bad.yaml;
   }

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -29,18 +30,12 @@ std::string ReadAll(const std::string& path) {
 class AgentDoctorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "agent_doctor_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    dir_ = tmp_.path();
     std::filesystem::copy_file(absl::StrCat(OSFLEET_FIXTURES_DIR, "/hsconf/sqlserver-dc.hsconf"),
                                Hsconf());
     config_.insecure = true;
     config_.hsconf_path = Hsconf();
     config_.state_dir = dir_;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
   std::string Hsconf() const { return dir_ + "/server.hsconf"; }
   ServiceManager Services(const std::string& program) {
@@ -57,6 +52,7 @@ class AgentDoctorTest : public ::testing::Test {
     return doctor.Run(clock_.Now() + absl::Seconds(10), CancelToken());
   }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string dir_;
   AgentConfig config_;
   testing::FakeClock clock_;

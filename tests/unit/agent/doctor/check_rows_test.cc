@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::agent {
 namespace {
@@ -46,7 +47,7 @@ TEST(CheckRowsTest, AnAddressARolloutCannotChangeIsAWarning) {
   EXPECT_EQ(tns.level, CheckLevel::kWarn) << tns.reason;
   EXPECT_THAT(tns.reason, HasSubstr("TNS alias"));
   const absl::StatusOr<HsconfDocument> encrypted = ParseHsconf(Fixture("bad-encrypted-server"));
-  ASSERT_TRUE(encrypted.ok()) << encrypted.status();
+  ASSERT_OK(encrypted);
   const CheckRow row = HsconfParsedRow("f", encrypted);
   EXPECT_EQ(row.level, CheckLevel::kWarn);
   EXPECT_THAT(row.reason, HasSubstr("address is encrypted"));

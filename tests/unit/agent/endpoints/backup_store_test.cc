@@ -17,10 +17,13 @@
 #include "common/model/revision.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 constexpr int kKeep = 3;
@@ -28,15 +31,8 @@ constexpr int kKeep = 3;
 class BackupStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "backup_store_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     dir_ = root_ + "/backups";
-  }
-  void TearDown() override {
-    for (const std::string& name : Files()) unlink((dir_ + "/" + name).c_str());
-    rmdir(dir_.c_str());
-    rmdir(root_.c_str());
   }
 
   std::vector<std::string> Files() const {
@@ -54,7 +50,7 @@ class BackupStoreTest : public ::testing::Test {
 
   BackupInfo MustSave(BackupStore& store, const std::string& bytes, const std::string& reason) {
     absl::StatusOr<BackupInfo> info = store.Save(bytes, reason);
-    EXPECT_TRUE(info.ok()) << info.status();
+    EXPECT_OK(info);
     return info.ok() ? *info : BackupInfo{};
   }
 
@@ -65,6 +61,7 @@ class BackupStoreTest : public ::testing::Test {
     fclose(f);
   }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string root_;
   std::string dir_;
 };
@@ -78,7 +75,7 @@ TEST_F(BackupStoreTest, SaveReturnsInfoAndReadReturnsTheBytes) {
   EXPECT_EQ(info.reason, "before set");
   EXPECT_TRUE(absl::EndsWith(info.id, absl::StrCat("-", info.revision.substr(0, 8)))) << info.id;
   absl::StatusOr<std::string> read = store.Read(info.id);
-  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_OK(read);
   EXPECT_EQ(*read, bytes);
 }
 
@@ -87,7 +84,7 @@ TEST_F(BackupStoreTest, ListIsNewestFirstAndCarriesEveryField) {
   const BackupInfo first = MustSave(store, "first", "reason one");
   const BackupInfo second = MustSave(store, "second!", "reason two");
   absl::StatusOr<std::vector<BackupInfo>> list = store.List();
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].id, second.id);
   EXPECT_EQ((*list)[1].id, first.id);
@@ -102,7 +99,7 @@ TEST_F(BackupStoreTest, CreatedAtParsesBackWithinASecondOfNow) {
   const absl::Time before = absl::Now();
   MustSave(store, "bytes", "r");
   absl::StatusOr<std::vector<BackupInfo>> list = store.List();
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 1u);
   const absl::Duration skew = (*list)[0].created_at - before;
   EXPECT_LT(absl::AbsDuration(skew), absl::Seconds(1)) << (*list)[0].created_at;
@@ -113,11 +110,11 @@ TEST_F(BackupStoreTest, RotationKeepsExactlyTheNewestN) {
   std::vector<BackupInfo> saved;
   for (int i = 0; i < kKeep + 3; ++i) saved.push_back(MustSave(store, absl::StrCat("v", i), "r"));
   absl::StatusOr<std::vector<BackupInfo>> list = store.List();
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), static_cast<size_t>(kKeep));
   for (int i = 0; i < kKeep; ++i) EXPECT_EQ((*list)[i].id, saved[saved.size() - 1 - i].id);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(store.Read(saved[i].id).status().code(), absl::StatusCode::kNotFound) << i;
+    EXPECT_THAT(store.Read(saved[i].id), StatusIs(absl::StatusCode::kNotFound)) << i;
   }
   // One data file and one reason file per kept backup, nothing else left behind.
   EXPECT_EQ(Files().size(), static_cast<size_t>(2 * kKeep));
@@ -127,16 +124,16 @@ TEST_F(BackupStoreTest, ReadOfUnknownIdIsNotFound) {
   BackupStore store(dir_, kKeep);
   MustSave(store, "bytes", "r");
   absl::Status s = store.Read("2020-01-01T000000.000000Z-deadbeef").status();
-  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(std::string(s.message()), HasSubstr("2020-01-01T000000.000000Z-deadbeef"));
 }
 
 TEST_F(BackupStoreTest, ReadRefusesIdsThatAreNotOurs) {
   BackupStore store(dir_, kKeep);
   for (const char* id : {"../x", "a/b", "", "x\\y", "id with space"}) {
-    EXPECT_EQ(store.Read(id).status().code(), absl::StatusCode::kInvalidArgument) << id;
+    EXPECT_THAT(store.Read(id), StatusIs(absl::StatusCode::kInvalidArgument)) << id;
   }
-  EXPECT_EQ(store.Read(std::string(65, 'a')).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(store.Read(std::string(65, 'a')), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(BackupStoreTest, FilesAreMode0600AndFolder0700) {
@@ -155,7 +152,7 @@ TEST_F(BackupStoreTest, FilesAreMode0600AndFolder0700) {
 TEST_F(BackupStoreTest, ListOfAMissingFolderIsEmpty) {
   BackupStore store(dir_, kKeep);
   absl::StatusOr<std::vector<BackupInfo>> list = store.List();
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   EXPECT_TRUE(list->empty());
 }
 
@@ -164,7 +161,7 @@ TEST_F(BackupStoreTest, ReasonRoundTripsIncludingUtf8) {
   const std::string reason = "chg-1: move to SQL novo \xE2\x86\x92 sqlnew01";
   const BackupInfo info = MustSave(store, "b", reason);
   absl::StatusOr<std::vector<BackupInfo>> list = store.List();
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].id, info.id);
   EXPECT_EQ((*list)[0].reason, reason);
@@ -193,10 +190,10 @@ TEST_F(BackupStoreTest, BackupsFromAClockThatWasAheadNeverEvictTheNewOne) {
   BackupStore store(dir_, kKeep);
   const BackupInfo saved = MustSave(store, "today", "r");
   absl::StatusOr<std::string> read = store.Read(saved.id);
-  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_OK(read);
   EXPECT_EQ(*read, "today");
   absl::StatusOr<std::vector<BackupInfo>> list = store.List();
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), static_cast<size_t>(kKeep));
   EXPECT_EQ((*list)[0].id, saved.id);
   // The oldest of the future-dated ones went first (by their names, among themselves).
@@ -214,7 +211,7 @@ TEST_F(BackupStoreTest, TheSequenceWinsOverTheTimeInTheName) {
   const BackupInfo saved = MustSave(store, "today", "r");
   EXPECT_TRUE(absl::StartsWith(saved.id, "s000008-")) << saved.id;
   absl::StatusOr<std::vector<BackupInfo>> list = store.List();
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].id, saved.id);
   EXPECT_EQ((*list)[1].id, future);
@@ -230,7 +227,7 @@ TEST_F(BackupStoreTest, BackupsOfAnOlderVersionAreListedReadAndRotatedLast) {
   BackupStore store(dir_, kKeep);
   const BackupInfo saved = MustSave(store, "new", "r");
   absl::StatusOr<std::vector<BackupInfo>> list = store.List();
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].id, saved.id);
   EXPECT_EQ((*list)[1].id, old_id);
@@ -238,9 +235,9 @@ TEST_F(BackupStoreTest, BackupsOfAnOlderVersionAreListedReadAndRotatedLast) {
   EXPECT_EQ((*list)[1].created_at,
             absl::FromCivil(absl::CivilSecond(2026, 1, 2, 3, 4, 5), absl::UTCTimeZone()) +
                 absl::Microseconds(6));
-  ASSERT_TRUE(store.Read(old_id).ok());
+  ASSERT_OK(store.Read(old_id));
   for (int i = 0; i < kKeep - 1; ++i) MustSave(store, absl::StrCat("more", i), "r");
-  EXPECT_EQ(store.Read(old_id).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(store.Read(old_id), StatusIs(absl::StatusCode::kNotFound));
 }
 
 // The backup a pending change reverts to survives any number of newer backups.
@@ -250,14 +247,14 @@ TEST_F(BackupStoreTest, APinnedBackupIsNeverRotatedAway) {
   store.set_pinned([&] { return std::vector<std::string>{pinned.id}; });
   BackupInfo last;
   for (int i = 0; i < 5; ++i) last = MustSave(store, absl::StrCat("v", i), "r");
-  EXPECT_TRUE(store.Read(pinned.id).ok());
-  EXPECT_TRUE(store.Read(last.id).ok());
+  EXPECT_OK(store.Read(pinned.id));
+  EXPECT_OK(store.Read(last.id));
   absl::StatusOr<std::vector<BackupInfo>> list = store.List();
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   EXPECT_EQ(list->size(), 2u);
   store.set_pinned(nullptr);
   MustSave(store, "after", "r");
-  EXPECT_EQ(store.Read(pinned.id).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(store.Read(pinned.id), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(BackupStoreTest, StaleTempFilesAreRemovedAndNothingElse) {
@@ -267,7 +264,7 @@ TEST_F(BackupStoreTest, StaleTempFilesAreRemovedAndNothingElse) {
   WriteFile(dir_ + "/.x.reason.tmp-zzzzzz", "x");
   WriteFile(dir_ + "/notes.tmp-abcdef", "not ours: no leading dot");
   absl::StatusOr<std::vector<std::string>> removed = store.RemoveStaleTempFiles();
-  ASSERT_TRUE(removed.ok()) << removed.status();
+  ASSERT_OK(removed);
   EXPECT_EQ(removed->size(), 2u);
   EXPECT_THAT(Files(), ::testing::UnorderedElementsAre(saved.id + ".hsconf", saved.id + ".reason",
                                                        "notes.tmp-abcdef"));

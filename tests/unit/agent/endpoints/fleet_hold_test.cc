@@ -10,6 +10,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -24,20 +26,14 @@ const HoldOwner kBob{"bob", "0B"};
 class FleetHoldTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("fleet_hold_test.", ::getpid(), ".", counter_++);
-    std::filesystem::create_directories(dir_);
+    dir_ = tmp_.path();
     path_ = (dir_ / "hold.json").string();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
   static TakeHoldInput By(const HoldOwner& owner, const std::string& rollout,
                           absl::Duration lease = absl::Seconds(30)) {
     return {rollout, "ws01", 42, lease, owner};
   }
-  static inline int counter_ = 0;
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::filesystem::path dir_;
   std::string path_;
   FakeClock clock_;
@@ -46,7 +42,7 @@ class FleetHoldTest : public ::testing::Test {
 TEST_F(FleetHoldTest, SecondTakeIsRefusedNamingTheHolderUntilTheLeaseEnds) {
   FleetHold hold(path_, "", &clock_);
   absl::StatusOr<TakeHoldOutcome> first = hold.Take(By(kAlice, "R1"));
-  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_OK(first);
   absl::StatusOr<TakeHoldOutcome> second = hold.Take(By(kBob, "R2"));
   ASSERT_TRUE(absl::IsFailedPrecondition(second.status()));
   EXPECT_THAT(second.status().message(),
@@ -57,7 +53,7 @@ TEST_F(FleetHoldTest, SecondTakeIsRefusedNamingTheHolderUntilTheLeaseEnds) {
   EXPECT_FALSE(hold.Take(By(kBob, "R2")).ok());
   clock_.Advance(absl::Seconds(1));
   second = hold.Take(By(kBob, "R2"));
-  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_OK(second);
   EXPECT_THAT(second->replaced, HasSubstr("rollout R1"));
   EXPECT_EQ(hold.Current()->record.rollout_id, "R2");
 }
@@ -67,7 +63,7 @@ TEST_F(FleetHoldTest, RenewalsKeepItAndOnlyItsTakerRenewsOrReleases) {
   const std::string id = hold.Take(By(kAlice, "R1"))->hold.record.hold_id;
   for (int i = 0; i < 5; ++i) {
     clock_.Advance(absl::Seconds(20));
-    ASSERT_TRUE(hold.Renew(id, kAlice, absl::ZeroDuration()).ok());
+    ASSERT_OK(hold.Renew(id, kAlice, absl::ZeroDuration()));
   }
   EXPECT_FALSE(hold.Take(By(kBob, "R2")).ok());
   absl::StatusOr<HoldView> stolen = hold.Renew(id, kBob, absl::Milliseconds(100));
@@ -78,11 +74,11 @@ TEST_F(FleetHoldTest, RenewalsKeepItAndOnlyItsTakerRenewsOrReleases) {
   EXPECT_TRUE(absl::IsPermissionDenied(hold.Release(id, kBob)));
   EXPECT_EQ(hold.Current()->remaining, absl::Seconds(30));
   EXPECT_TRUE(absl::IsNotFound(hold.Renew("hold-other", kAlice, absl::ZeroDuration()).status()));
-  ASSERT_TRUE(hold.Release(id, kAlice).ok());
+  ASSERT_OK(hold.Release(id, kAlice));
   EXPECT_FALSE(hold.Current().has_value());
   EXPECT_FALSE(std::filesystem::exists(path_));
   EXPECT_TRUE(absl::IsNotFound(hold.Release(id, kAlice)));
-  EXPECT_TRUE(hold.Take(By(kBob, "R2")).ok());
+  EXPECT_OK(hold.Take(By(kBob, "R2")));
 }
 
 TEST_F(FleetHoldTest, TheSameRolloutByItsTakerTakesItOver) {
@@ -91,7 +87,7 @@ TEST_F(FleetHoldTest, TheSameRolloutByItsTakerTakesItOver) {
   // Another operator resuming R1 is refused; R1's own operator (osctl died) is not.
   EXPECT_FALSE(hold.Take(By(kBob, "R1")).ok());
   absl::StatusOr<TakeHoldOutcome> resumed = hold.Take(By(kAlice, "R1"));
-  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ASSERT_OK(resumed);
   EXPECT_NE(resumed->hold.record.hold_id, dead);
   EXPECT_THAT(resumed->replaced, HasSubstr(dead));
   EXPECT_TRUE(absl::IsNotFound(hold.Renew(dead, kAlice, absl::ZeroDuration()).status()));
@@ -109,18 +105,18 @@ TEST_F(FleetHoldTest, ALapsedLeaseIsNeverRenewed) {
 TEST_F(FleetHoldTest, KeptAcrossARestartWithWhatIsLeftOfItsLease) {
   {
     FleetHold hold(path_, "", &clock_);
-    ASSERT_TRUE(hold.Take(By(kAlice, "R1")).ok());
+    ASSERT_OK(hold.Take(By(kAlice, "R1")));
   }
   clock_.Advance(absl::Seconds(10));
   FleetHold restarted(path_, "", &clock_);
-  ASSERT_TRUE(restarted.Recover().ok());
+  ASSERT_OK(restarted.Recover());
   ASSERT_TRUE(restarted.Current().has_value());
   EXPECT_EQ(restarted.Current()->remaining, absl::Seconds(20));
   EXPECT_FALSE(restarted.Take(By(kBob, "R2")).ok());
   // A wall clock set back never gives it more than its lease.
   clock_.SetWallClock(clock_.Now() - absl::Hours(5));
   FleetHold again(path_, "", &clock_);
-  ASSERT_TRUE(again.Recover().ok());
+  ASSERT_OK(again.Recover());
   EXPECT_EQ(again.Current()->remaining, absl::Seconds(30));
 }
 

@@ -21,10 +21,13 @@
 #include "common/model/revision.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -49,31 +52,13 @@ std::vector<EndpointEdit> PlatformTo(const std::string& address) {
 class HsconfStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "hsconf_store_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    dir_ = tmp_.path();
     path_ = dir_ + "/server.hsconf";
     backup_dir_ = dir_ + "/backups";
     backup_store_ = std::make_unique<BackupStore>(backup_dir_, 1000);
     store_ = std::make_unique<HsconfStore>(path_, backup_store_.get());
     UseFixture("sqlserver-dc");
   }
-  void TearDown() override {
-    RemoveAll(backup_dir_);
-    RemoveAll(dir_);
-  }
-
-  static void RemoveAll(const std::string& dir) {
-    DIR* d = opendir(dir.c_str());
-    if (d == nullptr) return;
-    while (dirent* e = readdir(d)) {
-      const std::string name = e->d_name;
-      if (name != "." && name != "..") unlink((dir + "/" + name).c_str());
-    }
-    closedir(d);
-    rmdir(dir.c_str());
-  }
-
   void UseFixture(const std::string& name) {
     original_ = ReadBytes(FixturePath(name));
     ASSERT_FALSE(original_.empty()) << name;
@@ -86,7 +71,7 @@ class HsconfStoreTest : public ::testing::Test {
   std::string Current() const { return ReadBytes(path_); }
   size_t BackupCount() const {
     absl::StatusOr<std::vector<BackupInfo>> list = backup_store_->List();
-    EXPECT_TRUE(list.ok()) << list.status();
+    EXPECT_OK(list);
     return list.ok() ? list->size() : 0;
   }
   SetInput SetTo(const std::string& address, const std::string& revision) {
@@ -98,6 +83,7 @@ class HsconfStoreTest : public ::testing::Test {
 
   HsconfStore& Store() { return *store_; }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string dir_, path_, backup_dir_, original_;
   std::unique_ptr<BackupStore> backup_store_;
   std::unique_ptr<HsconfStore> store_;
@@ -105,7 +91,7 @@ class HsconfStoreTest : public ::testing::Test {
 
 TEST_F(HsconfStoreTest, ReadParsesTheFileAndItsRevision) {
   absl::StatusOr<HsconfDocument> doc = Store().Read();
-  ASSERT_TRUE(doc.ok()) << doc.status();
+  ASSERT_OK(doc);
   EXPECT_EQ(doc->revision, Sha256Hex(original_));
   EXPECT_EQ(doc->section(DatabaseId::kPlatform).address, kOldAddress);
 }
@@ -113,7 +99,7 @@ TEST_F(HsconfStoreTest, ReadParsesTheFileAndItsRevision) {
 TEST_F(HsconfStoreTest, PlanReportsTheDiffAndChangesNothing) {
   const std::vector<EndpointEdit> edits = PlatformTo(kNewAddress);
   absl::StatusOr<PlanOutcome> plan = Store().Plan(edits, Sha256Hex(original_));
-  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_OK(plan);
   EXPECT_EQ(plan->revision, Sha256Hex(original_));
   ASSERT_EQ(plan->changes.size(), 1u);
   EXPECT_EQ(plan->changes[0].database, DatabaseId::kPlatform);
@@ -127,12 +113,12 @@ TEST_F(HsconfStoreTest, PlanReportsTheDiffAndChangesNothing) {
 TEST_F(HsconfStoreTest, PlanWithAStaleRevisionIsAborted) {
   const std::vector<EndpointEdit> edits = PlatformTo(kNewAddress);
   absl::StatusOr<PlanOutcome> plan = Store().Plan(edits, Sha256Hex("something else"));
-  EXPECT_EQ(plan.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(plan, StatusIs(absl::StatusCode::kAborted));
 }
 
 TEST_F(HsconfStoreTest, SetWritesAndBacksUpTheOldBytes) {
   absl::StatusOr<SetOutcome> out = Store().Set(SetTo(kNewAddress, Sha256Hex(original_)));
-  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_OK(out);
   const std::string now = Current();
   EXPECT_NE(now, original_);
   EXPECT_EQ(out->previous_revision, Sha256Hex(original_));
@@ -141,11 +127,11 @@ TEST_F(HsconfStoreTest, SetWritesAndBacksUpTheOldBytes) {
   EXPECT_EQ(out->changes[0].new_value, kNewAddress);
   EXPECT_THAT(out->change_id, HasSubstr("chg-"));
   absl::StatusOr<std::string> backup = backup_store_->Read(out->backup_id);
-  ASSERT_TRUE(backup.ok()) << backup.status();
+  ASSERT_OK(backup);
   EXPECT_EQ(*backup, original_);
   EXPECT_EQ(BackupCount(), 1u);
   absl::StatusOr<HsconfDocument> doc = Store().Read();
-  ASSERT_TRUE(doc.ok()) << doc.status();
+  ASSERT_OK(doc);
   EXPECT_EQ(doc->section(DatabaseId::kPlatform).address, kNewAddress);
   EXPECT_EQ(doc->section(DatabaseId::kLogging).address, kOldAddress);
 }
@@ -154,16 +140,16 @@ TEST_F(HsconfStoreTest, SetReasonIsRecordedInTheBackup) {
   SetInput in = SetTo(kNewAddress, Sha256Hex(original_));
   in.reason = "ticket OPS-42";
   absl::StatusOr<SetOutcome> out = Store().Set(in);
-  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_OK(out);
   absl::StatusOr<std::vector<BackupInfo>> list = backup_store_->List();
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].reason, absl::StrCat(out->change_id, ": ticket OPS-42"));
 }
 
 TEST_F(HsconfStoreTest, SetWithAStaleRevisionIsAbortedAndTouchesNothing) {
   absl::StatusOr<SetOutcome> out = Store().Set(SetTo(kNewAddress, Sha256Hex("old bytes")));
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(out, StatusIs(absl::StatusCode::kAborted));
   EXPECT_THAT(std::string(out.status().message()), HasSubstr("revision conflict"));
   // Both revisions in full: cut to 12 digits, two revisions can look equal.
   EXPECT_THAT(std::string(out.status().message()),
@@ -175,7 +161,7 @@ TEST_F(HsconfStoreTest, SetWithAStaleRevisionIsAbortedAndTouchesNothing) {
 
 TEST_F(HsconfStoreTest, SetWithoutRevisionNeedsForce) {
   absl::StatusOr<SetOutcome> out = Store().Set(SetTo(kNewAddress, ""));
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(out, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(out.status().message()), HasSubstr("expected_revision"));
   EXPECT_EQ(Current(), original_);
   EXPECT_EQ(BackupCount(), 0u);
@@ -185,7 +171,7 @@ TEST_F(HsconfStoreTest, ForcedSetWorksWithoutRevision) {
   SetInput in = SetTo(kNewAddress, "");
   in.force = true;
   absl::StatusOr<SetOutcome> out = Store().Set(in);
-  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_OK(out);
   EXPECT_EQ(out->revision, Sha256Hex(Current()));
   EXPECT_NE(Current(), original_);
   EXPECT_EQ(BackupCount(), 1u);
@@ -195,7 +181,7 @@ TEST_F(HsconfStoreTest, NoOpSetWritesNothingAndMakesNoBackup) {
   struct stat before, after;
   ASSERT_EQ(stat(path_.c_str(), &before), 0);
   absl::StatusOr<SetOutcome> out = Store().Set(SetTo(kOldAddress, Sha256Hex(original_)));
-  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_OK(out);
   EXPECT_THAT(out->changes, IsEmpty());
   EXPECT_EQ(out->revision, Sha256Hex(original_));
   EXPECT_EQ(out->previous_revision, out->revision);
@@ -209,7 +195,7 @@ TEST_F(HsconfStoreTest, NoOpSetWritesNothingAndMakesNoBackup) {
 TEST_F(HsconfStoreTest, InvalidAddressIsRefusedAndTouchesNothing) {
   for (const char* bad : {"bad host!", "sql<01>", "sql01,99999", ""}) {
     absl::StatusOr<SetOutcome> out = Store().Set(SetTo(bad, Sha256Hex(original_)));
-    EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(out, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
   }
   EXPECT_EQ(Current(), original_);
   EXPECT_EQ(BackupCount(), 0u);
@@ -218,7 +204,7 @@ TEST_F(HsconfStoreTest, InvalidAddressIsRefusedAndTouchesNothing) {
 TEST_F(HsconfStoreTest, SetKeepsTheFileMode) {
   ASSERT_EQ(chmod(path_.c_str(), 0640), 0);
   absl::StatusOr<SetOutcome> out = Store().Set(SetTo(kNewAddress, Sha256Hex(original_)));
-  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_OK(out);
   struct stat st;
   ASSERT_EQ(stat(path_.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0640u);
@@ -243,11 +229,11 @@ TEST_F(HsconfStoreTest, EveryBadFixtureIsRefusedBySetUntouched) {
 
 TEST_F(HsconfStoreTest, RollbackRestoresTheBackupExactly) {
   absl::StatusOr<SetOutcome> set = Store().Set(SetTo(kNewAddress, Sha256Hex(original_)));
-  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_OK(set);
   const std::string changed = Current();
   RollbackInput in{set->backup_id, set->revision, false, "undo"};
   absl::StatusOr<RollbackOutcome> out = Store().Rollback(in);
-  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_OK(out);
   EXPECT_EQ(Current(), original_);
   EXPECT_EQ(out->previous_revision, Sha256Hex(changed));
   EXPECT_EQ(out->revision, Sha256Hex(original_));
@@ -255,45 +241,45 @@ TEST_F(HsconfStoreTest, RollbackRestoresTheBackupExactly) {
   EXPECT_EQ(out->changes[0].old_value, kNewAddress);
   EXPECT_EQ(out->changes[0].new_value, kOldAddress);
   absl::StatusOr<std::string> pre_rollback = backup_store_->Read(out->backup_id);
-  ASSERT_TRUE(pre_rollback.ok()) << pre_rollback.status();
+  ASSERT_OK(pre_rollback);
   EXPECT_EQ(*pre_rollback, changed);
   EXPECT_EQ(BackupCount(), 2u);
 }
 
 TEST_F(HsconfStoreTest, RollbackWithAStaleRevisionIsAborted) {
   absl::StatusOr<SetOutcome> set = Store().Set(SetTo(kNewAddress, Sha256Hex(original_)));
-  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_OK(set);
   const std::string changed = Current();
   RollbackInput in{set->backup_id, Sha256Hex(original_), false, ""};
-  EXPECT_EQ(Store().Rollback(in).status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(Store().Rollback(in), StatusIs(absl::StatusCode::kAborted));
   EXPECT_EQ(Current(), changed);
   EXPECT_EQ(BackupCount(), 1u);
 }
 
 TEST_F(HsconfStoreTest, RollbackToAnUnknownBackupIsNotFound) {
   RollbackInput in{"2020-01-01T000000.000000Z-deadbeef", Sha256Hex(original_), false, ""};
-  EXPECT_EQ(Store().Rollback(in).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(Store().Rollback(in), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(Current(), original_);
   EXPECT_EQ(BackupCount(), 0u);
 }
 
 TEST_F(HsconfStoreTest, ForcedRollbackWorksWithoutRevision) {
   absl::StatusOr<SetOutcome> set = Store().Set(SetTo(kNewAddress, Sha256Hex(original_)));
-  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_OK(set);
   RollbackInput in{set->backup_id, "", false, ""};
-  EXPECT_EQ(Store().Rollback(in).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Store().Rollback(in), StatusIs(absl::StatusCode::kInvalidArgument));
   in.force = true;
   absl::StatusOr<RollbackOutcome> out = Store().Rollback(in);
-  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_OK(out);
   EXPECT_EQ(Current(), original_);
 }
 
 TEST_F(HsconfStoreTest, RollbackToAnUnusableBackupIsRefused) {
   absl::StatusOr<BackupInfo> junk = backup_store_->Save("<not-an-hsconf/>", "junk");
-  ASSERT_TRUE(junk.ok()) << junk.status();
+  ASSERT_OK(junk);
   RollbackInput in{junk->id, Sha256Hex(original_), false, ""};
   absl::StatusOr<RollbackOutcome> out = Store().Rollback(in);
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(out, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(out.status().message()), HasSubstr("not a usable server.hsconf"));
   EXPECT_EQ(Current(), original_);
   EXPECT_EQ(BackupCount(), 1u);
@@ -302,7 +288,7 @@ TEST_F(HsconfStoreTest, RollbackToAnUnusableBackupIsRefused) {
 TEST_F(HsconfStoreTest, SameDatabaseTwiceIsRefused) {
   SetInput in = SetTo(kNewAddress, Sha256Hex(original_));
   in.edits.push_back({DatabaseId::kPlatform, "sqlother"});
-  EXPECT_EQ(Store().Set(in).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Store().Set(in), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(Current(), original_);
   EXPECT_EQ(BackupCount(), 0u);
 }
@@ -343,7 +329,7 @@ TEST_F(HsconfStoreTest, ConcurrentSetsNeverLoseAnUpdate) {
   EXPECT_EQ(wins.size() + aborted.load(), static_cast<size_t>(kThreads * kPerThread));
   ASSERT_FALSE(wins.empty());
   absl::StatusOr<HsconfDocument> final_doc = store.Read();
-  ASSERT_TRUE(final_doc.ok()) << final_doc.status();
+  ASSERT_OK(final_doc);
   std::set<std::string> bases, backup_ids;
   for (const SetOutcome& w : wins) {
     bases.insert(w.previous_revision);
@@ -368,7 +354,7 @@ TEST_F(HsconfStoreTest, AFileSwappedForALinkBeforeTheWriteIsRefused) {
     return absl::OkStatus();
   };
   absl::StatusOr<SetOutcome> out = Store().Set(in);
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kAborted) << out.status();
+  EXPECT_THAT(out, StatusIs(absl::StatusCode::kAborted));
   EXPECT_THAT(std::string(out.status().message()),
               HasSubstr("was replaced while it was being changed"));
   EXPECT_EQ(ReadBytes(victim), "precious");
@@ -380,17 +366,17 @@ TEST_F(HsconfStoreTest, AFileSwappedForALinkBeforeTheWriteIsRefused) {
 
 TEST_F(HsconfStoreTest, AFolderOthersMayWriteIsRefusedForSetAndRollback) {
   absl::StatusOr<SetOutcome> first = Store().Set(SetTo(kNewAddress, Sha256Hex(original_)));
-  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_OK(first);
   const std::string now = Current();
   ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
   absl::StatusOr<SetOutcome> out = Store().Set(SetTo("sqlother01", Sha256Hex(now)));
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(out, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(out.status().message()),
               HasSubstr("refusing to change " + path_ + ": the folder " + dir_ +
                         " is writable by others (mode 0777, no sticky bit)"));
   absl::StatusOr<RollbackOutcome> back =
       Store().Rollback({first->backup_id, Sha256Hex(now), false, ""});
-  EXPECT_EQ(back.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(back, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(Current(), now);
   EXPECT_TRUE(Store().Read().ok());  // reading is still fine
   ASSERT_EQ(chmod(dir_.c_str(), 0700), 0);
@@ -416,7 +402,7 @@ TEST_F(HsconfStoreTest, StaleTempFilesNextToTheFileAndInBackupsAreRemoved) {
 
 HsconfDocument ParsePath(const std::string& path) {
   absl::StatusOr<HsconfDocument> doc = ParseHsconf(ReadBytes(path));
-  EXPECT_TRUE(doc.ok()) << path << ": " << doc.status();
+  EXPECT_OK(doc) << path;
   return doc.ok() ? *std::move(doc) : HsconfDocument{};
 }
 
@@ -429,9 +415,9 @@ TEST(DiffAddressesTest, ReportsOnlyTheChangedElements) {
   const HsconfDocument before = ParsePath(FixturePath("oracle"));
   const std::vector<EndpointEdit> edits = {{DatabaseId::kSession, "ora-new.corp:1522/OSSESS"}};
   absl::StatusOr<EditResult> edit = ApplyEdits(before, edits);
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   absl::StatusOr<HsconfDocument> after = ParseHsconf(edit->bytes);
-  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_OK(after);
   const std::vector<FieldChange> diff = DiffAddresses(before, *after);
   ASSERT_EQ(diff.size(), 1u);
   EXPECT_EQ(diff[0].database, DatabaseId::kSession);
@@ -445,9 +431,9 @@ TEST(DiffAddressesTest, ReportsEverySectionThatDiffers) {
   const std::vector<EndpointEdit> edits = {{DatabaseId::kPlatform, "sqlA"},
                                            {DatabaseId::kLogging, "sqlB,1500"}};
   absl::StatusOr<EditResult> edit = ApplyEdits(before, edits);
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   absl::StatusOr<HsconfDocument> after = ParseHsconf(edit->bytes);
-  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_OK(after);
   const std::vector<FieldChange> diff = DiffAddresses(before, *after);
   ASSERT_EQ(diff.size(), 2u);
   EXPECT_EQ(diff[0].database, DatabaseId::kPlatform);

@@ -15,6 +15,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "tests/fakes/fake_sqlserver.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::agent {
 namespace {
@@ -28,14 +29,14 @@ HsconfDocument Doc() {
   std::ostringstream bytes;
   bytes << in.rdbuf();
   absl::StatusOr<HsconfDocument> doc = ParseHsconf(bytes.str());
-  EXPECT_TRUE(doc.ok()) << doc.status();
+  EXPECT_OK(doc);
   return *std::move(doc);
 }
 
 TEST(ChooseProbeTargetsTest, NoneRequestedIsTheFilesCurrentAddresses) {
   const HsconfDocument doc = Doc();
   absl::StatusOr<std::vector<ProbeTarget>> t = ChooseProbeTargets(doc, {});
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_OK(t);
   ASSERT_EQ(t->size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
     EXPECT_EQ((*t)[i].database, kAllDatabases[i]);
@@ -49,7 +50,7 @@ TEST(ChooseProbeTargetsTest, RepeatsAreProbedOnceInOrder) {
                                  {DatabaseId::kPlatform, "p"},
                                  {DatabaseId::kSession, "s"},
                                  {DatabaseId::kPlatform, "p"}});
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_OK(t);
   ASSERT_EQ(t->size(), 2u);
   EXPECT_EQ((*t)[0].address, "s");
   EXPECT_EQ((*t)[1].address, "p");
@@ -97,7 +98,7 @@ std::vector<ProbeTargetResult> RunAndWait(const ProbeRunner& runner, bool viewer
 TEST(ProbeRunnerTest, EveryTargetRunsOnTheCallersLaneAndAnswersOnce) {
   FakeSqlServer fake;
   FakeSqlServer::Options fo;
-  ASSERT_TRUE(fake.Start(fo).ok());
+  ASSERT_OK(fake.Start(fo));
   Executor operators(1), viewers(1);
   ProbeRunner runner(&operators, &viewers, 4);
   // The operators' lane is busy: a viewer's probe does not wait for it.
@@ -118,7 +119,7 @@ TEST(ProbeRunnerTest, EveryTargetRunsOnTheCallersLaneAndAnswersOnce) {
 
 TEST(ProbeRunnerTest, TargetsOfACallThatEndedAreNotProbed) {
   FakeSqlServer fake;
-  ASSERT_TRUE(fake.Start(FakeSqlServer::Options()).ok());
+  ASSERT_OK(fake.Start(FakeSqlServer::Options()));
   Executor operators(1), viewers(1);
   ProbeRunner runner(&operators, &viewers, 4);
   ProbeOptions cancelled;
@@ -146,7 +147,7 @@ TEST(ProbeStopTest, ASilentServerIsLeftOnceTheClientCancels) {
   FakeSqlServer fake;
   FakeSqlServer::Options fo;
   fo.mode = FakeSqlServer::Mode::kSilent;
-  ASSERT_TRUE(fake.Start(fo).ok());
+  ASSERT_OK(fake.Start(fo));
   ProbeOptions options;
   options.timeout = absl::Seconds(20);
   const absl::Time cancel_at = absl::Now() + absl::Milliseconds(300);
@@ -163,7 +164,7 @@ TEST(ProbeStopTest, NoStepRunsPastTheCallsDeadline) {
   FakeSqlServer fake;
   FakeSqlServer::Options fo;
   fo.mode = FakeSqlServer::Mode::kSilent;
-  ASSERT_TRUE(fake.Start(fo).ok());
+  ASSERT_OK(fake.Start(fo));
   ProbeOptions options;
   options.timeout = absl::Seconds(20);
   options.deadline = absl::Now() + absl::Milliseconds(300);

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_sqlserver.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::agent {
 namespace {
@@ -42,7 +43,7 @@ TEST(SqlBrowserTest, InstanceQueryIsOpcodeNameNul) {
 TEST(SqlBrowserTest, FindsTheTcpPortOfAnInstanceCaseInsensitively) {
   absl::StatusOr<std::vector<sqlbrowser::BrowserInstance>> instances =
       sqlbrowser::ParseBrowserResponse(SvrResp(kTwoInstances));
-  ASSERT_TRUE(instances.ok()) << instances.status();
+  ASSERT_OK(instances);
   ASSERT_EQ(instances->size(), 2u);
   EXPECT_EQ((*instances)[1].server_name, "DB01");
   EXPECT_EQ((*instances)[1].version, "15.0.2000.5");
@@ -52,7 +53,7 @@ TEST(SqlBrowserTest, FindsTheTcpPortOfAnInstanceCaseInsensitively) {
 
 TEST(SqlBrowserTest, MissingInstanceIsNotFoundAndListsKnownOnes) {
   auto instances = sqlbrowser::ParseBrowserResponse(SvrResp(kTwoInstances));
-  ASSERT_TRUE(instances.ok());
+  ASSERT_OK(instances);
   absl::StatusOr<uint16_t> port = sqlbrowser::FindTcpPort(*instances, "OUTSYS2", "10.0.0.5:1434");
   EXPECT_TRUE(absl::IsNotFound(port.status()));
   EXPECT_EQ(port.status().message(),
@@ -64,7 +65,7 @@ TEST(SqlBrowserTest, InstanceWithoutTcpIsReported) {
   auto instances = sqlbrowser::ParseBrowserResponse(
       SvrResp("ServerName;DB01;InstanceName;OUTSYS;IsClustered;No;Version;15.0.2000.5;"
               "np;\\\\DB01\\pipe\\MSSQL$OUTSYS\\sql\\query;;"));
-  ASSERT_TRUE(instances.ok()) << instances.status();
+  ASSERT_OK(instances);
   absl::StatusOr<uint16_t> port = sqlbrowser::FindTcpPort(*instances, "OUTSYS", "db:1434");
   EXPECT_TRUE(absl::IsFailedPrecondition(port.status()));
   EXPECT_THAT(std::string(port.status().message()),
@@ -96,7 +97,7 @@ TEST(SqlBrowserTest, BuiltResponseHasLittleEndianSizeAndParsesBack) {
   EXPECT_EQ(static_cast<uint8_t>(datagram[1]) | (static_cast<uint8_t>(datagram[2]) << 8),
             static_cast<int>(datagram.size() - 3));
   auto parsed = sqlbrowser::ParseBrowserResponse(datagram);
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_OK(parsed);
   ASSERT_EQ(parsed->size(), 6u);
   EXPECT_EQ((*parsed)[3].tcp_port, 50003);
   EXPECT_FALSE((*parsed)[5].tcp_port.has_value());
@@ -139,7 +140,7 @@ FakeSqlServer::Options FakeOptions(FakeSqlServer::Mode mode, bool browser = fals
 
 TEST(ProbeSqlServerTest, ReachableServerReportsVersionAndLatency) {
   FakeSqlServer fake;
-  ASSERT_TRUE(fake.Start(FakeOptions(FakeSqlServer::Mode::kAnswer)).ok());
+  ASSERT_OK(fake.Start(FakeOptions(FakeSqlServer::Mode::kAnswer)));
   const ProbeOutcome outcome = ProbeSqlServer(Local(fake.tcp_port()), ProbeOptions());
   EXPECT_TRUE(outcome.ok) << outcome.error;
   EXPECT_EQ(outcome.failed_step, ProbeStepId::kNone);
@@ -155,7 +156,7 @@ TEST(ProbeSqlServerTest, ResolvesLocalhostAndTriesEachAddress) {
   FakeSqlServer fake;
   FakeSqlServer::Options options = FakeOptions(FakeSqlServer::Mode::kAnswer);
   options.version = "16.0.1000.6";
-  ASSERT_TRUE(fake.Start(options).ok());
+  ASSERT_OK(fake.Start(options));
   SqlServerAddress address = Local(fake.tcp_port());
   address.host = "localhost";  // may resolve to ::1 first, where the fake does not listen
   const ProbeOutcome outcome = ProbeSqlServer(address, ProbeOptions());
@@ -166,7 +167,7 @@ TEST(ProbeSqlServerTest, ResolvesLocalhostAndTriesEachAddress) {
 
 TEST(ProbeSqlServerTest, FakeServesManyConnections) {
   FakeSqlServer fake;
-  ASSERT_TRUE(fake.Start(FakeOptions(FakeSqlServer::Mode::kAnswer)).ok());
+  ASSERT_OK(fake.Start(FakeOptions(FakeSqlServer::Mode::kAnswer)));
   for (int i = 0; i < 5; ++i) {
     EXPECT_TRUE(ProbeSqlServer(Local(fake.tcp_port()), ProbeOptions()).ok);
   }
@@ -202,7 +203,7 @@ TEST(ProbeSqlServerTest, EmptyHostFailsAtParse) {
 
 TEST(ProbeSqlServerTest, SilentServerTimesOutAtPrelogin) {
   FakeSqlServer fake;
-  ASSERT_TRUE(fake.Start(FakeOptions(FakeSqlServer::Mode::kSilent)).ok());
+  ASSERT_OK(fake.Start(FakeOptions(FakeSqlServer::Mode::kSilent)));
   const auto start = std::chrono::steady_clock::now();
   const ProbeOutcome outcome = ProbeSqlServer(Local(fake.tcp_port()), Fast());
   const auto elapsed = std::chrono::steady_clock::now() - start;
@@ -216,7 +217,7 @@ TEST(ProbeSqlServerTest, SilentServerTimesOutAtPrelogin) {
 
 TEST(ProbeSqlServerTest, GarbageAnswerFailsAtPrelogin) {
   FakeSqlServer fake;
-  ASSERT_TRUE(fake.Start(FakeOptions(FakeSqlServer::Mode::kGarbage)).ok());
+  ASSERT_OK(fake.Start(FakeOptions(FakeSqlServer::Mode::kGarbage)));
   const ProbeOutcome outcome = ProbeSqlServer(Local(fake.tcp_port()), ProbeOptions());
   EXPECT_FALSE(outcome.ok);
   EXPECT_EQ(outcome.failed_step, ProbeStepId::kTdsPrelogin);
@@ -227,7 +228,7 @@ TEST(ProbeSqlServerTest, GarbageAnswerFailsAtPrelogin) {
 
 TEST(ProbeSqlServerTest, NamedInstanceIsFoundThroughTheBrowser) {
   FakeSqlServer fake;
-  ASSERT_TRUE(fake.Start(FakeOptions(FakeSqlServer::Mode::kAnswer, /*browser=*/true)).ok());
+  ASSERT_OK(fake.Start(FakeOptions(FakeSqlServer::Mode::kAnswer, /*browser=*/true)));
   ProbeOptions options;
   options.sql_browser_port = fake.browser_port();
   const ProbeOutcome outcome = ProbeSqlServer(Local(0, "outsys"), options);
@@ -238,7 +239,7 @@ TEST(ProbeSqlServerTest, NamedInstanceIsFoundThroughTheBrowser) {
 
 TEST(ProbeSqlServerTest, UnknownInstanceFailsAtBrowserWithoutWaitingOut) {
   FakeSqlServer fake;
-  ASSERT_TRUE(fake.Start(FakeOptions(FakeSqlServer::Mode::kAnswer, /*browser=*/true)).ok());
+  ASSERT_OK(fake.Start(FakeOptions(FakeSqlServer::Mode::kAnswer, /*browser=*/true)));
   ProbeOptions options;  // 3s: the Browser's list answers long before that
   options.sql_browser_port = fake.browser_port();
   const auto start = std::chrono::steady_clock::now();
@@ -283,7 +284,7 @@ TEST(ProbeSqlServerTest, NoBrowserListeningFailsAtBrowser) {
 
 TEST(ProbeSqlServerTest, GivenPortSkipsTheBrowser) {
   FakeSqlServer fake;
-  ASSERT_TRUE(fake.Start(FakeOptions(FakeSqlServer::Mode::kAnswer)).ok());
+  ASSERT_OK(fake.Start(FakeOptions(FakeSqlServer::Mode::kAnswer)));
   ProbeOptions options = Fast();
   options.sql_browser_port = ClosedPort(SOCK_DGRAM);
   const ProbeOutcome outcome = ProbeSqlServer(Local(fake.tcp_port(), "OUTSYS"), options);
@@ -299,7 +300,7 @@ TEST(ProbeSqlServerTest, DefaultInstanceWithoutPortUses1433) {
 
 TEST(ProbeOracleTest, ListeningPortIsOk) {
   FakeSqlServer listener;  // any TCP listener will do: Oracle gets no handshake
-  ASSERT_TRUE(listener.Start(FakeOptions(FakeSqlServer::Mode::kSilent)).ok());
+  ASSERT_OK(listener.Start(FakeOptions(FakeSqlServer::Mode::kSilent)));
   OracleAddress address{"127.0.0.1", listener.tcp_port(), "OSPROD"};
   const ProbeOutcome outcome = ProbeOracle(address, Fast());
   EXPECT_TRUE(outcome.ok) << outcome.error;

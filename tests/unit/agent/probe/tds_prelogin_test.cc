@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::agent::tds {
 namespace {
@@ -54,23 +55,23 @@ TEST(TdsPreloginTest, HeaderLengthFieldIsBigEndianAndCountsTheWholePacket) {
 
 TEST(TdsPreloginTest, ParsesARealWorldResponse) {
   absl::StatusOr<std::string> version = ParsePreloginResponse(RealWorldResponse());
-  ASSERT_TRUE(version.ok()) << version.status();
+  ASSERT_OK(version);
   EXPECT_EQ(*version, "15.0.4257.0");
 }
 
 TEST(TdsPreloginTest, ResponseRoundTripsTheVersion) {
   for (const char* text : {"15.0.4153.1", "16.0.1000.6", "11.0.7001.0", "255.255.65535.65535"}) {
     absl::StatusOr<std::string> packet = BuildPreloginResponse(text);
-    ASSERT_TRUE(packet.ok()) << packet.status();
+    ASSERT_OK(packet);
     absl::StatusOr<std::string> version = ParsePreloginResponse(*packet);
-    ASSERT_TRUE(version.ok()) << version.status();
+    ASSERT_OK(version);
     EXPECT_EQ(*version, text);
   }
 }
 
 TEST(TdsPreloginTest, ResponseEncodesVersionBuildBigEndian) {
   absl::StatusOr<std::string> packet = BuildPreloginResponse("15.0.4153.1");
-  ASSERT_TRUE(packet.ok());
+  ASSERT_OK(packet);
   EXPECT_EQ(static_cast<uint8_t>((*packet)[0]), kPacketTabularResult);
   // 8-byte header, 5 options * 5 bytes + terminator = 26: VERSION data starts at 34.
   EXPECT_EQ(packet->substr(34, 6), Bytes({0x0F, 0x00, 0x10, 0x39, 0x00, 0x01}));
@@ -78,7 +79,7 @@ TEST(TdsPreloginTest, ResponseEncodesVersionBuildBigEndian) {
 
 TEST(TdsPreloginTest, ThreePartVersionGetsSubbuildZero) {
   absl::StatusOr<std::string> packet = BuildPreloginResponse("16.0.1000");
-  ASSERT_TRUE(packet.ok());
+  ASSERT_OK(packet);
   EXPECT_EQ(*ParsePreloginResponse(*packet), "16.0.1000.0");
 }
 

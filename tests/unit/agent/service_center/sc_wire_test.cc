@@ -11,10 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "agent/service_center/command_driver.h"
 #include "common/text/utf8.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::agent::sc_wire {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -126,7 +128,7 @@ TEST(ScWireTest, ReadsModulesWhateverTheItemNamesAndPrefixes) {
                  "<Anything><NAME> Ext </NAME><key>k2</key><KIND>Extension</KIND></Anything>"
                  "</os:Modules_GetResult></os:modules_getresponse>");
   absl::StatusOr<std::vector<ScModule>> modules = ParseModulesGetResponse(xml);
-  ASSERT_TRUE(modules.ok()) << modules.status();
+  ASSERT_OK(modules);
   ASSERT_EQ(modules->size(), 2u);
   EXPECT_EQ((*modules)[0].name, "Home");
   EXPECT_EQ((*modules)[0].key, "k1");
@@ -147,7 +149,7 @@ TEST(ScWireTest, ReadsEachModulesStatusMessages) {
       "<CS_Module><Name>Other</Name><Key>k3</Key></CS_Module>"
       "</Modules_GetResult></Modules_GetResponse>");
   absl::StatusOr<std::vector<ScModule>> modules = ParseModulesGetResponse(xml);
-  ASSERT_TRUE(modules.ok()) << modules.status();
+  ASSERT_OK(modules);
   ASSERT_EQ(modules->size(), 3u);
   const std::vector<ScStatusMessage>& home = (*modules)[0].status_messages;
   ASSERT_EQ(home.size(), 2u);
@@ -170,7 +172,7 @@ TEST(ScWireTest, RefusesStatusMessagesWithoutANumericId) {
                 "<Key>k</Key><StatusMessages>",
                 status, "</StatusMessages></M></Modules_GetResult></Modules_GetResponse>")))
             .status();
-    EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << status;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInternal)) << status;
     EXPECT_THAT(s.message(), AllOf(HasSubstr("module Home"), HasSubstr("status message (<S>)")));
   }
 }
@@ -179,7 +181,7 @@ TEST(ScWireTest, ReadsAnEmptyModuleList) {
   absl::StatusOr<std::vector<ScModule>> modules = ParseModulesGetResponse(
       Envelope11(R"(<Modules_GetResponse xmlns="http://www.outsystems.com"><Modules_GetResult />)"
                  "</Modules_GetResponse>"));
-  ASSERT_TRUE(modules.ok()) << modules.status();
+  ASSERT_OK(modules);
   EXPECT_TRUE(modules->empty());
 }
 
@@ -194,16 +196,16 @@ TEST(ScWireTest, RefusesModulesOfTheWrongShape) {
       ParseModulesGetResponse(Envelope11("<Modules_GetResponse><Modules_GetResult><M><Name>A</Name>"
                                          "</M></Modules_GetResult></Modules_GetResponse>"))
           .status();
-  EXPECT_EQ(no_key.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(no_key, StatusIs(absl::StatusCode::kInternal));
   EXPECT_THAT(no_key.message(), HasSubstr("no Name or no Key"));
 }
 
 TEST(ScWireTest, MalformedXmlIsDataLoss) {
   const std::string cut = Envelope11("<Modules_GetResponse>").substr(0, 60);
   absl::Status status = ParseModulesGetResponse(cut).status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(status.message(), AllOf(HasSubstr("Modules_Get"), HasSubstr("not XML")));
-  EXPECT_EQ(ParsePublishMessagesResponse("").status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(ParsePublishMessagesResponse(""), StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST(ScWireTest, ReadsPublishMessagesAndOutParamsInAnyCase) {
@@ -221,7 +223,7 @@ TEST(ScWireTest, ReadsPublishMessagesAndOutParamsInAnyCase) {
                  "<LASTMESSAGEID>9</LASTMESSAGEID><Finished>TRUE</Finished>"
                  "</SolutionPack_GetPublishMessagesResponse>");
   absl::StatusOr<PublishMessagesPage> page = ParsePublishMessagesResponse(xml);
-  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_OK(page);
   ASSERT_EQ(page->messages.size(), 5u);
   EXPECT_EQ(page->messages[0].id, 5);
   EXPECT_EQ(page->messages[0].message, "Publishing Home");
@@ -240,7 +242,7 @@ TEST(ScWireTest, ReadsAPageWithoutMessages) {
       Envelope12("<x:SolutionPack_GetPublishMessagesResponse xmlns:x=\"urn:whatever\">"
                  "<x:SolutionPack_GetPublishMessagesResult />"
                  "<x:finished>false</x:finished></x:SolutionPack_GetPublishMessagesResponse>"));
-  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_OK(page);
   EXPECT_TRUE(page->messages.empty());
   EXPECT_FALSE(page->last_message_id.has_value());
   EXPECT_FALSE(page->finished);
@@ -255,7 +257,7 @@ TEST(ScWireTest, RefusesAPageWithoutItsList) {
                      "<Type>Error</Type></M></Messages><finished>true</finished>"
                      "</SolutionPack_GetPublishMessagesResponse>"))
           .status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal));
   EXPECT_THAT(status.message(), AllOf(HasSubstr("SolutionPack_GetPublishMessagesResult"),
                                       HasSubstr("not reading it as \"no messages\"")));
 }
@@ -267,7 +269,7 @@ TEST(ScWireTest, RefusesPagesWithoutFinishedOrWithBadIds) {
   absl::Status no_finished =
       ParsePublishMessagesResponse(Envelope11(head + "<lastMessageId>1</lastMessageId>" + tail))
           .status();
-  EXPECT_EQ(no_finished.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(no_finished, StatusIs(absl::StatusCode::kInternal));
   EXPECT_THAT(no_finished.message(), HasSubstr("finished"));
   EXPECT_EQ(ParsePublishMessagesResponse(Envelope11(head + "<finished>maybe</finished>" + tail))
                 .status()
@@ -294,30 +296,30 @@ TEST(ScWireTest, ReadsSoapFaults) {
   EXPECT_EQ(SoapFaultText("not xml"), std::nullopt);
   EXPECT_EQ(SoapFaultText(Envelope11("<Modules_GetResponse/>")), std::nullopt);
   absl::Status status = ParsePublishAbortResponse(fault11);
-  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(status.message(),
               AllOf(HasSubstr("SolutionPack_PublishAbort"), HasSubstr("Unknown publishId 9")));
-  EXPECT_TRUE(ParsePublishAbortResponse(Envelope11("<SolutionPack_PublishAbortResponse/>")).ok());
+  EXPECT_OK(ParsePublishAbortResponse(Envelope11("<SolutionPack_PublishAbortResponse/>")));
 }
 
 TEST(ScWireTest, MapsHttpStatuses) {
-  EXPECT_TRUE(CheckHttpStatus("Modules_Get", 200, "", "admin").ok());
+  EXPECT_OK(CheckHttpStatus("Modules_Get", 200, "", "admin"));
   absl::Status unauthorized = CheckHttpStatus("Modules_Get", 401, "denied", "admin");
-  EXPECT_EQ(unauthorized.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(unauthorized, StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_THAT(unauthorized.message(),
               HasSubstr("Service Center refused the credentials of user admin"));
   absl::Status fault = CheckHttpStatus(
       "Modules_Get", 500,
       Envelope11("<soap:Fault><faultstring>Invalid login</faultstring></soap:Fault>"), "admin");
-  EXPECT_EQ(fault.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(fault, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(fault.message(), HasSubstr("Invalid login"));
   absl::Status crash = CheckHttpStatus("Modules_Get", 500, "<html>\n\n Runtime Error</html>", "a");
-  EXPECT_EQ(crash.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(crash, StatusIs(absl::StatusCode::kInternal));
   EXPECT_THAT(crash.message(), HasSubstr("HTTP 500: <html> Runtime Error</html>"));
-  EXPECT_EQ(CheckHttpStatus("x", 503, "", "a").code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(CheckHttpStatus("x", 404, "", "a").code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(CheckHttpStatus("x", 302, "", "a").code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(CheckHttpStatus("x", 403, "", "a").code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(CheckHttpStatus("x", 503, "", "a"), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(CheckHttpStatus("x", 404, "", "a"), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(CheckHttpStatus("x", 302, "", "a"), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(CheckHttpStatus("x", 403, "", "a"), StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_EQ(CheckHttpStatus("x", 400, "Unknown module 'X'.", "a").code(),
             absl::StatusCode::kInternal);
 }
@@ -335,7 +337,7 @@ TEST(ScWireTest, ReadsARefusedPublish) {
   absl::StatusOr<PublishAnswer> wrapped = ParsePublishResponse(
       R"({"publishId": 0, "Messages": [{"REST_PublicationMessage": {"Message": "Module3 )"
       R"(is broken", "Detail": "fix it"}}, {"rest_publicationmessage": {"message": "no"}}]})");
-  ASSERT_TRUE(wrapped.ok()) << wrapped.status();
+  ASSERT_OK(wrapped);
   EXPECT_EQ(wrapped->publish_id, "");
   ASSERT_EQ(wrapped->messages.size(), 2u);
   EXPECT_EQ(wrapped->messages[0].message, "Module3 is broken");
@@ -344,7 +346,7 @@ TEST(ScWireTest, ReadsARefusedPublish) {
   EXPECT_EQ(wrapped->messages[1].message, "no");
   absl::StatusOr<PublishAnswer> bare =
       ParsePublishResponse(R"({"messages": [{"Message": "refused", "Detail": "because"}]})");
-  ASSERT_TRUE(bare.ok()) << bare.status();
+  ASSERT_OK(bare);
   EXPECT_EQ(bare->publish_id, "");
   ASSERT_EQ(bare->messages.size(), 1u);
   EXPECT_EQ(bare->messages[0].detail, "because");
@@ -355,14 +357,14 @@ TEST(ScWireTest, ReadsARefusedPublish) {
 
 TEST(ScWireTest, RefusesBadPublishAnswers) {
   absl::Status cut = ParsePublishResponse(R"({"publishId": )").status();
-  EXPECT_EQ(cut.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(cut, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(cut.message(),
               AllOf(HasSubstr("Staging_PublishWith2StepOption"), HasSubstr("not JSON")));
   EXPECT_EQ(ParsePublishResponse(R"({"publishId": "abc"})").status().code(),
             absl::StatusCode::kInternal);
   EXPECT_EQ(ParsePublishResponse(R"({"publishId": 4.5})").status().code(),
             absl::StatusCode::kInternal);
-  EXPECT_EQ(ParsePublishResponse("\xff\xfe").status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(ParsePublishResponse("\xff\xfe"), StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST(ScWireTest, ParsesMessageTypes) {
@@ -391,7 +393,7 @@ TEST(ScWireTest, TextThatIsNotUtf8BecomesReplacementCharacters) {
       "<lastMessageId>1</lastMessageId><finished>true</finished>"
       "</SolutionPack_GetPublishMessagesResponse>");
   absl::StatusOr<PublishMessagesPage> page = ParsePublishMessagesResponse(xml);
-  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_OK(page);
   ASSERT_EQ(page->messages.size(), 1u);
   EXPECT_EQ(page->messages[0].message, "Caf\xEF\xBF\xBD failed");
   EXPECT_EQ(page->messages[0].detail, "\xEF\xBF\xBD");

@@ -14,10 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "agent/service_center/sc_wire.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::agent::sc_wire {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -34,7 +36,7 @@ std::string Fixture(const std::string& dialect) {
 
 Wire Parsed(const std::string& text) {
   absl::StatusOr<Wire> wire = ParseWsdl(text, "test.wsdl");
-  EXPECT_TRUE(wire.ok()) << wire.status();
+  EXPECT_OK(wire);
   return wire.ok() ? *wire : Wire{};
 }
 
@@ -120,7 +122,7 @@ TEST(WsdlTest, EveryOperationMustBeThere) {
   std::string text = absl::StrReplaceAll(
       Fixture("dotnet"), {{"name=\"SolutionPack_PublishAbort\"", "name=\"SolutionPack_Other\""}});
   absl::Status status = Refusal(text);
-  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(status.message(),
               AllOf(HasSubstr("test.wsdl"), HasSubstr("SolutionPack_PublishAbort"),
                     HasSubstr("no such operation")));
@@ -260,7 +262,7 @@ TEST(WsdlTest, RepliesWithoutAResultElement) {
                "<StatusMessage><Id>6</Id><Message>outdated</Message></StatusMessage>"
                "</StatusMessages></Module></Modules></Modules_GetResponse>"),
       wire.modules_get);
-  ASSERT_TRUE(modules.ok()) << modules.status();
+  ASSERT_OK(modules);
   ASSERT_EQ(modules->size(), 1u);
   EXPECT_EQ((*modules)[0].name, "Home");
   EXPECT_EQ((*modules)[0].status_messages[0].id, 6);
@@ -271,7 +273,7 @@ TEST(WsdlTest, RepliesWithoutAResultElement) {
                "<Detail>why</Detail></Message></Messages><LastMessageId>3</LastMessageId>"
                "<Finished>false</Finished></SolutionPack_GetPublishMessagesResponse>"),
       wire.get_publish_messages);
-  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_OK(page);
   ASSERT_EQ(page->messages.size(), 1u);
   EXPECT_EQ(page->messages[0].type, PublishMessageType::kError);
   EXPECT_EQ(page->messages[0].message, "boom");
@@ -288,7 +290,7 @@ TEST(WsdlTest, RepliesInsideAResultWrapper) {
                "<Finished>true</Finished></SolutionPack_GetPublishMessagesResult>"
                "</SolutionPack_GetPublishMessagesResponse>"),
       wire.get_publish_messages);
-  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_OK(page);
   EXPECT_EQ(page->messages.size(), 1u);
   EXPECT_EQ(page->last_message_id, 9);
   EXPECT_TRUE(page->finished);
@@ -308,7 +310,7 @@ TEST(WsdlTest, APageWhoseListIsMissingIsAnError) {
               "<finished>true</finished></SolutionPack_GetPublishMessagesResponse>"),
           wire.get_publish_messages)
           .status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal));
   EXPECT_THAT(status.message(), AllOf(HasSubstr("has no <SolutionPack_GetPublishMessagesResponse>/"
                                                 "Messages"),
                                       HasSubstr("not reading it as \"no messages\"")));
@@ -317,7 +319,7 @@ TEST(WsdlTest, APageWhoseListIsMissingIsAnError) {
                         "</Message></Messages><Finished>true</Finished>"
                         "</SolutionPack_GetPublishMessagesResponse>"))
                .status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal));
   // Items of another name than the WSDL's are not skipped in silence either.
   status = ParsePublishMessagesResponse(
                Envelope("<SolutionPack_GetPublishMessagesResponse><Messages><Other><Id>1</Id>"

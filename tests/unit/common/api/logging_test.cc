@@ -13,10 +13,13 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -66,15 +69,9 @@ class FileLoggingTest : public ::testing::Test {
  protected:
   void SetUp() override {
     previous_ = spdlog::default_logger();
-    std::string tmpl = ::testing::TempDir() + "file_logging_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    dir_ = tmp_.path();
   }
-  void TearDown() override {
-    spdlog::set_default_logger(previous_);
-    std::string rm = "rm -rf '" + dir_ + "'";
-    ASSERT_EQ(system(rm.c_str()), 0);
-  }
+  void TearDown() override { spdlog::set_default_logger(previous_); }
   static std::string Read(const std::string& path) {
     std::ifstream in(path);
     std::stringstream text;
@@ -82,13 +79,14 @@ class FileLoggingTest : public ::testing::Test {
     return text.str();
   }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::shared_ptr<spdlog::logger> previous_;
   std::string dir_;
 };
 
 TEST_F(FileLoggingTest, RecordsGoToTheFileInAFolderItMakesAndAreThereAtOnce) {
   const std::string file = dir_ + "/logs/osagent.log";
-  ASSERT_TRUE(SetUpFileLogging("osagent", "info", file).ok());
+  ASSERT_OK(SetUpFileLogging("osagent", "info", file));
   spdlog::debug("below the level");
   spdlog::info("serving on port {}", 7443);
   // No flush, no shutdown: a service killed now still leaves this line.
@@ -98,12 +96,12 @@ TEST_F(FileLoggingTest, RecordsGoToTheFileInAFolderItMakesAndAreThereAtOnce) {
 
 TEST_F(FileLoggingTest, ABadLevelOrAFileThatCannotBeOpenedIsNamed) {
   absl::Status level = SetUpFileLogging("osagent", "loud", dir_ + "/osagent.log");
-  EXPECT_EQ(level.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(level, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(level.message(), HasSubstr("'loud'"));
   std::ofstream(dir_ + "/plain") << "a file, not a folder";
   const std::string file = dir_ + "/plain/osagent.log";
   absl::Status open = SetUpFileLogging("osagent", "info", file);
-  EXPECT_EQ(open.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(open, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(open.message(), HasSubstr(file));
 }
 

@@ -4,10 +4,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(CertificateRoleTest, OneRoleOu) {
@@ -24,7 +26,7 @@ TEST(CertificateRoleTest, NoRoleOu) {
 TEST(CertificateRoleTest, TwoRolesOrTheSameTwiceAreRefused) {
   const absl::StatusOr<std::string> both = CertificateRole({"osfleet:viewer", "osfleet:operator"});
   ASSERT_FALSE(both.ok());
-  EXPECT_EQ(both.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(both, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(both.status().message(),
             "has 2 role OUs (\"osfleet:viewer\", \"osfleet:operator\"); a certificate must have "
             "exactly one");
@@ -59,7 +61,7 @@ TEST(RoleTest, ParsesLongAndShortFormsInAnyCase) {
 TEST(RoleTest, RefusesOtherNames) {
   for (const char* text : {"", "frontend", "controller", "unspecified", " dc"}) {
     absl::Status s = ParseRole(text).status();
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << "'" << text << "'";
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << "'" << text << "'";
     EXPECT_THAT(std::string(s.message()), HasSubstr("deployment_controller, front_end"));
   }
 }

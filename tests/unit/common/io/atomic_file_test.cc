@@ -14,24 +14,20 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 class AtomicFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "atomic_file_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    dir_ = tmp_.path();
     path_ = dir_ + "/server.hsconf";
-  }
-  void TearDown() override {
-    chmod(dir_.c_str(), 0700);
-    for (const std::string& name : List()) unlink((dir_ + "/" + name).c_str());
-    rmdir(dir_.c_str());
   }
 
   std::vector<std::string> List() const {
@@ -64,6 +60,7 @@ class AtomicFileTest : public ::testing::Test {
     return st.st_mode & 07777;
   }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string dir_;
   std::string path_;
 };
@@ -71,7 +68,7 @@ class AtomicFileTest : public ::testing::Test {
 TEST_F(AtomicFileTest, CreatesANewFileWithTheRequestedMode) {
   AtomicWriteOptions options;
   options.new_file_mode = 0600;
-  ASSERT_TRUE(WriteFileAtomically(path_, "hello\r\n", options).ok());
+  ASSERT_OK(WriteFileAtomically(path_, "hello\r\n", options));
   EXPECT_EQ(ReadRaw(path_), "hello\r\n");
   EXPECT_EQ(ModeOf(path_), 0600u);
   EXPECT_THAT(List(), ::testing::ElementsAre("server.hsconf"));  // no temp file left
@@ -79,7 +76,7 @@ TEST_F(AtomicFileTest, CreatesANewFileWithTheRequestedMode) {
 
 TEST_F(AtomicFileTest, ReplacingKeepsTheExistingMode) {
   WriteRaw(path_, "old", 0640);
-  ASSERT_TRUE(WriteFileAtomically(path_, "new contents").ok());
+  ASSERT_OK(WriteFileAtomically(path_, "new contents"));
   EXPECT_EQ(ReadRaw(path_), "new contents");
   EXPECT_EQ(ModeOf(path_), 0640u);
   EXPECT_EQ(List().size(), 1u);
@@ -88,9 +85,9 @@ TEST_F(AtomicFileTest, ReplacingKeepsTheExistingMode) {
 TEST_F(AtomicFileTest, WritesLargeAndBinaryContent) {
   std::string bytes;
   for (int i = 0; i < 300000; ++i) bytes.push_back(static_cast<char>(i % 256));
-  ASSERT_TRUE(WriteFileAtomically(path_, bytes).ok());
+  ASSERT_OK(WriteFileAtomically(path_, bytes));
   absl::StatusOr<std::string> read = ReadFileCapped(path_, bytes.size());
-  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_OK(read);
   EXPECT_EQ(*read, bytes);
 }
 
@@ -98,7 +95,7 @@ TEST_F(AtomicFileTest, ReportsEveryStepInOrder) {
   std::vector<WriteStep> steps;
   AtomicWriteOptions options;
   options.after_step = [&steps](WriteStep step) { steps.push_back(step); };
-  ASSERT_TRUE(WriteFileAtomically(path_, "x", options).ok());
+  ASSERT_OK(WriteFileAtomically(path_, "x", options));
   EXPECT_THAT(steps, ::testing::ElementsAre(WriteStep::kTempCreated, WriteStep::kTempWritten,
                                             WriteStep::kTempSynced, WriteStep::kRenamed,
                                             WriteStep::kDirSynced));
@@ -106,10 +103,10 @@ TEST_F(AtomicFileTest, ReportsEveryStepInOrder) {
 
 TEST_F(AtomicFileTest, ReadEnforcesTheCap) {
   WriteRaw(path_, std::string(100, 'a'), 0644);
-  EXPECT_TRUE(ReadFileCapped(path_, 100).ok());
+  EXPECT_OK(ReadFileCapped(path_, 100));
   absl::StatusOr<std::string> read = ReadFileCapped(path_, 99);
   ASSERT_FALSE(read.ok());
-  EXPECT_EQ(read.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(read, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(read.status().message()),
               HasSubstr("is 100 bytes, more than the 99-byte limit"));
   EXPECT_THAT(std::string(read.status().message()), HasSubstr(path_));
@@ -118,21 +115,21 @@ TEST_F(AtomicFileTest, ReadEnforcesTheCap) {
 TEST_F(AtomicFileTest, ReadRefusesADirectory) {
   absl::StatusOr<std::string> read = ReadFileCapped(dir_, 1000);
   ASSERT_FALSE(read.ok());
-  EXPECT_EQ(read.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(read, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(read.status().message()), HasSubstr("not a regular file"));
 }
 
 TEST_F(AtomicFileTest, ReadOfAMissingFileIsNotFound) {
   absl::StatusOr<std::string> read = ReadFileCapped(dir_ + "/missing", 1000);
   ASSERT_FALSE(read.ok());
-  EXPECT_EQ(read.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(read, StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(std::string(read.status().message()), HasSubstr(dir_ + "/missing"));
 }
 
 TEST_F(AtomicFileTest, WriteRefusesToReplaceADirectory) {
   ASSERT_EQ(mkdir(path_.c_str(), 0700), 0);
   absl::Status status = WriteFileAtomically(path_, "x");
-  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition));
   rmdir(path_.c_str());
 }
 
@@ -142,7 +139,7 @@ TEST_F(AtomicFileTest, ReadOnlyFolderFailsAndLeavesTheFileUntouched) {
   ASSERT_EQ(chmod(dir_.c_str(), 0500), 0);
   absl::Status status = WriteFileAtomically(path_, "new");
   chmod(dir_.c_str(), 0700);
-  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_THAT(std::string(status.message()), HasSubstr(dir_));
   EXPECT_EQ(ReadRaw(path_), "old");
   EXPECT_EQ(List().size(), 1u);

@@ -5,21 +5,24 @@
 
 #include "common/text/utf8.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet {
 namespace {
+
+using ::osfleet::testing::StatusIs;
 
 platform::Error Os(int error, const char* what) {
   return platform::Error{std::error_code(error, std::generic_category()), what};
 }
 
 TEST(OsStatusTest, OsCodesMapToCanonicalCodes) {
-  EXPECT_EQ(ToStatus(Os(ENOENT, "x")).code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(ToStatus(Os(EACCES, "x")).code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(ToStatus(Os(EPERM, "x")).code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(ToStatus(Os(EEXIST, "x")).code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(ToStatus(Os(ENOSPC, "x")).code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_EQ(ToStatus(Os(ECONNREFUSED, "x")).code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(ToStatus(Os(ENOENT, "x")), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(ToStatus(Os(EACCES, "x")), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(ToStatus(Os(EPERM, "x")), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(ToStatus(Os(EEXIST, "x")), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(ToStatus(Os(ENOSPC, "x")), StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(ToStatus(Os(ECONNREFUSED, "x")), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(StatusCodeOf(std::error_code(ENOENT, std::system_category())),
             absl::StatusCode::kNotFound);
 }
@@ -49,19 +52,19 @@ TEST(OsStatusTest, PlatformConditionsMapToTheirCodes) {
 }
 
 TEST(OsStatusTest, ResultsConvert) {
-  EXPECT_TRUE(ToStatus(platform::Result<void>()).ok());
+  EXPECT_OK(ToStatus(platform::Result<void>()));
   absl::StatusOr<int> value = ToStatusOr(platform::Result<int>(7));
-  ASSERT_TRUE(value.ok());
+  ASSERT_OK(value);
   EXPECT_EQ(*value, 7);
   absl::StatusOr<int> failed = ToStatusOr(platform::Result<int>(Os(EACCES, "opening /k")));
-  EXPECT_EQ(failed.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(failed, StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_EQ(failed.status().message(), "opening /k: Permission denied");
 }
 
 // A path that is not UTF-8, or a Windows message in the ANSI code page.
 TEST(OsStatusTest, TheMessageIsValidUtf8) {
   const absl::Status status = ToStatus(Os(EACCES, "opening /srv/caf\xE9/server.hsconf"));
-  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_TRUE(IsValidUtf8(status.message())) << status.message();
   EXPECT_EQ(status.message(), "opening /srv/caf\xEF\xBF\xBD/server.hsconf: Permission denied");
 }

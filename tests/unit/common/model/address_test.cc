@@ -5,10 +5,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 const std::string kLabel63(63, 'a');
@@ -58,14 +60,14 @@ TEST(ParseSqlServerAddressTest, AcceptsEveryFormAdministratorsWrite) {
   for (const GoodSqlCase& c : cases) {
     SCOPED_TRACE(c.text);
     absl::StatusOr<SqlServerAddress> parsed = ParseSqlServerAddress(c.text);
-    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    ASSERT_OK(parsed);
     EXPECT_EQ(parsed->host, c.want.host);
     EXPECT_EQ(parsed->instance, c.want.instance);
     EXPECT_EQ(parsed->port, c.want.port);
     EXPECT_EQ(parsed->tcp_prefix, c.want.tcp_prefix);
     EXPECT_EQ(FormatSqlServerAddress(*parsed), c.canonical);
     absl::StatusOr<SqlServerAddress> again = ParseSqlServerAddress(c.canonical);
-    ASSERT_TRUE(again.ok()) << again.status();
+    ASSERT_OK(again);
     EXPECT_EQ(*again, *parsed);
   }
 }
@@ -121,7 +123,7 @@ TEST(ParseSqlServerAddressTest, RejectsBadFormsWithPreciseMessages) {
     SCOPED_TRACE(c.text);
     absl::StatusOr<SqlServerAddress> parsed = ParseSqlServerAddress(c.text);
     ASSERT_FALSE(parsed.ok());
-    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(std::string(parsed.status().message()), HasSubstr(c.message_part));
   }
 }
@@ -141,7 +143,7 @@ TEST(ParseSqlServerAddressTest, HostColonPortSuggestsTheComma) {
     SCOPED_TRACE(c.text);
     absl::StatusOr<SqlServerAddress> parsed = ParseSqlServerAddress(c.text);
     ASSERT_FALSE(parsed.ok());
-    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(std::string(parsed.status().message()), HasSubstr(c.message_part));
     EXPECT_THAT(std::string(parsed.status().message()), ::testing::Not(HasSubstr("IPv6")));
   }
@@ -153,7 +155,7 @@ TEST(ParseSqlServerAddressTest, NamedPipesAndSharedMemoryAreRefusedAsSuch) {
     SCOPED_TRACE(text);
     absl::StatusOr<SqlServerAddress> parsed = ParseSqlServerAddress(text);
     ASSERT_FALSE(parsed.ok());
-    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(std::string(parsed.status().message()),
                 HasSubstr("named pipes and shared memory cannot be used by a farm"));
   }
@@ -178,7 +180,7 @@ TEST(ValidateDatabaseAddressTest, AcceptsEitherProviderAndExplainsByForm) {
   EXPECT_THAT(ValidateDatabaseAddress("np:sql01").message(), HasSubstr("named pipes"));
   EXPECT_THAT(ValidateDatabaseAddress("ora:1521/sv c").message(),
               HasSubstr("Oracle address \"ora:1521/sv c\""));
-  EXPECT_EQ(ValidateDatabaseAddress("").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ValidateDatabaseAddress(""), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ParseSqlServerAddressTest, MessagesDoNotEchoRawControlCharacters) {
@@ -195,7 +197,7 @@ TEST(ValidateHostTest, AcceptsNamesAndLiterals) {
         std::string("255.255.255.255"), std::string("0.0.0.0"), std::string("::1"),
         std::string("fe80::1:2:3:4"), std::string("::ffff:10.0.0.1"), std::string("1host"),
         std::string("a.b.")}) {
-    EXPECT_TRUE(ValidateHost(host).ok()) << host << ": " << ValidateHost(host);
+    EXPECT_OK(ValidateHost(host)) << host;
   }
 }
 
@@ -205,14 +207,14 @@ TEST(ValidateHostTest, RejectsBadHosts) {
         std::string("1.2.3.4.5"), std::string("300.1.1.1"), std::string(":::1"),
         std::string("[::1]"), kName254}) {
     absl::Status status = ValidateHost(host);
-    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << host;
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument)) << host;
   }
 }
 
 TEST(CheckSafeTextTest, NamesTheCharacterAndPosition) {
-  EXPECT_TRUE(CheckSafeText("plain,text\\ok", "thing").ok());
+  EXPECT_OK(CheckSafeText("plain,text\\ok", "thing"));
   absl::Status status = CheckSafeText("ab<c", "thing");
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(status.message()), HasSubstr("thing"));
   EXPECT_THAT(std::string(status.message()), HasSubstr("'<' at position 3"));
   EXPECT_THAT(CheckSafeText("ab\tc", "thing").message(),
@@ -242,13 +244,13 @@ TEST(ParseOracleAddressTest, AcceptsHostPortService) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);
     absl::StatusOr<OracleAddress> parsed = ParseOracleAddress(c.text);
-    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    ASSERT_OK(parsed);
     EXPECT_EQ(parsed->host, c.host);
     EXPECT_EQ(parsed->port, c.port);
     EXPECT_EQ(parsed->service_name, c.service);
     EXPECT_EQ(FormatOracleAddress(*parsed), c.canonical);
     absl::StatusOr<OracleAddress> again = ParseOracleAddress(c.canonical);
-    ASSERT_TRUE(again.ok()) << again.status();
+    ASSERT_OK(again);
     EXPECT_EQ(again->host, parsed->host);
     EXPECT_EQ(again->port, parsed->port);
     EXPECT_EQ(again->service_name, parsed->service_name);
@@ -278,7 +280,7 @@ TEST(ParseOracleAddressTest, RejectsBadForms) {
     SCOPED_TRACE(c.text);
     absl::StatusOr<OracleAddress> parsed = ParseOracleAddress(c.text);
     ASSERT_FALSE(parsed.ok());
-    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(std::string(parsed.status().message()), HasSubstr(c.message_part));
   }
 }

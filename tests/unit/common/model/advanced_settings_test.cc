@@ -1,4 +1,5 @@
 #include "common/model/advanced_settings.h"
+#include "tests/support/status_matchers.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,12 +7,13 @@
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 std::vector<ConnectionPair> Parse(absl::string_view text) {
   absl::StatusOr<std::vector<ConnectionPair>> pairs = ParseConnectionString(text);
-  EXPECT_TRUE(pairs.ok()) << pairs.status();
+  EXPECT_OK(pairs);
   return pairs.ok() ? *pairs : std::vector<ConnectionPair>{};
 }
 
@@ -86,7 +88,7 @@ TEST(ConnectionStringTest, UnterminatedQuoteNamesTheKeyAndColumnButNotTheValue) 
   absl::StatusOr<std::vector<ConnectionPair>> r =
       ParseConnectionString("Max Pool Size=5;Password=\"Top-Secret;x");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(r.status().message(), HasSubstr("column 26"));
   EXPECT_THAT(r.status().message(), HasSubstr("unterminated quote"));
   EXPECT_THAT(r.status().message(), HasSubstr("'Password'"));

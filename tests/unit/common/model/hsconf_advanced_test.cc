@@ -2,11 +2,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
 #include "tests/unit/common/model/hsconf_test_util.h"
 
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using namespace hsconf_test;  // NOLINT
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -77,7 +79,7 @@ TEST(HsconfAdvancedTest, MovingAwayFromAnOverriddenHostIsRefusedByDefault) {
   const HsconfDocument doc = ParseFixture("sqlserver-advanced-override");
   absl::StatusOr<EditResult> edit = EditOne(doc, DatabaseId::kPlatform, "sqlnew.corp.example.com");
   ASSERT_FALSE(edit.ok());
-  EXPECT_EQ(edit.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(edit, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(edit.status().message(),
               HasSubstr("platform database: <RuntimeAdvancedSettings> Data Source=tcp:"
                         "SQLPROD01.corp.example.com,1433 names the host this change moves away "
@@ -99,7 +101,7 @@ TEST(HsconfAdvancedTest, RewriteChangesOnlyTheHostBytes) {
   const DatabaseSection& platform = doc.section(DatabaseId::kPlatform);
   absl::StatusOr<EditResult> edit =
       Edit(doc, DatabaseId::kPlatform, "sqlnew.corp.example.com", AdvancedSettingsChoice::kRewrite);
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   const AddressElement* server = platform.Element("Server");
   const AdvancedAddress& a = platform.advanced_addresses[0];
   ExpectOnly(doc.bytes, edit->bytes,
@@ -114,7 +116,7 @@ TEST(HsconfAdvancedTest, RewriteChangesOnlyTheHostBytes) {
   ExpectNoSecret(edit);
   // The rewritten file parses, and its override now names the new host.
   absl::StatusOr<HsconfDocument> after = ParseHsconf(edit->bytes);
-  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_OK(after);
   EXPECT_EQ(after->section(DatabaseId::kPlatform).advanced_addresses[0].keyword.host,
             "sqlnew.corp.example.com");
 }
@@ -123,7 +125,7 @@ TEST(HsconfAdvancedTest, KeepChangesOnlyTheServerAndSaysWhatItKept) {
   const HsconfDocument doc = ParseFixture("sqlserver-advanced-override");
   absl::StatusOr<EditResult> edit =
       Edit(doc, DatabaseId::kPlatform, "sqlnew.corp.example.com", AdvancedSettingsChoice::kKeep);
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   const AddressElement* server = doc.section(DatabaseId::kPlatform).Element("Server");
   ExpectOnly(doc.bytes, edit->bytes,
              {{{server->content_begin, server->content_end}, "sqlnew.corp.example.com"}});
@@ -137,7 +139,7 @@ TEST(HsconfAdvancedTest, KeepChangesOnlyTheServerAndSaysWhatItKept) {
 TEST(HsconfAdvancedTest, AFailoverPartnerElsewhereIsReportedNotRefused) {
   const HsconfDocument doc = ParseFixture("sqlserver-advanced-override");
   absl::StatusOr<EditResult> edit = EditOne(doc, DatabaseId::kLogging, "sqlnew.corp.example.com");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   ASSERT_EQ(edit->warnings.size(), 1u);
   EXPECT_THAT(edit->warnings[0],
               HasSubstr("log database: <RuntimeAdvancedSettings> Failover Partner="
@@ -159,7 +161,7 @@ TEST(HsconfAdvancedTest, ChangingOnlyThePortIsNotAMoveAwayButTheOverrideIsReport
   const HsconfDocument doc = ParseFixture("sqlserver-advanced-override");
   absl::StatusOr<EditResult> edit =
       EditOne(doc, DatabaseId::kPlatform, "tcp:SQLPROD01.corp.example.com,1500");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   ASSERT_EQ(edit->warnings.size(), 1u);
   EXPECT_THAT(edit->warnings[0], HasSubstr("overrides the section's address"));
 }
@@ -177,7 +179,7 @@ TEST(HsconfAdvancedTest, XmlEscapedTextIsRewrittenInItsEscapedForm) {
   EXPECT_EQ(bytes.substr(a.file_begin, a.file_end - a.file_begin), "&#x6F;ld01");
   absl::StatusOr<EditResult> edit =
       Edit(doc, DatabaseId::kPlatform, "new01", AdvancedSettingsChoice::kRewrite);
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   const AddressElement* server = platform.Element("Server");
   ExpectOnly(bytes, edit->bytes,
              {{{server->content_begin, server->content_end}, "new01"},
@@ -198,7 +200,7 @@ TEST(HsconfAdvancedTest, OracleDescriptorAndEasyConnectAreRewritten) {
       {DatabaseId::kPlatform, "ora-new.corp.example.com:1521/OSPROD"},
       {DatabaseId::kSession, "ora-sess2.corp.example.com:1522/OSSESS"}};
   absl::StatusOr<EditResult> edit = ApplyEdits(doc, edits, AdvancedSettingsChoice::kRewrite);
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   EXPECT_THAT(edit->bytes, HasSubstr("(HOST=ora-new.corp.example.com)(PORT=1521)"));
   EXPECT_THAT(edit->bytes, HasSubstr("Data Source=//ora-sess2.corp.example.com:1522/OSSESS<"));
   EXPECT_THAT(edit->bytes, HasSubstr("Password=Ora-Secret-5</RuntimeAdvancedSettings>"));
@@ -215,7 +217,7 @@ TEST(HsconfAdvancedTest, UnreadableAdvancedSettingsAreAProblemNotAParseError) {
       "</RuntimeAdvancedSettings>\n    <ServicesAdvancedSettings encrypted=\"true\">$2$x"
       "</ServicesAdvancedSettings>");
   absl::StatusOr<HsconfDocument> doc = ParseHsconf(bytes);
-  ASSERT_TRUE(doc.ok()) << doc.status();
+  ASSERT_OK(doc);
   const DatabaseSection& platform = doc->section(DatabaseId::kPlatform);
   ASSERT_EQ(platform.advanced_problems.size(), 2u);
   EXPECT_THAT(platform.advanced_problems[0],
@@ -232,11 +234,11 @@ TEST(HsconfAdvancedTest, UnreadableAdvancedSettingsAreAProblemNotAParseError) {
   EXPECT_FALSE(rewrite.ok());
   absl::StatusOr<EditResult> kept =
       Edit(*doc, DatabaseId::kPlatform, "new01", AdvancedSettingsChoice::kKeep);
-  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_OK(kept);
   EXPECT_THAT(kept->warnings[0], HasSubstr("kept unread"));
   ExpectNoSecret(kept);
   // The other sections are edited as before.
-  EXPECT_TRUE(EditOne(*doc, DatabaseId::kLogging, "log02").ok());
+  EXPECT_OK(EditOne(*doc, DatabaseId::kLogging, "log02"));
 }
 
 TEST(HsconfAdvancedTest, FixturesWithoutAddressesEditAsBefore) {

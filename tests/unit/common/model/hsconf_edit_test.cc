@@ -1,3 +1,4 @@
+#include "tests/support/status_matchers.h"
 #include "tests/unit/common/model/hsconf_test_util.h"
 
 #include <gmock/gmock.h>
@@ -6,6 +7,7 @@
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using namespace hsconf_test;  // NOLINT
 
 // ----- Editing: only the address bytes change ------------------------------------------------
@@ -46,7 +48,7 @@ void CheckEditAndRevert(const HsconfDocument& doc, DatabaseId id) {
   const DatabaseSection& section = doc.section(id);
   const std::string new_address = NewAddressFor(section);
   absl::StatusOr<EditResult> edit = EditOne(doc, id, new_address);
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   ASSERT_FALSE(edit->changes.empty());
   std::vector<ChangedRange> ranges;
   for (const FieldChange& change : edit->changes) {
@@ -62,7 +64,7 @@ void CheckEditAndRevert(const HsconfDocument& doc, DatabaseId id) {
   EXPECT_TRUE(edit->warnings.empty());
 
   absl::StatusOr<HsconfDocument> edited = ParseHsconf(edit->bytes);
-  ASSERT_TRUE(edited.ok()) << edited.status();
+  ASSERT_OK(edited);
   EXPECT_EQ(edited->section(id).address, new_address);
   for (DatabaseId other : kAllDatabases) {
     if (other != id) {
@@ -70,7 +72,7 @@ void CheckEditAndRevert(const HsconfDocument& doc, DatabaseId id) {
     }
   }
   absl::StatusOr<EditResult> revert = EditOne(*edited, id, section.address);
-  ASSERT_TRUE(revert.ok()) << revert.status();
+  ASSERT_OK(revert);
   EXPECT_EQ(revert->bytes, doc.bytes) << "reverting did not restore the original bytes";
 }
 
@@ -102,7 +104,7 @@ TEST(ApplyEditsTest, AllThreeSectionsAtOnceKeepBomAndCrlf) {
                                            {DatabaseId::kPlatform, "plat02\\OUTSYS"},
                                            {DatabaseId::kLogging, "log02"}};
   absl::StatusOr<EditResult> edit = ApplyEdits(doc, edits);
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   ASSERT_EQ(edit->changes.size(), 3u);
   EXPECT_EQ(edit->bytes.substr(0, 3), kBom);
   EXPECT_EQ(CountCrlf(edit->bytes), crlf);
@@ -118,18 +120,18 @@ TEST(ApplyEditsTest, NoOpEditKeepsBytes) {
   const HsconfDocument doc = ParseFixture("sqlserver-dc");
   absl::StatusOr<EditResult> edit =
       EditOne(doc, DatabaseId::kPlatform, "SQLPROD01.corp.example.com");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   EXPECT_TRUE(edit->changes.empty());
   EXPECT_EQ(edit->bytes, doc.bytes);
 
   const HsconfDocument oracle = ParseFixture("oracle");
   edit = EditOne(oracle, DatabaseId::kPlatform, "ora-prod.corp.example.com/OSPROD");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   EXPECT_TRUE(edit->changes.empty());
   EXPECT_EQ(edit->bytes, oracle.bytes);
 
   edit = ApplyEdits(doc, {});
-  ASSERT_TRUE(edit.ok());
+  ASSERT_OK(edit);
   EXPECT_EQ(edit->bytes, doc.bytes);
 }
 
@@ -137,7 +139,7 @@ TEST(ApplyEditsTest, OracleChangesOnlyTheFieldsThatDiffer) {
   const HsconfDocument doc = ParseFixture("oracle");
   absl::StatusOr<EditResult> edit =
       EditOne(doc, DatabaseId::kSession, "ora-sess.corp.example.com:1600/OSSESS");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   ASSERT_EQ(edit->changes.size(), 1u);
   EXPECT_EQ(edit->changes[0].element, "Port");
   EXPECT_EQ(edit->changes[0].old_value, "1522");
@@ -147,7 +149,7 @@ TEST(ApplyEditsTest, OracleChangesOnlyTheFieldsThatDiffer) {
 TEST(ApplyEditsTest, SqlServerTextIsWrittenInCanonicalForm) {
   const HsconfDocument doc = ParseFixture("sqlserver-dc");
   absl::StatusOr<EditResult> edit = EditOne(doc, DatabaseId::kPlatform, "TCP:[2001:db8::5],1433");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   ASSERT_EQ(edit->changes.size(), 1u);
   EXPECT_EQ(edit->changes[0].new_value, "tcp:2001:db8::5,1433");
   EXPECT_THAT(edit->bytes, HasSubstr("<Server encrypted=\"false\">tcp:2001:db8::5,1433</Server>"));
@@ -167,9 +169,9 @@ TEST(ApplyEditsTest, SelfClosingAndEmptyElements) {
   for (const auto& [before, after] : cases) {
     SCOPED_TRACE(before);
     absl::StatusOr<HsconfDocument> doc = ParseHsconf(MiniHsconf(before));
-    ASSERT_TRUE(doc.ok()) << doc.status();
+    ASSERT_OK(doc);
     absl::StatusOr<EditResult> edit = EditOne(*doc, DatabaseId::kPlatform, "new01");
-    ASSERT_TRUE(edit.ok()) << edit.status();
+    ASSERT_OK(edit);
     EXPECT_EQ(edit->bytes, MiniHsconf(after));
     ASSERT_EQ(edit->changes.size(), 1u);
     EXPECT_EQ(edit->changes[0].new_value, "new01");
@@ -187,9 +189,9 @@ TEST(ApplyEditsTest, CommentsEntitiesAndCdataElsewhereStayIdentical) {
       "  </OtherConfigurations>\n";
   absl::StatusOr<HsconfDocument> doc =
       ParseHsconf(MiniHsconf("<Server encrypted=\"false\">old01</Server>", extra));
-  ASSERT_TRUE(doc.ok()) << doc.status();
+  ASSERT_OK(doc);
   absl::StatusOr<EditResult> edit = EditOne(*doc, DatabaseId::kPlatform, "new01");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   EXPECT_EQ(edit->bytes, MiniHsconf("<Server encrypted=\"false\">new01</Server>", extra));
 }
 
@@ -199,11 +201,11 @@ TEST(ApplyEditsTest, EncryptedAddressIsRefusedButOtherSectionsWork) {
   const HsconfDocument doc = ParseFixture("bad-encrypted-server");
   absl::StatusOr<EditResult> edit = EditOne(doc, DatabaseId::kPlatform, "sqlnew");
   ASSERT_FALSE(edit.ok());
-  EXPECT_EQ(edit.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(edit, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(edit.status().message()), HasSubstr("encrypted"));
 
   edit = EditOne(doc, DatabaseId::kLogging, "sqlnew");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   EXPECT_EQ(edit->changes.size(), 1u);
 }
 
@@ -212,7 +214,7 @@ TEST(ApplyEditsTest, TnsAliasIsRefused) {
   absl::StatusOr<EditResult> edit =
       EditOne(doc, DatabaseId::kPlatform, "ora-new.corp.example.com:1521/OSPROD");
   ASSERT_FALSE(edit.ok());
-  EXPECT_EQ(edit.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(edit, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(edit.status().message()), HasSubstr("tnsnames.ora"));
   EXPECT_THAT(std::string(edit.status().message()), HasSubstr("OSPROD_TNS"));
 }
@@ -221,14 +223,14 @@ TEST(ApplyEditsTest, WrongProviderFormIsRefused) {
   const HsconfDocument sql = ParseFixture("sqlserver-dc");
   absl::StatusOr<EditResult> edit = EditOne(sql, DatabaseId::kPlatform, "ora:1521/OSPROD");
   ASSERT_FALSE(edit.ok());
-  EXPECT_EQ(edit.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(edit, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(edit.status().message()), HasSubstr("is an Oracle address"));
 
   const HsconfDocument oracle = ParseFixture("oracle");
   for (const char* address : {"sqlprod01\\OUTSYS", "tns:OSPROD_TNS"}) {
     edit = EditOne(oracle, DatabaseId::kPlatform, address);
     ASSERT_FALSE(edit.ok()) << address;
-    EXPECT_EQ(edit.status().code(), absl::StatusCode::kFailedPrecondition) << address;
+    EXPECT_THAT(edit, StatusIs(absl::StatusCode::kFailedPrecondition)) << address;
   }
 }
 
@@ -236,7 +238,7 @@ TEST(ApplyEditsTest, BadAddressIsInvalidArgument) {
   const HsconfDocument doc = ParseFixture("sqlserver-dc");
   absl::StatusOr<EditResult> edit = EditOne(doc, DatabaseId::kSession, "sql<prod");
   ASSERT_FALSE(edit.ok());
-  EXPECT_EQ(edit.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(edit, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(edit.status().message()), HasSubstr("session database"));
   EXPECT_THAT(std::string(edit.status().message()), HasSubstr("'<' at position 4"));
 }
@@ -247,26 +249,26 @@ TEST(ApplyEditsTest, AllOrNothing) {
                                              {DatabaseId::kLogging, "bad host"}};
   absl::StatusOr<EditResult> edit = ApplyEdits(doc, one_bad);
   ASSERT_FALSE(edit.ok());
-  EXPECT_EQ(edit.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(edit, StatusIs(absl::StatusCode::kInvalidArgument));
 
   const std::vector<EndpointEdit> twice = {{DatabaseId::kPlatform, "good01"},
                                            {DatabaseId::kPlatform, "good02"}};
   edit = ApplyEdits(doc, twice);
   ASSERT_FALSE(edit.ok());
-  EXPECT_EQ(edit.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(edit, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(edit.status().message()), HasSubstr("more than once"));
 }
 
 TEST(ApplyEditsTest, LoopbackWarns) {
   const HsconfDocument doc = ParseFixture("sqlserver-dc");
   absl::StatusOr<EditResult> edit = EditOne(doc, DatabaseId::kPlatform, "localhost,1433");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   ASSERT_EQ(edit->warnings.size(), 1u);
   EXPECT_THAT(edit->warnings[0], HasSubstr("localhost,1433 is a loopback address"));
 
   const HsconfDocument oracle = ParseFixture("oracle");
   edit = EditOne(oracle, DatabaseId::kLogging, "127.0.0.1:1521/XE");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   ASSERT_EQ(edit->warnings.size(), 1u);
   EXPECT_THAT(edit->warnings[0], HasSubstr("log database"));
 }

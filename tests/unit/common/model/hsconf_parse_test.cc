@@ -1,3 +1,4 @@
+#include "tests/support/status_matchers.h"
 #include "tests/unit/common/model/hsconf_test_util.h"
 
 #include <gmock/gmock.h>
@@ -6,6 +7,7 @@
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using namespace hsconf_test;  // NOLINT
 
 TEST(ParseHsconfTest, SqlServerDeploymentController) {
@@ -109,7 +111,7 @@ TEST(ParseHsconfTest, RefusesBadFixtures) {
     SCOPED_TRACE(name);
     absl::StatusOr<HsconfDocument> doc = ParseHsconf(ReadFixture(name));
     ASSERT_FALSE(doc.ok());
-    EXPECT_EQ(doc.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(doc, StatusIs(absl::StatusCode::kFailedPrecondition));
     EXPECT_THAT(std::string(doc.status().message()), HasSubstr(message));
   }
 }
@@ -117,7 +119,7 @@ TEST(ParseHsconfTest, RefusesBadFixtures) {
 TEST(ParseHsconfTest, NotWellFormedNamesLineAndColumn) {
   absl::StatusOr<HsconfDocument> doc = ParseHsconf(MiniHsconf("<Server>x</Servr>"));
   ASSERT_FALSE(doc.ok());
-  EXPECT_EQ(doc.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(doc, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(doc.status().message()), HasSubstr("not well-formed XML"));
   EXPECT_THAT(std::string(doc.status().message()), HasSubstr("at line 4, column"));
   EXPECT_THAT(std::string(doc.status().message()), HasSubstr("(byte "));
@@ -154,7 +156,7 @@ TEST(ParseHsconfTest, RefusesStructuralProblems) {
     SCOPED_TRACE(message);
     absl::StatusOr<HsconfDocument> doc = ParseHsconf(bytes);
     ASSERT_FALSE(doc.ok());
-    EXPECT_EQ(doc.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(doc, StatusIs(absl::StatusCode::kFailedPrecondition));
     EXPECT_THAT(std::string(doc.status().message()), HasSubstr(message));
   }
 }
@@ -164,7 +166,7 @@ TEST(ParseHsconfTest, RefusesOversizedFiles) {
   bytes.append(kMaxHsconfBytes, ' ');
   absl::StatusOr<HsconfDocument> doc = ParseHsconf(bytes);
   ASSERT_FALSE(doc.ok());
-  EXPECT_EQ(doc.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(doc, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(doc.status().message()), HasSubstr("-byte limit"));
 }
 
@@ -174,7 +176,7 @@ TEST(ParseHsconfTest, OracleNamingProblems) {
       absl::StrReplaceAll(bytes, {{">Service Name</NamingType>", ">Easy Connect</NamingType>"}});
   absl::StatusOr<HsconfDocument> doc = ParseHsconf(unknown);
   ASSERT_FALSE(doc.ok());
-  EXPECT_EQ(doc.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(doc, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(doc.status().message()), HasSubstr("\"Easy Connect\" is not supported"));
 
   std::string no_host = absl::StrReplaceAll(
@@ -187,12 +189,12 @@ TEST(ParseHsconfTest, OracleNamingProblems) {
 
 TEST(ParseHsconfTest, LoopbackAndUnparsedAddresses) {
   absl::StatusOr<HsconfDocument> doc = ParseHsconf(MiniHsconf("<Server>localhost,1433</Server>"));
-  ASSERT_TRUE(doc.ok()) << doc.status();
+  ASSERT_OK(doc);
   EXPECT_TRUE(doc->section(DatabaseId::kPlatform).loopback);
   EXPECT_FALSE(doc->section(DatabaseId::kLogging).loopback);
 
   doc = ParseHsconf(MiniHsconf("<Server>(local)\\SQLEXPRESS</Server>"));
-  ASSERT_TRUE(doc.ok()) << doc.status();
+  ASSERT_OK(doc);
   const DatabaseSection& platform = doc->section(DatabaseId::kPlatform);
   EXPECT_EQ(platform.address, "(local)\\SQLEXPRESS");  // what the file has
   EXPECT_FALSE(platform.sql_server.has_value());       // not a form we would write
@@ -201,14 +203,14 @@ TEST(ParseHsconfTest, LoopbackAndUnparsedAddresses) {
 
 TEST(ParseHsconfTest, TextIsUnescapedAndRangeIsRaw) {
   absl::StatusOr<HsconfDocument> doc = ParseHsconf(MiniHsconf("<Server>sql&#48;1</Server>"));
-  ASSERT_TRUE(doc.ok()) << doc.status();
+  ASSERT_OK(doc);
   const AddressElement* server = doc->section(DatabaseId::kPlatform).Element("Server");
   EXPECT_EQ(server->text, "sql01");
   EXPECT_EQ(doc->bytes.substr(server->content_begin, server->content_end - server->content_begin),
             "sql&#48;1");
   // Same text: nothing changes, not even the character reference.
   absl::StatusOr<EditResult> edit = EditOne(*doc, DatabaseId::kPlatform, "sql01");
-  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_OK(edit);
   EXPECT_TRUE(edit->changes.empty());
   EXPECT_EQ(edit->bytes, doc->bytes);
 }
@@ -231,7 +233,7 @@ TEST(ParseHsconfTest, EncryptedIsExactlyTrueOrFalseOrAbsent) {
            {"<Server encrypted=\"false\">db01</Server>", false},
            {"<Server>db01</Server>", false}}) {
     absl::StatusOr<HsconfDocument> doc = ParseHsconf(MiniHsconf(server));
-    ASSERT_TRUE(doc.ok()) << server << ": " << doc.status();
+    ASSERT_OK(doc) << server;
     EXPECT_EQ(doc->section(DatabaseId::kPlatform).encrypted, encrypted) << server;
   }
 }
@@ -244,7 +246,7 @@ TEST(ParseHsconfTest, AnEncryptedValueThatIsNotExactlyTrueOrFalseIsRefused) {
     const std::string bytes = MiniHsconf("<Server encrypted=\"" + value + "\">db01</Server>");
     absl::StatusOr<HsconfDocument> doc = ParseHsconf(bytes);
     ASSERT_FALSE(doc.ok()) << value;
-    EXPECT_EQ(doc.status().code(), absl::StatusCode::kFailedPrecondition) << value;
+    EXPECT_THAT(doc, StatusIs(absl::StatusCode::kFailedPrecondition)) << value;
     EXPECT_THAT(std::string(doc.status().message()),
                 HasSubstr("PlatformDatabaseConfiguration: <Server> at line 4, column 5"))
         << value;
@@ -257,7 +259,7 @@ TEST(ParseHsconfTest, ARepeatedAttributeIsRefusedAnywhere) {
   absl::StatusOr<HsconfDocument> doc =
       ParseHsconf(MiniHsconf("<Server encrypted=\"false\" encrypted=\"true\">db01</Server>"));
   ASSERT_FALSE(doc.ok());
-  EXPECT_EQ(doc.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(doc, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(doc.status().message()),
               HasSubstr("<Server> at line 4, column 5 (byte 128) has the encrypted attribute "
                         "more than once"));
@@ -271,7 +273,7 @@ TEST(ParseHsconfTest, ARepeatedAttributeIsRefusedAnywhere) {
 TEST(ParseHsconfTest, EncryptedOnEveryFixtureIsPlainTrueOrFalse) {
   for (const char* name : {"sqlserver-dc", "sqlserver-fe-named-instance", "azuresql", "oracle",
                            "oracle-tnsname", "bad-encrypted-server"}) {
-    EXPECT_TRUE(ParseHsconf(ReadFixture(name)).ok()) << name;
+    EXPECT_OK(ParseHsconf(ReadFixture(name))) << name;
   }
 }
 

@@ -11,13 +11,14 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/unit/common/platform/temp_dir.h"
+#include "tests/support/files.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::platform {
 namespace {
 
 using testing::ModeOf;
-using testing::ReadRaw;
+using testing::ReadFile;
 using testing::TempDir;
 
 TEST(AppendDurablyTest, CreatesAPrivateFileAndAppends) {
@@ -25,7 +26,7 @@ TEST(AppendDurablyTest, CreatesAPrivateFileAndAppends) {
   const std::string path = dir.Sub("audit.log");
   ASSERT_TRUE(AppendDurably(path, "one\n").ok());
   ASSERT_TRUE(AppendDurably(path, "two\n").ok());
-  EXPECT_EQ(ReadRaw(path), "one\ntwo\n");
+  EXPECT_EQ(ReadFile(path), "one\ntwo\n");
   EXPECT_EQ(ModeOf(path), 0600u);
 }
 
@@ -40,7 +41,7 @@ TEST(AppendDurablyTest, ConcurrentAppendsNeverInterleave) {
     });
   }
   for (std::thread& t : threads) t.join();
-  const std::string text = ReadRaw(path);
+  const std::string text = ReadFile(path);
   EXPECT_EQ(text.size(), 40 * 3001u);
   for (size_t pos = 0; pos < text.size(); pos += 3001) {
     EXPECT_EQ(text.find_first_not_of(text[pos], pos), pos + 3000) << pos;
@@ -76,7 +77,7 @@ TEST(AppendOnlyFileTest, AppendsWholeLinesToAPrivateFile) {
   AppendOnlyFile file(dir.Sub("audit.log"));
   ASSERT_TRUE(file.Append("one\n").ok());
   ASSERT_TRUE(file.Append("two\n").ok());
-  EXPECT_EQ(ReadRaw(file.path()), "one\ntwo\n");
+  EXPECT_EQ(ReadFile(file.path()), "one\ntwo\n");
   EXPECT_EQ(ModeOf(file.path()), 0600u);
 }
 
@@ -92,9 +93,9 @@ TEST(AppendOnlyFileTest, APartialWriteIsCutBack) {
   }
   ASSERT_FALSE(cut.ok());
   EXPECT_EQ(cut.error().what, "write");
-  EXPECT_EQ(ReadRaw(file.path()), "one\n");  // not "one\nxxxxxxxxxx"
+  EXPECT_EQ(ReadFile(file.path()), "one\n");  // not "one\nxxxxxxxxxx"
   ASSERT_TRUE(file.Append("two\n").ok());
-  EXPECT_EQ(ReadRaw(file.path()), "one\ntwo\n");
+  EXPECT_EQ(ReadFile(file.path()), "one\ntwo\n");
 }
 
 TEST(AppendOnlyFileTest, WritesWhenNoDescriptorIsLeft) {
@@ -110,7 +111,7 @@ TEST(AppendOnlyFileTest, WritesWhenNoDescriptorIsLeft) {
     EXPECT_TRUE(appended.ok()) << appended.error().Message();
     EXPECT_TRUE(file.Reserve(4096).ok());
   }
-  EXPECT_EQ(ReadRaw(file.path()), "one\n");
+  EXPECT_EQ(ReadFile(file.path()), "one\n");
 }
 
 TEST(AppendOnlyFileTest, ARotatedLogIsReopenedAtItsPath) {
@@ -119,18 +120,18 @@ TEST(AppendOnlyFileTest, ARotatedLogIsReopenedAtItsPath) {
   ASSERT_TRUE(file.Append("one\n").ok());
   ASSERT_EQ(rename(dir.Sub("audit.log").c_str(), dir.Sub("audit.log.1").c_str()), 0);
   ASSERT_TRUE(file.Append("two\n").ok());
-  EXPECT_EQ(ReadRaw(dir.Sub("audit.log.1")), "one\n");
-  EXPECT_EQ(ReadRaw(dir.Sub("audit.log")), "two\n");
+  EXPECT_EQ(ReadFile(dir.Sub("audit.log.1")), "one\n");
+  EXPECT_EQ(ReadFile(dir.Sub("audit.log")), "two\n");
   EXPECT_EQ(ModeOf(dir.Sub("audit.log")), 0600u);
 }
 
 TEST(AppendOnlyFileTest, ALineCutBeforeStartsTheNextOnANewLine) {
   TempDir dir;
-  testing::WriteRaw(dir.Sub("audit.log"), "{\"a\":1}\n{\"cut");
+  testing::WriteFile(dir.Sub("audit.log"), "{\"a\":1}\n{\"cut");
   AppendOnlyFile file(dir.Sub("audit.log"));
   ASSERT_TRUE(file.Append("{\"b\":2}\n").ok());
   ASSERT_TRUE(file.Append("{\"c\":3}\n").ok());
-  EXPECT_EQ(ReadRaw(file.path()), "{\"a\":1}\n{\"cut\n{\"b\":2}\n{\"c\":3}\n");
+  EXPECT_EQ(ReadFile(file.path()), "{\"a\":1}\n{\"cut\n{\"b\":2}\n{\"c\":3}\n");
 }
 
 TEST(AppendOnlyFileTest, ReserveDoesNotChangeTheSize) {
@@ -138,7 +139,7 @@ TEST(AppendOnlyFileTest, ReserveDoesNotChangeTheSize) {
   AppendOnlyFile file(dir.Sub("audit.log"));
   ASSERT_TRUE(file.Append("one\n").ok());
   ASSERT_TRUE(file.Reserve(64 << 10).ok());
-  EXPECT_EQ(ReadRaw(file.path()), "one\n");
+  EXPECT_EQ(ReadFile(file.path()), "one\n");
 }
 
 TEST(AppendOnlyFileTest, ReserveInAMissingFolderFailsAtOpen) {

@@ -9,25 +9,26 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/unit/common/platform/temp_dir.h"
+#include "tests/support/files.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::platform {
 namespace {
 
 using ::testing::ElementsAre;
 using testing::ModeOf;
-using testing::ReadRaw;
+using testing::ReadFile;
 using testing::SetMode;
 using testing::TempDir;
-using testing::WriteRaw;
+using testing::WriteFile;
 
 TEST(ReplaceFileAtomicallyTest, ReplacingKeepsTheModeOfTheFile) {
   TempDir dir;
   const std::string path = dir.Sub("server.hsconf");
-  WriteRaw(path, "old");
+  WriteFile(path, "old");
   SetMode(path, 0640);
   ASSERT_TRUE(ReplaceFileAtomically(path, "new contents").ok());
-  EXPECT_EQ(ReadRaw(path), "new contents");
+  EXPECT_EQ(ReadFile(path), "new contents");
   EXPECT_EQ(ModeOf(path), 0640u);
 }
 
@@ -39,7 +40,7 @@ TEST(ReplaceFileAtomicallyTest, ANewFileGetsExactlyTheRequestedMode) {
   std::vector<ReplaceStep> steps;
   options.after_step = [&steps](ReplaceStep step) { steps.push_back(step); };
   ASSERT_TRUE(ReplaceFileAtomically(path, std::string("a\0b", 3), options).ok());
-  EXPECT_EQ(ReadRaw(path), std::string("a\0b", 3));
+  EXPECT_EQ(ReadFile(path), std::string("a\0b", 3));
   EXPECT_EQ(ModeOf(path), 0600u);
   EXPECT_THAT(
       steps, ElementsAre(ReplaceStep::kTempCreated, ReplaceStep::kTempWritten,
@@ -49,13 +50,13 @@ TEST(ReplaceFileAtomicallyTest, ANewFileGetsExactlyTheRequestedMode) {
 
 TEST(ReplaceFileAtomicallyTest, ASymlinkKeepsPointingAtTheReplacedTarget) {
   TempDir dir;
-  WriteRaw(dir.Sub("real"), "old");
+  WriteFile(dir.Sub("real"), "old");
   std::error_code error;
   std::filesystem::create_symlink(dir.Sub("real"), dir.Sub("link"), error);
   ASSERT_FALSE(error);
   ASSERT_TRUE(ReplaceFileAtomically(dir.Sub("link"), "new").ok());
   EXPECT_TRUE(std::filesystem::is_symlink(dir.Sub("link")));
-  EXPECT_EQ(ReadRaw(dir.Sub("real")), "new");
+  EXPECT_EQ(ReadFile(dir.Sub("real")), "new");
 }
 
 TEST(ReplaceFileAtomicallyTest, RefusesAFolderAndAMissingParent) {
@@ -73,7 +74,7 @@ TEST(ReplaceFileAtomicallyTest, RefusesAFolderAndAMissingParent) {
 TEST(ReplaceFileAtomicallyTest, TheTempFileHasTheFinalModeBeforeAnyByteIsWritten) {
   TempDir dir;
   const std::string path = dir.Sub("server.hsconf");
-  WriteRaw(path, "old");
+  WriteFile(path, "old");
   SetMode(path, 0640);
   ReplaceOptions options;
   std::vector<unsigned> modes;
@@ -103,10 +104,10 @@ TEST(ReplaceTempNamesTest, OnlyOurOwnPattern) {
 
 TEST(RemoveStaleTempFilesTest, RemovesOurRegularTempFilesOnly) {
   TempDir dir;
-  WriteRaw(dir.Sub(".server.hsconf.tmp-Ab12Cd"), std::string(4096, 'x'));
-  WriteRaw(dir.Sub(".pending.json.tmp-000000"), "{}");
-  WriteRaw(dir.Sub("server.hsconf"), "kept");
-  WriteRaw(dir.Sub(".other.tmp-x"), "kept: not our pattern");
+  WriteFile(dir.Sub(".server.hsconf.tmp-Ab12Cd"), std::string(4096, 'x'));
+  WriteFile(dir.Sub(".pending.json.tmp-000000"), "{}");
+  WriteFile(dir.Sub("server.hsconf"), "kept");
+  WriteFile(dir.Sub(".other.tmp-x"), "kept: not our pattern");
   std::filesystem::create_directory(dir.Sub(".folder.tmp-AAAAAA"));
   std::error_code error;
   std::filesystem::create_symlink(dir.Sub("server.hsconf"), dir.Sub(".link.tmp-BBBBBB"), error);
@@ -117,7 +118,7 @@ TEST(RemoveStaleTempFilesTest, RemovesOurRegularTempFilesOnly) {
   all = RemoveStaleTempFiles(dir.path());
   ASSERT_TRUE(all.ok()) << all.error().Message();
   EXPECT_THAT(*all, ElementsAre(dir.Sub(".pending.json.tmp-000000")));
-  EXPECT_EQ(ReadRaw(dir.Sub("server.hsconf")), "kept");
+  EXPECT_EQ(ReadFile(dir.Sub("server.hsconf")), "kept");
   EXPECT_TRUE(std::filesystem::exists(dir.Sub(".other.tmp-x")));
   EXPECT_TRUE(std::filesystem::is_directory(dir.Sub(".folder.tmp-AAAAAA")));
   EXPECT_TRUE(std::filesystem::is_symlink(dir.Sub(".link.tmp-BBBBBB")));
@@ -136,7 +137,7 @@ EditableFile MustOpen(const std::string& path, const EditableFile::Options& opti
 
 TEST(EditableFileTest, ALinkIsResolvedOnceAndTheTargetReplaced) {
   TempDir dir;
-  WriteRaw(dir.Sub("real"), "old");
+  WriteFile(dir.Sub("real"), "old");
   std::error_code error;
   std::filesystem::create_symlink(dir.Sub("real"), dir.Sub("link"), error);
   ASSERT_FALSE(error);
@@ -146,21 +147,21 @@ TEST(EditableFileTest, ALinkIsResolvedOnceAndTheTargetReplaced) {
   ASSERT_TRUE(bytes.ok());
   EXPECT_EQ(*bytes, "old");
   // The link now points elsewhere: the file that was read is the one replaced.
-  WriteRaw(dir.Sub("elsewhere"), "untouched");
+  WriteFile(dir.Sub("elsewhere"), "untouched");
   std::filesystem::remove(dir.Sub("link"));
   std::filesystem::create_symlink(dir.Sub("elsewhere"), dir.Sub("link"), error);
   Result<bool> replaced = file.Replace("new");
   ASSERT_TRUE(replaced.ok()) << replaced.error().Message();
   EXPECT_TRUE(*replaced);
-  EXPECT_EQ(ReadRaw(dir.Sub("real")), "new");
-  EXPECT_EQ(ReadRaw(dir.Sub("elsewhere")), "untouched");
+  EXPECT_EQ(ReadFile(dir.Sub("real")), "new");
+  EXPECT_EQ(ReadFile(dir.Sub("elsewhere")), "untouched");
 }
 
 TEST(EditableFileTest, ANameSwappedAfterTheReadIsNotReplaced) {
   TempDir dir;
   const std::string path = dir.Sub("server.hsconf");
-  WriteRaw(path, "old");
-  WriteRaw(dir.Sub("victim"), "precious");
+  WriteFile(path, "old");
+  WriteFile(dir.Sub("victim"), "precious");
   EditableFile file = MustOpen(path);
   std::filesystem::rename(path, dir.Sub("moved"));
   std::error_code error;
@@ -169,8 +170,8 @@ TEST(EditableFileTest, ANameSwappedAfterTheReadIsNotReplaced) {
   Result<bool> replaced = file.Replace("new");
   ASSERT_TRUE(replaced.ok()) << replaced.error().Message();
   EXPECT_FALSE(*replaced);
-  EXPECT_EQ(ReadRaw(dir.Sub("victim")), "precious");
-  EXPECT_EQ(ReadRaw(dir.Sub("moved")), "old");
+  EXPECT_EQ(ReadFile(dir.Sub("victim")), "precious");
+  EXPECT_EQ(ReadFile(dir.Sub("moved")), "old");
   EXPECT_TRUE(std::filesystem::is_symlink(path));
   // and no temp file is left behind
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 3);
@@ -185,7 +186,7 @@ TEST(EditableFileTest, RefusesWhatIsNotARegularFileAndAMissingOne) {
   ASSERT_FALSE(missing.ok());
   EXPECT_TRUE(missing.error().NotFound());
   EXPECT_EQ(missing.error().what, "opening " + dir.Sub("missing"));
-  WriteRaw(dir.Sub("big"), std::string(200, 'x'));
+  WriteFile(dir.Sub("big"), std::string(200, 'x'));
   Result<std::string> big = MustOpen(dir.Sub("big")).Read(100);
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.error().code, Errc::kTooLarge);
@@ -194,7 +195,7 @@ TEST(EditableFileTest, RefusesWhatIsNotARegularFileAndAMissingOne) {
 TEST(EditableFileTest, KeepsModeAndReportsEveryStep) {
   TempDir dir;
   const std::string path = dir.Sub("server.hsconf");
-  WriteRaw(path, "old");
+  WriteFile(path, "old");
   SetMode(path, 0640);
   std::vector<ReplaceStep> steps;
   ReplaceOptions options;
@@ -202,7 +203,7 @@ TEST(EditableFileTest, KeepsModeAndReportsEveryStep) {
   Result<bool> replaced = MustOpen(path).Replace("new", options);
   ASSERT_TRUE(replaced.ok() && *replaced);
   EXPECT_EQ(ModeOf(path), 0640u);
-  EXPECT_EQ(ReadRaw(path), "new");
+  EXPECT_EQ(ReadFile(path), "new");
   EXPECT_THAT(
       steps, ElementsAre(ReplaceStep::kTempCreated, ReplaceStep::kTempWritten,
                          ReplaceStep::kTempSynced, ReplaceStep::kRenamed, ReplaceStep::kDirSynced));
@@ -212,7 +213,7 @@ TEST(EditableFileTest, AFolderOthersMayWriteIsReported) {
   TempDir dir;
   const std::string sub = dir.Sub("os");
   std::filesystem::create_directory(sub);
-  WriteRaw(sub + "/server.hsconf", "x");
+  WriteFile(sub + "/server.hsconf", "x");
   SetMode(sub, 0755);
   Result<std::string> who = MustOpen(sub + "/server.hsconf").WhoElseCanReplace();
   ASSERT_TRUE(who.ok()) << who.error().Message();
@@ -241,7 +242,7 @@ TEST(EditableFileTest, AFolderOthersMayWriteIsReported) {
 TEST(EditableFileTest, ALockedFileMakesTheNextLockerWaitThenGiveUp) {
   TempDir dir;
   const std::string path = dir.Sub("server.hsconf");
-  WriteRaw(path, "x");
+  WriteFile(path, "x");
   EditableFile::Options lock;
   lock.lock = true;
   EditableFile first = MustOpen(path, lock);
@@ -265,7 +266,7 @@ TEST(EditableFileTest, ALockedFileMakesTheNextLockerWaitThenGiveUp) {
 TEST(EditableFileTest, AWaiterLocksTheFileThatReplacedTheOneItWaitedFor) {
   TempDir dir;
   const std::string path = dir.Sub("server.hsconf");
-  WriteRaw(path, "v1");
+  WriteFile(path, "v1");
   EditableFile::Options lock;
   lock.lock = true;
   std::optional<EditableFile> a(MustOpen(path, lock));

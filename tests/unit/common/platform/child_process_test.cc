@@ -4,13 +4,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/unit/common/platform/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::platform {
 namespace {

@@ -4,7 +4,8 @@
 #include <utility>
 
 #include "gtest/gtest.h"
-#include "tests/unit/common/platform/temp_dir.h"
+#include "tests/support/files.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::platform {
 namespace {

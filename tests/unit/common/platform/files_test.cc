@@ -1,12 +1,14 @@
 #include "common/platform/files.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/unit/common/platform/temp_dir.h"
+#include "tests/support/files.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::platform {
 namespace {
@@ -16,12 +18,12 @@ using testing::ModeOf;
 using testing::SetMode;
 using testing::TempDir;
 using ::testing::UnorderedElementsAre;
-using testing::WriteRaw;
+using testing::WriteFile;
 
 TEST(SecretFileIsPrivateTest, OwnerOnlyIsPrivateReadableByOthersIsNot) {
   TempDir dir;
   const std::string secret = dir.Sub("sc-password.hash");
-  WriteRaw(secret, "#hash");
+  WriteFile(secret, "#hash");
   SetMode(secret, 0600);
   Result<bool> owner_only = SecretFileIsPrivate(secret);
   ASSERT_TRUE(owner_only.ok()) << owner_only.error().Message();
@@ -48,7 +50,7 @@ TEST(SecretFileIsPrivateTest, MissingFileIsAnError) {
 TEST(ReadFileCappedTest, ReadsUpToTheCapAndRefusesMore) {
   TempDir dir;
   const std::string path = dir.Sub("f");
-  WriteRaw(path, std::string(100, 'a'));
+  WriteFile(path, std::string(100, 'a'));
   Result<std::string> whole = ReadFileCapped(path, 100);
   ASSERT_TRUE(whole.ok());
   EXPECT_EQ(whole->size(), 100u);
@@ -78,8 +80,8 @@ TEST(FoldersTest, MakeDirsListAndRemove) {
   EXPECT_EQ(*KindOf(deep), PathKind::kFolder);
   ASSERT_TRUE(MakeDirs(deep, 0700).ok());  // existing folders are fine
   ASSERT_TRUE(MakeDir(deep, 0700).ok());
-  WriteRaw(deep + "/x", "1");
-  WriteRaw(deep + "/y", "2");
+  WriteFile(deep + "/x", "1");
+  WriteFile(deep + "/y", "2");
   EXPECT_EQ(*KindOf(deep + "/x"), PathKind::kFile);
   Result<std::vector<std::string>> names = ListFolder(deep);
   ASSERT_TRUE(names.ok());
@@ -92,7 +94,7 @@ TEST(FoldersTest, MakeDirsListAndRemove) {
 
 TEST(FoldersTest, ErrorsNameThePath) {
   TempDir dir;
-  WriteRaw(dir.Sub("file"), "");
+  WriteFile(dir.Sub("file"), "");
   Result<void> through_file = MakeDirs(dir.Sub("file/sub"), 0700);
   ASSERT_FALSE(through_file.ok());
   EXPECT_EQ(through_file.error().what, "cannot create " + dir.Sub("file/sub"));
@@ -112,7 +114,7 @@ TEST(FoldersTest, PrivateDirIsOwnerOnlyWhateverTheUmask) {
 TEST(FilesTest, SetFileModeAndAccess) {
   TempDir dir;
   const std::string path = dir.Sub("tool");
-  WriteRaw(path, "#!/bin/sh\n");
+  WriteFile(path, "#!/bin/sh\n");
   ASSERT_TRUE(SetFileMode(path, 0700).ok());
   EXPECT_EQ(ModeOf(path), 0700u);
   EXPECT_TRUE(CheckAccess(path, Access::kRead).ok());
@@ -128,7 +130,7 @@ TEST(FilesTest, SetFileModeAndAccess) {
 TEST(FilesTest, CheckAccessForWritingAsksOnly) {
   TempDir dir;
   const std::string path = dir.Sub("server.hsconf");
-  WriteRaw(path, "<x/>");
+  WriteFile(path, "<x/>");
   EXPECT_TRUE(CheckAccess(path, Access::kWrite).ok());
   EXPECT_TRUE(CheckAccess(dir.path(), Access::kWrite).ok());
   EXPECT_EQ(ReadFileCapped(path, 100).value(), "<x/>");

@@ -2,11 +2,13 @@
 
 #include "common/text/utf8.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet {
 namespace {
 
 using nlohmann::json;
+using ::osfleet::testing::StatusIs;
 
 constexpr char kFffd[] = "\xEF\xBF\xBD";
 
@@ -19,7 +21,7 @@ TEST(JsonUtilTest, DumpReplacesInvalidUtf8InsteadOfThrowing) {
   EXPECT_NE(text.find(kFffd), std::string::npos) << text;
   // The result parses back.
   absl::StatusOr<json> back = ParseJson(text, "dump");
-  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_OK(back);
   EXPECT_EQ(JsonBool(*back, "ok", true), false);
 }
 
@@ -34,7 +36,7 @@ TEST(JsonUtilTest, ParseRefusesBadTextWithoutThrowing) {
   for (const char* text : {"", "{", "{\"a\": \"\xFF\"}", "not json", "{\"a\":1}}"}) {
     absl::StatusOr<json> doc = ParseJson(text, "journal.json");
     ASSERT_FALSE(doc.ok()) << text;
-    EXPECT_EQ(doc.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(doc, StatusIs(absl::StatusCode::kDataLoss));
     EXPECT_EQ(doc.status().message(), "journal.json: not valid JSON");
   }
 }

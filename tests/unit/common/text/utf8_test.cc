@@ -2,9 +2,12 @@
 
 #include "absl/strings/cord.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet {
 namespace {
+
+using ::osfleet::testing::StatusIs;
 
 constexpr char kFffd[] = "\xEF\xBF\xBD";
 
@@ -70,7 +73,7 @@ TEST(Utf8Test, ValidUtf8StatusKeepsCodeAndPayloads) {
   absl::Status status = absl::FailedPreconditionError("stop command: \xFF\xFE caf\xC3");
   status.SetPayload("type.osfleet.dev/refused", absl::Cord("1"));
   const absl::Status valid = ValidUtf8Status(status);
-  EXPECT_EQ(valid.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(valid, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(valid.message(), std::string("stop command: ") + kFffd + kFffd + " caf" + kFffd);
   EXPECT_TRUE(valid.GetPayload("type.osfleet.dev/refused").has_value());
   EXPECT_EQ(ValidUtf8Status(absl::OkStatus()), absl::OkStatus());

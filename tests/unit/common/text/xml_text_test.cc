@@ -1,4 +1,5 @@
 #include "common/text/xml_text.h"
+#include "tests/support/status_matchers.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,7 +11,7 @@ using ::testing::HasSubstr;
 
 TEST(XmlTextTest, PlainTextMapsOneToOne) {
   absl::StatusOr<XmlText> t = UnescapeXmlText("Server=a;");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_OK(t);
   EXPECT_EQ(t->text, "Server=a;");
   ASSERT_EQ(t->raw_offset.size(), 10u);
   for (size_t i = 0; i < t->raw_offset.size(); ++i) EXPECT_EQ(t->raw_offset[i], i);
@@ -19,7 +20,7 @@ TEST(XmlTextTest, PlainTextMapsOneToOne) {
 TEST(XmlTextTest, EntitiesBecomeTheirTextAndMapBackToTheirWholeBytes) {
   const std::string raw = "a=&quot;x&amp;y&quot;;b=&#65;&#x42;&lt;&gt;&apos;";
   absl::StatusOr<XmlText> t = UnescapeXmlText(raw);
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_OK(t);
   EXPECT_EQ(t->text, "a=\"x&y\";b=AB<>'");
   // "x&y" is text[3, 6): its raw bytes are "x&amp;y".
   EXPECT_EQ(raw.substr(t->raw_offset[3], t->raw_offset[6] - t->raw_offset[3]), "x&amp;y");
@@ -28,14 +29,14 @@ TEST(XmlTextTest, EntitiesBecomeTheirTextAndMapBackToTheirWholeBytes) {
 
 TEST(XmlTextTest, CrLfAndLoneCrReadAsLf) {
   absl::StatusOr<XmlText> t = UnescapeXmlText("a\r\nb\rc");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_OK(t);
   EXPECT_EQ(t->text, "a\nb\nc");
   EXPECT_EQ(t->raw_offset[2], 3u);  // 'b' after the two bytes of CRLF
 }
 
 TEST(XmlTextTest, NonAsciiCharacterReferenceIsUtf8) {
   absl::StatusOr<XmlText> t = UnescapeXmlText("&#xE9;");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_OK(t);
   EXPECT_EQ(t->text, "\xC3\xA9");
 }
 

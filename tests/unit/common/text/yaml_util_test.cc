@@ -9,10 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 class YamlUtilTest : public ::testing::Test {
@@ -38,7 +40,7 @@ class YamlUtilTest : public ::testing::Test {
 // Saved by an editor in Windows-1252: "é" is the single byte 0xE9.
 TEST_F(YamlUtilTest, TextThatIsNotUtf8NamesFileLineAndColumn) {
   absl::StatusOr<YAML::Node> node = Load("servers:\n  - name: caf\xE9\n");
-  ASSERT_EQ(node.status().code(), absl::StatusCode::kInvalidArgument) << node.status();
+  ASSERT_THAT(node, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(node.status().message(),
             absl::StrCat(path_, ":2:14: not valid UTF-8 (byte 0xE9); save the file as UTF-8"));
   // A cut multi-byte character at the very start.
@@ -49,7 +51,7 @@ TEST_F(YamlUtilTest, TextThatIsNotUtf8NamesFileLineAndColumn) {
 TEST_F(YamlUtilTest, TextThatIsNotYamlNamesFileLineAndColumn) {
   for (const std::string bad : {"a: [1, 2\n", "a: b\n\tc: d\n", "{{{{\n", "a: *nope\n"}) {
     absl::StatusOr<YAML::Node> node = Load(bad);
-    ASSERT_EQ(node.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    ASSERT_THAT(node, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
     EXPECT_THAT(std::string(node.status().message()),
                 ::testing::MatchesRegex(path_ + ":[0-9]+:[0-9]+: .+"));
   }
@@ -57,18 +59,18 @@ TEST_F(YamlUtilTest, TextThatIsNotYamlNamesFileLineAndColumn) {
 
 TEST_F(YamlUtilTest, Utf8WithBomAndUtf16AreRead) {
   absl::StatusOr<YAML::Node> node = Load("\xEF\xBB\xBFname: S\xC3\xA3o\n");
-  ASSERT_TRUE(node.ok()) << node.status();
+  ASSERT_OK(node);
   EXPECT_EQ((*node)["name"].Scalar(), "S\xC3\xA3o");
   // "name: Sao" in UTF-16LE with a BOM (PowerShell 5's Out-File).
   std::string utf16 = "\xFF\xFE";
   for (char c : std::string("name: Sao\n")) utf16 += std::string{c, '\0'};
   node = Load(utf16);
-  ASSERT_TRUE(node.ok()) << node.status();
+  ASSERT_OK(node);
   EXPECT_EQ((*node)["name"].Scalar(), "Sao");
 }
 
 TEST_F(YamlUtilTest, MissingFileIsNotFound) {
-  EXPECT_EQ(LoadYamlFile(dir_ + "/nope.yaml").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(LoadYamlFile(dir_ + "/nope.yaml"), StatusIs(absl::StatusCode::kNotFound));
 }
 
 // Numbers are read with absl::SimpleAtoi, never std::sto* (which throws).
@@ -76,13 +78,13 @@ TEST_F(YamlUtilTest, IntegersOutOfRangeOrNotNumbersAreRefused) {
   for (const char* text : {"99999999999999999999", "-99999999999999999999", "12abc", "0x", "",
                            "1e3", " "}) {
     absl::StatusOr<YAML::Node> node = Load(absl::StrCat("n: '", text, "'\n"));
-    ASSERT_TRUE(node.ok()) << node.status();
+    ASSERT_OK(node);
     absl::StatusOr<int64_t> n = YamlInt(path_, (*node)["n"], "n");
-    EXPECT_EQ(n.status().code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(n, StatusIs(absl::StatusCode::kInvalidArgument)) << text;
     EXPECT_THAT(n.status().message(), HasSubstr(absl::StrCat(path_, ":1: n: expected an integer")));
   }
   absl::StatusOr<YAML::Node> node = Load("n: 9223372036854775807\n");
-  ASSERT_TRUE(node.ok());
+  ASSERT_OK(node);
   EXPECT_EQ(*YamlInt(path_, (*node)["n"], "n"), INT64_MAX);
 }
 

@@ -1,6 +1,7 @@
 // CancelToken: never cancelled by default; the client's cancel and deadline become
 // CANCELLED and DEADLINE_EXCEEDED; SleepFor wakes early when cancelled.
 #include "common/time/cancel.h"
+#include "tests/support/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -10,25 +11,27 @@
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
+
 TEST(CancelTokenTest, DefaultTokenNeverCancels) {
   const CancelToken token;
-  EXPECT_TRUE(token.Check().ok());
+  EXPECT_OK(token.Check());
   EXPECT_FALSE(token.Cancelled());
-  EXPECT_TRUE(token.SleepFor(absl::Milliseconds(1)).ok());
+  EXPECT_OK(token.SleepFor(absl::Milliseconds(1)));
 }
 
 TEST(CancelTokenTest, ClientCancelIsCancelled) {
   std::atomic<bool> cancelled{false};
   const CancelToken token([&] { return cancelled.load(); }, absl::InfiniteFuture());
-  EXPECT_TRUE(token.Check().ok());
+  EXPECT_OK(token.Check());
   cancelled = true;
-  EXPECT_EQ(token.Check().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(token.Check(), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_TRUE(token.Cancelled());
 }
 
 TEST(CancelTokenTest, PassedDeadlineIsDeadlineExceededEvenWhenAlsoCancelled) {
   const CancelToken token([] { return true; }, absl::Now() - absl::Seconds(1));
-  EXPECT_EQ(token.Check().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(token.Check(), StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 
 TEST(CancelTokenTest, SleepWakesSoonAfterTheCancel) {
@@ -42,13 +45,13 @@ TEST(CancelTokenTest, SleepWakesSoonAfterTheCancel) {
   const absl::Status s = token.SleepFor(absl::Seconds(30));
   const absl::Duration slept = absl::Now() - start;
   canceller.join();
-  EXPECT_EQ(s.code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kCancelled));
   EXPECT_LT(slept, absl::Seconds(5));
 }
 
 TEST(CancelTokenTest, SleepEndsAtTheDeadline) {
   const CancelToken token(nullptr, absl::Now() + absl::Milliseconds(20));
-  EXPECT_EQ(token.SleepFor(absl::Seconds(30)).code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(token.SleepFor(absl::Seconds(30)), StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 
 }  // namespace

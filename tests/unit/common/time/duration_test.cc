@@ -3,16 +3,18 @@
 #include "common/time/duration.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 // ----- ParseDuration ---------------------------------------------------------------------
 
 TEST(ParseDurationTest, RefusesInfinity) {
-  EXPECT_EQ(ParseDuration("inf", "--timeout").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ParseDuration("inf", "--timeout"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ParseDurationTest, AcceptsUsualForms) {
@@ -27,7 +29,7 @@ TEST(ParseDurationTest, AcceptsUsualForms) {
 TEST(ParseDurationTest, RefusesTextThatIsNotADuration) {
   for (const char* text : {"", "abc", "10", "5 m", "10sec", "1h30"}) {
     absl::Status s = ParseDuration(text, "--confirm-timeout").status();
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << "'" << text << "'";
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << "'" << text << "'";
     EXPECT_THAT(std::string(s.message()),
                 HasSubstr(std::string("--confirm-timeout: '") + text + "'"));
   }
@@ -35,7 +37,7 @@ TEST(ParseDurationTest, RefusesTextThatIsNotADuration) {
 
 TEST(ParseDurationTest, RefusesNegative) {
   absl::Status s = ParseDuration("-5s", "--timeout").status();
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(s.message()), HasSubstr("--timeout: '-5s' is negative"));
 }
 

@@ -9,31 +9,31 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::ctl {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 class DbCredentialsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "db_credentials_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    path_ = tmpl + "/creds.yaml";
-  }
+  void SetUp() override { path_ = tmp_.path() + "/creds.yaml"; }
   absl::StatusOr<DbCredentials> Load(const std::string& bytes, mode_t mode = 0600) {
     std::ofstream(path_, std::ios::trunc | std::ios::binary) << bytes;
     chmod(path_.c_str(), mode);
     return LoadDbCredentials(path_);
   }
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string path_;
 };
 
 TEST_F(DbCredentialsTest, ReadsNamesAndValues) {
   absl::StatusOr<DbCredentials> c = Load("db_admin_user: sa\ndb_admin_password: 'p@ss: w0rd'\n");
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(*c, (DbCredentials{{"db_admin_user", "sa"}, {"db_admin_password", "p@ss: w0rd"}}));
 }
 
@@ -59,12 +59,12 @@ TEST_F(DbCredentialsTest, MistakesNameTheLineNeverTheValue) {
 TEST_F(DbCredentialsTest, AFileOthersMayReadIsRefusedWithTheFix) {
   absl::StatusOr<DbCredentials> c = Load("db_admin_password: x\n", 0644);
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(c, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(c.status().message(), HasSubstr("chmod 600"));
 }
 
 TEST_F(DbCredentialsTest, BothFlagsOrAPromptWithoutATerminalAreUsageErrors) {
-  EXPECT_EQ(ResolveDbCredentials({"f", "u"}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ResolveDbCredentials({"f", "u"}), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_TRUE(ResolveDbCredentials({}).value().empty());
   // ctest runs without a terminal on stdin: the prompt cannot be shown.
   absl::StatusOr<DbCredentials> prompt = ResolveDbCredentials({"", "sa"});

@@ -5,10 +5,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::ctl {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(LeaseOrDefaultTest, WithoutLeaseTakesTheShorterOf30sAndTheWindow) {
@@ -18,18 +20,18 @@ TEST(LeaseOrDefaultTest, WithoutLeaseTakesTheShorterOf30sAndTheWindow) {
   for (const Case& c : {Case{"10m", "30s"}, Case{"30s", "30s"}, Case{"20s", "20s"},
                         Case{"1s", "1s"}, Case{"500ms", "500ms"}, Case{"24h", "30s"}}) {
     absl::StatusOr<std::string> lease = LeaseOrDefault("", c.confirm_timeout);
-    ASSERT_TRUE(lease.ok()) << c.confirm_timeout << ": " << lease.status();
+    ASSERT_OK(lease) << c.confirm_timeout;
     EXPECT_EQ(*lease, c.want) << c.confirm_timeout;
   }
 }
 
 TEST(LeaseOrDefaultTest, AGivenLeaseIsKeptAndChecked) {
   absl::StatusOr<std::string> given = LeaseOrDefault("45s", "10m");
-  ASSERT_TRUE(given.ok()) << given.status();
+  ASSERT_OK(given);
   EXPECT_EQ(*given, "45s");
   absl::StatusOr<std::string> longer = LeaseOrDefault("30s", "20s");
   ASSERT_FALSE(longer.ok());
-  EXPECT_EQ(longer.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(longer, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(longer.status().message(),
               HasSubstr("--lease 30s: must be at least 500ms and at most --confirm-timeout (20s)"));
   EXPECT_THAT(LeaseOrDefault("100ms", "10m").status().message(), HasSubstr("--lease 100ms"));
@@ -39,7 +41,7 @@ TEST(LeaseOrDefaultTest, BadWindowsNameTheWindowNotTheLease) {
   for (const char* window : {"200ms", "0s", "25h", "soon"}) {
     absl::StatusOr<std::string> lease = LeaseOrDefault("", window);
     ASSERT_FALSE(lease.ok()) << window;
-    EXPECT_EQ(lease.status().code(), absl::StatusCode::kInvalidArgument) << window;
+    EXPECT_THAT(lease, StatusIs(absl::StatusCode::kInvalidArgument)) << window;
     EXPECT_THAT(lease.status().message(), HasSubstr("--confirm-timeout")) << window;
     EXPECT_THAT(lease.status().message(), ::testing::Not(HasSubstr("--lease"))) << window;
   }

@@ -3,10 +3,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(EndpointChangesTest, GivenAddressesInPlatformLogSessionOrder) {
@@ -25,22 +27,22 @@ TEST(EndpointChangesTest, CheckedNamesTheFlagOfABadAddress) {
   absl::StatusOr<std::vector<v1::EndpointChange>> bad =
       CheckedEndpointChanges({"ok", "bad<host", ""});
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(bad.status().message(), HasSubstr("--log"));
   absl::StatusOr<std::vector<v1::EndpointChange>> good =
       CheckedEndpointChanges({"SQLP", "SQLL", "SQLS"});
-  ASSERT_TRUE(good.ok());
+  ASSERT_OK(good);
   EXPECT_EQ(good->size(), 3u);
   EXPECT_EQ((*good)[1].database(), v1::DATABASE_LOGGING);
   // No address at all is not an error here: `probe` then checks the current ones.
-  EXPECT_TRUE(CheckedEndpointChanges({}).ok());
+  EXPECT_OK(CheckedEndpointChanges({}));
 }
 
 TEST(EndpointChangesTest, CheckedValidatesEachAddressAsTheAgentsWould) {
   absl::StatusOr<std::vector<v1::EndpointChange>> slip =
       CheckedEndpointChanges({"sqlp01:1433", "", ""});
   ASSERT_FALSE(slip.ok());
-  EXPECT_EQ(slip.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(slip, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(slip.status().message(),
               HasSubstr("--platform: SQL Server address \"sqlp01:1433\": SQL Server takes the "
                         "port after a comma: host,port; write \"sqlp01,1433\""));
@@ -51,7 +53,7 @@ TEST(EndpointChangesTest, CheckedValidatesEachAddressAsTheAgentsWould) {
   EXPECT_THAT(pipe.status().message(), HasSubstr("named pipes and shared memory"));
   absl::StatusOr<std::vector<v1::EndpointChange>> oracle =
       CheckedEndpointChanges({"ora01:1521/OSPROD", "[::1],1433", "sql\\INST"});
-  ASSERT_TRUE(oracle.ok()) << oracle.status();
+  ASSERT_OK(oracle);
   EXPECT_EQ((*oracle)[2].address(), "sql\\INST");  // sent as typed
 }
 

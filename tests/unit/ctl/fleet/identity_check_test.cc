@@ -7,10 +7,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::ctl {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -40,7 +42,7 @@ TEST(IdentityCheckTest, AgentsThatAreWhatTheInventorySaysPass) {
   const std::vector<HostReply<v1::AgentInfo>> info = {Answer(dc, "dc01", kDc),
                                                       Answer(fe, "fe01", kFe)};
   EXPECT_TRUE(IdentityMismatches(info).empty());
-  EXPECT_TRUE(CheckIdentities(info).ok());
+  EXPECT_OK(CheckIdentities(info));
 }
 
 TEST(IdentityCheckTest, SwappedRolesNameBothSides) {
@@ -54,7 +56,7 @@ TEST(IdentityCheckTest, SwappedRolesNameBothSides) {
                           "fe01: the inventory says front_end, its agent (named dc01) says "
                           "deployment_controller"));
   const absl::Status status = CheckIdentities(info);
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(status.message(), HasSubstr("nothing was changed"));
   EXPECT_THAT(status.message(), HasSubstr("dc01: the inventory says deployment_controller"));
 }
@@ -73,7 +75,7 @@ TEST(IdentityCheckTest, ServersThatDidNotAnswerAreLeftToTheCommand) {
   HostReply<v1::AgentInfo> silent;
   silent.server = &dc;
   silent.status = grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused");
-  EXPECT_TRUE(CheckIdentities({silent}).ok());
+  EXPECT_OK(CheckIdentities({silent}));
 }
 
 TEST(IdentityCheckTest, AgentNamesAreShownEscaped) {

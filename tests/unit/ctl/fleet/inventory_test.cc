@@ -10,10 +10,13 @@
 #include "ctl/output/exit_code.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::ctl {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
@@ -21,14 +24,8 @@ using ::testing::Pair;
 class InventoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "inventory_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    dir_ = tmp_.path();
     path_ = dir_ + "/inv.yaml";
-  }
-  void TearDown() override {
-    unlink(path_.c_str());
-    rmdir(dir_.c_str());
   }
 
   absl::StatusOr<Inventory> Load(const std::string& yaml) {
@@ -38,12 +35,13 @@ class InventoryTest : public ::testing::Test {
   // Expects INVALID_ARGUMENT whose message starts at "inv.yaml:LINE: " and has `text`.
   void ExpectError(const std::string& yaml, int line, const std::string& text) {
     absl::StatusOr<Inventory> inv = Load(yaml);
-    ASSERT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument) << inv.status();
+    ASSERT_THAT(inv, StatusIs(absl::StatusCode::kInvalidArgument));
     const std::string message(inv.status().message());
     EXPECT_THAT(message, HasSubstr(absl::StrCat(path_, ":", line, ": "))) << yaml;
     EXPECT_THAT(message, HasSubstr(text)) << yaml;
   }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string dir_, path_;
 };
 
@@ -65,7 +63,7 @@ constexpr char kGood[] =
 
 TEST_F(InventoryTest, LoadsServersInOrderWithDefaults) {
   absl::StatusOr<Inventory> inv = Load(kGood);
-  ASSERT_TRUE(inv.ok()) << inv.status();
+  ASSERT_OK(inv);
   EXPECT_EQ(inv->path, path_);
   EXPECT_EQ(inv->default_port, 7500u);
   ASSERT_EQ(inv->servers.size(), 3u);
@@ -82,7 +80,7 @@ TEST_F(InventoryTest, LoadsServersInOrderWithDefaults) {
 
 TEST_F(InventoryTest, RelativeTlsPathsResolveAgainstTheInventoryFolder) {
   absl::StatusOr<Inventory> inv = Load(kGood);
-  ASSERT_TRUE(inv.ok()) << inv.status();
+  ASSERT_OK(inv);
   EXPECT_EQ(inv->tls.ca, dir_ + "/pki/ca.pem");
   EXPECT_EQ(inv->tls.cert, "/abs/operator.pem");
   EXPECT_EQ(inv->tls.key, dir_ + "/pki/operator.key");
@@ -90,7 +88,7 @@ TEST_F(InventoryTest, RelativeTlsPathsResolveAgainstTheInventoryFolder) {
 
 TEST_F(InventoryTest, DefaultPortIs7443) {
   absl::StatusOr<Inventory> inv = Load("servers:\n  - {name: a, address: h1, role: dc}\n");
-  ASSERT_TRUE(inv.ok()) << inv.status();
+  ASSERT_OK(inv);
   EXPECT_EQ(inv->default_port, 7443u);
   ASSERT_EQ(inv->servers.size(), 1u);
   ASSERT_TRUE(inv->servers[0].address.port.has_value());
@@ -166,7 +164,7 @@ TEST_F(InventoryTest, TwoDeploymentControllers) {
 TEST_F(InventoryTest, EmptyOrMissingServerList) {
   for (const char* yaml : {"servers: []\n", "defaults: {port: 1}\n", "servers:\n"}) {
     absl::StatusOr<Inventory> inv = Load(yaml);
-    EXPECT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument) << yaml;
+    EXPECT_THAT(inv, StatusIs(absl::StatusCode::kInvalidArgument)) << yaml;
     EXPECT_THAT(std::string(inv.status().message()), HasSubstr(path_ + ": 'servers:'")) << yaml;
   }
 }
@@ -187,12 +185,12 @@ TEST_F(InventoryTest, LabelsMustBeAMapOfStrings) {
 
 TEST_F(InventoryTest, YamlSyntaxErrorHasFileAndLine) {
   absl::StatusOr<Inventory> inv = Load("servers:\n  - {name: a, address: h\n");
-  EXPECT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(inv, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(inv.status().message()), HasSubstr(path_ + ":"));
 }
 
 TEST_F(InventoryTest, MissingFileIsNotFound) {
-  EXPECT_EQ(LoadInventory(dir_ + "/none.yaml").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(LoadInventory(dir_ + "/none.yaml"), StatusIs(absl::StatusCode::kNotFound));
 }
 
 // An empty name cannot be selected, certified or reported.
@@ -220,7 +218,7 @@ TEST_F(InventoryTest, NameWithLimitSyntaxIsRefused) {
 TEST_F(InventoryTest, FileThatIsNotUtf8IsUsageErrorWithFileAndLine) {
   absl::StatusOr<Inventory> inv =
       Load("servers:\n  - name: dc01\n    address: caf\xE9.corp\n    role: dc\n");
-  ASSERT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument) << inv.status();
+  ASSERT_THAT(inv, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(inv.status().message(), HasSubstr(absl::StrCat(path_, ":3:17: not valid UTF-8")));
   EXPECT_EQ(ExitCodeFor(inv.status()), kExitUsage);
 }
@@ -229,7 +227,7 @@ TEST_F(InventoryTest, FileThatIsNotYamlIsUsageErrorWithFileAndLine) {
   for (const std::string bad : {"servers: [\n  {name: dc01\n", "\x7F" "ELF\x01\x02\x01\n[",
                                 "- a\nb: c\n"}) {
     absl::StatusOr<Inventory> inv = Load(bad);
-    ASSERT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument) << inv.status();
+    ASSERT_THAT(inv, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(std::string(inv.status().message()),
                 ::testing::MatchesRegex(path_ + ":[0-9]+:.*"));
     EXPECT_EQ(ExitCodeFor(inv.status()), kExitUsage);

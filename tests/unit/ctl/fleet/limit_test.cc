@@ -5,10 +5,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::ctl {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -77,12 +79,12 @@ TEST(SelectServersTest, ExclusionsApplyAfterInclusions) {
 
 TEST(SelectServersTest, TermMatchingNothingIsAnError) {
   absl::Status s = Error("dc01,fe99");
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(s.message()), HasSubstr("'fe99' matches no server"));
-  EXPECT_EQ(Error("!fe99").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Error("!fe99"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(Error("label:site=paris").message()),
               HasSubstr("'label:site=paris' matches no server"));
-  EXPECT_EQ(Error("db*").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Error("db*"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(SelectServersTest, MalformedTermsAreErrors) {
@@ -95,7 +97,7 @@ TEST(SelectServersTest, MalformedTermsAreErrors) {
 
 TEST(SelectServersTest, ExcludingEverythingIsAnError) {
   absl::Status s = Error("dc01,!dc01");
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(s.message()), HasSubstr("leaves no server selected"));
 }
 

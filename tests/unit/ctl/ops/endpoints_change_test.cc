@@ -13,9 +13,12 @@
 #include "ctl/output/exit_code.h"
 #include "gtest/gtest.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::ctl {
 namespace {
+
+using ::osfleet::testing::StatusIs;
 
 // Plans at revision "rev-NAME" (or refuses), and records every Set.
 class FakeEndpoints final : public v1::Endpoints::CallbackService {
@@ -102,7 +105,7 @@ TEST_F(EndpointsChangeTest, OneRefusalChangesNothingAnywhere) {
   EndpointsChangeResult result = ChangeEndpoints(targets_, fanout_, fanout_, Change());
   EXPECT_TRUE(IsRefused(result.status));
   EXPECT_EQ(ExitCodeFor(result.status), kExitRefused);
-  EXPECT_EQ(result.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(result.status, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(result.status.message(),
             "refused: 1 server(s) cannot take this change; nothing was changed on any server");
   ASSERT_EQ(result.plan.size(), 3u);
@@ -114,7 +117,7 @@ TEST_F(EndpointsChangeTest, OneRefusalChangesNothingAnywhere) {
 TEST_F(EndpointsChangeTest, EachServerIsSetAtTheRevisionItWasPlannedAt) {
   Start({"dc01", "fe01"}, "");
   EndpointsChangeResult result = ChangeEndpoints(targets_, fanout_, fanout_, Change());
-  ASSERT_TRUE(result.status.ok()) << result.status;
+  ASSERT_OK(result.status);
   ASSERT_EQ(result.set.size(), 2u);
   for (size_t i = 0; i < agents_.size(); ++i) {
     EXPECT_TRUE(result.set[i].ok());

@@ -2,9 +2,12 @@
 #include "ctl/output/exit_code.h"
 
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::ctl {
 namespace {
+
+using ::osfleet::testing::StatusIs;
 
 TEST(ExitCodeTest, StatusCodesMapToTheDocumentedExitCodes) {
   EXPECT_EQ(ExitCodeFor(absl::OkStatus()), kExitOk);
@@ -27,7 +30,7 @@ TEST(ExitCodeTest, RefusedIsAPayloadNotAWordInTheMessage) {
 
 TEST(ExitCodeTest, MarkingKeepsCodeAndMessageAndSurvivesCopies) {
   const absl::Status marked = MarkRefused(absl::FailedPreconditionError("refused: why"));
-  EXPECT_EQ(marked.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(marked, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(marked.message(), "refused: why");
   const absl::Status copy = marked;
   EXPECT_TRUE(IsRefused(copy));
@@ -35,7 +38,7 @@ TEST(ExitCodeTest, MarkingKeepsCodeAndMessageAndSurvivesCopies) {
 }
 
 TEST(ExitCodeTest, AnOkStatusCannotBeRefused) {
-  EXPECT_TRUE(MarkRefused(absl::OkStatus()).ok());
+  EXPECT_OK(MarkRefused(absl::OkStatus()));
   EXPECT_FALSE(IsRefused(MarkRefused(absl::OkStatus())));
   EXPECT_EQ(ExitCodeFor(MarkRefused(absl::OkStatus())), kExitOk);
 }

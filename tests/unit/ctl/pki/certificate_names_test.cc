@@ -6,10 +6,12 @@
 #include "ctl/pki/key.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::ctl::pki {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 CertificateSpec Spec(std::string cn, std::string ou, bool ca) {
@@ -29,28 +31,28 @@ absl::Status Sign(const CertificateSpec& spec) {
 }
 
 TEST(CertificateNamesTest, GoodCertificatesAreSigned) {
-  EXPECT_TRUE(Sign(Spec("alice", "osfleet:operator", false)).ok());
-  EXPECT_TRUE(Sign(Spec("dc01", "osfleet:agent", false)).ok());
-  EXPECT_TRUE(Sign(Spec("osfleet fleet CA", "", true)).ok());
+  EXPECT_OK(Sign(Spec("alice", "osfleet:operator", false)));
+  EXPECT_OK(Sign(Spec("dc01", "osfleet:agent", false)));
+  EXPECT_OK(Sign(Spec("osfleet fleet CA", "", true)));
 }
 
 TEST(CertificateNamesTest, BlankCommonNameIsRefused) {
   for (const char* cn : {"", " ", "\t"}) {
     const absl::Status s = Sign(Spec(cn, "osfleet:operator", false));
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(s.message(), HasSubstr("needs a CN"));
   }
 }
 
 TEST(CertificateNamesTest, CaWithARoleIsRefused) {
   const absl::Status s = Sign(Spec("sub CA", "osfleet:operator", true));
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(s.message(), HasSubstr("a CA certificate gets no role OU"));
 }
 
 TEST(CertificateNamesTest, OuThatOnlyLooksLikeARoleIsRefused) {
   const absl::Status s = Sign(Spec("eve", "OSFLEET:Operator", false));
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(s.message(), HasSubstr("which is not a role"));
 }
 

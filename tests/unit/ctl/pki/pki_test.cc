@@ -16,10 +16,13 @@
 #include "ctl/pki/names.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::ctl::pki {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -70,14 +73,8 @@ double ValidDays(const CertificateInfo& info) {
 class PkiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "pki_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     dir_ = root_ + "/fleet/pki";  // neither level exists yet
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
   }
 
   PkiResult Init(const std::string& dir, int days = kDefaultCaDays) {
@@ -85,7 +82,7 @@ class PkiTest : public ::testing::Test {
     o.dir = dir;
     o.days = days;
     absl::StatusOr<PkiResult> r = InitCa(o);
-    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_OK(r);
     return r.ok() ? *r : PkiResult{};
   }
   IssueOptions Agent(const std::string& name, std::vector<std::string> sans = {}) const {
@@ -106,6 +103,7 @@ class PkiTest : public ::testing::Test {
   }
   std::string Path(const std::string& file) const { return dir_ + "/" + file; }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string root_, dir_;
 };
 
@@ -118,7 +116,7 @@ TEST_F(PkiTest, InitCreatesAPrivateFolderAKey0600AndACertificate0644) {
   EXPECT_EQ(r.files[0].path, Path("ca.key"));
   EXPECT_EQ(r.files[1].path, Path("ca.pem"));
   absl::StatusOr<std::string> key = ReadFileCapped(Path("ca.key"), 1 << 20);
-  ASSERT_TRUE(key.ok());
+  ASSERT_OK(key);
   EXPECT_THAT(*key, StartsWith("-----BEGIN PRIVATE KEY-----"));  // PKCS#8, unencrypted
   EXPECT_EQ(r.certificate.subject, "CN=osfleet fleet CA");
   EXPECT_EQ(r.certificate.sha256.size(), 32u * 3 - 1);
@@ -150,7 +148,7 @@ TEST_F(PkiTest, AgentCertificateVerifiesAgainstTheCaWithItsNamesAndUnit) {
   Init(dir_);
   absl::StatusOr<PkiResult> r =
       IssueCertificate(Agent("dc01", {"10.0.0.5", "DC01.corp.example", "::1", "DNS:dc01"}));
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_EQ(ModeOf(Path("dc01.key")), 0600u);
   EXPECT_EQ(ModeOf(Path("dc01.pem")), 0644u);
   X509Ptr ca = LoadCert(Path("ca.pem"));
@@ -182,7 +180,7 @@ TEST_F(PkiTest, OperatorCertificateCarriesItsRoleAndIsForClientsOnly) {
   X509Ptr ca = LoadCert(Path("ca.pem"));
   for (const std::string role : {"viewer", "operator"}) {
     absl::StatusOr<PkiResult> r = IssueCertificate(Operator("alice-" + role, role));
-    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_OK(r);
     EXPECT_EQ(r->certificate.organizational_unit, "osfleet:" + role);
     EXPECT_EQ(RoleOf(r->certificate), role);
     EXPECT_EQ(r->certificate.common_name, "alice-" + role);
@@ -201,25 +199,25 @@ TEST_F(PkiTest, InitRefusesToReplaceACaUnlessForced) {
   InitOptions o;
   o.dir = dir_;
   absl::StatusOr<PkiResult> again = InitCa(o);
-  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(again.status().message(), HasSubstr(Path("ca.key") + " already exists"));
   EXPECT_EQ(LoadCert(Path("ca.pem")) != nullptr, true);
   o.force = true;
   absl::StatusOr<PkiResult> forced = InitCa(o);
-  ASSERT_TRUE(forced.ok()) << forced.status();
+  ASSERT_OK(forced);
   EXPECT_NE(forced->certificate.sha256, first);
 }
 
 TEST_F(PkiTest, IssueRefusesToReplaceFilesUnlessForcedAndForcedKeysStayPrivate) {
   Init(dir_);
-  ASSERT_TRUE(IssueCertificate(Agent("fe01")).ok());
+  ASSERT_OK(IssueCertificate(Agent("fe01")));
   absl::StatusOr<PkiResult> again = IssueCertificate(Agent("fe01"));
-  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(again.status().message(), HasSubstr(Path("fe01.key")));
   ASSERT_EQ(chmod(Path("fe01.key").c_str(), 0644), 0);
   IssueOptions forced = Agent("fe01");
   forced.force = true;
-  ASSERT_TRUE(IssueCertificate(forced).ok());
+  ASSERT_OK(IssueCertificate(forced));
   EXPECT_EQ(ModeOf(Path("fe01.key")), 0600u);
 }
 
@@ -229,10 +227,10 @@ TEST_F(PkiTest, BadNamesAreRefusedAndWriteNothing) {
       "", "../x", "a/b", "ca", "all", ".hidden", "-rf", "dc 01", "dc01\n", std::string(65, 'a')};
   for (const std::string& name : names) {
     absl::StatusOr<PkiResult> r = IssueCertificate(Agent(name));
-    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument)) << name;
   }
-  EXPECT_TRUE(IssueCertificate(Agent(std::string(64, 'a'))).ok());
-  EXPECT_TRUE(IssueCertificate(Agent("fe-02.corp_x")).ok());
+  EXPECT_OK(IssueCertificate(Agent(std::string(64, 'a'))));
+  EXPECT_OK(IssueCertificate(Agent("fe-02.corp_x")));
   EXPECT_FALSE(Exists(Path(".hidden.key")));
   EXPECT_FALSE(Exists(root_ + "/fleet/x.key"));
 }
@@ -268,7 +266,7 @@ TEST_F(PkiTest, IssueWithoutACaIsAFailedPreconditionNamingTheFile) {
   IssueOptions o = Agent("dc01");
   o.dir = root_ + "/empty";
   absl::StatusOr<PkiResult> r = IssueCertificate(o);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(r.status().message(), HasSubstr(root_ + "/empty/ca.pem not found"));
   EXPECT_THAT(r.status().message(), HasSubstr("osctl pki init"));
 }
@@ -279,7 +277,7 @@ TEST_F(PkiTest, ACaKeyThatDoesNotMatchTheCertificateIsRefused) {
   std::filesystem::copy_file(root_ + "/other/ca.key", Path("ca.key"),
                              std::filesystem::copy_options::overwrite_existing);
   absl::StatusOr<PkiResult> r = IssueCertificate(Agent("dc01"));
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(r.status().message(), HasSubstr("is not the private key of " + Path("ca.pem")));
 }
 
@@ -289,7 +287,7 @@ TEST_F(PkiTest, ACertificateFromAnotherCaFailsVerification) {
   Init(other);
   IssueOptions o = Operator("mallory", "operator");
   o.dir = other;
-  ASSERT_TRUE(IssueCertificate(o).ok());
+  ASSERT_OK(IssueCertificate(o));
   X509Ptr ca = LoadCert(Path("ca.pem"));
   X509Ptr rogue = LoadCert(other + "/mallory.pem");
   EXPECT_EQ(Verify(rogue.get(), ca.get(), X509_PURPOSE_SSL_CLIENT),
@@ -302,7 +300,7 @@ TEST_F(PkiTest, BackdatedCertificatesAreExpired) {
   o.days = 1;
   o.backdate_days = 2;
   absl::StatusOr<PkiResult> r = IssueCertificate(o);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_LT(r->certificate.not_after, absl::Now());
   EXPECT_EQ(Verify(LoadCert(Path("old.pem")).get(), LoadCert(Path("ca.pem")).get(),
                    X509_PURPOSE_SSL_CLIENT),
@@ -312,27 +310,27 @@ TEST_F(PkiTest, BackdatedCertificatesAreExpired) {
 TEST_F(PkiTest, ACertificateMayNotOutliveItsCa) {
   Init(dir_, 30);
   absl::StatusOr<PkiResult> r = IssueCertificate(Agent("dc01"));
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(r.status().message(), HasSubstr("would outlive the CA"));
   IssueOptions shorter = Agent("dc01");
   shorter.days = 29;
-  EXPECT_TRUE(IssueCertificate(shorter).ok());
+  EXPECT_OK(IssueCertificate(shorter));
 }
 
 TEST_F(PkiTest, ReadCertificateInfoNamesWhatIsWrong) {
   Init(dir_);
-  EXPECT_EQ(ReadCertificateInfo(Path("nope.pem")).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(ReadCertificateInfo(Path("nope.pem")), StatusIs(absl::StatusCode::kNotFound));
   absl::StatusOr<CertificateInfo> key = ReadCertificateInfo(Path("ca.key"));
   EXPECT_THAT(key.status().message(), HasSubstr(Path("ca.key") + ": no PEM CERTIFICATE block"));
   absl::StatusOr<CertificateInfo> ca = ReadCertificateInfo(Path("ca.pem"));
-  ASSERT_TRUE(ca.ok());
+  ASSERT_OK(ca);
   EXPECT_EQ(ca->issuer, "CN=osfleet fleet CA");
 }
 
 TEST(PkiNamesTest, SubjectAltNamesAreCanonicalAndUnique) {
   absl::StatusOr<std::vector<std::string>> sans = AgentSubjectAltNames(
       "fe01", {"IP:2001:DB8:0:0::5", "Fe01.Example.COM", "fe01.example.com", "192.168.1.1"});
-  ASSERT_TRUE(sans.ok()) << sans.status();
+  ASSERT_OK(sans);
   EXPECT_THAT(*sans,
               ElementsAre("DNS:fe01", "IP:2001:db8::5", "DNS:fe01.example.com", "IP:192.168.1.1"));
   EXPECT_FALSE(AgentSubjectAltNames("fe01", {"a,b"}).ok());

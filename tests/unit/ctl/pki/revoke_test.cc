@@ -14,10 +14,13 @@
 #include "ctl/pki/revocations.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::ctl::pki {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 using StorePtr = OpenSslPtr<X509_STORE, X509_STORE_free>;
@@ -55,18 +58,12 @@ int VerifyWithCrl(const std::string& leaf, const std::string& ca, const std::str
 class RevokeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "revoke_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     dir_ = root_ + "/pki";
     InitOptions init;
     init.dir = dir_;
-    ASSERT_TRUE(InitCa(init).ok());
+    ASSERT_OK(InitCa(init));
     for (const char* name : {"alice", "bob"}) Issue(dir_, name);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
   }
   static CertificateInfo Issue(const std::string& dir, const std::string& name) {
     IssueOptions o;
@@ -76,7 +73,7 @@ class RevokeTest : public ::testing::Test {
     o.role = "operator";
     o.days = kDefaultOperatorDays;
     absl::StatusOr<PkiResult> r = IssueCertificate(o);
-    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_OK(r);
     return r.ok() ? r->certificate : CertificateInfo{};
   }
   // name, serial, cert_file: exactly one is meant to be set.
@@ -99,13 +96,14 @@ class RevokeTest : public ::testing::Test {
   }
   std::string Path(const std::string& file) const { return dir_ + "/" + file; }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string root_, dir_;
 };
 
 TEST_F(RevokeTest, RevokingByNameWritesASignedCrlThatOpensslEnforces) {
   EXPECT_EQ(VerifyWithCrl(Path("alice.pem"), Path("ca.pem"), Path("ca.pem")), -1);  // no CRL
   absl::StatusOr<CrlResult> r = Revoke("alice");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   ASSERT_TRUE(r->revoked.has_value());
   EXPECT_EQ(r->revoked->name, "alice");
   EXPECT_FALSE(r->already_revoked);
@@ -123,11 +121,11 @@ TEST_F(RevokeTest, RevokingByNameWritesASignedCrlThatOpensslEnforces) {
 }
 
 TEST_F(RevokeTest, RepeatedRevokesAccumulateAndTheCrlNumberGrows) {
-  ASSERT_TRUE(Revoke("alice").ok());
+  ASSERT_OK(Revoke("alice"));
   absl::StatusOr<CertificateInfo> bob = ReadCertificateInfo(Path("bob.pem"));
-  ASSERT_TRUE(bob.ok());
+  ASSERT_OK(bob);
   absl::StatusOr<CrlResult> r = Revoke("", bob->serial);  // by serial this time
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_EQ(r->crl->number, 2);
   EXPECT_EQ(r->crl->revoked.size(), 2u);
   EXPECT_EQ(r->record.size(), 2u);
@@ -137,29 +135,29 @@ TEST_F(RevokeTest, RepeatedRevokesAccumulateAndTheCrlNumberGrows) {
             X509_V_ERR_CERT_REVOKED);
   // Revoking again changes nothing in the list and says so; the file form works too.
   absl::StatusOr<CrlResult> again = Revoke("", "", Path("alice.pem"));
-  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_OK(again);
   EXPECT_TRUE(again->already_revoked);
   EXPECT_EQ(again->crl->revoked.size(), 2u);
   EXPECT_EQ(again->crl->number, 3);
   absl::StatusOr<Revocations> record = LoadRevocations(dir_);
-  ASSERT_TRUE(record.ok());
+  ASSERT_OK(record);
   EXPECT_EQ(record->crl_number, 3);
   EXPECT_EQ(record->revoked[0].name, "alice");
 }
 
 TEST_F(RevokeTest, CrlShowsTheRecordAndRenewSignsTheNextNumber) {
   absl::StatusOr<CrlResult> none = Crl();
-  ASSERT_TRUE(none.ok()) << none.status();
+  ASSERT_OK(none);
   EXPECT_FALSE(none->crl.has_value());
   EXPECT_TRUE(none->record.empty());
   absl::StatusOr<CrlResult> empty = Crl(true, 7);
-  ASSERT_TRUE(empty.ok()) << empty.status();
+  ASSERT_OK(empty);
   EXPECT_EQ(empty->crl->number, 1);
   EXPECT_TRUE(empty->crl->revoked.empty());
   EXPECT_NEAR(absl::ToDoubleHours(empty->crl->next_update - absl::Now()) / 24, 7, 0.1);
-  ASSERT_TRUE(Revoke("bob").ok());
+  ASSERT_OK(Revoke("bob"));
   absl::StatusOr<CrlResult> shown = Crl();
-  ASSERT_TRUE(shown.ok());
+  ASSERT_OK(shown);
   EXPECT_TRUE(shown->files.empty());
   EXPECT_EQ(shown->crl->number, 2);
   ASSERT_EQ(shown->record.size(), 1u);
@@ -167,35 +165,35 @@ TEST_F(RevokeTest, CrlShowsTheRecordAndRenewSignsTheNextNumber) {
 }
 
 TEST_F(RevokeTest, RefusalsNameWhatIsWrongAndWriteNothing) {
-  EXPECT_EQ(Revoke("").status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Revoke("alice", "01").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Revoke(""), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Revoke("alice", "01"), StatusIs(absl::StatusCode::kInvalidArgument));
   absl::Status missing = Revoke("carol").status();
-  EXPECT_EQ(missing.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(missing.message(), HasSubstr(Path("carol.pem") + " not found"));
   EXPECT_THAT(Revoke("", "xyz").status().message(), HasSubstr("not a hex serial"));
-  EXPECT_EQ(Revoke("alice", "", "", 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Revoke("alice", "", "", 0), StatusIs(absl::StatusCode::kInvalidArgument));
   absl::Status ca = Revoke("", "", Path("ca.pem")).status();
-  EXPECT_EQ(ca.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ca, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ca.message(), HasSubstr("rotated"));
   // A certificate another CA signed is not this CA's to revoke.
   const std::string other = root_ + "/other";
   InitOptions init;
   init.dir = other;
   init.name = "rogue CA";
-  ASSERT_TRUE(InitCa(init).ok());
+  ASSERT_OK(InitCa(init));
   Issue(other, "mallory");
   absl::Status foreign = Revoke("", "", other + "/mallory.pem").status();
-  EXPECT_EQ(foreign.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(foreign, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(foreign.message(), HasSubstr("was not signed by this CA"));
   EXPECT_FALSE(std::filesystem::exists(Path("crl.pem")));
   EXPECT_FALSE(std::filesystem::exists(Path("revoked.json")));
 }
 
 TEST_F(RevokeTest, ACrlFromAnotherCaIsRefusedWhenRead) {
-  ASSERT_TRUE(Revoke("alice").ok());
+  ASSERT_OK(Revoke("alice"));
   X509Ptr other = Cert(Path("alice.pem"));  // not the CA: its key did not sign the CRL
   absl::StatusOr<CrlInfo> info = ReadCrlPem(Read(Path("crl.pem")), "crl.pem", other.get());
-  EXPECT_EQ(info.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(info, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(info.status().message(), HasSubstr("not signed by this CA"));
   EXPECT_FALSE(ReadCrlPem("garbage", "x.pem", nullptr).ok());
 }

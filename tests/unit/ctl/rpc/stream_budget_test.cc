@@ -7,10 +7,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
 
 namespace osfleet::ctl {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 StreamCaps Small() {
@@ -27,7 +29,7 @@ TEST(StreamBudgetTest, AStreamPastItsEventCapIsRefusedNamingTheAgent) {
   StreamTally tally;
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(budget.Admit("fe01", 1, tally).ok());
   const absl::Status s = budget.Admit("fe01", 1, tally);
-  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(s.message(), "agent fe01 sent more than 3 events in one stream; stopped");
   EXPECT_EQ(tally.events, 3);  // the refused event is not taken
   EXPECT_EQ(tally.bytes, 3);
@@ -36,9 +38,9 @@ TEST(StreamBudgetTest, AStreamPastItsEventCapIsRefusedNamingTheAgent) {
 TEST(StreamBudgetTest, AStreamPastItsByteCapIsRefused) {
   StreamBudget budget(Small());
   StreamTally tally;
-  ASSERT_TRUE(budget.Admit("fe01", 60, tally).ok());
+  ASSERT_OK(budget.Admit("fe01", 60, tally));
   const absl::Status s = budget.Admit("fe01", 41, tally);
-  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(s.message(), "agent fe01 sent more than 100 bytes in one stream; stopped");
   EXPECT_TRUE(budget.Admit("fe01", 40, tally).ok());  // exactly at the cap: taken
 }
@@ -50,7 +52,7 @@ TEST(StreamBudgetTest, TheCallCapsCountEveryAgentTogether) {
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(budget.Admit("fe02", 1, b).ok());
   StreamTally c;
   const absl::Status s = budget.Admit("fe03", 1, c);
-  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(s.message(),
             "the agents sent more than 5 events in one call (agent fe03 crossed it); stopped");
 }
@@ -58,7 +60,7 @@ TEST(StreamBudgetTest, TheCallCapsCountEveryAgentTogether) {
 TEST(StreamBudgetTest, TheCallByteCapCountsEveryAgentTogether) {
   StreamBudget budget(Small());
   StreamTally a, b;
-  ASSERT_TRUE(budget.Admit("fe01", 100, a).ok());
+  ASSERT_OK(budget.Admit("fe01", 100, a));
   const absl::Status s = budget.Admit("fe02", 51, b);
   EXPECT_THAT(s.message(), HasSubstr("more than 150 bytes in one call (agent fe02"));
 }

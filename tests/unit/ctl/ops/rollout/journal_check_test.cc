@@ -2,6 +2,7 @@
 // type and bounds are checked before anything is sized or decided by it, and the error
 // names the file and the field.
 #include "ctl/ops/rollout/journal_check.h"
+#include "tests/support/status_matchers.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -65,7 +66,7 @@ void ExpectRefused(const json& doc, const std::string& field_and_why) {
 
 TEST(JournalCheckTest, AJournalAsOsctlWritesItIsRead) {
   absl::StatusOr<Journal> j = ParseJournal(Valid().dump(2), kPath);
-  ASSERT_TRUE(j.ok()) << j.status();
+  ASSERT_OK(j);
   EXPECT_EQ(j->batches, 2);
   ASSERT_EQ(j->hosts.size(), 3u);
   EXPECT_EQ(j->hosts[2].address, "fe02.farm:7443");
@@ -177,7 +178,7 @@ TEST(JournalCheckTest, AnOlderJournalWithoutTheNewerFieldsIsRead) {
   doc["options"].erase("lease");
   for (json& h : doc["hosts"]) h.erase("address");
   absl::StatusOr<Journal> j = ParseJournal(doc.dump(), kPath);
-  ASSERT_TRUE(j.ok()) << j.status();
+  ASSERT_OK(j);
   EXPECT_EQ(j->ca_fingerprint, "");
   EXPECT_EQ(j->options.lease, "0s");
   EXPECT_EQ(j->hosts[0].address, "");

@@ -15,7 +15,8 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/unit/common/platform/temp_dir.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -39,10 +40,10 @@ class JournalTest : public ::testing::Test {
     j.id = id;
     j.path = RolloutDir() + "/" + id + ".json";
     j.created = created;
-    ASSERT_TRUE(SaveJournal(j).ok());
+    ASSERT_OK(SaveJournal(j));
   }
 
-  platform::testing::TempDir dir_;
+  osfleet::testing::TempDir dir_;
 };
 
 TEST_F(JournalTest, TheNewestIsTheOneCreatedLastEvenWithinTheSameSecond) {
@@ -51,10 +52,10 @@ TEST_F(JournalTest, TheNewestIsTheOneCreatedLastEvenWithinTheSameSecond) {
   Save("20261206-234008-5847", t);                            // a declined plan...
   Save("20261206-234008-451f", t + absl::Milliseconds(300));  // ...then the apply
   absl::StatusOr<Journal> newest = LoadJournal("");
-  ASSERT_TRUE(newest.ok()) << newest.status();
+  ASSERT_OK(newest);
   EXPECT_EQ(newest->id, "20261206-234008-451f");
   absl::StatusOr<Journal> named = LoadJournal("20261206-234008-5847");
-  ASSERT_TRUE(named.ok()) << named.status();
+  ASSERT_OK(named);
   EXPECT_EQ(named->id, "20261206-234008-5847");
 }
 
@@ -65,9 +66,9 @@ TEST_F(JournalTest, TheServiceCenterInstallationIsRecordedAndOffInAnOlderJournal
   j.id = "20261207-010000-aaaa";
   j.path = RolloutDir() + "/" + j.id + ".json";
   j.options.install_service_center = true;
-  ASSERT_TRUE(SaveJournal(j).ok());
+  ASSERT_OK(SaveJournal(j));
   absl::StatusOr<Journal> now = LoadJournal(j.id);
-  ASSERT_TRUE(now.ok()) << now.status();
+  ASSERT_OK(now);
   EXPECT_TRUE(now->options.install_service_center);
 
   std::stringstream text;
@@ -76,7 +77,7 @@ TEST_F(JournalTest, TheServiceCenterInstallationIsRecordedAndOffInAnOlderJournal
   ASSERT_EQ(doc["options"].erase("install_service_center"), 1u);
   std::ofstream(j.path, std::ios::trunc) << doc.dump();
   absl::StatusOr<Journal> older = LoadJournal(j.id);
-  ASSERT_TRUE(older.ok()) << older.status();
+  ASSERT_OK(older);
   EXPECT_FALSE(older->options.install_service_center);
 }
 
@@ -91,9 +92,9 @@ TEST_F(JournalTest, TheAdvancedSettingsChoiceAndEachHostsWarningsAreKept) {
   j.batches = 1;
   h.warnings = {"platform database: kept (--advanced-settings keep): ..."};
   j.hosts.push_back(h);
-  ASSERT_TRUE(SaveJournal(j).ok());
+  ASSERT_OK(SaveJournal(j));
   absl::StatusOr<Journal> loaded = LoadJournal(j.id);
-  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_OK(loaded);
   EXPECT_EQ(loaded->options.advanced_settings, "keep");
   ASSERT_EQ(loaded->hosts.size(), 1u);
   EXPECT_EQ(loaded->hosts[0].warnings, h.warnings);
@@ -104,14 +105,14 @@ TEST_F(JournalTest, AJournalFromBeforeTheChoiceRefuses) {
   j.id = "20261207-020001-abcd";
   j.path = RolloutDir() + "/" + j.id + ".json";
   j.options.advanced_settings = "keep";
-  ASSERT_TRUE(SaveJournal(j).ok());
+  ASSERT_OK(SaveJournal(j));
   std::ifstream in(j.path);
   nlohmann::json doc = nlohmann::json::parse(in);
   in.close();
   ASSERT_EQ(doc["options"].erase("advanced_settings"), 1u);
   std::ofstream(j.path) << doc.dump();
   absl::StatusOr<Journal> loaded = LoadJournal(j.id);
-  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_OK(loaded);
   EXPECT_EQ(loaded->options.advanced_settings, "refuse");
 }
 
@@ -121,13 +122,13 @@ TEST_F(JournalTest, AJournalOthersMayReadOrWriteIsRefused) {
   Journal j = Minimal();
   j.id = "20261207-030000-abcd";
   j.path = RolloutDir() + "/" + j.id + ".json";
-  ASSERT_TRUE(SaveJournal(j).ok());
+  ASSERT_OK(SaveJournal(j));
   struct stat st;
   ASSERT_EQ(stat(j.path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(stat(RolloutDir().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
-  ASSERT_TRUE(LoadJournal(j.id).ok());
+  ASSERT_OK(LoadJournal(j.id));
 
   for (mode_t mode : {0644, 0620, 0604, 0640}) {
     ASSERT_EQ(chmod(j.path.c_str(), mode), 0);
@@ -147,7 +148,7 @@ TEST_F(JournalTest, AJournalOthersMayReadOrWriteIsRefused) {
   // Saving into it is refused too, rather than writing a journal no resume would read.
   EXPECT_TRUE(absl::IsFailedPrecondition(SaveJournal(j)));
   ASSERT_EQ(chmod(RolloutDir().c_str(), 0700), 0);
-  EXPECT_TRUE(LoadJournal(j.id).ok());
+  EXPECT_OK(LoadJournal(j.id));
 }
 
 TEST_F(JournalTest, AJournalOwnedByAnotherUserIsRefused) {
@@ -155,7 +156,7 @@ TEST_F(JournalTest, AJournalOwnedByAnotherUserIsRefused) {
   Journal j = Minimal();
   j.id = "20261207-030001-abcd";
   j.path = RolloutDir() + "/" + j.id + ".json";
-  ASSERT_TRUE(SaveJournal(j).ok());
+  ASSERT_OK(SaveJournal(j));
   ASSERT_EQ(chown(j.path.c_str(), 4242, static_cast<gid_t>(-1)), 0);
   absl::Status s = LoadJournal(j.id).status();
   EXPECT_THAT(std::string(s.message()), HasSubstr("the rollout journal " + j.path +
