@@ -1,5 +1,5 @@
-// Checks of one end's own TLS files (common/tls_check.h) with certificates made by the
-// fleet PKI, and which gRPC failures osctl probes for a TLS reason (ctl/rpc/tls_diagnosis.h).
+// Checks of one end's own TLS files (common/api/tls_check.h) with certificates made by the
+// fleet PKI.
 #include "common/api/tls_check.h"
 
 #include <stdlib.h>
@@ -8,34 +8,30 @@
 
 #include "common/io/atomic_file.h"
 #include "ctl/pki/pki.h"
-#include "ctl/rpc/tls_diagnosis.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet {
 namespace {
 
+using ::osfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 class TlsCheckTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/osfleet-tls-check-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = tmp_.path();
     ctl::pki::InitOptions init;
     init.dir = dir_;
-    ASSERT_TRUE(ctl::pki::InitCa(init).ok());
+    ASSERT_OK(ctl::pki::InitCa(init));
     for (const char* name : {"dc01", "fe01"}) {
       ctl::pki::IssueOptions o;
       o.dir = dir_;
       o.name = name;
-      ASSERT_TRUE(ctl::pki::IssueCertificate(o).ok());
+      ASSERT_OK(ctl::pki::IssueCertificate(o));
     }
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
   std::string Read(const std::string& file) const {
     absl::StatusOr<std::string> pem = ReadFileCapped(dir_ + "/" + file, 1 << 20);
@@ -45,6 +41,7 @@ class TlsCheckTest : public ::testing::Test {
     return {dir_ + "/ca.pem", dir_ + "/" + cert, dir_ + "/" + key};
   }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string dir_;
 };
 
@@ -57,7 +54,7 @@ TEST_F(TlsCheckTest, AKeyAndItsCertificateMatch) {
 TEST_F(TlsCheckTest, AnotherCertificatesKeyIsRefusedNamingBothFiles) {
   absl::Status s = CheckKeyMatchesCertificate(Files("dc01.pem", "fe01.key"), Read("dc01.pem"),
                                               Read("fe01.key"), "re-issue");
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.message(), "--tls-key " + dir_ + "/fe01.key does not belong to the certificate in " +
                              "--tls-cert " + dir_ +
                              "/dc01.pem (their public keys differ); re-issue");
@@ -67,13 +64,13 @@ TEST_F(TlsCheckTest, AKeyThatDoesNotParseIsInvalid) {
   absl::Status s = CheckKeyMatchesCertificate(
       Files("dc01.pem", "x.key"), Read("dc01.pem"),
       "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "fix");
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(s.message(), HasSubstr("not a readable PEM private key"));
 }
 
 TEST_F(TlsCheckTest, ValidityIsReadAndJudgedAgainstTheGivenClock) {
   absl::StatusOr<CertificateValidity> v = ReadValidity(dir_ + "/dc01.pem", Read("dc01.pem"));
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_EQ(ValidityProblem(*v, absl::Now()), "");
   EXPECT_FALSE(Expired(*v, absl::Now()));
   const absl::Time later = v->not_after + absl::Seconds(1);
@@ -86,24 +83,8 @@ TEST_F(TlsCheckTest, ValidityIsReadAndJudgedAgainstTheGivenClock) {
 
 TEST_F(TlsCheckTest, ACertificateThatDoesNotParseIsInvalid) {
   absl::StatusOr<CertificateValidity> v = ReadValidity("/x.pem", "not a certificate");
-  EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(v, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(v.status().message(), HasSubstr("--tls-cert /x.pem: not a readable PEM"));
-}
-
-TEST(TlsDiagnosisTriggerTest, OnlyConnectionFailuresTlsMayCauseAreProbed) {
-  using grpc::Status;
-  using grpc::StatusCode;
-  EXPECT_TRUE(ctl::MayBeTlsFailure(Status(StatusCode::UNAVAILABLE, "Socket closed")));
-  EXPECT_TRUE(ctl::MayBeTlsFailure(Status(StatusCode::UNAVAILABLE,
-                                          "failed to connect to all addresses; last error: "
-                                          "UNKNOWN: ipv4:127.0.0.1:1: Ssl handshake failed")));
-  EXPECT_FALSE(
-      ctl::MayBeTlsFailure(Status(StatusCode::UNAVAILABLE,
-                                  "failed to connect to all addresses; last error: UNKNOWN: "
-                                  "ipv4:127.0.0.1:1: Failed to connect to remote host: "
-                                  "Connection refused")));
-  EXPECT_FALSE(ctl::MayBeTlsFailure(Status(StatusCode::DEADLINE_EXCEEDED, "Socket closed")));
-  EXPECT_FALSE(ctl::MayBeTlsFailure(Status(StatusCode::PERMISSION_DENIED, "SSL")));
 }
 
 }  // namespace
