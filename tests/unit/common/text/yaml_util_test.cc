@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet {
 namespace {
@@ -20,20 +21,15 @@ using ::testing::HasSubstr;
 class YamlUtilTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "yaml_util_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    dir_ = tmp_.path();
     path_ = dir_ + "/file.yaml";
-  }
-  void TearDown() override {
-    unlink(path_.c_str());
-    rmdir(dir_.c_str());
   }
   absl::StatusOr<YAML::Node> Load(const std::string& bytes) {
     std::ofstream(path_, std::ios::trunc | std::ios::binary) << bytes;
     return LoadYamlFile(path_);
   }
 
+  testing::TempDir tmp_;  // declared first: removed after what uses it
   std::string dir_, path_;
 };
 
