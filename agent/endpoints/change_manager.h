@@ -101,7 +101,7 @@ class ChangeManager {
   // within kLeaseBounds) unless it has ended; never past the window. Answers with where
   // the change stands. PERMISSION_DENIED naming the owner when `owner` is not the one who
   // made the change. A shortened lease's revert comes when it ends (the timer is woken).
-  // Takes only the lock: never waits behind a change or a restart.
+  // Takes only the book's lock: never waits behind a change or a restart.
   absl::StatusOr<RenewOutcome> Renew(absl::string_view change_id, absl::Duration lease,
                                      absl::string_view owner);
   // Restarts the services for the pending change `change_id` (made without a restart) and
@@ -141,7 +141,10 @@ class ChangeManager {
     bool restart = false;
   };
 
-  // Apply's steps, in order.
+  // change_manager.cc: Recover's check, Apply's steps in order, the tool and restarts.
+  // Whether server.hsconf is as the recorded change left it (false, logged, when the
+  // change was never written or the file was changed outside osagent since).
+  absl::StatusOr<bool> StillAsWritten(const PendingChange& change) const;
   // Why no change can be made now (one is pending; no services to restart; credentials).
   absl::Status CheckApply(const ApplyInput& input) const;
   // Writes the change; with a window, its record (`*record`) is saved before the file
@@ -158,6 +161,24 @@ class ChangeManager {
   // Healthy: the window and lease of `*record` start now, on disk and in the book.
   absl::Status StartWindow(PendingChange* record);
 
+  // The Configuration Tool's `apply` run on the file as it is now; nullopt when none is
+  // configured. Logged (masked).
+  std::optional<ToolRun> RunTool(const ToolRequest& request) const;
+  // The credentials held for the pending change (memory only).
+  ToolCredentials HeldCredentials() const;
+  absl::Status RestartAll(const ServiceEventSink& sink, absl::Duration min_healthy);
+  // RestartAll, and how long it took into *took.
+  absl::Status TimedRestart(const ServiceEventSink& sink, absl::Duration min_healthy,
+                            absl::Duration* took);
+  // The book's pending change changes (the timer is woken): set, or gone with its
+  // credentials.
+  void SetPending(std::optional<PendingChange> change);
+  // `change_id` ended (ChangeBook::End); its credentials go with it, the timer is woken.
+  void End(const std::string& change_id, ChangeStatus status, std::string detail);
+  // The backups rotation must keep: the pending change's, in memory and on disk.
+  std::vector<std::string> PinnedBackups() const;
+
+  // change_manager_revert.cc: the reverts and the timer.
   // Reverts the change `set` wrote after `step` failed: its record too when it was `held`
   // as the pending change; it is remembered as reverted.
   absl::Status RevertApplied(const SetOutcome& set, bool held, const FailedStep& step,
@@ -169,33 +190,11 @@ class ChangeManager {
                                 const ToolRequest& tool, const ServiceEventSink& sink);
   absl::StatusOr<RevertOutcome> Revert(const PendingChange& change, absl::string_view reason,
                                        bool restart, const ToolRequest& tool);
-  // Whether server.hsconf is as the recorded change left it (false, logged, when the
-  // change was never written or the file was changed outside osagent since).
-  absl::StatusOr<bool> StillAsWritten(const PendingChange& change) const;
-
-  // The Configuration Tool's `apply` run on the file as it is now; nullopt when none is
-  // configured. Logged (masked).
-  std::optional<ToolRun> RunTool(const ToolRequest& request) const;
-  // The credentials held for the pending change (memory only).
-  ToolCredentials HeldCredentials() const;
   // Whether restoring the file at `revision` must restart the services: asked to, or some
   // running service was not started on it (services read server.hsconf only at start, so
   // a revert that trusted the change's own restart flag could leave them on the address
   // just taken away).
   bool MustRestart(bool requested, const std::string& revision) const;
-  absl::Status RestartAll(const ServiceEventSink& sink, absl::Duration min_healthy);
-  // RestartAll, and how long it took into *took.
-  absl::Status TimedRestart(const ServiceEventSink& sink, absl::Duration min_healthy,
-                            absl::Duration* took);
-
-  // The book's pending change changes (the timer is woken): set, or gone with its
-  // credentials.
-  void SetPending(std::optional<PendingChange> change);
-  // `change_id` ended (ChangeBook::End); its credentials go with it, the timer is woken.
-  void End(const std::string& change_id, ChangeStatus status, std::string detail);
-  // The backups rotation must keep: the pending change's, in memory and on disk.
-  std::vector<std::string> PinnedBackups() const;
-
   void TimerLoop();
   bool Stopping() const;
   // Reverts a change whose lease or window ended; what to report once the token is free.
@@ -217,6 +216,34 @@ class ChangeManager {
   AutoRevertHook auto_revert_hook_ ABSL_GUARDED_BY(mu_);
   Alarm alarm_;  // rung whenever the pending change is set, ended or renewed earlier, and to stop
   std::thread timer_;
+};
+
+// The one-operation-at-a-time token: a change, a revert, a restore or the timer's revert
+// runs alone (taken in change_manager.cc and change_manager_revert.cc).
+class ChangeManager::Busy {
+ public:
+  // wait: block until free (the timer); otherwise fail at once with ABORTED.
+  Busy(ChangeManager* m, bool wait) : m_(m) {
+    absl::MutexLock lock(&m_->mu_);
+    if (wait) {
+      m_->mu_.Await(absl::Condition(
+          +[](bool* busy) { return !*busy; }, &m_->busy_));
+    } else if (m_->busy_) {
+      status_ = absl::AbortedError("another change is in progress on this server; try again");
+      return;
+    }
+    m_->busy_ = true;
+  }
+  ~Busy() {
+    if (!status_.ok()) return;
+    absl::MutexLock lock(&m_->mu_);
+    m_->busy_ = false;
+  }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  ChangeManager* m_;
+  absl::Status status_;
 };
 
 }  // namespace osfleet::agent
