@@ -43,8 +43,9 @@ absl::Status WithRevisions(const HsconfStore& store, AuditRecord* audit, Run run
 absl::Status CheckLease(absl::Duration lease, absl::Duration window) {
   if (lease == absl::ZeroDuration()) return absl::OkStatus();
   if (window == absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("lease: needs confirm_within (a lease holds a change "
-                                      "that waits for Confirm)");
+    return absl::InvalidArgumentError(
+        "lease: needs confirm_within (a lease holds a change "
+        "that waits for Confirm)");
   }
   if (lease < kLeaseBounds.min || lease > window) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -173,8 +174,8 @@ absl::Status EndpointsService::DoGet(v1::GetEndpointsResponse* response) {
 grpc::ServerUnaryReactor* EndpointsService::Get(grpc::CallbackServerContext* context,
                                                 const v1::GetEndpointsRequest* request,
                                                 v1::GetEndpointsResponse* response) {
-  return FinishOnExecutor(context, deps_.reads, deps_.gate->Admit(context, "Endpoints.Get"),
-                          [this, response] { return DoGet(response); });
+  return FinishOnLane(context, deps_.lanes, deps_.gate->Admit(context, rpcs::kEndpointsGet),
+                      [this, response] { return DoGet(response); });
 }
 
 absl::Status EndpointsService::DoPlan(const v1::PlanEndpointsRequest& request,
@@ -197,8 +198,8 @@ absl::Status EndpointsService::DoPlan(const v1::PlanEndpointsRequest& request,
 grpc::ServerUnaryReactor* EndpointsService::Plan(grpc::CallbackServerContext* context,
                                                  const v1::PlanEndpointsRequest* request,
                                                  v1::PlanEndpointsResponse* response) {
-  return FinishOnExecutor(context, deps_.reads, deps_.gate->Admit(context, "Endpoints.Plan"),
-                          [this, request, response] { return DoPlan(*request, response); });
+  return FinishOnLane(context, deps_.lanes, deps_.gate->Admit(context, rpcs::kEndpointsPlan),
+                      [this, request, response] { return DoPlan(*request, response); });
 }
 
 absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
@@ -231,7 +232,8 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
   AuditTool(request.configuration_tool(), audit);
   absl::StatusOr<ApplyOutcome> out = deps_.changes->Apply(std::move(input), nullptr);
   if (!out.ok()) return out.status();
-  if (out->tool_run.has_value()) FillToolRun(*out->tool_run, response->mutable_configuration_tool());
+  if (out->tool_run.has_value())
+    FillToolRun(*out->tool_run, response->mutable_configuration_tool());
   const SetOutcome& set = out->set;
   response->set_change_id(set.change_id);
   response->set_previous_revision(set.previous_revision);
@@ -263,35 +265,35 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
 grpc::ServerUnaryReactor* EndpointsService::Set(grpc::CallbackServerContext* context,
                                                 const v1::SetEndpointsRequest* request,
                                                 v1::SetEndpointsResponse* response) {
-  Admission admission = deps_.gate->Admit(context, "Endpoints.Set");
+  Admission admission = deps_.gate->Admit(context, rpcs::kEndpointsSet);
   std::string owner = OwnerKey(admission.caller);
-  return FinishAudited(context, deps_.work, std::move(admission),
-                       [this, request, response, owner = std::move(owner)](AuditRecord* audit) {
-                         absl::Status s = WithRevisions(*deps_.store, audit, [&] {
-                           return DoSet(*request, owner, response, audit);
-                         });
-                         WipeRequestCredentials(request->configuration_tool());
-                         return s;
-                       });
+  return FinishOnLane(context, deps_.lanes, std::move(admission),
+                      [this, request, response, owner = std::move(owner)](AuditRecord* audit) {
+                        absl::Status s = WithRevisions(*deps_.store, audit, [&] {
+                          return DoSet(*request, owner, response, audit);
+                        });
+                        WipeRequestCredentials(request->configuration_tool());
+                        return s;
+                      });
 }
 
 grpc::ServerUnaryReactor* EndpointsService::ListBackups(grpc::CallbackServerContext* context,
                                                         const v1::ListBackupsRequest* request,
                                                         v1::ListBackupsResponse* response) {
-  return FinishOnExecutor(context, deps_.reads, deps_.gate->Admit(context, "Endpoints.ListBackups"),
-                          [this, response]() -> absl::Status {
-                            absl::StatusOr<std::vector<BackupInfo>> backups =
-                                deps_.store->ListBackups();
-                            if (!backups.ok()) return backups.status();
-                            for (const BackupInfo& b : *backups)
-                              FillBackup(b, response->add_backups());
-                            return absl::OkStatus();
-                          });
+  return FinishOnLane(context, deps_.lanes, deps_.gate->Admit(context, rpcs::kEndpointsListBackups),
+                      [this, response]() -> absl::Status {
+                        absl::StatusOr<std::vector<BackupInfo>> backups =
+                            deps_.store->ListBackups();
+                        if (!backups.ok()) return backups.status();
+                        for (const BackupInfo& b : *backups) FillBackup(b, response->add_backups());
+                        return absl::OkStatus();
+                      });
 }
 
 absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
                                           v1::RollbackResponse* response, AuditRecord* audit) {
-  if (absl::Status s = CheckChangeSizes(0, request.expected_revision(), request.reason()); !s.ok()) {
+  if (absl::Status s = CheckChangeSizes(0, request.expected_revision(), request.reason());
+      !s.ok()) {
     return s;
   }
   if (absl::Status s = CheckSize("backup_id", request.backup_id(), kMaxIdBytes); !s.ok()) return s;
@@ -311,7 +313,8 @@ absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
                                     request.force(), request.reason()},
                                    request.restart_services(), *tool);
   if (!out.ok()) return out.status();
-  if (out->tool_run.has_value()) FillToolRun(*out->tool_run, response->mutable_configuration_tool());
+  if (out->tool_run.has_value())
+    FillToolRun(*out->tool_run, response->mutable_configuration_tool());
   response->set_previous_revision(out->rollback.previous_revision);
   response->set_revision(out->rollback.revision);
   response->set_backup_id(out->rollback.backup_id);
@@ -353,25 +356,24 @@ absl::Status EndpointsService::DoRestart(const v1::RestartChangeRequest& request
 grpc::ServerUnaryReactor* EndpointsService::Restart(grpc::CallbackServerContext* context,
                                                     const v1::RestartChangeRequest* request,
                                                     v1::SetEndpointsResponse* response) {
-  return FinishAudited(context, deps_.work, deps_.gate->Admit(context, "Endpoints.Restart"),
-                       [this, request, response](AuditRecord* audit) {
-                         return WithRevisions(*deps_.store, audit, [&] {
-                           return DoRestart(*request, response, audit);
-                         });
-                       });
+  return FinishOnLane(context, deps_.lanes, deps_.gate->Admit(context, rpcs::kEndpointsRestart),
+                      [this, request, response](AuditRecord* audit) {
+                        return WithRevisions(*deps_.store, audit,
+                                             [&] { return DoRestart(*request, response, audit); });
+                      });
 }
 
 grpc::ServerUnaryReactor* EndpointsService::Rollback(grpc::CallbackServerContext* context,
                                                      const v1::RollbackRequest* request,
                                                      v1::RollbackResponse* response) {
-  return FinishAudited(context, deps_.rollback, deps_.gate->Admit(context, "Endpoints.Rollback"),
-                       [this, request, response](AuditRecord* audit) {
-                         absl::Status s = WithRevisions(*deps_.store, audit, [&] {
-                           return DoRollback(*request, response, audit);
-                         });
-                         WipeRequestCredentials(request->configuration_tool());
-                         return s;
-                       });
+  return FinishOnLane(context, deps_.lanes, deps_.gate->Admit(context, rpcs::kEndpointsRollback),
+                      [this, request, response](AuditRecord* audit) {
+                        absl::Status s = WithRevisions(*deps_.store, audit, [&] {
+                          return DoRollback(*request, response, audit);
+                        });
+                        WipeRequestCredentials(request->configuration_tool());
+                        return s;
+                      });
 }
 
 absl::Status EndpointsService::DoConfirm(const v1::ConfirmRequest& request,
@@ -389,13 +391,13 @@ absl::Status EndpointsService::DoConfirm(const v1::ConfirmRequest& request,
 grpc::ServerUnaryReactor* EndpointsService::Confirm(grpc::CallbackServerContext* context,
                                                     const v1::ConfirmRequest* request,
                                                     v1::ConfirmResponse* response) {
-  return FinishAudited(context, deps_.reads, deps_.gate->Admit(context, "Endpoints.Confirm"),
-                       [this, request, response](AuditRecord* audit) {
-                         absl::Status s = DoConfirm(*request, response);
-                         audit->before = audit->after = deps_.store->CurrentRevision();
-                         audit->change_id = s.ok() ? response->change_id() : request->change_id();
-                         return s;
-                       });
+  return FinishOnLane(context, deps_.lanes, deps_.gate->Admit(context, rpcs::kEndpointsConfirm),
+                      [this, request, response](AuditRecord* audit) {
+                        absl::Status s = DoConfirm(*request, response);
+                        audit->before = audit->after = deps_.store->CurrentRevision();
+                        audit->change_id = s.ok() ? response->change_id() : request->change_id();
+                        return s;
+                      });
 }
 
 absl::Status EndpointsService::DoRenew(const v1::RenewRequest& request, const std::string& owner,
@@ -445,9 +447,9 @@ grpc::ServerUnaryReactor* EndpointsService::Renew(grpc::CallbackServerContext* c
                                                   v1::RenewResponse* response) {
   // Audited when it moves a lease's end or is refused, without waiting for the disk and
   // never refused for the audit log: a lease must not end because the disk is full.
-  Admission admission = deps_.gate->Admit(context, "Endpoints.Renew");
+  Admission admission = deps_.gate->Admit(context, rpcs::kEndpointsRenew);
   std::string owner = OwnerKey(admission.caller);
-  return RunAdmitted(context, deps_.reads, std::move(admission),
+  return RunAdmitted(context, deps_.lanes, std::move(admission),
                      [this, request, response, owner = std::move(owner)](
                          Admission& a, absl::Status start) -> absl::Status {
                        if (!start.ok()) return start;
@@ -496,7 +498,7 @@ grpc::ServerUnaryReactor* EndpointsService::Probe(grpc::CallbackServerContext* c
                                                   const v1::ProbeRequest* request,
                                                   v1::ProbeResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  Admission admission = deps_.gate->Admit(context, "Endpoints.Probe");
+  Admission admission = deps_.gate->Admit(context, rpcs::kEndpointsProbe);
   if (!admission.status.ok()) {
     deps_.gate->Refuse(
         admission, [reactor, status = ToGrpcStatus(admission.status)] { reactor->Finish(status); });
@@ -505,20 +507,21 @@ grpc::ServerUnaryReactor* EndpointsService::Probe(grpc::CallbackServerContext* c
   // The targets run as tasks on the caller's probe lane; the last one answers the call.
   const bool viewer = admission.caller.role == ClientRole::kViewer;
   auto a = std::make_shared<Admission>(std::move(admission));
-  deps_.probes->lane(viewer)->Post([this, context, request, response, reactor, a, viewer] {
-    auto finish = [reactor, a](const absl::Status& status) {
-      a->slot.reset();
-      reactor->Finish(ToGrpcStatus(status));
-    };
-    absl::Status status = a->gate->CheckStart(context, *a);
-    if (status.ok()) {
-      ProbeOptions call;
-      call.cancel = CallCancelToken(context);
-      call.deadline = absl::FromChrono(context->deadline());
-      status = DoProbe(*request, response, viewer, std::move(call), finish);
-    }
-    if (!status.ok()) finish(status);
-  });
+  deps_.lanes.For(rpcs::kEndpointsProbe, viewer)
+      ->Post([this, context, request, response, reactor, a, viewer] {
+        auto finish = [reactor, a](const absl::Status& status) {
+          a->slot.reset();
+          reactor->Finish(ToGrpcStatus(status));
+        };
+        absl::Status status = a->gate->CheckStart(context, *a);
+        if (status.ok()) {
+          ProbeOptions call;
+          call.cancel = CallCancelToken(context);
+          call.deadline = absl::FromChrono(context->deadline());
+          status = DoProbe(*request, response, viewer, std::move(call), finish);
+        }
+        if (!status.ok()) finish(status);
+      });
   return reactor;
 }
 

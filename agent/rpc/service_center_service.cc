@@ -214,9 +214,9 @@ absl::StatusOr<PhaseOptions> OptionsFrom(const v1::RunPhaseRequest& request,
 
 }  // namespace
 
-ServiceCenterService::ServiceCenterService(PhaseDriver* driver, Executor* phase,
+ServiceCenterService::ServiceCenterService(PhaseDriver* driver, Lanes lanes,
                                            absl::Duration default_deadline, const CallGate* gate)
-    : driver_(driver), phase_(phase), default_deadline_(default_deadline), gate_(gate) {}
+    : driver_(driver), lanes_(lanes), default_deadline_(default_deadline), gate_(gate) {}
 
 absl::Status ServiceCenterService::Claim() {
   if (driver_ == nullptr) {
@@ -234,7 +234,7 @@ absl::Status ServiceCenterService::Claim() {
 grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
     grpc::CallbackServerContext* context, const v1::RunPhaseRequest* request) {
   auto* stream = new EventStream<v1::PhaseEvent>();
-  auto admission = std::make_shared<Admission>(gate_->Admit(context, "ServiceCenter.RunPhase"));
+  auto admission = std::make_shared<Admission>(gate_->Admit(context, rpcs::kServiceCenterRunPhase));
   absl::StatusOr<PhaseOptions> options = OptionsFrom(*request, default_deadline_);
   // A credential the Apply Settings step names but the request lacks makes a bad request
   // (the message names it, never a value).
@@ -253,10 +253,11 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
     return stream;
   }
   options->cancel = CallCancelToken(context);
-  phase_->Post([this, options = *std::move(options), stream, context, admission]() mutable {
-    Run(options, stream, context, admission);
-    options.tool_credentials.clear();  // this phase's only: gone with it
-  });
+  lanes_.For(rpcs::kServiceCenterRunPhase)
+      ->Post([this, options = *std::move(options), stream, context, admission]() mutable {
+        Run(options, stream, context, admission);
+        options.tool_credentials.clear();  // this phase's only: gone with it
+      });
   return stream;
 }
 
