@@ -3,8 +3,6 @@
 // Agents without a `service_center` section answer FAILED_PRECONDITION.
 #pragma once
 
-#include <memory>
-
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/admission/call_gate.h"
@@ -29,8 +27,10 @@ class ServiceCenterService final : public v1::ServiceCenter::CallbackService {
   // OK and running_ set, or why this phase cannot start.
   absl::Status Claim();
   void Release();  // running_ cleared
-  void Run(const PhaseOptions& options, EventStream<v1::PhaseEvent>* stream,
-           grpc::CallbackServerContext* context, std::shared_ptr<Admission> admission);
+  // The admitted phase (stream_call.h): runs it when `start` is OK, fills its audit line and
+  // releases the claim.
+  absl::Status Run(const PhaseOptions& options, EventStream<v1::PhaseEvent>* stream,
+                   absl::Status start, AuditRecord* audit);
 
   PhaseDriver* driver_;
   Lanes lanes_;

@@ -1,9 +1,9 @@
 #include "agent/rpc/services_service.h"
 
 #include "absl/strings/str_join.h"
-#include "agent/rpc/event_stream.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
+#include "agent/rpc/stream_call.h"
 
 namespace osfleet::agent {
 namespace {
@@ -40,13 +40,7 @@ grpc::ServerUnaryReactor* ServicesService::List(grpc::CallbackServerContext* con
 
 grpc::ServerWriteReactor<v1::ServiceEvent>* ServicesService::Control(
     grpc::CallbackServerContext* context, const v1::ControlServicesRequest* request) {
-  auto* stream = new EventStream<v1::ServiceEvent>();
-  auto admission = std::make_shared<Admission>(gate_->Admit(context, rpcs::kServicesControl));
-  if (!admission->status.ok()) {
-    gate_->Refuse(*admission,
-                  [stream, status = ToGrpcStatus(admission->status)] { stream->Close(status); });
-    return stream;
-  }
+  Admission admission = gate_->Admit(context, rpcs::kServicesControl);
   const std::vector<std::string> names(request->names().begin(), request->names().end());
   absl::Status checked = CheckNames("names", request->names(), kMaxServiceNames, kMaxNameBytes);
   absl::Duration min_healthy = min_healthy_;
@@ -57,26 +51,21 @@ grpc::ServerWriteReactor<v1::ServiceEvent>* ServicesService::Control(
     if (d.ok()) min_healthy = *d;
   }
   const v1::ServiceAction requested = request->action();
-  lanes_.For(rpcs::kServicesControl)
-      ->Post([this, stream, admission, context, requested, names, min_healthy, checked] {
-        absl::StatusOr<ServiceAction> action = ActionOf(requested);
-        absl::Status status = checked.ok() ? action.status() : checked;
-        if (status.ok()) status = gate_->CheckStart(context, *admission);
-        if (status.ok()) {
-          // Stops between services and while holding min_healthy when the client gives up.
-          status = services_->Control(
-              *action, names, min_healthy,
-              [stream](const ServiceEvent& e) { stream->Push(ToProto(e)); },
-              CallCancelToken(context));
-        }
-        AuditRecord audit;
-        audit.details = {{"action", v1::ServiceAction_Name(requested)},
-                         {"services", names.empty() ? "*" : absl::StrJoin(names, ",")}};
-        gate_->Finished(*admission, std::move(audit), status);
-        admission->slot.reset();
-        stream->Close(ToGrpcStatus(status));
+  const absl::StatusOr<ServiceAction> action = ActionOf(requested);
+  if (checked.ok()) checked = action.status();
+  return StreamOnLane<v1::ServiceEvent>(
+      context, lanes_, std::move(admission), checked,
+      [this, context, requested, names, min_healthy, action](auto* stream, absl::Status start,
+                                                             AuditRecord* audit) {
+        audit->details = {{"action", v1::ServiceAction_Name(requested)},
+                          {"services", names.empty() ? "*" : absl::StrJoin(names, ",")}};
+        if (!start.ok()) return start;
+        // Stops between services and while holding min_healthy when the client gives up.
+        return services_->Control(
+            *action, names, min_healthy,
+            [stream](const ServiceEvent& e) { stream->Push(ToProto(e)); },
+            CallCancelToken(context));
       });
-  return stream;
 }
 
 }  // namespace osfleet::agent
