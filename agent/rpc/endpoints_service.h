@@ -1,5 +1,7 @@
 // osfleet.v1.Endpoints over gRPC: adapts requests to HsconfStore (reads) and
-// ChangeManager (changes, confirm window, reverts), which hold the logic.
+// ChangeManager (changes, confirm window, reverts), which hold the logic. The handlers are
+// in endpoints_service.cc (reads, Probe), endpoints_changes.cc (a change's life: Plan, Set,
+// Restart, Rollback, Confirm, Renew) and endpoints_hold.cc (the fleet hold).
 #pragma once
 
 #include <functional>
