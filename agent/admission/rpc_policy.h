@@ -1,8 +1,8 @@
 // The one table of what each osfleet.v1 RPC is to the agent: the role it needs, the class
 // its slot is counted in (call_limiter.h), its audit lines, the lane it runs on and whether
-// it streams. Authorization (authz.cc), the call gate (call_gate.cc) and the
-// handlers (agent/rpc/) all read it; a handler names its row (rpcs::kEndpointsSet), never a
-// string, so a typo does not compile instead of silently changing a call's class.
+// it streams. Authorization (authz.cc), the call gate (call_gate.cc) and the handlers
+// (agent/rpc/) all read it; a handler names its row (rpcs::kEndpointsSet), never a string,
+// so a typo fails to compile rather than silently changing a call's class.
 // tests/unit/agent/admission/rpc_policy_test.cc walks the generated service descriptors: an
 // RPC without a row, or a row without an RPC, fails it.
 //
