@@ -88,34 +88,34 @@ absl::Status EndpointsService::DoReleaseHold(const v1::ReleaseHoldRequest& reque
 grpc::ServerUnaryReactor* EndpointsService::TakeHold(grpc::CallbackServerContext* context,
                                                      const v1::TakeHoldRequest* request,
                                                      v1::HoldResponse* response) {
-  Admission admission = deps_.gate->Admit(context, "Endpoints.TakeHold");
+  Admission admission = deps_.gate->Admit(context, rpcs::kEndpointsTakeHold);
   const Caller caller = admission.caller;
-  return FinishAudited(context, deps_.reads, std::move(admission),
-                       [this, request, response, caller](AuditRecord* audit) {
-                         return DoTakeHold(*request, caller, response, audit);
-                       });
+  return FinishOnLane(context, deps_.lanes, std::move(admission),
+                      [this, request, response, caller](AuditRecord* audit) {
+                        return DoTakeHold(*request, caller, response, audit);
+                      });
 }
 
 grpc::ServerUnaryReactor* EndpointsService::RenewHold(grpc::CallbackServerContext* context,
                                                       const v1::RenewHoldRequest* request,
                                                       v1::HoldResponse* response) {
-  Admission admission = deps_.gate->Admit(context, "Endpoints.RenewHold");
+  Admission admission = deps_.gate->Admit(context, rpcs::kEndpointsRenewHold);
   const Caller caller = admission.caller;
-  return FinishAudited(context, deps_.reads, std::move(admission),
-                       [this, request, response, caller](AuditRecord* audit) {
-                         return DoRenewHold(*request, caller, response, audit);
-                       });
+  return FinishOnLane(context, deps_.lanes, std::move(admission),
+                      [this, request, response, caller](AuditRecord* audit) {
+                        return DoRenewHold(*request, caller, response, audit);
+                      });
 }
 
 grpc::ServerUnaryReactor* EndpointsService::ReleaseHold(grpc::CallbackServerContext* context,
                                                         const v1::ReleaseHoldRequest* request,
                                                         v1::ReleaseHoldResponse* response) {
-  Admission admission = deps_.gate->Admit(context, "Endpoints.ReleaseHold");
+  Admission admission = deps_.gate->Admit(context, rpcs::kEndpointsReleaseHold);
   const Caller caller = admission.caller;
-  return FinishAudited(context, deps_.reads, std::move(admission),
-                       [this, request, response, caller](AuditRecord* audit) {
-                         return DoReleaseHold(*request, caller, response, audit);
-                       });
+  return FinishOnLane(context, deps_.lanes, std::move(admission),
+                      [this, request, response, caller](AuditRecord* audit) {
+                        return DoReleaseHold(*request, caller, response, audit);
+                      });
 }
 
 }  // namespace osfleet::agent

@@ -62,9 +62,7 @@ absl::StatusOr<EndpointsChange> ChangeFrom(const SetOptions& o) {
   if (o.confirm_timeout.empty()) return change;
   absl::StatusOr<absl::Duration> d = ParseDuration(o.confirm_timeout, "--confirm-timeout");
   if (!d.ok()) return d.status();
-  if (*d <= absl::ZeroDuration() || *d > absl::Hours(24)) {
-    return absl::InvalidArgumentError("--confirm-timeout: must be more than 0 and at most 24h");
-  }
+  if (absl::Status s = CheckConfirmTimeout(*d); !s.ok()) return s;
   change.confirm_within = *d;
   return change;
 }
