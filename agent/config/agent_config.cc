@@ -1,7 +1,7 @@
 #include "agent/config/agent_config.h"
 
 #include "absl/strings/str_cat.h"
-#include "agent/os_services/service_config.h"
+#include "agent/os_services/services_section.h"
 #include "common/model/address.h"
 #include "common/model/host_port.h"
 #include "common/api/request_limits.h"

@@ -1,7 +1,7 @@
-#include "agent/service_center/sc_config.h"
+#include "agent/service_center/sc_section.h"
 
 #include "absl/strings/str_cat.h"
-#include "agent/os_services/service_config.h"
+#include "agent/os_services/services_section.h"
 #include "agent/service_center/http_driver.h"
 #include "common/text/yaml_util.h"
 

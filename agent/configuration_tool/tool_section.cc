@@ -1,8 +1,8 @@
-#include "agent/configuration_tool/tool_config.h"
+#include "agent/configuration_tool/tool_section.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "agent/os_services/service_config.h"
+#include "agent/os_services/services_section.h"
 #include "common/platform/default_paths.h"
 #include "common/text/program_path.h"
 #include "common/api/request_limits.h"

@@ -1,4 +1,4 @@
-#include "agent/os_services/service_config.h"
+#include "agent/os_services/services_section.h"
 
 #include <set>
 
