@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/time/duration.h"
-#include "common/text/program_path.h"
+#include "common/text/absolute_path.h"
 #include "common/text/yaml_util.h"
 
 namespace osfleet::agent {
@@ -123,7 +123,7 @@ absl::StatusOr<std::vector<std::string>> LoadCommandLine(const std::string& file
     if (!a.ok()) return a.status();
     argv.push_back(*a);
   }
-  if (!IsAbsoluteProgramPath(argv[0])) {
+  if (!IsAbsolutePath(argv[0])) {
     return YamlError(file, command,
                      absl::StrCat("command: the program '", argv[0],
                                   "' must be an absolute path (/…, C:\\…, \\\\server\\share\\…)"));
