@@ -2,10 +2,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "agent/os_services/services_section.h"
 #include "common/platform/default_paths.h"
 #include "common/text/absolute_path.h"
 #include "common/api/request_limits.h"
+#include "common/text/yaml_readers.h"
 #include "common/text/yaml_util.h"
 
 namespace osfleet::agent {
