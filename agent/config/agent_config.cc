@@ -1,11 +1,13 @@
 #include "agent/config/agent_config.h"
 
 #include "absl/strings/str_cat.h"
-#include "agent/os_services/service_config.h"
+#include "agent/os_services/services_section.h"
+#include "agent/probe/probe_section.h"
 #include "common/model/address.h"
 #include "common/model/host_port.h"
 #include "common/api/request_limits.h"
 #include "common/api/role.h"
+#include "common/text/yaml_readers.h"
 #include "common/text/yaml_util.h"
 
 namespace osfleet::agent {
@@ -67,12 +69,9 @@ absl::Status LoadNumbers(const std::string& path, const YAML::Node& root, AgentC
   return absl::OkStatus();
 }
 
-absl::Status LoadSections(const std::string& path, const YAML::Node& root, AgentConfig& c) {
-  if (const YAML::Node n = root["services"]) {
-    absl::StatusOr<std::vector<ServiceConfig>> services = LoadServices(path, n);
-    if (!services.ok()) return services.status();
-    c.services = *std::move(services);
-  }
+// A top-level key, read between services: and the sections after it as it always was (the
+// first mistake in a file is the one reported).
+absl::Status LoadMinHealthy(const std::string& path, const YAML::Node& root, AgentConfig& c) {
   if (const YAML::Node n = root["min_healthy"]) {
     absl::StatusOr<absl::Duration> d = LoadDuration(path, n, "min_healthy");
     if (!d.ok()) return d.status();
@@ -82,6 +81,18 @@ absl::Status LoadSections(const std::string& path, const YAML::Node& root, Agent
     }
     c.min_healthy = *d;
   }
+  return absl::OkStatus();
+}
+
+// Each section to its reader, beside the code it configures: services (os_services/),
+// service_center (service_center/), configuration_tool (configuration_tool/), probe (probe/).
+absl::Status LoadSections(const std::string& path, const YAML::Node& root, AgentConfig& c) {
+  if (const YAML::Node n = root["services"]) {
+    absl::StatusOr<std::vector<ServiceConfig>> services = LoadServices(path, n);
+    if (!services.ok()) return services.status();
+    c.services = *std::move(services);
+  }
+  if (absl::Status s = LoadMinHealthy(path, root, c); !s.ok()) return s;
   if (const YAML::Node n = root["service_center"]) {
     absl::StatusOr<ServiceCenterSection> sc = LoadServiceCenter(path, n);
     if (!sc.ok()) return sc.status();

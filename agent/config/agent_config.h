@@ -10,9 +10,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-#include "agent/configuration_tool/tool_config.h"
+#include "agent/configuration_tool/tool_section.h"
 #include "agent/probe/probe.h"
-#include "agent/service_center/sc_config.h"
+#include "agent/service_center/sc_section.h"
 #include "agent/os_services/service_backend.h"
 #include "common/platform/default_paths.h"
 #include "common/api/tls_files.h"

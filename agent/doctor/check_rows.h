@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "agent/configuration_tool/tool_config.h"
+#include "agent/configuration_tool/tool_section.h"
 #include "agent/doctor/check_row.h"
 #include "agent/os_services/service_manager.h"
 #include "common/model/hsconf.h"

@@ -1,15 +1,12 @@
 #include "agent/config/agent_config.h"
 
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
-#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "agent/endpoints/state_dir.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -227,77 +224,6 @@ TEST(ValidateAgentConfigTest, PathsMustBeSet) {
   c = ValidTlsConfig();
   c.state_dir.clear();
   EXPECT_THAT(std::string(ValidateAgentConfig(c).message()), HasSubstr("--state-dir"));
-}
-
-// ----- StateDir --------------------------------------------------------------------------
-
-class StateDirTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "state_dir_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
-    path_ = root_ + "/a/b/state";
-  }
-  void TearDown() override {
-    unlink((path_ + "/osagent.lock").c_str());
-    rmdir(path_.c_str());
-    rmdir((root_ + "/a/b").c_str());
-    rmdir((root_ + "/a").c_str());
-    rmdir(root_.c_str());
-  }
-  std::string root_, path_;
-};
-
-TEST_F(StateDirTest, OpenCreatesTheFolderPrivately) {
-  absl::StatusOr<StateDir> dir = StateDir::Open(path_);
-  ASSERT_TRUE(dir.ok()) << dir.status();
-  EXPECT_EQ(dir->path(), path_);
-  EXPECT_EQ(dir->Sub("backups"), path_ + "/backups");
-  struct stat st;
-  ASSERT_EQ(stat(path_.c_str(), &st), 0);
-  EXPECT_TRUE(S_ISDIR(st.st_mode));
-  EXPECT_EQ(st.st_mode & 0077, 0u);
-  EXPECT_EQ(access((path_ + "/osagent.lock").c_str(), F_OK), 0);
-}
-
-TEST_F(StateDirTest, SecondOpenIsRefusedUntilTheFirstIsGone) {
-  std::optional<absl::StatusOr<StateDir>> first(StateDir::Open(path_));
-  ASSERT_TRUE(first->ok()) << first->status();
-  absl::StatusOr<StateDir> second = StateDir::Open(path_);
-  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(second.status().message()), HasSubstr("osagent.lock"));
-  first.reset();
-  absl::StatusOr<StateDir> third = StateDir::Open(path_);
-  EXPECT_TRUE(third.ok()) << third.status();
-}
-
-TEST_F(StateDirTest, AMovedFromDirKeepsTheLock) {
-  absl::StatusOr<StateDir> first = StateDir::Open(path_);
-  ASSERT_TRUE(first.ok()) << first.status();
-  std::optional<StateDir> moved(std::move(*first));
-  EXPECT_EQ(StateDir::Open(path_).status().code(), absl::StatusCode::kFailedPrecondition);
-  moved.reset();
-  EXPECT_TRUE(StateDir::Open(path_).ok());
-}
-
-// One absolute-path rule for every command: (issue 25): a service's program may be a
-// Windows drive or UNC path, as the Configuration Tool's and the command driver's may.
-TEST_F(AgentConfigTest, ServiceProgramsTakeTheOneAbsolutePathRule) {
-  for (const char* program :
-       {"/usr/bin/osfleet-simulated-service", "C:\\Program Files\\OutSystems\\svc.exe",
-        "\\\\fs01\\tools\\svc.exe"}) {
-    absl::StatusOr<AgentConfig> c = Load(
-        absl::StrCat("services:\n  - name: OutSystems Deployment Service\n    backend: process\n"
-                     "    command: ['",
-                     program, "']\n"));
-    EXPECT_TRUE(c.ok()) << program << ": " << c.status();
-  }
-  absl::StatusOr<AgentConfig> bad = Load(
-      "services:\n  - name: OutSystems Deployment Service\n    backend: process\n"
-      "    command: [svc.exe]\n");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(Message(bad), HasSubstr("the program 'svc.exe' must be an absolute path"));
 }
 
 }  // namespace

@@ -88,6 +88,20 @@ TEST_F(InventoryTest, RelativeTlsPathsResolveAgainstTheInventoryFolder) {
   EXPECT_EQ(inv->tls.key, dir_ + "/pki/operator.key");
 }
 
+// The one absolute-path rule (common/text/absolute_path.h): osctl.exe's inventory names
+// its TLS files with drive and UNC paths, kept as written on every OS.
+TEST_F(InventoryTest, WindowsAbsoluteTlsPathsAreKeptAsWritten) {
+  absl::StatusOr<Inventory> inv = Load(
+      "defaults:\n"
+      "  tls: {ca: 'C:\\pki\\ca.pem', cert: 'D:/pki/operator.pem', "
+      "key: '\\\\fs01\\pki\\operator.key'}\n"
+      "servers:\n  - {name: a, address: h1, role: dc}\n");
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->tls.ca, "C:\\pki\\ca.pem");
+  EXPECT_EQ(inv->tls.cert, "D:/pki/operator.pem");
+  EXPECT_EQ(inv->tls.key, "\\\\fs01\\pki\\operator.key");
+}
+
 TEST_F(InventoryTest, DefaultPortIs7443) {
   absl::StatusOr<Inventory> inv = Load("servers:\n  - {name: a, address: h1, role: dc}\n");
   ASSERT_TRUE(inv.ok()) << inv.status();

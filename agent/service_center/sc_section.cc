@@ -1,8 +1,8 @@
-#include "agent/service_center/sc_config.h"
+#include "agent/service_center/sc_section.h"
 
 #include "absl/strings/str_cat.h"
-#include "agent/os_services/service_config.h"
 #include "agent/service_center/http_driver.h"
+#include "common/text/yaml_readers.h"
 #include "common/text/yaml_util.h"
 
 namespace osfleet::agent {

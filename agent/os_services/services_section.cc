@@ -1,10 +1,9 @@
-#include "agent/os_services/service_config.h"
+#include "agent/os_services/services_section.h"
 
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "common/time/duration.h"
-#include "common/text/program_path.h"
+#include "common/text/yaml_readers.h"
 #include "common/text/yaml_util.h"
 
 namespace osfleet::agent {
@@ -110,50 +109,6 @@ absl::StatusOr<ServiceConfig> LoadService(const std::string& file, const YAML::N
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::string>> LoadCommandLine(const std::string& file,
-                                                         const YAML::Node& node,
-                                                         absl::string_view missing) {
-  const YAML::Node command = node["command"];
-  if (!command || !command.IsSequence() || command.size() == 0) {
-    return YamlError(file, node, absl::StrCat("command: ", missing));
-  }
-  std::vector<std::string> argv;
-  for (const YAML::Node& arg : command) {
-    absl::StatusOr<std::string> a = YamlString(file, arg, "command");
-    if (!a.ok()) return a.status();
-    argv.push_back(*a);
-  }
-  if (!IsAbsoluteProgramPath(argv[0])) {
-    return YamlError(file, command,
-                     absl::StrCat("command: the program '", argv[0],
-                                  "' must be an absolute path (/…, C:\\…, \\\\server\\share\\…)"));
-  }
-  return argv;
-}
-
-absl::StatusOr<std::map<std::string, std::string>> LoadEnv(const std::string& file,
-                                                           const YAML::Node& node) {
-  std::map<std::string, std::string> out;
-  const YAML::Node env = node["env"];
-  if (!env) return out;
-  if (!env.IsMap()) return YamlError(file, env, "env: expected a mapping of NAME: value");
-  for (const auto& kv : env) {
-    absl::StatusOr<std::string> v = YamlString(file, kv.second, kv.first.Scalar());
-    if (!v.ok()) return v.status();
-    out[kv.first.Scalar()] = *v;
-  }
-  return out;
-}
-
-absl::StatusOr<absl::Duration> LoadDuration(const std::string& file, const YAML::Node& node,
-                                            absl::string_view key) {
-  absl::StatusOr<std::string> text = YamlString(file, node, key);
-  if (!text.ok()) return text.status();
-  absl::StatusOr<absl::Duration> d = ParseDuration(*text, key);
-  if (!d.ok()) return YamlError(file, node, d.status().message());
-  return d;
-}
-
 absl::StatusOr<std::vector<ServiceConfig>> LoadServices(const std::string& file,
                                                         const YAML::Node& list) {
   if (!list.IsSequence()) return YamlError(file, list, "services: expected a list of services");
@@ -168,27 +123,6 @@ absl::StatusOr<std::vector<ServiceConfig>> LoadServices(const std::string& file,
     out.push_back(*std::move(c));
   }
   return out;
-}
-
-absl::StatusOr<ProbeOptions> LoadProbeOptions(const std::string& file, const YAML::Node& map) {
-  if (absl::Status s = YamlCheckKeys(file, map, "probe", {"timeout", "sql_browser_port"});
-      !s.ok()) {
-    return s;
-  }
-  ProbeOptions options;
-  if (map["timeout"]) {
-    absl::StatusOr<absl::Duration> d = LoadDuration(file, map["timeout"], "timeout");
-    if (!d.ok()) return d.status();
-    options.timeout = *d;
-  }
-  if (map["sql_browser_port"]) {
-    absl::StatusOr<int64_t> p = YamlInt(file, map["sql_browser_port"], "sql_browser_port");
-    if (!p.ok()) return p.status();
-    if (*p < 1 || *p > 65535)
-      return YamlError(file, map["sql_browser_port"], "sql_browser_port: 1..65535");
-    options.sql_browser_port = static_cast<uint16_t>(*p);
-  }
-  return options;
 }
 
 }  // namespace osfleet::agent

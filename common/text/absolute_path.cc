@@ -1,4 +1,4 @@
-#include "common/text/program_path.h"
+#include "common/text/absolute_path.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -27,7 +27,7 @@ bool IsUncPath(absl::string_view p) {
 
 }  // namespace
 
-bool IsAbsoluteProgramPath(absl::string_view path) {
+bool IsAbsolutePath(absl::string_view path) {
   if (path.size() > 1 && path[0] == '/') return true;
   if (absl::StartsWith(path, "\\\\?\\")) return IsDrivePath(path.substr(4));
   return IsDrivePath(path) || IsUncPath(path);

@@ -1,11 +1,11 @@
-#include "agent/configuration_tool/tool_config.h"
+#include "agent/configuration_tool/tool_section.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "agent/os_services/service_config.h"
 #include "common/platform/default_paths.h"
-#include "common/text/program_path.h"
+#include "common/text/absolute_path.h"
 #include "common/api/request_limits.h"
+#include "common/text/yaml_readers.h"
 #include "common/text/yaml_util.h"
 
 namespace osfleet::agent {
@@ -99,7 +99,7 @@ absl::StatusOr<ConfigurationToolConfig> LoadConfigurationTool(const std::string&
                      "configuration_tool.command: required on this OS (on Windows it defaults to "
                      "the Platform Server folder's ConfigurationTool.com)");
   }
-  if (!IsAbsoluteProgramPath(c.command[0])) {
+  if (!IsAbsolutePath(c.command[0])) {
     return YamlError(
         file, node["command"] ? node["command"] : section,
         absl::StrCat("configuration_tool.command: '", c.command[0], "' is not an absolute path"));

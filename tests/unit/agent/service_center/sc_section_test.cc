@@ -1,7 +1,7 @@
 // The `service_center:` section: the encrypted password file under its name and its old
 // one, apply_settings / republish and their defaults against the agent's Configuration
 // Tool, each mistake named with its file and line.
-#include "agent/service_center/sc_config.h"
+#include "agent/service_center/sc_section.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
