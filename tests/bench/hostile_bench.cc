@@ -127,7 +127,9 @@ struct Latencies {
       return sorted.empty() ? 0.0 : sorted[static_cast<size_t>(q * (sorted.size() - 1))];
     };
     std::string failed;
-    for (const auto& [code, n] : failures) absl::StrAppend(&failed, failed.empty() ? "" : ", ", n, " x code ", code);
+    for (const auto& [code, n] : failures) {
+      absl::StrAppend(&failed, failed.empty() ? "" : ", ", n, " x code ", code);
+    }
     return absl::StrFormat("| %s | %d | %.1f | %.1f | %.1f | %s |", what, ms.size(), at(0.5),
                            at(0.99), ms.empty() ? 0.0 : ms.back(), failed.empty() ? "none" : failed);
   }
