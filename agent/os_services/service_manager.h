@@ -76,9 +76,11 @@ class ServiceManager {
                        const CancelToken& cancel = CancelToken());
 
  private:
+  // Called by Control only, under its lock (one Control at a time).
   absl::Status StartTracked(ServiceBackend& backend, bool only_if_stopped,
-                            const ServiceEventSink& sink);
-  absl::Status StopTracked(ServiceBackend& backend, const ServiceEventSink& sink);
+                            const ServiceEventSink& sink) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status StopTracked(ServiceBackend& backend, const ServiceEventSink& sink)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::vector<std::unique_ptr<ServiceBackend>> backends_;
   absl::Duration min_healthy_;

@@ -31,7 +31,6 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,6 +38,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "osfleet/v1/services.grpc.pb.h"
 #include "tests/integration/harness.h"
@@ -108,11 +108,11 @@ class Sampler {
 
 // Latencies of one kind of call, in milliseconds, and its failures by code.
 struct Latencies {
-  std::mutex mu;
-  std::vector<double> ms;
-  std::map<int, int> failures;
+  absl::Mutex mu;
+  std::vector<double> ms ABSL_GUARDED_BY(mu);
+  std::map<int, int> failures ABSL_GUARDED_BY(mu);
   void Add(Clock::time_point started, const grpc::Status& s) {
-    std::lock_guard<std::mutex> lock(mu);
+    absl::MutexLock lock(&mu);
     if (s.ok()) {
       ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
     } else {
@@ -120,11 +120,16 @@ struct Latencies {
     }
   }
   std::string Row(const std::string& what) {
-    std::lock_guard<std::mutex> lock(mu);
+    absl::MutexLock lock(&mu);
     std::sort(ms.begin(), ms.end());
-    auto at = [&](double q) { return ms.empty() ? 0.0 : ms[static_cast<size_t>(q * (ms.size() - 1))]; };
+    const std::vector<double>& sorted = ms;  // the analysis reads a lambda apart from `lock`
+    auto at = [&](double q) {
+      return sorted.empty() ? 0.0 : sorted[static_cast<size_t>(q * (sorted.size() - 1))];
+    };
     std::string failed;
-    for (const auto& [code, n] : failures) absl::StrAppend(&failed, failed.empty() ? "" : ", ", n, " x code ", code);
+    for (const auto& [code, n] : failures) {
+      absl::StrAppend(&failed, failed.empty() ? "" : ", ", n, " x code ", code);
+    }
     return absl::StrFormat("| %s | %d | %.1f | %.1f | %.1f | %s |", what, ms.size(), at(0.5),
                            at(0.99), ms.empty() ? 0.0 : ms.back(), failed.empty() ? "none" : failed);
   }

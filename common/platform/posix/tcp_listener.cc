@@ -47,8 +47,9 @@ struct TcpListener::State {
   // Touched by the accept thread only.
   std::vector<Tracked> by_fd;
   std::unordered_map<std::string, std::vector<int>> by_peer;
+  // std::mutex (not seen by -Wthread-safety): the platform layer is standard C++, no Abseil.
   mutable std::mutex mu;
-  ListenerCounters counters;
+  ListenerCounters counters;  // guarded by mu
 
   void Run();
   void AcceptFrom(int listening);

@@ -160,7 +160,9 @@ TEST(WindowsFiles, SecretFileIsPrivateReadsTheFilesDacl) {
   // Users' read on Windows.
   EXPECT_FALSE(*is_private);
   EXPECT_FALSE(SecretFileIsPrivate(dir.Sub("none")).ok());
-  if (UnderWine()) GTEST_SKIP() << "Wine keeps no DACL set on a file (it derives one from the mode bits)";
+  if (UnderWine()) {
+    GTEST_SKIP() << "Wine keeps no DACL set on a file (it derives one from the mode bits)";
+  }
   ASSERT_TRUE(SetFileMode(path, 0600).ok());
   EXPECT_TRUE(*SecretFileIsPrivate(path));
   EXPECT_EQ(ReadRaw(path), "#secret");  // still ours to read
