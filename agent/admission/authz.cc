@@ -13,8 +13,8 @@
 #include "absl/strings/str_join.h"
 #include "agent/admission/crl_store.h"
 #include "agent/admission/rpc_policy.h"
-#include "common/text/escape.h"
 #include "common/api/role.h"
+#include "common/text/escape.h"
 
 namespace osfleet::agent {
 namespace {

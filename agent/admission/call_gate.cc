@@ -103,8 +103,9 @@ void CallGate::Refuse(const Admission& admission, std::function<void()> finish) 
   }
   audit_->AppendThen(Record(admission, {}, admission.status),
                      [finish = std::move(finish)](absl::Status s) {
-                       if (!s.ok())
+                       if (!s.ok()) {
                          spdlog::error("{} (the call itself was not affected)", s.message());
+                       }
                        finish();
                      });
 }

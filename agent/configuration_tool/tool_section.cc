@@ -2,9 +2,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/request_limits.h"
 #include "common/platform/default_paths.h"
 #include "common/text/absolute_path.h"
-#include "common/api/request_limits.h"
 #include "common/text/yaml_readers.h"
 #include "common/text/yaml_util.h"
 

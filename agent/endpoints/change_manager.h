@@ -34,7 +34,7 @@
 #include "agent/endpoints/change_book.h"
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/endpoints/pending_change.h"
-#include "agent/os_services/service_manager.h"
+#include "agent/outsystems_services/service_manager.h"
 #include "common/time/alarm.h"
 #include "common/time/clock.h"
 

@@ -19,8 +19,9 @@ absl::StatusOr<ProbeOptions> LoadProbeOptions(const std::string& file, const YAM
   if (map["sql_browser_port"]) {
     absl::StatusOr<int64_t> p = YamlInt(file, map["sql_browser_port"], "sql_browser_port");
     if (!p.ok()) return p.status();
-    if (*p < 1 || *p > 65535)
+    if (*p < 1 || *p > 65535) {
       return YamlError(file, map["sql_browser_port"], "sql_browser_port: 1..65535");
+    }
     options.sql_browser_port = static_cast<uint16_t>(*p);
   }
   return options;

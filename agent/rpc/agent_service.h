@@ -4,10 +4,10 @@
 
 #include "absl/time/time.h"
 #include "agent/admission/call_gate.h"
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 #include "agent/doctor/agent_doctor.h"
 #include "agent/endpoints/hsconf_store.h"
-#include "agent/os_services/service_manager.h"
+#include "agent/outsystems_services/service_manager.h"
 #include "agent/server/lanes.h"
 #include "osfleet/v1/agent.grpc.pb.h"
 

@@ -185,8 +185,9 @@ absl::Status EndpointsService::DoSet(const v1::SetEndpointsRequest& request,
   AuditTool(request.configuration_tool(), audit);
   absl::StatusOr<ApplyOutcome> out = deps_.changes->Apply(std::move(input), nullptr);
   if (!out.ok()) return out.status();
-  if (out->tool_run.has_value())
+  if (out->tool_run.has_value()) {
     FillToolRun(*out->tool_run, response->mutable_configuration_tool());
+  }
   const SetOutcome& set = out->set;
   response->set_change_id(set.change_id);
   response->set_previous_revision(set.previous_revision);
@@ -252,8 +253,9 @@ absl::Status EndpointsService::DoRollback(const v1::RollbackRequest& request,
                                     request.force(), request.reason()},
                                    request.restart_services(), *tool);
   if (!out.ok()) return out.status();
-  if (out->tool_run.has_value())
+  if (out->tool_run.has_value()) {
     FillToolRun(*out->tool_run, response->mutable_configuration_tool());
+  }
   response->set_previous_revision(out->rollback.previous_revision);
   response->set_revision(out->rollback.revision);
   response->set_backup_id(out->rollback.backup_id);

@@ -14,8 +14,9 @@ namespace {
 HoldOwner OwnerOf(const Caller& caller) { return {caller.identity, caller.serial}; }
 
 absl::Status CheckHoldId(absl::string_view hold_id) {
-  if (hold_id.empty())
+  if (hold_id.empty()) {
     return absl::InvalidArgumentError("hold_id: required (the hold TakeHold gave)");
+  }
   return CheckSize("hold_id", hold_id, kMaxIdBytes);
 }
 
@@ -35,8 +36,9 @@ absl::Status EndpointsService::DoTakeHold(const v1::TakeHoldRequest& request, co
   if (request.rollout_id().empty()) {
     return absl::InvalidArgumentError("rollout_id: required (the rollout taking the hold)");
   }
-  if (absl::Status s = CheckSize("rollout_id", request.rollout_id(), kMaxIdBytes); !s.ok())
+  if (absl::Status s = CheckSize("rollout_id", request.rollout_id(), kMaxIdBytes); !s.ok()) {
     return s;
+  }
   if (absl::Status s = CheckSize("workstation", request.workstation(), kMaxNameBytes); !s.ok()) {
     return s;
   }

@@ -13,8 +13,8 @@
 #include "absl/time/time.h"
 #include "agent/admission/call_gate.h"
 #include "agent/server/lanes.h"
-#include "common/time/cancel.h"
 #include "common/api/status_util.h"
+#include "common/time/cancel.h"
 
 namespace osfleet::agent {
 

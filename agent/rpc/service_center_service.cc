@@ -225,8 +225,9 @@ absl::Status ServiceCenterService::Claim() {
         "config); ask the Deployment Controller's agent");
   }
   absl::MutexLock lock(&mu_);
-  if (running_)
+  if (running_) {
     return absl::AbortedError("a Service Center phase is already running on this agent");
+  }
   running_ = true;
   return absl::OkStatus();
 }

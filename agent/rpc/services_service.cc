@@ -32,8 +32,9 @@ grpc::ServerUnaryReactor* ServicesService::List(grpc::CallbackServerContext* con
                                                 v1::ListServicesResponse* response) {
   return FinishOnLane(context, lanes_, gate_->Admit(context, rpcs::kServicesList),
                       [this, response] {
-                        for (const ServiceStatus& s : services_->List())
+                        for (const ServiceStatus& s : services_->List()) {
                           FillServiceStatus(s, response->add_services());
+                        }
                         return absl::OkStatus();
                       });
 }

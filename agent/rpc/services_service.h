@@ -3,7 +3,7 @@
 
 #include "absl/time/time.h"
 #include "agent/admission/call_gate.h"
-#include "agent/os_services/service_manager.h"
+#include "agent/outsystems_services/service_manager.h"
 #include "agent/server/lanes.h"
 #include "osfleet/v1/services.grpc.pb.h"
 

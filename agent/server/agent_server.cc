@@ -9,11 +9,11 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
-#include "common/model/host_port.h"
-#include "common/platform/files.h"
 #include "common/api/role.h"
 #include "common/api/tls_check.h"
 #include "common/api/tls_files.h"
+#include "common/model/host_port.h"
+#include "common/platform/files.h"
 #include "common/text/utf8.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 

@@ -86,8 +86,9 @@ absl::Status HttpSession::Follow(const std::string& publish_id) {
       absl::StrCat("not finished within the deadline of ", absl::FormatDuration(options_.deadline));
   int64_t after = 0;
   for (;;) {
-    if (absl::Now() >= deadline_)
+    if (absl::Now() >= deadline_) {
       return Abort(publish_id, absl::StatusCode::kDeadlineExceeded, late);
+    }
     if (absl::Status gone = options_.cancel.Check(); !gone.ok()) {
       return Abort(publish_id, gone.code(), absl::StrCat("stopped: ", gone.message()));
     }

@@ -103,8 +103,7 @@ absl::Status CheckCommand(const CommandDriverConfig& command) {
 
 }  // namespace
 
-std::vector<CheckRow> PhaseDriver::Check(absl::Time /*deadline*/,
-                                         const CancelToken& /*cancel*/) {
+std::vector<CheckRow> PhaseDriver::Check(absl::Time /*deadline*/, const CancelToken& /*cancel*/) {
   return {{"service_center.check", CheckLevel::kWarn,
            "this Service Center driver has no read-only check; the phase will tell"}};
 }

@@ -55,8 +55,9 @@ absl::Status LoadHttp(const std::string& file, const YAML::Node& node, HttpDrive
                                       {"staging_name", &c.staging_name, false},
                                       {"ca_file", &c.ca_file, false}}) {
     if (!node[key]) {
-      if (required)
+      if (required) {
         return YamlError(file, node, absl::StrCat("service_center: missing '", key, "'"));
+      }
       continue;
     }
     absl::StatusOr<std::string> v = YamlString(file, node[key], key);

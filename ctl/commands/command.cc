@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 
-#include "common/time/duration.h"
 #include "common/api/request_limits.h"
+#include "common/time/duration.h"
 #include "ctl/fleet/identity_check.h"
 #include "ctl/output/exit_code.h"
 

@@ -61,8 +61,9 @@ class ConfigurationToolTest : public ::testing::Test {
       if (fail != setup.fail_on_address.end()) {
         absl::StrAppend(&command, ", \"--fail-on-address=", fail->second, "\"");
       }
-      if (!setup.fail_file.empty())
+      if (!setup.fail_file.empty()) {
         absl::StrAppend(&command, ", \"--fail-file=", setup.fail_file, "\"");
+      }
       if (!setup.echo.empty()) absl::StrAppend(&command, ", \"--echo=", setup.echo, "\"");
       command += "]";
       o.extra_config[name] =
@@ -145,8 +146,9 @@ class ConfigurationToolTest : public ::testing::Test {
   std::vector<std::string> Published() const {
     std::vector<std::string> published;
     for (const nlohmann::json& req : farm_->ScRequests()) {
-      if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array())
+      if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array()) {
         continue;
+      }
       for (const auto& m : req["modules"]) published.push_back(m.get<std::string>());
     }
     return published;
@@ -210,8 +212,9 @@ TEST_F(ConfigurationToolTest, TheWholeProcedureEndsWithSettingsAppliedAndOnlyFla
   // Only the two modules Service Center flagged were republished.
   std::vector<std::string> published;
   for (const nlohmann::json& req : farm_->ScRequests()) {
-    if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array())
+    if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array()) {
       continue;
+    }
     for (const auto& m : req["modules"]) published.push_back(m.get<std::string>());
   }
   EXPECT_EQ(published, (std::vector<std::string>{"Module2", "Module5"})) << r.out;

@@ -25,8 +25,8 @@
 #include "absl/synchronization/mutex.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "tests/integration/harness.h"
-#include "tests/integration/silent_database.h"
 #include "tests/integration/openssl_pki.h"
+#include "tests/integration/silent_database.h"
 
 namespace osfleet::testing {
 namespace {

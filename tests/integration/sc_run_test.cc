@@ -466,7 +466,8 @@ TEST_F(ScRunTest, AnEndlessPublicationIsCutOffByOsctlAndAborted) {
   EXPECT_THAT(run.output, HasSubstr("agent dc01 sent more than 100000 events in one stream; "
                                     "stopped"))
       << tail;
-  EXPECT_LT(run.max_rss_kib, kOsctlMemoryBoundKiB) << "osctl peaked at " << run.max_rss_kib << " KiB";
+  EXPECT_LT(run.max_rss_kib, kOsctlMemoryBoundKiB)
+      << "osctl peaked at " << run.max_rss_kib << " KiB";
   EXPECT_THAT(run.output, Not(HasSubstr(kHash)));
   EXPECT_TRUE(WaitFor([&] { return Count("SolutionPack_PublishAbort") == 1; }, absl::Seconds(20)))
       << ReadFile(agent_->log());

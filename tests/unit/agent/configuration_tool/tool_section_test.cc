@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -240,12 +240,13 @@ TEST_F(InventoryTest, FileThatIsNotUtf8IsUsageErrorWithFileAndLine) {
 }
 
 TEST_F(InventoryTest, FileThatIsNotYamlIsUsageErrorWithFileAndLine) {
-  for (const std::string bad : {"servers: [\n  {name: dc01\n", "\x7F" "ELF\x01\x02\x01\n[",
+  for (const std::string bad : {"servers: [\n  {name: dc01\n",
+                                "\x7F"
+                                "ELF\x01\x02\x01\n[",
                                 "- a\nb: c\n"}) {
     absl::StatusOr<Inventory> inv = Load(bad);
     ASSERT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument) << inv.status();
-    EXPECT_THAT(std::string(inv.status().message()),
-                ::testing::MatchesRegex(path_ + ":[0-9]+:.*"));
+    EXPECT_THAT(std::string(inv.status().message()), ::testing::MatchesRegex(path_ + ":[0-9]+:.*"));
     EXPECT_EQ(ExitCodeFor(inv.status()), kExitUsage);
   }
   // A document that is YAML but not a mapping.

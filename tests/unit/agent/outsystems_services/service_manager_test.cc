@@ -1,4 +1,4 @@
-#include "agent/os_services/service_manager.h"
+#include "agent/outsystems_services/service_manager.h"
 
 #include <signal.h>
 #include <stdlib.h>

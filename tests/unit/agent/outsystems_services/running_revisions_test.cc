@@ -1,7 +1,7 @@
 // What each service runs on: recorded at each start through ServiceManager (real
 // process backends), kept across an agent restart, unknown for a service the agent did
 // not start or that runs under another process than recorded.
-#include "agent/os_services/running_revisions.h"
+#include "agent/outsystems_services/running_revisions.h"
 
 #include <stdlib.h>
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/os_services/service_manager.h"
+#include "agent/outsystems_services/service_manager.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

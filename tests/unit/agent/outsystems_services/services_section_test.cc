@@ -1,6 +1,6 @@
 // The `services:` section: each backend's keys, readiness, timeouts, and each mistake named
 // with its file and line.
-#include "agent/os_services/services_section.h"
+#include "agent/outsystems_services/services_section.h"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "agent/os_services/running_revisions.h"
+#include "agent/outsystems_services/running_revisions.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "agent/os_services/process_backend.h"
+#include "agent/outsystems_services/process_backend.h"
 
 #include <spdlog/spdlog.h>
 
@@ -12,8 +12,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "common/io/atomic_file.h"
 #include "common/api/logging.h"
+#include "common/io/atomic_file.h"
 #include "common/io/os_status.h"
 #include "common/platform/files.h"
 #include "common/platform/sockets.h"

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

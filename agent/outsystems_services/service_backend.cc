@@ -1,8 +1,8 @@
-#include "agent/os_services/service_backend.h"
+#include "agent/outsystems_services/service_backend.h"
 
 #include "absl/strings/str_cat.h"
-#include "agent/os_services/command_backend.h"
-#include "agent/os_services/process_backend.h"
+#include "agent/outsystems_services/command_backend.h"
+#include "agent/outsystems_services/process_backend.h"
 
 namespace osfleet::agent {
 

@@ -16,7 +16,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "agent/os_services/service_backend.h"
+#include "agent/outsystems_services/service_backend.h"
 
 namespace osfleet::agent {
 

@@ -25,7 +25,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "absl/status/statusor.h"
-#include "agent/os_services/service_backend.h"
+#include "agent/outsystems_services/service_backend.h"
 
 namespace osfleet::agent {
 

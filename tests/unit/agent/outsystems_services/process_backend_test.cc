@@ -1,4 +1,4 @@
-#include "agent/os_services/process_backend.h"
+#include "agent/outsystems_services/process_backend.h"
 
 #include <netinet/in.h>
 #include <signal.h>

@@ -17,8 +17,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "agent/os_services/child_process.h"
-#include "agent/os_services/service_backend.h"
+#include "agent/outsystems_services/child_process.h"
+#include "agent/outsystems_services/service_backend.h"
 #include "common/platform/child_process.h"
 
 namespace osfleet::agent {

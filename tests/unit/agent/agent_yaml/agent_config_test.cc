@@ -1,4 +1,4 @@
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 
 #include <stdlib.h>
 #include <unistd.h>

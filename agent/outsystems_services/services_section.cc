@@ -1,4 +1,4 @@
-#include "agent/os_services/services_section.h"
+#include "agent/outsystems_services/services_section.h"
 
 #include <set>
 
@@ -32,8 +32,9 @@ absl::Status LoadReady(const std::string& file, const YAML::Node& node, Readines
   if (node["stays_up_ms"]) {
     absl::StatusOr<int64_t> ms = YamlInt(file, node["stays_up_ms"], "stays_up_ms");
     if (!ms.ok()) return ms.status();
-    if (*ms < 1 || *ms > 3600000)
+    if (*ms < 1 || *ms > 3600000) {
       return YamlError(file, node["stays_up_ms"], "stays_up_ms: 1..3600000");
+    }
     out.stays_up = absl::Milliseconds(*ms);
   }
   return absl::OkStatus();
@@ -89,8 +90,9 @@ absl::StatusOr<ServiceConfig> LoadService(const std::string& file, const YAML::N
     return s;
   }
   ServiceConfig c;
-  if (!node["name"] || !node["backend"])
+  if (!node["name"] || !node["backend"]) {
     return YamlError(file, node, "service: needs name and backend");
+  }
   absl::StatusOr<std::string> name = YamlString(file, node["name"], "name");
   if (!name.ok()) return name.status();
   if (name->empty()) return YamlError(file, node["name"], "name: empty");

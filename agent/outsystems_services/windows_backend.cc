@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "agent/os_services/service_backend.h"
+#include "agent/outsystems_services/service_backend.h"
 #include "common/platform/windows/service_control.h"
 #include "common/text/utf8.h"
 

@@ -1,4 +1,4 @@
-#include "agent/service_mode/service_mode.h"
+#include "agent/windows_service/service_command.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,7 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 #include "agent/server/serve.h"
 #include "common/api/logging.h"
 #include "common/platform/default_paths.h"
@@ -30,8 +30,7 @@ void PrintError(const std::string& message) {
 // The exit code for a platform error: kInvalidArgument is the caller's (2), the rest the
 // OS's (1).
 int ExitFor(const platform::Error& error) {
-  return error.code == platform::make_error_code(platform::Errc::kInvalidArgument) ? kExitUsage
-                                                                                   : 1;
+  return error.code == platform::make_error_code(platform::Errc::kInvalidArgument) ? kExitUsage : 1;
 }
 
 std::string ConfigPath(const ServiceFlags& flags) {
@@ -72,30 +71,30 @@ int ServeAsService(const std::string& config_path, const std::function<void()>& 
 
 bool AccountNeedsNoPassword(const std::string& account) {
   const std::string a = absl::AsciiStrToLower(account);
-  return a.empty() || a == "localsystem" || a == ".\\localsystem" ||
-         a == "nt authority\\system" || a == "nt authority\\localservice" ||
-         a == "nt authority\\local service" || a == "nt authority\\networkservice" ||
-         a == "nt authority\\network service" ||
+  return a.empty() || a == "localsystem" || a == ".\\localsystem" || a == "nt authority\\system" ||
+         a == "nt authority\\localservice" || a == "nt authority\\local service" ||
+         a == "nt authority\\networkservice" || a == "nt authority\\network service" ||
          (absl::StartsWith(a, "nt service\\") && a.size() > 11) ||
          (absl::EndsWith(a, "$") && a.find('\\') != std::string::npos);
 }
 
 ServiceCommands AddServiceCommands(CLI::App& app, ServiceFlags& flags) {
-  CLI::App* service =
-      app.add_subcommand("service", "osagent as the Windows service `osagent`")->require_subcommand(1);
+  CLI::App* service = app.add_subcommand("service", "osagent as the Windows service `osagent`")
+                          ->require_subcommand(1);
   ServiceCommands c;
   c.install = service->add_subcommand(
       "install", "register the service (automatic start, restarted on failure); again: update it");
-  c.install->add_option("--config", flags.config,
-                        "the config the service runs with (default: " +
-                            platform::DefaultAgentPaths().config + ")");
+  c.install->add_option(
+      "--config", flags.config,
+      "the config the service runs with (default: " + platform::DefaultAgentPaths().config + ")");
   c.install->add_option("--account", flags.account,
                         "run as this account (default LocalSystem): NT AUTHORITY\\NetworkService, "
                         "NT SERVICE\\osagent, or a gMSA DOMAIN\\name$");
   c.uninstall = service->add_subcommand("uninstall", "stop the service and remove it");
   c.uninstall->add_option("--stop-timeout", flags.stop_timeout_seconds,
                           "seconds to wait for it to stop (default 60)");
-  c.run = service->add_subcommand("run", "serve as the service (the Service Control Manager runs this)");
+  c.run = service->add_subcommand("run",
+                                  "serve as the service (the Service Control Manager runs this)");
   c.run->add_option("--config", flags.config, "the config file");
   return c;
 }
@@ -129,7 +128,10 @@ int InstallAgentService(const ServiceFlags& flags) {
     return 1;
   }
   const platform::ServiceRegistration registration{
-      kServiceName, kDisplayName, kDescription, {*program, "service", "run", "--config", *config},
+      kServiceName,
+      kDisplayName,
+      kDescription,
+      {*program, "service", "run", "--config", *config},
       flags.account};
   platform::Result<platform::Installed> installed = platform::InstallService(registration);
   if (!installed.ok()) {
@@ -140,16 +142,17 @@ int InstallAgentService(const ServiceFlags& flags) {
               installed->updated ? "updated" : "installed", kServiceName,
               flags.account.empty() ? "LocalSystem" : flags.account.c_str(), config->c_str());
   if (!installed->recovery) {
-    std::printf("warning: this Service Control Manager does not take recovery settings; "
-                "set them in services.msc (Recovery: restart the service)\n");
+    std::printf(
+        "warning: this Service Control Manager does not take recovery settings; "
+        "set them in services.msc (Recovery: restart the service)\n");
   }
   std::printf("start it: sc start %s\n", kServiceName);
   return 0;
 }
 
 int UninstallAgentService(const ServiceFlags& flags) {
-  platform::Result<bool> removed = platform::UninstallService(
-      kServiceName, std::chrono::seconds(flags.stop_timeout_seconds));
+  platform::Result<bool> removed =
+      platform::UninstallService(kServiceName, std::chrono::seconds(flags.stop_timeout_seconds));
   if (!removed.ok()) {
     PrintError(removed.error().Message());
     return ExitFor(removed.error());

@@ -1,12 +1,12 @@
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 
 #include "absl/strings/str_cat.h"
-#include "agent/os_services/services_section.h"
+#include "agent/outsystems_services/services_section.h"
 #include "agent/probe/probe_section.h"
-#include "common/model/address.h"
-#include "common/model/host_port.h"
 #include "common/api/request_limits.h"
 #include "common/api/role.h"
+#include "common/model/address.h"
+#include "common/model/host_port.h"
 #include "common/text/yaml_readers.h"
 #include "common/text/yaml_util.h"
 
@@ -84,7 +84,7 @@ absl::Status LoadMinHealthy(const std::string& path, const YAML::Node& root, Age
   return absl::OkStatus();
 }
 
-// Each section to its reader, beside the code it configures: services (os_services/),
+// Each section to its reader, beside the code it configures: services (outsystems_services/),
 // service_center (service_center/), configuration_tool (configuration_tool/), probe (probe/).
 absl::Status LoadSections(const std::string& path, const YAML::Node& root, AgentConfig& c) {
   if (const YAML::Node n = root["services"]) {
@@ -120,9 +120,9 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   if (absl::Status s =
           YamlCheckKeys(path, root, "config",
                         {"name", "role", "listen", "port_file", "hsconf", "state_dir", "tls",
-                         "insecure", "log_level", "log_file", "max_backups", "services", "min_healthy", "probe",
-                         "start_services", "service_center", "configuration_tool", "audit_log",
-                         "max_concurrent_calls"});
+                         "insecure", "log_level", "log_file", "max_backups", "services",
+                         "min_healthy", "probe", "start_services", "service_center",
+                         "configuration_tool", "audit_log", "max_concurrent_calls"});
       !s.ok()) {
     return s;
   }

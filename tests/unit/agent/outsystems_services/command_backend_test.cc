@@ -1,4 +1,4 @@
-#include "agent/os_services/command_backend.h"
+#include "agent/outsystems_services/command_backend.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -138,7 +138,9 @@ TEST_F(CommandBackendTest, OutputThatIsNotUtf8BecomesReplacementCharacters) {
   EXPECT_THAT(failed.detail, HasSubstr("St\xEF\xBF\xBD broken"));
   absl::StatusOr<CommandResult> result = RunShellCommand("printf 'a\\351b'", absl::Seconds(10));
   ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_EQ(result->output, "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(result->output,
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 TEST_F(CommandBackendTest, StartTimesOutWhenStatusNeverSaysRunning) {

@@ -11,8 +11,8 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "agent/os_services/running_revisions.h"
-#include "agent/os_services/service_backend.h"
+#include "agent/outsystems_services/running_revisions.h"
+#include "agent/outsystems_services/service_backend.h"
 #include "common/time/cancel.h"
 
 namespace osfleet::agent {

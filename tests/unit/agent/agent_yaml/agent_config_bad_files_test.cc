@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -44,9 +44,9 @@ TEST_F(AgentConfigBadFileTest, NotUtf8NamesFileLineAndColumn) {
 }
 
 TEST_F(AgentConfigBadFileTest, NotYamlNamesFileAndLine) {
-  for (const std::string& bad : std::vector<std::string>{"role: dc\nservices: [\n",
-                                                          "role: dc\n  name: x\n: y\n",
-                                                          std::string("\x89PNG\r\n\x1A\n\0\0", 10)}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"role: dc\nservices: [\n", "role: dc\n  name: x\n: y\n",
+                                std::string("\x89PNG\r\n\x1A\n\0\0", 10)}) {
     const absl::Status s = Load(bad);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
     EXPECT_THAT(std::string(s.message()), ::testing::MatchesRegex(path_ + ":[0-9]+:.*")) << s;

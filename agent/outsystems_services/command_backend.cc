@@ -1,4 +1,4 @@
-#include "agent/os_services/command_backend.h"
+#include "agent/outsystems_services/command_backend.h"
 
 #include <algorithm>
 

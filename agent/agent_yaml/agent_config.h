@@ -11,11 +11,11 @@
 #include "absl/time/time.h"
 
 #include "agent/configuration_tool/tool_section.h"
+#include "agent/outsystems_services/service_backend.h"
 #include "agent/probe/probe.h"
 #include "agent/service_center/sc_section.h"
-#include "agent/os_services/service_backend.h"
-#include "common/platform/default_paths.h"
 #include "common/api/tls_files.h"
+#include "common/platform/default_paths.h"
 #include "osfleet/v1/types.pb.h"
 
 namespace osfleet::agent {
