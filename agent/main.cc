@@ -1,18 +1,18 @@
 // osagent: the per-server agent. Parses flags over the YAML config, then serves until a
 // stop request (agent/server/serve.h). `osagent service ...` runs it as a Windows service
-// (agent/service_mode).
+// (agent/windows_service).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 #include "agent/server/serve.h"
-#include "agent/service_mode/service_mode.h"
+#include "agent/windows_service/service_command.h"
 #include "common/api/logging.h"
+#include "common/api/role.h"
 #include "common/platform/core_dumps.h"
 #include "common/platform/host_info.h"
-#include "common/api/role.h"
 #include "common/text/utf8.h"
 
 namespace osfleet::agent {
@@ -41,7 +41,8 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_flag("--insecure", f.insecure, "plaintext (only on a loopback listen address)");
   app.add_flag("--start-services", f.start_services, "start the configured services at start-up");
   app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error|off");
-  app.add_option("--log-file", f.log_file, "log to this file (rotated at 10 MiB) instead of stderr");
+  app.add_option("--log-file", f.log_file,
+                 "log to this file (rotated at 10 MiB) instead of stderr");
   app.add_option("--audit-log", f.audit_log, "audit log file (default: STATE_DIR/audit.log)");
   app.add_option("--max-concurrent-calls", f.max_concurrent_calls,
                  "calls in progress at once, over all clients (default 64)");

@@ -7,10 +7,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "common/text/escape.h"
 #include "common/api/logging.h"
-#include "common/text/redact.h"
 #include "common/platform/append_file.h"
+#include "common/text/escape.h"
+#include "common/text/redact.h"
 
 namespace osfleet::agent {
 

@@ -5,7 +5,6 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <algorithm>
 #include <memory>
 
 #include "absl/strings/ascii.h"
@@ -13,19 +12,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "agent/admission/crl_store.h"
-#include "common/text/escape.h"
+#include "agent/admission/rpc_policy.h"
 #include "common/api/role.h"
+#include "common/text/escape.h"
 
 namespace osfleet::agent {
 namespace {
-
-// Every read-only RPC; anything not listed needs the operator role (and is mutating, so
-// audited): Endpoints.Set, Rollback, Confirm, Renew, Restart, and the fleet hold's
-// TakeHold, RenewHold and ReleaseHold among them.
-constexpr absl::string_view kReadRpcs[] = {
-    "Agent.GetInfo",         "Agent.Check",     "Endpoints.Get", "Endpoints.Plan",
-    "Endpoints.ListBackups", "Endpoints.Probe", "Services.List",
-};
 
 struct BioFree {
   void operator()(BIO* b) const { BIO_free(b); }
@@ -138,13 +130,9 @@ ClientRole RoleFromOu(absl::string_view ou) {
   return ClientRole::kNone;
 }
 
-ClientRole RequiredRole(absl::string_view rpc) {
-  const bool read =
-      std::find(std::begin(kReadRpcs), std::end(kReadRpcs), rpc) != std::end(kReadRpcs);
-  return read ? ClientRole::kViewer : ClientRole::kOperator;
-}
+ClientRole RequiredRole(absl::string_view rpc) { return RpcPolicyNamed(rpc).role; }
 
-bool IsMutating(absl::string_view rpc) { return RequiredRole(rpc) == ClientRole::kOperator; }
+bool IsMutating(absl::string_view rpc) { return RpcPolicyNamed(rpc).mutating(); }
 
 absl::StatusOr<Caller> CallerFromPem(absl::string_view pem) {
   std::unique_ptr<X509, X509Free> cert = ParsePem(pem);

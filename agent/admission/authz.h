@@ -44,10 +44,10 @@ struct Caller {
 absl::string_view ClientRoleName(ClientRole role);
 // "osfleet:viewer" -> kViewer, "osfleet:operator" -> kOperator, anything else -> kNone.
 ClientRole RoleFromOu(absl::string_view ou);
-// The role an RPC ("Endpoints.Set") needs: kViewer for reads, kOperator for the rest
-// (including RPCs this table does not know).
+// The role an RPC ("Endpoints.Set") needs, from its row in rpc_policy.h: kViewer for reads,
+// kOperator for the rest (including RPCs the table does not know).
 ClientRole RequiredRole(absl::string_view rpc);
-// True for RPCs that change something (they get an audit line).
+// True for RPCs that change something (they get an audit line; rpc_policy.h).
 bool IsMutating(absl::string_view rpc);
 
 // The caller named by a PEM client certificate: its one CN and its one osfleet OU role,

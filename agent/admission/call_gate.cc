@@ -4,40 +4,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/types/span.h"
 #include "common/api/logging.h"
 
 namespace osfleet::agent {
-namespace {
 
-// Agent.Check waits on status commands and on Service Center's answers.
-constexpr absl::string_view kLongRunning[] = {"Endpoints.Set", "Endpoints.Probe",
-                                              "Services.Control", "ServiceCenter.RunPhase",
-                                              "Agent.Check"};
-// The fleet hold's renewal and release take the reserve as Renew does: a busy agent must
-// not let a rollout's hold end (TakeHold is an ordinary cheap call).
-constexpr absl::string_view kReserved[] = {"Endpoints.Confirm", "Endpoints.Renew",
-                                           "Endpoints.Rollback", "Endpoints.RenewHold",
-                                           "Endpoints.ReleaseHold"};
+bool IsAudited(absl::string_view rpc) { return RpcPolicyNamed(rpc).audit == Audit::kEveryCall; }
 
-bool OneOf(absl::string_view rpc, absl::Span<const absl::string_view> names) {
-  for (absl::string_view r : names) {
-    if (r == rpc) return true;
-  }
-  return false;
-}
+bool IsLongRunning(absl::string_view rpc) { return IsLong(RpcPolicyNamed(rpc)); }
 
-}  // namespace
-
-bool IsAudited(absl::string_view rpc) { return IsMutating(rpc) && rpc != "Endpoints.Renew"; }
-
-bool IsLongRunning(absl::string_view rpc) { return OneOf(rpc, kLongRunning); }
-
-CallClass ClassOf(absl::string_view rpc) {
-  if (OneOf(rpc, kReserved)) return CallClass::kReserved;
-  if (rpc == "Endpoints.Probe") return CallClass::kProbe;
-  return IsLongRunning(rpc) ? CallClass::kLong : CallClass::kRead;
-}
+CallClass ClassOf(absl::string_view rpc) { return RpcPolicyNamed(rpc).call_class; }
 
 CallGate::CallGate(Authorizer authz, CallLimiter* limiter, AuditLog* audit,
                    absl::Duration read_deadline, const Clock* clock)
@@ -47,31 +22,41 @@ CallGate::CallGate(Authorizer authz, CallLimiter* limiter, AuditLog* audit,
       read_deadline_(read_deadline),
       clock_(clock) {}
 
-Admission CallGate::Admit(grpc::CallbackServerContext* context, absl::string_view rpc) const {
+Admission CallGate::Admit(grpc::CallbackServerContext* context, const RpcPolicy& rpc) const {
   return Admit(context->peer(), authz_.Identify(*context), rpc);
 }
 
 Admission CallGate::Admit(std::string peer, const absl::StatusOr<Caller>& who,
+                          const RpcPolicy& rpc) const {
+  return Admit(std::move(peer), who, rpc.name, rpc);
+}
+
+Admission CallGate::Admit(std::string peer, const absl::StatusOr<Caller>& who,
                           absl::string_view rpc) const {
+  return Admit(std::move(peer), who, rpc, RpcPolicyNamed(rpc));
+}
+
+Admission CallGate::Admit(std::string peer, const absl::StatusOr<Caller>& who,
+                          absl::string_view name, const RpcPolicy& rpc) const {
   Admission a;
   a.gate = this;
-  a.rpc = std::string(rpc);
+  a.rpc = std::string(name);
   a.peer = std::move(peer);
-  a.status = CheckCaller(who, rpc, &a.caller);
+  a.status = CheckCaller(who, name, &a.caller);
   if (!a.status.ok()) {
-    spdlog::warn("{} from {} ({}): {}", rpc, a.peer, a.caller.identity, a.status.message());
-    a.audit_refusal = IsMutating(rpc);
+    spdlog::warn("{} from {} ({}): {}", name, a.peer, a.caller.identity, a.status.message());
+    a.audit_refusal = rpc.mutating();
     return a;
   }
   absl::StatusOr<CallSlot> slot =
-      limiter_->Acquire(ClassOf(rpc), a.caller.role == ClientRole::kViewer);
+      limiter_->Acquire(rpc.call_class, a.caller.role == ClientRole::kViewer);
   if (!slot.ok()) {
-    spdlog::debug("{} from {}: {}", rpc, a.peer, slot.status().message());
+    spdlog::debug("{} from {}: {}", name, a.peer, slot.status().message());
     a.status = slot.status();
     return a;
   }
   a.slot = *std::move(slot);
-  if (!IsMutating(rpc)) a.start_by = clock_->Now() + read_deadline_;
+  if (!rpc.mutating()) a.start_by = clock_->Now() + read_deadline_;
   return a;
 }
 
@@ -90,7 +75,7 @@ absl::Status CallGate::CheckStart(bool cancelled, const Admission& admission) co
                      absl::FormatDuration(read_deadline_), " to start; try again"));
   }
   // A call whose line could not be written does not run: it has changed nothing.
-  if (IsAudited(admission.rpc)) {
+  if (admission.policy().audit == Audit::kEveryCall) {
     if (absl::Status s = audit_->Reserve(); !s.ok()) {
       spdlog::error("{} from {} ({}) refused: {}", admission.rpc, admission.peer,
                     admission.caller.identity, s.message());
@@ -118,8 +103,9 @@ void CallGate::Refuse(const Admission& admission, std::function<void()> finish) 
   }
   audit_->AppendThen(Record(admission, {}, admission.status),
                      [finish = std::move(finish)](absl::Status s) {
-                       if (!s.ok())
+                       if (!s.ok()) {
                          spdlog::error("{} (the call itself was not affected)", s.message());
+                       }
                        finish();
                      });
 }

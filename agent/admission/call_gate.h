@@ -2,9 +2,9 @@
 // slot under the caps of calls in progress (call_limiter.h: per role and per kind of call,
 // with a reserve for Confirm, Renew and Rollback), and — for mutating calls — write the
 // audit line once the call finished (or was refused), and refuse to start one whose line
-// cannot be written. The decisions are taken on plain values (who, which RPC, when), so
-// they are tested without a gRPC server; the overloads taking a gRPC context only read
-// those values from it.
+// cannot be written. What each RPC needs and is comes from its row in rpc_policy.h. The decisions
+// are taken on plain values (who, which RPC, when), so they are tested without a gRPC server; the
+// overloads taking a gRPC context only read those values from it.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -19,6 +19,7 @@
 #include "agent/admission/audit_log.h"
 #include "agent/admission/authz.h"
 #include "agent/admission/call_limiter.h"
+#include "agent/admission/rpc_policy.h"
 #include "common/time/clock.h"
 
 namespace osfleet::agent {
@@ -35,17 +36,19 @@ struct Admission {
   CallSlot slot;                                 // released when the call is done
   absl::Time start_by = absl::InfiniteFuture();  // reads queued longer are refused
   bool audit_refusal = false;                    // a refused mutating call: Refuse() audits it
+
+  // The call's row in the table (rpc_policy.h).
+  const RpcPolicy& policy() const { return RpcPolicyNamed(rpc); }
 };
 
-// The calls that leave an audit line: every mutating call but Endpoints.Renew (which
-// changes nothing on disk, and is never refused for the audit log: a lease must not end
-// because the disk is full).
+// What the call's row in rpc_policy.h says of an RPC ("Endpoints.Set"); a name the table
+// does not know is taken for an audited operator's call with an ordinary slot.
+//   IsAudited: it leaves a line when it ends or is refused (Audit::kEveryCall); not
+//     Endpoints.Renew, whose lines CallGate::Note queues.
+//   IsLongRunning: its slot comes only from the part of the cap not reserved for the others.
+//   ClassOf: the class its slot is counted in (call_limiter.h).
 bool IsAudited(absl::string_view rpc);
-
-// The calls that may run for long (the Service Center phase, service control, probes,
-// Set): they take slots only from the part of the cap not reserved for the others.
 bool IsLongRunning(absl::string_view rpc);
-// The class an RPC's slot is counted in (call_limiter.h).
 CallClass ClassOf(absl::string_view rpc);
 
 class CallGate {
@@ -55,8 +58,11 @@ class CallGate {
   CallGate(Authorizer authz, CallLimiter* limiter, AuditLog* audit, absl::Duration read_deadline,
            const Clock* clock = Clock::Real());
 
-  Admission Admit(grpc::CallbackServerContext* context, absl::string_view rpc) const;
+  // A handler's call to the RPC of row `rpc` (rpc_policy.h: rpcs::kEndpointsSet).
+  Admission Admit(grpc::CallbackServerContext* context, const RpcPolicy& rpc) const;
   // The same for a caller already identified (or not: `who` is then the reason).
+  Admission Admit(std::string peer, const absl::StatusOr<Caller>& who, const RpcPolicy& rpc) const;
+  // ... and for an RPC by name ("Endpoints.Set"; a name not in the table: rpcs::kUnknown).
   Admission Admit(std::string peer, const absl::StatusOr<Caller>& who, absl::string_view rpc) const;
   // A call refused at admission (status not OK): audits it when it was a mutating call,
   // then runs `finish` (which finishes the reactor) once the line is durable. Never waits:
@@ -76,6 +82,8 @@ class CallGate {
   absl::Status CheckStart(bool cancelled, const Admission& admission) const;
 
  private:
+  Admission Admit(std::string peer, const absl::StatusOr<Caller>& who, absl::string_view name,
+                  const RpcPolicy& rpc) const;
   // The record with the call's identity, peer, RPC, result and time filled in.
   AuditRecord Record(const Admission& admission, AuditRecord record,
                      const absl::Status& status) const;

@@ -7,6 +7,7 @@
 //   - long calls (Set, Services.Control, RunPhase, Probe) at most max_long, so reads keep
 //     room too;
 //   - Probe at most max_probes from operators and max_viewer_probes from viewers.
+// Which class each RPC's slot is counted in is its row's to say (rpc_policy.h).
 #pragma once
 
 #include <memory>
@@ -21,9 +22,9 @@ namespace osfleet::agent {
 using CallSlot = std::shared_ptr<void>;
 
 enum class CallClass {
-  kReserved,  // Confirm, Renew, Rollback: may use the reserve
+  kReserved,  // may use the reserve: Confirm, Renew, Rollback, RenewHold, ReleaseHold
   kRead,      // every other short call
-  kLong,      // Set, Services.Control, ServiceCenter.RunPhase
+  kLong,      // Set, Services.Control, ServiceCenter.RunPhase, Agent.Check
   kProbe,     // Endpoints.Probe: long, with caps of its own
 };
 

@@ -9,8 +9,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "common/io/atomic_file.h"
 #include "common/api/logging.h"
+#include "common/io/atomic_file.h"
 
 namespace osfleet::agent {
 namespace {

@@ -101,8 +101,9 @@ void ToolCredentials::clear() { Wipe(static_cast<Base&>(*this)); }
 
 std::string FillPlaceholders(const std::string& arg, const ToolCredentials& credentials) {
   std::vector<std::pair<std::string, std::string>> subs;
-  for (const auto& [name, value] : credentials)
+  for (const auto& [name, value] : credentials) {
     subs.emplace_back(absl::StrCat("${", name, "}"), value);
+  }
   std::string filled = absl::StrReplaceAll(arg, subs);
   for (auto& [placeholder, value] : subs) Wipe(value);
   return filled;

@@ -12,7 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "agent/configuration_tool/tool_config.h"
+#include "agent/configuration_tool/tool_section.h"
 #include "common/text/redact.h"
 
 namespace osfleet::agent {

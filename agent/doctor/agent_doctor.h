@@ -12,10 +12,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 #include "agent/doctor/check_row.h"
 #include "agent/endpoints/hsconf_store.h"
-#include "agent/os_services/service_manager.h"
+#include "agent/outsystems_services/service_manager.h"
 #include "agent/service_center/phase_driver.h"
 #include "common/time/cancel.h"
 #include "common/time/clock.h"

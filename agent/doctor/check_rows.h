@@ -11,11 +11,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "agent/configuration_tool/tool_config.h"
+#include "agent/configuration_tool/tool_section.h"
 #include "agent/doctor/check_row.h"
-#include "agent/os_services/service_manager.h"
-#include "common/model/hsconf.h"
+#include "agent/outsystems_services/service_manager.h"
 #include "common/api/tls_check.h"
+#include "common/model/hsconf.h"
 
 namespace osfleet::agent {
 

@@ -11,9 +11,9 @@
 #include "absl/strings/strip.h"
 #include "common/io/atomic_file.h"
 #include "common/model/hsconf.h"
+#include "common/model/revision.h"
 #include "common/platform/files.h"
 #include "common/platform/test_pause.h"
-#include "common/model/revision.h"
 
 namespace osfleet::agent {
 namespace {
@@ -139,8 +139,7 @@ absl::StatusOr<BackupInfo> BackupStore::Save(absl::string_view bytes, absl::stri
   return info;
 }
 
-void BackupStore::Rotate(const std::vector<std::string>& ids,
-                         const std::string& just_saved) const {
+void BackupStore::Rotate(const std::vector<std::string>& ids, const std::string& just_saved) const {
   std::vector<std::string> keep = Pinned();
   keep.push_back(just_saved);
   for (size_t i = static_cast<size_t>(keep_); i < ids.size(); ++i) {

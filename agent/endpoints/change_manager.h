@@ -10,15 +10,17 @@
 // ended, nothing renews or confirms the change any more: its revert is decided. Windows
 // and leases run on the monotonic clock; one timer thread sleeps until the earliest end.
 //
+// The pending change, its window and lease arithmetic and how recent changes ended are kept
+// by a ChangeBook (change_book.h); this class runs the transaction around it: the record on
+// disk, the write, the Configuration Tool, the restarts, the reverts and the timer.
+//
 // Every revert (a lease or window that ended, a failed step, a rollback or restore by
 // request, also after an agent restart) restarts the services when any of them runs on
 // another revision of server.hsconf than the one restored (RunningRevisions), whatever
 // the change itself did: OutSystems services read the file only when they start.
 #pragma once
 
-#include <deque>
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -29,9 +31,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/configuration_tool/configuration_tool.h"
+#include "agent/endpoints/change_book.h"
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/endpoints/pending_change.h"
-#include "agent/os_services/service_manager.h"
+#include "agent/outsystems_services/service_manager.h"
 #include "common/time/alarm.h"
 #include "common/time/clock.h"
 
@@ -74,22 +77,6 @@ struct AutoRevert {
 };
 using AutoRevertHook = std::function<void(const AutoRevert&)>;
 
-// Where a change stands, as Renew reports it.
-enum class ChangeStatus { kPending, kConfirmed, kReverting, kReverted, kUnknown };
-
-struct RenewOutcome {
-  ChangeStatus status = ChangeStatus::kUnknown;
-  std::string revision;  // the change's revision while pending; else empty
-  absl::Duration lease_remaining;
-  absl::Duration confirm_remaining;
-  std::string detail;  // why it is not pending
-  // Set when this Renew moved the lease's end (PENDING only): where it was and is now, on
-  // the wall clock, for the audit line.
-  bool moved = false;
-  absl::Time lease_end_before;
-  absl::Time lease_end_after;
-};
-
 class ChangeManager {
  public:
   // `clock` times the confirm windows (tests pass one they move by hand).
@@ -114,7 +101,7 @@ class ChangeManager {
   // within kLeaseBounds) unless it has ended; never past the window. Answers with where
   // the change stands. PERMISSION_DENIED naming the owner when `owner` is not the one who
   // made the change. A shortened lease's revert comes when it ends (the timer is woken).
-  // Takes only the lock: never waits behind a change or a restart.
+  // Takes only the book's lock: never waits behind a change or a restart.
   absl::StatusOr<RenewOutcome> Renew(absl::string_view change_id, absl::Duration lease,
                                      absl::string_view owner);
   // Restarts the services for the pending change `change_id` (made without a restart) and
@@ -146,42 +133,72 @@ class ChangeManager {
 
  private:
   class Busy;  // the one-operation-at-a-time token
+  // A step after the write that failed: what it was, how, and whether its revert restarts
+  // the services.
+  struct FailedStep {
+    absl::string_view what;  // "the Configuration Tool failed", "services failed to start"
+    absl::Status failure;
+    bool restart = false;
+  };
 
-  absl::StatusOr<RevertOutcome> Revert(const PendingChange& change, absl::string_view reason,
-                                       bool restart, const ToolRequest& tool);
+  // change_manager.cc: Recover's check, Apply's steps in order, the tool and restarts.
+  // Whether server.hsconf is as the recorded change left it (false, logged, when the
+  // change was never written or the file was changed outside osagent since).
+  absl::StatusOr<bool> StillAsWritten(const PendingChange& change) const;
+  // Why no change can be made now (one is pending; no services to restart; credentials).
+  absl::Status CheckApply(const ApplyInput& input) const;
+  // Writes the change; with a window, its record (`*record`) is saved before the file
+  // changes, so that an agent stopped in between still finds it; a failed write takes it
+  // away again.
+  absl::StatusOr<SetOutcome> Write(const ApplyInput& input, std::optional<PendingChange>* record);
+  // Visible (Endpoints.Get) while the tool runs and the services restart, so that a client
+  // that lost the Apply can tell the change exists; the timer waits for the token.
+  void HoldWhileApplying(const PendingChange& record, const ToolCredentials& credentials);
+  // The Configuration Tool's run and the restart after the write; a failed one reverts the
+  // change at once (the pending one with it when `held`).
+  absl::Status FinishWrite(const ApplyInput& input, bool held, const ServiceEventSink& sink,
+                           ApplyOutcome* out);
+  // Healthy: the window and lease of `*record` start now, on disk and in the book.
+  absl::Status StartWindow(PendingChange* record);
+
   // The Configuration Tool's `apply` run on the file as it is now; nullopt when none is
   // configured. Logged (masked).
   std::optional<ToolRun> RunTool(const ToolRequest& request) const;
   // The credentials held for the pending change (memory only).
   ToolCredentials HeldCredentials() const;
+  absl::Status RestartAll(const ServiceEventSink& sink, absl::Duration min_healthy);
+  // RestartAll, and how long it took into *took.
+  absl::Status TimedRestart(const ServiceEventSink& sink, absl::Duration min_healthy,
+                            absl::Duration* took);
+  // The book's pending change changes (the timer is woken): set, or gone with its
+  // credentials.
+  void SetPending(std::optional<PendingChange> change);
+  // `change_id` ended (ChangeBook::End); its credentials go with it, the timer is woken.
+  void End(const std::string& change_id, ChangeStatus status, std::string detail);
+  // The backups rotation must keep: the pending change's, in memory and on disk.
+  std::vector<std::string> PinnedBackups() const;
+
+  // change_manager_revert.cc: the reverts and the timer.
+  // Reverts the change `set` wrote after `step` failed: its record too when it was `held`
+  // as the pending change; it is remembered as reverted.
+  absl::Status RevertApplied(const SetOutcome& set, bool held, const FailedStep& step,
+                             const ToolRequest& tool, const ServiceEventSink& sink);
+  // Restores the file `set` replaced, runs the tool on it again as the change did (`tool`),
+  // restarts the services when the step asks or MustRestart, and answers
+  // FAILED_PRECONDITION "reverted: ...".
+  absl::Status RevertFailedStep(const SetOutcome& set, const FailedStep& step,
+                                const ToolRequest& tool, const ServiceEventSink& sink);
+  absl::StatusOr<RevertOutcome> Revert(const PendingChange& change, absl::string_view reason,
+                                       bool restart, const ToolRequest& tool);
   // Whether restoring the file at `revision` must restart the services: asked to, or some
   // running service was not started on it (services read server.hsconf only at start, so
   // a revert that trusted the change's own restart flag could leave them on the address
   // just taken away).
   bool MustRestart(bool requested, const std::string& revision) const;
-  // Reverts a change just written whose next step failed (`what`: "the Configuration Tool
-  // failed", "services failed to start"): restores the file, runs the tool on it again as the
-  // change did (`tool`), restarts the services when `restart`, and answers
-  // FAILED_PRECONDITION "reverted: ...".
-  absl::Status RevertFailedStep(const SetOutcome& set, absl::string_view what,
-                                const absl::Status& failure, bool restart, const ToolRequest& tool,
-                                const ServiceEventSink& sink);
-  absl::Status RestartAll(const ServiceEventSink& sink, absl::Duration min_healthy);
-  absl::Status RevertAfterFailedRestart(const SetOutcome& set, const absl::Status& failure,
-                                        const ServiceEventSink& sink);
-  void SetPending(std::optional<PendingChange> change);
-  // The backups rotation must keep: the pending change's, in memory and on disk.
-  std::vector<std::string> PinnedBackups() const;
-  void Remember(const std::string& change_id, ChangeStatus status, std::string detail);
-  // Confirm's answer for a change that has ended (remembered), nullopt for any other.
-  std::optional<absl::StatusOr<std::string>> EndedAnswer(absl::string_view change_id) const;
-  // RevertPending's refusal when `change_id` is not the pending change.
-  absl::Status NotThePending(absl::string_view change_id,
-                             const std::optional<PendingChange>& pending) const;
   void TimerLoop();
+  bool Stopping() const;
   // Reverts a change whose lease or window ended; what to report once the token is free.
   AutoRevert RevertEnded(const PendingChange& change);
-  std::string EndReason(const PendingChange& change) const;
   void ReportAutoRevert(const AutoRevert& revert) const;
 
   HsconfStore* store_;
@@ -190,22 +207,43 @@ class ChangeManager {
   absl::Duration min_healthy_;
   const Clock* clock_;
   const ConfigurationTool* tool_ = nullptr;
+  ChangeBook book_;  // thread-safe on its own lock
 
   mutable absl::Mutex mu_;
   ToolCredentials held_credentials_ ABSL_GUARDED_BY(mu_);  // the pending change's
   bool busy_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<PendingChange> pending_ ABSL_GUARDED_BY(mu_);
-  // How recent changes ended (newest kept), for Renew and a repeated Confirm.
-  struct Ended {
-    ChangeStatus status;
-    std::string detail;
-  };
-  std::map<std::string, Ended> ended_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::string> ended_order_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   AutoRevertHook auto_revert_hook_ ABSL_GUARDED_BY(mu_);
-  Alarm alarm_;  // rung whenever pending_ is set or cleared, and to stop
+  Alarm alarm_;  // rung whenever the pending change is set, ended or renewed earlier, and to stop
   std::thread timer_;
+};
+
+// The one-operation-at-a-time token: a change, a revert, a restore or the timer's revert
+// runs alone (taken in change_manager.cc and change_manager_revert.cc).
+class ChangeManager::Busy {
+ public:
+  // wait: block until free (the timer); otherwise fail at once with ABORTED.
+  Busy(ChangeManager* m, bool wait) : m_(m) {
+    absl::MutexLock lock(&m_->mu_);
+    if (wait) {
+      m_->mu_.Await(absl::Condition(
+          +[](bool* busy) { return !*busy; }, &m_->busy_));
+    } else if (m_->busy_) {
+      status_ = absl::AbortedError("another change is in progress on this server; try again");
+      return;
+    }
+    m_->busy_ = true;
+  }
+  ~Busy() {
+    if (!status_.ok()) return;
+    absl::MutexLock lock(&m_->mu_);
+    m_->busy_ = false;
+  }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  ChangeManager* m_;
+  absl::Status status_;
 };
 
 }  // namespace osfleet::agent

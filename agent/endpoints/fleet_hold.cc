@@ -8,10 +8,10 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/io/atomic_file.h"
-#include "common/text/json_util.h"
 #include "common/api/logging.h"
+#include "common/io/atomic_file.h"
 #include "common/platform/files.h"
+#include "common/text/json_util.h"
 
 namespace osfleet::agent {
 namespace {

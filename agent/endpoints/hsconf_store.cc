@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/io/atomic_file.h"
-#include "common/platform/test_pause.h"
 #include "common/model/revision.h"
+#include "common/platform/test_pause.h"
 
 namespace osfleet::agent {
 namespace {

@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/io/atomic_file.h"
-#include "common/text/json_util.h"
 #include "common/platform/files.h"
+#include "common/text/json_util.h"
 
 namespace osfleet::agent {
 namespace {

@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/io/atomic_file.h"
 #include "common/api/logging.h"
+#include "common/io/atomic_file.h"
 
 namespace osfleet::agent {
 
@@ -24,8 +24,9 @@ absl::StatusOr<StateDir> StateDir::Open(const std::string& path) {
   }
   // Ours alone now (locked): any temp file of an atomic write here is left by a killed agent.
   absl::StatusOr<std::vector<std::string>> removed = RemoveStaleTempFiles(path);
-  if (!removed.ok())
+  if (!removed.ok()) {
     spdlog::warn("looking for stale temp files in the state dir: {}", removed.status().message());
+  }
   for (const std::string& file : removed.ok() ? *removed : std::vector<std::string>()) {
     spdlog::warn(
         "removed a stale temp file {} (left by an osagent stopped in the middle of a write)", file);

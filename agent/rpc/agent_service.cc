@@ -14,15 +14,13 @@
 namespace osfleet::agent {
 
 AgentService::AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
-                           Executor* executor, const CallGate* gate, const AgentDoctor* doctor,
-                           Executor* checks)
+                           Lanes lanes, const CallGate* gate, const AgentDoctor* doctor)
     : config_(config),
       store_(store),
       services_(services),
-      executor_(executor),
+      lanes_(lanes),
       gate_(gate),
       doctor_(doctor),
-      checks_(checks),
       started_at_(absl::Now()) {}
 
 void AgentService::Fill(v1::AgentInfo* info) const {
@@ -75,11 +73,11 @@ void AgentService::Fill(v1::AgentInfo* info) const {
 grpc::ServerUnaryReactor* AgentService::GetInfo(grpc::CallbackServerContext* context,
                                                 const v1::GetInfoRequest* request,
                                                 v1::AgentInfo* response) {
-  return FinishOnExecutor(context, executor_, gate_->Admit(context, "Agent.GetInfo"),
-                          [this, response] {
-                            Fill(response);
-                            return absl::OkStatus();
-                          });
+  return FinishOnLane(context, lanes_, gate_->Admit(context, rpcs::kAgentGetInfo),
+                      [this, response] {
+                        Fill(response);
+                        return absl::OkStatus();
+                      });
 }
 
 namespace {
@@ -120,11 +118,11 @@ grpc::ServerUnaryReactor* AgentService::Check(grpc::CallbackServerContext* conte
   const CancelToken cancel = CallCancelToken(context);
   const absl::Time deadline =
       std::min(absl::FromChrono(context->deadline()), absl::Now() + AgentDoctor::kLongest);
-  return FinishOnExecutor(context, checks_, gate_->Admit(context, "Agent.Check"),
-                          [this, response, cancel, deadline] {
-                            FillCheck(deadline, cancel, response);
-                            return absl::OkStatus();
-                          });
+  return FinishOnLane(context, lanes_, gate_->Admit(context, rpcs::kAgentCheck),
+                      [this, response, cancel, deadline] {
+                        FillCheck(deadline, cancel, response);
+                        return absl::OkStatus();
+                      });
 }
 
 }  // namespace osfleet::agent

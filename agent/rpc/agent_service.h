@@ -4,22 +4,19 @@
 
 #include "absl/time/time.h"
 #include "agent/admission/call_gate.h"
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 #include "agent/doctor/agent_doctor.h"
 #include "agent/endpoints/hsconf_store.h"
-#include "agent/os_services/service_manager.h"
-#include "agent/server/executor.h"
+#include "agent/outsystems_services/service_manager.h"
+#include "agent/server/lanes.h"
 #include "osfleet/v1/agent.grpc.pb.h"
 
 namespace osfleet::agent {
 
 class AgentService final : public v1::Agent::CallbackService {
  public:
-  // executor: GetInfo's lane (critical); checks: Check's (it waits on status commands and
-  // Service Center).
-  AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
-               Executor* executor, const CallGate* gate, const AgentDoctor* doctor,
-               Executor* checks);
+  AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services, Lanes lanes,
+               const CallGate* gate, const AgentDoctor* doctor);
 
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* context,
                                     const v1::GetInfoRequest* request,
@@ -35,10 +32,9 @@ class AgentService final : public v1::Agent::CallbackService {
   const AgentConfig* config_;
   HsconfStore* store_;
   ServiceManager* services_;
-  Executor* executor_;
+  Lanes lanes_;
   const CallGate* gate_;
   const AgentDoctor* doctor_;
-  Executor* checks_;
   absl::Time started_at_;
 };
 

@@ -14,8 +14,9 @@ namespace {
 HoldOwner OwnerOf(const Caller& caller) { return {caller.identity, caller.serial}; }
 
 absl::Status CheckHoldId(absl::string_view hold_id) {
-  if (hold_id.empty())
+  if (hold_id.empty()) {
     return absl::InvalidArgumentError("hold_id: required (the hold TakeHold gave)");
+  }
   return CheckSize("hold_id", hold_id, kMaxIdBytes);
 }
 
@@ -35,8 +36,9 @@ absl::Status EndpointsService::DoTakeHold(const v1::TakeHoldRequest& request, co
   if (request.rollout_id().empty()) {
     return absl::InvalidArgumentError("rollout_id: required (the rollout taking the hold)");
   }
-  if (absl::Status s = CheckSize("rollout_id", request.rollout_id(), kMaxIdBytes); !s.ok())
+  if (absl::Status s = CheckSize("rollout_id", request.rollout_id(), kMaxIdBytes); !s.ok()) {
     return s;
+  }
   if (absl::Status s = CheckSize("workstation", request.workstation(), kMaxNameBytes); !s.ok()) {
     return s;
   }
@@ -88,34 +90,34 @@ absl::Status EndpointsService::DoReleaseHold(const v1::ReleaseHoldRequest& reque
 grpc::ServerUnaryReactor* EndpointsService::TakeHold(grpc::CallbackServerContext* context,
                                                      const v1::TakeHoldRequest* request,
                                                      v1::HoldResponse* response) {
-  Admission admission = deps_.gate->Admit(context, "Endpoints.TakeHold");
+  Admission admission = deps_.gate->Admit(context, rpcs::kEndpointsTakeHold);
   const Caller caller = admission.caller;
-  return FinishAudited(context, deps_.reads, std::move(admission),
-                       [this, request, response, caller](AuditRecord* audit) {
-                         return DoTakeHold(*request, caller, response, audit);
-                       });
+  return FinishOnLane(context, deps_.lanes, std::move(admission),
+                      [this, request, response, caller](AuditRecord* audit) {
+                        return DoTakeHold(*request, caller, response, audit);
+                      });
 }
 
 grpc::ServerUnaryReactor* EndpointsService::RenewHold(grpc::CallbackServerContext* context,
                                                       const v1::RenewHoldRequest* request,
                                                       v1::HoldResponse* response) {
-  Admission admission = deps_.gate->Admit(context, "Endpoints.RenewHold");
+  Admission admission = deps_.gate->Admit(context, rpcs::kEndpointsRenewHold);
   const Caller caller = admission.caller;
-  return FinishAudited(context, deps_.reads, std::move(admission),
-                       [this, request, response, caller](AuditRecord* audit) {
-                         return DoRenewHold(*request, caller, response, audit);
-                       });
+  return FinishOnLane(context, deps_.lanes, std::move(admission),
+                      [this, request, response, caller](AuditRecord* audit) {
+                        return DoRenewHold(*request, caller, response, audit);
+                      });
 }
 
 grpc::ServerUnaryReactor* EndpointsService::ReleaseHold(grpc::CallbackServerContext* context,
                                                         const v1::ReleaseHoldRequest* request,
                                                         v1::ReleaseHoldResponse* response) {
-  Admission admission = deps_.gate->Admit(context, "Endpoints.ReleaseHold");
+  Admission admission = deps_.gate->Admit(context, rpcs::kEndpointsReleaseHold);
   const Caller caller = admission.caller;
-  return FinishAudited(context, deps_.reads, std::move(admission),
-                       [this, request, response, caller](AuditRecord* audit) {
-                         return DoReleaseHold(*request, caller, response, audit);
-                       });
+  return FinishOnLane(context, deps_.lanes, std::move(admission),
+                      [this, request, response, caller](AuditRecord* audit) {
+                        return DoReleaseHold(*request, caller, response, audit);
+                      });
 }
 
 }  // namespace osfleet::agent

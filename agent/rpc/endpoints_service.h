@@ -1,16 +1,18 @@
 // osfleet.v1.Endpoints over gRPC: adapts requests to HsconfStore (reads) and
-// ChangeManager (changes, confirm window, reverts), which hold the logic.
+// ChangeManager (changes, confirm window, reverts), which hold the logic. The handlers are
+// in endpoints_service.cc (reads, Probe), endpoints_changes.cc (a change's life: Plan, Set,
+// Restart, Rollback, Confirm, Renew) and endpoints_hold.cc (the fleet hold).
 #pragma once
 
 #include <functional>
 
+#include "agent/admission/call_gate.h"
 #include "agent/endpoints/change_manager.h"
 #include "agent/endpoints/fleet_hold.h"
-#include "agent/server/executor.h"
 #include "agent/endpoints/hsconf_store.h"
 #include "agent/probe/probe.h"
 #include "agent/probe/probe_targets.h"
-#include "agent/admission/call_gate.h"
+#include "agent/server/lanes.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 
 namespace osfleet::agent {
@@ -19,11 +21,8 @@ struct EndpointsDeps {
   HsconfStore* store = nullptr;
   ChangeManager* changes = nullptr;
   FleetHold* hold = nullptr;  // the fleet-wide hold (kept on the Deployment Controller only)
-  // The lanes (agent/server/agent_server.h): nothing long ever runs on reads or rollback.
-  Executor* reads = nullptr;     // critical: reads, Confirm, Renew
-  Executor* work = nullptr;      // Set (its restart may take minutes)
-  Executor* rollback = nullptr;  // Rollback: never behind a Set, a probe or a phase
-  const ProbeRunner* probes = nullptr;  // Probe: the probe lanes (operators', viewers')
+  Lanes lanes;                // each RPC runs on the lane its row names (rpc_policy.h)
+  const ProbeRunner* probes = nullptr;  // Probe's targets, on the probe lanes
   ProbeOptions probe;
   std::function<void(bool)> on_read;  // told whether the file could be read (health)
   const CallGate* gate = nullptr;     // authorization, call cap, audit

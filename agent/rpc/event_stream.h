@@ -84,7 +84,7 @@ class EventStream final : public grpc::ServerWriteReactor<Message> {
     if (!closing_) return Idle{};
     finished_ = true;
     return End{broken_ ? grpc::Status(grpc::StatusCode::CANCELLED, "client went away")
-                          : std::move(final_)};
+                       : std::move(final_)};
   }
 
   // Called without the lock, as the caller's last action on `this`.

@@ -11,10 +11,10 @@
 #include "agent/endpoints/backup_store.h"
 #include "agent/endpoints/fleet_hold.h"
 #include "agent/endpoints/pending_change.h"
+#include "agent/outsystems_services/service_manager.h"
 #include "agent/probe/probe.h"
-#include "agent/os_services/service_manager.h"
-#include "common/model/hsconf.h"
 #include "common/api/request_limits.h"
+#include "common/model/hsconf.h"
 #include "osfleet/v1/endpoints.pb.h"
 #include "osfleet/v1/services.pb.h"
 

@@ -2,9 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "agent/rpc/event_stream.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
+#include "agent/rpc/stream_call.h"
 #include "common/api/status_util.h"
 
 namespace osfleet::agent {
@@ -214,9 +214,9 @@ absl::StatusOr<PhaseOptions> OptionsFrom(const v1::RunPhaseRequest& request,
 
 }  // namespace
 
-ServiceCenterService::ServiceCenterService(PhaseDriver* driver, Executor* phase,
+ServiceCenterService::ServiceCenterService(PhaseDriver* driver, Lanes lanes,
                                            absl::Duration default_deadline, const CallGate* gate)
-    : driver_(driver), phase_(phase), default_deadline_(default_deadline), gate_(gate) {}
+    : driver_(driver), lanes_(lanes), default_deadline_(default_deadline), gate_(gate) {}
 
 absl::Status ServiceCenterService::Claim() {
   if (driver_ == nullptr) {
@@ -225,16 +225,16 @@ absl::Status ServiceCenterService::Claim() {
         "config); ask the Deployment Controller's agent");
   }
   absl::MutexLock lock(&mu_);
-  if (running_)
+  if (running_) {
     return absl::AbortedError("a Service Center phase is already running on this agent");
+  }
   running_ = true;
   return absl::OkStatus();
 }
 
 grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
     grpc::CallbackServerContext* context, const v1::RunPhaseRequest* request) {
-  auto* stream = new EventStream<v1::PhaseEvent>();
-  auto admission = std::make_shared<Admission>(gate_->Admit(context, "ServiceCenter.RunPhase"));
+  Admission admission = gate_->Admit(context, rpcs::kServiceCenterRunPhase);
   absl::StatusOr<PhaseOptions> options = OptionsFrom(*request, default_deadline_);
   // A credential the Apply Settings step names but the request lacks makes a bad request
   // (the message names it, never a value).
@@ -243,21 +243,23 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
   }
   // A bad request, or a second phase, is refused here, at once, rather than queued behind
   // the running one.
-  if (admission->status.ok()) {
-    admission->status = options.ok() ? Claim() : options.status();
-    admission->audit_refusal = !admission->status.ok();
+  if (admission.status.ok()) {
+    admission.status = options.ok() ? Claim() : options.status();
+    admission.audit_refusal = !admission.status.ok();
   }
-  if (!admission->status.ok()) {
-    gate_->Refuse(*admission,
-                  [stream, status = ToGrpcStatus(admission->status)] { stream->Close(status); });
-    return stream;
+  PhaseOptions phase;  // a refused call's: never run
+  if (admission.status.ok()) {
+    phase = *std::move(options);
+    phase.cancel = CallCancelToken(context);
   }
-  options->cancel = CallCancelToken(context);
-  phase_->Post([this, options = *std::move(options), stream, context, admission]() mutable {
-    Run(options, stream, context, admission);
-    options.tool_credentials.clear();  // this phase's only: gone with it
-  });
-  return stream;
+  return StreamOnLane<v1::PhaseEvent>(
+      context, lanes_, std::move(admission), absl::OkStatus(),
+      [this, phase = std::move(phase)](auto* stream, absl::Status start,
+                                       AuditRecord* audit) mutable {
+        absl::Status status = Run(phase, stream, start, audit);
+        phase.tool_credentials.clear();  // this phase's only: gone with it
+        return status;
+      });
 }
 
 void ServiceCenterService::Release() {
@@ -267,28 +269,25 @@ void ServiceCenterService::Release() {
 
 // The audit line records the outcome and publish id only: never the Service Center
 // credentials (they stay in the driver's config) nor the messages' details.
-void ServiceCenterService::Run(const PhaseOptions& options, EventStream<v1::PhaseEvent>* stream,
-                               grpc::CallbackServerContext* context,
-                               std::shared_ptr<Admission> admission) {
-  absl::Status status = gate_->CheckStart(context, *admission);
-  AuditRecord audit;
-  audit.details = {{"dry_run", options.dry_run ? "true" : "false"}};
-  if (!options.tool_credentials.empty()) audit.details.push_back({"credentials", "supplied"});
+absl::Status ServiceCenterService::Run(const PhaseOptions& options,
+                                       EventStream<v1::PhaseEvent>* stream, absl::Status start,
+                                       AuditRecord* audit) {
+  audit->details = {{"dry_run", options.dry_run ? "true" : "false"}};
+  if (!options.tool_credentials.empty()) audit->details.push_back({"credentials", "supplied"});
+  absl::Status status = start;
   if (status.ok()) {
     absl::StatusOr<PhaseResult> result =
         driver_->Run(options, [stream](const PhaseEvent& e) { stream->Push(ToProto(e)); });
     if (result.ok()) {
       stream->Push(Finished(*result));
-      audit.details.push_back({"publish_id", result->publish_id});
-      audit.details.push_back({"aborted", result->aborted ? "true" : "false"});
-      audit.details.push_back({"settings_applied", result->settings_applied ? "true" : "false"});
+      audit->details.push_back({"publish_id", result->publish_id});
+      audit->details.push_back({"aborted", result->aborted ? "true" : "false"});
+      audit->details.push_back({"settings_applied", result->settings_applied ? "true" : "false"});
     }
     status = result.status();
   }
-  Release();
-  gate_->Finished(*admission, std::move(audit), status);
-  admission->slot.reset();
-  stream->Close(ToGrpcStatus(status));
+  Release();  // before the stream ends: the client may start the next phase at once
+  return status;
 }
 
 }  // namespace osfleet::agent

@@ -3,13 +3,11 @@
 // Agents without a `service_center` section answer FAILED_PRECONDITION.
 #pragma once
 
-#include <memory>
-
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/admission/call_gate.h"
 #include "agent/rpc/event_stream.h"
-#include "agent/server/executor.h"
+#include "agent/server/lanes.h"
 #include "agent/service_center/phase_driver.h"
 #include "osfleet/v1/service_center.grpc.pb.h"
 
@@ -17,9 +15,9 @@ namespace osfleet::agent {
 
 class ServiceCenterService final : public v1::ServiceCenter::CallbackService {
  public:
-  // driver may be null (not configured here); phase: the lane of its own the phase runs on
-  // (one phase at a time: a second is refused with ABORTED, never queued).
-  ServiceCenterService(PhaseDriver* driver, Executor* phase, absl::Duration default_deadline,
+  // driver may be null (not configured here). The phase runs on a lane of its own, one at
+  // a time: a second is refused with ABORTED, never queued.
+  ServiceCenterService(PhaseDriver* driver, Lanes lanes, absl::Duration default_deadline,
                        const CallGate* gate);
 
   grpc::ServerWriteReactor<v1::PhaseEvent>* RunPhase(grpc::CallbackServerContext* context,
@@ -29,11 +27,13 @@ class ServiceCenterService final : public v1::ServiceCenter::CallbackService {
   // OK and running_ set, or why this phase cannot start.
   absl::Status Claim();
   void Release();  // running_ cleared
-  void Run(const PhaseOptions& options, EventStream<v1::PhaseEvent>* stream,
-           grpc::CallbackServerContext* context, std::shared_ptr<Admission> admission);
+  // The admitted phase (stream_call.h): runs it when `start` is OK, fills its audit line and
+  // releases the claim.
+  absl::Status Run(const PhaseOptions& options, EventStream<v1::PhaseEvent>* stream,
+                   absl::Status start, AuditRecord* audit);
 
   PhaseDriver* driver_;
-  Executor* phase_;
+  Lanes lanes_;
   absl::Duration default_deadline_;
   const CallGate* gate_;
   absl::Mutex mu_;

@@ -1,9 +1,9 @@
 #include "agent/rpc/services_service.h"
 
 #include "absl/strings/str_join.h"
-#include "agent/rpc/event_stream.h"
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
+#include "agent/rpc/stream_call.h"
 
 namespace osfleet::agent {
 namespace {
@@ -23,34 +23,25 @@ absl::StatusOr<ServiceAction> ActionOf(v1::ServiceAction action) {
 
 }  // namespace
 
-ServicesService::ServicesService(ServiceManager* services, Executor* reads, Executor* control,
-                                 absl::Duration min_healthy, const CallGate* gate)
-    : services_(services),
-      reads_(reads),
-      control_(control),
-      min_healthy_(min_healthy),
-      gate_(gate) {}
+ServicesService::ServicesService(ServiceManager* services, Lanes lanes, absl::Duration min_healthy,
+                                 const CallGate* gate)
+    : services_(services), lanes_(lanes), min_healthy_(min_healthy), gate_(gate) {}
 
 grpc::ServerUnaryReactor* ServicesService::List(grpc::CallbackServerContext* context,
                                                 const v1::ListServicesRequest* request,
                                                 v1::ListServicesResponse* response) {
-  return FinishOnExecutor(context, reads_, gate_->Admit(context, "Services.List"),
-                          [this, response] {
-                            for (const ServiceStatus& s : services_->List())
-                              FillServiceStatus(s, response->add_services());
-                            return absl::OkStatus();
-                          });
+  return FinishOnLane(context, lanes_, gate_->Admit(context, rpcs::kServicesList),
+                      [this, response] {
+                        for (const ServiceStatus& s : services_->List()) {
+                          FillServiceStatus(s, response->add_services());
+                        }
+                        return absl::OkStatus();
+                      });
 }
 
 grpc::ServerWriteReactor<v1::ServiceEvent>* ServicesService::Control(
     grpc::CallbackServerContext* context, const v1::ControlServicesRequest* request) {
-  auto* stream = new EventStream<v1::ServiceEvent>();
-  auto admission = std::make_shared<Admission>(gate_->Admit(context, "Services.Control"));
-  if (!admission->status.ok()) {
-    gate_->Refuse(*admission,
-                  [stream, status = ToGrpcStatus(admission->status)] { stream->Close(status); });
-    return stream;
-  }
+  Admission admission = gate_->Admit(context, rpcs::kServicesControl);
   const std::vector<std::string> names(request->names().begin(), request->names().end());
   absl::Status checked = CheckNames("names", request->names(), kMaxServiceNames, kMaxNameBytes);
   absl::Duration min_healthy = min_healthy_;
@@ -61,24 +52,21 @@ grpc::ServerWriteReactor<v1::ServiceEvent>* ServicesService::Control(
     if (d.ok()) min_healthy = *d;
   }
   const v1::ServiceAction requested = request->action();
-  control_->Post([this, stream, admission, context, requested, names, min_healthy, checked] {
-    absl::StatusOr<ServiceAction> action = ActionOf(requested);
-    absl::Status status = checked.ok() ? action.status() : checked;
-    if (status.ok()) status = gate_->CheckStart(context, *admission);
-    if (status.ok()) {
-      // Stops between services and while holding min_healthy when the client gives up.
-      status = services_->Control(
-          *action, names, min_healthy,
-          [stream](const ServiceEvent& e) { stream->Push(ToProto(e)); }, CallCancelToken(context));
-    }
-    AuditRecord audit;
-    audit.details = {{"action", v1::ServiceAction_Name(requested)},
-                     {"services", names.empty() ? "*" : absl::StrJoin(names, ",")}};
-    gate_->Finished(*admission, std::move(audit), status);
-    admission->slot.reset();
-    stream->Close(ToGrpcStatus(status));
-  });
-  return stream;
+  const absl::StatusOr<ServiceAction> action = ActionOf(requested);
+  if (checked.ok()) checked = action.status();
+  return StreamOnLane<v1::ServiceEvent>(
+      context, lanes_, std::move(admission), checked,
+      [this, context, requested, names, min_healthy, action](auto* stream, absl::Status start,
+                                                             AuditRecord* audit) {
+        audit->details = {{"action", v1::ServiceAction_Name(requested)},
+                          {"services", names.empty() ? "*" : absl::StrJoin(names, ",")}};
+        if (!start.ok()) return start;
+        // Stops between services and while holding min_healthy when the client gives up.
+        return services_->Control(
+            *action, names, min_healthy,
+            [stream](const ServiceEvent& e) { stream->Push(ToProto(e)); },
+            CallCancelToken(context));
+      });
 }
 
 }  // namespace osfleet::agent

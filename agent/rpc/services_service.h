@@ -3,17 +3,16 @@
 
 #include "absl/time/time.h"
 #include "agent/admission/call_gate.h"
-#include "agent/os_services/service_manager.h"
-#include "agent/server/executor.h"
+#include "agent/outsystems_services/service_manager.h"
+#include "agent/server/lanes.h"
 #include "osfleet/v1/services.grpc.pb.h"
 
 namespace osfleet::agent {
 
 class ServicesService final : public v1::Services::CallbackService {
  public:
-  // reads: the critical lane (List); control: the service-control lane (Control).
-  ServicesService(ServiceManager* services, Executor* reads, Executor* control,
-                  absl::Duration min_healthy, const CallGate* gate);
+  ServicesService(ServiceManager* services, Lanes lanes, absl::Duration min_healthy,
+                  const CallGate* gate);
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* context,
                                  const v1::ListServicesRequest* request,
@@ -23,8 +22,7 @@ class ServicesService final : public v1::Services::CallbackService {
 
  private:
   ServiceManager* services_;
-  Executor* reads_;
-  Executor* control_;
+  Lanes lanes_;
   absl::Duration min_healthy_;
   const CallGate* gate_;
 };

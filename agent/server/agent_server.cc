@@ -9,18 +9,19 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
-#include "common/model/host_port.h"
-#include "common/platform/files.h"
 #include "common/api/role.h"
 #include "common/api/tls_check.h"
 #include "common/api/tls_files.h"
+#include "common/model/host_port.h"
+#include "common/platform/files.h"
 #include "common/text/utf8.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace osfleet::agent {
 namespace {
 
-// Threads of the lanes other than `critical` (agent_server.h).
+// Threads of the lanes other than `critical` (worker_threads); what runs on each:
+// rpc_policy.h.
 constexpr int kRollbackThreads = 1;
 constexpr int kChangeThreads = 2;
 constexpr int kControlThreads = 1;          // one Services.Control at a time anyway
@@ -222,15 +223,14 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
       probes_(&probe_lane_, &viewer_probe_lane_, kDnsLookupsPerProbeLane),
       phase_lane_(kPhaseThreads),
       endpoints_service_(MakeEndpointsDeps()),
-      services_service_(&services_, &critical_lane_, &control_lane_, config_.min_healthy, &gate_),
+      services_service_(&services_, MakeLanes(), config_.min_healthy, &gate_),
       phase_driver_(std::move(phase_driver)),
       service_center_service_(
-          phase_driver_.get(), &phase_lane_,
+          phase_driver_.get(), MakeLanes(),
           config_.service_center ? config_.service_center->deadline : absl::Minutes(60), &gate_),
       doctor_(&config_, &store_, &services_, phase_driver_.get(), state_dir_.path(), Clock::Real()),
       check_lane_(kCheckThreads),
-      agent_service_(&config_, &store_, &services_, &critical_lane_, &gate_, &doctor_,
-                     &check_lane_),
+      agent_service_(&config_, &store_, &services_, MakeLanes(), &gate_, &doctor_),
       reflection_({v1::Agent::service_full_name(), v1::Endpoints::service_full_name(),
                    v1::Services::service_full_name(), v1::ServiceCenter::service_full_name(),
                    grpc::health::v1::Health::service_full_name()}) {
@@ -244,14 +244,26 @@ EndpointsDeps AgentServer::MakeEndpointsDeps() {
   deps.store = &store_;
   deps.changes = &changes_;
   deps.hold = &hold_;
-  deps.reads = &critical_lane_;
-  deps.work = &change_lane_;
-  deps.rollback = &rollback_lane_;
+  deps.lanes = MakeLanes();
   deps.probes = &probes_;
   deps.probe = config_.probe;
   deps.on_read = [this](bool ok) { SetHealth(ok); };
   deps.gate = &gate_;
   return deps;
+}
+
+// Only the executors' addresses: every lane may be named before it is built.
+Lanes AgentServer::MakeLanes() {
+  Lanes lanes;
+  lanes.critical = &critical_lane_;
+  lanes.rollback = &rollback_lane_;
+  lanes.changes = &change_lane_;
+  lanes.control = &control_lane_;
+  lanes.probes = &probe_lane_;
+  lanes.viewer_probes = &viewer_probe_lane_;
+  lanes.phase = &phase_lane_;
+  lanes.checks = &check_lane_;
+  return lanes;
 }
 
 void AgentServer::AuditAutoRevert(const AutoRevert& revert) {

@@ -2,24 +2,14 @@
 // services, health and reflection, bound and running.
 //
 // Lanes: gRPC callback handlers never block; each posts its work to the executor (lane)
-// of its kind, so a time-critical call never waits behind a long one:
-//   critical  (worker_threads)  Endpoints.Get/Plan/ListBackups/Confirm/Renew,
-//                               Agent.GetInfo, Services.List: milliseconds each
-//   rollback  (1 thread)        Endpoints.Rollback (may restart the services)
-//   changes   (2 threads)       Endpoints.Set (may restart the services)
-//   control   (1 thread)        Services.Control, the start of the services at start-up
-//   probes    (3 threads)       Endpoints.Probe from operators, one task per target
-//   viewer probes (2 threads)   Endpoints.Probe from viewers (never ahead of an operator's)
-//   phase     (1 thread)        ServiceCenter.RunPhase (one at a time; a second is
-//                               refused with ABORTED, never queued)
-//   checks    (2 threads)       Agent.Check (osctl doctor: status commands, Service
-//                               Center's answers; seconds)
-// Health is answered by gRPC itself. Calls take slots under the caps of call_limiter.h
-// (LimitsFor(max_concurrent_calls)): an eighth kept for Confirm, Renew and Rollback, a
-// quarter at most for viewers, Probe 8 from operators and 4 from viewers, so neither a flood
-// of long calls nor a viewer can refuse an operator's Set or Confirm. Long calls
-// stop when their client cancels or its deadline passes (common/cancel.h); a Set's own
-// restart never does.
+// its RPC's row names (agent/admission/rpc_policy.h, the one table of each RPC's role,
+// call class, audit and lane; agent/server/lanes.h), so a time-critical call never waits
+// behind a long one. Health is answered by gRPC itself. Calls take slots under the caps of
+// call_limiter.h (LimitsFor(max_concurrent_calls)): an eighth kept for Confirm, Renew and
+// Rollback, a quarter at most for viewers, Probe 8 from operators and 4 from viewers, so
+// neither a flood of long calls nor a viewer can refuse an operator's Set or Confirm. Long
+// calls stop when their client cancels or its deadline passes (common/cancel.h); a Set's
+// own restart never does.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -28,27 +18,28 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "agent/config/agent_config.h"
-#include "agent/doctor/agent_doctor.h"
 #include "agent/admission/audit_log.h"
 #include "agent/admission/authz.h"
-#include "agent/endpoints/backup_store.h"
+#include "agent/admission/call_gate.h"
 #include "agent/admission/call_limiter.h"
+#include "agent/admission/crl_store.h"
+#include "agent/agent_yaml/agent_config.h"
+#include "agent/doctor/agent_doctor.h"
+#include "agent/endpoints/backup_store.h"
 #include "agent/endpoints/change_manager.h"
 #include "agent/endpoints/fleet_hold.h"
-#include "agent/server/executor.h"
 #include "agent/endpoints/hsconf_store.h"
-#include "agent/os_services/service_manager.h"
+#include "agent/endpoints/state_dir.h"
+#include "agent/outsystems_services/service_manager.h"
 #include "agent/probe/probe_targets.h"
-#include "agent/service_center/phase_driver.h"
 #include "agent/rpc/agent_service.h"
-#include "agent/admission/call_gate.h"
-#include "agent/admission/crl_store.h"
 #include "agent/rpc/endpoints_service.h"
 #include "agent/rpc/reflection_service.h"
 #include "agent/rpc/service_center_service.h"
 #include "agent/rpc/services_service.h"
-#include "agent/endpoints/state_dir.h"
+#include "agent/server/executor.h"
+#include "agent/server/lanes.h"
+#include "agent/service_center/phase_driver.h"
 #include "common/platform/tcp_listener.h"
 
 namespace osfleet::agent {
@@ -81,6 +72,7 @@ class AgentServer {
   void StartServicesInBackground();
   void AuditAutoRevert(const AutoRevert& revert);
   EndpointsDeps MakeEndpointsDeps();
+  Lanes MakeLanes();
 
   AgentConfig config_;
   StateDir state_dir_;
@@ -96,7 +88,7 @@ class AgentServer {
   std::unique_ptr<ConfigurationTool> tool_;  // null without `configuration_tool:`
   ChangeManager changes_;
   FleetHold hold_;  // the fleet-wide hold (kept only when this is the Deployment Controller)
-  Executor critical_lane_;  // the lanes (above)
+  Executor critical_lane_;  // the lanes (above; their threads: agent_server.cc)
   Executor rollback_lane_;
   Executor change_lane_;
   Executor control_lane_;
@@ -108,7 +100,7 @@ class AgentServer {
   ServicesService services_service_;
   std::unique_ptr<PhaseDriver> phase_driver_;  // null unless configured
   ServiceCenterService service_center_service_;
-  AgentDoctor doctor_;    // before its lane, whose tasks use it
+  AgentDoctor doctor_;  // before its lane, whose tasks use it
   Executor check_lane_;
   AgentService agent_service_;
   ReflectionService reflection_;  // grpc.reflection.v1 and v1alpha

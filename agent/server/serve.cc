@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "agent/server/agent_server.h"
-#include "common/io/atomic_file.h"
 #include "common/api/logging.h"
+#include "common/io/atomic_file.h"
 #include "common/platform/core_dumps.h"
 #include "common/platform/descriptors.h"
 #include "common/platform/stop_signal.h"

@@ -5,7 +5,7 @@
 
 #include <functional>
 
-#include "agent/config/agent_config.h"
+#include "agent/agent_yaml/agent_config.h"
 
 namespace osfleet::agent {
 

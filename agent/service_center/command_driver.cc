@@ -23,8 +23,8 @@ namespace {
 constexpr size_t kMaxLineBytes = 4096;  // a longer line is cut into several messages
 
 // Words in an `env` name that say its value is a secret (SC_PASSWORD, API_TOKEN, ...).
-constexpr absl::string_view kSecretWords[] = {"PASS", "SECRET", "TOKEN", "HASH", "CREDENTIAL",
-                                              "KEY"};
+constexpr absl::string_view kSecretWords[] = {"PASS", "SECRET",     "TOKEN",
+                                              "HASH", "CREDENTIAL", "KEY"};
 
 // A script that prints (or echoes back) a secret it was given in `env` shows "***".
 Redactor EnvRedactor(const std::map<std::string, std::string>& env) {
@@ -145,11 +145,11 @@ absl::StatusOr<PhaseResult> CommandPhaseDriver::Run(const PhaseOptions& options,
   run.Flush();
   if (outcome->stopped) {
     const absl::Status gone = options.cancel.Check();
-    return absl::Status(gone.ok() ? absl::StatusCode::kCancelled : gone.code(),
-                        WithOutput(absl::StrCat(config_.command[0], " stopped (",
-                                                gone.ok() ? "cancelled" : gone.message(),
-                                                "); killed it"),
-                                   outcome->output, redactor));
+    return absl::Status(
+        gone.ok() ? absl::StatusCode::kCancelled : gone.code(),
+        WithOutput(absl::StrCat(config_.command[0], " stopped (",
+                                gone.ok() ? "cancelled" : gone.message(), "); killed it"),
+                   outcome->output, redactor));
   }
   if (outcome->timed_out) {
     return absl::DeadlineExceededError(
@@ -158,9 +158,8 @@ absl::StatusOr<PhaseResult> CommandPhaseDriver::Run(const PhaseOptions& options,
                    outcome->output, redactor));
   }
   if (outcome->exit.Succeeded()) return run.result();
-  return absl::FailedPreconditionError(
-      WithOutput(absl::StrCat(config_.command[0], " ", outcome->exit.Describe()), outcome->output,
-                 redactor));
+  return absl::FailedPreconditionError(WithOutput(
+      absl::StrCat(config_.command[0], " ", outcome->exit.Describe()), outcome->output, redactor));
 }
 
 }  // namespace osfleet::agent

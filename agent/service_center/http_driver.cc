@@ -14,17 +14,16 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "agent/configuration_tool/configuration_tool.h"
+#include "agent/service_center/http_session.h"
 #include "agent/service_center/sc_credentials.h"
 #include "agent/service_center/service_call.h"
-#include "common/io/atomic_file.h"
 #include "common/api/logging.h"
+#include "common/io/atomic_file.h"
 #include "common/platform/files.h"
 #include "common/text/redact.h"
 
 namespace osfleet::agent {
 namespace {
-
-constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(250);
 
 HttpClientOptions ClientOptions(const HttpDriverConfig& config) {
   HttpClientOptions options;
@@ -35,10 +34,6 @@ HttpClientOptions ClientOptions(const HttpDriverConfig& config) {
   options.max_body_bytes = static_cast<size_t>(config.max_answer_mib) << 20;
   options.max_body_key = "service_center.max_answer_mib";
   return options;
-}
-
-std::string Describe(const PublishMessage& m) {
-  return m.detail.empty() ? m.message : absl::StrCat(m.message, " (", m.detail, ")");
 }
 
 // The tool's program and arguments, then its apply_settings switches (e.g.
@@ -105,54 +100,22 @@ PhaseEvent WireEvent(const ResolvedWire& resolved) {
   return event;
 }
 
-// One Run: the credentials, the deadline and the counts live only as long as it does.
-class Session {
- public:
-  Session(const HttpDriverConfig& config, const HttpClient& client,
-          sc_wire::Credentials credentials, const PhaseOptions& options, const PhaseEventSink& sink)
-      : config_(config),
-        client_(client),
-        credentials_(std::move(credentials)),
-        options_(options),
-        sink_(sink),
-        deadline_(absl::Now() + options.deadline),
-        redactor_(SessionRedactor(credentials_, options.tool_credentials)) {}
+}  // namespace
 
-  absl::StatusOr<PhaseResult> Run();
-  // Every text that leaves the driver goes through here: the encrypted password never does.
-  std::string Redact(absl::string_view text) const;
+HttpSession::HttpSession(const HttpDriverConfig& config, const HttpClient& client,
+                         sc_wire::Credentials credentials, const PhaseOptions& options,
+                         const PhaseEventSink& sink)
+    : config_(config),
+      client_(client),
+      credentials_(std::move(credentials)),
+      options_(options),
+      sink_(sink),
+      deadline_(absl::Now() + options.deadline),
+      redactor_(SessionRedactor(credentials_, options.tool_credentials)) {}
 
- private:
-  absl::StatusOr<std::string> Call(const sc_wire::PostRequest& request, absl::Time deadline);
-  absl::StatusOr<std::vector<ScModule>> ListModules();
-  absl::StatusOr<std::vector<ScModule>> Select(std::vector<ScModule> all) const;
-  absl::Status ApplySettingsStep();
-  absl::StatusOr<std::vector<ScModule>> AwaitServiceCenter();
-  void ListChosen(const std::vector<ScModule>& considered, std::vector<ScModule>& chosen);
-  absl::StatusOr<sc_wire::PublishAnswer> StartPublish(const std::vector<ScModule>& modules);
-  absl::Status Refused(const sc_wire::PublishAnswer& answer);
-  absl::Status Follow(const std::string& publish_id);
-  std::optional<std::string> Take(const sc_wire::PublishMessagesPage& page);
-  absl::Status Finished(const std::string& publish_id) const;
-  absl::Status Abort(const std::string& publish_id, absl::StatusCode code,
-                     const std::string& reason);
-  void Emit(PhaseEvent event) const;
+std::string HttpSession::Redact(absl::string_view text) const { return redactor_.Redact(text); }
 
-  const HttpDriverConfig& config_;
-  const HttpClient& client_;
-  const sc_wire::Credentials credentials_;
-  const PhaseOptions& options_;
-  const PhaseEventSink& sink_;
-  const absl::Time deadline_;
-  const Redactor redactor_;
-  sc_wire::Wire wire_;  // set first thing in Run
-  PhaseResult result_;
-  std::string first_error_;
-};
-
-std::string Session::Redact(absl::string_view text) const { return redactor_.Redact(text); }
-
-void Session::Emit(PhaseEvent event) const {
+void HttpSession::Emit(PhaseEvent event) const {
   for (std::vector<ScModule>* list : {&event.modules, &event.flagged}) {
     for (ScModule& m : *list) {
       for (std::string* field : {&m.name, &m.key, &m.kind}) *field = Redact(*field);
@@ -168,13 +131,13 @@ void Session::Emit(PhaseEvent event) const {
   if (sink_) sink_(event);
 }
 
-absl::StatusOr<std::string> Session::Call(const sc_wire::PostRequest& request,
-                                          absl::Time deadline) {
+absl::StatusOr<std::string> HttpSession::Call(const sc_wire::PostRequest& request,
+                                              absl::Time deadline) {
   return CallService(client_, request, deadline, redactor_, credentials_.user);
 }
 
 // Every module Service Center lists, with its status messages.
-absl::StatusOr<std::vector<ScModule>> Session::ListModules() {
+absl::StatusOr<std::vector<ScModule>> HttpSession::ListModules() {
   absl::StatusOr<std::string> body =
       Call(sc_wire::ModulesGetRequest(config_.url, credentials_, wire_.modules_get), deadline_);
   if (!body.ok()) {
@@ -195,7 +158,7 @@ absl::StatusOr<std::vector<ScModule>> Session::ListModules() {
 }
 
 // The modules named in options (any case), in Service Center's order; all when none named.
-absl::StatusOr<std::vector<ScModule>> Session::Select(std::vector<ScModule> all) const {
+absl::StatusOr<std::vector<ScModule>> HttpSession::Select(std::vector<ScModule> all) const {
   if (options_.modules.empty()) return all;
   std::vector<std::string> unknown;
   for (const std::string& name : options_.modules) {
@@ -222,7 +185,7 @@ absl::StatusOr<std::vector<ScModule>> Session::Select(std::vector<ScModule> all)
 
 // ConfigurationTool.com /ApplySettingsFactory alone, within what is left of the phase
 // deadline (a dry run only says it would run it). It restarts this server's services too.
-absl::Status Session::ApplySettingsStep() {
+absl::Status HttpSession::ApplySettingsStep() {
   if (!config_.configuration_tool.has_value()) {
     return absl::FailedPreconditionError(
         "apply_settings: configuration_tool, but the agent has no configuration_tool: section");
@@ -260,7 +223,7 @@ absl::Status Session::ApplySettingsStep() {
 // /ApplySettingsFactory restarted the services: Modules_Get every poll_interval until
 // Service Center answers again (or the deadline, a cancel, or an answer that is an error of
 // its own, such as refused credentials).
-absl::StatusOr<std::vector<ScModule>> Session::AwaitServiceCenter() {
+absl::StatusOr<std::vector<ScModule>> HttpSession::AwaitServiceCenter() {
   const absl::Time start = absl::Now();
   ServiceCenterWait wait;
   for (;;) {
@@ -298,7 +261,8 @@ absl::StatusOr<std::vector<ScModule>> Session::AwaitServiceCenter() {
 
 // The modules to republish among those considered, by `republish`; reported with the
 // flagged ones (6, 13) whatever the policy.
-void Session::ListChosen(const std::vector<ScModule>& considered, std::vector<ScModule>& chosen) {
+void HttpSession::ListChosen(const std::vector<ScModule>& considered,
+                             std::vector<ScModule>& chosen) {
   PhaseEvent event;
   event.kind = PhaseEvent::Kind::kModulesListed;
   for (const ScModule& m : considered) {
@@ -321,134 +285,11 @@ void Session::ListChosen(const std::vector<ScModule>& considered, std::vector<Sc
   Emit(std::move(event));
 }
 
-// The publish request, unless it is larger than max_publish_mib: then nothing is sent.
-absl::StatusOr<sc_wire::PublishAnswer> Session::StartPublish(const std::vector<ScModule>& modules) {
-  const sc_wire::PostRequest request =
-      sc_wire::PublishRequest(config_.url, credentials_, config_.staging_name, modules);
-  const int64_t cap = config_.max_publish_mib << 20;
-  if (static_cast<int64_t>(request.body.size()) > cap) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        request.operation, ": the publish request for ", modules.size(), " module(s) is ",
-        request.body.size(), " bytes, more than ", config_.max_publish_mib,
-        " MiB (the cap service_center.max_publish_mib; raise it in the agent's config, or "
-        "name fewer modules with --module); nothing was published"));
-  }
-  absl::StatusOr<std::string> body = Call(request, deadline_);
-  if (!body.ok()) return body.status();
-  return sc_wire::ParsePublishResponse(*body);
-}
-
-// publishId 0 (or none): Service Center refused the publish. Its reasons reach the
-// operator as messages and in the error; there is no publication to poll or abort (a
-// poll of 0 would answer "no messages, finished": a refusal reported as a success).
-absl::Status Session::Refused(const sc_wire::PublishAnswer& answer) {
-  std::vector<std::string> reasons;
-  for (const PublishMessage& m : answer.messages) {
-    PhaseEvent event;
-    event.kind = PhaseEvent::Kind::kMessage;
-    event.message = m;
-    Emit(std::move(event));
-    ++result_.errors;
-    reasons.push_back(Describe(m));
-  }
-  spdlog::warn("Service Center refused the publish ({} message(s))", reasons.size());
-  return absl::FailedPreconditionError(absl::StrCat(
-      "Service Center refused the publish (publishId 0 or none)",
-      reasons.empty() ? " and gave no reason" : absl::StrCat(": ", absl::StrJoin(reasons, "; ")),
-      "; nothing was published, polled or aborted"));
-}
-
-// Counts and reports the page's messages; the reason to abort at the first one that calls
-// for it (the messages after it are not reported).
-std::optional<std::string> Session::Take(const sc_wire::PublishMessagesPage& page) {
-  for (const PublishMessage& m : page.messages) {
-    PhaseEvent event;
-    event.kind = PhaseEvent::Kind::kMessage;
-    event.message = m;
-    Emit(std::move(event));
-    if (m.type == PublishMessageType::kError) {
-      ++result_.errors;
-      if (first_error_.empty()) first_error_ = Describe(m);
-      if (options_.abort_on_error) return absl::StrCat("error: ", Describe(m));
-    } else if (m.type == PublishMessageType::kWarning) {
-      ++result_.warnings;
-      if (options_.stop_on_warning) return absl::StrCat("warning (stop_on_warning): ", Describe(m));
-    } else {
-      ++result_.infos;
-    }
-  }
-  return std::nullopt;
-}
-
-absl::Status Session::Follow(const std::string& publish_id) {
-  const std::string late =
-      absl::StrCat("not finished within the deadline of ", absl::FormatDuration(options_.deadline));
-  int64_t after = 0;
-  for (;;) {
-    if (absl::Now() >= deadline_)
-      return Abort(publish_id, absl::StatusCode::kDeadlineExceeded, late);
-    if (absl::Status gone = options_.cancel.Check(); !gone.ok()) {
-      return Abort(publish_id, gone.code(), absl::StrCat("stopped: ", gone.message()));
-    }
-    absl::StatusOr<std::string> body =
-        Call(sc_wire::GetPublishMessagesRequest(config_.url, credentials_, publish_id, after,
-                                                wire_.get_publish_messages),
-             deadline_);
-    absl::StatusOr<sc_wire::PublishMessagesPage> page =
-        body.ok() ? sc_wire::ParsePublishMessagesResponse(*body, wire_.get_publish_messages)
-                  : body.status();
-    // A poll cut short by the phase deadline (curl's timeout rounds down to a millisecond,
-    // so it can end just before deadline_) is the deadline, not an outage.
-    if (!page.ok() && absl::Now() + kDeadlineSlack >= deadline_) {
-      return Abort(publish_id, absl::StatusCode::kDeadlineExceeded, late);
-    }
-    if (!page.ok()) {
-      return absl::Status(page.status().code(),
-                          absl::StrCat(page.status().message(), " (publish ", publish_id,
-                                       " may still be running in Service Center)"));
-    }
-    if (std::optional<std::string> reason = Take(*page)) {
-      return Abort(publish_id, absl::StatusCode::kFailedPrecondition, *reason);
-    }
-    for (const PublishMessage& m : page->messages) after = std::max(after, m.id);
-    after = page->last_message_id.value_or(after);
-    if (page->finished) return Finished(publish_id);
-    // A cancel is noticed at the top of the loop (and aborts the publish).
-    (void)options_.cancel.SleepFor(std::min(config_.poll_interval, deadline_ - absl::Now()));
-  }
-}
-
-absl::Status Session::Finished(const std::string& publish_id) const {
-  if (result_.errors == 0) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat("publish ", publish_id, " finished with ",
-                                                    result_.errors, " error(s): ", first_error_));
-}
-
-// The abort call gets its own request_timeout: the phase deadline may have passed already.
-absl::Status Session::Abort(const std::string& publish_id, absl::StatusCode code,
-                            const std::string& reason) {
-  result_.aborted = true;
-  PhaseEvent event;
-  event.kind = PhaseEvent::Kind::kAborting;
-  event.publish_id = publish_id;
-  event.reason = reason;
-  Emit(std::move(event));
-  spdlog::warn("Service Center: aborting publish {}: {}", publish_id, Redact(reason));
-  std::string outcome = "aborted it";
-  absl::StatusOr<std::string> body =
-      Call(sc_wire::PublishAbortRequest(config_.url, credentials_, publish_id, wire_.publish_abort),
-           absl::Now() + config_.request_timeout);
-  absl::Status aborted =
-      body.ok() ? sc_wire::ParsePublishAbortResponse(*body, wire_.publish_abort) : body.status();
-  if (!aborted.ok()) outcome = absl::StrCat("could not abort it: ", aborted.message());
-  return absl::Status(code, absl::StrCat("publish ", publish_id, " ", reason, "; ", outcome));
-}
-
 // The wire first (the WSDL, once per phase), then Modules_Get, before anything runs:
 // Service Center answers, takes the credentials and knows the named modules. Then Apply
 // Settings (when configured), then the modules Service Center lists afterwards,
 // republished by `republish`.
-absl::StatusOr<PhaseResult> Session::Run() {
+absl::StatusOr<PhaseResult> HttpSession::Run() {
   result_.dry_run = options_.dry_run;
   absl::StatusOr<ResolvedWire> resolved = ResolveWire(config_, client_, deadline_);
   if (!resolved.ok()) return resolved.status();
@@ -489,9 +330,6 @@ absl::StatusOr<PhaseResult> Session::Run() {
   return result_;
 }
 
-}  // namespace
-
-
 HttpPhaseDriver::HttpPhaseDriver(HttpDriverConfig config)
     : config_(std::move(config)), client_(ClientOptions(config_)) {}
 
@@ -510,7 +348,7 @@ absl::StatusOr<PhaseResult> HttpPhaseDriver::Run(const PhaseOptions& options,
   if (absl::Status s = CheckCredentials(options); !s.ok()) return s;
   absl::StatusOr<std::string> encrypted = ReadEncryptedPassword(config_.password_encrypted_file);
   if (!encrypted.ok()) return encrypted.status();
-  Session session(config_, client_, {config_.user, *std::move(encrypted)}, options, sink);
+  HttpSession session(config_, client_, {config_.user, *std::move(encrypted)}, options, sink);
   absl::StatusOr<PhaseResult> result = session.Run();
   if (result.ok()) return result;
   spdlog::warn("Service Center phase failed: {}", session.Redact(result.status().message()));

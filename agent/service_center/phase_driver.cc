@@ -9,7 +9,7 @@
 #include "agent/service_center/http_driver.h"
 #include "agent/service_center/sc_wire.h"
 #include "common/platform/files.h"
-#include "common/text/program_path.h"
+#include "common/text/absolute_path.h"
 
 namespace osfleet::agent {
 namespace {
@@ -88,7 +88,7 @@ absl::Status CheckCommand(const CommandDriverConfig& command) {
     return absl::InvalidArgumentError("command is empty");
   }
   const std::string& program = command.command[0];
-  if (!IsAbsoluteProgramPath(program)) {
+  if (!IsAbsolutePath(program)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "command: \"", program, "\" must be an absolute path (/…, C:\\…, \\\\server\\share\\…)"));
   }
@@ -103,8 +103,7 @@ absl::Status CheckCommand(const CommandDriverConfig& command) {
 
 }  // namespace
 
-std::vector<CheckRow> PhaseDriver::Check(absl::Time /*deadline*/,
-                                         const CancelToken& /*cancel*/) {
+std::vector<CheckRow> PhaseDriver::Check(absl::Time /*deadline*/, const CancelToken& /*cancel*/) {
   return {{"service_center.check", CheckLevel::kWarn,
            "this Service Center driver has no read-only check; the phase will tell"}};
 }

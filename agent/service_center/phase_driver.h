@@ -18,7 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "agent/configuration_tool/tool_config.h"
+#include "agent/configuration_tool/tool_section.h"
 #include "agent/doctor/check_row.h"
 #include "agent/service_center/wsdl.h"
 #include "common/time/cancel.h"

@@ -13,8 +13,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "common/text/escape.h"
 #include "common/platform/files.h"
+#include "common/text/escape.h"
 #include "common/text/redact.h"
 
 namespace osfleet {

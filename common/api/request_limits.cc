@@ -8,9 +8,9 @@ namespace osfleet {
 
 absl::Status CheckDuration(absl::string_view field, absl::Duration d, DurationBounds bounds) {
   if (d >= bounds.min && d <= bounds.max) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      field, ": must be between ", absl::FormatDuration(bounds.min), " and ",
-      absl::FormatDuration(bounds.max), ", got ", absl::FormatDuration(d)));
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": must be between ", absl::FormatDuration(bounds.min), " and ",
+                   absl::FormatDuration(bounds.max), ", got ", absl::FormatDuration(d)));
 }
 
 absl::Status CheckSize(absl::string_view field, absl::string_view value, size_t max_bytes) {

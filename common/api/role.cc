@@ -44,9 +44,9 @@ absl::StatusOr<std::string> CertificateRole(const std::vector<std::string>& unit
     if (LooksLikeRole(unit)) roles.push_back(QuotedEscaped(unit));
   }
   if (roles.size() > 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("has ", roles.size(), " role OUs (", absl::StrJoin(roles, ", "),
-                     "); a certificate must have exactly one"));
+    return absl::InvalidArgumentError(absl::StrCat("has ", roles.size(), " role OUs (",
+                                                   absl::StrJoin(roles, ", "),
+                                                   "); a certificate must have exactly one"));
   }
   for (const std::string& unit : units) {
     if (!LooksLikeRole(unit)) continue;

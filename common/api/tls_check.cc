@@ -97,8 +97,9 @@ bool Expired(const CertificateValidity& validity, absl::Time now) {
 }
 
 std::string ValidityProblem(const CertificateValidity& validity, absl::Time now) {
-  if (Expired(validity, now))
+  if (Expired(validity, now)) {
     return absl::StrCat("expired on ", CertificateTime(validity.not_after));
+  }
   if (now < validity.not_before) {
     return absl::StrCat("is not valid before ", CertificateTime(validity.not_before));
   }

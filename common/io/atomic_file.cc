@@ -50,10 +50,11 @@ absl::Status EditableFile::CheckOnlyWeCanReplace() const {
   platform::Result<std::string> who = file_.WhoElseCanReplace();
   if (!who.ok()) return ToStatus(who.error());
   if (who->empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "refusing to change ", file_.path(), ": ", *who,
-      "; someone else could swap the file for a link to another one while it is being "
-      "written; ", platform::RestrictWritersAdvice()));
+  return absl::FailedPreconditionError(
+      absl::StrCat("refusing to change ", file_.path(), ": ", *who,
+                   "; someone else could swap the file for a link to another one while it is being "
+                   "written; ",
+                   platform::RestrictWritersAdvice()));
 }
 
 absl::Status EditableFile::Replace(absl::string_view bytes,

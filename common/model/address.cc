@@ -10,8 +10,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "common/text/escape.h"
 #include "common/platform/ip_address.h"
+#include "common/text/escape.h"
 
 namespace osfleet {
 namespace {

@@ -8,9 +8,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "common/text/escape.h"
 #include "common/model/hsconf_internal.h"
 #include "common/model/revision.h"
+#include "common/text/escape.h"
 #include "common/text/xml_text.h"
 
 namespace osfleet {

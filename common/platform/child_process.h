@@ -103,8 +103,8 @@ struct CommandWatch {
 };
 
 // Runs spec to its end, or until `timeout` or watch.stop() and then kills its whole
-// group. Its end (and a stop) is noticed within 20 ms. Background children that keep its output open are not waited for.
-// Errors: Spawn's.
+// group. Its end (and a stop) is noticed within 20 ms. Background children that keep its output
+// open are not waited for. Errors: Spawn's.
 Result<CommandOutcome> RunCommand(const CommandSpec& spec, std::chrono::nanoseconds timeout,
                                   const CommandWatch& watch = {});
 

@@ -57,9 +57,8 @@ size_t BasicTokenEnd(absl::string_view text, size_t at) {
   }
   const size_t colon = decoded.find(':');
   if (colon == 0 || colon == std::string::npos) return 0;
-  const bool user_printable = std::all_of(decoded.begin(), decoded.begin() + colon, [](char c) {
-    return c >= 0x20 && c < 0x7F;
-  });
+  const bool user_printable = std::all_of(decoded.begin(), decoded.begin() + colon,
+                                          [](char c) { return c >= 0x20 && c < 0x7F; });
   return user_printable ? end : 0;
 }
 

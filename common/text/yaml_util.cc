@@ -36,9 +36,9 @@ absl::Status CheckUtf8(const std::string& path, absl::string_view bytes) {
   const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
   const size_t newline = before.rfind('\n');
   const size_t column = newline == absl::string_view::npos ? at + 1 : at - newline;
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "%s:%d:%d: not valid UTF-8 (byte 0x%02X); save the file as UTF-8", path, line, column,
-      static_cast<unsigned char>(bytes[at])));
+  return absl::InvalidArgumentError(
+      absl::StrFormat("%s:%d:%d: not valid UTF-8 (byte 0x%02X); save the file as UTF-8", path, line,
+                      column, static_cast<unsigned char>(bytes[at])));
 }
 
 }  // namespace

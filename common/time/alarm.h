@@ -27,9 +27,11 @@ class Alarm {
 
  private:
   const Clock* clock_;
+  // std::mutex, so not seen by -Wthread-safety: the real clock's wait must follow
+  // steady_clock, and this Abseil's (20220623) timed waits sleep until a wall-clock time.
   std::mutex mu_;
   std::condition_variable cv_;
-  bool rung_ = false;
+  bool rung_ = false;  // guarded by mu_
 };
 
 }  // namespace osfleet

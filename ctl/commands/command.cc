@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 
-#include "common/time/duration.h"
 #include "common/api/request_limits.h"
+#include "common/time/duration.h"
 #include "ctl/fleet/identity_check.h"
 #include "ctl/output/exit_code.h"
 
@@ -32,14 +32,19 @@ absl::StatusOr<FanOutOptions> RestartFanOut(FanOutOptions fanout, bool restart,
   return fanout;
 }
 
+absl::Status CheckConfirmTimeout(absl::Duration window) {
+  if (window > absl::ZeroDuration() && window <= kConfirmWithinBounds.max) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("--confirm-timeout: must be more than 0 and at most ",
+                   absl::FormatDuration(kConfirmWithinBounds.max)));
+}
+
 absl::Status CheckLeaseFlags(const std::string& lease, const std::string& confirm_timeout) {
   absl::StatusOr<absl::Duration> l = ParseDuration(lease, "--lease");
   if (!l.ok()) return l.status();
   absl::StatusOr<absl::Duration> w = ParseDuration(confirm_timeout, "--confirm-timeout");
   if (!w.ok()) return w.status();
-  if (*w <= absl::ZeroDuration() || *w > absl::Hours(24)) {
-    return absl::InvalidArgumentError("--confirm-timeout: must be more than 0 and at most 24h");
-  }
+  if (absl::Status s = CheckConfirmTimeout(*w); !s.ok()) return s;
   if (*l < kLeaseBounds.min || *l > *w) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--lease ", lease, ": must be at least ", absl::FormatDuration(kLeaseBounds.min),

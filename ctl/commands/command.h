@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "ctl/fleet/context.h"
 
 namespace osfleet::ctl {
@@ -29,6 +31,11 @@ int WithCheckedFleet(const GlobalOptions& global,
 // gets at least that deadline. INVALID_ARGUMENT when `restart_timeout` does not parse.
 absl::StatusOr<FanOutOptions> RestartFanOut(FanOutOptions fanout, bool restart,
                                             const std::string& restart_timeout);
+
+// --confirm-timeout: more than zero (a window of none is no window) and at most the agent's
+// bound (kConfirmWithinBounds, common/request_limits.h). INVALID_ARGUMENT naming the flag
+// otherwise.
+absl::Status CheckConfirmTimeout(absl::Duration window);
 
 // --lease against --confirm-timeout: both durations; the lease at least kLeaseBounds.min
 // (common/request_limits.h, the agent's own bound) and at most the window. INVALID_ARGUMENT naming

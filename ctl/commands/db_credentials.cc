@@ -3,10 +3,10 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/request_limits.h"
 #include "common/io/os_status.h"
 #include "common/platform/files.h"
 #include "common/platform/terminal.h"
-#include "common/api/request_limits.h"
 #include "common/text/yaml_util.h"
 
 namespace osfleet::ctl {

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/text/escape.h"
 #include "common/api/role.h"
+#include "common/text/escape.h"
 #include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {

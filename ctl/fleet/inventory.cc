@@ -7,13 +7,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/role.h"
+#include "common/text/absolute_path.h"
 #include "common/text/yaml_util.h"
 
 namespace osfleet::ctl {
 namespace {
 
+// A relative path is read against the inventory's folder; an absolute one (the rule of
+// common/text/absolute_path.h: a Windows drive or UNC path too, for osctl.exe) as written.
 std::string Resolve(const std::string& inventory_path, const std::string& path) {
-  if (path.empty() || path.front() == '/') return path;
+  if (path.empty() || IsAbsolutePath(path)) return path;
   const size_t slash = inventory_path.rfind('/');
   if (slash == std::string::npos) return path;
   return absl::StrCat(inventory_path.substr(0, slash + 1), path);

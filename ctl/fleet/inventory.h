@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/model/host_port.h"
 #include "common/api/tls_files.h"
+#include "common/model/host_port.h"
 #include "osfleet/v1/types.pb.h"
 
 namespace osfleet::ctl {

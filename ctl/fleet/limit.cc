@@ -4,8 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "ctl/fleet/glob.h"
 #include "common/api/role.h"
+#include "ctl/fleet/glob.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -16,8 +16,9 @@ absl::StatusOr<Predicate> ParseTerm(absl::string_view term) {
   if (term == "all") return Predicate([](const Server&) { return true; });
   if (absl::ConsumePrefix(&term, "role:")) {
     absl::StatusOr<v1::ServerRole> role = ParseRole(term);
-    if (!role.ok())
+    if (!role.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("--limit: ", role.status().message()));
+    }
     return Predicate([r = *role](const Server& s) { return s.role == r; });
   }
   if (absl::ConsumePrefix(&term, "label:")) {

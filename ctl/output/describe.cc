@@ -142,8 +142,9 @@ std::string DescribePhaseEvent(const v1::PhaseEvent& e) {
       return absl::StrCat("aborting the publish: ", e.aborting().reason());
     case v1::PhaseEvent::kFinished: {
       const auto& f = e.finished();
-      if (f.dry_run())
+      if (f.dry_run()) {
         return absl::StrCat("dry run: ", f.modules(), " module(s) would be republished");
+      }
       return absl::StrCat("publish ", f.publish_id(), " finished: ", f.modules(), " module(s), ",
                           f.infos(), " info, ", f.warnings(), " warning(s), ", f.errors(),
                           " error(s)");

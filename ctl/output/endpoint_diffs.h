@@ -54,8 +54,8 @@ std::string Warnings(const std::vector<Reply>& replies, bool color) {
   }
   std::string out;
   for (const std::string& w : order) {
-    const std::string line =
-        absl::StrCat("warning (", absl::StrJoin(servers_by_warning[w], ", "), "): ", EscapeControls(w));
+    const std::string line = absl::StrCat("warning (", absl::StrJoin(servers_by_warning[w], ", "),
+                                          "): ", EscapeControls(w));
     absl::StrAppend(&out, Paint(line, Color::kYellow, color), "\n");
   }
   return out;

@@ -6,8 +6,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "ctl/fleet/endpoint_addresses.h"
 #include "common/text/escape.h"
+#include "ctl/fleet/endpoint_addresses.h"
 #include "ctl/output/describe.h"
 
 namespace osfleet::ctl {

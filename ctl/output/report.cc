@@ -4,11 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/api/role.h"
+#include "common/api/status_util.h"
 #include "common/text/escape.h"
 #include "common/text/json_util.h"
 #include "common/text/redact.h"
-#include "common/api/role.h"
-#include "common/api/status_util.h"
 #include "common/text/utf8.h"
 #include "ctl/output/table.h"
 

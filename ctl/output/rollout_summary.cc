@@ -69,8 +69,9 @@ std::string RolloutSummary(const Journal& j, bool color) {
   if (!j.service_center.empty()) {
     absl::StrAppend(&out, "service center: ", EscapeControls(j.service_center), "\n");
   }
-  if (!j.note.empty())
+  if (!j.note.empty()) {
     absl::StrAppend(&out, Paint(EscapeControls(j.note), Color::kYellow, color), "\n");
+  }
   if (j.updated == absl::InfinitePast()) {  // a plan: never saved
     absl::StrAppend(&out,
                     "plan only: nothing was changed; `osctl rollout apply` with the same "

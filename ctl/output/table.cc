@@ -1,6 +1,5 @@
 #include "ctl/output/table.h"
 
-
 #include <algorithm>
 #include <cstdlib>
 

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/api/asn1_time.h"
-#include "common/platform/ip_address.h"
 #include "common/api/role.h"
+#include "common/platform/ip_address.h"
 
 namespace osfleet::ctl::pki {
 namespace {

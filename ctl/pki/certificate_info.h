@@ -12,13 +12,13 @@
 namespace osfleet::ctl::pki {
 
 struct CertificateInfo {
-  std::string subject;                          // RFC 2253: "CN=dc01,OU=osfleet:agent"
-  std::string issuer;                           // RFC 2253
-  std::string common_name;                      // empty: none
-  std::string organizational_unit;              // empty: none; "osfleet:operator" gives the role
-  std::vector<std::string> organizational_units;  // every OU, in order (the role is read from these)
-  std::vector<std::string> subject_alt_names;   // "DNS:dc01", "IP:10.0.0.5"
-  std::vector<std::string> extended_key_usage;  // "serverAuth", "clientAuth"
+  std::string subject;                            // RFC 2253: "CN=dc01,OU=osfleet:agent"
+  std::string issuer;                             // RFC 2253
+  std::string common_name;                        // empty: none
+  std::string organizational_unit;                // empty: none; "osfleet:operator" gives the role
+  std::vector<std::string> organizational_units;  // every OU, in order (the role comes from these)
+  std::vector<std::string> subject_alt_names;     // "DNS:dc01", "IP:10.0.0.5"
+  std::vector<std::string> extended_key_usage;    // "serverAuth", "clientAuth"
   bool is_ca = false;
   std::string serial;  // upper-case hex
   absl::Time not_before;

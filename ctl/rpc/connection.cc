@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/model/address.h"
 #include "common/api/tls_check.h"
 #include "common/api/tls_files.h"
+#include "common/model/address.h"
 
 namespace osfleet::ctl {
 

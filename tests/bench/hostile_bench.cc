@@ -31,7 +31,6 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,11 +38,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "osfleet/v1/services.grpc.pb.h"
 #include "tests/integration/harness.h"
-#include "tests/integration/silent_database.h"
 #include "tests/integration/openssl_pki.h"
+#include "tests/integration/silent_database.h"
 
 namespace osfleet::testing {
 namespace {
@@ -108,11 +108,11 @@ class Sampler {
 
 // Latencies of one kind of call, in milliseconds, and its failures by code.
 struct Latencies {
-  std::mutex mu;
-  std::vector<double> ms;
-  std::map<int, int> failures;
+  absl::Mutex mu;
+  std::vector<double> ms ABSL_GUARDED_BY(mu);
+  std::map<int, int> failures ABSL_GUARDED_BY(mu);
   void Add(Clock::time_point started, const grpc::Status& s) {
-    std::lock_guard<std::mutex> lock(mu);
+    absl::MutexLock lock(&mu);
     if (s.ok()) {
       ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
     } else {
@@ -120,13 +120,19 @@ struct Latencies {
     }
   }
   std::string Row(const std::string& what) {
-    std::lock_guard<std::mutex> lock(mu);
+    absl::MutexLock lock(&mu);
     std::sort(ms.begin(), ms.end());
-    auto at = [&](double q) { return ms.empty() ? 0.0 : ms[static_cast<size_t>(q * (ms.size() - 1))]; };
+    const std::vector<double>& sorted = ms;  // the analysis reads a lambda apart from `lock`
+    auto at = [&](double q) {
+      return sorted.empty() ? 0.0 : sorted[static_cast<size_t>(q * (sorted.size() - 1))];
+    };
     std::string failed;
-    for (const auto& [code, n] : failures) absl::StrAppend(&failed, failed.empty() ? "" : ", ", n, " x code ", code);
+    for (const auto& [code, n] : failures) {
+      absl::StrAppend(&failed, failed.empty() ? "" : ", ", n, " x code ", code);
+    }
     return absl::StrFormat("| %s | %d | %.1f | %.1f | %.1f | %s |", what, ms.size(), at(0.5),
-                           at(0.99), ms.empty() ? 0.0 : ms.back(), failed.empty() ? "none" : failed);
+                           at(0.99), ms.empty() ? 0.0 : ms.back(),
+                           failed.empty() ? "none" : failed);
   }
 };
 
@@ -137,7 +143,8 @@ class HostileBench : public ::testing::Test {
     getrlimit(RLIMIT_NOFILE, &nofile);  // the flood below needs more than 1024 here
     nofile.rlim_cur = nofile.rlim_max;
     setrlimit(RLIMIT_NOFILE, &nofile);
-    std::printf("\n| phase | calls | p50 ms | p99 ms | max ms | failures |\n|---|---|---|---|---|---|\n");
+    std::printf(
+        "\n| phase | calls | p50 ms | p99 ms | max ms | failures |\n|---|---|---|---|---|---|\n");
   }
 
   void SetUp() override {
@@ -149,8 +156,8 @@ class HostileBench : public ::testing::Test {
     mkdir(dir.c_str(), 0755);
     AgentOptions options;
     options.insecure = false;
-    options.extra_args = {"--tls-cert", pki_->Path("dc01.pem"), "--tls-key",
-                          pki_->Path("dc01.key"), "--tls-ca", pki_->Path("ca.pem")};
+    options.extra_args = {"--tls-cert", pki_->Path("dc01.pem"), "--tls-key", pki_->Path("dc01.key"),
+                          "--tls-ca",   pki_->Path("ca.pem")};
     agent_ = std::make_unique<Agent>(dir, options);
     ASSERT_TRUE(agent_->WaitReady()) << ReadFile(agent_->log());
   }
@@ -251,8 +258,8 @@ class HostileBench : public ::testing::Test {
     std::printf("%s\n", confirm.Row(absl::StrCat("operator Confirm, ", what)).c_str());
     Report("connection flood", sampler,
            absl::StrCat(held.size(), " connected, ", refused, " refused, ", closed_by_agent,
-                        " closed by the agent within ", seconds, " s; still serving: ",
-                        Serving() ? "yes" : "NO"));
+                        " closed by the agent within ", seconds,
+                        " s; still serving: ", Serving() ? "yes" : "NO"));
     EXPECT_TRUE(Serving());
   }
 
@@ -283,14 +290,16 @@ TEST_F(HostileBench, FailingStreams) {
         }
         grpc::Status s = reader->Finish();
         // The expected answer (the name is unknown) counts as answered.
-        control.Add(t0, s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? grpc::Status::OK : s);
+        control.Add(t0,
+                    s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? grpc::Status::OK : s);
       }
     });
   }
   for (std::thread& w : workers) w.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   sampler.Stop();
-  std::printf("%s\n", control.Row(absl::StrCat("failing streams (", threads, "x", calls, ")")).c_str());
+  std::printf("%s\n",
+              control.Row(absl::StrCat("failing streams (", threads, "x", calls, ")")).c_str());
   Report("failing streams", sampler,
          absl::StrFormat("%.0f calls/s; still serving: %s", threads * calls / seconds,
                          Serving() ? "yes" : "NO"));
@@ -310,7 +319,8 @@ TEST_F(HostileBench, ProbeFlood) {
       auto stub = v1::Endpoints::NewStub(Channel("bob"));
       while (!stop) {
         v1::ProbeRequest req;
-        for (v1::Database db : {v1::DATABASE_PLATFORM, v1::DATABASE_LOGGING, v1::DATABASE_SESSION}) {
+        for (v1::Database db :
+             {v1::DATABASE_PLATFORM, v1::DATABASE_LOGGING, v1::DATABASE_SESSION}) {
           v1::EndpointChange* t = req.add_targets();
           t->set_database(db);
           t->set_address(silent.address());
@@ -328,7 +338,8 @@ TEST_F(HostileBench, ProbeFlood) {
   op.join();
   for (std::thread& w : workers) w.join();
   sampler.Stop();
-  std::printf("%s\n", probe.Row(absl::StrCat("viewer Probe x", probers, " (silent database)")).c_str());
+  std::printf("%s\n",
+              probe.Row(absl::StrCat("viewer Probe x", probers, " (silent database)")).c_str());
   std::printf("%s\n", get.Row("operator Get, under the Probe flood").c_str());
   std::printf("%s\n", set.Row("operator Set, under the Probe flood").c_str());
   std::printf("%s\n", renew.Row("operator Renew, under the Probe flood").c_str());

@@ -62,8 +62,7 @@ double CpuSeconds() {
 }
 
 double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 struct AgentProc {
@@ -80,11 +79,21 @@ AgentProc StartAgent(const std::string& work, const std::string& name) {
         << ReadAll(std::string(OSFLEET_FIXTURES_DIR) + "/hsconf/sqlserver-dc.hsconf");
   }
   const std::string bin = std::string(OSFLEET_BIN_DIR) + "/osagent";
-  std::vector<std::string> args = {bin,        "--name",        name,
-                                   "--role",   "front_end",     "--listen",
-                                   "127.0.0.1:0", "--port-file", a.dir + "/port",
-                                   "--hsconf", a.dir + "/server.hsconf", "--state-dir",
-                                   a.dir + "/state", "--log-level", "warn",
+  std::vector<std::string> args = {bin,
+                                   "--name",
+                                   name,
+                                   "--role",
+                                   "front_end",
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--port-file",
+                                   a.dir + "/port",
+                                   "--hsconf",
+                                   a.dir + "/server.hsconf",
+                                   "--state-dir",
+                                   a.dir + "/state",
+                                   "--log-level",
+                                   "warn",
                                    "--insecure"};
   a.pid = fork();
   if (a.pid == 0) {
@@ -129,8 +138,7 @@ void AddTargets(Fleet& f, const std::vector<AgentProc>& agents) {
     f.servers.push_back(s);
   }
   for (const Server& s : f.servers) {
-    f.targets.push_back(
-        {&s, grpc::CreateChannel(s.Target(), grpc::InsecureChannelCredentials())});
+    f.targets.push_back({&s, grpc::CreateChannel(s.Target(), grpc::InsecureChannelCredentials())});
   }
 }
 
@@ -194,7 +202,8 @@ long Total(const std::map<std::string, std::pair<long, long>>& m) {
 
 double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
+  const size_t i =
+      std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
   return v[i];
 }
 
@@ -297,8 +306,10 @@ int Main(int argc, char** argv) {
               n, runs, Percentile(wall, 0.5) * 1e3, Percentile(cpu, 0.5) * 1e3);
   std::printf("| `Check()` pass, p95: wall / CPU | %.1f ms / %.1f ms |\n",
               Percentile(wall, 0.95) * 1e3, Percentile(cpu, 0.95) * 1e3);
-  std::printf("| background renewal (lease 30s: every 10s), CPU per minute | %.1f ms (%d passes in %d s) |\n",
-              per_minute_cpu * 1e3, background_passes, background);
+  std::printf(
+      "| background renewal (lease 30s: every 10s), CPU per minute | %.1f ms (%d passes in %d s) "
+      "|\n",
+      per_minute_cpu * 1e3, background_passes, background);
   const char* what[] = {"idle agent, no pending change",
                         "agent holding a pending change, 60s lease, nobody renews",
                         "agent holding a pending change, 30s lease, renewed every 10s",
@@ -317,8 +328,8 @@ int Main(int argc, char** argv) {
                  agents[i].name.c_str(), window);
     for (const auto& [k, v] : after[i]) {
       auto b = before[i].find(k);
-      const long d = v.first + v.second -
-                     (b == before[i].end() ? 0 : b->second.first + b->second.second);
+      const long d =
+          v.first + v.second - (b == before[i].end() ? 0 : b->second.first + b->second.second);
       if (d != 0) std::fprintf(stderr, "  %-28s %ld\n", k.c_str(), d);
     }
   }

@@ -115,8 +115,9 @@ void AppendLog(const std::string& path, const std::string& echo, const std::stri
 
 // What a failing run echoes, per --echo ("" when it echoes nothing special).
 std::string Echo(const std::string& echo, const std::vector<std::string>& switches) {
-  if (echo == "json")
+  if (echo == "json") {
     return nlohmann::json({{"error", "failed"}, {"switches", switches}}).dump() + "\n";
+  }
   std::string text;
   for (size_t i = 0; i < switches.size(); ++i) {
     std::string line = "[fake ConfigurationTool] switch " + std::to_string(i) + ": ";
@@ -145,8 +146,9 @@ int main(int argc, char** argv) {
   if (error.empty() && platform == o.Get("fail-on-address")) {
     error = "Error upgrading the platform database model: cannot connect to " + platform;
   }
-  if (error.empty() && Exists(o.Get("fail-file")))
+  if (error.empty() && Exists(o.Get("fail-file"))) {
     error = "Error: " + o.Get("fail-file") + " says so";
+  }
   const int exit_code = error.empty() ? 0 : 1;
   std::string joined;
   for (const std::string& s : o.switches) joined += (joined.empty() ? "" : " ") + s;

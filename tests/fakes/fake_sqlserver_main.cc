@@ -29,14 +29,15 @@ constexpr char kUsage[] =
     "--instance NAME] [--version 15.0.4153.1] [--mode answer|silent|garbage]";
 
 absl::Status SetMode(const std::string& text, FakeSqlServer::Options& options) {
-  if (text == "answer")
+  if (text == "answer") {
     options.mode = FakeSqlServer::Mode::kAnswer;
-  else if (text == "silent")
+  } else if (text == "silent") {
     options.mode = FakeSqlServer::Mode::kSilent;
-  else if (text == "garbage")
+  } else if (text == "garbage") {
     options.mode = FakeSqlServer::Mode::kGarbage;
-  else
+  } else {
     return absl::InvalidArgumentError(absl::StrCat("unknown --mode '", text, "'"));
+  }
   return absl::OkStatus();
 }
 
@@ -45,15 +46,15 @@ absl::Status ParseFlags(int argc, char** argv, Flags& flags) {
     const std::string name = argv[i];
     if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
     const std::string value = argv[i + 1];
-    if (name == "--listen-port-file")
+    if (name == "--listen-port-file") {
       flags.listen_port_file = value;
-    else if (name == "--browser-port-file")
+    } else if (name == "--browser-port-file") {
       flags.browser_port_file = value;
-    else if (name == "--instance")
+    } else if (name == "--instance") {
       flags.options.instance = value;
-    else if (name == "--version")
+    } else if (name == "--version") {
       flags.options.version = value;
-    else if (name == "--mode") {
+    } else if (name == "--mode") {
       if (absl::Status s = SetMode(value, flags.options); !s.ok()) return s;
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown option '", name, "'"));

@@ -38,10 +38,10 @@
 
 #include "common/io/atomic_file.h"
 #include "common/model/hsconf.h"
-#include "common/text/json_util.h"
 #include "common/platform/host_info.h"
 #include "common/platform/os_service.h"
 #include "common/platform/stop_signal.h"
+#include "common/text/json_util.h"
 
 namespace {
 

@@ -108,8 +108,7 @@ void FuzzOne(absl::string_view text) {
   const absl::Status host = ValidateHost(text);
   Check(host.ok() || host.code() == absl::StatusCode::kInvalidArgument,
         "ValidateHost: unexpected code", text);
-  Check(!host.ok() || (IsSafe(text) && !HasSpace(text)), "ValidateHost accepted unsafe text",
-        text);
+  Check(!host.ok() || (IsSafe(text) && !HasSpace(text)), "ValidateHost accepted unsafe text", text);
   (void)IsLoopbackHost(text);
   CheckSqlServer(text);
   CheckOracle(text);

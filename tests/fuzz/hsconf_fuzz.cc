@@ -54,9 +54,16 @@ class Picker {
   uint64_t state_ = 0xCBF29CE484222325ULL;
 };
 
-constexpr absl::string_view kHosts[] = {
-    "SQLNEW01.corp.example.com", "db", "10.0.0.7", "127.0.0.1", "2001:db8::5", "::1",
-    "localhost", "x-1.example.", "a.b.c.d.e.f", "ora-new.corp.example.com"};
+constexpr absl::string_view kHosts[] = {"SQLNEW01.corp.example.com",
+                                        "db",
+                                        "10.0.0.7",
+                                        "127.0.0.1",
+                                        "2001:db8::5",
+                                        "::1",
+                                        "localhost",
+                                        "x-1.example.",
+                                        "a.b.c.d.e.f",
+                                        "ora-new.corp.example.com"};
 constexpr absl::string_view kInstances[] = {"", "", "OUTSYSTEMS", "SQL$2", "_i"};
 constexpr absl::string_view kPorts[] = {"", "", "1", "1433", "1521", "65535", "0", "70000"};
 constexpr absl::string_view kServices[] = {"OSPROD", "os.svc-1$#", "X"};
@@ -121,8 +128,7 @@ void CheckLocations(const HsconfDocument& doc, absl::string_view input) {
     for (const AddressElement& e : section.elements) {
       Check(e.content_begin <= e.content_end && e.content_end <= input.size(),
             "element range outside the file", e.name);
-      const absl::string_view raw =
-          input.substr(e.content_begin, e.content_end - e.content_begin);
+      const absl::string_view raw = input.substr(e.content_begin, e.content_end - e.content_begin);
       if (e.self_closing) {
         Check(absl::EndsWith(raw, "/>") && e.text.empty(), "bad self-closing range", raw);
         continue;
@@ -130,7 +136,8 @@ void CheckLocations(const HsconfDocument& doc, absl::string_view input) {
       Check(raw.find('<') == absl::string_view::npos, "element content holds '<'", raw);
       // Without entities, CRs (end-of-line normalisation) or NULs the text is the bytes.
       if (raw.find_first_of(absl::string_view("&\r\0", 3)) == absl::string_view::npos) {
-        Check(e.text == raw, "element text differs from its bytes", absl::StrCat(e.text, " | ", raw));
+        Check(e.text == raw, "element text differs from its bytes",
+              absl::StrCat(e.text, " | ", raw));
       }
     }
   }
@@ -146,8 +153,8 @@ struct Undo {
 Undo UndoFor(absl::string_view original, const AddressElement& before,
              const AddressElement& after) {
   Undo undo{after.content_begin, after.content_end,
-            std::string(original.substr(before.content_begin,
-                                        before.content_end - before.content_begin))};
+            std::string(
+                original.substr(before.content_begin, before.content_end - before.content_begin))};
   if (before.self_closing) {  // " />" became ">text</Name>"
     Check(after.content_begin >= 1, "self-closing edit has no '>'", after.name);
     undo.begin = after.content_begin - 1;
@@ -211,9 +218,9 @@ void FuzzOne(absl::string_view input) {
   absl::StatusOr<EditResult> result = ApplyEdits(*doc, edits);
   if (!result.ok()) {
     const absl::StatusCode code = result.status().code();
-    Check(code == absl::StatusCode::kInvalidArgument ||
-              code == absl::StatusCode::kFailedPrecondition,
-          "ApplyEdits refused with an unexpected code", result.status().ToString());
+    Check(
+        code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kFailedPrecondition,
+        "ApplyEdits refused with an unexpected code", result.status().ToString());
     return;
   }
   CheckEdit(*doc, edits, *result);

@@ -216,8 +216,9 @@ inline Case MakeCase(const Pick& pick, size_t min_cut, size_t min_anywhere) {
   // A cut inside piece `chars` (its first `part` bytes kept).
   const auto cut = [&](const Form& form, size_t chars_kept) {
     std::string text = form.Prefix(chars_kept);
-    if (chars_kept < n)
+    if (chars_kept < n) {
       text += form.pieces[chars_kept].substr(0, pick(form.pieces[chars_kept].size()));
+    }
     return text;
   };
   const size_t lines = 1 + pick(8);

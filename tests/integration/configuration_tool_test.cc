@@ -59,8 +59,9 @@ TEST_F(ConfigurationToolTest, TheWholeProcedureEndsWithSettingsAppliedAndOnlyFla
   // Only the two modules Service Center flagged were republished.
   std::vector<std::string> published;
   for (const nlohmann::json& req : farm_->ScRequests()) {
-    if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array())
+    if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array()) {
       continue;
+    }
     for (const auto& m : req["modules"]) published.push_back(m.get<std::string>());
   }
   EXPECT_EQ(published, (std::vector<std::string>{"Module2", "Module5"})) << r.out;

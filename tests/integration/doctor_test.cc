@@ -190,15 +190,19 @@ TEST_F(DoctorTest, AWrongServiceCenterPasswordDoesNotHold) {
   const nlohmann::json doc = DoctorJson({}, &code);
   std::vector<nlohmann::json> sc;
   for (const auto& r : doc["rows"]) {
-    if (r["server"] == "dc01" && absl::StartsWith(r["check"].get<std::string>(), "service_center."))
+    if (r["server"] == "dc01" &&
+        absl::StartsWith(r["check"].get<std::string>(), "service_center.")) {
       sc.push_back(r);
+    }
   }
   ASSERT_FALSE(sc.empty()) << doc;
   EXPECT_EQ(code, 1);
   bool refused = false;
   for (const auto& r : sc) {
-    if (r["verdict"] != "ok" && absl::StrContains(r["reason"].get<std::string>(), "osfleet-admin"))
+    if (r["verdict"] != "ok" &&
+        absl::StrContains(r["reason"].get<std::string>(), "osfleet-admin")) {
       refused = true;
+    }
     EXPECT_THAT(r["reason"].get<std::string>(), ::testing::Not(HasSubstr("NotTheFarmsHash")));
   }
   EXPECT_TRUE(refused) << doc;

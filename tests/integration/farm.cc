@@ -72,8 +72,9 @@ std::string Farm::AgentYaml(const std::string& name, const std::string& role) co
   }
   std::vector<std::string> names = {"OutSystems Deployment Service",
                                     "OutSystems Scheduler Service"};
-  if (role == "deployment_controller")
+  if (role == "deployment_controller") {
     names.insert(names.begin(), "OutSystems Deployment Controller Service");
+  }
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string& svc = names[i];
     absl::StrAppend(&yaml, "  - name: ", svc, "\n    backend: process\n    command: [\"", BinDir(),

@@ -379,13 +379,13 @@ TEST(HostileConnections, AFloodFromSeveralAddressesLeavesRoomForANewClient) {
   }
   ASSERT_TRUE(WaitFor([&] { return absl::StrContains(ReadFile(agent.log()), "closed at once"); },
                       absl::Seconds(10)))
-      << "the flood never reached the ceiling:\n" << ReadFile(agent.log());
+      << "the flood never reached the ceiling:\n"
+      << ReadFile(agent.log());
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  auto fresh = v1::Endpoints::NewStub(
-      grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(agent.port()),
-                                grpc::InsecureChannelCredentials(), args));
+  auto fresh = v1::Endpoints::NewStub(grpc::CreateCustomChannel(
+      "127.0.0.1:" + std::to_string(agent.port()), grpc::InsecureChannelCredentials(), args));
   v1::SetEndpointsRequest req;
   req.add_changes()->set_database(v1::DATABASE_PLATFORM);
   req.mutable_changes(0)->set_address("SQLNEW");

@@ -189,11 +189,11 @@ TEST_F(HostileBounds, ConfigurationToolCredentialsAreBoundedAndNeverEchoed) {
 }
 
 TEST_F(HostileBounds, OsctlChecksTheBoundsBeforeContactingAnyServer) {
-  const std::string inventory = WriteInventory(
-      tmp_.Sub("inventory.yaml"),
-      {{"dc01", absl::StrCat("127.0.0.1:", UnusedPort()), "deployment_controller"}});
-  ProcessResult r = RunOsctl({"--inventory", inventory, "--insecure", "services", "restart",
-                              "--min-healthy", "100000h"});
+  const std::string inventory =
+      WriteInventory(tmp_.Sub("inventory.yaml"),
+                     {{"dc01", absl::StrCat("127.0.0.1:", UnusedPort()), "deployment_controller"}});
+  ProcessResult r = RunOsctl(
+      {"--inventory", inventory, "--insecure", "services", "restart", "--min-healthy", "100000h"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("--min-healthy: must be between 0 and 1h, got 100000h"));
   r = RunOsctl({"--inventory", inventory, "--insecure", "sc", "run", "--deadline", "48h"});

@@ -292,7 +292,8 @@ TEST_F(HostileCredentialsTest, ARolloutSendsEachAgentOnlyTheCredentialsItsToolNa
                                   "--skip-service-center", "--platform", farm_->new_db().address(),
                                   "--db-admin-credentials", credentials});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  ProcessResult back = farm_->Osctl({"rollout", "rollback", "--yes", "--db-admin-credentials", credentials});
+  ProcessResult back =
+      farm_->Osctl({"rollout", "rollback", "--yes", "--db-admin-credentials", credentials});
   ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
 
   const std::map<std::string, std::string> expected = {

@@ -37,8 +37,8 @@ class HostileRolesTest : public ::testing::Test {
     pki_->Issue("alice", "osfleet:operator");
     AgentOptions options{"dc01", "deployment_controller", "sqlserver-dc.hsconf"};
     options.insecure = false;
-    options.extra_args = {"--tls-cert", pki_->Path("dc01.pem"), "--tls-key",
-                          pki_->Path("dc01.key"), "--tls-ca", pki_->Path("ca.pem")};
+    options.extra_args = {"--tls-cert", pki_->Path("dc01.pem"), "--tls-key", pki_->Path("dc01.key"),
+                          "--tls-ca",   pki_->Path("ca.pem")};
     agent_ = std::make_unique<Agent>(tmp_.Sub("dc01"), options);
     ASSERT_TRUE(agent_->WaitReady()) << ReadFile(agent_->log());
     inventory_ = WriteInventory(tmp_.Sub("inv.yaml"),
@@ -56,8 +56,8 @@ class HostileRolesTest : public ::testing::Test {
               "-keyout", pki_->Path(file + ".key"), "-out", pki_->Path(file + ".csr"), "-subj",
               subject, "-multivalue-rdn"},
              {"x509", "-req", "-in", pki_->Path(file + ".csr"), "-CA", pki_->Path("ca.pem"),
-              "-CAkey", pki_->Path("ca.key"), "-CAcreateserial", "-out",
-              pki_->Path(file + ".pem"), "-days", "2", "-extfile", ext}}) {
+              "-CAkey", pki_->Path("ca.key"), "-CAcreateserial", "-out", pki_->Path(file + ".pem"),
+              "-days", "2", "-extfile", ext}}) {
       std::vector<std::string> argv = {"/usr/bin/openssl"};
       argv.insert(argv.end(), args.begin(), args.end());
       const ProcessResult r = RunProgram(argv);
@@ -67,9 +67,8 @@ class HostileRolesTest : public ::testing::Test {
 
   // The certificate's serial as openssl prints it, without leading zeros.
   std::string SerialOf(const std::string& file) {
-    const ProcessResult r =
-        RunProgram({"/usr/bin/openssl", "x509", "-in", pki_->Path(file + ".pem"), "-noout",
-                    "-serial"});
+    const ProcessResult r = RunProgram(
+        {"/usr/bin/openssl", "x509", "-in", pki_->Path(file + ".pem"), "-noout", "-serial"});
     std::string serial = r.out.substr(r.out.find('=') + 1);
     while (!serial.empty() && (serial.back() == '\n' || serial.back() == '\r')) serial.pop_back();
     return Unpadded(serial);
@@ -112,11 +111,10 @@ class HostileRolesTest : public ::testing::Test {
   // `who` is refused with UNAUTHENTICATED and `why`: a read from a generated client, a
   // Set from osctl and one from a generated client (neither changes anything), and the
   // Set's audit line.
-  void ExpectRefused(const std::string& who, const std::string& why,
-                     const std::string& identity) {
+  void ExpectRefused(const std::string& who, const std::string& why, const std::string& identity) {
     const grpc::Status get = Get(who);
-    EXPECT_EQ(get.error_code(), grpc::StatusCode::UNAUTHENTICATED) << who << ": "
-                                                                  << get.error_message();
+    EXPECT_EQ(get.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << who << ": " << get.error_message();
     EXPECT_THAT(get.error_message(), HasSubstr(why));
     const std::string before = ReadFile(agent_->hsconf());
     const ProcessResult set = Osctl(who, {"endpoints", "set", "--platform", "SQLNEW"});

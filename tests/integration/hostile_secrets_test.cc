@@ -170,8 +170,8 @@ class HostileSecretsTest : public ::testing::Test {
   // hold no piece of the secret, and `expect` where the echo was.
   void RunAndCheck(int exit_code, const std::string& expect) {
     for (const char* format : {"table", "json", "jsonl"}) {
-      const ProcessResult r = RunOsctl(
-          {"--inventory", inventory_, "--insecure", "--output", format, "sc", "run"});
+      const ProcessResult r =
+          RunOsctl({"--inventory", inventory_, "--insecure", "--output", format, "sc", "run"});
       EXPECT_EQ(r.exit_code, exit_code) << r.out << r.err;
       ExpectNoSecret(r.out, absl::StrCat("osctl --output ", format, " (stdout)"));
       ExpectNoSecret(r.err, absl::StrCat("osctl --output ", format, " (stderr)"));
@@ -231,11 +231,16 @@ TEST_F(HostileSecretsTest, EchoInPublishMessagesIsMasked) {
 
 // ESC ] 0 ; … BEL retitles the window, ESC [ 2 J clears the screen, CR overwrites the line,
 // U+009B is an 8-bit CSI, U+202E reverses what follows.
-constexpr char kHostile[] = "evil\x1b]0;pwned\x07\x1b[2J\rFAKE\xC2\x9B" "1m\xE2\x80\xAE" "x";
+constexpr char kHostile[] =
+    "evil\x1b]0;pwned\x07\x1b[2J\rFAKE\xC2\x9B"
+    "1m\xE2\x80\xAE"
+    "x";
 constexpr char kShown[] = "evil\\u001b]0;pwned\\u0007\\u001b[2J\\rFAKE\\u009b1m\\u202ex";
 // XML turns a CR read from a file into LF (end-of-line handling): a file value comes back so.
 constexpr char kHostileFromXml[] =
-    "evil\x1b]0;pwned\x07\x1b[2J\nFAKE\xC2\x9B" "1m\xE2\x80\xAE" "x";
+    "evil\x1b]0;pwned\x07\x1b[2J\nFAKE\xC2\x9B"
+    "1m\xE2\x80\xAE"
+    "x";
 constexpr char kShownFromXml[] = "evil\\u001b]0;pwned\\u0007\\u001b[2J\\nFAKE\\u009b1m\\u202ex";
 
 void ExpectNoControls(const std::string& text, const std::string& where) {

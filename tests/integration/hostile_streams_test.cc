@@ -74,8 +74,9 @@ std::map<int, int> Hammer(const std::function<grpc::Status(int, int)>& call) {
   }
   for (std::thread& th : threads) th.join();
   std::map<int, int> total;
-  for (const auto& m : seen)
+  for (const auto& m : seen) {
     for (const auto& [code, n] : m) total[code] += n;
+  }
   return total;
 }
 
@@ -198,8 +199,9 @@ TEST_F(HostileStreams, ControlOfAnUnknownServiceFromManyThreads) {
   // never dropped because the agent went away.
   EXPECT_EQ(codes.count(kGone), 0u) << Codes(codes);
   EXPECT_EQ(codes.count(grpc::StatusCode::OK), 0u) << Codes(codes);
-  EXPECT_GT(codes.count(grpc::StatusCode::NOT_FOUND) + codes.count(grpc::StatusCode::INVALID_ARGUMENT),
-            0u)
+  EXPECT_GT(
+      codes.count(grpc::StatusCode::NOT_FOUND) + codes.count(grpc::StatusCode::INVALID_ARGUMENT),
+      0u)
       << Codes(codes);
   ExpectStillServing();
 }

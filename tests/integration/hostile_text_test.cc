@@ -65,16 +65,15 @@ class HostileTextTest : public ::testing::Test {
     WriteFile(dir_ + "/agent.yaml",
               absl::StrCat("services:\n  - name: OutSystems Scheduler Service\n",
                            "    backend: command\n", "    start: \"", kGarbageAndFail, "\"\n",
-                           "    stop: \"true\"\n",
-                           "    status: \"printf '\\\\351'; exit 3\"\n",
+                           "    stop: \"true\"\n", "    status: \"printf '\\\\351'; exit 3\"\n",
                            "    start_timeout: 10s\n    stop_timeout: 5s\n"));
     AgentOptions options{"fe01", "front_end", ""};
     options.hsconf = dir_ + "/server.hsconf";
     options.extra_args = {"--config", dir_ + "/agent.yaml"};
     agent_ = std::make_unique<Agent>(dir_, options);
     ASSERT_TRUE(agent_->WaitReady()) << ReadFile(agent_->log());
-    inventory_ = WriteInventory(tmp_.Sub("inventory.yaml"),
-                                {{"fe01", agent_->address(), "front_end"}});
+    inventory_ =
+        WriteInventory(tmp_.Sub("inventory.yaml"), {{"fe01", agent_->address(), "front_end"}});
   }
 
   ProcessResult Osctl(std::vector<std::string> args) {
@@ -194,24 +193,23 @@ TEST(HostileInput, AgentConfigNotUtf8OrNotYamlExitsTwoNamingFileAndLine) {
 }
 
 TEST(HostileInput, BadFlagsExitTwoWithoutCrashing) {
-  for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"--concurrency", "abc", "fleet", "status"},
-                                             {"--concurrency", "99999999999999999999", "fleet",
-                                              "status"},
-                                             {"fleet", "status", "--no-such-flag"},
-                                             {"services", "restart", "--min-healthy"},
-                                             {"--output", "caf\xE9", "fleet", "status"},
-                                             {"caf\xE9"}}) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--concurrency", "abc", "fleet", "status"},
+           {"--concurrency", "99999999999999999999", "fleet", "status"},
+           {"fleet", "status", "--no-such-flag"},
+           {"services", "restart", "--min-healthy"},
+           {"--output", "caf\xE9", "fleet", "status"},
+           {"caf\xE9"}}) {
     const ProcessResult r = RunOsctl(args);
     EXPECT_EQ(r.exit_code, 2) << args[0] << " " << r.err;
     ExpectCleanRun(r);  // CLI11 quotes a bad argument: valid UTF-8 all the same
   }
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"--max-concurrent-calls", "abc"},
-           {"--max-concurrent-calls", "99999999999999999999"},
-           {"--no-such-flag"},
-           {"--config"},
-           {"--name", "caf\xE9", "--bogus"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--max-concurrent-calls", "abc"},
+                                             {"--max-concurrent-calls", "99999999999999999999"},
+                                             {"--no-such-flag"},
+                                             {"--config"},
+                                             {"--name", "caf\xE9", "--bogus"}}) {
     const ProcessResult r = RunProgram([&] {
       std::vector<std::string> argv = {BinDir() + "/osagent"};
       argv.insert(argv.end(), args.begin(), args.end());

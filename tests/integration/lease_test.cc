@@ -85,9 +85,9 @@ TEST_F(LeaseTest, OsctlFrozenPastItsLeaseMidBatchConvergesOnTheOldAddress) {
   EXPECT_EQ(j["phase"], "rolled_back") << j.dump(2);
   // Woken right at the lease's end, osctl may find its fleet hold lost before the change's
   // revert shows: either way the note blames the pause.
-  EXPECT_THAT(j["note"].get<std::string>(),
-              ::testing::AnyOf(HasSubstr("no longer hold this rollout's change"),
-                               HasSubstr("fleet hold")));
+  EXPECT_THAT(
+      j["note"].get<std::string>(),
+      ::testing::AnyOf(HasSubstr("no longer hold this rollout's change"), HasSubstr("fleet hold")));
   EXPECT_THAT(j["note"].get<std::string>(), HasSubstr("too slow for --lease 2s"));
   EXPECT_THAT(Log(), ::testing::AnyOf(HasSubstr("no longer hold"), HasSubstr("was lost")));
   EXPECT_TRUE(EveryoneBackOnTheOldAddress());

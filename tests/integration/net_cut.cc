@@ -37,16 +37,16 @@ NetCut::~NetCut() {
   Restore();
   std::vector<std::thread> threads;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     threads.swap(threads_);
   }
   for (std::thread& t : threads) t.join();
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (int fd : open_) ::close(fd);
 }
 
 void NetCut::Restore() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (cut_) {
     for (int fd : open_) ::shutdown(fd, SHUT_RDWR);
   }
@@ -60,7 +60,7 @@ void NetCut::AcceptLoop() {
       if (stopping_) return;
       continue;
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     open_.push_back(client);
     threads_.emplace_back([this, client] { Relay(client); });
   }
@@ -75,7 +75,7 @@ void NetCut::Relay(int client) {
     return;
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     open_.push_back(upstream);
   }
   std::thread back([this, upstream, client] { Pump(upstream, client); });

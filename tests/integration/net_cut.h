@@ -5,9 +5,11 @@
 #pragma once
 
 #include <atomic>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace osfleet::testing {
 
@@ -34,9 +36,9 @@ class NetCut {
   int port_ = 0;
   std::atomic<bool> cut_{false};
   std::atomic<bool> stopping_{false};
-  std::mutex mu_;
-  std::vector<int> open_;  // every relayed socket, to end them
-  std::vector<std::thread> threads_;
+  absl::Mutex mu_;
+  std::vector<int> open_ ABSL_GUARDED_BY(mu_);  // every relayed socket, to end them
+  std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
   std::thread acceptor_;
 };
 

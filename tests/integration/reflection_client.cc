@@ -115,8 +115,9 @@ absl::Status ReflectedServer::AddFiles(const refl::ServerReflectionResponse& res
   }
   for (const std::string& bytes : response.file_descriptor_response().file_descriptor_proto()) {
     google::protobuf::FileDescriptorProto file;
-    if (!file.ParseFromString(bytes))
+    if (!file.ParseFromString(bytes)) {
       return absl::InternalError("a file descriptor does not parse");
+    }
     if (!files_.insert(file.name()).second) continue;
     if (!database_.Add(file)) return absl::InternalError(absl::StrCat("cannot add ", file.name()));
   }

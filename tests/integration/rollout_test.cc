@@ -94,8 +94,9 @@ TEST_F(RolloutTest, HappyPathInBatches) {
     }
   }
   int publishes = 0;
-  for (const auto& req : farm_->ScRequests())
+  for (const auto& req : farm_->ScRequests()) {
     publishes += req["op"] == "Staging_PublishWith2StepOption";
+  }
   EXPECT_EQ(publishes, 1);
   EXPECT_THAT(r.out, HasSubstr("publish"));
   EXPECT_THAT(r.out, HasSubstr("rollout "));
@@ -422,8 +423,8 @@ TEST_F(RolloutTest, TwoRolloutsAtOnceTheSecondIsRefusedNamingTheFirst) {
     EXPECT_THAT(farm_->Hsconf(n), Not(HasSubstr(second_to))) << n;
   }
   // Ended: the fleet is free for the next rollout at once.
-  ProcessResult third = farm_->Osctl(
-      {"rollout", "apply", "--yes", "--platform", second_to, "--lease", "3s"});
+  ProcessResult third =
+      farm_->Osctl({"rollout", "apply", "--yes", "--platform", second_to, "--lease", "3s"});
   EXPECT_EQ(third.exit_code, 0) << third.out << third.err;
 }
 
@@ -447,7 +448,8 @@ TEST_F(RolloutTest, KilledRolloutsHoldEndsWithItsLease) {
   ProcessResult after;
   EXPECT_TRUE(WaitFor(
       [&] {
-        after = farm_->Osctl({"rollout", "apply", "--yes", "--platform", farm_->new_db().address()});
+        after =
+            farm_->Osctl({"rollout", "apply", "--yes", "--platform", farm_->new_db().address()});
         return after.exit_code != 3;
       },
       absl::Seconds(30)));

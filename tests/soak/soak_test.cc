@@ -307,8 +307,9 @@ TEST(Soak, DISABLED_Soak) {
     absl::StrAppendFormat(&summary, "  fault %-44s %3d runs, landed while osctl ran: %d\n", k, v,
                           landed[k]);
   }
-  for (const auto& [k, v] : follow_ups)
+  for (const auto& [k, v] : follow_ups) {
     absl::StrAppendFormat(&summary, "  follow-up %s: %d\n", k, v);
+  }
   for (const auto& [k, v] : outcome) absl::StrAppendFormat(&summary, "  ended %s: %d\n", k, v);
   absl::StrAppendFormat(&summary,
                         "  mixed: %d (services on another address than their file: %d); osctl "

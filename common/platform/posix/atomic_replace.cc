@@ -14,15 +14,14 @@
 #include <utility>
 
 #include "common/platform/file_lock.h"
-#include "common/platform/replace_temp_name.h"
 #include "common/platform/posix/errno_error.h"
+#include "common/platform/replace_temp_name.h"
 
 namespace osfleet::platform {
 namespace {
 
 using posix::ErrnoError;
 using posix::PlatformError;
-
 
 void Notify(const ReplaceOptions& options, ReplaceStep step) {
   if (options.after_step) options.after_step(step);
@@ -235,8 +234,9 @@ Result<UniqueFd> OpenIn(int dir_fd, const std::string& base, const std::string& 
   if (!fd.valid()) return ErrnoError(errno, "opening " + path);
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
-  if (!S_ISREG(st.st_mode))
+  if (!S_ISREG(st.st_mode)) {
     return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
+  }
   return fd;
 }
 

@@ -3,9 +3,8 @@
 namespace osfleet::platform {
 
 const AgentPaths& DefaultAgentPaths() {
-  static const AgentPaths paths{
-      "C:\\Program Files\\OutSystems\\Platform Server\\server.hsconf", "/var/lib/osagent",
-      "/etc/osagent/agent.yaml", ""};
+  static const AgentPaths paths{"C:\\Program Files\\OutSystems\\Platform Server\\server.hsconf",
+                                "/var/lib/osagent", "/etc/osagent/agent.yaml", ""};
   return paths;
 }
 

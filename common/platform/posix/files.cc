@@ -43,8 +43,9 @@ Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_byte
   if (!fd.valid()) return ErrnoError(errno, "opening " + path);
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
-  if (!S_ISREG(st.st_mode))
+  if (!S_ISREG(st.st_mode)) {
     return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
+  }
   if (static_cast<std::size_t>(st.st_size) > max_bytes) {
     return PlatformError(Errc::kTooLarge, path + " is " + std::to_string(st.st_size) +
                                               " bytes, more than the " + std::to_string(max_bytes) +

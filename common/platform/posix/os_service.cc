@@ -12,8 +12,9 @@ namespace {
 
 Error NotHere(const std::string& what) {
   return Error{make_error_code(Errc::kInvalidArgument),
-               what + " is for Windows; on Linux systemd runs osagent as it is "
-                      "(packaging/osagent.service, docs/operations.md)"};
+               what +
+                   " is for Windows; on Linux systemd runs osagent as it is "
+                   "(packaging/osagent.service, docs/operations.md)"};
 }
 
 Error Errno(std::string what) {

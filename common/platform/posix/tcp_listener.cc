@@ -47,8 +47,9 @@ struct TcpListener::State {
   // Touched by the accept thread only.
   std::vector<Tracked> by_fd;
   std::unordered_map<std::string, std::vector<int>> by_peer;
+  // std::mutex (not seen by -Wthread-safety): the platform layer is standard C++, no Abseil.
   mutable std::mutex mu;
-  ListenerCounters counters;
+  ListenerCounters counters;  // guarded by mu
 
   void Run();
   void AcceptFrom(int listening);
@@ -233,8 +234,7 @@ int TcpListener::State::PressureMark(int ceiling) const {
 bool TcpListener::State::StillTheSame(int fd) {
   struct stat st {};
   const Tracked& t = by_fd[fd];
-  return ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_ino == t.ino &&
-         st.st_dev == t.dev;
+  return ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_ino == t.ino && st.st_dev == t.dev;
 }
 
 // The address holding the most open connections, and how many ("" and 0 when none).

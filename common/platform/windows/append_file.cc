@@ -1,9 +1,9 @@
 #include "common/platform/append_file.h"
 
 #include <fcntl.h>
+#include <io.h>
 #include <algorithm>
 #include <optional>
-#include <io.h>
 
 #include "common/platform/windows/file_identity.h"
 #include "common/platform/windows/security.h"
@@ -19,10 +19,9 @@ HANDLE HandleOf(const UniqueFd& fd) { return reinterpret_cast<HANDLE>(_get_osfha
 // Opened for appending, shared so that a rotation can rename it while it is open; created
 // private (the audit log is for the agent's account and administrators).
 win::UniqueHandle OpenForAppend(const std::string& path, DWORD access) {
-  return win::UniqueHandle(CreateFileW(win::Wide(path).c_str(), access,
-                                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                       win::PrivateAttributes(), OPEN_ALWAYS,
-                                       FILE_ATTRIBUTE_NORMAL, nullptr));
+  return win::UniqueHandle(CreateFileW(
+      win::Wide(path).c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+      win::PrivateAttributes(), OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
 }
 
 // Writes at the end of the file whatever other appenders wrote (offset 0xFFFFFFFF'FFFFFFFF
@@ -87,7 +86,8 @@ Result<void> AppendOnlyFile::EnsureOpen() {
   if (!file.valid()) return LastError("open");
   const std::optional<win::FileIdentity> id = win::IdentityOf(file.get());
   if (!id) return LastError("fstat");
-  if ((id->attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 || GetFileType(file.get()) != FILE_TYPE_DISK) {
+  if ((id->attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 ||
+      GetFileType(file.get()) != FILE_TYPE_DISK) {
     return win::WinError(ERROR_INVALID_PARAMETER, "open (not a regular file)");
   }
   needs_newline_ = EndsMidLine(file.get(), id->size);

@@ -81,10 +81,9 @@ Result<Temp> CreateTemp(const std::string& dir, const std::string& base, HANDLE 
     Temp temp;
     const std::string name = NewReplaceTempName(base);
     temp.path = win::JoinPath(dir, name);
-    temp.handle = UniqueHandle(CreateFileW(Wide(temp.path).c_str(),
-                                           GENERIC_WRITE | READ_CONTROL | WRITE_DAC | WRITE_OWNER,
-                                           0, attributes, CREATE_NEW, FILE_ATTRIBUTE_NORMAL,
-                                           nullptr));
+    temp.handle = UniqueHandle(
+        CreateFileW(Wide(temp.path).c_str(), GENERIC_WRITE | READ_CONTROL | WRITE_DAC | WRITE_OWNER,
+                    0, attributes, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr));
     if (!temp.handle.valid() && GetLastError() == ERROR_FILE_EXISTS) continue;
     if (!temp.handle.valid()) return LastError("creating a temp file in " + dir);
     if (security_from != nullptr) {
@@ -140,11 +139,11 @@ Result<void> RenameOver(const std::string& temp, const std::string& target) {
     }
     const DWORD error = GetLastError();
     if (!IsBusy(error) || Clock::now() >= deadline) {
-      return win::WinError(error, "renaming " + temp + " over " + target +
-                                      (retried ? " (still in use after " +
-                                                     std::to_string(kRenameRetryFor.count()) +
-                                                     " ms)"
-                                               : ""));
+      return win::WinError(
+          error,
+          "renaming " + temp + " over " + target +
+              (retried ? " (still in use after " + std::to_string(kRenameRetryFor.count()) + " ms)"
+                       : ""));
     }
     retried = true;
     std::this_thread::sleep_for(pause);
@@ -229,7 +228,8 @@ Result<void> ReplaceFileAtomically(const std::string& path, std::string_view byt
   if (old.valid()) {
     const std::optional<win::FileIdentity> id = win::IdentityOf(old.get());
     if (!id) return LastError("inspecting " + resolved);
-    if ((id->attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 || GetFileType(old.get()) != FILE_TYPE_DISK) {
+    if ((id->attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 ||
+        GetFileType(old.get()) != FILE_TYPE_DISK) {
       return PlatformError(Errc::kNotRegularFile, resolved + " is not a regular file");
     }
   }
@@ -259,10 +259,9 @@ namespace {
 
 Result<UniqueFd> OpenIn(const std::string& folder, const std::string& base,
                         const std::string& path) {
-  UniqueHandle file(CreateFileW(Wide(win::JoinPath(folder, base)).c_str(),
-                                GENERIC_READ | READ_CONTROL, kShareAll, nullptr, OPEN_EXISTING,
-                                FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS,
-                                nullptr));
+  UniqueHandle file(CreateFileW(
+      Wide(win::JoinPath(folder, base)).c_str(), GENERIC_READ | READ_CONTROL, kShareAll, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, nullptr));
   if (!file.valid()) return LastError("opening " + path);
   const std::optional<win::FileIdentity> id = win::IdentityOf(file.get());
   if (!id) return LastError("inspecting " + path);
@@ -270,7 +269,8 @@ Result<UniqueFd> OpenIn(const std::string& folder, const std::string& base,
     return PlatformError(Errc::kNotRegularFile,
                          path + " is not a regular file (a symbolic link appeared there)");
   }
-  if ((id->attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 || GetFileType(file.get()) != FILE_TYPE_DISK) {
+  if ((id->attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 ||
+      GetFileType(file.get()) != FILE_TYPE_DISK) {
     return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
   }
   UniqueFd fd = ToFd(std::move(file));
@@ -384,9 +384,9 @@ Result<bool> EditableFile::Replace(std::string_view bytes, const ReplaceOptions&
   // still name the file read — as on POSIX, right before the rename. The folder stays
   // open (and so cannot be renamed). A Replace is the last call on this object.
   UniqueFd& own = file_fd_;
-  return WriteAndRename(folder_, base_, bytes, file, options.new_file_mode, options,
-                        [&folder, &base, file] { return StillNames(folder, base, file); },
-                        [&own] { own.Reset(); });
+  return WriteAndRename(
+      folder_, base_, bytes, file, options.new_file_mode, options,
+      [&folder, &base, file] { return StillNames(folder, base, file); }, [&own] { own.Reset(); });
 }
 
 Result<std::vector<std::string>> EditableFile::RemoveStaleTempFiles() const {

@@ -67,9 +67,9 @@ std::wstring EnvironmentBlock(const std::map<std::string, std::string>& added) {
 }
 
 Error CannotStart(const CommandSpec& spec, const std::string& step, DWORD code) {
-  return win::PlatformError(Errc::kCannotStart, "cannot start " + spec.argv[0] + ": " + step +
-                                                    ": " + win::WindowsCategory().message(
-                                                               static_cast<int>(code)));
+  return win::PlatformError(Errc::kCannotStart,
+                            "cannot start " + spec.argv[0] + ": " + step + ": " +
+                                win::WindowsCategory().message(static_cast<int>(code)));
 }
 
 struct Spawned {
@@ -120,10 +120,9 @@ Result<void> CreateSuspended(const CommandSpec& spec, HANDLE stdin_handle, HANDL
   std::lock_guard<std::mutex> lock(InheritMutex());
   SetHandleInformation(stdin_handle, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
   SetHandleInformation(output_write, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
-  const BOOL created =
-      CreateProcessW(application.c_str(), command_line.data(), nullptr, nullptr, TRUE, flags,
-                     environment.data(), folder.empty() ? nullptr : folder.c_str(),
-                     &startup.StartupInfo, &info);
+  const BOOL created = CreateProcessW(
+      application.c_str(), command_line.data(), nullptr, nullptr, TRUE, flags, environment.data(),
+      folder.empty() ? nullptr : folder.c_str(), &startup.StartupInfo, &info);
   const DWORD error = GetLastError();
   // It may hold a credential filled into a placeholder (the Configuration Tool's switches).
   SecureZeroMemory(command_line.data(), command_line.size() * sizeof(wchar_t));
@@ -316,8 +315,7 @@ std::string ChildProcess::ReadOutput() {
   char buffer[4096];
   while (output_ != kNone) {
     DWORD n = 0;
-    if (ReadFile(reinterpret_cast<HANDLE>(output_), buffer, sizeof(buffer), &n, nullptr) &&
-        n > 0) {
+    if (ReadFile(reinterpret_cast<HANDLE>(output_), buffer, sizeof(buffer), &n, nullptr) && n > 0) {
       return std::string(buffer, n);
     }
     if (GetLastError() == ERROR_MORE_DATA) return std::string(buffer, n);

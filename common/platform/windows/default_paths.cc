@@ -20,14 +20,12 @@ constexpr char kPlatformServerFolder[] = "C:\\Program Files\\OutSystems\\Platfor
 // A REG_SZ value (a REG_EXPAND_SZ one expanded), empty when absent.
 std::wstring RegistryString(HKEY root, const wchar_t* key, const wchar_t* value) {
   DWORD size = 0;
-  if (RegGetValueW(root, key, value, RRF_RT_REG_SZ, nullptr, nullptr,
-                   &size) != ERROR_SUCCESS ||
+  if (RegGetValueW(root, key, value, RRF_RT_REG_SZ, nullptr, nullptr, &size) != ERROR_SUCCESS ||
       size < sizeof(wchar_t)) {
     return std::wstring();
   }
   std::wstring text(size / sizeof(wchar_t), L'\0');
-  if (RegGetValueW(root, key, value, RRF_RT_REG_SZ, nullptr, &text[0],
-                   &size) != ERROR_SUCCESS) {
+  if (RegGetValueW(root, key, value, RRF_RT_REG_SZ, nullptr, &text[0], &size) != ERROR_SUCCESS) {
     return std::wstring();
   }
   text.resize(size / sizeof(wchar_t));

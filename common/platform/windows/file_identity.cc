@@ -16,11 +16,9 @@ std::optional<FileIdentity> IdentityOf(HANDLE handle) {
 std::optional<FileIdentity> IdentityAt(const std::wstring& path) {
   // No access rights needed to read the attributes; every sharing mode, so that an open
   // server.hsconf can be inspected.
-  UniqueHandle handle(CreateFileW(path.c_str(), 0,
-                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                  OPEN_EXISTING,
-                                  FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT,
-                                  nullptr));
+  UniqueHandle handle(CreateFileW(
+      path.c_str(), 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+      OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
   if (!handle.valid()) return std::nullopt;
   return IdentityOf(handle.get());
 }

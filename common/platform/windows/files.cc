@@ -199,8 +199,8 @@ std::string MakeOwnerOnlyCommand(const std::string& path, bool /*folder*/) {
   wchar_t user[257];
   DWORD size = sizeof(user) / sizeof(user[0]);
   const std::string account = GetUserNameW(user, &size) ? win::Utf8(user) : "%USERNAME%";
-  return "icacls \"" + path + "\" /inheritance:r /grant:r SYSTEM:F Administrators:F \"" +
-         account + "\":F";
+  return "icacls \"" + path + "\" /inheritance:r /grant:r SYSTEM:F Administrators:F \"" + account +
+         "\":F";
 }
 
 Result<void> CheckAccess(const std::string& path, Access access) {

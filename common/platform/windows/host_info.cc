@@ -12,8 +12,8 @@ using RtlGetVersionFn = LONG(WINAPI*)(OSVERSIONINFOW*);
 std::string WindowsVersion() {
   HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
   if (ntdll == nullptr) return "";
-  const auto get_version =
-      reinterpret_cast<RtlGetVersionFn>(reinterpret_cast<void*>(GetProcAddress(ntdll, "RtlGetVersion")));
+  const auto get_version = reinterpret_cast<RtlGetVersionFn>(
+      reinterpret_cast<void*>(GetProcAddress(ntdll, "RtlGetVersion")));
   OSVERSIONINFOW info{};
   info.dwOSVersionInfoSize = sizeof(info);
   if (get_version == nullptr || get_version(&info) != 0) return "";

@@ -77,9 +77,9 @@ struct Descriptor {
 Result<Descriptor> ReadDescriptor(const std::string& path) {
   Descriptor d;
   PSECURITY_DESCRIPTOR sd = nullptr;
-  const DWORD error = GetNamedSecurityInfoW(
-      Wide(path).c_str(), SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
-      &d.owner, nullptr, &d.dacl, nullptr, &sd);
+  const DWORD error = GetNamedSecurityInfoW(Wide(path).c_str(), SE_FILE_OBJECT,
+                                            OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+                                            &d.owner, nullptr, &d.dacl, nullptr, &sd);
   if (error != ERROR_SUCCESS) return WinError(error, "inspecting " + path);
   d.holder.reset(sd);
   return d;
@@ -143,10 +143,10 @@ Result<void> MakePrivate(const std::wstring& path, const std::string& what) {
   BOOL present = FALSE, defaulted = FALSE;
   PACL dacl = nullptr;
   GetSecurityDescriptorDacl(attributes->lpSecurityDescriptor, &present, &dacl, &defaulted);
-  const DWORD error = SetNamedSecurityInfoW(
-      const_cast<wchar_t*>(path.c_str()), SE_FILE_OBJECT,
-      DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, nullptr, nullptr, dacl,
-      nullptr);
+  const DWORD error =
+      SetNamedSecurityInfoW(const_cast<wchar_t*>(path.c_str()), SE_FILE_OBJECT,
+                            DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                            nullptr, nullptr, dacl, nullptr);
   if (error != ERROR_SUCCESS) return WinError(error, what);
   return {};
 }
@@ -192,10 +192,10 @@ Result<void> CopySecurity(HANDLE from, HANDLE to, const std::string& what) {
   PSID owner = nullptr, group = nullptr;
   PACL dacl = nullptr;
   PSECURITY_DESCRIPTOR sd = nullptr;
-  DWORD error = GetSecurityInfo(from, SE_FILE_OBJECT,
-                                OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
-                                    DACL_SECURITY_INFORMATION,
-                                &owner, &group, &dacl, nullptr, &sd);
+  DWORD error = GetSecurityInfo(
+      from, SE_FILE_OBJECT,
+      OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, &owner,
+      &group, &dacl, nullptr, &sd);
   if (error != ERROR_SUCCESS) return WinError(error, "reading the permissions of " + what);
   LocalPtr<void> holder(sd);
   SECURITY_DESCRIPTOR_CONTROL control = 0;

@@ -209,8 +209,9 @@ Result StopAndWait(const std::string& name, std::chrono::milliseconds timeout) {
     const DWORD error = GetLastError();
     if (error == ERROR_SERVICE_NOT_ACTIVE) return Result{};
     // Cannot accept the control while a start or stop is pending: wait for the outcome.
-    if (error != ERROR_SERVICE_CANNOT_ACCEPT_CTRL)
+    if (error != ERROR_SERVICE_CANNOT_ACCEPT_CTRL) {
       return Failure("stopping " + Quoted(name), error);
+    }
   }
   return WaitFor(opened.service.get(), name, SERVICE_STOPPED, deadline, timeout);
 }

@@ -156,7 +156,9 @@ std::pair<std::string, std::string> SplitPath(const std::string& path) {
   }
   std::string folder = path.substr(0, slash);
   // Keep the root's separator: "C:\" and "\" (not "C:" and "").
-  if (folder.empty() || (folder.size() == 2 && folder[1] == ':')) folder = path.substr(0, slash + 1);
+  if (folder.empty() || (folder.size() == 2 && folder[1] == ':')) {
+    folder = path.substr(0, slash + 1);
+  }
   return {folder, path.substr(slash + 1)};
 }
 

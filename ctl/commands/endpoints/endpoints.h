@@ -1,8 +1,8 @@
 // endpoints: the database endpoints in server.hsconf. One file per command in this folder.
 #pragma once
 
-#include "ctl/fleet/endpoint_addresses.h"
 #include "ctl/commands/command.h"
+#include "ctl/fleet/endpoint_addresses.h"
 
 namespace osfleet::ctl {
 

@@ -25,14 +25,14 @@ struct SetOptions {
   EndpointAddresses addresses;  // empty = unchanged
   bool dry_run = false;
   std::string reason;
-  bool restart = false;                 // restart the services after writing, wait healthy
-  std::string confirm_timeout;          // e.g. "10m": revert by itself unless confirmed
-  std::string lease;                    // e.g. "30s": all or nothing, confirmed by osctl
-  std::string restart_timeout = "10m";  // deadline of calls that restart services
-  bool yes = false;                     // do not ask, even on a terminal
-  DbCredentialFlags credentials;        // for the agents' Configuration Tool
+  bool restart = false;                   // restart the services after writing, wait healthy
+  std::string confirm_timeout;            // e.g. "10m": revert by itself unless confirmed
+  std::string lease;                      // e.g. "30s": all or nothing, confirmed by osctl
+  std::string restart_timeout = "10m";    // deadline of calls that restart services
+  bool yes = false;                       // do not ask, even on a terminal
+  DbCredentialFlags credentials;          // for the agents' Configuration Tool
   ScInstallFlags install_service_center;  // on the Deployment Controller's tool run
-  std::string advanced_settings;        // refuse | rewrite | keep
+  std::string advanced_settings;          // refuse | rewrite | keep
 };
 
 // Servers whose agent runs the Configuration Tool take the change one at a time: the
@@ -62,9 +62,7 @@ absl::StatusOr<EndpointsChange> ChangeFrom(const SetOptions& o) {
   if (o.confirm_timeout.empty()) return change;
   absl::StatusOr<absl::Duration> d = ParseDuration(o.confirm_timeout, "--confirm-timeout");
   if (!d.ok()) return d.status();
-  if (*d <= absl::ZeroDuration() || *d > absl::Hours(24)) {
-    return absl::InvalidArgumentError("--confirm-timeout: must be more than 0 and at most 24h");
-  }
+  if (absl::Status s = CheckConfirmTimeout(*d); !s.ok()) return s;
   change.confirm_within = *d;
   return change;
 }

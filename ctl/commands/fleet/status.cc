@@ -68,8 +68,9 @@ void PrintTable(const FleetContext& ctx, const std::vector<HostReply<v1::AgentIn
   for (const auto& r : info) {
     if (!r.ok() || !r.response.hsconf_error().empty()) continue;
     const std::string line = ServicesLagLine(r.server->name, r.response);
-    if (!line.empty())
+    if (!line.empty()) {
       absl::StrAppend(&out, Paint("services: " + line, Color::kYellow, ctx.color()), "\n");
+    }
   }
   for (const std::string& line : DriftLines(endpoints)) {
     absl::StrAppend(&out, Paint("drift: " + line, Color::kYellow, ctx.color()), "\n");

@@ -2,12 +2,12 @@
 // every server in batches, after asking (unless --yes).
 #include <cstdio>
 
-#include "ctl/fleet/endpoint_addresses.h"
 #include "ctl/commands/address_flags.h"
 #include "ctl/commands/advanced_settings_flag.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/commands/service_center_install.h"
+#include "ctl/fleet/endpoint_addresses.h"
 #include "ctl/ops/doctor/doctor.h"
 #include "ctl/ops/rollout/journal_fleet.h"
 #include "ctl/output/exit_code.h"

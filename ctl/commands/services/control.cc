@@ -2,8 +2,8 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/time/duration.h"
 #include "common/api/request_limits.h"
+#include "common/time/duration.h"
 #include "ctl/commands/services/services.h"
 #include "ctl/output/event_printer.h"
 #include "ctl/output/exit_code.h"

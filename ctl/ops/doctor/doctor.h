@@ -9,8 +9,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/time/clock.h"
 #include "common/api/tls_check.h"
+#include "common/time/clock.h"
 #include "ctl/fleet/context.h"
 #include "osfleet/v1/agent.pb.h"
 

@@ -141,8 +141,8 @@ class Rollout {
   Journal journal_;
   RolloutSink sink_;
   const std::atomic<bool>* interrupted_;
-  std::vector<size_t> server_of_host_;   // journal host index -> ctx server index
-  std::unique_ptr<LeaseKeeper> leases_;  // while Execute runs
+  std::vector<size_t> server_of_host_;     // journal host index -> ctx server index
+  std::unique_ptr<LeaseKeeper> leases_;    // while Execute runs
   std::unique_ptr<FleetHoldKeeper> hold_;  // while Execute or RollBack runs
   std::map<std::string, std::string> tool_credentials_;
 };

@@ -101,8 +101,9 @@ std::string FleetView::Headline() const {
   }
   for (Standing s : {Standing::kPending, Standing::kOther, Standing::kUnreachable}) {
     const std::vector<std::string> names = NamesIn(*this, s);
-    if (!names.empty())
+    if (!names.empty()) {
       absl::StrAppend(&line, "; ", StandingName(s), ": ", absl::StrJoin(names, ", "));
+    }
   }
   if (!target.empty()) absl::StrAppend(&line, "; target: ", target);
   for (const ServerStanding& s : servers) {

@@ -30,7 +30,7 @@ struct ServerStanding {
 
 struct FleetView {
   std::vector<ServerStanding> servers;
-  std::string target;  // what the rollout moves (MovesText); ends the Headline when set
+  std::string target;            // what the rollout moves (MovesText); ends the Headline when set
   bool split() const;            // some on the new address, others on the old
   bool services_lag() const;     // some server's services run on another revision
   bool converged() const;        // every file on one side and every service on its file

@@ -1,8 +1,8 @@
 // Rollout: the fleet-wide hold on the Deployment Controller's agent (fleet_hold_keeper.h),
 // so that two rollouts never change one fleet at once.
 #include "absl/strings/str_cat.h"
-#include "common/time/duration.h"
 #include "common/platform/test_pause.h"
+#include "common/time/duration.h"
 #include "ctl/ops/rollout/engine.h"
 #include "ctl/output/exit_code.h"
 

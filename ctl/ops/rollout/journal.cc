@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/io/atomic_file.h"
-#include "common/text/json_util.h"
 #include "common/platform/files.h"
 #include "common/platform/owner_only.h"
+#include "common/text/json_util.h"
 #include "ctl/ops/rollout/journal_check.h"
 #include "ctl/output/exit_code.h"
 

@@ -68,7 +68,7 @@ struct RolloutOptions {
   int canary = 1;
   std::string max_fail = "0";
   std::string confirm_timeout = "10m";
-  std::string lease = "30s";  // "0s": the window alone (a journal from before leases)
+  std::string lease = "30s";            // "0s": the window alone (a journal from before leases)
   std::string on_failure = "rollback";  // rollback | keep
   // --advanced-settings: refuse | rewrite | keep (what the operator chose for addresses in
   // advanced-settings elements that name the old host; "refuse" in older journals).
@@ -81,8 +81,8 @@ struct RolloutOptions {
 };
 
 struct Journal {
-  std::string id;    // "20261127-020301-3f9a"
-  std::string path;  // where it is stored (not serialised)
+  std::string id;         // "20261127-020301-3f9a"
+  std::string path;       // where it is stored (not serialised)
   std::string inventory;  // the inventory's path when it started (a record: never used)
   // The fingerprint of the CA the rollout's agents were trusted with (CaFingerprint in
   // journal_fleet.h); empty in a journal written before it was recorded.

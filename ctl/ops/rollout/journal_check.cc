@@ -8,12 +8,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/model/address.h"
-#include "common/time/duration.h"
-#include "common/model/host_port.h"
 #include "common/api/request_limits.h"
 #include "common/api/role.h"
+#include "common/model/address.h"
+#include "common/model/host_port.h"
 #include "common/text/utf8.h"
+#include "common/time/duration.h"
 #include "ctl/ops/rollout/batches.h"
 
 namespace osfleet::ctl {
@@ -87,8 +87,9 @@ class FieldReader {
   void Double(const json& object, const char* key, double min, double max, double& out) {
     const json* value = Member(object, key);
     if (value == nullptr) return;
-    if (!value->is_number())
+    if (!value->is_number()) {
       return Fail(key, absl::StrCat("expected a number, got ", TypeName(*value)));
+    }
     const double d = value->get<double>();
     if (!std::isfinite(d) || d < min || d > max) {
       return Fail(key, absl::StrCat(value->dump(), " is outside ", min, "..", max));
@@ -99,8 +100,9 @@ class FieldReader {
   void Bool(const json& object, const char* key, bool& out) {
     const json* value = Member(object, key);
     if (value == nullptr) return;
-    if (!value->is_boolean())
+    if (!value->is_boolean()) {
       return Fail(key, absl::StrCat("expected true or false, got ", TypeName(*value)));
+    }
     out = value->get<bool>();
   }
 
@@ -108,8 +110,9 @@ class FieldReader {
                std::vector<std::string>& out) {
     const json* value = Member(object, key);
     if (value == nullptr) return;
-    if (!value->is_array())
+    if (!value->is_array()) {
       return Fail(key, absl::StrCat("expected a list, got ", TypeName(*value)));
+    }
     if (value->size() > max_items) {
       return Fail(key, absl::StrCat(value->size(), " entries, at most ", max_items, " allowed"));
     }
@@ -125,8 +128,9 @@ class FieldReader {
   void Addresses(const json& object, const char* key, std::map<std::string, std::string>& out) {
     const json* value = Member(object, key);
     if (value == nullptr) return;
-    if (!value->is_object())
+    if (!value->is_object()) {
       return Fail(key, absl::StrCat("expected an object, got ", TypeName(*value)));
+    }
     for (const auto& [name, address] : value->items()) {
       if (name != "platform" && name != "log" && name != "session") {
         return Fail(key, absl::StrCat("'", name, "' is not a database (platform, log, session)"));
@@ -173,8 +177,9 @@ class FieldReader {
 void ReadOptions(const json& doc, FieldReader& root, RolloutOptions& o) {
   const auto it = doc.find("options");
   if (it == doc.end()) return;
-  if (!it->is_object())
+  if (!it->is_object()) {
     return root.Fail("options", absl::StrCat("expected an object, got ", TypeName(*it)));
+  }
   FieldReader r("options.");
   r.String(*it, "platform", kMaxJournalAddressBytes, o.platform);
   r.String(*it, "log", kMaxJournalAddressBytes, o.log);
@@ -238,8 +243,9 @@ void ReadHost(const json& item, size_t index, int batches, FieldReader& root, Ho
 
 // The options' texts parse as their flags do, within the agents' request limits.
 absl::Status CheckOptions(const RolloutOptions& o, int hosts) {
-  if (o.platform.empty() && o.log.empty() && o.session.empty())
+  if (o.platform.empty() && o.log.empty() && o.session.empty()) {
     return absl::InvalidArgumentError("options: no new address");
+  }
   for (const auto& [field, text] :
        {std::pair<const char*, const std::string&>{"options.platform", o.platform},
         {"options.log", o.log},

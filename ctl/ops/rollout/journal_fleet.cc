@@ -6,10 +6,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/io/atomic_file.h"
-#include "common/text/escape.h"
-#include "common/model/revision.h"
 #include "common/api/role.h"
+#include "common/io/atomic_file.h"
+#include "common/model/revision.h"
+#include "common/text/escape.h"
 
 namespace osfleet::ctl {
 namespace {

@@ -17,7 +17,9 @@
 namespace osfleet::platform::testing {
 namespace {
 
-constexpr char kHsconf[] = "\xEF\xBB\xBF<?xml version=\"1.0\"?>\r\n<EnvironmentConfiguration>\r\n</EnvironmentConfiguration>\r\n";
+constexpr char kHsconf[] =
+    "\xEF\xBB\xBF<?xml "
+    "version=\"1.0\"?>\r\n<EnvironmentConfiguration>\r\n</EnvironmentConfiguration>\r\n";
 
 std::vector<std::string> TempFilesIn(const std::string& folder) {
   std::vector<std::string> out;
@@ -86,7 +88,8 @@ TEST(WindowsAtomicReplace, KeepsTheFilesOwnerAndDacl) {
                           nullptr, nullptr, &sd);
     wchar_t* text = nullptr;
     ConvertSecurityDescriptorToStringSecurityDescriptorW(
-        sd, SDDL_REVISION_1, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, &text, nullptr);
+        sd, SDDL_REVISION_1, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, &text,
+        nullptr);
     const std::string out = text != nullptr ? win::Utf8(text) : "";
     LocalFree(text);
     LocalFree(sd);
@@ -211,14 +214,14 @@ TEST(WindowsEditableFile, ReportsAFolderOthersMayRemoveFilesFrom) {
   WriteRaw(path, "x");
   PSECURITY_DESCRIPTOR sd = nullptr;
   // Everyone: full control of the folder.
-  ASSERT_TRUE(ConvertStringSecurityDescriptorToSecurityDescriptorW(
-      L"D:(A;OICI;FA;;;WD)", SDDL_REVISION_1, &sd, nullptr));
+  ASSERT_TRUE(ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:(A;OICI;FA;;;WD)",
+                                                                   SDDL_REVISION_1, &sd, nullptr));
   BOOL present = FALSE, defaulted = FALSE;
   PACL dacl = nullptr;
   GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted);
   ASSERT_EQ(SetNamedSecurityInfoW(const_cast<wchar_t*>(win::Wide(dir.Sub("open")).c_str()),
-                                  SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
-                                  dacl, nullptr),
+                                  SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr, dacl,
+                                  nullptr),
             static_cast<DWORD>(ERROR_SUCCESS));
   LocalFree(sd);
   Result<EditableFile> file = EditableFile::Open(path, {});

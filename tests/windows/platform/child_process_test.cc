@@ -53,11 +53,14 @@ TEST(WindowsChildProcess, ExitCodeAndBothOutputStreamsAreCaptured) {
 TEST(WindowsChildProcess, ArgumentsArriveUnchanged) {
   const CommandOutcome outcome =
       RunToEnd(Self({"--child=args", "plain", "with space", "", R"(quote"inside)", R"(trail\)",
-                R"(C:\Program Files\OutSystems\)", R"(back\\"slash)", "/Switch:a b",
-                "Gr\xC3\xBC\xC3\x9F" "e \xE2\x82\xAC"}));
-  EXPECT_EQ(outcome.output, "[plain]\n[with space]\n[]\n[quote\"inside]\n[trail\\]\n"
-                            "[C:\\Program Files\\OutSystems\\]\n[back\\\\\"slash]\n"
-                            "[/Switch:a b]\n[Gr\xC3\xBC\xC3\x9F" "e \xE2\x82\xAC]");
+                     R"(C:\Program Files\OutSystems\)", R"(back\\"slash)", "/Switch:a b",
+                     "Gr\xC3\xBC\xC3\x9F"
+                     "e \xE2\x82\xAC"}));
+  EXPECT_EQ(outcome.output,
+            "[plain]\n[with space]\n[]\n[quote\"inside]\n[trail\\]\n"
+            "[C:\\Program Files\\OutSystems\\]\n[back\\\\\"slash]\n"
+            "[/Switch:a b]\n[Gr\xC3\xBC\xC3\x9F"
+            "e \xE2\x82\xAC]");
 }
 
 TEST(WindowsChildProcess, TheSpecsEnvironmentIsAddedAndReplacesWithoutCase) {

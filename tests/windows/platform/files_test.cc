@@ -32,7 +32,8 @@ TEST(WindowsFiles, RefusesAFolderAndAFileOverTheLimit) {
   Result<std::string> big = ReadFileCapped(dir.Sub("big"), 1000);
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.error().code, Errc::kTooLarge);
-  EXPECT_EQ(big.error().Message(), dir.Sub("big") + " is 2000 bytes, more than the 1000-byte limit");
+  EXPECT_EQ(big.error().Message(),
+            dir.Sub("big") + " is 2000 bytes, more than the 1000-byte limit");
 }
 
 TEST(WindowsFiles, AMissingFileIsNotFoundWithTheWindowsText) {
@@ -100,8 +101,8 @@ bool UnderWine() {
 
 struct Sddl {
   explicit Sddl(const wchar_t* text) {
-    EXPECT_TRUE(ConvertStringSecurityDescriptorToSecurityDescriptorW(text, SDDL_REVISION_1, &sd,
-                                                                     nullptr));
+    EXPECT_TRUE(
+        ConvertStringSecurityDescriptorToSecurityDescriptorW(text, SDDL_REVISION_1, &sd, nullptr));
     BOOL present = FALSE, defaulted = FALSE;
     GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted);
     if (!present) dacl = nullptr;
@@ -116,7 +117,7 @@ struct Sddl {
 // The secret-file rule: only the agent's account, SYSTEM and Administrators may read.
 TEST(WindowsSecurity, WhoMayReadASecretFile) {
   EXPECT_FALSE(win::DaclLetsOthersRead(Sddl(L"D:P(A;;FA;;;SY)(A;;FA;;;BA)").dacl));
-  EXPECT_TRUE(win::DaclLetsOthersRead(Sddl(L"D:P(A;;FA;;;SY)(A;;FR;;;WD)").dacl));   // Everyone
+  EXPECT_TRUE(win::DaclLetsOthersRead(Sddl(L"D:P(A;;FA;;;SY)(A;;FR;;;WD)").dacl));       // Everyone
   EXPECT_TRUE(win::DaclLetsOthersRead(Sddl(L"D:(A;;FA;;;SY)(A;;0x1200a9;;;BU)").dacl));  // Users
   EXPECT_TRUE(win::DaclLetsOthersRead(Sddl(L"D:(A;;GA;;;AU)").dacl));  // Authenticated Users
   // Inherit-only entries are for what a folder will hold, not for the object.
@@ -130,9 +131,11 @@ TEST(WindowsSecurity, WhoMayReadASecretFile) {
 // WRITE_OWNER, a file's data; an untrusted owner.
 TEST(WindowsSecurity, WhoMayReplaceAFileOrWhatAFolderHolds) {
   // C:\Program Files\OutSystems\Platform Server as the installer leaves it.
-  EXPECT_EQ(win::UntrustedWritersIn(
-                nullptr, Sddl(L"D:(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)"
-                              L"(A;OICIIO;GA;;;CO)").dacl, true),
+  EXPECT_EQ(win::UntrustedWritersIn(nullptr,
+                                    Sddl(L"D:(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)"
+                                         L"(A;OICIIO;GA;;;CO)")
+                                        .dacl,
+                                    true),
             "");
   EXPECT_NE(win::UntrustedWritersIn(nullptr, Sddl(L"D:(A;;FA;;;SY)(A;;FA;;;BU)").dacl, true)
                 .find("may remove or rename what it holds"),
@@ -160,7 +163,9 @@ TEST(WindowsFiles, SecretFileIsPrivateReadsTheFilesDacl) {
   // Users' read on Windows.
   EXPECT_FALSE(*is_private);
   EXPECT_FALSE(SecretFileIsPrivate(dir.Sub("none")).ok());
-  if (UnderWine()) GTEST_SKIP() << "Wine keeps no DACL set on a file (it derives one from the mode bits)";
+  if (UnderWine()) {
+    GTEST_SKIP() << "Wine keeps no DACL set on a file (it derives one from the mode bits)";
+  }
   ASSERT_TRUE(SetFileMode(path, 0600).ok());
   EXPECT_TRUE(*SecretFileIsPrivate(path));
   EXPECT_EQ(ReadRaw(path), "#secret");  // still ours to read

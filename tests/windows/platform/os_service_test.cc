@@ -23,8 +23,11 @@ class WindowsService : public ::testing::Test {
   void TearDown() override { (void)UninstallService(name_, seconds(30)); }
 
   ServiceRegistration Registration(const std::string& code) const {
-    return ServiceRegistration{name_, name_ + " (osfleet test)", "started by os_service_test",
-                               {SelfPath(), "--child=service", name_, report_, code}, ""};
+    return ServiceRegistration{name_,
+                               name_ + " (osfleet test)",
+                               "started by os_service_test",
+                               {SelfPath(), "--child=service", name_, report_, code},
+                               ""};
   }
 
   TempDir dir_{"service test"};
@@ -61,8 +64,7 @@ TEST_F(WindowsService, AStartThatFailsIsReportedWithItsExitCode) {
   ASSERT_TRUE(InstallService(Registration("3")).ok());
   const scm::Result started = scm::StartAndWait(name_, std::chrono::seconds(30));
   ASSERT_FALSE(started.ok());
-  EXPECT_NE(started.error.find("service-specific exit code 3"), std::string::npos)
-      << started.error;
+  EXPECT_NE(started.error.find("service-specific exit code 3"), std::string::npos) << started.error;
 }
 
 TEST_F(WindowsService, InstallingAgainUpdatesTheRegisteredService) {

@@ -142,8 +142,7 @@ TEST(AuthzTest, CertificateThatIsNoClientCredentialIsRefused) {
       {{{"OU", "osfleet:viewer"}, {"OU", "osfleet:operator"}, {"CN", "dave"}},
        "has 2 role OUs (\"osfleet:viewer\", \"osfleet:operator\"); a certificate must have "
        "exactly one"},
-      {{{"OU", "osfleet:operator"}, {"OU", "osfleet:operator"}, {"CN", "dave"}},
-       "has 2 role OUs"},
+      {{{"OU", "osfleet:operator"}, {"OU", "osfleet:operator"}, {"CN", "dave"}}, "has 2 role OUs"},
       {{{"OU", "osfleet:Operator"}, {"CN", "dave"}}, "has OU \"osfleet:Operator\", which is not"},
       {{{"OU", "osfleet:operator"}}, "has no CN"},
       {{{"OU", "osfleet:operator"}, {"CN", "alice"}, {"CN", "admin"}},

@@ -1,4 +1,4 @@
-// The configuration_tool: section and the runner, with real child processes (/bin/sh
+// The Configuration Tool's runner, with real child processes (/bin/sh
 // scripts standing in for ConfigurationTool.com): switches and placeholders, exit codes,
 // the log's new lines, the timeout, and secrets masked everywhere.
 #include "agent/configuration_tool/configuration_tool.h"
@@ -12,7 +12,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "agent/config/agent_config.h"
 #include "common/text/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -53,11 +52,6 @@ class ConfigurationToolTest : public ::testing::Test {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
-  }
-  absl::StatusOr<AgentConfig> LoadYaml(const std::string& yaml) {
-    const std::string path = dir_ + "/agent.yaml";
-    std::ofstream(path, std::ios::trunc) << yaml;
-    return LoadAgentConfig(path);
   }
 
   testing::TempDir tmp_;  // declared first: removed after what uses it
@@ -196,58 +190,6 @@ TEST_F(ConfigurationToolTest, AProgramThatCannotStartIsReported) {
   EXPECT_FALSE(run.ran);
   EXPECT_THAT(run.status.message(), HasSubstr("the Configuration Tool did not run"));
   EXPECT_THAT(run.status.message(), HasSubstr("no-such-tool"));
-}
-
-TEST_F(ConfigurationToolTest, TheSectionAndItsErrors) {
-  absl::StatusOr<AgentConfig> ok = LoadYaml(
-      "configuration_tool:\n  command: [/opt/os/ConfigurationTool.com]\n  apply: [/SetupInstall, "
-      "'${u}', '${p}']\n  timeout: 45m\n  log_file: /tmp/ct.log\n");
-  ASSERT_OK(ok);
-  ASSERT_TRUE(ok->configuration_tool.has_value());
-  EXPECT_EQ(ok->configuration_tool->apply.size(), 3u);
-  EXPECT_EQ(ok->configuration_tool->timeout, absl::Minutes(45));
-  absl::StatusOr<AgentConfig> defaults =
-      LoadYaml("configuration_tool:\n  command: ['C:\\Program Files\\OutSystems\\CT.com']\n");
-  ASSERT_OK(defaults);
-  EXPECT_EQ(defaults->configuration_tool->apply, std::vector<std::string>{"/UpgradeInstall"});
-  EXPECT_EQ(defaults->configuration_tool->apply_settings,
-            std::vector<std::string>{"/ApplySettingsFactory"});
-  absl::StatusOr<AgentConfig> windows_auth = LoadYaml(
-      "configuration_tool:\n  command: [/x]\n  apply_settings: [/ApplySettingsFactory, "
-      "/WithWindowsAuthentication, '${windows_auth_password}']\n");
-  ASSERT_OK(windows_auth);
-  EXPECT_EQ(windows_auth->configuration_tool->apply_settings,
-            (std::vector<std::string>{"/ApplySettingsFactory", "/WithWindowsAuthentication",
-                                      "${windows_auth_password}"}));
-  EXPECT_EQ(*PlaceholderNames(windows_auth->configuration_tool->apply_settings),
-            std::set<std::string>{"windows_auth_password"});
-  EXPECT_FALSE(LoadYaml("name: x\n")->configuration_tool.has_value());
-
-  struct Bad {
-    std::string yaml, message;
-  };
-  for (const Bad& bad : std::vector<Bad>{
-           {"configuration_tool:\n", "configuration_tool.command: required on this OS"},
-           {"configuration_tool:\n  command: [ConfigurationTool.com]\n", "is not an absolute path"},
-           {"configuration_tool:\n  command: [/x]\n  apply: []\n", "expected a non-empty list"},
-           {"configuration_tool:\n  command: [/x]\n  apply: ['${db pw}']\n",
-            "a placeholder is ${name}"},
-           {"configuration_tool:\n  command: [/x]\n  apply: ['${unclosed']\n",
-            "a placeholder is ${name}"},
-           {"configuration_tool:\n  command: [/x]\n  apply_settings: []\n",
-            "apply_settings: expected a non-empty list"},
-           {"configuration_tool:\n  command: [/x]\n  apply_settings: [/ApplySettingsFactory, "
-            "'${win pw}']\n",
-            "configuration_tool.apply_settings: argument 2"},
-           {"configuration_tool:\n  command: [/x]\n  timeout: 0s\n", "configuration_tool.timeout"},
-           {"configuration_tool:\n  command: [/x]\n  swiches: [/a]\n", "swiches"},
-       }) {
-    absl::StatusOr<AgentConfig> c = LoadYaml(bad.yaml);
-    ASSERT_FALSE(c.ok()) << bad.yaml;
-    EXPECT_THAT(c, StatusIs(absl::StatusCode::kInvalidArgument));
-    EXPECT_THAT(c.status().message(), HasSubstr(bad.message)) << bad.yaml;
-    EXPECT_THAT(c.status().message(), HasSubstr("agent.yaml:")) << bad.yaml;
-  }
 }
 
 }  // namespace

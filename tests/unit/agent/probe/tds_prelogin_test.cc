@@ -149,8 +149,9 @@ TEST(TdsPreloginTest, RejectsBrokenOptionTables) {
 
 TEST(TdsPreloginTest, NoPrefixOrSingleByteChangeCrashesTheParser) {
   const std::string good = RealWorldResponse();
-  for (size_t n = 0; n < good.size(); ++n)
+  for (size_t n = 0; n < good.size(); ++n) {
     EXPECT_FALSE(ParsePreloginResponse(good.substr(0, n)).ok());
+  }
   for (size_t i = 0; i < good.size(); ++i) {
     for (int v : {0x00, 0x01, 0x7F, 0x80, 0xFF}) {
       std::string mutated = good;

@@ -11,16 +11,13 @@ namespace {
 
 constexpr int kBackupsKept = 20;
 
-EndpointsDeps Deps(HsconfStore* store, ChangeManager* changes, FleetHold* hold, Executor* reads,
-                   Executor* work, Executor* rollback, const ProbeRunner* probes,
-                   const CallGate* gate) {
+EndpointsDeps Deps(HsconfStore* store, ChangeManager* changes, FleetHold* hold, Lanes lanes,
+                   const ProbeRunner* probes, const CallGate* gate) {
   EndpointsDeps deps;
   deps.store = store;
   deps.changes = changes;
   deps.hold = hold;
-  deps.reads = reads;
-  deps.work = work;
-  deps.rollback = rollback;
+  deps.lanes = lanes;
   deps.probes = probes;
   deps.on_read = [](bool) {};  // health: no health service here
   deps.gate = gate;
@@ -47,15 +44,15 @@ InProcessAgent::InProcessAgent(InProcessOptions options)
       services_({}, absl::ZeroDuration()),
       changes_(&store_, &services_, tmp_.Sub("pending.json"), absl::ZeroDuration(), &clock_),
       hold_(tmp_.Sub("hold.json"), /*refusal=*/"", &clock_),
-      endpoints_service_(
-          Deps(&store_, &changes_, &hold_, &reads_, &work_, &rollback_, &probes_, &gate_)),
-      services_service_(&services_, &reads_, &control_, absl::ZeroDuration(), &gate_),
-      service_center_service_(/*driver=*/nullptr, &phase_, absl::Minutes(60), &gate_),
+      endpoints_service_(Deps(&store_, &changes_, &hold_, AllLanes(), &probes_, &gate_)),
+      services_service_(&services_, AllLanes(), absl::ZeroDuration(), &gate_),
+      service_center_service_(/*driver=*/nullptr, AllLanes(), absl::Minutes(60), &gate_),
       reads_(1),
       work_(1),
       rollback_(1),
       control_(1),
       phase_(1),
+      checks_(1),
       probe_lane_(1),
       viewer_probe_lane_(1),
       probes_(&probe_lane_, &viewer_probe_lane_, /*dns_lookups_per_lane=*/1) {
@@ -64,6 +61,21 @@ InProcessAgent::InProcessAgent(InProcessOptions options)
   builder.RegisterService(&services_service_);
   builder.RegisterService(&service_center_service_);
   server_ = builder.BuildAndStart();
+}
+
+// The executors by lane (rpc_policy.h): one thread each, so that a test can hold a lane;
+// reads, Confirm and Renew share the critical lane (reads_), as in the agent.
+Lanes InProcessAgent::AllLanes() {
+  Lanes lanes;
+  lanes.critical = &reads_;
+  lanes.rollback = &rollback_;
+  lanes.changes = &work_;
+  lanes.control = &control_;
+  lanes.probes = &probe_lane_;
+  lanes.viewer_probes = &viewer_probe_lane_;
+  lanes.phase = &phase_;
+  lanes.checks = &checks_;
+  return lanes;
 }
 
 InProcessAgent::~InProcessAgent() {

@@ -20,12 +20,13 @@
 #include "agent/endpoints/change_manager.h"
 #include "agent/endpoints/fleet_hold.h"
 #include "agent/endpoints/hsconf_store.h"
-#include "agent/os_services/service_manager.h"
+#include "agent/outsystems_services/service_manager.h"
 #include "agent/probe/probe_targets.h"
 #include "agent/rpc/endpoints_service.h"
 #include "agent/rpc/service_center_service.h"
 #include "agent/rpc/services_service.h"
 #include "agent/server/executor.h"
+#include "agent/server/lanes.h"
 #include "osfleet/v1/endpoints.grpc.pb.h"
 #include "osfleet/v1/service_center.grpc.pb.h"
 #include "osfleet/v1/services.grpc.pb.h"
@@ -67,6 +68,8 @@ class InProcessAgent {
   Executor& work() { return work_; }
 
  private:
+  Lanes AllLanes();
+
   osfleet::testing::TempDir tmp_;  // first: removed after everything that uses it
   osfleet::testing::FakeClock clock_;
   const std::string hsconf_path_;
@@ -87,6 +90,7 @@ class InProcessAgent {
   Executor rollback_;
   Executor control_;
   Executor phase_;
+  Executor checks_;
   Executor probe_lane_;
   Executor viewer_probe_lane_;
   ProbeRunner probes_;

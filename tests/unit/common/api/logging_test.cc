@@ -90,8 +90,8 @@ TEST_F(FileLoggingTest, RecordsGoToTheFileInAFolderItMakesAndAreThereAtOnce) {
   spdlog::debug("below the level");
   spdlog::info("serving on port {}", 7443);
   // No flush, no shutdown: a service killed now still leaves this line.
-  EXPECT_THAT(Read(file), ::testing::MatchesRegex(
-                              "[0-9-]+T[0-9:.]+Z info osagent: serving on port 7443\n"));
+  EXPECT_THAT(Read(file),
+              ::testing::MatchesRegex("[0-9-]+T[0-9:.]+Z info osagent: serving on port 7443\n"));
 }
 
 TEST_F(FileLoggingTest, ABadLevelOrAFileThatCannotBeOpenedIsNamed) {

@@ -12,8 +12,7 @@ using ::osfleet::testing::StatusIs;
 // Every status the agent sends leaves through ToGrpcStatus: its message is valid UTF-8, so
 // that clients which decode it (Python, grpcurl) do not fail.
 TEST(StatusUtilTest, MessagesBecomeValidUtf8BothWays) {
-  const grpc::Status out =
-      ToGrpcStatus(absl::FailedPreconditionError("restart: \xFF\xFE caf\xC3"));
+  const grpc::Status out = ToGrpcStatus(absl::FailedPreconditionError("restart: \xFF\xFE caf\xC3"));
   EXPECT_EQ(out.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(out.error_message(), "restart: \xEF\xBF\xBD\xEF\xBF\xBD caf\xEF\xBF\xBD");
   const absl::Status in = FromGrpcStatus(grpc::Status(grpc::StatusCode::INTERNAL, "a\xE9"));

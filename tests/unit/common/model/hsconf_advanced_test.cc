@@ -265,10 +265,13 @@ TEST(HsconfAdvancedTest, FindingsSayWhatEachAddressMeansForAMove) {
   EXPECT_EQ(found[2].kind, Kind::kNamesOwnHost);  // sqlprod01, the short name
   for (const AdvancedSettingsFinding& f : found) ExpectNoSecret(f.text);
 
-  const HsconfDocument other = ParseHsconf(MiniHsconf(
-      "<Server>old01</Server>\n    <RuntimeAdvancedSettings>Server=a;Addr=elsewhere01;"
-      "Password=\"Top-Secret</RuntimeAdvancedSettings>\n    <ServicesAdvancedSettings>"
-      "Server=b;Server=c</ServicesAdvancedSettings>")).value();
+  const HsconfDocument other =
+      ParseHsconf(
+          MiniHsconf(
+              "<Server>old01</Server>\n    <RuntimeAdvancedSettings>Server=a;Addr=elsewhere01;"
+              "Password=\"Top-Secret</RuntimeAdvancedSettings>\n    <ServicesAdvancedSettings>"
+              "Server=b;Server=c</ServicesAdvancedSettings>"))
+          .value();
   const std::vector<AdvancedSettingsFinding> more = AdvancedSettingsFindings(other);
   ASSERT_EQ(more.size(), 3u);
   EXPECT_EQ(more[0].kind, Kind::kOverridden);      // Server=b, then Server=c

@@ -17,7 +17,9 @@ TEST(EscapeTest, PrintableTextIsKept) {
 }
 
 TEST(EscapeTest, TerminalSequencesBecomeVisible) {
-  EXPECT_EQ(EscapeControls("a\x1b]0;pwned\x07" "b"), "a\\u001b]0;pwned\\u0007b");
+  EXPECT_EQ(EscapeControls("a\x1b]0;pwned\x07"
+                           "b"),
+            "a\\u001b]0;pwned\\u0007b");
   EXPECT_EQ(EscapeControls("\x1b[2J\x1b[31mred"), "\\u001b[2J\\u001b[31mred");
   EXPECT_EQ(EscapeControls("ok\rFAKE"), "ok\\rFAKE");
   EXPECT_EQ(EscapeControls("line\nforged"), "line\\nforged");
@@ -29,10 +31,16 @@ TEST(EscapeTest, TerminalSequencesBecomeVisible) {
 }
 
 TEST(EscapeTest, C1ControlsAndBidiOverridesBecomeVisible) {
-  EXPECT_EQ(EscapeControls("csi\xC2\x9B" "2J"), "csi\\u009b2J");   // U+009B (8-bit CSI)
-  EXPECT_EQ(EscapeControls("nel\xC2\x85"), "nel\\u0085");          // U+0085
-  EXPECT_EQ(EscapeControls("\xE2\x80\xAE" "cod.exe"), "\\u202ecod.exe");  // RLO
-  EXPECT_EQ(EscapeControls("a\xE2\x80\xA8" "b"), "a\\u2028b");   // line separator
+  EXPECT_EQ(EscapeControls("csi\xC2\x9B"
+                           "2J"),
+            "csi\\u009b2J");                               // U+009B (8-bit CSI)
+  EXPECT_EQ(EscapeControls("nel\xC2\x85"), "nel\\u0085");  // U+0085
+  EXPECT_EQ(EscapeControls("\xE2\x80\xAE"
+                           "cod.exe"),
+            "\\u202ecod.exe");  // RLO
+  EXPECT_EQ(EscapeControls("a\xE2\x80\xA8"
+                           "b"),
+            "a\\u2028b");  // line separator
   EXPECT_EQ(EscapeControls("\xE2\x81\xA6x\xE2\x81\xA9"), "\\u2066x\\u2069");
   // Neighbours of the escaped ranges stay: U+00A0, U+00E9, U+2030.
   EXPECT_EQ(EscapeControls("\xC2\xA0\xC3\xA9\xE2\x80\xB0"), "\xC2\xA0\xC3\xA9\xE2\x80\xB0");
@@ -62,7 +70,11 @@ TEST(EscapeTest, KeepColorsKeepsOnlyOurOwnColours) {
 
 // The escapes are JSON escapes: escaping a JSON document leaves the same document.
 TEST(EscapeTest, EscapingJsonKeepsTheDocument) {
-  const nlohmann::json doc = {{"v", "a\xC2\x9B" "b\x7f" "c\xE2\x80\xAE" "d"}};
+  const nlohmann::json doc = {{"v",
+                               "a\xC2\x9B"
+                               "b\x7f"
+                               "c\xE2\x80\xAE"
+                               "d"}};
   const std::string text = doc.dump(2, ' ', false);
   EscapeOptions block;
   block.keep_newlines = true;

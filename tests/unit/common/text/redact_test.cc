@@ -84,8 +84,8 @@ TEST(RedactTest, AnyBasicCredentialIsMaskedWithoutKnowingIt) {
   EXPECT_EQ(RedactBasicCredentials(absl::StrCat("BASIC\t", other.substr(0, 12), "...")),
             "BASIC\t***...");
   // A folded token: both halves.
-  EXPECT_EQ(RedactBasicCredentials(absl::StrCat("Basic ", other.substr(0, 7), " ",
-                                                other.substr(7), " ok")),
+  EXPECT_EQ(RedactBasicCredentials(
+                absl::StrCat("Basic ", other.substr(0, 7), " ", other.substr(7), " ok")),
             "Basic *** ok");
   // Words that are not credentials stay.
   for (const char* s : {"Basic authentication failed", "WWW-Authenticate: Basic realm=\"SC\"",

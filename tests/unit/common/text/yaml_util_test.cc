@@ -71,8 +71,8 @@ TEST_F(YamlUtilTest, MissingFileIsNotFound) {
 
 // Numbers are read with absl::SimpleAtoi, never std::sto* (which throws).
 TEST_F(YamlUtilTest, IntegersOutOfRangeOrNotNumbersAreRefused) {
-  for (const char* text : {"99999999999999999999", "-99999999999999999999", "12abc", "0x", "",
-                           "1e3", " "}) {
+  for (const char* text :
+       {"99999999999999999999", "-99999999999999999999", "12abc", "0x", "", "1e3", " "}) {
     absl::StatusOr<YAML::Node> node = Load(absl::StrCat("n: '", text, "'\n"));
     ASSERT_OK(node);
     absl::StatusOr<int64_t> n = YamlInt(path_, (*node)["n"], "n");

@@ -47,5 +47,18 @@ TEST(LeaseOrDefaultTest, BadWindowsNameTheWindowNotTheLease) {
   }
 }
 
+// The window's bounds are the agent's (kConfirmWithinBounds), for `endpoints set` and
+// `rollout` alike; zero, which the agent takes for "no window", is no --confirm-timeout.
+TEST(ConfirmTimeoutTest, TheAgentsBoundsSaidInTheFlagsWords) {
+  EXPECT_TRUE(CheckConfirmTimeout(absl::Hours(24)).ok());
+  EXPECT_TRUE(CheckConfirmTimeout(absl::Nanoseconds(1)).ok());
+  for (absl::Duration window :
+       {absl::ZeroDuration(), -absl::Seconds(1), absl::Hours(24) + absl::Nanoseconds(1)}) {
+    const absl::Status s = CheckConfirmTimeout(window);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << window;
+    EXPECT_EQ(s.message(), "--confirm-timeout: must be more than 0 and at most 24h") << window;
+  }
+}
+
 }  // namespace
 }  // namespace osfleet::ctl

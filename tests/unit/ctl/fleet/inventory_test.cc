@@ -86,6 +86,20 @@ TEST_F(InventoryTest, RelativeTlsPathsResolveAgainstTheInventoryFolder) {
   EXPECT_EQ(inv->tls.key, dir_ + "/pki/operator.key");
 }
 
+// The one absolute-path rule (common/text/absolute_path.h): osctl.exe's inventory names
+// its TLS files with drive and UNC paths, kept as written on every OS.
+TEST_F(InventoryTest, WindowsAbsoluteTlsPathsAreKeptAsWritten) {
+  absl::StatusOr<Inventory> inv = Load(
+      "defaults:\n"
+      "  tls: {ca: 'C:\\pki\\ca.pem', cert: 'D:/pki/operator.pem', "
+      "key: '\\\\fs01\\pki\\operator.key'}\n"
+      "servers:\n  - {name: a, address: h1, role: dc}\n");
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->tls.ca, "C:\\pki\\ca.pem");
+  EXPECT_EQ(inv->tls.cert, "D:/pki/operator.pem");
+  EXPECT_EQ(inv->tls.key, "\\\\fs01\\pki\\operator.key");
+}
+
 TEST_F(InventoryTest, DefaultPortIs7443) {
   absl::StatusOr<Inventory> inv = Load("servers:\n  - {name: a, address: h1, role: dc}\n");
   ASSERT_OK(inv);
@@ -224,7 +238,9 @@ TEST_F(InventoryTest, FileThatIsNotUtf8IsUsageErrorWithFileAndLine) {
 }
 
 TEST_F(InventoryTest, FileThatIsNotYamlIsUsageErrorWithFileAndLine) {
-  for (const std::string bad : {"servers: [\n  {name: dc01\n", "\x7F" "ELF\x01\x02\x01\n[",
+  for (const std::string bad : {"servers: [\n  {name: dc01\n",
+                                "\x7F"
+                                "ELF\x01\x02\x01\n[",
                                 "- a\nb: c\n"}) {
     absl::StatusOr<Inventory> inv = Load(bad);
     ASSERT_THAT(inv, StatusIs(absl::StatusCode::kInvalidArgument));

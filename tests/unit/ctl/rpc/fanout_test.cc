@@ -106,10 +106,11 @@ class AgentStub final : public v1::Agent::CallbackService {
                                     v1::AgentInfo* info) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     info->set_hostname(name_);
-    if (answer_)
+    if (answer_) {
       reactor->Finish(grpc::Status::OK);
-    else
+    } else {
       held_.push_back(reactor);
+    }
     return reactor;
   }
   void FinishHeld() {

@@ -1,0 +1,40 @@
+// tls.crl in the agent's config: loaded from the tls section, and only with client
+// certificates (tls.ca) to check it against.
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "agent/agent_yaml/agent_config.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace osfleet::agent {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(AgentConfigCrlTest, TlsCrlIsLoadedAndNeedsTlsCa) {
+  std::string tmpl = ::testing::TempDir() + "agent_config_crl_test.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  const std::string path = tmpl + "/osagent.yaml";
+  std::ofstream(path) << "role: front_end\n"
+                         "tls:\n"
+                         "  cert: /etc/osagent/pki/fe01.pem\n"
+                         "  key: /etc/osagent/pki/fe01.key\n"
+                         "  ca: /etc/osagent/pki/ca.pem\n"
+                         "  crl: /etc/osagent/pki/crl.pem\n";
+  absl::StatusOr<AgentConfig> c = LoadAgentConfig(path);
+  std::filesystem::remove_all(tmpl);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->tls_crl, "/etc/osagent/pki/crl.pem");
+  EXPECT_TRUE(ValidateAgentConfig(*c).ok());
+  c->tls.ca.clear();
+  absl::Status s = ValidateAgentConfig(*c);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("tls.crl: revocation needs client certificates"));
+}
+
+}  // namespace
+}  // namespace osfleet::agent
