@@ -59,8 +59,9 @@ class ConfigurationToolTest : public ::testing::Test {
       if (fail != setup.fail_on_address.end()) {
         absl::StrAppend(&command, ", \"--fail-on-address=", fail->second, "\"");
       }
-      if (!setup.fail_file.empty())
+      if (!setup.fail_file.empty()) {
         absl::StrAppend(&command, ", \"--fail-file=", setup.fail_file, "\"");
+      }
       if (!setup.echo.empty()) absl::StrAppend(&command, ", \"--echo=", setup.echo, "\"");
       command += "]";
       o.extra_config[name] =
@@ -143,8 +144,9 @@ class ConfigurationToolTest : public ::testing::Test {
   std::vector<std::string> Published() const {
     std::vector<std::string> published;
     for (const nlohmann::json& req : farm_->ScRequests()) {
-      if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array())
+      if (req.value("op", "") != "Staging_PublishWith2StepOption" || !req["modules"].is_array()) {
         continue;
+      }
       for (const auto& m : req["modules"]) published.push_back(m.get<std::string>());
     }
     return published;

@@ -32,7 +32,8 @@ TEST(RequestLimits, SizesAndCounts) {
   absl::Status s = CheckSize("reason", std::string(kMaxReasonBytes + 1, 'r'), kMaxReasonBytes);
   EXPECT_EQ(s.message(), "reason: 1025 bytes, at most 1024 allowed");
   EXPECT_OK(CheckCount("changes", 3, kMaxChanges));
-  EXPECT_EQ(CheckCount("changes", 4, kMaxChanges).message(), "changes: 4 entries, at most 3 allowed");
+  EXPECT_EQ(CheckCount("changes", 4, kMaxChanges).message(),
+            "changes: 4 entries, at most 3 allowed");
 }
 
 }  // namespace

@@ -244,8 +244,7 @@ TEST_F(InventoryTest, FileThatIsNotYamlIsUsageErrorWithFileAndLine) {
                                 "- a\nb: c\n"}) {
     absl::StatusOr<Inventory> inv = Load(bad);
     ASSERT_THAT(inv, StatusIs(absl::StatusCode::kInvalidArgument));
-    EXPECT_THAT(std::string(inv.status().message()),
-                ::testing::MatchesRegex(path_ + ":[0-9]+:.*"));
+    EXPECT_THAT(std::string(inv.status().message()), ::testing::MatchesRegex(path_ + ":[0-9]+:.*"));
     EXPECT_EQ(ExitCodeFor(inv.status()), kExitUsage);
   }
   // A document that is YAML but not a mapping.
