@@ -4,7 +4,7 @@
 // the operator role; TLS without client certificates is "anonymous-tls", a viewer. A client
 // certificate listed in the agent's CRL (tls.crl) is refused whatever its role, and so is
 // one that is no client credential at all: a CA certificate, no CN, an empty CN, several
-// CNs, more than one role OU or an OU that only looks like a role (common/role.h).
+// CNs, more than one role OU or an OU that only looks like a role (common/api/role.h).
 #pragma once
 
 #include <grpcpp/grpcpp.h>

@@ -69,7 +69,7 @@ constexpr RpcPolicy ChangeRpc(absl::string_view name, CallClass call_class, Audi
   return {name, ClientRole::kOperator, call_class, audit, lane, reply};
 }
 
-// The rows, one per RPC; every one is also listed in AllRpcPolicies() (rpc_policy.cc).
+// The rows, one per RPC; every one is also listed in kAllRpcs below.
 namespace rpcs {
 
 inline constexpr RpcPolicy kAgentGetInfo =
@@ -120,10 +120,19 @@ inline constexpr RpcPolicy kServiceCenterRunPhase = ChangeRpc(
 inline constexpr RpcPolicy kUnknown =
     ChangeRpc("", CallClass::kRead, Audit::kEveryCall, Lane::kCritical);
 
+// Every row above but kUnknown (a new RPC: its row, and its line here).
+inline constexpr const RpcPolicy* kAllRpcs[] = {
+    &kAgentGetInfo,          &kAgentCheck,           &kEndpointsGet,   &kEndpointsPlan,
+    &kEndpointsListBackups,  &kEndpointsProbe,       &kEndpointsSet,   &kEndpointsRestart,
+    &kEndpointsRollback,     &kEndpointsConfirm,     &kEndpointsRenew, &kEndpointsTakeHold,
+    &kEndpointsRenewHold,    &kEndpointsReleaseHold, &kServicesList,   &kServicesControl,
+    &kServiceCenterRunPhase,
+};
+
 }  // namespace rpcs
 
 // Every row of rpcs:: but kUnknown.
-absl::Span<const RpcPolicy* const> AllRpcPolicies();
+inline absl::Span<const RpcPolicy* const> AllRpcPolicies() { return rpcs::kAllRpcs; }
 
 // The row named `name` ("Endpoints.Set"), or rpcs::kUnknown.
 const RpcPolicy& RpcPolicyNamed(absl::string_view name);

@@ -19,7 +19,7 @@ namespace osfleet::agent {
 
 // Credentials for the placeholders of `apply`, by name (e.g. db_admin_user,
 // db_admin_password). Held in memory for one change only: never logged or written. Every
-// copy overwrites its values when it is destroyed, cleared or assigned over (common/wipe.h),
+// copy overwrites its values when it is destroyed, cleared or assigned over (common/text/wipe.h),
 // so that a password does not outlive the change in freed memory, a core file or what
 // another process reads of this one.
 class ToolCredentials : public std::map<std::string, std::string> {

@@ -1,4 +1,4 @@
-// Child processes as the os_services backends see them; common/platform/child_process.h
+// Child processes as the outsystems_services backends see them; common/platform/child_process.h
 // starts, watches and stops them.
 #pragma once
 

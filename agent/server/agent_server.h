@@ -8,7 +8,7 @@
 // call_limiter.h (LimitsFor(max_concurrent_calls)): an eighth kept for Confirm, Renew and
 // Rollback, a quarter at most for viewers, Probe 8 from operators and 4 from viewers, so
 // neither a flood of long calls nor a viewer can refuse an operator's Set or Confirm. Long
-// calls stop when their client cancels or its deadline passes (common/cancel.h); a Set's
+// calls stop when their client cancels or its deadline passes (common/time/cancel.h); a Set's
 // own restart never does.
 #pragma once
 

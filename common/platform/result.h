@@ -1,5 +1,5 @@
 // How the platform layer reports a failure: the OS's own code and what was being done,
-// in standard C++ only (this layer builds without absl; common/os_status.h turns an Error
+// in standard C++ only (this layer builds without absl; common/io/os_status.h turns an Error
 // into an absl::Status).
 #pragma once
 

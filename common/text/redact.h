@@ -18,7 +18,7 @@ inline constexpr char kMasked[] = "***";
 
 // Knows the secrets of one run (the Service Center or database credentials) and masks, in
 // any text:
-// - each secret in every form of common/secret_forms.h: as is, JSON/C#-, XML-, URL-escaped
+// - each secret in every form of common/text/secret_forms.h: as is, JSON/C#-, XML-, URL-escaped
 //   (character by character, so partly escaped text too), quotes doubled, and all of those
 //   as UTF-16 bytes (little- or big-endian);
 // - base64 (standard or URL-safe, padded or not) of "user:secret";

@@ -33,13 +33,13 @@ absl::StatusOr<FanOutOptions> RestartFanOut(FanOutOptions fanout, bool restart,
                                             const std::string& restart_timeout);
 
 // --confirm-timeout: more than zero (a window of none is no window) and at most the agent's
-// bound (kConfirmWithinBounds, common/request_limits.h). INVALID_ARGUMENT naming the flag
+// bound (kConfirmWithinBounds, common/api/request_limits.h). INVALID_ARGUMENT naming the flag
 // otherwise.
 absl::Status CheckConfirmTimeout(absl::Duration window);
 
 // --lease against --confirm-timeout: both durations; the lease at least kLeaseBounds.min
-// (common/request_limits.h, the agent's own bound) and at most the window. INVALID_ARGUMENT naming
-// the flag otherwise.
+// (common/api/request_limits.h, the agent's own bound) and at most the window. INVALID_ARGUMENT
+// naming the flag otherwise.
 absl::Status CheckLeaseFlags(const std::string& lease, const std::string& confirm_timeout);
 
 // The lease a rollout runs with: --lease as given (checked as above), or, when it was not

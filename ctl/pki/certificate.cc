@@ -81,7 +81,7 @@ absl::Status AddExtensions(X509* cert, X509* issuer, const CertificateSpec& spec
 }
 
 // What agents would refuse is never signed: no CN, or a role OU that is not exactly one
-// role (common/role.h), or a CA certificate with a role.
+// role (common/api/role.h), or a CA certificate with a role.
 absl::Status CheckNames(const CertificateSpec& spec) {
   if (absl::StripAsciiWhitespace(spec.common_name).empty()) {
     return absl::InvalidArgumentError("a certificate needs a CN (a name that is not blank)");

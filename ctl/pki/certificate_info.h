@@ -31,7 +31,7 @@ absl::StatusOr<CertificateInfo> DescribeCertificate(X509* cert);
 // "viewer" / "operator" / "agent" for the one OU "osfleet:<x>"; empty for no role OU, and
 // when the OUs are refused (RoleProblem).
 std::string RoleOf(const CertificateInfo& info);
-// Why agents refuse this certificate's OUs (common/role.h CertificateRole): "has 2 role
+// Why agents refuse this certificate's OUs (common/api/role.h CertificateRole): "has 2 role
 // OUs (...)"; empty when they do not.
 std::string RoleProblem(const CertificateInfo& info);
 

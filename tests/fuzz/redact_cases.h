@@ -3,7 +3,7 @@
 // password written as is, JSON-, .NET-, XML-, URL-escaped, quotes doubled, as UTF-16, whole
 // in a line, cut short at a line's end, cut after kMinSecretChars characters in a line, and
 // its rest at the start of the next line (a wrapped line). The escapes are written here
-// independently of common/secret_forms.cc, the way the producers write them.
+// independently of common/text/secret_forms.cc, the way the producers write them.
 //
 // Each Case lists what must not survive redaction: the start of every form that holds
 // min(kMinCutChars, size) characters of the password. The filler text around the forms uses

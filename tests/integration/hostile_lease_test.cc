@@ -191,7 +191,7 @@ TEST_F(HostileLeaseTest, OwnersShortenedLeaseRevertsWhenItEndsAndTheRenewIsAudit
   EXPECT_LT(after, before);  // RFC 3339 UTC, same format: ordered as text
 }
 
-// The shortest lease is one number for agent and osctl alike (common/request_limits.h).
+// The shortest lease is one number for agent and osctl alike (common/api/request_limits.h).
 TEST_F(HostileLeaseTest, RenewBelowTheShortestLeaseIsRefusedEvenForTheOwner) {
   std::unique_ptr<v1::Endpoints::Stub> alice = Stub("alice");
   const std::string id = SetAsPending(*alice);

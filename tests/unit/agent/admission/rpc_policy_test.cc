@@ -141,5 +141,32 @@ TEST(RpcPolicyTest, NothingLongRunsOnTheCriticalLane) {
   EXPECT_EQ(rpcs::kServiceCenterRunPhase.lane, Lane::kPhase);
 }
 
+// Each RPC's lane and role as the handlers chose them before the table existed (issue 27
+// moved them here): a row edited by mistake fails this, not a production agent.
+TEST(RpcPolicyTest, EachRpcKeepsItsLaneAndRole) {
+  const std::map<std::string, Lane> lanes = {
+      {"Agent.GetInfo", Lane::kCritical},         {"Agent.Check", Lane::kChecks},
+      {"Endpoints.Get", Lane::kCritical},         {"Endpoints.Plan", Lane::kCritical},
+      {"Endpoints.ListBackups", Lane::kCritical}, {"Endpoints.Probe", Lane::kProbes},
+      {"Endpoints.Set", Lane::kChanges},          {"Endpoints.Restart", Lane::kChanges},
+      {"Endpoints.Rollback", Lane::kRollback},    {"Endpoints.Confirm", Lane::kCritical},
+      {"Endpoints.Renew", Lane::kCritical},       {"Endpoints.TakeHold", Lane::kCritical},
+      {"Endpoints.RenewHold", Lane::kCritical},   {"Endpoints.ReleaseHold", Lane::kCritical},
+      {"Services.List", Lane::kCritical},         {"Services.Control", Lane::kControl},
+      {"ServiceCenter.RunPhase", Lane::kPhase},
+  };
+  const std::set<std::string> viewers = {
+      "Agent.GetInfo",         "Agent.Check",     "Endpoints.Get", "Endpoints.Plan",
+      "Endpoints.ListBackups", "Endpoints.Probe", "Services.List"};
+  ASSERT_EQ(AllRpcPolicies().size(), lanes.size());
+  for (const RpcPolicy* rpc : AllRpcPolicies()) {
+    const std::string name(rpc->name);
+    SCOPED_TRACE(name);
+    ASSERT_EQ(lanes.count(name), 1u);
+    EXPECT_EQ(rpc->lane, lanes.at(name));
+    EXPECT_EQ(rpc->role, viewers.count(name) ? ClientRole::kViewer : ClientRole::kOperator);
+  }
+}
+
 }  // namespace
 }  // namespace osfleet::agent

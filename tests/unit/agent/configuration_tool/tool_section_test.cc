@@ -3,9 +3,6 @@
 // from configuration_tool_test.cc.)
 #include "agent/configuration_tool/tool_section.h"
 
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <set>
 #include <string>
@@ -14,6 +11,7 @@
 #include "agent/agent_yaml/agent_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -22,22 +20,13 @@ using ::testing::HasSubstr;
 
 class ToolSectionTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "tool_section_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    unlink((dir_ + "/agent.yaml").c_str());
-    rmdir(dir_.c_str());
-  }
   absl::StatusOr<AgentConfig> LoadYaml(const std::string& yaml) {
-    const std::string path = dir_ + "/agent.yaml";
+    const std::string path = tmp_.Sub("agent.yaml");
     std::ofstream(path, std::ios::trunc) << yaml;
     return LoadAgentConfig(path);
   }
 
-  std::string dir_;
+  osfleet::testing::TempDir tmp_;
 };
 
 TEST_F(ToolSectionTest, TheSectionAndItsErrors) {
