@@ -39,8 +39,8 @@ rest.py):
     answers 200 with the body '{"publishId": '.
 
 Where each part lives (each with its wire details, and where its behaviour comes from:
-public evidence, or the fake's guess; see also DESIGN.md section 2, "Service Center
-phase"), in fake_sc/ beside this file:
+public evidence, or the fake's guess; see also docs/service-center.md, "The Service
+Center phase"), in fake_sc/ beside this file:
   dialects.py  the dialects (--dialect) and their WSDL text; the evidence for the WSDL
                and for calls by position
   soap.py      SOAP envelopes and faults, the SOAP handler (routing, strictness, the
