@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -25,13 +25,6 @@ using ::testing::Not;
 
 class AuditLogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/osfleet-audit-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
-
   static std::vector<std::string> Lines(const std::string& path) {
     std::ifstream in(path);
     std::vector<std::string> lines;
@@ -52,7 +45,7 @@ class AuditLogTest : public ::testing::Test {
     return r;
   }
 
-  std::string dir_;
+  osfleet::testing::TempDir tmp_;
 };
 
 TEST_F(AuditLogTest, LineIsOneJsonObjectWithEveryField) {
@@ -87,7 +80,7 @@ TEST_F(AuditLogTest, NewlinesAndBadBytesStayOnOneLine) {
 }
 
 TEST_F(AuditLogTest, AppendsWithMode0600) {
-  AuditLog log(dir_ + "/audit.log");
+  AuditLog log(tmp_.Sub("audit.log"));
   ASSERT_TRUE(log.Append(SetRecord()).ok());
   AuditRecord second = SetRecord();
   second.rpc = "Endpoints.Confirm";
@@ -106,14 +99,14 @@ TEST_F(AuditLogTest, AppendsWithMode0600) {
 }
 
 TEST_F(AuditLogTest, UnwritablePathIsAnErrorNotACrash) {
-  AuditLog log(dir_ + "/no/such/dir/audit.log");
+  AuditLog log(tmp_.Sub("no/such/dir/audit.log"));
   absl::Status s = log.Append(SetRecord());
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr("audit log"));
 }
 
 TEST_F(AuditLogTest, QueuedLinesKeepTheirOrderAndAreWrittenBeforeTheLogGoes) {
-  const std::string path = dir_ + "/audit.log";
+  const std::string path = tmp_.Sub("audit.log");
   std::atomic<int> done{0};
   {
     AuditLog log(path);
@@ -135,7 +128,7 @@ TEST_F(AuditLogTest, QueuedLinesKeepTheirOrderAndAreWrittenBeforeTheLogGoes) {
 }
 
 TEST_F(AuditLogTest, AppendThenReturnsBeforeTheWriteAndReportsItsOutcome) {
-  AuditLog log(dir_ + "/no/such/dir/audit.log");
+  AuditLog log(tmp_.Sub("no/such/dir/audit.log"));
   absl::Notification reported;
   absl::Status outcome;
   log.AppendThen(SetRecord(), [&](absl::Status s) {

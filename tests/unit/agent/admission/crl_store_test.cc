@@ -5,7 +5,6 @@
 #include "agent/admission/crl_store.h"
 
 #include <openssl/pem.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <string>
@@ -17,6 +16,7 @@
 #include "ctl/pki/pki.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -41,23 +41,16 @@ pki::X509Ptr Cert(const std::string& path) {
 class CrlStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "crl_store_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
     MakeCa(Dir(), "osfleet fleet CA");
     MakeCa(Other(), "rogue CA");
     for (const char* name : {"alice", "bob"}) Issue(Dir(), name);
     Issue(Other(), "alice");  // same CN, another CA
     Renew(Dir());             // an empty CRL to start from
-    crl_ = root_ + "/agent-crl.pem";
+    crl_ = tmp_.Sub("agent-crl.pem");
     Write(crl_, Read(Dir() + "/crl.pem"));
   }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
-  }
-  std::string Dir() const { return root_ + "/pki"; }
-  std::string Other() const { return root_ + "/other"; }
+  std::string Dir() const { return tmp_.Sub("pki"); }
+  std::string Other() const { return tmp_.Sub("other"); }
   static void MakeCa(const std::string& dir, const std::string& name) {
     pki::InitOptions o;
     o.dir = dir;
@@ -96,7 +89,8 @@ class CrlStoreTest : public ::testing::Test {
     return cert != nullptr && store.Find(cert.get()).has_value();
   }
 
-  std::string root_, crl_;
+  osfleet::testing::TempDir tmp_;
+  std::string crl_;
 };
 
 TEST_F(CrlStoreTest, ParsesASignedCrlAndFindsOnlyTheRevokedIssuerAndSerial) {
@@ -131,10 +125,10 @@ TEST_F(CrlStoreTest, ACrlOfAnotherCaOrABadFileIsRefused) {
                   .message(),
               HasSubstr("crl.pem: CRL 1 does not parse"));
   // A CA with the same name but another key: the signature does not verify.
-  MakeCa(root_ + "/twin", "osfleet fleet CA");
-  Renew(root_ + "/twin");
+  MakeCa(tmp_.Sub("twin"), "osfleet fleet CA");
+  Renew(tmp_.Sub("twin"));
   absl::StatusOr<RevocationList> twin =
-      RevocationList::Parse(Read(root_ + "/twin/crl.pem"), "crl.pem", ca);
+      RevocationList::Parse(Read(tmp_.Sub("twin/crl.pem")), "crl.pem", ca);
   EXPECT_EQ(twin.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(twin.status().message(), HasSubstr("signature does not verify"));
 }
@@ -185,10 +179,10 @@ TEST_F(CrlStoreTest, ReloadPicksUpANewCrlAndKeepsTheLastGoodOne) {
 
 TEST_F(CrlStoreTest, OpenRefusesAMissingUnparsableOrForeignCrlNamingTheFile) {
   const std::string ca = Dir() + "/ca.pem";
-  absl::Status missing = CrlStore::Open(root_ + "/none.pem", ca).status();
+  absl::Status missing = CrlStore::Open(tmp_.Sub("none.pem"), ca).status();
   EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(missing.message(), HasSubstr("tls.crl: "));
-  EXPECT_THAT(missing.message(), HasSubstr(root_ + "/none.pem"));
+  EXPECT_THAT(missing.message(), HasSubstr(tmp_.Sub("none.pem")));
   Write(crl_, "garbage");
   EXPECT_THAT(CrlStore::Open(crl_, ca).status().message(), HasSubstr(crl_ + ": no PEM X509 CRL"));
   Renew(Other());
@@ -226,8 +220,8 @@ TEST(CrlOrderTest, ALowerNumberOrWithoutNumbersAnOlderThisUpdateIsOlder) {
 
 TEST_F(CrlStoreTest, AnOlderCrlIsRefusedNowAndAfterARestart) {
   const std::string ca = Dir() + "/ca.pem";
-  const std::string record = root_ + "/state/crl-in-force.json";
-  std::filesystem::create_directories(root_ + "/state");
+  const std::string record = tmp_.Sub("state/crl-in-force.json");
+  std::filesystem::create_directories(tmp_.Sub("state"));
   const std::string first = Read(crl_);  // #1, nobody revoked
   Revoke(Dir(), "alice");
   Write(crl_, Read(Dir() + "/crl.pem"));  // #2

@@ -1,7 +1,4 @@
 // Agent config files that are not UTF-8 or not YAML: refused with the file, line and column.
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <string>
 #include <vector>
@@ -10,6 +7,7 @@
 #include "agent/agent_yaml/agent_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -18,22 +16,13 @@ using ::testing::HasSubstr;
 
 class AgentConfigBadFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "agent_config_bad_files_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/osagent.yaml";
-  }
-  void TearDown() override {
-    unlink(path_.c_str());
-    rmdir(dir_.c_str());
-  }
   absl::Status Load(const std::string& bytes) {
     std::ofstream(path_, std::ios::trunc | std::ios::binary) << bytes;
     return LoadAgentConfig(path_).status();
   }
 
-  std::string dir_, path_;
+  osfleet::testing::TempDir tmp_;
+  const std::string path_ = tmp_.Sub("osagent.yaml");
 };
 
 TEST_F(AgentConfigBadFileTest, NotUtf8NamesFileLineAndColumn) {

@@ -1,14 +1,12 @@
 // tls.crl in the agent's config: loaded from the tls section, and only with client
 // certificates (tls.ca) to check it against.
-#include <stdlib.h>
-
-#include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "agent/agent_yaml/agent_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -16,9 +14,8 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(AgentConfigCrlTest, TlsCrlIsLoadedAndNeedsTlsCa) {
-  std::string tmpl = ::testing::TempDir() + "agent_config_crl_test.XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-  const std::string path = tmpl + "/osagent.yaml";
+  osfleet::testing::TempDir tmp;
+  const std::string path = tmp.Sub("osagent.yaml");
   std::ofstream(path) << "role: front_end\n"
                          "tls:\n"
                          "  cert: /etc/osagent/pki/fe01.pem\n"
@@ -26,7 +23,6 @@ TEST(AgentConfigCrlTest, TlsCrlIsLoadedAndNeedsTlsCa) {
                          "  ca: /etc/osagent/pki/ca.pem\n"
                          "  crl: /etc/osagent/pki/crl.pem\n";
   absl::StatusOr<AgentConfig> c = LoadAgentConfig(path);
-  std::filesystem::remove_all(tmpl);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->tls_crl, "/etc/osagent/pki/crl.pem");
   EXPECT_TRUE(ValidateAgentConfig(*c).ok());

@@ -1,14 +1,12 @@
 #include "agent/agent_yaml/agent_config.h"
 
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -17,17 +15,6 @@ using ::testing::HasSubstr;
 
 class AgentConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "agent_config_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/osagent.yaml";
-  }
-  void TearDown() override {
-    unlink(path_.c_str());
-    rmdir(dir_.c_str());
-  }
-
   absl::StatusOr<AgentConfig> Load(const std::string& yaml) {
     std::ofstream(path_, std::ios::trunc) << yaml;
     return LoadAgentConfig(path_);
@@ -36,7 +23,8 @@ class AgentConfigTest : public ::testing::Test {
     return std::string(c.status().message());
   }
 
-  std::string dir_, path_;
+  osfleet::testing::TempDir tmp_;
+  const std::string path_ = tmp_.Sub("osagent.yaml");
 };
 
 TEST_F(AgentConfigTest, LoadsEveryKey) {
@@ -119,7 +107,7 @@ TEST_F(AgentConfigTest, YamlSyntaxErrorNamesTheLine) {
 }
 
 TEST_F(AgentConfigTest, MissingFileIsNotFound) {
-  EXPECT_EQ(LoadAgentConfig(dir_ + "/nope.yaml").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(LoadAgentConfig(tmp_.Sub("nope.yaml")).status().code(), absl::StatusCode::kNotFound);
 }
 
 // A value that does not fit an int must not wrap around (4294967297 would load as 1).

@@ -1,7 +1,6 @@
 #include "agent/outsystems_services/command_backend.h"
 
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -13,6 +12,7 @@
 #include "common/text/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -30,17 +30,6 @@ bool Alive(pid_t pid) {
 
 class CommandBackendTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "command_backend_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    marker_ = dir_ + "/running";
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-
   // A "service" that is running while the marker file exists.
   ServiceConfig Config() const {
     ServiceConfig config;
@@ -59,8 +48,8 @@ class CommandBackendTest : public ::testing::Test {
     return backend.ok() ? std::move(*backend) : nullptr;
   }
 
-  std::string dir_;
-  std::string marker_;
+  osfleet::testing::TempDir tmp_;
+  const std::string marker_ = tmp_.Sub("running");
 };
 
 // osctl doctor: exit 0 and 3 are services the system knows; 4 is systemctl's (and LSB's)
@@ -180,7 +169,7 @@ TEST_F(CommandBackendTest, RunShellCommandCapturesOutputAndExitStatus) {
 }
 
 TEST_F(CommandBackendTest, RunShellCommandKillsTheProcessGroupOnTimeout) {
-  const std::string pid_file = dir_ + "/sleeper.pid";
+  const std::string pid_file = tmp_.Sub("sleeper.pid");
   const absl::Time before = absl::Now();
   absl::StatusOr<CommandResult> result =
       RunShellCommand(absl::StrCat("/bin/sleep 30 & echo $! > ", pid_file, "; echo started; wait"),

@@ -2,7 +2,6 @@
 
 #include <netinet/in.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 #include "common/text/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -80,16 +80,6 @@ std::string ReadFile(const std::string& path) {
 
 class ProcessBackendTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "process_backend_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-
   ServiceConfig Config(std::vector<std::string> command) const {
     ServiceConfig config;
     config.name = "OutSystems Deployment Service";
@@ -102,11 +92,13 @@ class ProcessBackendTest : public ::testing::Test {
   ServiceConfig Shell(const std::string& script) const { return Config({"/bin/sh", "-c", script}); }
   std::unique_ptr<ProcessBackend> Make(const ServiceConfig& config) {
     absl::StatusOr<std::unique_ptr<ProcessBackend>> backend =
-        ProcessBackend::Create(config, dir_ + "/state");
+        ProcessBackend::Create(config, tmp_.Sub("state"));
     EXPECT_TRUE(backend.ok()) << backend.status();
     return backend.ok() ? std::move(*backend) : nullptr;
   }
-  std::string PidFile() const { return dir_ + "/state/services/OutSystems_Deployment_Service.pid"; }
+  std::string PidFile() const {
+    return tmp_.Sub("state/services/OutSystems_Deployment_Service.pid");
+  }
   // Polls Status() until it reports `state` (or gives up after kPatience).
   ServiceStatus AwaitState(ServiceBackend& backend, ServiceState state) {
     const absl::Time deadline = absl::Now() + kPatience;
@@ -128,7 +120,7 @@ class ProcessBackendTest : public ::testing::Test {
     return text;
   }
 
-  std::string dir_;
+  osfleet::testing::TempDir tmp_;
 };
 
 TEST_F(ProcessBackendTest, StartsAndStopsAChild) {
@@ -157,11 +149,11 @@ TEST_F(ProcessBackendTest, CheckKnownLooksAtTheProgramOnly) {
   ASSERT_NE(backend, nullptr);
   EXPECT_TRUE(backend->CheckKnown().ok());
   EXPECT_EQ(backend->Status().state, ServiceState::kStopped);
-  auto missing = Make(Config({dir_ + "/no-such-program", "60"}));
+  auto missing = Make(Config({tmp_.Sub("no-such-program"), "60"}));
   ASSERT_NE(missing, nullptr);
   const absl::Status s = missing->CheckKnown();
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(s.message(), HasSubstr(dir_ + "/no-such-program"));
+  EXPECT_THAT(s.message(), HasSubstr(tmp_.Sub("no-such-program")));
   EXPECT_THAT(s.message(), HasSubstr("No such file"));
   EXPECT_EQ(missing->Status().state, ServiceState::kStopped);
 }
@@ -227,7 +219,7 @@ TEST_F(ProcessBackendTest, ChildIgnoringSigtermIsKilledAfterStopTimeout) {
 TEST_F(ProcessBackendTest, NotReadyWithinStartTimeoutIsKilled) {
   const BoundPort refused = BindPort();
   ASSERT_GT(refused.port, 0);
-  const std::string pid_out = dir_ + "/child.pid";
+  const std::string pid_out = tmp_.Sub("child.pid");
   ServiceConfig config = Shell(absl::StrCat("echo $$ > ", pid_out, "; exec /bin/sleep 60"));
   config.ready.tcp_port = refused.port;
   config.start_timeout = absl::Milliseconds(300);
@@ -268,7 +260,7 @@ TEST_F(ProcessBackendTest, TcpReadinessWaitsForTheChildToListen) {
 }
 
 TEST_F(ProcessBackendTest, UnexpectedExitIsReportedWithDetail) {
-  const std::string go = dir_ + "/go";
+  const std::string go = tmp_.Sub("go");
   auto backend = Make(Shell(
       absl::StrCat("while [ ! -e ", go, " ]; do sleep 0.02; done; echo going down >&2; exit 4")));
   ASSERT_NE(backend, nullptr);
@@ -286,16 +278,16 @@ TEST_F(ProcessBackendTest, ChildGetsEnvAndWorkingDirAndNoStdin) {
   ServiceConfig config =
       Shell("echo \"$OSFLEET_TEST_VAR $(pwd) $(cat | wc -c)\" > env.out; exec /bin/sleep 60");
   config.env["OSFLEET_TEST_VAR"] = "hello";
-  config.working_dir = dir_;
+  config.working_dir = tmp_.path();
   auto backend = Make(config);
   ASSERT_NE(backend, nullptr);
   ASSERT_TRUE(backend->Start().ok());
-  EXPECT_EQ(AwaitFile(dir_ + "/env.out"), absl::StrCat("hello ", dir_, " 0\n"));
+  EXPECT_EQ(AwaitFile(tmp_.Sub("env.out")), absl::StrCat("hello ", tmp_.path(), " 0\n"));
   ASSERT_TRUE(backend->Stop().ok());
 }
 
 TEST_F(ProcessBackendTest, CommandThatCannotRunFailsClearly) {
-  auto backend = Make(Config({dir_ + "/no-such-program"}));
+  auto backend = Make(Config({tmp_.Sub("no-such-program")}));
   ASSERT_NE(backend, nullptr);
   const absl::Status status = backend->Start();
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
@@ -330,7 +322,7 @@ TEST_F(ProcessBackendTest, NewBackendAdoptsAChildLeftRunningAndStopsIt) {
 }
 
 TEST_F(ProcessBackendTest, StalePidFileIsNotAdopted) {
-  std::filesystem::create_directories(dir_ + "/state/services");
+  std::filesystem::create_directories(tmp_.Sub("state/services"));
   // Our own pid with a wrong start time: alive, but not the process the file meant.
   std::ofstream(PidFile()) << getpid() << " 1 0\n";
   auto backend = Make(Config({"/bin/sleep", "60"}));
@@ -341,7 +333,7 @@ TEST_F(ProcessBackendTest, StalePidFileIsNotAdopted) {
 
 TEST_F(ProcessBackendTest, RefusesAnEmptyCommand) {
   ServiceConfig config = Config({});
-  EXPECT_EQ(ProcessBackend::Create(config, dir_).status().code(),
+  EXPECT_EQ(ProcessBackend::Create(config, tmp_.path()).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

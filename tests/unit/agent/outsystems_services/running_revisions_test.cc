@@ -3,9 +3,6 @@
 // not start or that runs under another process than recorded.
 #include "agent/outsystems_services/running_revisions.h"
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -13,6 +10,7 @@
 #include "agent/outsystems_services/service_manager.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -25,19 +23,12 @@ constexpr absl::Duration kNoHold = absl::ZeroDuration();
 
 class RunningRevisionsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "running_revisions_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
   void TearDown() override {
     if (manager_ != nullptr) {
       EXPECT_TRUE(manager_->Control(ServiceAction::kStop, {}, kNoHold, nullptr).ok());
     }
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
-  std::string Record() const { return dir_ + "/services.json"; }
+  std::string Record() const { return tmp_.Sub("services.json"); }
   // manager_ over two sleeping process services, tracked in book_ (read from Record()).
   void MakeManager() {
     std::vector<std::unique_ptr<ServiceBackend>> backends;
@@ -48,7 +39,7 @@ class RunningRevisionsTest : public ::testing::Test {
       config.ready.stays_up = absl::Milliseconds(50);
       config.start_timeout = absl::Seconds(10);
       config.stop_timeout = absl::Seconds(5);
-      absl::StatusOr<std::unique_ptr<ServiceBackend>> b = MakeServiceBackend(config, dir_);
+      absl::StatusOr<std::unique_ptr<ServiceBackend>> b = MakeServiceBackend(config, tmp_.path());
       ASSERT_TRUE(b.ok()) << b.status();
       backends.push_back(*std::move(b));
     }
@@ -65,7 +56,7 @@ class RunningRevisionsTest : public ::testing::Test {
     return out;
   }
 
-  std::string dir_;
+  osfleet::testing::TempDir tmp_;
   std::string file_revision_ = "r1";
   std::unique_ptr<RunningRevisions> book_;
   std::unique_ptr<ServiceManager> manager_;

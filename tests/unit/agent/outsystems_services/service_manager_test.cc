@@ -1,9 +1,7 @@
 #include "agent/outsystems_services/service_manager.h"
 
 #include <signal.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -12,6 +10,7 @@
 #include "common/text/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace osfleet::agent {
 namespace {
@@ -24,17 +23,10 @@ constexpr absl::Duration kNoHold = absl::ZeroDuration();
 
 class ServiceManagerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "service_manager_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
   void TearDown() override {
     if (manager_ != nullptr) {
       EXPECT_TRUE(manager_->Control(ServiceAction::kStop, {}, kNoHold, nullptr).ok());
     }
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
 
   static ServiceConfig Process(const std::string& name, std::vector<std::string> command) {
@@ -51,7 +43,7 @@ class ServiceManagerTest : public ::testing::Test {
     std::vector<std::unique_ptr<ServiceBackend>> backends;
     for (const ServiceConfig& config : configs) {
       absl::StatusOr<std::unique_ptr<ServiceBackend>> backend =
-          MakeServiceBackend(config, dir_ + "/state");
+          MakeServiceBackend(config, tmp_.Sub("state"));
       ASSERT_TRUE(backend.ok()) << backend.status();
       backends.push_back(std::move(*backend));
     }
@@ -69,7 +61,7 @@ class ServiceManagerTest : public ::testing::Test {
     return pids;
   }
 
-  std::string dir_;
+  osfleet::testing::TempDir tmp_;
   std::unique_ptr<ServiceManager> manager_;
   std::vector<std::string> events_;
   std::vector<std::string> details_;
