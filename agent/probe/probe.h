@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "agent/probe/fingerprint.h"
 #include "common/model/address.h"
 #include "common/time/cancel.h"
 
@@ -38,6 +39,12 @@ struct ProbeOptions {
   absl::Time deadline = absl::InfiniteFuture();
   // Null: no cap on name lookups (tests); the agent gives each role a budget of its own.
   std::shared_ptr<DnsBudget> dns;
+  // Also gather a Fingerprint: the TLS certificate inside PRELOGIN (or TDS 8.0), the SQL
+  // Server Browser's word on the instance, and for Oracle a TNS CONNECT's answer.
+  bool identity = false;
+  // The INSTOPT sent in PRELOGIN: the instance the address must reach ("MSSQLSERVER" for a
+  // default instance). Empty sends "\0", which every instance accepts.
+  std::string instance_name;
 };
 
 struct ProbeOutcome {
@@ -52,6 +59,7 @@ struct ProbeOutcome {
   // (...)", "TDS PRELOGIN: the server at 10.0.0.5:1433 answered with something that is not
   // TDS (first byte 0x48)".
   std::string error;
+  Fingerprint fingerprint;  // with ProbeOptions::identity
 };
 
 // SQL Server: default instance -> port 1433 unless given; named instance without a port ->
