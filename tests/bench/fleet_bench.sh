@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts N real agents on loopback with mTLS and times whole osctl processes:
-# `endpoints get` and `endpoints set` (plan + CAS set with fsync and backup) across the
-# fleet, plus the idle RSS of an agent. Usage: tests/bench/fleet_bench.sh [N] [RUNS]
+# `endpoints get` and `endpoints set` (plan + CAS set with fsync and backup, after the
+# identity check) across the fleet, `probe` of a new address with and without the identity
+# verdict (one fake SQL Server answering under two addresses: every agent probes the
+# current address twice and the new one once, each with a TLS handshake inside PRELOGIN),
+# plus the idle RSS of an agent. Usage: tests/bench/fleet_bench.sh [N] [RUNS]
 # Writes a Markdown table to stdout; docs/BENCHMARKS.md holds the recorded results.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,12 +34,24 @@ make_pki() {
   cd - >/dev/null
 }
 
+# One SQL Server instance answering on 127.0.0.1 and 127.0.0.2 (same port): the agents'
+# files name the first, the probes ask about the second.
+start_database() {
+  $BIN/osfleet-fake-sqlserver --listen-port-file "$WORK/db-port" --listen 127.0.0.1 \
+    --listen 127.0.0.2 2>>"$WORK/db.log" &
+  PIDS+=($!)
+  until [ -s "$WORK/db-port" ]; do sleep 0.01; done
+  DB_PORT=$(cat "$WORK/db-port")
+}
+
 start_agents() {
   for i in $(seq 1 "$N"); do
     local name d role=front_end
     name=agent$(printf %03d "$i"); d=$WORK/$name
     [ "$i" -eq 1 ] && role=deployment_controller
-    mkdir -p "$d" && cp tests/fixtures/hsconf/sqlserver-dc.hsconf "$d/server.hsconf"
+    mkdir -p "$d"
+    sed "s/SQLPROD01.corp.example.com</127.0.0.1,$DB_PORT</" tests/fixtures/hsconf/sqlserver-dc.hsconf \
+      >"$d/server.hsconf"
     $BIN/osagent --name "$name" --role $role --listen 127.0.0.1:0 --port-file "$d/port" \
       --hsconf "$d/server.hsconf" --state-dir "$d/state" --log-level warn \
       --tls-cert "$WORK/agent.pem" --tls-key "$WORK/agent.key" --tls-ca "$WORK/ca.pem" \
@@ -66,10 +81,13 @@ median() {
 }
 
 make_pki
+start_database
 start_agents
 OSCTL=($BIN/osctl --inventory "$WORK/inventory.yaml")
 "${OSCTL[@]}" fleet status | tail -1 >&2
 get=$(median "${OSCTL[@]}" endpoints get)
+probe=$(median "${OSCTL[@]}" probe --platform "127.0.0.2,$DB_PORT" --no-identity)
+probe_identity=$(median "${OSCTL[@]}" probe --platform "127.0.0.2,$DB_PORT")
 i=0
 set_once() { i=$((i+1)); "${OSCTL[@]}" endpoints set --platform "SQLBENCH$i" >/dev/null; }
 set=$(median set_once)
@@ -79,6 +97,8 @@ cat <<MD
 | what ($N agents, mTLS, loopback, $(nproc) cores) | median of $RUNS |
 |---|---|
 | \`osctl endpoints get\`, whole process | ${get} s |
-| \`osctl endpoints set\` (plan + CAS set, backup, fsync), whole process | ${set} s |
+| \`osctl endpoints set\` (identity check, plan + CAS set, backup, fsync), whole process | ${set} s |
+| \`osctl probe --platform NEW --no-identity\`, whole process | ${probe} s |
+| \`osctl probe --platform NEW\` (identity verdict), whole process | ${probe_identity} s |
 | idle osagent RSS | $((rss_kb / 1024)) MB |
 MD
