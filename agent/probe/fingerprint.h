@@ -30,7 +30,7 @@ struct Fingerprint {
   std::optional<TlsCertificate> certificate;
   std::string certificate_note;  // why there is none: "the server does not support encryption"
   std::string instance_sent;     // the INSTOPT we sent; empty: none ("\0", any instance)
-  std::optional<bool> instance_accepted;  // its INSTOPT answer: 0x00 true, 0x01 false
+  std::optional<bool> instance_accepted;               // its INSTOPT answer: 0x00 true, 0x01 false
   std::optional<sqlbrowser::BrowserInstance> browser;  // the Browser's word on the instance
   std::string browser_note;                            // why there is none
   // ---- Oracle ----
