@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "agent/probe/socket_util.h"
@@ -304,7 +305,8 @@ bool StrictStep(const Connection& first, const std::string& host, const absl::St
   absl::StatusOr<StrictPrelogin> strict = ExchangeStrict(link, SniFor(host), options.instance_name);
   if (!strict.ok()) {
     outcome = Failed(std::move(outcome), ProbeStepId::kTdsPrelogin,
-                     absl::StrCat(tried, strict.status().message()));
+                     absl::StrCat(tried, absl::StripPrefix(strict.status().message(),
+                                                           "TDS PRELOGIN (TDS 8.0): ")));
     return false;
   }
   RecordAnswer(strict->answer, options, outcome);

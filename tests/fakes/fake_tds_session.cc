@@ -75,7 +75,7 @@ std::string FakeTdsSession::Prelogin(bool& progressed) {
   progressed = true;
   if (behaviour_.strict) {
     // TDS 8.0: TLS comes first; anything else is dropped without a word.
-    if (Type(received_) != kTlsHandshakeRecord) {
+    if (Type(received_) != kTlsHandshakeRecord || behaviour_.tds8 == nullptr) {
       phase_ = Phase::kClose;
       return "";
     }

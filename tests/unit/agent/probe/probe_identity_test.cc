@@ -267,5 +267,24 @@ TEST(ProbeIdentityTest, NoInstanceNameMeansNoBrowserQuery) {
             "no instance name to ask the SQL Server Browser about");
 }
 
+TEST(ProbeIdentityTest, AServerThatClosesAtOnceFailsAfterOneTds8Attempt) {
+  // Not a SQL Server: it closes every connection without a byte (strict mode would answer a
+  // TLS ClientHello; this one does not).
+  FakeSqlServer fake;
+  FakeSqlServer::Options options;
+  options.strict = true;
+  options.tls = FakeSqlServer::TlsSource::kNone;
+  StartFake(fake, options);
+  const ProbeOutcome outcome = ProbeSqlServer(At(fake.tcp_port()), ProbeOptions());
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_EQ(outcome.failed_step, ProbeStepId::kTdsPrelogin);
+  const std::string endpoint = "127.0.0.1:" + std::to_string(fake.tcp_port());
+  EXPECT_THAT(outcome.error,
+              StartsWith("TDS PRELOGIN: the server at " + endpoint +
+                         " closed the connection without answering (not a SQL Server?); then "
+                         "TDS 8.0 (TLS first) on a new connection: "));
+  EXPECT_EQ(fake.connections_accepted(), 2);  // once: no retry loop
+}
+
 }  // namespace
 }  // namespace osfleet::agent
