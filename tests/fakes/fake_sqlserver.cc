@@ -71,6 +71,8 @@ FakeTdsBehaviour::Kind KindOf(FakeSqlServer::Mode mode) {
       return FakeTdsBehaviour::Kind::kGarbage;
     case FakeSqlServer::Mode::kBadTls:
       return FakeTdsBehaviour::Kind::kBadTls;
+    case FakeSqlServer::Mode::kStallTls:
+      return FakeTdsBehaviour::Kind::kStallTls;
     case FakeSqlServer::Mode::kAnswer:
       break;
   }

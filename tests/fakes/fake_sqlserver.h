@@ -61,10 +61,11 @@ namespace osfleet::fakes {
 class FakeSqlServer {
  public:
   enum class Mode {
-    kAnswer,   // answer each PRELOGIN like a SQL Server
-    kSilent,   // accept and read, never answer (timeout tests)
-    kGarbage,  // answer the first bytes with an HTTP error (not TDS)
-    kBadTls,   // answer PRELOGIN, then bytes that are not TLS in place of the handshake
+    kAnswer,    // answer each PRELOGIN like a SQL Server
+    kSilent,    // accept and read, never answer (timeout tests)
+    kGarbage,   // answer the first bytes with an HTTP error (not TDS)
+    kBadTls,    // answer PRELOGIN, then bytes that are not TLS in place of the handshake
+    kStallTls,  // answer PRELOGIN, then never answer the TLS handshake
   };
   enum class TlsSource {
     kFallback,  // a self-signed certificate made at Start()

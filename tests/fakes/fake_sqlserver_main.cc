@@ -27,7 +27,7 @@ struct Flags {
 constexpr char kUsage[] =
     "usage: osfleet-fake-sqlserver --listen-port-file FILE [--listen IP]... [--port N]\n"
     "         [--instance NAME] [--browser-port-file FILE] [--version 15.0.4153.1]\n"
-    "         [--mode answer|silent|garbage|bad-tls] [--tls fallback|files|none]\n"
+    "         [--mode answer|silent|garbage|bad-tls|stall-tls] [--tls fallback|files|none]\n"
     "         [--cert PEM --key PEM] [--force-encryption] [--strict]\n"
     "  --listen IP          an IPv4 address to listen on (repeatable; default 127.0.0.1);\n"
     "                       every address serves the same port and the same instance\n"
@@ -47,6 +47,8 @@ absl::Status SetMode(const std::string& text, FakeSqlServer::Options& options) {
     options.mode = FakeSqlServer::Mode::kGarbage;
   } else if (text == "bad-tls") {
     options.mode = FakeSqlServer::Mode::kBadTls;
+  } else if (text == "stall-tls") {
+    options.mode = FakeSqlServer::Mode::kStallTls;
   } else {
     return absl::InvalidArgumentError(absl::StrCat("unknown --mode '", text, "'"));
   }

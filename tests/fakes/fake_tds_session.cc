@@ -135,6 +135,10 @@ std::string FakeTdsSession::TlsInPrelogin(bool& progressed) {
     phase_ = Phase::kClose;
     return "";
   }
+  if (behaviour_.kind == FakeTdsBehaviour::Kind::kStallTls) {
+    phase_ = Phase::kIdle;  // reads the ClientHello, never answers it
+    return "";
+  }
   if (behaviour_.kind == FakeTdsBehaviour::Kind::kBadTls) {
     phase_ = Phase::kIdle;
     return tds::PreloginDataPackets(kNotTls);

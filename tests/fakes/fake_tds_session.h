@@ -15,7 +15,7 @@ namespace osfleet::fakes {
 
 // How the session behaves, shared by every connection of one fake instance.
 struct FakeTdsBehaviour {
-  enum class Kind { kAnswer, kSilent, kGarbage, kBadTls } kind = Kind::kAnswer;
+  enum class Kind { kAnswer, kSilent, kGarbage, kBadTls, kStallTls } kind = Kind::kAnswer;
   std::string version;   // "15.0.4153.1"
   std::string instance;  // its instance name, for INSTOPT
   bool tls = true;       // false: ENCRYPT_NOT_SUP, and a TLS handshake closes

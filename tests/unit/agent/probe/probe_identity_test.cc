@@ -286,5 +286,36 @@ TEST(ProbeIdentityTest, AServerThatClosesAtOnceFailsAfterOneTds8Attempt) {
   EXPECT_EQ(fake.connections_accepted(), 2);  // once: no retry loop
 }
 
+TEST(ProbeIdentityTest, AStalledHandshakeIsBoundedByTheStepTimeout) {
+  FakeSqlServer fake;
+  FakeSqlServer::Options options;
+  options.mode = FakeSqlServer::Mode::kStallTls;
+  StartFake(fake, options);
+  ProbeOptions probe = Identity();
+  probe.timeout = absl::Milliseconds(200);
+  const ProbeOutcome outcome = ProbeOk(fake.tcp_port(), probe);
+  EXPECT_EQ(outcome.fingerprint.certificate_note,
+            "TLS handshake inside PRELOGIN failed: the server at 127.0.0.1:" +
+                std::to_string(fake.tcp_port()) +
+                " accepted the connection but did not answer within 200ms (not a SQL Server, "
+                "or one too busy to answer)");
+}
+
+TEST(ProbeIdentityTest, AStalledHandshakeStopsWhenTheClientCancels) {
+  FakeSqlServer fake;
+  FakeSqlServer::Options options;
+  options.mode = FakeSqlServer::Mode::kStallTls;
+  StartFake(fake, options);
+  ProbeOptions probe = Identity();
+  probe.timeout = absl::Seconds(20);
+  const absl::Time cancel_at = absl::Now() + absl::Milliseconds(300);
+  probe.cancel =
+      CancelToken([cancel_at] { return absl::Now() >= cancel_at; }, absl::InfiniteFuture());
+  const ProbeOutcome outcome = ProbeSqlServer(At(fake.tcp_port()), probe);
+  EXPECT_LT(absl::Now() - cancel_at, absl::Seconds(3));
+  EXPECT_EQ(outcome.fingerprint.certificate_note,
+            "TLS handshake inside PRELOGIN failed: stopped: the client cancelled the call");
+}
+
 }  // namespace
 }  // namespace osfleet::agent
