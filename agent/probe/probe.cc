@@ -16,6 +16,7 @@
 #include "agent/probe/socket_util.h"
 #include "agent/probe/sql_browser.h"
 #include "agent/probe/tds_prelogin.h"
+#include "agent/probe/tns_connect.h"
 
 namespace osfleet::agent {
 namespace {
@@ -205,18 +206,6 @@ absl::Status NotPrelogin(const std::string& endpoint, const absl::Status& parse_
                                           " answered with ", parse_error.message()));
 }
 
-// Waits for bytes until `deadline`, asking `cancel` every CancelToken::kPollStep: a
-// server that accepts and never answers does not hold a probe its client gave up on.
-platform::Result<size_t> ReceiveSome(platform::Socket& socket, char* buffer, size_t size,
-                                     absl::Time deadline, const CancelToken& cancel) {
-  for (;;) {
-    const absl::Time slice = std::min(deadline, absl::Now() + CancelToken::kPollStep);
-    platform::Result<size_t> n = socket.Receive(buffer, size, SteadyDeadline(slice));
-    if (n.ok() || n.error().code != platform::Errc::kDeadlineExceeded) return n;
-    if (absl::Now() >= deadline || cancel.Cancelled()) return n;
-  }
-}
-
 // Reads one TDS packet, failing as soon as the bytes cannot be one.
 absl::StatusOr<std::string> ReadPacket(platform::Socket& socket, absl::Time deadline,
                                        const std::string& endpoint, absl::Duration timeout,
@@ -348,6 +337,11 @@ ProbeOutcome ProbeOracle(const OracleAddress& address, const ProbeOptions& optio
   }
   outcome.connect_latency = connection->latency;
   outcome.ok = true;
+  // Evidence only: whatever the CONNECT meets is recorded, the TCP answer stands.
+  if (options.identity) {
+    GatherTnsEvidence(connection->socket, connection->endpoint, address, outcome.port,
+                      StepTimeout(options), options.cancel, outcome.fingerprint);
+  }
   return outcome;
 }
 
