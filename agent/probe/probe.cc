@@ -18,6 +18,7 @@
 #include "agent/probe/sql_browser.h"
 #include "agent/probe/tds_exchange.h"
 #include "agent/probe/tds_prelogin.h"
+#include "agent/probe/tns_connect.h"
 
 namespace osfleet::agent {
 namespace {
@@ -415,6 +416,11 @@ ProbeOutcome ProbeOracle(const OracleAddress& address, const ProbeOptions& optio
   }
   outcome.connect_latency = connection->latency;
   outcome.ok = true;
+  // Evidence only: whatever the CONNECT meets is recorded, the TCP answer stands.
+  if (options.identity) {
+    GatherTnsEvidence(connection->socket, connection->endpoint, address, outcome.port,
+                      StepTimeout(options), options.cancel, outcome.fingerprint);
+  }
   return outcome;
 }
 

@@ -1,7 +1,8 @@
 // Probing a database address from this server's own network position: DNS, SQL Server
 // Browser (UDP 1434) for a named instance without a port, TCP connect with latency, and
 // a TDS PRELOGIN exchange that confirms a SQL Server answers and reports its version.
-// Oracle gets DNS + TCP. Blocking with per-step timeouts: run it off the gRPC threads.
+// Oracle gets DNS + TCP (and a TNS CONNECT with identity). Blocking with per-step
+// timeouts: run it off the gRPC threads.
 // Name lookups run getaddrinfo on a detached thread (it has no timeout of its own); after a
 // DNS timeout that thread finishes in the background, so their number is capped (DnsBudget).
 #pragma once
@@ -68,7 +69,10 @@ struct ProbeOutcome {
 // TCP step's timeout covers all of them. "(local)" and "." mean localhost.
 ProbeOutcome ProbeSqlServer(const SqlServerAddress& address, const ProbeOptions& options);
 
-// Oracle: DNS then TCP connect to host:port (no TNS handshake).
+// Oracle: DNS then TCP connect to host:port. With options.identity, then a TNS CONNECT to
+// the service (agent/probe/tns_connect.h, never a login) whose answer fills the
+// fingerprint's tns fields; it does not change ok: a REFUSE, a silent listener or a
+// cancel during it is recorded in tns_note.
 ProbeOutcome ProbeOracle(const OracleAddress& address, const ProbeOptions& options);
 
 }  // namespace osfleet::agent

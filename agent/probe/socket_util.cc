@@ -20,4 +20,14 @@ platform::Deadline SteadyDeadline(absl::Time deadline) {
   return std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(left);
 }
 
+platform::Result<size_t> ReceiveSome(platform::Socket& socket, char* buffer, size_t size,
+                                     absl::Time deadline, const CancelToken& cancel) {
+  for (;;) {
+    const absl::Time slice = std::min(deadline, absl::Now() + CancelToken::kPollStep);
+    platform::Result<size_t> n = socket.Receive(buffer, size, SteadyDeadline(slice));
+    if (n.ok() || n.error().code != platform::Errc::kDeadlineExceeded) return n;
+    if (absl::Now() >= deadline || cancel.Cancelled()) return n;
+  }
+}
+
 }  // namespace osfleet::agent

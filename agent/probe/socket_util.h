@@ -1,5 +1,6 @@
 // Small helpers of the probe and its test fakes over common/platform/sockets.h: endpoint
-// and timeout text for messages, deadlines, and the owned descriptor the fakes use.
+// and timeout text for messages, deadlines, a receive that honours a cancel, and the owned
+// descriptor the fakes use.
 #pragma once
 
 #include <string>
@@ -7,6 +8,7 @@
 #include "absl/time/time.h"
 #include "common/platform/sockets.h"
 #include "common/platform/unique_fd.h"
+#include "common/time/cancel.h"
 
 namespace osfleet::agent {
 
@@ -21,5 +23,12 @@ std::string FormatTimeout(absl::Duration timeout);
 
 // The platform's (steady clock) deadline for an absl::Time one.
 platform::Deadline SteadyDeadline(absl::Time deadline);
+
+// Waits for bytes until `deadline`, asking `cancel` every CancelToken::kPollStep: a
+// server that accepts and never answers does not hold a probe its client gave up on.
+// Errc::kDeadlineExceeded when the deadline passed or the client gave up (ask `cancel`
+// which); 0 when the peer closed the connection.
+platform::Result<size_t> ReceiveSome(platform::Socket& socket, char* buffer, size_t size,
+                                     absl::Time deadline, const CancelToken& cancel);
 
 }  // namespace osfleet::agent
