@@ -85,6 +85,9 @@ inline constexpr RpcPolicy kEndpointsListBackups =
     ReadRpc("Endpoints.ListBackups", CallClass::kRead, Lane::kCritical);
 inline constexpr RpcPolicy kEndpointsProbe =
     ReadRpc("Endpoints.Probe", CallClass::kProbe, Lane::kProbes);
+// Resolves a name on the server and reads its connection table: a probe's class and lanes.
+inline constexpr RpcPolicy kEndpointsConnections =
+    ReadRpc("Endpoints.Connections", CallClass::kProbe, Lane::kProbes);
 inline constexpr RpcPolicy kEndpointsSet =
     ChangeRpc("Endpoints.Set", CallClass::kLong, Audit::kEveryCall, Lane::kChanges);
 // It restarts the services as Set does, but its slot is an ordinary one.
@@ -126,7 +129,7 @@ inline constexpr const RpcPolicy* kAllRpcs[] = {
     &kEndpointsListBackups,  &kEndpointsProbe,       &kEndpointsSet,   &kEndpointsRestart,
     &kEndpointsRollback,     &kEndpointsConfirm,     &kEndpointsRenew, &kEndpointsTakeHold,
     &kEndpointsRenewHold,    &kEndpointsReleaseHold, &kServicesList,   &kServicesControl,
-    &kServiceCenterRunPhase,
+    &kServiceCenterRunPhase, &kEndpointsConnections,
 };
 
 }  // namespace rpcs

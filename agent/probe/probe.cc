@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "agent/probe/dns.h"
 #include "agent/probe/socket_util.h"
 #include "agent/probe/sql_browser.h"
 #include "agent/probe/tds_prelogin.h"
@@ -27,78 +28,6 @@ ProbeOutcome Failed(ProbeOutcome outcome, ProbeStepId step, absl::string_view er
   outcome.failed_step = step;
   outcome.error = std::string(error);
   return outcome;
-}
-
-// ---- DNS -------------------------------------------------------------------------------
-
-// Shared with the resolver thread, which may outlive a timed-out probe.
-struct DnsResult {
-  absl::Notification done;
-  std::optional<platform::Result<std::vector<SocketAddress>>> addresses;
-};
-
-void RunResolver(const std::string& host, const std::shared_ptr<DnsResult>& result,
-                 const std::shared_ptr<DnsBudget>& budget) {
-  result->addresses.emplace(platform::ResolveHost(host));
-  result->done.Notify();
-  if (budget != nullptr) budget->in_flight.fetch_sub(1);
-}
-
-// A place in the budget for one lookup thread; false when every place is taken.
-bool TakeLookup(const std::shared_ptr<DnsBudget>& budget) {
-  if (budget == nullptr) return true;
-  if (budget->in_flight.fetch_add(1) < budget->max) return true;
-  budget->in_flight.fetch_sub(1);
-  return false;
-}
-
-std::string DnsError(const std::string& host, const platform::Error& error) {
-  if (error.code == platform::Errc::kNoSuchHost) {
-    return absl::StrCat("DNS: no such host '", host, "'");
-  }
-  if (error.code == platform::Errc::kNoAddresses) {
-    return absl::StrCat("DNS: '", host, "' exists but has no addresses");
-  }
-  if (error.code == platform::Errc::kTryAgain) {
-    return absl::StrCat("DNS: temporary failure resolving '", host,
-                        "' (no DNS server gave an answer; check this server's DNS settings)");
-  }
-  return absl::StrCat("DNS: resolving '", host, "' failed: ", error.Reason());
-}
-
-// IP literals "resolve" to themselves; names go to getaddrinfo on a thread of their own,
-// because getaddrinfo has no timeout.
-absl::StatusOr<std::vector<SocketAddress>> Resolve(const std::string& host, absl::Duration timeout,
-                                                   const ProbeOptions& options) {
-  // SQL Server's shorthands for the local machine.
-  const std::string name =
-      (host == "." || absl::EqualsIgnoreCase(host, "(local)")) ? "localhost" : host;
-  if (std::optional<SocketAddress> literal = platform::ParseNumericAddress(name)) {
-    return std::vector<SocketAddress>{*std::move(literal)};
-  }
-  if (!TakeLookup(options.dns)) {
-    return absl::UnavailableError(absl::StrCat(
-        "DNS: ", options.dns->max, " name lookups are already in progress on this agent (earlier ",
-        "ones have not finished; is the DNS server answering?); try again shortly"));
-  }
-  auto result = std::make_shared<DnsResult>();
-  std::thread(RunResolver, name, result, options.dns).detach();
-  const absl::Time end = absl::Now() + timeout;
-  while (!result->done.WaitForNotificationWithTimeout(
-      std::min(CancelToken::kPollStep, end - absl::Now()))) {
-    if (absl::Status s = options.cancel.Check(); !s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("stopped: ", s.message()));
-    }
-    if (absl::Now() < end) continue;
-    return absl::DeadlineExceededError(
-        absl::StrCat("DNS: resolving '", host, "' did not finish within ", FormatTimeout(timeout)));
-  }
-  platform::Result<std::vector<SocketAddress>>& addresses = *result->addresses;
-  if (!addresses.ok()) return absl::UnavailableError(DnsError(host, addresses.error()));
-  if (addresses->empty()) {
-    return absl::UnavailableError(absl::StrCat("DNS: '", host, "' has no addresses"));
-  }
-  return std::move(*addresses);
 }
 
 // ---- TCP connect -----------------------------------------------------------------------
@@ -287,7 +216,7 @@ std::optional<std::vector<SocketAddress>> ResolveStep(const std::string& host,
   }
   if (Stopped(options, ProbeStepId::kDns, outcome)) return std::nullopt;
   absl::StatusOr<std::vector<SocketAddress>> addresses =
-      Resolve(host, StepTimeout(options), options);
+      ResolveWithin(host, StepTimeout(options), options);
   if (!addresses.ok()) {
     outcome = Failed(std::move(outcome), ProbeStepId::kDns, addresses.status().message());
     return std::nullopt;

@@ -66,6 +66,8 @@ class ProbeRunner {
            ProbeOptions options, Done done) const;
 
   Executor* lane(bool viewer) const { return viewer ? viewer_lane_ : operator_lane_; }
+  // The caller's budget of name lookups (Endpoints.Connections resolves on the same lanes).
+  std::shared_ptr<DnsBudget> dns(bool viewer) const { return viewer ? viewer_dns_ : operator_dns_; }
 
  private:
   Executor* operator_lane_;

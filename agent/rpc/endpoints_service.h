@@ -1,7 +1,8 @@
 // osfleet.v1.Endpoints over gRPC: adapts requests to HsconfStore (reads) and
 // ChangeManager (changes, confirm window, reverts), which hold the logic. The handlers are
 // in endpoints_service.cc (reads, Probe), endpoints_changes.cc (a change's life: Plan, Set,
-// Restart, Rollback, Confirm, Renew) and endpoints_hold.cc (the fleet hold).
+// Restart, Rollback, Confirm, Renew) and endpoints_hold.cc (the fleet hold);
+// endpoints_connections.cc has Connections (what still talks to an address).
 #pragma once
 
 #include <functional>
@@ -59,6 +60,10 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
   grpc::ServerUnaryReactor* Probe(grpc::CallbackServerContext* context,
                                   const v1::ProbeRequest* request,
                                   v1::ProbeResponse* response) override;
+  // What on this server still talks to an address (endpoints_connections.cc).
+  grpc::ServerUnaryReactor* Connections(grpc::CallbackServerContext* context,
+                                        const v1::ConnectionsRequest* request,
+                                        v1::ConnectionsResponse* response) override;
   // The fleet-wide hold (endpoints_hold.cc).
   grpc::ServerUnaryReactor* TakeHold(grpc::CallbackServerContext* context,
                                      const v1::TakeHoldRequest* request,
@@ -89,6 +94,11 @@ class EndpointsService final : public v1::Endpoints::CallbackService {
   // OK and `finish` runs once, with the call's status, after the response is filled.
   absl::Status DoProbe(const v1::ProbeRequest& request, v1::ProbeResponse* response, bool viewer,
                        ProbeOptions call, std::function<void(absl::Status)> finish);
+
+  // Checks the request, resolves its address and fills the response; blocking (on the
+  // caller's probe lane), bounded by `call`'s deadline and cancel.
+  absl::Status DoConnections(const v1::ConnectionsRequest& request,
+                             v1::ConnectionsResponse* response, bool viewer, ProbeOptions call);
 
   absl::Status DoTakeHold(const v1::TakeHoldRequest& request, const Caller& caller,
                           v1::HoldResponse* response, AuditRecord* audit);

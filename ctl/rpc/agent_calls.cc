@@ -117,6 +117,16 @@ std::vector<HostReply<v1::ProbeResponse>> CallProbe(const std::vector<Target>& t
          DoneFn done) { rpc->async()->Probe(ctx, req, resp, std::move(done)); });
 }
 
+std::vector<HostReply<v1::ConnectionsResponse>> CallConnections(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const v1::ConnectionsRequest& request) {
+  return FanOut<Endpoints::Stub, v1::ConnectionsRequest, v1::ConnectionsResponse>(
+      targets, options, [&request](size_t) { return request; },
+      [](Endpoints::Stub* rpc, grpc::ClientContext* ctx, const v1::ConnectionsRequest* req,
+         v1::ConnectionsResponse* resp,
+         DoneFn done) { rpc->async()->Connections(ctx, req, resp, std::move(done)); });
+}
+
 std::vector<HostReply<v1::ListServicesResponse>> CallListServices(
     const std::vector<Target>& targets, const FanOutOptions& options) {
   return FanOut<v1::Services::Stub, v1::ListServicesRequest, v1::ListServicesResponse>(

@@ -67,6 +67,12 @@ std::vector<HostReply<v1::ProbeResponse>> CallProbe(const std::vector<Target>& t
                                                     const FanOutOptions& options,
                                                     const v1::ProbeRequest& request);
 
+// What on each server still has an established TCP connection to request.address (resolved
+// by each agent on its own server), with the owning process: one concurrent call per target.
+std::vector<HostReply<v1::ConnectionsResponse>> CallConnections(
+    const std::vector<Target>& targets, const FanOutOptions& options,
+    const v1::ConnectionsRequest& request);
+
 std::vector<HostReply<v1::ListServicesResponse>> CallListServices(
     const std::vector<Target>& targets, const FanOutOptions& options);
 
