@@ -10,7 +10,6 @@
 #include "absl/time/clock.h"
 #include "common/time/duration.h"
 #include "ctl/fleet/endpoint_addresses.h"
-#include "ctl/ops/rollout/connections_shim.h"
 #include "ctl/output/describe.h"
 #include "ctl/output/report.h"
 #include "ctl/rpc/agent_calls.h"
