@@ -114,7 +114,8 @@ void Decide(const DrainTarget& t, DrainAddress& a) {
   a.reason = absl::StrCat(
       "cannot be told apart by connections: it and ", a.shared_with, " both resolve to ",
       absl::StrJoin(a.shared, ", "), " (", shared,
-      " connection(s) there now, under either name); nothing on the servers names the old "
+      " connection(s) to it from the servers now, under either name); nothing on the servers names "
+      "the old "
       "address any more (server.hsconf changed, services restarted) — it can be retired once "
       "nothing outside the farm uses it");
 }
@@ -353,7 +354,8 @@ void CheckDrained(const FleetContext& ctx, Journal& journal, const DrainOptions&
     for (size_t i : left) {
       const std::string before = UsersKey(result[i]);
       check(i);
-      if (UsersKey(result[i]) == before) continue;
+      // A change worth a line while it waits; the end is the verdict below.
+      if (UsersKey(result[i]) == before || !StillDraining(result[i])) continue;
       const absl::Duration rest = std::max(deadline - absl::Now(), absl::ZeroDuration());
       emit("",
            absl::StrCat(result[i].address, ": ", result[i].reason, " (",

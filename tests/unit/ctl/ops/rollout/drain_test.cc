@@ -129,11 +129,12 @@ TEST(JudgeDrainTest, ADnsAliasIsNeverReportedAsNoConnection) {
   EXPECT_EQ(a.servers[0].shared, 1);
   EXPECT_THAT(a.shared, ElementsAre("10.0.0.5:1433"));
   EXPECT_EQ(a.shared_with, "db-new,1433");
-  EXPECT_EQ(a.reason,
-            "cannot be told apart by connections: it and db-new,1433 both resolve to "
-            "10.0.0.5:1433 (1 connection(s) there now, under either name); nothing on the "
-            "servers names the old address any more (server.hsconf changed, services "
-            "restarted) — it can be retired once nothing outside the farm uses it");
+  EXPECT_EQ(
+      a.reason,
+      "cannot be told apart by connections: it and db-new,1433 both resolve to "
+      "10.0.0.5:1433 (1 connection(s) to it from the servers now, under either name); "
+      "nothing on the servers names the old address any more (server.hsconf changed, services "
+      "restarted) — it can be retired once nothing outside the farm uses it");
   EXPECT_THAT(a.reason, Not(HasSubstr("no process")));
 }
 
