@@ -11,6 +11,7 @@ void RegisterEndpoints(CLI::App& app, const GlobalOptions& global, Action& actio
   AddEndpointsBackups(*endpoints, global, action);
   AddEndpointsConfirm(*endpoints, global, action);
   AddEndpointsRollback(*endpoints, global, action);
+  AddEndpointsConnections(*endpoints, global, action);
 }
 
 }  // namespace osfleet::ctl

@@ -14,6 +14,7 @@ void AddEndpointsSet(CLI::App& endpoints, const GlobalOptions& global, Action& a
 void AddEndpointsBackups(CLI::App& endpoints, const GlobalOptions& global, Action& action);
 void AddEndpointsConfirm(CLI::App& endpoints, const GlobalOptions& global, Action& action);
 void AddEndpointsRollback(CLI::App& endpoints, const GlobalOptions& global, Action& action);
+void AddEndpointsConnections(CLI::App& endpoints, const GlobalOptions& global, Action& action);
 
 // endpoints plan (plan.cc), also run by `endpoints set --dry-run`: validate the change on
 // every server and show the per-field diff; changes nothing.

@@ -123,8 +123,8 @@ TEST(RpcPolicyTest, RowsKeepTheRulesOfRolesAuditAndClasses) {
             (std::set<std::string>{"Endpoints.Confirm", "Endpoints.Renew", "Endpoints.Rollback",
                                    "Endpoints.RenewHold", "Endpoints.ReleaseHold"}));
   EXPECT_EQ(long_calls,
-            (std::set<std::string>{"Endpoints.Set", "Endpoints.Probe", "Services.Control",
-                                   "ServiceCenter.RunPhase", "Agent.Check"}));
+            (std::set<std::string>{"Endpoints.Set", "Endpoints.Probe", "Endpoints.Connections",
+                                   "Services.Control", "ServiceCenter.RunPhase", "Agent.Check"}));
   EXPECT_EQ(when_acted, (std::set<std::string>{"Endpoints.Renew"}));
 }
 
@@ -138,6 +138,7 @@ TEST(RpcPolicyTest, NothingLongRunsOnTheCriticalLane) {
   EXPECT_EQ(rpcs::kEndpointsRollback.lane, Lane::kRollback);
   EXPECT_EQ(rpcs::kEndpointsSet.lane, Lane::kChanges);
   EXPECT_EQ(rpcs::kEndpointsProbe.lane, Lane::kProbes);
+  EXPECT_EQ(rpcs::kEndpointsConnections.lane, Lane::kProbes);
   EXPECT_EQ(rpcs::kServiceCenterRunPhase.lane, Lane::kPhase);
 }
 
@@ -153,11 +154,11 @@ TEST(RpcPolicyTest, EachRpcKeepsItsLaneAndRole) {
       {"Endpoints.Renew", Lane::kCritical},       {"Endpoints.TakeHold", Lane::kCritical},
       {"Endpoints.RenewHold", Lane::kCritical},   {"Endpoints.ReleaseHold", Lane::kCritical},
       {"Services.List", Lane::kCritical},         {"Services.Control", Lane::kControl},
-      {"ServiceCenter.RunPhase", Lane::kPhase},
+      {"ServiceCenter.RunPhase", Lane::kPhase},   {"Endpoints.Connections", Lane::kProbes},
   };
   const std::set<std::string> viewers = {
       "Agent.GetInfo",         "Agent.Check",     "Endpoints.Get", "Endpoints.Plan",
-      "Endpoints.ListBackups", "Endpoints.Probe", "Services.List"};
+      "Endpoints.ListBackups", "Endpoints.Probe", "Services.List", "Endpoints.Connections"};
   ASSERT_EQ(AllRpcPolicies().size(), lanes.size());
   for (const RpcPolicy* rpc : AllRpcPolicies()) {
     const std::string name(rpc->name);
