@@ -59,6 +59,21 @@ std::string OutcomeLine(const Journal& j) {
                       " servers\n");
 }
 
+// The last check of the old addresses: whether each can be retired, and why.
+std::string DrainLines(const DrainCheck& d, bool color) {
+  if (d.checked == absl::InfinitePast()) return "";
+  std::string out = absl::StrCat(
+      "old addresses checked ",
+      absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", d.checked, absl::UTCTimeZone()),
+      d.waited.empty() ? "" : absl::StrCat(" (waited up to ", EscapeControls(d.waited), ")"), "\n");
+  for (const DrainAddress& a : d.addresses) {
+    const std::string line = absl::StrCat("old address ", a.address, ": ", a.reason);
+    absl::StrAppend(
+        &out, Paint(EscapeControls(line), a.retire ? Color::kGreen : Color::kYellow, color), "\n");
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RolloutSummary(const Journal& j, bool color) {
@@ -69,6 +84,7 @@ std::string RolloutSummary(const Journal& j, bool color) {
   if (!j.service_center.empty()) {
     absl::StrAppend(&out, "service center: ", EscapeControls(j.service_center), "\n");
   }
+  absl::StrAppend(&out, DrainLines(j.drain, color));
   if (!j.note.empty()) {
     absl::StrAppend(&out, Paint(EscapeControls(j.note), Color::kYellow, color), "\n");
   }

@@ -26,6 +26,7 @@ struct PreparedOptions {
   bool yes = false;
   DbCredentialFlags credentials;
   ScInstallFlags install_service_center;
+  std::string wait_drained;  // --wait-drained DUR (apply)
 };
 
 nlohmann::json PlanJson(const Journal& j) {
@@ -84,6 +85,8 @@ int Apply(const FleetContext& c, Rollout& rollout, bool yes) {
 
 int RunRolloutPrepared(const GlobalOptions& global, PreparedOptions o) {
   if (absl::Status s = CheckOptions(o); !s.ok()) return ReportError(s);
+  absl::StatusOr<DrainOptions> drain = ParseDrainWait(o.wait_drained);
+  if (!drain.ok()) return ReportError(drain.status());
   absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
   if (!credentials.ok()) return ReportError(credentials.status());
   o.rollout.platform = o.addresses.platform;
@@ -101,6 +104,7 @@ int RunRolloutPrepared(const GlobalOptions& global, PreparedOptions o) {
   EventPrinter printer(c.format(), c.color());
   Rollout rollout(c, std::move(journal), PrintSteps(printer), InterruptFlag());
   rollout.set_tool_credentials(*std::move(credentials));
+  rollout.set_drain(*std::move(drain));
   if (absl::Status prepared = rollout.Prepare(); !prepared.ok()) return ReportError(prepared);
   RecordFleet(rollout.journal(), c);  // what resume, rollback and status compare with
   if (o.apply) return Apply(c, rollout, o.yes);
@@ -114,6 +118,12 @@ int RunRolloutPrepared(const GlobalOptions& global, PreparedOptions o) {
 }
 
 }  // namespace
+
+void AddWaitDrainedFlag(CLI::App* cmd, std::string& wait) {
+  cmd->add_option("--wait-drained", wait,
+                  "at the end, wait up to DUR (e.g. 10m) until no process on any server still "
+                  "uses an old address (checked every 2s); default: one check");
+}
 
 void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& action,
                         const std::string& verb) {
@@ -140,6 +150,7 @@ void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& 
   cmd->add_flag("--skip-service-center", r.skip_service_center, "do not run the SC phase");
   if (o->apply) {
     cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
+    AddWaitDrainedFlag(cmd, o->wait_drained);
   }
   AddScInstallFlags(cmd, o->install_service_center);
   AddDbCredentialFlags(cmd, o->credentials);  // plan checks them too

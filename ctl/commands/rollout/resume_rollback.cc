@@ -30,6 +30,7 @@ struct FromJournalOptions {
   bool resume = false;
   bool yes = false;
   DbCredentialFlags credentials;
+  std::string wait_drained;  // --wait-drained DUR (resume)
 };
 
 // Before a resume changes anything: the preflight again, then the go-ahead.
@@ -50,6 +51,8 @@ int CheckRollback(Rollout& rollout, EventPrinter& printer, bool yes) {
 }
 
 int RunRolloutFromJournal(const GlobalOptions& global, const FromJournalOptions& o) {
+  absl::StatusOr<DrainOptions> drain = ParseDrainWait(o.wait_drained);
+  if (!drain.ok()) return ReportError(drain.status());
   absl::StatusOr<Journal> journal = LoadJournal(o.id);
   if (!journal.ok()) return ReportError(journal.status());
   absl::StatusOr<std::unique_ptr<FleetContext>> ctx = OpenRolloutFleet(global);
@@ -70,6 +73,7 @@ int RunRolloutFromJournal(const GlobalOptions& global, const FromJournalOptions&
   EventPrinter printer(c.format(), c.color());
   Rollout rollout(c, *std::move(journal), PrintSteps(printer), InterruptFlag());
   rollout.set_tool_credentials(*std::move(credentials));
+  rollout.set_drain(*std::move(drain));
   if (absl::Status known = rollout.CheckHostsKnown(); !known.ok()) return ReportError(known);
   const int go = o.resume ? CheckResume(rollout, o.yes) : CheckRollback(rollout, printer, o.yes);
   if (go != kExitOk) return go;
@@ -90,6 +94,7 @@ void AddRolloutFromJournal(CLI::App& rollout, const GlobalOptions& global, Actio
                       : "roll back every change of a rollout, from its journal");
   cmd->add_option("id", o->id, "rollout id or journal file (default: the newest)");
   cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
+  if (o->resume) AddWaitDrainedFlag(cmd, o->wait_drained);
   AddDbCredentialFlags(cmd, o->credentials);
   OnChosen(cmd, action, [&global, o] { return RunRolloutFromJournal(global, *o); });
 }

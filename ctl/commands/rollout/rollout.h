@@ -16,6 +16,9 @@ void RegisterRollout(CLI::App& app, const GlobalOptions& global, Action& action)
 // rollout plan | apply (plan_apply.cc); verb: "plan" or "apply".
 void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& action,
                         const std::string& verb);
+// --wait-drained DUR (plan_apply.cc): how long apply and resume wait at the end for the
+// old addresses to be unused (ctl/ops/rollout/drain.h).
+void AddWaitDrainedFlag(CLI::App* cmd, std::string& wait);
 // rollout status [ID] (status.cc)
 void AddRolloutStatus(CLI::App& rollout, const GlobalOptions& global, Action& action);
 // rollout resume | rollback [ID] (resume_rollback.cc); verb: "resume" or "rollback".

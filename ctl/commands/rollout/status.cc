@@ -1,7 +1,9 @@
 // rollout status [ID]: where a rollout stands: its journal, and — unless --offline — what
 // every one of its servers says now, so that a split fleet (some servers on the new
 // address, others on the old) is reported in the first line, and so is a server whose
-// services still run on another server.hsconf than its file.
+// services still run on another server.hsconf than its file. The journal's last check of
+// the old addresses is printed; --check-drained makes a new one (a fan-out per old
+// address, recorded in the journal) — not by default, since status otherwise never writes.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -9,6 +11,7 @@
 #include "common/text/escape.h"
 #include "common/text/json_util.h"
 #include "ctl/commands/rollout/rollout.h"
+#include "ctl/ops/rollout/drain.h"
 #include "ctl/ops/rollout/fleet_view.h"
 #include "ctl/ops/rollout/journal_fleet.h"
 #include "ctl/output/exit_code.h"
@@ -23,7 +26,31 @@ namespace {
 struct StatusOptions {
   std::string id;
   bool offline = false;
+  bool check_drained = false;  // ask every server again whether the old addresses are used
 };
+
+// --check-drained: one check of the old addresses, recorded in the journal (a record of
+// this operator's: the servers are only read). Only for a finished rollout of this fleet.
+void CheckDrainedNow(const FleetContext& ctx, Journal& journal, bool matches, bool color) {
+  if (!matches || journal.phase != RolloutPhase::kDone) {
+    PrintOut(Paint(absl::StrCat("old addresses not checked: ",
+                                matches ? absl::StrCat("rollout ", journal.id, " is ",
+                                                       RolloutPhaseName(journal.phase),
+                                                       ", not done (its servers may use them)")
+                                        : "the journal is not this fleet's"),
+                   Color::kYellow, color) +
+             "\n");
+    return;
+  }
+  EventPrinter printer(ctx.format(), color);
+  CheckDrained(
+      ctx, journal, DrainOptions{},
+      [&printer](const std::string& server, const std::string& text, bool bad) {
+        printer.Step("drain", server, text, bad);
+      },
+      InterruptFlag());
+  if (absl::Status s = SaveJournal(journal); !s.ok()) ReportError(s);
+}
 
 void PrintStatusJson(const Journal& journal, const FleetView* view,
                      const FleetComparison* comparison) {
@@ -50,6 +77,10 @@ std::string MismatchLine(const Journal& journal, const FleetComparison& c,
 }
 
 int RunRolloutStatus(const GlobalOptions& global, const StatusOptions& o) {
+  if (o.check_drained && o.offline) {
+    return ReportError(absl::InvalidArgumentError(
+        "--check-drained asks every server; it cannot be combined with --offline"));
+  }
   absl::StatusOr<Journal> journal = LoadJournal(o.id);
   if (!journal.ok()) return ReportError(journal.status());
   std::unique_ptr<FleetView> view;
@@ -63,6 +94,9 @@ int RunRolloutStatus(const GlobalOptions& global, const StatusOptions& o) {
           CompareWithFleet(*journal, (*ctx)->servers(), CaFingerprint((*ctx)->connection())));
       view = std::make_unique<FleetView>(ObserveFleet(**ctx, *journal));
       view->target = MovesText(MovesOf(*journal));
+      if (o.check_drained) {
+        CheckDrainedNow(**ctx, *journal, comparison->matches(), ColorWanted(global));
+      }
     } else {
       why_offline = absl::StrCat("servers not asked: ", ctx.status().message());
     }
@@ -99,6 +133,9 @@ void AddRolloutStatus(CLI::App& rollout, const GlobalOptions& global, Action& ac
       "status", "where a rollout stands: its journal and what its servers say now");
   status->add_option("id", o->id, "rollout id (default: the newest)");
   status->add_flag("--offline", o->offline, "from the journal alone; ask no server");
+  status->add_flag("--check-drained", o->check_drained,
+                   "ask every server again which processes still use the old addresses, and "
+                   "record it in the journal (a finished rollout)");
   OnChosen(status, action, [&global, o] { return RunRolloutStatus(global, *o); });
 }
 

@@ -395,7 +395,20 @@ absl::Status Rollout::Execute() {
   if (absl::Status s = TakeFleetHold(); !s.ok()) return s;
   absl::Status done = ExecuteHeld();
   if (took) ReleaseFleetHold();
+  // Every server is on the new address: the old one may now be retired, or not yet.
+  if (done.ok() && journal_.phase == RolloutPhase::kDone) CheckDrainedAfter();
   return done;
+}
+
+void Rollout::CheckDrainedAfter() {
+  CheckDrained(
+      ctx_, journal_, drain_,
+      [this](const std::string& server, const std::string& text, bool bad) {
+        Emit("drain", server, text, bad);
+      },
+      interrupted_);
+  // The rollout is done either way: a journal that cannot be saved only loses the record.
+  if (absl::Status s = Save(); !s.ok()) Emit("drain", "", std::string(s.message()), true);
 }
 
 absl::Status Rollout::ExecuteHeld() {

@@ -23,6 +23,7 @@
 #include "ctl/fleet/context.h"
 #include "ctl/ops/fleet_hold_keeper.h"
 #include "ctl/ops/lease_keeper.h"
+#include "ctl/ops/rollout/drain.h"
 #include "ctl/ops/rollout/journal.h"
 #include "ctl/rpc/fanout.h"
 #include "osfleet/v1/agent.pb.h"
@@ -69,6 +70,10 @@ class Rollout {
     tool_credentials_ = std::move(credentials);
   }
 
+  // How a finished Execute checks that the old addresses are no longer used (drain.h):
+  // one check by default; --wait-drained waits.
+  void set_drain(DrainOptions options) { drain_ = std::move(options); }
+
   Journal& journal() { return journal_; }
   const Journal& journal() const { return journal_; }
   // INVALID_ARGUMENT when a server of the journal is missing from the inventory.
@@ -79,6 +84,9 @@ class Rollout {
  private:
   absl::Status Save();
   absl::Status ExecuteHeld();
+  // After a finished rollout (fleet hold released): what still uses the old addresses,
+  // recorded in the journal (drain.h). Never fails the rollout.
+  void CheckDrainedAfter();
   absl::Status RollBackHeld();
   // The fleet hold (hold.cc): taken once (OK when already held), checked before every
   // step (FAILED_PRECONDITION once lost), released at the end.
@@ -145,6 +153,7 @@ class Rollout {
   std::unique_ptr<LeaseKeeper> leases_;    // while Execute runs
   std::unique_ptr<FleetHoldKeeper> hold_;  // while Execute or RollBack runs
   std::map<std::string, std::string> tool_credentials_;
+  DrainOptions drain_;
 };
 
 }  // namespace osfleet::ctl

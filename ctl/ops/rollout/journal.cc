@@ -73,6 +73,42 @@ std::string Iso(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
 }
 
+json DrainServerToJson(const DrainServer& s) {
+  json connections = json::array();
+  for (const DrainConnection& c : s.connections) {
+    connections.push_back(
+        {{"pid", c.pid}, {"process", c.process}, {"local", c.local}, {"remote", c.remote}});
+  }
+  return {{"name", s.name},
+          {"error", s.error},
+          {"count", s.count},
+          {"connections", connections},
+          {"shared", s.shared}};
+}
+
+// The last drain check; null when none ran.
+json DrainToJson(const DrainCheck& d) {
+  if (d.checked == absl::InfinitePast()) return nullptr;
+  json addresses = json::array();
+  for (const DrainAddress& a : d.addresses) {
+    json servers = json::array();
+    for (const DrainServer& s : a.servers) servers.push_back(DrainServerToJson(s));
+    addresses.push_back({{"database", a.database},
+                         {"address", a.address},
+                         {"endpoints", a.endpoints},
+                         {"shared", a.shared},
+                         {"shared_with", a.shared_with},
+                         {"named_by", a.named_by},
+                         {"servers", servers},
+                         {"retire", a.retire},
+                         {"reason", a.reason}});
+  }
+  return {{"checked", Iso(d.checked)},
+          {"checked_unix_ms", absl::ToUnixMillis(d.checked)},
+          {"waited", d.waited},
+          {"addresses", addresses}};
+}
+
 }  // namespace
 
 const char* HostStateName(HostState state) { return kHostStates[static_cast<int>(state)]; }
@@ -130,7 +166,8 @@ absl::Status SaveJournal(Journal& journal) {
                     {"batches", journal.batches},
                     {"hosts", hosts},
                     {"service_center", journal.service_center},
-                    {"note", journal.note}};
+                    {"note", journal.note},
+                    {"drain", DrainToJson(journal.drain)}};
   const size_t slash = journal.path.rfind('/');
   if (slash != std::string::npos) {
     const std::string folder = journal.path.substr(0, slash);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -80,6 +81,49 @@ struct RolloutOptions {
   bool install_service_center = false;
 };
 
+// The last check of whether the old addresses are still used (drain.h): after a finished
+// rollout, what every server said about the established TCP connections to each address the
+// rollout moved away from. `checked` is InfinitePast until a check ran.
+struct DrainConnection {
+  uint32_t pid = 0;     // 0: the owner is not known
+  std::string process;  // "w3wp.exe"; empty when not known
+  std::string local, remote;
+};
+
+struct DrainServer {
+  std::string name;
+  std::string error;  // why this server could not tell (its connections are then unknown)
+  // Connections to an endpoint only the old address reaches: still using it. At most
+  // kMaxDrainConnectionsKept are kept; `count` is how many there were.
+  int count = 0;
+  std::vector<DrainConnection> connections;
+  // Connections to an endpoint a current address reaches too (a DNS alias): not counted.
+  int shared = 0;
+};
+
+struct DrainAddress {
+  std::string database;                // platform | log | session: the first that had this address
+  std::string address;                 // the old address ("db-old,1433")
+  std::vector<std::string> endpoints;  // what the servers resolved it to ("10.0.0.5:1433")
+  // Endpoints a current address resolves to as well (connections cannot tell them apart),
+  // and that address; or, when the old address is still a current one (a database this
+  // rollout did not move), `named_by` says which.
+  std::vector<std::string> shared;
+  std::string shared_with;
+  std::string named_by;
+  std::vector<DrainServer> servers;
+  bool retire = false;  // whether the old name can be retired, and why (or why not)
+  std::string reason;
+};
+
+struct DrainCheck {
+  absl::Time checked = absl::InfinitePast();
+  std::string waited;  // "--wait-drained 10m" as given; empty: one check
+  std::vector<DrainAddress> addresses;
+};
+
+inline constexpr size_t kMaxDrainConnectionsKept = 16;  // per server and address
+
 struct Journal {
   std::string id;         // "20261127-020301-3f9a"
   std::string path;       // where it is stored (not serialised)
@@ -95,6 +139,7 @@ struct Journal {
   std::vector<HostRecord> hosts;
   std::string service_center;  // what the Service Center phase did, or why not
   std::string note;            // why it stopped, what is left to do
+  DrainCheck drain;            // the last check of the old addresses (a finished rollout)
 
   HostRecord* Find(const std::string& name);
 };

@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/api/request_limits.h"
 #include "common/api/role.h"
 #include "common/model/address.h"
@@ -241,6 +242,98 @@ void ReadHost(const json& item, size_t index, int batches, FieldReader& root, Ho
   if (!r.ok()) root.Fail("", std::string(r.problem_text()));
 }
 
+// The last drain check (journal.h DrainCheck): bounded like the rest; absent or null in a
+// journal from before it, or one whose rollout never finished.
+constexpr size_t kMaxDrainAddresses = 64;
+constexpr size_t kMaxDrainEndpoints = 64;
+constexpr int kMaxDrainCount = 1 << 20;
+
+void ReadDrainServer(const json& item, const std::string& prefix, FieldReader& root,
+                     DrainServer& s) {
+  FieldReader r(prefix);
+  if (!item.is_object()) {
+    return root.Fail("", absl::StrCat(absl::StripSuffix(prefix, "."), ": expected an object, got ",
+                                      TypeName(item)));
+  }
+  r.String(item, "name", kMaxNameBytes, s.name);
+  r.String(item, "error", kMaxJournalTextBytes, s.error);
+  r.Int(item, "count", 0, kMaxDrainCount, s.count);
+  r.Int(item, "shared", 0, kMaxDrainCount, s.shared);
+  const auto it = item.find("connections");
+  if (r.ok() && it != item.end() && !it->is_null()) {
+    if (!it->is_array() || it->size() > kMaxDrainConnectionsKept) {
+      r.Fail("connections",
+             absl::StrCat("expected a list of at most ", kMaxDrainConnectionsKept, " connections"));
+    }
+    for (size_t i = 0; r.ok() && it->is_array() && i < it->size(); ++i) {
+      FieldReader c(absl::StrCat(prefix, "connections[", i, "]."));
+      DrainConnection conn;
+      int pid = 0;
+      c.Int((*it)[i], "pid", 0, std::numeric_limits<int32_t>::max(), pid);
+      conn.pid = static_cast<uint32_t>(pid);
+      c.String((*it)[i], "process", kMaxNameBytes, conn.process);
+      c.String((*it)[i], "local", kMaxJournalAddressBytes, conn.local);
+      c.String((*it)[i], "remote", kMaxJournalAddressBytes, conn.remote);
+      if (!c.ok()) r.Fail("", std::string(c.problem_text()));
+      s.connections.push_back(std::move(conn));
+    }
+  }
+  if (!r.ok()) root.Fail("", std::string(r.problem_text()));
+}
+
+void ReadDrainAddress(const json& item, size_t index, FieldReader& root, DrainAddress& a) {
+  const std::string prefix = absl::StrCat("drain.addresses[", index, "].");
+  FieldReader r(prefix);
+  if (!item.is_object()) {
+    return root.Fail("", absl::StrCat(absl::StripSuffix(prefix, "."), ": expected an object, got ",
+                                      TypeName(item)));
+  }
+  r.String(item, "database", 16, a.database);
+  r.String(item, "address", kMaxJournalAddressBytes, a.address);
+  r.Strings(item, "endpoints", kMaxDrainEndpoints, kMaxJournalAddressBytes, a.endpoints);
+  r.Strings(item, "shared", kMaxDrainEndpoints, kMaxJournalAddressBytes, a.shared);
+  r.String(item, "shared_with", kMaxJournalAddressBytes, a.shared_with);
+  r.String(item, "named_by", kMaxJournalTextBytes, a.named_by);
+  r.Bool(item, "retire", a.retire);
+  r.String(item, "reason", kMaxJournalTextBytes, a.reason);
+  const auto it = item.find("servers");
+  if (r.ok() && it != item.end() && !it->is_null()) {
+    if (!it->is_array() || it->size() > kMaxJournalHosts) {
+      r.Fail("servers", absl::StrCat("expected a list of at most ", kMaxJournalHosts, " servers"));
+    }
+    for (size_t i = 0; r.ok() && it->is_array() && i < it->size(); ++i) {
+      DrainServer s;
+      ReadDrainServer((*it)[i], absl::StrCat(prefix, "servers[", i, "]."), r, s);
+      a.servers.push_back(std::move(s));
+    }
+  }
+  if (!r.ok()) root.Fail("", std::string(r.problem_text()));
+}
+
+void ReadDrain(const json& doc, FieldReader& root, DrainCheck& d) {
+  const auto it = doc.find("drain");
+  if (it == doc.end() || it->is_null()) return;
+  if (!it->is_object()) {
+    return root.Fail("drain", absl::StrCat("expected an object, got ", TypeName(*it)));
+  }
+  FieldReader r("drain.");
+  r.Millis(*it, "checked_unix_ms", d.checked);
+  r.String(*it, "waited", 64, d.waited);
+  const auto list = it->find("addresses");
+  if (r.ok() && list != it->end() && !list->is_null()) {
+    if (!list->is_array() || list->size() > kMaxDrainAddresses) {
+      r.Fail("addresses",
+             absl::StrCat("expected a list of at most ", kMaxDrainAddresses, " addresses"));
+    }
+    for (size_t i = 0; r.ok() && list->is_array() && i < list->size(); ++i) {
+      DrainAddress a;
+      ReadDrainAddress((*list)[i], i, r, a);
+      d.addresses.push_back(std::move(a));
+    }
+  }
+  if (!r.ok()) root.Fail("", std::string(r.problem_text()));
+}
+
 // The options' texts parse as their flags do, within the agents' request limits.
 absl::Status CheckOptions(const RolloutOptions& o, int hosts) {
   if (o.platform.empty() && o.log.empty() && o.session.empty()) {
@@ -334,6 +427,7 @@ absl::Status ReadDocument(const json& doc, Journal& j) {
   r.Int(doc, "batches", host_count > 0 ? 1 : 0, host_count, j.batches);
   r.String(doc, "service_center", kMaxJournalTextBytes, j.service_center);
   r.String(doc, "note", kMaxJournalTextBytes, j.note);
+  ReadDrain(doc, r, j.drain);
   if (r.ok() && !IsRolloutId(j.id)) r.Fail("id", "not a rollout id (letters, digits, '-', '_')");
   if (r.ok() && !ParseRolloutPhase(phase, j.phase)) {
     r.Fail("phase", absl::StrCat("'", phase,
