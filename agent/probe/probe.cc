@@ -15,12 +15,14 @@
 #include "absl/time/clock.h"
 #include "agent/probe/socket_util.h"
 #include "agent/probe/sql_browser.h"
+#include "agent/probe/tds_exchange.h"
 #include "agent/probe/tds_prelogin.h"
 
 namespace osfleet::agent {
 namespace {
 
 constexpr uint32_t kDefaultSqlServerPort = 1433;
+constexpr absl::Duration kBrowserEvidenceWait = absl::Seconds(1);
 
 ProbeOutcome Failed(ProbeOutcome outcome, ProbeStepId step, absl::string_view error) {
   outcome.ok = false;
@@ -107,6 +109,7 @@ struct Connection {
   platform::Socket socket;
   std::string endpoint;
   absl::Duration latency;
+  SocketAddress address;  // the one that connected
 };
 
 // Why connecting failed, as it reads after "TCP connect to HOST:PORT ".
@@ -141,120 +144,13 @@ absl::StatusOr<Connection> ConnectAny(const std::vector<SocketAddress>& addresse
         ConnectOne(address.WithPort(static_cast<uint16_t>(port)), deadline, timeout);
     if (socket.ok()) {
       return Connection{*std::move(socket), endpoint,
-                        absl::FromChrono(std::chrono::steady_clock::now() - start)};
+                        absl::FromChrono(std::chrono::steady_clock::now() - start), address};
     }
     last = absl::StrCat(endpoint, " ", socket.status().message());
   }
   std::string error = absl::StrCat("TCP connect to ", last);
   if (!earlier.empty()) absl::StrAppend(&error, " (also tried ", absl::StrJoin(earlier, "; "), ")");
   return absl::UnavailableError(error);
-}
-
-// ---- TDS PRELOGIN ----------------------------------------------------------------------
-
-absl::Status SendAll(platform::Socket& socket, absl::string_view bytes, absl::Time deadline,
-                     const std::string& endpoint) {
-  const platform::Result<void> sent =
-      socket.SendAll(std::string_view(bytes.data(), bytes.size()), SteadyDeadline(deadline));
-  if (sent.ok()) return absl::OkStatus();
-  if (sent.error().code == platform::Errc::kDeadlineExceeded) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("TDS PRELOGIN: the server at ", endpoint, " does not take our request"));
-  }
-  return absl::UnavailableError(
-      absl::StrCat("TDS PRELOGIN: sending to ", endpoint, " failed: ", sent.error().Reason()));
-}
-
-std::string Progress(size_t got, size_t expected) {
-  if (expected == 0) return absl::StrCat("got ", got, " bytes");
-  return absl::StrCat("got ", got, " of ", expected, " bytes");
-}
-
-absl::Status ReadStalled(const std::string& endpoint, size_t got, size_t expected,
-                         absl::Duration timeout) {
-  if (got == 0) {
-    return absl::DeadlineExceededError(absl::StrCat(
-        "TDS PRELOGIN: the server at ", endpoint, " accepted the connection but did not answer ",
-        "within ", FormatTimeout(timeout), " (not a SQL Server, or one too busy to answer)"));
-  }
-  return absl::DeadlineExceededError(
-      absl::StrCat("TDS PRELOGIN: the server at ", endpoint, " did not finish its answer within ",
-                   FormatTimeout(timeout), " (", Progress(got, expected), ")"));
-}
-
-// The connection failed (error) or closed (none) after `got` bytes.
-absl::Status ReadFailed(const std::string& endpoint, const platform::Error* error, size_t got,
-                        size_t expected) {
-  if (error != nullptr) {
-    return absl::UnavailableError(absl::StrCat("TDS PRELOGIN: reading from the server at ",
-                                               endpoint, " failed: ", error->Reason()));
-  }
-  if (got == 0) {
-    return absl::UnavailableError(absl::StrCat("TDS PRELOGIN: the server at ", endpoint,
-                                               " closed the connection without answering "
-                                               "(not a SQL Server?)"));
-  }
-  return absl::UnavailableError(absl::StrCat("TDS PRELOGIN: the server at ", endpoint,
-                                             " closed the connection in the middle of its "
-                                             "answer (",
-                                             Progress(got, expected), ")"));
-}
-
-absl::Status NotPrelogin(const std::string& endpoint, const absl::Status& parse_error) {
-  return absl::DataLossError(absl::StrCat("TDS PRELOGIN: the server at ", endpoint,
-                                          " answered with ", parse_error.message()));
-}
-
-// Waits for bytes until `deadline`, asking `cancel` every CancelToken::kPollStep: a
-// server that accepts and never answers does not hold a probe its client gave up on.
-platform::Result<size_t> ReceiveSome(platform::Socket& socket, char* buffer, size_t size,
-                                     absl::Time deadline, const CancelToken& cancel) {
-  for (;;) {
-    const absl::Time slice = std::min(deadline, absl::Now() + CancelToken::kPollStep);
-    platform::Result<size_t> n = socket.Receive(buffer, size, SteadyDeadline(slice));
-    if (n.ok() || n.error().code != platform::Errc::kDeadlineExceeded) return n;
-    if (absl::Now() >= deadline || cancel.Cancelled()) return n;
-  }
-}
-
-// Reads one TDS packet, failing as soon as the bytes cannot be one.
-absl::StatusOr<std::string> ReadPacket(platform::Socket& socket, absl::Time deadline,
-                                       const std::string& endpoint, absl::Duration timeout,
-                                       const CancelToken& cancel) {
-  std::string received;
-  size_t expected = 0;
-  char buffer[tds::kMaxPreloginPacket];
-  while (expected == 0 || received.size() < expected) {
-    const platform::Result<size_t> n =
-        ReceiveSome(socket, buffer, sizeof(buffer), deadline, cancel);
-    if (!n.ok() && n.error().code == platform::Errc::kDeadlineExceeded) {
-      if (absl::Status s = cancel.Check(); !s.ok()) {
-        return absl::Status(s.code(), absl::StrCat("stopped: ", s.message()));
-      }
-      return ReadStalled(endpoint, received.size(), expected, timeout);
-    }
-    if (!n.ok()) return ReadFailed(endpoint, &n.error(), received.size(), expected);
-    if (*n == 0) return ReadFailed(endpoint, nullptr, received.size(), expected);
-    received.append(buffer, *n);
-    absl::StatusOr<size_t> size = tds::ExpectedResponseSize(received);
-    if (!size.ok()) return NotPrelogin(endpoint, size.status());
-    expected = *size;
-  }
-  received.resize(expected);  // nothing may follow before we speak again; ignore it
-  return received;
-}
-
-absl::StatusOr<std::string> ExchangePrelogin(platform::Socket& socket, const std::string& endpoint,
-                                             absl::Duration timeout, const CancelToken& cancel) {
-  const absl::Time deadline = absl::Now() + timeout;
-  if (absl::Status s = SendAll(socket, tds::BuildPreloginPacket(), deadline, endpoint); !s.ok()) {
-    return s;
-  }
-  absl::StatusOr<std::string> packet = ReadPacket(socket, deadline, endpoint, timeout, cancel);
-  if (!packet.ok()) return packet.status();
-  absl::StatusOr<std::string> version = tds::ParsePreloginResponse(*packet);
-  if (!version.ok()) return NotPrelogin(endpoint, version.status());
-  return version;
 }
 
 // ---- Steps shared by both probes -------------------------------------------------------
@@ -296,6 +192,175 @@ std::optional<std::vector<SocketAddress>> ResolveStep(const std::string& host,
   return *std::move(addresses);
 }
 
+// ---- SQL Server: TDS, TLS and the Browser -----------------------------------------------
+
+// The instance's TCP port from the Browser, remembered for the identity evidence.
+bool BrowserPortStep(const SqlServerAddress& address, const SocketAddress& server,
+                     const ProbeOptions& options, ProbeOutcome& outcome,
+                     std::optional<sqlbrowser::BrowserInstance>& browser) {
+  if (Stopped(options, ProbeStepId::kSqlBrowser, outcome)) return false;
+  absl::StatusOr<sqlbrowser::BrowserInstance> found = sqlbrowser::QueryInstance(
+      server, options.sql_browser_port, address.instance, StepTimeout(options));
+  absl::StatusOr<uint16_t> port =
+      found.ok() ? sqlbrowser::FindTcpPort({*found}, address.instance,
+                                           FormatEndpoint(server.ip, options.sql_browser_port))
+                 : absl::StatusOr<uint16_t>(found.status());
+  if (!port.ok()) {
+    outcome = Failed(std::move(outcome), ProbeStepId::kSqlBrowser, port.status().message());
+    return false;
+  }
+  outcome.port = *port;
+  browser = *std::move(found);
+  return true;
+}
+
+TdsLink MakeLink(Connection& connection, const ProbeOptions& options) {
+  const absl::Duration timeout = StepTimeout(options);
+  TdsLink link;
+  link.socket = &connection.socket;
+  link.endpoint = connection.endpoint;
+  link.deadline = absl::Now() + timeout;
+  link.timeout = timeout;
+  link.cancel = options.cancel;
+  return link;
+}
+
+TdsEncryption EncryptionOf(std::optional<uint8_t> byte) {
+  if (!byte) return TdsEncryption::kUnknown;
+  switch (*byte) {
+    case tds::kEncryptOff:
+      return TdsEncryption::kOff;
+    case tds::kEncryptOn:
+      return TdsEncryption::kOn;
+    case tds::kEncryptNotSupported:
+      return TdsEncryption::kNotSupported;
+    case tds::kEncryptRequired:
+      return TdsEncryption::kRequired;
+    default:
+      return TdsEncryption::kUnknown;
+  }
+}
+
+// The version and encryption for every probe; what INSTOPT said with identity.
+void RecordAnswer(const tds::PreloginAnswer& answer, const ProbeOptions& options,
+                  ProbeOutcome& outcome) {
+  outcome.server_version = answer.version;
+  outcome.fingerprint.encryption = EncryptionOf(answer.encryption);
+  if (!options.identity) return;
+  outcome.fingerprint.instance_sent = options.instance_name;
+  if (answer.instance) outcome.fingerprint.instance_accepted = *answer.instance == 0;
+}
+
+// The certificate from TLS inside PRELOGIN, or why there is none. Never fails the probe:
+// the server already answered.
+void CertificateStep(TdsLink& link, const ProbeOptions& options, ProbeOutcome& outcome) {
+  Fingerprint& fingerprint = outcome.fingerprint;
+  if (fingerprint.instance_accepted == false) {
+    fingerprint.certificate_note = absl::StrCat(
+        "the server is not instance '", options.instance_name,
+        "' (its INSTOPT answer was 0x01); a client stops there, so no TLS handshake was made");
+    return;
+  }
+  if (fingerprint.encryption == TdsEncryption::kNotSupported) {
+    fingerprint.certificate_note =
+        "the server does not support encryption (no certificate to compare)";
+    return;
+  }
+  const absl::Duration timeout = StepTimeout(options);
+  link.deadline = absl::Now() + timeout;
+  link.timeout = timeout;
+  absl::StatusOr<TlsCertificate> certificate = HandshakeInPrelogin(link);
+  if (certificate.ok()) {
+    fingerprint.certificate = *std::move(certificate);
+  } else {
+    fingerprint.certificate_note =
+        absl::StrCat("TLS handshake inside PRELOGIN failed: ", certificate.status().message());
+  }
+}
+
+// The name to send as TLS SNI: the host when it is a name, none for an IP address.
+std::string SniFor(const std::string& host) {
+  if (host == "." || absl::EqualsIgnoreCase(host, "(local)")) return "localhost";
+  if (platform::ParseNumericAddress(host)) return "";
+  return host;
+}
+
+// TDS 8.0 after the plain PRELOGIN got no TDS answer: a new connection, TLS first.
+bool StrictStep(const Connection& first, const std::string& host, const absl::Status& plain,
+                const ProbeOptions& options, ProbeOutcome& outcome) {
+  const absl::Duration timeout = StepTimeout(options);
+  const absl::Time deadline = absl::Now() + timeout;
+  const std::string tried =
+      absl::StrCat(plain.message(), "; then TDS 8.0 (TLS first) on a new ", "connection: ");
+  absl::StatusOr<platform::Socket> socket =
+      ConnectOne(first.address.WithPort(static_cast<uint16_t>(outcome.port)), deadline, timeout);
+  if (!socket.ok()) {
+    outcome = Failed(
+        std::move(outcome), ProbeStepId::kTdsPrelogin,
+        absl::StrCat(tried, "TCP connect to ", first.endpoint, " ", socket.status().message()));
+    return false;
+  }
+  TdsLink link{&*socket, first.endpoint, deadline, timeout, options.cancel, "", false};
+  absl::StatusOr<StrictPrelogin> strict = ExchangeStrict(link, SniFor(host), options.instance_name);
+  if (!strict.ok()) {
+    outcome = Failed(std::move(outcome), ProbeStepId::kTdsPrelogin,
+                     absl::StrCat(tried, strict.status().message()));
+    return false;
+  }
+  RecordAnswer(strict->answer, options, outcome);
+  outcome.fingerprint.encryption = TdsEncryption::kStrict;
+  if (!options.identity) return true;
+  if (strict->certificate) {
+    outcome.fingerprint.certificate = *std::move(strict->certificate);
+  } else {
+    outcome.fingerprint.certificate_note = "the server presented no certificate in TLS";
+  }
+  return true;
+}
+
+// PRELOGIN (and TLS inside it with identity), or TDS 8.0 when the server wants TLS first.
+bool TdsStep(Connection& connection, const std::string& host, const ProbeOptions& options,
+             ProbeOutcome& outcome) {
+  TdsLink link = MakeLink(connection, options);
+  PlainPrelogin plain = ExchangePrelogin(link, options.instance_name);
+  if (!plain.answer.ok() && plain.tds8_hint) {
+    return StrictStep(connection, host, plain.answer.status(), options, outcome);
+  }
+  if (!plain.answer.ok()) {
+    outcome =
+        Failed(std::move(outcome), ProbeStepId::kTdsPrelogin, plain.answer.status().message());
+    return false;
+  }
+  RecordAnswer(*plain.answer, options, outcome);
+  if (options.identity) CertificateStep(link, options, outcome);
+  return true;
+}
+
+// The Browser's word on the instance (weak evidence), reusing the port lookup's answer.
+// Waits at most a second: a missing Browser must not make every identity probe slow.
+void BrowserEvidence(const SqlServerAddress& address, const SocketAddress& server,
+                     const std::optional<sqlbrowser::BrowserInstance>& known,
+                     const ProbeOptions& options, ProbeOutcome& outcome) {
+  Fingerprint& fingerprint = outcome.fingerprint;
+  const std::string& instance = address.instance.empty() ? options.instance_name : address.instance;
+  if (known) {
+    fingerprint.browser = known;
+    return;
+  }
+  if (instance.empty()) {
+    fingerprint.browser_note = "no instance name to ask the SQL Server Browser about";
+    return;
+  }
+  const absl::Duration timeout = std::min(StepTimeout(options), kBrowserEvidenceWait);
+  absl::StatusOr<sqlbrowser::BrowserInstance> found =
+      sqlbrowser::QueryInstance(server, options.sql_browser_port, instance, timeout);
+  if (found.ok()) {
+    fingerprint.browser = *std::move(found);
+  } else {
+    fingerprint.browser_note = std::string(found.status().message());
+  }
+}
+
 }  // namespace
 
 ProbeOutcome ProbeSqlServer(const SqlServerAddress& address, const ProbeOptions& options) {
@@ -304,16 +369,18 @@ ProbeOutcome ProbeSqlServer(const SqlServerAddress& address, const ProbeOptions&
     return Failed(outcome, ProbeStepId::kParse,
                   absl::StrCat("port ", address.port, " is out of range"));
   }
+  if (options.instance_name.size() > tds::kMaxInstanceOption) {
+    return Failed(outcome, ProbeStepId::kParse,
+                  absl::StrCat("the instance name to check is ", options.instance_name.size(),
+                               " bytes long (at most ", tds::kMaxInstanceOption, ")"));
+  }
   const bool ask_browser = !address.instance.empty() && address.port == 0;
   if (!ask_browser) outcome.port = address.port != 0 ? address.port : kDefaultSqlServerPort;
   std::optional<std::vector<SocketAddress>> addresses = ResolveStep(address.host, options, outcome);
   if (!addresses) return outcome;
-  if (ask_browser && Stopped(options, ProbeStepId::kSqlBrowser, outcome)) return outcome;
-  if (ask_browser) {
-    absl::StatusOr<uint16_t> port = sqlbrowser::QueryInstancePort(
-        addresses->front(), options.sql_browser_port, address.instance, StepTimeout(options));
-    if (!port.ok()) return Failed(outcome, ProbeStepId::kSqlBrowser, port.status().message());
-    outcome.port = *port;
+  std::optional<sqlbrowser::BrowserInstance> browser;
+  if (ask_browser && !BrowserPortStep(address, addresses->front(), options, outcome, browser)) {
+    return outcome;
   }
   if (Stopped(options, ProbeStepId::kTcpConnect, outcome)) return outcome;
   absl::StatusOr<Connection> connection =
@@ -323,10 +390,8 @@ ProbeOutcome ProbeSqlServer(const SqlServerAddress& address, const ProbeOptions&
   }
   outcome.connect_latency = connection->latency;
   if (Stopped(options, ProbeStepId::kTdsPrelogin, outcome)) return outcome;
-  absl::StatusOr<std::string> version = ExchangePrelogin(connection->socket, connection->endpoint,
-                                                         StepTimeout(options), options.cancel);
-  if (!version.ok()) return Failed(outcome, ProbeStepId::kTdsPrelogin, version.status().message());
-  outcome.server_version = *version;
+  if (!TdsStep(*connection, address.host, options, outcome)) return outcome;
+  if (options.identity) BrowserEvidence(address, addresses->front(), browser, options, outcome);
   outcome.ok = true;
   return outcome;
 }

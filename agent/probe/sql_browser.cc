@@ -155,22 +155,29 @@ std::string BuildBrowserResponse(const std::vector<BrowserInstance>& instances) 
   return out + data;
 }
 
-absl::StatusOr<uint16_t> FindTcpPort(const std::vector<BrowserInstance>& instances,
-                                     absl::string_view instance, absl::string_view endpoint) {
+absl::StatusOr<BrowserInstance> FindInstance(const std::vector<BrowserInstance>& instances,
+                                             absl::string_view instance,
+                                             absl::string_view endpoint) {
   for (const BrowserInstance& i : instances) {
-    if (!absl::EqualsIgnoreCase(i.instance_name, instance)) continue;
-    if (i.tcp_port) return *i.tcp_port;
-    return absl::FailedPreconditionError(
-        absl::StrCat("instance ", instance, " has no TCP port (TCP disabled?) according to the ",
-                     "SQL Server Browser on ", endpoint));
+    if (absl::EqualsIgnoreCase(i.instance_name, instance)) return i;
   }
   return absl::NotFoundError(absl::StrCat("instance ", instance,
                                           " not known to the SQL Server Browser on ", endpoint,
                                           " (", KnownNames(instances), ")"));
 }
 
-absl::StatusOr<uint16_t> QueryInstancePort(const SocketAddress& server, uint16_t browser_port,
-                                           absl::string_view instance, absl::Duration timeout) {
+absl::StatusOr<uint16_t> FindTcpPort(const std::vector<BrowserInstance>& instances,
+                                     absl::string_view instance, absl::string_view endpoint) {
+  absl::StatusOr<BrowserInstance> found = FindInstance(instances, instance, endpoint);
+  if (!found.ok()) return found.status();
+  if (found->tcp_port) return *found->tcp_port;
+  return absl::FailedPreconditionError(
+      absl::StrCat("instance ", instance, " has no TCP port (TCP disabled?) according to the ",
+                   "SQL Server Browser on ", endpoint));
+}
+
+absl::StatusOr<BrowserInstance> QueryInstance(const SocketAddress& server, uint16_t browser_port,
+                                              absl::string_view instance, absl::Duration timeout) {
   const std::string endpoint = FormatEndpoint(server.ip, browser_port);
   absl::StatusOr<platform::Socket> socket =
       OpenAndSend(server.WithPort(browser_port), instance, endpoint);
@@ -186,13 +193,20 @@ absl::StatusOr<uint16_t> QueryInstancePort(const SocketAddress& server, uint16_t
       return absl::DataLossError(
           absl::StrCat("SQL Server Browser on ", endpoint, " sent ", instances.status().message()));
     }
-    absl::StatusOr<uint16_t> port = FindTcpPort(*instances, instance, endpoint);
-    if (!absl::IsNotFound(port.status())) return port;
-    not_known = port.status();
+    absl::StatusOr<BrowserInstance> found = FindInstance(*instances, instance, endpoint);
+    if (!absl::IsNotFound(found.status())) return found;
+    not_known = found.status();
     deadline = std::min(deadline, absl::Now() + kGraceAfterListing);
   }
   if (not_known) return *not_known;
   return BrowserTimeout(endpoint, browser_port, timeout);
+}
+
+absl::StatusOr<uint16_t> QueryInstancePort(const SocketAddress& server, uint16_t browser_port,
+                                           absl::string_view instance, absl::Duration timeout) {
+  absl::StatusOr<BrowserInstance> found = QueryInstance(server, browser_port, instance, timeout);
+  if (!found.ok()) return found.status();
+  return FindTcpPort({*found}, instance, FormatEndpoint(server.ip, browser_port));
 }
 
 }  // namespace osfleet::agent::sqlbrowser

@@ -42,11 +42,21 @@ std::string BuildBrowserResponse(const std::vector<BrowserInstance>& instances);
 
 // The TCP port of `instance` (case-insensitive) among `instances`. NOT_FOUND "instance X not
 // known to the SQL Server Browser on ENDPOINT" or FAILED_PRECONDITION "... has no TCP port".
+// `instance` (case-insensitive) among `instances`; NOT_FOUND as FindTcpPort's.
+absl::StatusOr<BrowserInstance> FindInstance(const std::vector<BrowserInstance>& instances,
+                                             absl::string_view instance,
+                                             absl::string_view endpoint);
+
 absl::StatusOr<uint16_t> FindTcpPort(const std::vector<BrowserInstance>& instances,
                                      absl::string_view instance, absl::string_view endpoint);
 
-// Asks the Browser at `server` (an IP address) UDP `browser_port` for `instance`'s TCP port,
-// waiting at most `timeout`. Errors name the Browser's endpoint and the likely cause.
+// Asks the Browser at `server` (an IP address) UDP `browser_port` about `instance`, waiting
+// at most `timeout`. Errors name the Browser's endpoint and the likely cause; NOT_FOUND as
+// FindTcpPort's when the Browser answered without it.
+absl::StatusOr<BrowserInstance> QueryInstance(const SocketAddress& server, uint16_t browser_port,
+                                              absl::string_view instance, absl::Duration timeout);
+
+// QueryInstance's answer reduced to the instance's TCP port (FindTcpPort's errors).
 absl::StatusOr<uint16_t> QueryInstancePort(const SocketAddress& server, uint16_t browser_port,
                                            absl::string_view instance, absl::Duration timeout);
 

@@ -1,5 +1,6 @@
 #include "agent/probe/tds_prelogin.h"
 
+#include <map>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -97,9 +98,9 @@ std::string OptionName(uint8_t token) {
   }
 }
 
-// The VERSION option's data, after checking every entry of the option table.
-absl::StatusOr<absl::string_view> FindVersion(absl::string_view payload) {
-  std::optional<absl::string_view> version;
+// The data of each option (the first of a token), after checking every entry of the table.
+absl::StatusOr<std::map<uint8_t, absl::string_view>> FindOptions(absl::string_view payload) {
+  std::map<uint8_t, absl::string_view> options;
   size_t pos = 0;
   while (true) {
     if (pos >= payload.size()) {
@@ -117,34 +118,84 @@ absl::StatusOr<absl::string_view> FindVersion(absl::string_view payload) {
                                     ", length ", length, ", past the end of the ", payload.size(),
                                     "-byte payload"));
     }
-    if (token == kOptionVersion && !version) version = payload.substr(offset, length);
+    options.emplace(token, payload.substr(offset, length));
     pos += kOptionEntrySize;
   }
-  if (!version) return Malformed("a PRELOGIN response without a VERSION option");
-  return *version;
+  return options;
+}
+
+std::optional<uint8_t> FirstByte(const std::map<uint8_t, absl::string_view>& options,
+                                 uint8_t token) {
+  auto it = options.find(token);
+  if (it == options.end() || it->second.empty()) return std::nullopt;
+  return Byte(it->second, 0);
+}
+
+// Checks the header of one whole PRELOGIN packet (0x12 from a client) and parses its options.
+absl::StatusOr<std::map<uint8_t, absl::string_view>> RequestOptions(absl::string_view packet) {
+  if (packet.size() < kHeaderSize) {
+    return Malformed(absl::StrCat("a truncated TDS header (", packet.size(), " of 8 bytes)"));
+  }
+  if (Byte(packet, 0) != kPacketPrelogin) {
+    return Malformed(absl::StrCat("a TDS packet of type ", Hex(Byte(packet, 0)), ", not PRELOGIN"));
+  }
+  if (GetU16(packet, 2) != packet.size()) {
+    return Malformed(absl::StrCat("a TDS header giving ", GetU16(packet, 2), " bytes for a ",
+                                  packet.size(), "-byte packet"));
+  }
+  return FindOptions(packet.substr(kHeaderSize));
 }
 
 }  // namespace
 
-std::string BuildPreloginPacket() {
+std::string BuildPreloginPacket(absl::string_view instance, uint8_t encryption) {
+  std::string instopt(instance.substr(0, kMaxInstanceOption));
+  instopt.push_back('\0');
   // The client VERSION is informational; servers answer with their own.
   return WritePacket(kPacketPrelogin, {{kOptionVersion, VersionBytes(0, 0, 0, 0)},
-                                       {kOptionEncryption, std::string(1, kEncryptOff)},
-                                       {kOptionInstOpt, std::string(1, '\0')},
+                                       {kOptionEncryption, std::string(1, encryption)},
+                                       {kOptionInstOpt, instopt},
                                        {kOptionThreadId, std::string(4, '\0')},
                                        {kOptionMars, std::string(1, '\0')}});
 }
 
-absl::StatusOr<std::string> BuildPreloginResponse(absl::string_view version) {
+absl::StatusOr<PreloginRequest> ParsePreloginRequest(absl::string_view packet) {
+  absl::StatusOr<std::map<uint8_t, absl::string_view>> options = RequestOptions(packet);
+  if (!options.ok()) return options.status();
+  PreloginRequest request;
+  request.encryption = FirstByte(*options, kOptionEncryption).value_or(kEncryptOff);
+  if (auto it = options->find(kOptionInstOpt); it != options->end()) {
+    request.instance = std::string(it->second.substr(0, it->second.find('\0')));
+  }
+  return request;
+}
+
+absl::StatusOr<std::string> BuildPreloginResponse(absl::string_view version, uint8_t encryption,
+                                                  bool instance_accepted) {
   absl::StatusOr<std::string> version_bytes = ParseVersionText(version);
   if (!version_bytes.ok()) return version_bytes.status();
-  constexpr char kEncryptNotSupported = 0x02;  // the fakes speak no TLS
-  return WritePacket(kPacketTabularResult,
-                     {{kOptionVersion, *version_bytes},
-                      {kOptionEncryption, std::string(1, kEncryptNotSupported)},
-                      {kOptionInstOpt, std::string(1, '\0')},
-                      {kOptionThreadId, ""},
-                      {kOptionMars, std::string(1, '\0')}});
+  const uint8_t instopt = instance_accepted ? kInstanceAccepted : kInstanceMismatch;
+  return WritePacket(kPacketTabularResult, {{kOptionVersion, *version_bytes},
+                                            {kOptionEncryption, std::string(1, encryption)},
+                                            {kOptionInstOpt, std::string(1, instopt)},
+                                            {kOptionThreadId, ""},
+                                            {kOptionMars, std::string(1, '\0')}});
+}
+
+std::string PreloginDataPackets(absl::string_view payload) {
+  constexpr size_t kChunk = kMaxPreloginPacket - kHeaderSize;
+  std::string out;
+  uint8_t id = 1;
+  do {
+    const absl::string_view chunk = payload.substr(0, kChunk);
+    payload.remove_prefix(chunk.size());
+    out.push_back(static_cast<char>(kPacketPrelogin));
+    out.push_back(static_cast<char>(payload.empty() ? kStatusEndOfMessage : 0));
+    PutU16(out, kHeaderSize + chunk.size());
+    out.append({'\0', '\0', static_cast<char>(id++), '\0'});
+    out.append(chunk.data(), chunk.size());
+  } while (!payload.empty());
+  return out;
 }
 
 absl::StatusOr<size_t> ExpectedResponseSize(absl::string_view received) {
@@ -170,7 +221,7 @@ absl::StatusOr<size_t> ExpectedResponseSize(absl::string_view received) {
   return length;
 }
 
-absl::StatusOr<std::string> ParsePreloginResponse(absl::string_view packet) {
+absl::StatusOr<PreloginAnswer> ParsePreloginAnswer(absl::string_view packet) {
   if (packet.empty()) return Malformed("an empty response");
   absl::StatusOr<size_t> size = ExpectedResponseSize(packet);
   if (!size.ok()) return size.status();
@@ -182,14 +233,27 @@ absl::StatusOr<std::string> ParsePreloginResponse(absl::string_view packet) {
                                   " TDS packet (the header says ", *size, " bytes, got ",
                                   packet.size(), ")"));
   }
-  absl::StatusOr<absl::string_view> version = FindVersion(packet.substr(kHeaderSize));
-  if (!version.ok()) return version.status();
-  if (version->size() != kVersionSize) {
-    return Malformed(absl::StrCat("a PRELOGIN VERSION of ", version->size(), " bytes (expected ",
-                                  kVersionSize, ")"));
+  absl::StatusOr<std::map<uint8_t, absl::string_view>> options =
+      FindOptions(packet.substr(kHeaderSize));
+  if (!options.ok()) return options.status();
+  auto version = options->find(kOptionVersion);
+  if (version == options->end()) return Malformed("a PRELOGIN response without a VERSION option");
+  const absl::string_view v = version->second;
+  if (v.size() != kVersionSize) {
+    return Malformed(
+        absl::StrCat("a PRELOGIN VERSION of ", v.size(), " bytes (expected ", kVersionSize, ")"));
   }
-  return absl::StrCat(Byte(*version, 0), ".", Byte(*version, 1), ".", GetU16(*version, 2), ".",
-                      GetU16(*version, 4));
+  PreloginAnswer answer;
+  answer.version = absl::StrCat(Byte(v, 0), ".", Byte(v, 1), ".", GetU16(v, 2), ".", GetU16(v, 4));
+  answer.encryption = FirstByte(*options, kOptionEncryption);
+  answer.instance = FirstByte(*options, kOptionInstOpt);
+  return answer;
+}
+
+absl::StatusOr<std::string> ParsePreloginResponse(absl::string_view packet) {
+  absl::StatusOr<PreloginAnswer> answer = ParsePreloginAnswer(packet);
+  if (!answer.ok()) return answer.status();
+  return answer->version;
 }
 
 }  // namespace osfleet::agent::tds

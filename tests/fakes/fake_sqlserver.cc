@@ -1,5 +1,6 @@
 #include "tests/fakes/fake_sqlserver.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -21,28 +22,28 @@ using agent::UniqueFd;
 
 struct FakeSqlServer::Client {
   UniqueFd fd;
-  std::string received;
-  bool answered = false;
+  std::unique_ptr<FakeTdsSession> session;
 };
 
 namespace {
-
-// What an HTTP server says to a TDS client: the probe must call it "not TDS" (0x48 'H').
-constexpr absl::string_view kGarbage = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
 
 absl::Status Errno(absl::string_view what) {
   return absl::ErrnoToStatus(errno, absl::StrCat("fake SQL Server: ", what));
 }
 
-// Binds a socket of `type` to 127.0.0.1:0; returns it and the port it got.
-absl::Status BindLoopback(int type, UniqueFd& fd, uint16_t& port) {
-  fd = UniqueFd(socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return Errno("socket");
+// Binds a socket of `type` to ip:port (port 0: any); returns it and the port it got.
+absl::Status Bind(int type, const std::string& ip, UniqueFd& fd, uint16_t& port) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  if (inet_pton(AF_INET, ip.c_str(), &address.sin_addr) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("fake SQL Server: listen address '", ip, "' is not an IPv4 address"));
+  }
+  fd = UniqueFd(socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return Errno("socket");
   if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    return Errno("bind");
+    return Errno(absl::StrCat("bind ", ip, ":", port));
   }
   if (type == SOCK_STREAM && listen(fd.get(), 128) != 0) return Errno("listen");
   socklen_t length = sizeof(address);
@@ -53,9 +54,27 @@ absl::Status BindLoopback(int type, UniqueFd& fd, uint16_t& port) {
   return absl::OkStatus();
 }
 
+// Answers are small and the loopback buffer large: a non-blocking send takes them whole.
 void SendBestEffort(int fd, absl::string_view bytes) {
-  // Answers are tiny and the socket buffer empty: one send() takes them whole.
-  (void)send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  while (!bytes.empty()) {
+    const ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+FakeTdsBehaviour::Kind KindOf(FakeSqlServer::Mode mode) {
+  switch (mode) {
+    case FakeSqlServer::Mode::kSilent:
+      return FakeTdsBehaviour::Kind::kSilent;
+    case FakeSqlServer::Mode::kGarbage:
+      return FakeTdsBehaviour::Kind::kGarbage;
+    case FakeSqlServer::Mode::kBadTls:
+      return FakeTdsBehaviour::Kind::kBadTls;
+    case FakeSqlServer::Mode::kAnswer:
+      break;
+  }
+  return FakeTdsBehaviour::Kind::kAnswer;
 }
 
 }  // namespace
@@ -63,13 +82,15 @@ void SendBestEffort(int fd, absl::string_view bytes) {
 absl::Status FakeSqlServer::Start(const Options& options) {
   if (thread_.joinable()) return absl::FailedPreconditionError("fake SQL Server already started");
   options_ = options;
-  absl::StatusOr<std::string> response = agent::tds::BuildPreloginResponse(options.version);
-  if (!response.ok()) return response.status();
-  prelogin_response_ = *std::move(response);
-  if (absl::Status s = BindLoopback(SOCK_STREAM, listener_, tcp_port_); !s.ok()) return s;
-  if (options.serve_browser) {
-    if (absl::Status s = BindLoopback(SOCK_DGRAM, browser_, browser_port_); !s.ok()) return s;
+  if (absl::StatusOr<std::string> r = agent::tds::BuildPreloginResponse(options.version); !r.ok()) {
+    return r.status();
   }
+  if (absl::Status s = PrepareTls(); !s.ok()) return s;
+  behaviour_ = FakeTdsBehaviour{KindOf(options.mode),     options.version,
+                                options.instance,         options.tls != TlsSource::kNone,
+                                options.force_encryption, options.strict,
+                                identity_.tds7.get(),     identity_.tds8.get()};
+  if (absl::Status s = BindAll(); !s.ok()) return s;
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) return Errno("pipe2");
   wake_read_ = UniqueFd(pipe_fds[0]);
@@ -78,12 +99,43 @@ absl::Status FakeSqlServer::Start(const Options& options) {
   return absl::OkStatus();
 }
 
+absl::Status FakeSqlServer::PrepareTls() {
+  absl::StatusOr<FakeTlsIdentity> identity;
+  switch (options_.tls) {
+    case TlsSource::kNone:
+      return absl::OkStatus();
+    case TlsSource::kFallback:
+      identity = MakeFallbackIdentity();
+      break;
+    case TlsSource::kFiles:
+      identity = LoadIdentity(options_.cert_file, options_.key_file);
+      break;
+  }
+  if (!identity.ok()) return identity.status();
+  identity_ = *std::move(identity);
+  return absl::OkStatus();
+}
+
+absl::Status FakeSqlServer::BindAll() {
+  if (options_.listen.empty()) {
+    return absl::InvalidArgumentError("fake SQL Server: no listen address");
+  }
+  tcp_port_ = options_.port;
+  for (const std::string& ip : options_.listen) {
+    UniqueFd fd;
+    if (absl::Status s = Bind(SOCK_STREAM, ip, fd, tcp_port_); !s.ok()) return s;
+    listeners_.push_back(std::move(fd));
+  }
+  if (!options_.serve_browser) return absl::OkStatus();
+  return Bind(SOCK_DGRAM, options_.listen.front(), browser_, browser_port_);
+}
+
 void FakeSqlServer::Stop() {
   if (!thread_.joinable()) return;
   const char byte = 'x';
   (void)write(wake_write_.get(), &byte, 1);
   thread_.join();
-  listener_.Reset();
+  listeners_.clear();
   browser_.Reset();
   wake_read_.Reset();
   wake_write_.Reset();
@@ -92,54 +144,48 @@ void FakeSqlServer::Stop() {
 void FakeSqlServer::Serve() {
   std::vector<Client> clients;
   while (true) {
-    std::vector<pollfd> fds = {{wake_read_.get(), POLLIN, 0}, {listener_.get(), POLLIN, 0}};
+    std::vector<pollfd> fds = {{wake_read_.get(), POLLIN, 0}};
+    for (const UniqueFd& l : listeners_) fds.push_back({l.get(), POLLIN, 0});
+    const size_t browser_index = fds.size();
     if (browser_.valid()) fds.push_back({browser_.get(), POLLIN, 0});
     const size_t first_client = fds.size();
     for (const Client& c : clients) fds.push_back({c.fd.get(), POLLIN, 0});
     if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) return;
     if (fds[0].revents != 0) return;  // Stop(); `clients` closes every connection
-    if (fds[1].revents != 0) AcceptAll(clients);
-    if (browser_.valid() && fds[2].revents != 0) AnswerBrowser();
+    const size_t polled_clients = clients.size();
+    for (size_t i = 0; i < listeners_.size(); ++i) {
+      if (fds[1 + i].revents != 0) AcceptAll(listeners_[i].get(), clients);
+    }
+    if (browser_.valid() && fds[browser_index].revents != 0) AnswerBrowser();
     // Serve the clients polled this round (AcceptAll appended new ones after them).
     std::vector<Client> kept;
     for (size_t i = 0; i < clients.size(); ++i) {
-      const bool polled = first_client + i < fds.size() && fds[first_client + i].revents != 0;
+      const bool polled = i < polled_clients && fds[first_client + i].revents != 0;
       if (!polled || ServeClient(clients[i])) kept.push_back(std::move(clients[i]));
     }
     clients = std::move(kept);
   }
 }
 
-void FakeSqlServer::AcceptAll(std::vector<Client>& clients) {
+void FakeSqlServer::AcceptAll(int listener, std::vector<Client>& clients) {
   while (true) {
-    UniqueFd fd(accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    UniqueFd fd(accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!fd.valid()) return;  // EAGAIN: nothing more to accept (or a transient error)
     connections_accepted_.fetch_add(1);
-    clients.push_back(Client{std::move(fd), "", false});
+    clients.push_back(
+        Client{std::move(fd), std::make_unique<FakeTdsSession>(behaviour_, counters_)});
   }
 }
 
 bool FakeSqlServer::ServeClient(Client& client) {
-  char buffer[4096];
+  char buffer[16384];
   const ssize_t n = recv(client.fd.get(), buffer, sizeof(buffer), 0);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
   if (n <= 0) return false;  // the client closed (or reset) the connection
-  if (client.answered || options_.mode == Mode::kSilent) return true;
-  if (options_.mode == Mode::kGarbage) {
-    SendBestEffort(client.fd.get(), kGarbage);
-    client.answered = true;
-    return true;
-  }
-  client.received.append(buffer, static_cast<size_t>(n));
-  if (client.received.size() < agent::tds::kHeaderSize) return true;
-  const size_t length =
-      (static_cast<uint8_t>(client.received[2]) << 8) | static_cast<uint8_t>(client.received[3]);
-  if (static_cast<uint8_t>(client.received[0]) != agent::tds::kPacketPrelogin) return false;
-  if (client.received.size() < length) return true;
-  prelogins_answered_.fetch_add(1);  // before sending: a client that got it sees the count
-  SendBestEffort(client.fd.get(), prelogin_response_);
-  client.answered = true;
-  return true;
+  const std::string out =
+      client.session->OnBytes(absl::string_view(buffer, static_cast<size_t>(n)));
+  if (!out.empty()) SendBestEffort(client.fd.get(), out);
+  return !client.session->closing();
 }
 
 void FakeSqlServer::AnswerBrowser() {

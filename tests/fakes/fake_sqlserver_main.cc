@@ -1,7 +1,6 @@
 // osfleet-fake-sqlserver: FakeSqlServer as a process, for integration tests and the demo.
-//   osfleet-fake-sqlserver --listen-port-file FILE [--browser-port-file FILE --instance NAME]
-//                          [--version 15.0.4153.1] [--mode answer|silent|garbage]
-// Writes each bound port to its file (atomically) once serving; runs until SIGTERM/SIGINT.
+// See kUsage; fake_sqlserver.h gives the sources of each behaviour. Writes each bound port
+// to its file (atomically) once serving; runs until SIGTERM/SIGINT.
 #include <signal.h>
 
 #include <cerrno>
@@ -11,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tests/fakes/fake_sqlserver.h"
 
@@ -25,8 +25,18 @@ struct Flags {
 };
 
 constexpr char kUsage[] =
-    "usage: osfleet-fake-sqlserver --listen-port-file FILE [--browser-port-file FILE "
-    "--instance NAME] [--version 15.0.4153.1] [--mode answer|silent|garbage]";
+    "usage: osfleet-fake-sqlserver --listen-port-file FILE [--listen IP]... [--port N]\n"
+    "         [--instance NAME] [--browser-port-file FILE] [--version 15.0.4153.1]\n"
+    "         [--mode answer|silent|garbage|bad-tls] [--tls fallback|files|none]\n"
+    "         [--cert PEM --key PEM] [--force-encryption] [--strict]\n"
+    "  --listen IP          an IPv4 address to listen on (repeatable; default 127.0.0.1);\n"
+    "                       every address serves the same port and the same instance\n"
+    "  --instance NAME      the instance's name (INSTOPT, Browser; default MSSQLSERVER)\n"
+    "  --browser-port-file  also serve a SQL Server Browser (UDP, first address)\n"
+    "  --tls fallback       a self-signed certificate made at start (default);\n"
+    "        files          --cert/--key (PEM); none: ENCRYPT_NOT_SUP, no TLS\n"
+    "  --force-encryption   answer ENCRYPT_REQ\n"
+    "  --strict             TDS 8.0 only: TLS first (ALPN tds/8.0)";
 
 absl::Status SetMode(const std::string& text, FakeSqlServer::Options& options) {
   if (text == "answer") {
@@ -35,18 +45,85 @@ absl::Status SetMode(const std::string& text, FakeSqlServer::Options& options) {
     options.mode = FakeSqlServer::Mode::kSilent;
   } else if (text == "garbage") {
     options.mode = FakeSqlServer::Mode::kGarbage;
+  } else if (text == "bad-tls") {
+    options.mode = FakeSqlServer::Mode::kBadTls;
   } else {
     return absl::InvalidArgumentError(absl::StrCat("unknown --mode '", text, "'"));
   }
   return absl::OkStatus();
 }
 
+absl::Status SetTls(const std::string& text, FakeSqlServer::Options& options) {
+  if (text == "fallback") {
+    options.tls = FakeSqlServer::TlsSource::kFallback;
+  } else if (text == "files") {
+    options.tls = FakeSqlServer::TlsSource::kFiles;
+  } else if (text == "none") {
+    options.tls = FakeSqlServer::TlsSource::kNone;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown --tls '", text, "' (fallback, files or none)"));
+  }
+  return absl::OkStatus();
+}
+
+// The flags without a value; false when `name` is not one.
+bool SetSwitch(const std::string& name, FakeSqlServer::Options& options) {
+  if (name == "--force-encryption") {
+    options.force_encryption = true;
+  } else if (name == "--strict") {
+    options.strict = true;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+absl::Status SetPort(const std::string& value, FakeSqlServer::Options& options) {
+  uint32_t port = 0;
+  if (!absl::SimpleAtoi(value, &port) || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("--port '", value, "' is not a port number"));
+  }
+  options.port = static_cast<uint16_t>(port);
+  return absl::OkStatus();
+}
+
+absl::Status CheckFlags(Flags& flags, bool listen_given) {
+  if (flags.listen_port_file.empty()) {
+    return absl::InvalidArgumentError("--listen-port-file is required");
+  }
+  const bool files = flags.options.tls == FakeSqlServer::TlsSource::kFiles;
+  if (files != (!flags.options.cert_file.empty() && !flags.options.key_file.empty())) {
+    return absl::InvalidArgumentError("--tls files needs --cert and --key (and they need it)");
+  }
+  if (!listen_given) flags.options.listen = {"127.0.0.1"};
+  flags.options.serve_browser = !flags.browser_port_file.empty();
+  return absl::OkStatus();
+}
+
 absl::Status ParseFlags(int argc, char** argv, Flags& flags) {
+  bool listen_given = false;
   for (int i = 1; i < argc; i += 2) {
     const std::string name = argv[i];
+    if (SetSwitch(name, flags.options)) {
+      --i;  // no value
+      continue;
+    }
     if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
     const std::string value = argv[i + 1];
-    if (name == "--listen-port-file") {
+    if (name == "--listen") {
+      if (!listen_given) flags.options.listen.clear();
+      listen_given = true;
+      flags.options.listen.push_back(value);
+    } else if (name == "--port") {
+      if (absl::Status s = SetPort(value, flags.options); !s.ok()) return s;
+    } else if (name == "--tls") {
+      if (absl::Status s = SetTls(value, flags.options); !s.ok()) return s;
+    } else if (name == "--cert") {
+      flags.options.cert_file = value;
+    } else if (name == "--key") {
+      flags.options.key_file = value;
+    } else if (name == "--listen-port-file") {
       flags.listen_port_file = value;
     } else if (name == "--browser-port-file") {
       flags.browser_port_file = value;
@@ -60,11 +137,7 @@ absl::Status ParseFlags(int argc, char** argv, Flags& flags) {
       return absl::InvalidArgumentError(absl::StrCat("unknown option '", name, "'"));
     }
   }
-  if (flags.listen_port_file.empty()) {
-    return absl::InvalidArgumentError("--listen-port-file is required");
-  }
-  flags.options.serve_browser = !flags.browser_port_file.empty();
-  return absl::OkStatus();
+  return CheckFlags(flags, listen_given);
 }
 
 // Temp name then rename: a reader polling for the file never sees half a number.

@@ -135,6 +135,7 @@ FakeSqlServer::Options FakeOptions(FakeSqlServer::Mode mode, bool browser = fals
   FakeSqlServer::Options options;
   options.mode = mode;
   options.serve_browser = browser;
+  options.instance = "OUTSYS";
   return options;
 }
 

@@ -169,5 +169,54 @@ TEST(TdsPreloginTest, ExpectedResponseSizeNeedsFourBytesAndFailsOnTheFirstBadOne
   EXPECT_FALSE(ExpectedResponseSize("H").ok());
 }
 
+TEST(TdsPreloginTest, InstoptCarriesTheInstanceNameAndANul) {
+  const std::string packet = BuildPreloginPacket("OUTSYS");
+  absl::StatusOr<PreloginRequest> request = ParsePreloginRequest(packet);
+  ASSERT_OK(request);
+  EXPECT_EQ(request->instance, "OUTSYS");
+  EXPECT_EQ(request->encryption, kEncryptOff);
+  EXPECT_NE(packet.find(std::string("OUTSYS\0", 7)), std::string::npos);
+  absl::StatusOr<PreloginRequest> any = ParsePreloginRequest(BuildPreloginPacket());
+  ASSERT_OK(any);
+  EXPECT_EQ(any->instance, "");
+}
+
+TEST(TdsPreloginTest, AnswerGivesEncryptionAndInstopt) {
+  absl::StatusOr<PreloginAnswer> real = ParsePreloginAnswer(RealWorldResponse());
+  ASSERT_OK(real);
+  EXPECT_EQ(real->encryption, 0x00);
+  EXPECT_EQ(real->instance, 0x00);
+  absl::StatusOr<std::string> built = BuildPreloginResponse("16.0.1000.6", kEncryptRequired, false);
+  ASSERT_OK(built);
+  absl::StatusOr<PreloginAnswer> answer = ParsePreloginAnswer(*built);
+  ASSERT_OK(answer);
+  EXPECT_EQ(answer->version, "16.0.1000.6");
+  EXPECT_EQ(answer->encryption, kEncryptRequired);
+  EXPECT_EQ(answer->instance, kInstanceMismatch);
+}
+
+TEST(TdsPreloginTest, RequestParserRejectsWhatIsNotAPrelogin) {
+  EXPECT_THAT(ParsePreloginRequest(Bytes({0x10, 0x01, 0x00, 0x08, 0x00, 0x00, 0x01, 0x00}))
+                  .status()
+                  .message(),
+              HasSubstr("type 0x10, not PRELOGIN"));
+  EXPECT_THAT(ParsePreloginRequest("\x12\x01").status().message(),
+              HasSubstr("truncated TDS header"));
+}
+
+TEST(TdsPreloginTest, TlsPayloadIsSplitIntoPreloginPacketsLastOneEndOfMessage) {
+  const std::string payload(5000, 'x');
+  const std::string packets = PreloginDataPackets(payload);
+  ASSERT_EQ(packets.size(), payload.size() + 2 * kHeaderSize);
+  EXPECT_EQ(static_cast<uint8_t>(packets[0]), kPacketPrelogin);
+  EXPECT_EQ(static_cast<uint8_t>(packets[1]), 0x00);  // more follows
+  EXPECT_EQ((static_cast<uint8_t>(packets[2]) << 8) | static_cast<uint8_t>(packets[3]),
+            static_cast<int>(kMaxPreloginPacket));
+  const std::string second = packets.substr(kMaxPreloginPacket);
+  EXPECT_EQ(static_cast<uint8_t>(second[1]), kStatusEndOfMessage);
+  EXPECT_EQ(static_cast<uint8_t>(second[6]), 2);  // packet id
+  EXPECT_EQ(PreloginDataPackets("ab").size(), kHeaderSize + 2);
+}
+
 }  // namespace
 }  // namespace osfleet::agent::tds
