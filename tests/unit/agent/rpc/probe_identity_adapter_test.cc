@@ -75,6 +75,12 @@ TEST_F(ProbeIdentityAdapterTest, ANewAddressIsComparedWithTheCurrentOne) {
   EXPECT_THAT(moved.identity().evidence(0).detail(),
               HasSubstr(absl::StrCat("localhost and 127.0.0.1 both resolve to 127.0.0.1; port ",
                                      sql_.tcp_port(), " on both")));
+  // The fake's self-signed certificate, the same on every connection, is the next line.
+  ASSERT_GT(moved.identity().evidence_size(), 1);
+  EXPECT_EQ(moved.identity().evidence(1).kind(), "certificate");
+  EXPECT_EQ(moved.identity().evidence(1).points_to(), v1::IDENTITY_VERDICT_SAME);
+  EXPECT_TRUE(moved.certificate().self_signed());
+  EXPECT_EQ(moved.certificate().sha256().size(), 64u);
   // The current address itself is not compared with itself.
   EXPECT_FALSE(r.results(1).has_identity());
   // Two targets, one current address: the current one is probed twice, not four times;
@@ -89,7 +95,7 @@ TEST_F(ProbeIdentityAdapterTest, WithoutIdentityNothingIsCompared) {
   ASSERT_EQ(r.results_size(), 1);
   EXPECT_TRUE(r.results(0).ok());
   EXPECT_FALSE(r.results(0).has_identity());
-  EXPECT_EQ(r.results(0).encryption(), "");
+  EXPECT_FALSE(r.results(0).has_certificate());  // no TLS handshake without identity
   EXPECT_EQ(sql_.connections_accepted(), 1);
 }
 
