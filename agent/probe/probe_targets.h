@@ -7,11 +7,13 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "agent/probe/identity.h"
 #include "agent/probe/probe.h"
 #include "agent/server/executor.h"
 #include "common/model/hsconf.h"
@@ -37,6 +39,8 @@ struct ProbeTargetResult {
   DatabaseId database = DatabaseId::kPlatform;
   std::string address;
   ProbeOutcome outcome;
+  // With ProbeOptions::identity, for a target that is not its database's current address.
+  std::optional<Identity> identity;
 };
 
 // requested empty: the file's current addresses. Otherwise the requested ones in order,
@@ -50,9 +54,13 @@ absl::StatusOr<std::vector<ProbeTarget>> ChooseProbeTargets(
 absl::StatusOr<absl::Duration> ProbeTimeout(absl::Duration requested, absl::Duration fallback);
 
 // Runs the probes of every call on fixed lanes, one task per target: no thread per
-// target or per call. Viewers' probes have a lane of their own, so they never queue ahead
-// of an operator's. A target whose call was cancelled, or whose deadline passed, before it
-// started is not probed.
+// target or per call. With options.identity, each target that differs from its database's
+// current address is also compared with it (agent/probe/identity.h): every distinct current
+// address is probed once per call (SQL Server: twice, on two connections, to know whether
+// its certificate is stable), each as a task of its own, and the candidate is probed with
+// INSTOPT = the current address's instance. Viewers' probes have a lane of their own, so they never
+// queue ahead of an operator's. A target whose call was cancelled, or whose deadline passed, before
+// it started is not probed.
 class ProbeRunner {
  public:
   // Neither lane is owned; both outlive the runner and every call it runs.

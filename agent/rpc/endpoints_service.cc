@@ -92,6 +92,7 @@ absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request, v1::Prob
   options.timeout = *timeout;
   options.cancel = call.cancel;  // stops between steps and while waiting once the client gives up
   options.deadline = std::min(call.deadline, absl::Now() + kMaxProbeCall);
+  options.identity = request.identity();
   deps_.probes->Run(viewer, *doc, *std::move(targets), std::move(options),
                     [response, cancel = call.cancel,
                      finish = std::move(finish)](std::vector<ProbeTargetResult> results) {
@@ -100,6 +101,7 @@ absl::Status EndpointsService::DoProbe(const v1::ProbeRequest& request, v1::Prob
                         out->set_database(ToProto(r.database));
                         out->set_address(r.address);
                         FillProbe(r.outcome, out);
+                        if (r.identity) FillIdentity(*r.identity, out->mutable_identity());
                       }
                       finish(cancel.Check());
                     });

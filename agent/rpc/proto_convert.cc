@@ -243,6 +243,37 @@ v1::ProbeStep ToProto(ProbeStepId step) {
   return v1::PROBE_STEP_UNSPECIFIED;
 }
 
+// ProbeResult.encryption's words; empty when the probe did not learn it.
+const char* EncryptionName(TdsEncryption e) {
+  switch (e) {
+    case TdsEncryption::kOff:
+      return "off";
+    case TdsEncryption::kOn:
+      return "on";
+    case TdsEncryption::kNotSupported:
+      return "not supported";
+    case TdsEncryption::kRequired:
+      return "required";
+    case TdsEncryption::kStrict:
+      return "strict";
+    case TdsEncryption::kUnknown:
+      break;
+  }
+  return "";
+}
+
+v1::IdentityVerdict ToProto(Verdict v) {
+  switch (v) {
+    case Verdict::kSame:
+      return v1::IDENTITY_VERDICT_SAME;
+    case Verdict::kDifferent:
+      return v1::IDENTITY_VERDICT_DIFFERENT;
+    case Verdict::kUnknown:
+      break;
+  }
+  return v1::IDENTITY_VERDICT_UNKNOWN;
+}
+
 }  // namespace
 
 void FillServiceStatus(const ServiceStatus& s, v1::ServiceStatus* out) {
@@ -270,6 +301,26 @@ void FillProbe(const ProbeOutcome& p, v1::ProbeResult* out) {
   out->set_server_version(ValidUtf8(p.server_version));
   out->set_failed_step(ToProto(p.failed_step));
   out->set_error(ValidUtf8(p.error));
+  out->set_encryption(EncryptionName(p.fingerprint.encryption));
+  if (const std::optional<TlsCertificate>& c = p.fingerprint.certificate) {
+    v1::TlsCertificate* cert = out->mutable_certificate();
+    cert->set_sha256(ValidUtf8(c->sha256));
+    cert->set_subject(ValidUtf8(c->subject));
+    cert->set_issuer(ValidUtf8(c->issuer));
+    cert->set_self_signed(c->self_signed);
+  }
+}
+
+void FillIdentity(const Identity& identity, v1::Identity* out) {
+  out->set_verdict(ToProto(identity.verdict));
+  out->set_current_address(ValidUtf8(identity.current_address));
+  for (const Evidence& e : identity.evidence) {
+    v1::IdentityEvidence* line = out->add_evidence();
+    line->set_kind(e.kind);
+    line->set_points_to(ToProto(e.points_to));
+    line->set_detail(ValidUtf8(e.detail));
+    line->set_weak(e.weak);
+  }
 }
 
 absl::StatusOr<std::map<std::string, std::string>> CredentialsFromProto(

@@ -12,6 +12,7 @@
 #include "agent/endpoints/fleet_hold.h"
 #include "agent/endpoints/pending_change.h"
 #include "agent/outsystems_services/service_manager.h"
+#include "agent/probe/identity.h"
 #include "agent/probe/probe.h"
 #include "common/api/request_limits.h"
 #include "common/model/hsconf.h"
@@ -37,7 +38,9 @@ void FillPending(const PendingChange& change, absl::Duration now, v1::PendingCha
 void FillHold(const HoldView& hold, v1::FleetHold* out);
 void FillServiceStatus(const ServiceStatus& status, v1::ServiceStatus* out);
 v1::ServiceEvent ToProto(const ServiceEvent& event);
+// With the fingerprint's encryption and certificate when the probe gathered them.
 void FillProbe(const ProbeOutcome& outcome, v1::ProbeResult* out);
+void FillIdentity(const Identity& identity, v1::Identity* out);
 google::protobuf::Timestamp ToTimestamp(absl::Time t);
 google::protobuf::Duration ToProtoDuration(absl::Duration d);
 absl::Duration FromProtoDuration(const google::protobuf::Duration& d);

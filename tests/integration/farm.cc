@@ -117,6 +117,7 @@ bool Farm::MakePki() {
       {"pki", "init", "--dir", pki},
       {"pki", "issue", "operator", "tester", "--role", "operator", "--dir", pki}};
   commands.push_back({"pki", "issue", "agent", "dc01", "--dir", pki});
+  commands.push_back({"pki", "issue", "agent", "database", "--dir", pki});  // the fake SQL Servers
   for (int i = 1; i <= options_.front_ends; ++i) {
     commands.push_back({"pki", "issue", "agent", absl::StrCat("fe0", i), "--dir", pki});
   }
@@ -157,9 +158,18 @@ bool Farm::RestartAgent(const std::string& name) {
 }
 
 bool Farm::Start() {
-  old_db_ = std::make_unique<FakeDatabase>(dir_ + "/old-db", "15.0.4153.1");
-  new_db_ = std::make_unique<FakeDatabase>(dir_ + "/new-db", "16.0.4120.1",
-                                           options_.new_db_browser ? "NEWINST" : "");
+  if (!MakePki()) return false;
+  std::vector<std::string> tls;
+  if (options_.shared_db_certificate) {
+    tls = {"--tls",  "files",
+           "--cert", dir_ + "/pki/database.pem",
+           "--key",  dir_ + "/pki/database.key"};
+  }
+  std::vector<std::string> old_args = tls;
+  old_args.insert(old_args.end(), options_.old_db_args.begin(), options_.old_db_args.end());
+  old_db_ = std::make_unique<FakeDatabase>(dir_ + "/old-db", "15.0.4153.1", "", old_args);
+  new_db_ = std::make_unique<FakeDatabase>(dir_ + "/new-db", "15.0.4153.1",
+                                           options_.new_db_browser ? "NEWINST" : "", tls);
   if (!old_db_->WaitReady() || !new_db_->WaitReady()) return false;
   browser_port_ = new_db_->browser_port();
   original_ = HsconfAt(options_.fixture, old_address());
@@ -180,7 +190,6 @@ bool Farm::Start() {
       return false;
     }
   }
-  if (!MakePki()) return false;
   std::vector<InventoryEntry> entries;
   if (!StartAgent("dc01", "deployment_controller")) return false;
   for (int i = 1; i <= options_.front_ends; ++i) {

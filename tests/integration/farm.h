@@ -43,6 +43,14 @@ struct FarmOptions {
   // The old database's host as the files name it; e.g. "localhost", so that moving to the
   // new database (127.0.0.1) changes the host and not only the port.
   std::string old_host = "127.0.0.1";
+  // The rollout's preflight compares the new database with the old one (agent/probe/
+  // identity.h). By default both fakes present one CA-issued certificate (made with the
+  // farm's PKI) and report one version: cluster nodes sharing a certificate, whose verdict
+  // is `unknown` (a warning), while each can still be stopped on its own. false: each makes
+  // its own self-signed certificate, as two separate instances do (`different`).
+  bool shared_db_certificate = true;
+  // More osfleet-fake-sqlserver arguments for the old database ("--listen", "127.0.0.2").
+  std::vector<std::string> old_db_args;
 };
 
 class Farm {

@@ -228,7 +228,7 @@ bool WaitFor(const std::function<bool()>& ready, absl::Duration timeout) {
 }
 
 FakeDatabase::FakeDatabase(const std::string& dir, const std::string& version,
-                           const std::string& instance) {
+                           const std::string& instance, const std::vector<std::string>& extra) {
   mkdir(dir.c_str(), 0755);
   port_file_ = dir + "/port";
   std::vector<std::string> argv = {BinDir() + "/osfleet-fake-sqlserver", "--listen-port-file",
@@ -237,6 +237,7 @@ FakeDatabase::FakeDatabase(const std::string& dir, const std::string& version,
     browser_port_file_ = dir + "/browser-port";
     argv.insert(argv.end(), {"--browser-port-file", browser_port_file_, "--instance", instance});
   }
+  argv.insert(argv.end(), extra.begin(), extra.end());
   process_ = std::make_unique<ChildProcess>(argv, dir + "/fake.log");
 }
 

@@ -109,9 +109,10 @@ bool WaitFor(const std::function<bool()>& ready, absl::Duration timeout);
 // osfleet-fake-sqlserver as a real process on 127.0.0.1:0 (a "database").
 class FakeDatabase {
  public:
-  // instance: also answer as a SQL Server Browser for this named instance.
+  // instance: also answer as a SQL Server Browser for this named instance. extra: more
+  // osfleet-fake-sqlserver arguments ("--listen", "127.0.0.2", "--tls", "none", ...).
   FakeDatabase(const std::string& dir, const std::string& version = "15.0.4153.1",
-               const std::string& instance = "");
+               const std::string& instance = "", const std::vector<std::string>& extra = {});
   int browser_port() const { return browser_port_; }
   bool WaitReady();
   int port() const { return port_; }

@@ -38,6 +38,8 @@ std::string ServiceYaml(const std::string& name, const std::string& hsconf) {
 class ServicesTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Two instances, two versions: moving between them is a move to another server, which
+    // `endpoints set` refuses unless --allow-different-server (these tests give it).
     old_db_ = std::make_unique<FakeDatabase>(tmp_.Sub("old-db"), "15.0.4153.1");
     new_db_ = std::make_unique<FakeDatabase>(tmp_.Sub("new-db"), "16.0.1000.6");
     ASSERT_TRUE(old_db_->WaitReady());
@@ -111,8 +113,9 @@ TEST_F(ServicesTest, ListAndRestartInOrder) {
 }
 
 TEST_F(ServicesTest, ChangeWithRestartToAReachableDatabase) {
-  ProcessResult r = Osctl({"endpoints", "set", "--restart", "--platform", new_db_->address(),
-                           "--log", new_db_->address(), "--session", new_db_->address()});
+  ProcessResult r =
+      Osctl({"endpoints", "set", "--allow-different-server", "--restart", "--platform",
+             new_db_->address(), "--log", new_db_->address(), "--session", new_db_->address()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(Hsconf(), HasSubstr(new_db_->address()));
   EXPECT_TRUE(AllRunning());
@@ -120,7 +123,8 @@ TEST_F(ServicesTest, ChangeWithRestartToAReachableDatabase) {
 
 TEST_F(ServicesTest, UnreachableAddressRevertsAtOnceAndSaysWhy) {
   const std::string closed = "127.0.0.1," + std::to_string(UnusedPort());
-  ProcessResult r = Osctl({"endpoints", "set", "--restart", "--platform", closed});
+  ProcessResult r =
+      Osctl({"endpoints", "set", "--allow-different-server", "--restart", "--platform", closed});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.out, HasSubstr("reverted"));
   EXPECT_THAT(r.out, HasSubstr("cannot reach the platform database"));
@@ -129,8 +133,8 @@ TEST_F(ServicesTest, UnreachableAddressRevertsAtOnceAndSaysWhy) {
 }
 
 TEST_F(ServicesTest, UnconfirmedChangeRevertsByItself) {
-  ProcessResult r = Osctl({"endpoints", "set", "--restart", "--confirm-timeout", "1s", "--platform",
-                           new_db_->address()});
+  ProcessResult r = Osctl({"endpoints", "set", "--allow-different-server", "--restart",
+                           "--confirm-timeout", "1s", "--platform", new_db_->address()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("pending confirmation until")) << r.out;
   ASSERT_TRUE(WaitFor([this] { return Hsconf() == original_; }, absl::Seconds(20)))
@@ -146,8 +150,8 @@ TEST_F(ServicesTest, UnconfirmedChangeRevertsByItself) {
 }
 
 TEST_F(ServicesTest, ConfirmedChangeStays) {
-  ProcessResult r =
-      Osctl({"endpoints", "set", "--confirm-timeout", "2s", "--platform", new_db_->address()});
+  ProcessResult r = Osctl({"endpoints", "set", "--allow-different-server", "--confirm-timeout",
+                           "2s", "--platform", new_db_->address()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string changed = Hsconf();
   // While pending, no other change is accepted.
@@ -168,7 +172,8 @@ TEST_F(ServicesTest, ConfirmedChangeStays) {
 }
 
 TEST_F(ServicesTest, RollbackRevertsThePendingChangeNow) {
-  ASSERT_EQ(Osctl({"endpoints", "set", "--confirm-timeout", "10m", "--log", new_db_->address()})
+  ASSERT_EQ(Osctl({"endpoints", "set", "--allow-different-server", "--confirm-timeout", "10m",
+                   "--log", new_db_->address()})
                 .exit_code,
             0);
   ProcessResult r = Osctl({"endpoints", "rollback"});
@@ -181,8 +186,8 @@ TEST_F(ServicesTest, RollbackRevertsThePendingChangeNow) {
 }
 
 TEST_F(ServicesTest, AgentKilledInsideTheWindowStillReverts) {
-  ASSERT_EQ(Osctl({"endpoints", "set", "--restart", "--confirm-timeout", "2s", "--platform",
-                   new_db_->address()})
+  ASSERT_EQ(Osctl({"endpoints", "set", "--allow-different-server", "--restart", "--confirm-timeout",
+                   "2s", "--platform", new_db_->address()})
                 .exit_code,
             0);
   EXPECT_NE(Hsconf(), original_);

@@ -1,7 +1,10 @@
 // endpoints set: change the addresses on every server (ctl/ops/endpoints_change: plan
 // everywhere first, any refusal changes nothing anywhere, then compare-and-set).
+#include <cstdio>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/text/escape.h"
 #include "common/time/duration.h"
 #include "ctl/commands/address_flags.h"
 #include "ctl/commands/advanced_settings_flag.h"
@@ -11,6 +14,7 @@
 #include "ctl/commands/service_center_install.h"
 #include "ctl/ops/all_or_nothing.h"
 #include "ctl/ops/endpoints_change.h"
+#include "ctl/ops/identity_check.h"
 #include "ctl/output/endpoint_diffs.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/moves.h"
@@ -33,6 +37,7 @@ struct SetOptions {
   DbCredentialFlags credentials;          // for the agents' Configuration Tool
   ScInstallFlags install_service_center;  // on the Deployment Controller's tool run
   std::string advanced_settings;          // refuse | rewrite | keep
+  bool allow_different_server = false;    // a `different` identity verdict warns, not refuses
 };
 
 // Servers whose agent runs the Configuration Tool take the change one at a time: the
@@ -151,7 +156,21 @@ absl::Status AskBeforeSet(const FleetContext& c, const std::vector<v1::EndpointC
       absl::StrCat("not changed (not confirmed at the prompt): ", MovesText(moves)));
 }
 
+// Before anything is planned: each new address must reach the database server its current
+// address reaches (agent/probe/identity.h). Warnings go to stderr, before the result.
+absl::Status CheckSameServer(const FleetContext& c, const SetOptions& o,
+                             const EndpointsChange& change) {
+  return CheckIdentity(
+      c.targets(), c.fanout(), change.changes, o.allow_different_server,
+      [&c](const std::string& line, bool loud) {
+        std::fprintf(
+            stderr, "osctl: %s\n",
+            Paint(EscapeControls(line), loud ? Color::kRed : Color::kYellow, c.color()).c_str());
+      });
+}
+
 int SetOnFleet(const FleetContext& c, const SetOptions& o, EndpointsChange change) {
+  if (absl::Status s = CheckSameServer(c, o, change); !s.ok()) return ReportError(s);
   change.one_at_a_time = AnyConfigurationTool(c);
   if (!o.yes && CanAsk()) {
     change.approve = [&c, changes = change.changes](
@@ -212,6 +231,9 @@ void AddEndpointsSet(CLI::App& endpoints, const GlobalOptions& global, Action& a
   set->add_option("--restart-timeout", o->restart_timeout, "deadline of a call that restarts")
       ->capture_default_str();
   AddAdvancedSettingsFlag(set, o->advanced_settings);
+  set->add_flag(kAllowDifferentServerFlag, o->allow_different_server,
+                "go on when a new address reaches another database server than the current "
+                "one (moving a database is another OutSystems procedure), with a warning");
   AddDbCredentialFlags(set, o->credentials);
   AddScInstallFlags(set, o->install_service_center);
   OnChosen(set, action, [&global, o] { return RunEndpointsSet(global, *o); });

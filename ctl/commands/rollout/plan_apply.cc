@@ -9,6 +9,7 @@
 #include "ctl/commands/service_center_install.h"
 #include "ctl/fleet/endpoint_addresses.h"
 #include "ctl/ops/doctor/doctor.h"
+#include "ctl/ops/identity_check.h"
 #include "ctl/ops/rollout/journal_fleet.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/moves.h"
@@ -47,6 +48,7 @@ nlohmann::json PlanJson(const Journal& j) {
           {"session", j.options.session},
           {"install_service_center", j.options.install_service_center},
           {"advanced_settings", j.options.advanced_settings},
+          {"allow_different_server", j.options.allow_different_server},
           {"target", MovesJson(MovesOf(j))},
           {"hosts", hosts}};
 }
@@ -148,6 +150,10 @@ void AddRolloutPrepared(CLI::App& rollout, const GlobalOptions& global, Action& 
   cmd->add_option("--on-failure", r.on_failure, "rollback | keep")->capture_default_str();
   AddAdvancedSettingsFlag(cmd, r.advanced_settings);
   cmd->add_flag("--skip-service-center", r.skip_service_center, "do not run the SC phase");
+  cmd->add_flag(kAllowDifferentServerFlag, r.allow_different_server,
+                "go on when a new address reaches another database server than the current "
+                "one (moving a database is another OutSystems procedure); a loud warning, "
+                "recorded in the journal");
   if (o->apply) {
     cmd->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
     AddWaitDrainedFlag(cmd, o->wait_drained);

@@ -66,7 +66,8 @@ json OptionsToJson(const RolloutOptions& o) {
           {"on_failure", o.on_failure},
           {"advanced_settings", o.advanced_settings},
           {"skip_service_center", o.skip_service_center},
-          {"install_service_center", o.install_service_center}};
+          {"install_service_center", o.install_service_center},
+          {"allow_different_server", o.allow_different_server}};
 }
 
 std::string Iso(absl::Time t) {

@@ -79,6 +79,10 @@ struct RolloutOptions {
   // to its revert. osctl sets it unless --no-install-service-center; false in a journal
   // without the field (written when it was opt-in).
   bool install_service_center = false;
+  // --allow-different-server: a new address the identity check judged `different` (another
+  // database server) is a loud warning instead of a refusal; a resume keeps it. False in a
+  // journal without the field.
+  bool allow_different_server = false;
 };
 
 // The last check of whether the old addresses are still used (drain.h): after a finished

@@ -196,6 +196,7 @@ void ReadOptions(const json& doc, FieldReader& root, RolloutOptions& o) {
   r.String(*it, "advanced_settings", 16, o.advanced_settings);
   r.Bool(*it, "skip_service_center", o.skip_service_center);
   r.Bool(*it, "install_service_center", o.install_service_center);
+  r.Bool(*it, "allow_different_server", o.allow_different_server);
   if (!r.ok()) root.Fail("", std::string(r.problem_text()));
 }
 

@@ -3,6 +3,7 @@
 #include "absl/strings/str_join.h"
 #include "common/api/role.h"
 #include "ctl/ops/endpoints_change.h"
+#include "ctl/ops/identity_check.h"
 #include "ctl/ops/rollout/batches.h"
 #include "ctl/ops/rollout/engine.h"
 #include "ctl/output/describe.h"
@@ -63,6 +64,23 @@ HostRecord PlannedHost(const Server& server, int batch, const v1::PlanEndpointsR
     h.new_revision = h.old_revision;
   }
   return h;
+}
+
+// The identity verdicts of the preflight's probes, each an event: `different` is refused
+// (the reason returned) unless allowed (then a loud warning); `unknown` is a warning.
+std::string JudgeIdentity(
+    const std::vector<HostReply<v1::ProbeResponse>>& probes, bool allow_different_server,
+    const std::function<void(const std::string&, const std::string&, bool)>& emit) {
+  const IdentityReview review = ReviewIdentity(probes);
+  for (const IdentityFinding& f : review.same) emit(f.server, f.text, false);
+  for (const IdentityFinding& f : review.unknown) {
+    emit(f.server, absl::StrCat("warning: ", f.text), false);
+  }
+  if (review.different.empty()) return "";
+  for (const IdentityFinding& f : review.different) {
+    emit(f.server, allow_different_server ? AllowedText(f) : f.text, true);
+  }
+  return allow_different_server ? "" : RefusalText(review);
 }
 
 }  // namespace
@@ -143,6 +161,7 @@ absl::Status Rollout::Discover(std::vector<v1::GetEndpointsResponse>& endpoints)
 absl::Status Rollout::Preflight() {
   v1::ProbeRequest request;
   for (const v1::EndpointChange& c : Changes()) *request.add_targets() = c;
+  request.set_identity(true);
   auto probes = CallProbe(ctx_.targets(), ctx_.fanout(), request);
   std::vector<std::string> problems;
   for (const auto& r : probes) {
@@ -172,7 +191,12 @@ absl::Status Rollout::Preflight() {
     return Refuse(absl::StrCat("the new address is not reachable from every server: ",
                                absl::StrJoin(problems, ", ")));
   }
-  return absl::OkStatus();
+  const std::string refused =
+      JudgeIdentity(probes, journal_.options.allow_different_server,
+                    [this](const std::string& server, const std::string& text, bool bad) {
+                      Emit("identity", server, text, bad);
+                    });
+  return refused.empty() ? absl::OkStatus() : Refuse(refused);
 }
 
 absl::Status Rollout::PlanHosts(const std::vector<v1::GetEndpointsResponse>& endpoints) {
