@@ -168,6 +168,7 @@ TEST(FindConnectionsTest, FindsThisProcesssConnectionThroughTheBrowsersPort) {
   FakeSqlServer fake;
   FakeSqlServer::Options fake_options;
   fake_options.serve_browser = true;
+  fake_options.instance = "OUTSYS";
   ASSERT_OK(fake.Start(fake_options));
   platform::UniqueFd client(socket(AF_INET, SOCK_STREAM, 0));
   sockaddr_in server{};
