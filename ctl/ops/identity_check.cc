@@ -1,5 +1,7 @@
 #include "ctl/ops/identity_check.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ctl/output/describe.h"
@@ -10,20 +12,59 @@
 namespace osfleet::ctl {
 namespace {
 
-std::string FindingText(const std::string& server, const v1::ProbeResult& p) {
-  const v1::Identity& id = p.identity();
-  const std::string head = absl::StrCat(server, " ", DatabaseName(p.database()), ": ");
+// Who saw a verdict: one server's name, "every server" when all that answered did, or the
+// names.
+std::string Who(const std::vector<std::string>& servers, size_t answered) {
+  if (servers.size() == 1) return servers.front();
+  if (servers.size() == answered) return absl::StrCat("every server (", answered, ")");
+  return absl::StrJoin(servers, ", ");
+}
+
+std::string FindingText(const IdentityFinding& f, size_t answered) {
+  const v1::Identity& id = f.result.identity();
+  const std::string head =
+      absl::StrCat(Who(f.servers, answered), " ", absl::StrJoin(f.databases, ", "), ": ");
   const std::string because = absl::StrCat(" (", EvidenceText(id), ")");
+  const std::string& address = f.result.address();
   switch (id.verdict()) {
     case v1::IDENTITY_VERDICT_SAME:
-      return absl::StrCat(head, p.address(), " reaches the same database server as ",
+      return absl::StrCat(head, address, " reaches the same database server as ",
                           id.current_address(), because);
     case v1::IDENTITY_VERDICT_DIFFERENT:
-      return absl::StrCat(head, p.address(), " reaches another database server than ",
+      return absl::StrCat(head, address, " reaches another database server than ",
                           id.current_address(), because);
     default:
-      return absl::StrCat(head, "whether ", p.address(), " reaches the same database server as ",
+      return absl::StrCat(head, "whether ", address, " reaches the same database server as ",
                           id.current_address(), " is not known", because);
+  }
+}
+
+void AddUnique(std::vector<std::string>& names, const std::string& name) {
+  if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+}
+
+// Findings that say the same thing (verdict, both addresses, evidence) are one finding,
+// naming every server and database it was seen from: a farm of 20 servers moving three
+// databases to one wrong address reads as one line, not 60.
+void Add(std::vector<IdentityFinding>& findings, const std::string& server,
+         const v1::ProbeResult& p) {
+  const std::string evidence = EvidenceText(p.identity());
+  for (IdentityFinding& f : findings) {
+    if (f.result.address() == p.address() &&
+        f.result.identity().current_address() == p.identity().current_address() &&
+        EvidenceText(f.result.identity()) == evidence) {
+      AddUnique(f.servers, server);
+      AddUnique(f.databases, DatabaseName(p.database()));
+      return;
+    }
+  }
+  findings.push_back(IdentityFinding{"", {server}, {DatabaseName(p.database())}, p, ""});
+}
+
+void Name(std::vector<IdentityFinding>& findings, size_t answered) {
+  for (IdentityFinding& f : findings) {
+    f.server = f.servers.size() == 1 ? f.servers.front() : "";
+    f.text = FindingText(f, answered);
   }
 }
 
@@ -53,25 +94,29 @@ std::string EvidenceText(const v1::Identity& identity) {
 
 IdentityReview ReviewIdentity(const std::vector<HostReply<v1::ProbeResponse>>& probes) {
   IdentityReview review;
+  size_t answered = 0;
   for (const auto& r : probes) {
     if (!r.ok()) continue;
+    ++answered;
     for (const v1::ProbeResult& p : r.response.results()) {
       if (!p.has_identity()) continue;
-      IdentityFinding f{r.server->name, p, FindingText(r.server->name, p)};
       switch (p.identity().verdict()) {
         case v1::IDENTITY_VERDICT_SAME:
-          review.same.push_back(std::move(f));
+          Add(review.same, r.server->name, p);
           break;
         case v1::IDENTITY_VERDICT_DIFFERENT:
-          review.different.push_back(std::move(f));
+          Add(review.different, r.server->name, p);
           break;
         case v1::IDENTITY_VERDICT_UNKNOWN:
-          review.unknown.push_back(std::move(f));
+          Add(review.unknown, r.server->name, p);
           break;
         default:
           break;
       }
     }
+  }
+  for (auto* findings : {&review.same, &review.different, &review.unknown}) {
+    Name(*findings, answered);
   }
   return review;
 }

@@ -23,11 +23,14 @@ const char* VerdictWord(v1::IdentityVerdict verdict);
 // The evidence of one verdict, strongest first, "; "-joined ("weak: " before a weak line).
 std::string EvidenceText(const v1::Identity& identity);
 
-// One server's verdict for one database: "fe01 platform: db-new reaches another database
-// server than db01 (evidence)".
+// One verdict, with its evidence, as every server and database it was seen from gave it:
+// "every server (5) platform, log, session: db-new reaches another database server than
+// db01 (evidence)"; "fe01 platform: ..." when one server saw it.
 struct IdentityFinding {
-  std::string server;
-  v1::ProbeResult result;
+  std::string server;                  // the one server that saw it; empty when several did
+  std::vector<std::string> servers;    // in the order they answered
+  std::vector<std::string> databases;  // "platform", "log", "session"
+  v1::ProbeResult result;              // the first server's
   std::string text;
 };
 
@@ -37,7 +40,8 @@ struct IdentityReview {
   std::vector<IdentityFinding> same;
 };
 
-// Every compared target of every server that answered.
+// Every compared target of every server that answered, the same finding from several
+// servers or databases once.
 IdentityReview ReviewIdentity(const std::vector<HostReply<v1::ProbeResponse>>& probes);
 
 // Why a change is refused: the servers, databases, both addresses and the evidence, the flag

@@ -135,7 +135,8 @@ TEST_F(IdentityVerdictTest, RolloutPlanRefusesAnotherServerUnlessAllowed) {
   const std::string other = farm_->new_db().address();
   ProcessResult refused = farm_->Osctl({"rollout", "plan", "--platform", other});
   EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
-  EXPECT_THAT(refused.err, HasSubstr(absl::StrCat("dc01 platform: ", other,
+  // Both servers saw the same evidence: one finding naming them, not one per server.
+  EXPECT_THAT(refused.err, HasSubstr(absl::StrCat("every server (2) platform: ", other,
                                                   " reaches another database server than ",
                                                   farm_->old_db().address())));
   EXPECT_THAT(refused.err, HasSubstr("--allow-different-server"));
@@ -145,7 +146,7 @@ TEST_F(IdentityVerdictTest, RolloutPlanRefusesAnotherServerUnlessAllowed) {
   ProcessResult allowed =
       farm_->Osctl({"rollout", "plan", "--allow-different-server", "--platform", other});
   EXPECT_EQ(allowed.exit_code, 0) << allowed.out << allowed.err;
-  EXPECT_THAT(allowed.out, HasSubstr("WARNING: dc01 platform: "));
+  EXPECT_THAT(allowed.out, HasSubstr("WARNING: every server (2) platform: "));
   // apply without a terminal and without --yes keeps the plan: the journal records the flag.
   ProcessResult kept =
       farm_->Osctl({"rollout", "apply", "--allow-different-server", "--platform", other});

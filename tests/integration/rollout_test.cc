@@ -111,7 +111,7 @@ TEST_F(RolloutTest, PlanChangesNothing) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("reaches platform (SQL Server 15.0.4153.1)"));
   // The two fakes share a CA-issued certificate: not proof either way, a warning.
-  EXPECT_THAT(r.out, HasSubstr("warning: dc01 platform: whether"));
+  EXPECT_THAT(r.out, HasSubstr("warning: every server (3) platform, log, session: whether"));
   EXPECT_THAT(r.out, HasSubstr("nothing was changed"));
   args.insert(args.end(), {"--output", "json"});
   ProcessResult json = farm_->Osctl(args);
