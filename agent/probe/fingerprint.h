@@ -1,6 +1,6 @@
 // What a probe learned about who answers at an address, beyond "it answers": the evidence
-// an identity verdict is built from (agent/probe/identity.h). Filled only when the probe
-// ran with ProbeOptions::identity. Nothing here needs a login.
+// an identity verdict is built from (agent/probe/identity.h). `encryption` and the INSTOPT
+// answer come with every SQL Server probe, the rest with ProbeOptions::identity. No login.
 #pragma once
 
 #include <optional>

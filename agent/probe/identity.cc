@@ -82,6 +82,7 @@ std::optional<Evidence> Instance(const std::string& instance, const std::string&
   if (!answer.has_value()) return std::nullopt;
   const std::string& sent =
       cand.fingerprint.instance_sent.empty() ? instance : cand.fingerprint.instance_sent;
+  if (sent.empty()) return std::nullopt;  // no name sent: every instance accepts "\0"
   if (*answer) {
     return Line("instance", Verdict::kUnknown,
                 absl::StrCat("the server at ", candidate, " accepts instance name ", sent,
@@ -258,7 +259,10 @@ Identity Decide(std::string current_address, std::vector<Evidence> evidence) {
 }  // namespace
 
 std::string InstanceOf(const SqlServerAddress& address) {
-  return address.instance.empty() ? "MSSQLSERVER" : absl::AsciiStrToUpper(address.instance);
+  if (!address.instance.empty()) return absl::AsciiStrToUpper(address.instance);
+  // "host,port" may reach a named instance listening on a static port: SqlClient sends no
+  // instance name then, and neither do we (a wrong guess would read as another server).
+  return address.port == 0 ? "MSSQLSERVER" : "";
 }
 
 Identity JudgeSqlServer(const SqlServerSides& s) {

@@ -68,7 +68,9 @@ struct OracleSides {
   ProbeOutcome candidate;
 };
 
-// The instance an address must reach, as INSTOPT names it: "MSSQLSERVER" for a default one.
+// The instance an address must reach, as INSTOPT names it: its own name, "MSSQLSERVER" for a
+// default instance on 1433, and "" (send none) for "host,port", which may be a named
+// instance on a static port.
 std::string InstanceOf(const SqlServerAddress& address);
 
 Identity JudgeSqlServer(const SqlServerSides& sides);

@@ -1,17 +1,14 @@
 // osfleet-fake-sqlserver: FakeSqlServer as a process, for integration tests and the demo.
 // See kUsage; fake_sqlserver.h gives the sources of each behaviour. Writes each bound port
 // to its file (atomically) once serving; runs until SIGTERM/SIGINT.
-#include <signal.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "tests/fakes/fake_process.h"
 #include "tests/fakes/fake_sqlserver.h"
 
 namespace {
@@ -142,22 +139,6 @@ absl::Status ParseFlags(int argc, char** argv, Flags& flags) {
   return CheckFlags(flags, listen_given);
 }
 
-// Temp name then rename: a reader polling for the file never sees half a number.
-absl::Status WritePortFile(const std::string& path, uint16_t port) {
-  const std::string tmp = absl::StrCat(path, ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << port << "\n";
-    out.close();
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot rename ", tmp, " to ", path, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
-}
-
 int Fail(const absl::Status& status, int code) {
   std::fprintf(stderr, "osfleet-fake-sqlserver: %s\n", std::string(status.message()).c_str());
   return code;
@@ -171,24 +152,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", kUsage);
     return Fail(s, 2);
   }
-  // Block the stop signals before any thread starts, then wait for one synchronously.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  osfleet::fakes::BlockStopSignals();  // before the serving thread starts
   FakeSqlServer server;
   if (absl::Status s = server.Start(flags.options); !s.ok()) return Fail(s, 1);
-  if (absl::Status s = WritePortFile(flags.listen_port_file, server.tcp_port()); !s.ok()) {
+  if (absl::Status s = osfleet::fakes::WritePortFile(flags.listen_port_file, server.tcp_port());
+      !s.ok()) {
     return Fail(s, 1);
   }
   if (!flags.browser_port_file.empty()) {
-    if (absl::Status s = WritePortFile(flags.browser_port_file, server.browser_port()); !s.ok()) {
+    if (absl::Status s =
+            osfleet::fakes::WritePortFile(flags.browser_port_file, server.browser_port());
+        !s.ok()) {
       return Fail(s, 1);
     }
   }
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  osfleet::fakes::WaitForStopSignal();
   server.Stop();
   return 0;
 }

@@ -113,6 +113,17 @@ TEST(IdentityTest, InstoptRejectingTheCurrentInstanceIsDifferent) {
             "the server at db-new\\OUTSYS answered INSTOPT: not instance OUTSYS");
 }
 
+// "host,port" names no instance: nothing was sent, so the server's acceptance says nothing.
+TEST(IdentityTest, NoInstanceSentForAPortAloneGivesNoInstanceEvidence) {
+  ProbeOutcome cand = Answered({"10.0.0.9"}, std::nullopt);
+  cand.fingerprint.instance_accepted = true;
+  SqlServerSides sides = Sides(Answered({"10.0.0.5"}, std::nullopt), cand);
+  sides.current_address = *ParseSqlServerAddress("10.0.0.5,14330");
+  sides.candidate_address = *ParseSqlServerAddress("db-new,14330");
+  Identity id = JudgeSqlServer(sides);
+  EXPECT_EQ(Find(id, "instance"), nullptr);
+}
+
 TEST(IdentityTest, InstoptRejectedOnBothSidesDecidesNothing) {
   ProbeOutcome cur = Answered({"10.0.0.5"}, std::nullopt);
   cur.fingerprint.instance_accepted = false;
@@ -240,6 +251,8 @@ TEST(IdentityTest, TheBrowserIsWeakEitherWay) {
 TEST(IdentityTest, InstanceOfADefaultInstanceIsMssqlserver) {
   EXPECT_EQ(InstanceOf(*ParseSqlServerAddress("db01")), "MSSQLSERVER");
   EXPECT_EQ(InstanceOf(*ParseSqlServerAddress("db01\\outsys,1433")), "OUTSYS");
+  // A port alone may reach a named instance on a static port: no name is guessed.
+  EXPECT_EQ(InstanceOf(*ParseSqlServerAddress("10.0.0.5,14330")), "");
 }
 
 // ---- Oracle ----
