@@ -89,7 +89,11 @@ get=$(median "${OSCTL[@]}" endpoints get)
 probe=$(median "${OSCTL[@]}" probe --platform "127.0.0.2,$DB_PORT" --no-identity)
 probe_identity=$(median "${OSCTL[@]}" probe --platform "127.0.0.2,$DB_PORT")
 i=0
-set_once() { i=$((i+1)); "${OSCTL[@]}" endpoints set --platform "SQLBENCH$i" >/dev/null; }
+# Each set moves the Platform database to the instance's other name (identity: same).
+set_once() {
+  i=$((i+1))
+  "${OSCTL[@]}" endpoints set --platform "127.0.0.$((1 + i % 2)),$DB_PORT" >/dev/null
+}
 set=$(median set_once)
 sleep 1  # let the agents go idle before reading their memory
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/"${PIDS[1]}"/status)
