@@ -3,10 +3,11 @@
 // are in network order (a port in the low 16 bits of its DWORD), rows in state
 // MIB_TCP_STATE_ESTAB are the established connections. The table can grow between the call
 // that sizes it and the one that fills it: ERROR_INSUFFICIENT_BUFFER asks again with the new
-// size. The owner's name is the base name of QueryFullProcessImageNameW's path (PROCESS_QUERY_
-// LIMITED_INFORMATION suffices for another user's process; System and protected processes
-// refuse even that: their name stays empty).
-// Winsock first: its headers must come before <windows.h>.
+// size. Wine 8 answers ERROR_NOT_ENOUGH_MEMORY instead while thousands of sockets come and go
+// (seen with ~24k TIME_WAIT sockets on the host): asked again, like a table that grew. The owner's
+// name is the base name of QueryFullProcessImageNameW's path (PROCESS_QUERY_ LIMITED_INFORMATION
+// suffices for another user's process; System and protected processes refuse even that: their name
+// stays empty). Winsock first: its headers must come before <windows.h>.
 #include "common/platform/windows/winsock.h"
 
 #include <iphlpapi.h>
@@ -28,16 +29,19 @@ Result<std::vector<DWORD>> OwnerPidTable(ULONG family) {
   const char* what =
       family == AF_INET ? "GetExtendedTcpTable (IPv4)" : "GetExtendedTcpTable (IPv6)";
   DWORD bytes = 16 * 1024;
+  DWORD last = ERROR_INSUFFICIENT_BUFFER;
   for (int attempt = 0; attempt < kTableAttempts; ++attempt) {
     std::vector<DWORD> table(bytes / sizeof(DWORD) + 1);
     DWORD size = static_cast<DWORD>(table.size() * sizeof(DWORD));
     const DWORD rc =
         GetExtendedTcpTable(table.data(), &size, FALSE, family, TCP_TABLE_OWNER_PID_ALL, 0);
     if (rc == NO_ERROR) return table;
+    last = rc;
+    if (rc == ERROR_NOT_ENOUGH_MEMORY) continue;  // the table changed while it was read (Wine)
     if (rc != ERROR_INSUFFICIENT_BUFFER) return win::WinError(rc, what);
     bytes = size + size / 4;  // room for the rows added before the next call
   }
-  return win::WinError(ERROR_INSUFFICIENT_BUFFER, what);
+  return win::WinError(last, what);  // it kept changing: give up
 }
 
 unsigned Port(DWORD network_order) { return ntohs(static_cast<u_short>(network_order & 0xFFFF)); }
