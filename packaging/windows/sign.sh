@@ -2,6 +2,7 @@
 # Signs Windows programs and MSIs in place with Authenticode (osslsigncode, SHA-256), with an
 # RFC 3161 timestamp when a Time-Stamp Authority is named, and checks each signature after.
 #   packaging/windows/sign.sh FILE...
+#   packaging/windows/sign.sh --verify FILE...   check files signed before, the same way
 # The build runs it on osagent.exe and osctl.exe right after they are linked (before wixl
 # packs them) and on each MSI (packaging/windows/signing.cmake). Environment:
 #   OSFLEET_SIGN_PFX            the PKCS#12 file: the code-signing certificate (extended key
@@ -70,6 +71,8 @@ check_pfx() {
   fi
   openssl x509 -in "$WORK/leaf.pem" -noout -checkend 0 >/dev/null ||
     fail 2 "OSFLEET_SIGN_PFX=$PFX: the certificate '$subject' expired on $(openssl x509 -in "$WORK/leaf.pem" -noout -enddate | cut -d= -f2)"
+  # The check after signing wants this very certificate as the signer.
+  LEAF_HASH=$(openssl x509 -in "$WORK/leaf.pem" -outform DER | sha256sum | cut -d' ' -f1)
   # What the check after signing trusts.
   : >"$WORK/trusted.pem"
   [ -r "$SYSTEM_CA" ] && cat "$SYSTEM_CA" >>"$WORK/trusted.pem"
@@ -85,10 +88,11 @@ check_pfx() {
 verify() {  # verify FILE SHOWN_NAME
   local out
   if ! out=$(osslsigncode verify -ignore-crl -CAfile "$WORK/trusted.pem" \
-               -TSA-CAfile "$WORK/trusted.pem" -in "$1" 2>&1) ||
+               -TSA-CAfile "$WORK/trusted.pem" -require-leaf-hash "sha256:$LEAF_HASH" \
+               -in "$1" 2>&1) ||
      ! grep -q "^Signature verification: ok" <<<"$out"; then
     echo "$out" | grep -iE "error|fail|verif" | head -n 5 >&2 || true
-    fail 1 "$2: the signature just made does not verify (osslsigncode verify); is the certificate's chain in OSFLEET_SIGN_PFX or OSFLEET_SIGN_CAFILE?"
+    fail 1 "$2: the signature does not verify (osslsigncode verify); is the certificate's chain in OSFLEET_SIGN_PFX or OSFLEET_SIGN_CAFILE?"
   fi
   if [ -n "${OSFLEET_SIGN_TIMESTAMP_URL:-}" ] &&
      ! grep -q "^Timestamp Server Signature verification: ok" <<<"$out"; then
@@ -119,7 +123,12 @@ sign_one() {  # sign_one FILE
   echo "osfleet: signed $(basename "$file")${OSFLEET_SIGN_TIMESTAMP_URL:+ (timestamped by $OSFLEET_SIGN_TIMESTAMP_URL)}"
 }
 
-[ $# -ge 1 ] || { echo "usage: $0 FILE..." >&2; exit 2; }
+MODE=sign
+if [ "${1:-}" = --verify ]; then
+  MODE=verify
+  shift
+fi
+[ $# -ge 1 ] || { echo "usage: $0 [--verify] FILE..." >&2; exit 2; }
 PFX=${OSFLEET_SIGN_PFX:-}
 PASSWORD_FILE=${OSFLEET_SIGN_PASSWORD_FILE:-}
 if [ -z "$PFX" ] && [ -z "$PASSWORD_FILE" ]; then
@@ -145,4 +154,12 @@ cleanup() {
 trap cleanup EXIT
 chmod 700 "$WORK"
 check_pfx
-for f in "$@"; do sign_one "$f"; done
+for f in "$@"; do
+  if [ "$MODE" = verify ]; then
+    [ -f "$f" ] || fail 2 "$f: no such file to verify"
+    verify "$f" "$f"
+    echo "osfleet: $(basename "$f") is signed by '$(openssl x509 -in "$WORK/leaf.pem" -noout -subject -nameopt oneline | sed 's/^subject= *//')' and verifies"
+  else
+    sign_one "$f"
+  fi
+done

@@ -1,10 +1,12 @@
 // The Windows event log behind the platform seam, on Wine: writing under a source
 // succeeds for each type (Wine keeps no log: tests/windows/event_log_trace.sh runs these
 // tests with WINEDEBUG=+eventlog and checks that the trace shows each ReportEventW with its
-// source, type, category, id and text), and registering a source writes the registry
-// values Event Viewer reads, in place when run again, and removing it removes them.
+// source, type, category, id and text), the message table gives each event id its text as
+// Event Viewer shows it, and registering a source writes the registry values Event Viewer
+// reads, in place when run again, and removing it removes them.
 #include "common/platform/event_log.h"
 
+#include <iterator>
 #include <string>
 
 #include "common/platform/windows/win32.h"
@@ -34,6 +36,35 @@ TEST(EventLog, ReportsEachTypeUnderItsSource) {
   Result<void> long_text =
       (*log)->Report({EventType::kInformation, 3, 300, std::string(40000, 'x')});
   EXPECT_TRUE(long_text.ok()) << long_text.error().Message();
+}
+
+// Each event's text as Event Viewer renders it: the message table (osagent-events.mc, linked
+// into this program as into osagent.exe) with the event's text as %1.
+std::wstring Rendered(DWORD id, const wchar_t* insertion) {
+  wchar_t buffer[512] = {};
+  DWORD_PTR args[] = {reinterpret_cast<DWORD_PTR>(insertion)};
+  const DWORD n = FormatMessageW(
+      FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ARGUMENT_ARRAY, GetModuleHandleW(nullptr), id,
+      MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US), buffer, static_cast<DWORD>(std::size(buffer)),
+      reinterpret_cast<va_list*>(args));
+  if (n == 0) return L"<FormatMessageW: error " + std::to_wstring(GetLastError()) + L">";
+  return std::wstring(buffer, n);
+}
+
+TEST(EventLog, TheMessageTableGivesEachEventItsText) {
+  EXPECT_EQ(Rendered(1, L""), L"Service\r\n");
+  EXPECT_EQ(Rendered(2, L""), L"Log\r\n");
+  EXPECT_EQ(Rendered(3, L""), L"Audit\r\n");
+  EXPECT_EQ(Rendered(100, L"osagent serves fe01"),
+            L"The osfleet agent started: osagent serves fe01\r\n");
+  EXPECT_EQ(Rendered(101, L"exit code 0"), L"The osfleet agent stopped: exit code 0\r\n");
+  EXPECT_EQ(Rendered(102, L"exit code 2"),
+            L"The osfleet agent stopped on a failure: exit code 2\r\n");
+  EXPECT_EQ(Rendered(200, L"a warning \u00e9"), L"a warning \u00e9\r\n");
+  EXPECT_EQ(Rendered(201, L"an error"), L"an error\r\n");
+  EXPECT_EQ(Rendered(300, L"{\"rpc\":\"Endpoints.Set\"}"),
+            L"Audited call: {\"rpc\":\"Endpoints.Set\"}\r\n");
+  EXPECT_EQ(Rendered(400, L"x").rfind(L"<FormatMessageW: error ", 0), 0u) << "no such id";
 }
 
 std::wstring ReadString(const std::wstring& key, const wchar_t* name) {

@@ -108,6 +108,18 @@ ls "$T"/.hello.* >/dev/null 2>&1 && fail "temporary files left beside the signed
   pass "no temporary file left"
 [ -x "$T/hello.exe" ] && pass "hello.exe keeps its mode" || fail "hello.exe lost its mode"
 
+out=$("$SIGN" --verify "$T/hello.exe" "$T/hello.msi" 2>&1) &&
+  grep -q "hello.msi is signed by 'CN = osfleet signing test' and verifies" <<<"$out" &&
+  pass "sign.sh --verify: both signed by the certificate in OSFLEET_SIGN_PFX" ||
+  fail "sign.sh --verify of the signed files: $out"
+out=$("$SIGN" --verify "$T/unsigned.exe" 2>&1) && fail "sign.sh --verify passed an unsigned file: $out" ||
+  pass "sign.sh --verify refuses an unsigned file"
+cp "$T/unsigned.exe" "$T/other.exe"
+OSFLEET_SIGN_PFX=$T/other.pfx "$SIGN" "$T/other.exe" >/dev/null
+out=$("$SIGN" --verify "$T/other.exe" 2>&1) &&
+  fail "sign.sh --verify passed a file signed by another certificate of the same CA: $out" ||
+  pass "sign.sh --verify refuses a file signed by another certificate of the same CA"
+
 # 3. A tampered copy fails verify: a byte of the program's code; a value in the MSI's
 # Property table (the signature covers every stream).
 cp "$T/hello.exe" "$T/tampered.exe"

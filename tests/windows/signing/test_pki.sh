@@ -6,6 +6,7 @@
 #                          key and the CA, as PKCS#12 protected by the password in the file
 #                          `password` (mode 600, with a space and non-ASCII: read from the file)
 #   leaf-only.pfx          the same without the CA (its chain unknown to osslsigncode verify)
+#   other.pfx              another code-signing certificate of the same CA, same password
 #   server.pfx             a TLS server certificate (serverAuth only), same password
 #   tsa.pem, tsa.key       a Time-Stamp Authority's certificate (timeStamping, critical:
 #                          RFC 3161 section 2.3) and key; tsa.cnf for `openssl ts -reply`
@@ -30,6 +31,8 @@ make_signing_pki() {
     }
     issue signing "/CN=osfleet signing test" "keyUsage=critical,digitalSignature" \
       "extendedKeyUsage=codeSigning"
+    issue other "/CN=someone else's code signing" "keyUsage=critical,digitalSignature" \
+      "extendedKeyUsage=codeSigning"
     issue server "/CN=osfleet server test" "keyUsage=critical,digitalSignature" \
       "extendedKeyUsage=serverAuth"
     issue tsa "/CN=osfleet test TSA" "keyUsage=critical,digitalSignature" \
@@ -40,9 +43,11 @@ make_signing_pki() {
       -out signing.pfx -passout file:password
     openssl pkcs12 -export -inkey signing.key -in signing.pem -out leaf-only.pfx \
       -passout file:password
+    openssl pkcs12 -export -inkey other.key -in other.pem -certfile ca.pem -out other.pfx \
+      -passout file:password
     openssl pkcs12 -export -inkey server.key -in server.pem -certfile ca.pem \
       -out server.pfx -passout file:password
-    rm -f signing.key server.key ./*.csr
+    rm -f signing.key other.key server.key ./*.csr
     echo 01 >tsa.serial
     cat >tsa.cnf <<EOC
 [ tsa ]
