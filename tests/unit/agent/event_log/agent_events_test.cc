@@ -52,7 +52,8 @@ class RecordingEventLog final : public platform::EventLog {
 };
 
 MATCHER_P4(Event, type, category, id, text, "") {
-  return arg.type == type && arg.category == category && arg.id == id && arg.text == text;
+  return arg.type == type && arg.category == static_cast<std::uint16_t>(category) &&
+         arg.id == static_cast<std::uint32_t>(id) && arg.text == text;
 }
 
 class AgentEventsTest : public ::testing::Test {
@@ -203,8 +204,9 @@ TEST_F(AgentEventsTest, ALogThatCannotBeOpenedIsAWarningInTheLogFile) {
   spdlog::error("still logged");
   ReportAudit("{}");
   const std::string log = osfleet::testing::ReadFile(log_file_);
-  EXPECT_THAT(log, HasSubstr("warn osagent: no events in the event log: opening the event log as "
-                             "osagent"));
+  EXPECT_THAT(log,
+              HasSubstr("warning osagent: no events in the event log: opening the event log as "
+                        "osagent"));
   EXPECT_THAT(log, HasSubstr("still logged"));
 }
 
