@@ -107,8 +107,9 @@ sign_one() {  # sign_one FILE
   TEMPS+=("$tmp")
   local args=(sign -pkcs12 "$PFX" -readpass "$PASSWORD_FILE" -h sha256 -n osfleet)
   [ -n "${OSFLEET_SIGN_TIMESTAMP_URL:-}" ] && args+=(-ts "$OSFLEET_SIGN_TIMESTAMP_URL")
-  # An MSI's signature covers its streams' metadata too (MsiDigitalSignatureEx, as signtool).
-  case "$file" in *.msi | *.MSI) args+=(-add-msi-dse) ;; esac
+  # An MSI (an OLE compound file, whatever its name) is signed over its streams' metadata
+  # too (MsiDigitalSignatureEx, as signtool does).
+  [ "$(head -c 8 "$file" | od -An -tx1 | tr -d ' \n')" = d0cf11e0a1b11ae1 ] && args+=(-add-msi-dse)
   rm -f "$tmp"  # osslsigncode refuses to write over an existing file
   if ! out=$(osslsigncode "${args[@]}" -in "$file" -out "$tmp" 2>&1); then
     echo "$out" | grep -v "^Connecting to" | head -n 5 >&2 || true

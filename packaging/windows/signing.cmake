@@ -5,11 +5,14 @@
 #                                                   artifacts are unsigned
 #   OSFLEET_SIGN_TIMESTAMP_URL, OSFLEET_SIGN_CAFILE optional (sign.sh says what each does)
 # Changing them re-links and re-signs (the signing command is part of each rule).
-#   osfleet_sign_target(TARGET)        sign TARGET's file in place after each link
-#   osfleet_sign_commands(VAR FILE)    VAR: "COMMAND ... FILE" to append to the
-#                                      add_custom_command that makes FILE (an MSI); empty
-#                                      when signing is off
-# Both do nothing outside the Windows build.
+#   osfleet_sign_target(TARGET)     sign TARGET's file (a program, a DLL) in place after each
+#                                   link
+#   osfleet_sign_file(NAME FILE)    sign FILE (an MSI) in place once the rule that makes it
+#                                   has run all its commands, and again whenever it runs:
+#                                   the target NAME (in ALL) runs sign.sh and then touches a
+#                                   stamp that depends on FILE. Call it in the folder whose
+#                                   add_custom_command makes FILE.
+# Both do nothing outside the Windows build or when signing is off.
 include_guard(GLOBAL)
 
 set(OSFLEET_SIGN_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/sign.sh)
@@ -43,10 +46,16 @@ function(osfleet_sign_target target)
   endif()
 endfunction()
 
-function(osfleet_sign_commands var file)
+function(osfleet_sign_file name file)
   if(OSFLEET_SIGN_COMMAND)
-    set(${var} COMMAND ${OSFLEET_SIGN_COMMAND} ${file} PARENT_SCOPE)
-  else()
-    set(${var} "" PARENT_SCOPE)
+    get_filename_component(file_name ${file} NAME)
+    set(stamp ${CMAKE_CURRENT_BINARY_DIR}/${file_name}.signed)
+    add_custom_command(OUTPUT ${stamp}
+                       COMMAND ${OSFLEET_SIGN_COMMAND} ${file}
+                       COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
+                       DEPENDS ${file} ${OSFLEET_SIGN_SCRIPT}
+                       COMMENT "signing ${file_name}"
+                       VERBATIM)
+    add_custom_target(${name} ALL DEPENDS ${stamp})
   endif()
 endfunction()

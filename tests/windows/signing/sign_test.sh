@@ -120,6 +120,15 @@ out=$("$SIGN" --verify "$T/other.exe" 2>&1) &&
   fail "sign.sh --verify passed a file signed by another certificate of the same CA: $out" ||
   pass "sign.sh --verify refuses a file signed by another certificate of the same CA"
 
+# An MSI by its content, whatever its name (a build's X.msi.tmp): signed with
+# MsiDigitalSignatureEx, like hello.msi.
+cp "$T/hello.msi" "$T/renamed.msi.tmp"
+"$SIGN" "$T/renamed.msi.tmp" >/dev/null 2>&1 || fail "signing renamed.msi.tmp"
+for f in hello.msi renamed.msi.tmp; do
+  osslsigncode verify -CAfile "$T/ca.pem" -in "$T/$f" 2>&1 | grep -q "MsiDigitalSignatureEx stream doesn't exist" &&
+    fail "$f signed without MsiDigitalSignatureEx" || pass "$f signed with MsiDigitalSignatureEx"
+done
+
 # 3. A tampered copy fails verify: a byte of the program's code; a value in the MSI's
 # Property table (the signature covers every stream).
 cp "$T/hello.exe" "$T/tampered.exe"
