@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the signing tests: a throw-away PKI made with openssl in a folder.
 #   make_signing_pki DIR
 # makes in DIR:
@@ -70,11 +71,11 @@ EOC
 # start_tsa DIR: the local TSA (tsa_server.py) on 127.0.0.1 port 0; sets TSA_URL and
 # TSA_PID. stop_tsa ends it.
 start_tsa() {
-  local dir=$1 i
+  local dir=$1
   python3 "$(dirname "${BASH_SOURCE[0]}")/tsa_server.py" "$dir/tsa.port" "$dir/tsa.cnf" \
     "$dir/tsa.pem" "$dir/tsa.key" "$dir/ca.pem" 2>"$dir/tsa.log" &
   TSA_PID=$!
-  for i in $(seq 200); do
+  for _ in $(seq 200); do
     [ -s "$dir/tsa.port" ] && break
     kill -0 "$TSA_PID" 2>/dev/null || { cat "$dir/tsa.log" >&2; return 1; }
     sleep 0.05
