@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "agent/event_log/agent_events.h"
 #include "common/api/logging.h"
 #include "common/platform/append_file.h"
 #include "common/text/escape.h"
@@ -127,6 +128,8 @@ void AuditLog::RunWriter() {
       queue_.pop_front();
     }
     absl::Status status = Write(next.line);
+    // Written: the same line in the event log (the Windows service's Application log).
+    if (status.ok()) ReportAudit(absl::string_view(next.line).substr(0, next.line.size() - 1));
     if (next.done) next.done(std::move(status));
   }
 }

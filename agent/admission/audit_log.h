@@ -11,7 +11,8 @@
 // One writer thread does every write, in the order the records were handed over, so that
 // no gRPC callback thread ever waits for the disk: AppendThen() only queues; Append()
 // queues and waits for the line (for worker threads). The destructor writes what is
-// queued before it returns.
+// queued before it returns. Each line written goes to the event log too (ReportAudit in
+// agent/event_log/agent_events.h: the Windows service's Application log).
 #pragma once
 
 #include <deque>

@@ -9,9 +9,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "agent/agent_yaml/agent_config.h"
+#include "agent/event_log/agent_events.h"
 #include "agent/server/serve.h"
 #include "common/api/logging.h"
 #include "common/platform/default_paths.h"
+#include "common/platform/event_log.h"
 #include "common/platform/os_service.h"
 #include "common/text/utf8.h"
 
@@ -46,25 +48,60 @@ absl::Status CheckConfig(const std::string& path) {
 }
 
 // As a service there is no console: every record, the failure to start included, goes to
-// the config's log_file, else %ProgramData%\osfleet\logs\osagent.log.
-void LogToFile(const std::string& configured, const std::string& level) {
+// the config's log_file, else %ProgramData%\osfleet\logs\osagent.log; the warnings and
+// errors, the start, the stop and the audit lines to the Application event log too
+// (agent/event_log/agent_events.h). Returns the file it logs to ("" for none).
+std::string LogToFile(const std::string& configured, const std::string& level) {
   const std::string fallback = platform::DefaultAgentPaths().service_log;
-  const std::string file = configured.empty() ? fallback : configured;
+  std::string file = configured.empty() ? fallback : configured;
   absl::Status s = SetUpFileLogging("osagent", level, file);
-  if (!s.ok() && file != fallback) s = SetUpFileLogging("osagent", "info", fallback);
-  if (!s.ok()) (void)SetUpLogging("osagent", "info");
+  if (!s.ok() && file != fallback) {
+    file = fallback;
+    s = SetUpFileLogging("osagent", "info", fallback);
+  }
+  if (!s.ok()) {
+    file.clear();
+    (void)SetUpLogging("osagent", "info");
+  }
+  AttachEventLog();
+  return file;
 }
 
 int ServeAsService(const std::string& config_path, const std::function<void()>& ready) {
   absl::StatusOr<AgentConfig> config = LoadAgentConfig(config_path);
   if (!config.ok()) {
-    LogToFile("", "info");
+    const std::string log_file = LogToFile("", "info");
     spdlog::critical("{}", config.status().message());
+    ReportStopped(kExitUsage, log_file);
+    DetachEventLog();
     return kExitUsage;
   }
-  LogToFile(config->log_file, config->log_level);
+  const std::string log_file = LogToFile(config->log_file, config->log_level);
   spdlog::info("started by the Service Control Manager (config {})", config_path);
-  return Serve(*std::move(config), ready);
+  const std::string started = StartedText(*config, config_path, log_file);
+  const int code = Serve(*std::move(config), [&ready, &started] {
+    ready();
+    ReportStarted(started);
+  });
+  ReportStopped(code, log_file);
+  DetachEventLog();
+  return code;
+}
+
+// The Application log's source `osagent`, with this program's message table: Event Viewer
+// shows each event's text (the MSI registers it the same way: osfleet-agent.wxs).
+void AddAgentEventSource(const std::string& program) {
+  const platform::Result<void> added =
+      platform::AddEventSource({kEventSource, program, kEventCategoryCount});
+  if (added.ok()) {
+    std::printf("registered the event source %s (Application log, messages from %s)\n",
+                kEventSource, program.c_str());
+  } else {
+    std::printf(
+        "warning: the event source %s is not registered (%s): Event Viewer will show "
+        "the events without their description\n",
+        kEventSource, ValidUtf8(added.error().Message()).c_str());
+  }
 }
 
 }  // namespace
@@ -146,6 +183,7 @@ int InstallAgentService(const ServiceFlags& flags) {
         "warning: this Service Control Manager does not take recovery settings; "
         "set them in services.msc (Recovery: restart the service)\n");
   }
+  AddAgentEventSource(*program);
   std::printf("start it: sc start %s\n", kServiceName);
   return 0;
 }
@@ -160,6 +198,13 @@ int UninstallAgentService(const ServiceFlags& flags) {
   std::printf(*removed ? "stopped and removed service %s\n"
                        : "service %s is not installed: nothing to remove\n",
               kServiceName);
+  const platform::Result<bool> source = platform::RemoveEventSource(kEventSource);
+  if (!source.ok()) {
+    std::printf("warning: the event source %s stays registered (%s)\n", kEventSource,
+                ValidUtf8(source.error().Message()).c_str());
+  } else if (*source) {
+    std::printf("removed the event source %s\n", kEventSource);
+  }
   return 0;
 }
 

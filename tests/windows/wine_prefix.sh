@@ -17,8 +17,10 @@ start_wine_prefix() {
   wineserver -p </dev/null >/dev/null 2>&1 || true
   # Wine's system processes (services.exe, winedevice.exe, ...) start with the first wine
   # process and live on with the persistent server: start them here, away from any pipe a
-  # caller reads to its end (`$(wine ...)` would wait for them forever).
-  wineboot </dev/null >/dev/null 2>&1 || true
+  # caller reads to its end (`$(wine ...)` would wait for them forever). Services started
+  # by the SCM write their stderr (Wine's WINEDEBUG traces) to services.exe's:
+  # OSFLEET_WINE_SERVICES_LOG=FILE keeps it.
+  wineboot </dev/null >/dev/null 2>>"${OSFLEET_WINE_SERVICES_LOG:-/dev/null}" || true
 }
 
 stop_wine_prefix() {
