@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   RegisterServiceCenter(app, global, action);
   RegisterRollout(app, global, action);
   RegisterPki(app, global, action);
-  RegisterCompletion(app, global, action);  // last: its scripts walk every command above
+  RegisterCompletion(app, global, action);  // its scripts walk `app` when printed: all of it
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

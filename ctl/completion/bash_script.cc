@@ -108,6 +108,7 @@ _osctl_limit() {
     args=(--inventory "$inventory")
   fi
   mapfile -t COMPREPLY < <("$exe" "${args[@]}" @LIMIT_CALLBACK@ -- "$1" 2>/dev/null)
+  COMPREPLY=("${COMPREPLY[@]%$'\r'}")  # osctl.exe under Git Bash ends its lines with CRLF
 }
 
 # _osctl_complete_value KIND TYPED BEFORE: COMPREPLY for a value of KIND, each after BEFORE.

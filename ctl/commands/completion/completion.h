@@ -7,7 +7,8 @@
 namespace osfleet::ctl {
 
 // `completion bash`, `completion powershell` and the hidden `__complete limit [TYPED]`.
-// Register it last: the scripts walk `app` when they are printed, and so see every command.
+// The scripts walk `app` when they are printed (after parsing), so they hold every command
+// registered, before this one or after it.
 void RegisterCompletion(CLI::App& app, const GlobalOptions& global, Action& action);
 
 }  // namespace osfleet::ctl
