@@ -7,6 +7,7 @@
 
 #include "common/api/logging.h"
 #include "common/text/utf8.h"
+#include "ctl/commands/completion/completion.h"
 #include "ctl/commands/doctor/doctor.h"
 #include "ctl/commands/endpoints/endpoints.h"
 #include "ctl/commands/fleet/fleet.h"
@@ -15,22 +16,30 @@
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/commands/sc/sc.h"
 #include "ctl/commands/services/services.h"
+#include "ctl/completion/command_tree.h"
 #include "ctl/output/exit_code.h"
+#include "ctl/output/output_format.h"
 
 namespace osfleet::ctl {
 namespace {
 
+// Each option that takes a file, a folder, a --limit or a choice says so (its type name):
+// completion offers what it takes (ctl/completion/command_tree.h).
 void AddGlobalFlags(CLI::App& app, GlobalOptions& o) {
-  app.add_option("-i,--inventory", o.inventory,
-                 "fleet inventory (YAML); default $OSFLEET_INVENTORY or ./inventory.yaml");
-  app.add_option("-l,--limit", o.limit,
-                 "servers to run on: names/globs, role:ROLE, label:K=V, !EXCLUDE; comma-separated");
+  TakesFile(
+      app.add_option("-i,--inventory", o.inventory,
+                     "fleet inventory (YAML); default $OSFLEET_INVENTORY or ./inventory.yaml"));
+  TakesLimit(app.add_option(
+      "-l,--limit", o.limit,
+      "servers to run on: names/globs, role:ROLE, label:K=V, !EXCLUDE; comma-separated"));
   app.add_option("--concurrency", o.concurrency, "calls in flight at once")->capture_default_str();
   app.add_option("--timeout", o.timeout, "deadline of each call (e.g. 10s)")->capture_default_str();
-  app.add_option("-o,--output", o.output, "table | json | jsonl")->capture_default_str();
-  app.add_option("--tls-ca", o.tls.ca, "fleet CA (PEM) that signed the agents' certificates");
-  app.add_option("--tls-cert", o.tls.cert, "operator certificate (PEM)");
-  app.add_option("--tls-key", o.tls.key, "operator private key (PEM)");
+  OffersChoices(app.add_option("-o,--output", o.output, "how to print"), OutputFormatNames())
+      ->capture_default_str();
+  TakesFile(
+      app.add_option("--tls-ca", o.tls.ca, "fleet CA (PEM) that signed the agents' certificates"));
+  TakesFile(app.add_option("--tls-cert", o.tls.cert, "operator certificate (PEM)"));
+  TakesFile(app.add_option("--tls-key", o.tls.key, "operator private key (PEM)"));
   app.add_flag("--insecure", o.insecure, "plaintext; only for agents on loopback");
   app.add_flag("--no-color", o.no_color, "no ANSI colours (also: NO_COLOR=1)");
   app.add_flag("-v,--verbose", o.verbose, "debug lines on stderr, gRPC's own among them");
@@ -66,6 +75,7 @@ int main(int argc, char** argv) {
   RegisterServiceCenter(app, global, action);
   RegisterRollout(app, global, action);
   RegisterPki(app, global, action);
+  RegisterCompletion(app, global, action);  // its scripts walk `app` when printed: all of it
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,13 +8,15 @@
 #include "common/platform/files.h"
 #include "common/platform/terminal.h"
 #include "common/text/yaml_util.h"
+#include "ctl/completion/command_tree.h"
 
 namespace osfleet::ctl {
 
 void AddDbCredentialFlags(CLI::App* command, DbCredentialFlags& flags) {
-  command->add_option("--db-admin-credentials", flags.file,
-                      "YAML file (chmod 600) of the credentials the agents' Configuration Tool "
-                      "switches need, name: value (e.g. db_admin_user, db_admin_password)");
+  TakesFile(
+      command->add_option("--db-admin-credentials", flags.file,
+                          "YAML file (chmod 600) of the credentials the agents' Configuration Tool "
+                          "switches need, name: value (e.g. db_admin_user, db_admin_password)"));
   command->add_option("--db-admin-user", flags.user,
                       "database admin user; asks for the password without echo "
                       "(fills db_admin_user and db_admin_password)");

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "ctl/commands/pki/pki.h"
+#include "ctl/completion/command_tree.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -14,7 +15,7 @@ int RunPkiIssue(const GlobalOptions& global, const pki::IssueOptions& issue) {
 
 // The flags both holders take.
 void AddCommonFlags(CLI::App* cmd, pki::IssueOptions& o) {
-  cmd->add_option("--dir", o.dir, "the folder of `pki init` (CA and output)")->required();
+  TakesDir(cmd->add_option("--dir", o.dir, "the folder of `pki init` (CA and output)"))->required();
   cmd->add_flag("--force", o.force, "replace existing NAME.key / NAME.pem");
   cmd->add_option("--backdate-days", o.backdate_days, "tests: already expired")->group("");
 }

@@ -1,5 +1,6 @@
 // pki show FILE: subject, role, names, validity and fingerprint of a certificate.
 #include "ctl/commands/pki/pki.h"
+#include "ctl/completion/command_tree.h"
 #include "ctl/output/certificate_report.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/pki/pki.h"
@@ -21,7 +22,7 @@ int RunPkiShow(const GlobalOptions& global, const std::string& file) {
 void AddPkiShow(CLI::App& pki, const GlobalOptions& global, Action& action) {
   auto file = std::make_shared<std::string>();
   CLI::App* show = pki.add_subcommand("show", "subject, role, names, validity, fingerprint");
-  show->add_option("file", *file, "a certificate (PEM)")->required();
+  TakesFile(show->add_option("file", *file, "a certificate (PEM)"))->required();
   OnChosen(show, action, [&global, file] { return RunPkiShow(global, *file); });
 }
 

@@ -13,6 +13,7 @@ namespace {
 using ::osfleet::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Server Make(const std::string& name, v1::ServerRole role,
             std::map<std::string, std::string> labels = {}) {
@@ -99,6 +100,53 @@ TEST(SelectServersTest, ExcludingEverythingIsAnError) {
   absl::Status s = Error("dc01,!dc01");
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(s.message()), HasSubstr("leaves no server selected"));
+}
+
+std::vector<std::string> Complete(absl::string_view typed) {
+  return LimitCompletions(Fleet(), typed);
+}
+
+TEST(LimitCompletionsTest, OffersEveryTermThatSelectsSomething) {
+  EXPECT_THAT(
+      Complete(""),
+      ElementsAre("all", "dc01", "fe01", "fe02", "fe03", "web10", "role:deployment_controller",
+                  "role:front_end", "label:site=lisbon", "label:site=porto", "label:canary=yes"));
+  EXPECT_THAT(Complete("fe"), ElementsAre("fe01", "fe02", "fe03"));
+  EXPECT_THAT(Complete("role:"), ElementsAre("role:deployment_controller", "role:front_end"));
+  EXPECT_THAT(Complete("label:site=p"), ElementsAre("label:site=porto"));
+  EXPECT_THAT(Complete("zz"), ElementsAre());
+}
+
+TEST(LimitCompletionsTest, CompletesTheTermAfterTheLastComma) {
+  EXPECT_THAT(Complete("dc01,f"), ElementsAre("dc01,fe01", "dc01,fe02", "dc01,fe03"));
+  EXPECT_THAT(Complete("dc01,fe01,fe"), ElementsAre("dc01,fe01,fe02", "dc01,fe01,fe03"));
+  EXPECT_THAT(Complete("role:fe, w"), ElementsAre());  // the term is "w" after a blank: none
+  EXPECT_THAT(Complete("role:fe,w"), ElementsAre("role:fe,web10"));
+}
+
+TEST(LimitCompletionsTest, ExclusionsKeepTheirBangAndNeverExcludeAll) {
+  EXPECT_THAT(Complete("all,!fe0"), ElementsAre("all,!fe01", "all,!fe02", "all,!fe03"));
+  EXPECT_THAT(Complete("!a"), ElementsAre());
+  EXPECT_THAT(Complete("!role:d"), ElementsAre("!role:deployment_controller"));
+}
+
+TEST(LimitCompletionsTest, TermsAlreadyListedAreNotOfferedAgain) {
+  EXPECT_THAT(Complete("fe01,!fe02,fe0"), ElementsAre("fe01,!fe02,fe02", "fe01,!fe02,fe03"));
+  EXPECT_THAT(Complete("fe01,!fe02,!fe0"), ElementsAre("fe01,!fe02,!fe01", "fe01,!fe02,!fe03"));
+}
+
+TEST(LimitCompletionsTest, EveryOfferedTermIsOneSelectServersAccepts) {
+  for (const std::string& term : Complete("")) {
+    EXPECT_THAT(Select(term), Not(ElementsAre(::testing::StartsWith("error: ")))) << term;
+    if (term != "all") {
+      EXPECT_THAT(Select("all,!" + term), Not(ElementsAre(::testing::StartsWith("error: "))))
+          << term;
+    }
+  }
+  for (const std::string& expression : Complete("role:fe,")) {
+    EXPECT_THAT(Select(expression), Not(ElementsAre(::testing::StartsWith("error: "))))
+        << expression;
+  }
 }
 
 }  // namespace
