@@ -3,7 +3,10 @@
 # osagent processes and one osagent.exe (Wine). A CRLF inventory with Windows paths,
 # `fleet status` as JSON, `endpoints get`, `endpoints set` pending confirmation on every
 # server (each file then differs from its original in the addresses alone), and
-# `endpoints rollback` reverting it everywhere.
+# `endpoints rollback` reverting it everywhere. Then, as from cmd.exe (no HOME), where
+# osctl.exe keeps its rollout journals: %LOCALAPPDATA%\osfleet\rollouts, found again by
+# `rollout status` and `rollout resume`; a journal an older osctl left in
+# C:\tmp\.local\state is moved there once; non-ASCII arguments and output survive.
 #   osctl_exe_under_wine.sh OSCTL_EXE OSAGENT_EXE OSAGENT OSCTL FIXTURE_HSCONF
 # (OSCTL, the Linux one, only makes the PKI.)
 set -euo pipefail
@@ -77,4 +80,56 @@ original >"$WORK/original.hsconf"
 for f in "$WORK/lin01/server.hsconf" "$WORK/lin02/server.hsconf" "$PLATFORM/server.hsconf"; do
   cmp "$WORK/original.hsconf" "$f" || fail "$f is not the original after the rollback"
 done
+step "osctl.exe reads its arguments and writes its messages in UTF-8"
+CITY='Łódź-東京'
+out=$(osctl_exe --limit "$CITY" fleet status) && fail "--limit $CITY selected servers: $out"
+has "$out" -F -- "--limit: '$CITY' matches no server in the inventory" ||
+  fail "non-ASCII text did not survive the command line and the output: $out"
+
+# osctl.exe as from cmd.exe: no HOME (Wine passes none anyway), in C:\ (the old place,
+# \tmp\.local\state, is on the current drive: inside the prefix, not Z:\tmp).
+osctl_c() {
+  (cd "$C" && env -u HOME -u XDG_STATE_HOME -u OSFLEET_STATE_DIR \
+    wine "$OSCTL_EXE" --inventory "$(winpath "$WORK/inventory.yaml")" --timeout 60s "$@" \
+    </dev/null 2>&1 | tr -d '\r')
+}
+STATE="$C/users/$(id -un)/AppData/Local/osfleet"
+WINSTATE="C:\\users\\$(id -un)\\AppData\\Local\\osfleet"
+OLD_DIR="$C/tmp/.local/state/osfleet/rollouts"
+
+step "a rollout planned by osctl.exe keeps its journal in %LOCALAPPDATA%\\osfleet\\rollouts"
+out=$(osctl_c rollout apply --skip-service-center --platform "$NEW") &&
+  fail "rollout apply without --yes and without a terminal went ahead: $out"
+journals=("$STATE"/rollouts/*.json)
+[ -f "${journals[0]}" ] && [ ${#journals[@]} -eq 1 ] ||
+  fail "no journal in $STATE/rollouts: $out; $(find "$C" -name '2*-*.json')"
+ID=$(basename "${journals[0]}" .json)
+[ -e "$C/tmp/.local" ] && fail "osctl.exe wrote under C:\\tmp\\.local"
+
+step "rollout status and rollout resume find it"
+out=$(osctl_c rollout status) || fail "rollout status: $out"
+has "$out" -F "$ID" || fail "rollout status does not show $ID: $out"
+out=$(osctl_c -o json rollout status) || fail "rollout status -o json: $out"
+has "$out" -F "\"id\": \"$ID\"" || fail "rollout status -o json is not $ID: $out"
+out=$(osctl_c rollout resume) && fail "rollout resume went ahead without --yes: $out"
+has "$out" -F "no rollout journal" && fail "rollout resume did not find $ID: $out"
+has "$out" -F "$ID" || fail "rollout resume does not name $ID: $out"
+
+step "journals an older osctl left in C:\\tmp\\.local\\state are moved once; a taken name is left"
+mkdir -p "$OLD_DIR"
+chmod 700 "$C/tmp/.local/state/osfleet" "$OLD_DIR"
+OLDER=20200101-000000-0001
+sed "s/$ID/$OLDER/" "${journals[0]}" >"$OLD_DIR/$OLDER.json"
+echo '{"not": "the same"}' >"$OLD_DIR/$ID.json"
+chmod 600 "$OLD_DIR"/*.json
+out=$(osctl_c rollout status "$OLDER") || fail "rollout status $OLDER: $out"
+has "$out" -F "osctl: moved 1 rollout journal from C:\\tmp\\.local\\state\\osfleet\\rollouts to $WINSTATE\\rollouts" ||
+  fail "no line saying what was moved where: $out"
+has "$out" -F "osctl: left C:\\tmp\\.local\\state\\osfleet\\rollouts\\$ID.json where it is" ||
+  fail "no line saying the journal of a taken name was left: $out"
+has "$out" -F "$OLDER" || fail "rollout status $OLDER: $out"
+[ -f "$STATE/rollouts/$OLDER.json" ] && [ ! -e "$OLD_DIR/$OLDER.json" ] || fail "$OLDER.json was not moved"
+cmp -s "${journals[0]}" "$STATE/rollouts/$ID.json" || fail "the journal $ID was overwritten"
+out=$(osctl_c rollout status "$OLDER") || fail "rollout status $OLDER: $out"
+has "$out" -F "osctl: moved" && fail "moved again: $out"
 echo "PASS: osctl.exe (Wine) against Linux agents and osagent.exe over mTLS"
