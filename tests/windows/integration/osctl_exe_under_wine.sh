@@ -80,14 +80,21 @@ original >"$WORK/original.hsconf"
 for f in "$WORK/lin01/server.hsconf" "$WORK/lin02/server.hsconf" "$PLATFORM/server.hsconf"; do
   cmp "$WORK/original.hsconf" "$f" || fail "$f is not the original after the rollback"
 done
+
 step "osctl.exe reads its arguments and writes its messages in UTF-8"
 CITY='Łódź-東京'
 out=$(osctl_exe --limit "$CITY" fleet status) && fail "--limit $CITY selected servers: $out"
 has "$out" -F -- "--limit: '$CITY' matches no server in the inventory" ||
   fail "non-ASCII text did not survive the command line and the output: $out"
 
-# osctl.exe as from cmd.exe: no HOME (Wine passes none anyway), in C:\ (the old place,
-# \tmp\.local\state, is on the current drive: inside the prefix, not Z:\tmp).
+step "on a console (a pseudo-terminal: Wine gives osctl.exe a console), too"
+out=$(script -qec "wine '$OSCTL_EXE' --inventory '$(winpath "$WORK/inventory.yaml")' --limit '$CITY' fleet status" /dev/null </dev/null | tr -d '\r') || true
+has "$out" -F -- "--limit: '$CITY' matches no server" ||
+  fail "the console mangled non-ASCII text: $(printf '%q' "$out")"
+
+# osctl.exe as from cmd.exe: no HOME (Wine passes none anyway), in C:\. An older osctl.exe
+# kept journals in \tmp\.local\state on the current drive (Wine: Z:\tmp, the Unix /tmp) and
+# on the system drive: C:\tmp\.local\state, inside the prefix, is the one planted here.
 osctl_c() {
   (cd "$C" && env -u HOME -u XDG_STATE_HOME -u OSFLEET_STATE_DIR \
     wine "$OSCTL_EXE" --inventory "$(winpath "$WORK/inventory.yaml")" --timeout 60s "$@" \
@@ -96,40 +103,54 @@ osctl_c() {
 STATE="$C/users/$(id -un)/AppData/Local/osfleet"
 WINSTATE="C:\\users\\$(id -un)\\AppData\\Local\\osfleet"
 OLD_DIR="$C/tmp/.local/state/osfleet/rollouts"
+WINOLD='C:\tmp\.local\state\osfleet\rollouts'
+ID=20261201-100000-0001
+# A planned rollout of this fleet as an older osctl.exe wrote it (no CA fingerprint yet).
+journal_json() {
+  local first=1 name
+  printf '{"id": "%s", "inventory": "inventory.yaml", "ca_fingerprint": "",\n' "$ID"
+  printf ' "created": "2026-12-01T10:00:00.000Z", "created_unix_ms": 1796119200000,\n'
+  printf ' "updated": "2026-12-01T10:00:00.000Z", "updated_unix_ms": 1796119200000,\n'
+  printf ' "options": {"platform": "%s", "log": "", "session": "", "batch": "25%%", "canary": 1, "max_fail": "0", "confirm_timeout": "10m", "lease": "30s", "on_failure": "rollback", "advanced_settings": "refuse", "skip_service_center": true, "install_service_center": false, "allow_different_server": false},\n' "$NEW"
+  printf ' "phase": "planned", "batches": 1, "service_center": "", "note": "", "drain": null, "hosts": ['
+  for name in lin01 lin02 win01; do
+    [ $first = 1 ] || printf ','
+    first=0
+    printf '\n  {"name": "%s", "role": "front_end", "address": "127.0.0.1:%s", "batch": 0, "old_revision": "", "old_addresses": {}, "new_revision": "", "change_id": "", "backup_id": "", "state": "planned", "error": "", "restart_seconds": 0.0, "configuration_tool": "", "configuration_tool_output": "", "warnings": []}' "$name" "$(port $name)"
+  done
+  printf '\n]}\n'
+}
 
-step "a rollout planned by osctl.exe keeps its journal in %LOCALAPPDATA%\\osfleet\\rollouts"
-out=$(osctl_c rollout apply --skip-service-center --platform "$NEW") &&
-  fail "rollout apply without --yes and without a terminal went ahead: $out"
-journals=("$STATE"/rollouts/*.json)
-[ -f "${journals[0]}" ] && [ ${#journals[@]} -eq 1 ] ||
-  fail "no journal in $STATE/rollouts: $out; $(find "$C" -name '2*-*.json')"
-ID=$(basename "${journals[0]}" .json)
-[ -e "$C/tmp/.local" ] && fail "osctl.exe wrote under C:\\tmp\\.local"
-
-step "rollout status and rollout resume find it"
-out=$(osctl_c rollout status) || fail "rollout status: $out"
-has "$out" -F "$ID" || fail "rollout status does not show $ID: $out"
-out=$(osctl_c -o json rollout status) || fail "rollout status -o json: $out"
-has "$out" -F "\"id\": \"$ID\"" || fail "rollout status -o json is not $ID: $out"
-out=$(osctl_c rollout resume) && fail "rollout resume went ahead without --yes: $out"
-has "$out" -F "no rollout journal" && fail "rollout resume did not find $ID: $out"
-has "$out" -F "$ID" || fail "rollout resume does not name $ID: $out"
-
-step "journals an older osctl left in C:\\tmp\\.local\\state are moved once; a taken name is left"
+step "a journal an older osctl.exe left in C:\\tmp\\.local\\state moves to %LOCALAPPDATA%\\osfleet, once"
+[ -e "$STATE" ] && fail "$STATE exists before any rollout command"
 mkdir -p "$OLD_DIR"
 chmod 700 "$C/tmp/.local/state/osfleet" "$OLD_DIR"
-OLDER=20200101-000000-0001
-sed "s/$ID/$OLDER/" "${journals[0]}" >"$OLD_DIR/$OLDER.json"
-echo '{"not": "the same"}' >"$OLD_DIR/$ID.json"
-chmod 600 "$OLD_DIR"/*.json
-out=$(osctl_c rollout status "$OLDER") || fail "rollout status $OLDER: $out"
-has "$out" -F "osctl: moved 1 rollout journal from C:\\tmp\\.local\\state\\osfleet\\rollouts to $WINSTATE\\rollouts" ||
+journal_json >"$OLD_DIR/$ID.json"
+chmod 600 "$OLD_DIR/$ID.json"
+cp "$OLD_DIR/$ID.json" "$WORK/journal.json"
+out=$(osctl_c rollout status) || true
+has "$out" -F "osctl: moved 1 rollout journal from $WINOLD to $WINSTATE\\rollouts (where osctl keeps them now)" ||
   fail "no line saying what was moved where: $out"
-has "$out" -F "osctl: left C:\\tmp\\.local\\state\\osfleet\\rollouts\\$ID.json where it is" ||
-  fail "no line saying the journal of a taken name was left: $out"
-has "$out" -F "$OLDER" || fail "rollout status $OLDER: $out"
-[ -f "$STATE/rollouts/$OLDER.json" ] && [ ! -e "$OLD_DIR/$OLDER.json" ] || fail "$OLDER.json was not moved"
-cmp -s "${journals[0]}" "$STATE/rollouts/$ID.json" || fail "the journal $ID was overwritten"
-out=$(osctl_c rollout status "$OLDER") || fail "rollout status $OLDER: $out"
+cmp -s "$WORK/journal.json" "$STATE/rollouts/$ID.json" || fail "$ID.json is not in $STATE/rollouts: $out"
+[ -e "$OLD_DIR/$ID.json" ] && fail "$ID.json is still in the old place"
+has "$out" -F "rollout $ID: planned" || fail "rollout status does not show $ID: $out"
+
+step "rollout status and rollout resume find it there (HOME unset)"
+out=$(osctl_c rollout status) || true
 has "$out" -F "osctl: moved" && fail "moved again: $out"
+has "$out" -F "journal $WINSTATE\\rollouts\\$ID.json" || fail "rollout status: $out"
+out=$(osctl_c -o json rollout status "$ID") || true
+has "$out" -F "\"id\": \"$ID\"" || fail "rollout status -o json $ID: $out"
+out=$(osctl_c rollout resume) && fail "rollout resume went ahead without --yes: $out"
+has "$out" -F "no rollout journal" && fail "rollout resume did not find $ID: $out"
+has "$out" -F "rollout $ID (planned)" || fail "rollout resume does not name $ID: $out"
+
+step "a journal whose name is taken in the new place is left in the old one, both kept"
+echo '{"older": "copy"}' >"$OLD_DIR/$ID.json"
+chmod 600 "$OLD_DIR/$ID.json"
+out=$(osctl_c rollout status "$ID") || true
+has "$out" -F "osctl: left $WINOLD\\$ID.json where it is: $WINSTATE\\rollouts\\$ID.json exists already" ||
+  fail "no line saying the journal of a taken name was left: $out"
+cmp -s "$WORK/journal.json" "$STATE/rollouts/$ID.json" || fail "the journal $ID was overwritten"
+grep -q older "$OLD_DIR/$ID.json" || fail "the old copy is gone"
 echo "PASS: osctl.exe (Wine) against Linux agents and osagent.exe over mTLS"
