@@ -4,8 +4,11 @@
 #include <cstdio>
 #include <exception>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "common/api/logging.h"
+#include "common/platform/console.h"
 #include "common/text/utf8.h"
 #include "ctl/commands/completion/completion.h"
 #include "ctl/commands/doctor/doctor.h"
@@ -60,6 +63,11 @@ int ExitOnParseError(const CLI::App& app, const CLI::ParseError& e) {
 
 int main(int argc, char** argv) {
   using namespace osfleet::ctl;
+  // Windows: colours and UTF-8 on the console, the command line in UTF-8 (console.h).
+  osfleet::platform::PrepareConsole();
+  std::vector<std::string> args = osfleet::platform::Utf8Arguments(argc, argv);
+  std::vector<char*> utf8_argv;
+  for (std::string& arg : args) utf8_argv.push_back(arg.data());
   CLI::App app{"osctl: move an OutSystems 11 farm to a new database address"};
   app.set_version_flag("--version", std::string("osctl ") + OSFLEET_VERSION);
   app.require_subcommand(1);
@@ -77,7 +85,7 @@ int main(int argc, char** argv) {
   RegisterPki(app, global, action);
   RegisterCompletion(app, global, action);  // its scripts walk `app` when printed: all of it
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(utf8_argv.size()), utf8_argv.data());
   } catch (const CLI::ParseError& e) {
     return ExitOnParseError(app, e);
   }

@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "common/platform/terminal.h"
+#include "common/platform/console.h"
 #include "common/text/escape.h"
 
 namespace osfleet::ctl {
@@ -42,7 +42,9 @@ std::string Paint(const std::string& text, Color c, bool color) {
 
 bool StdoutWantsColor() {
   const char* no_color = std::getenv("NO_COLOR");
-  return platform::StdoutIsTerminal() && (no_color == nullptr || *no_color == '\0');
+  // A terminal that shows the escapes as colours: on Windows a console that took
+  // virtual-terminal processing (platform/console.h), not an old one that prints them raw.
+  return platform::PrepareConsole().stdout_color && (no_color == nullptr || *no_color == '\0');
 }
 
 Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}

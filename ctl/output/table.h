@@ -32,7 +32,7 @@ class Table {
 // Wraps text in the ANSI sequence for `c` when color is on.
 std::string Paint(const std::string& text, Color c, bool color);
 
-// stdout is a terminal and NO_COLOR is unset.
+// stdout is a terminal that shows colours (platform::PrepareConsole) and NO_COLOR is unset.
 bool StdoutWantsColor();
 
 }  // namespace osfleet::ctl

@@ -1,7 +1,6 @@
 #include "ctl/ops/rollout/journal.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "absl/random/random.h"
@@ -11,6 +10,7 @@
 #include "common/io/atomic_file.h"
 #include "common/platform/files.h"
 #include "common/platform/owner_only.h"
+#include "common/platform/path_join.h"
 #include "common/text/json_util.h"
 #include "ctl/ops/rollout/journal_check.h"
 #include "ctl/output/exit_code.h"
@@ -129,17 +129,6 @@ HostRecord* Journal::Find(const std::string& name) {
   return nullptr;
 }
 
-std::string RolloutDir() {
-  if (const char* d = std::getenv("OSFLEET_STATE_DIR"); d != nullptr && *d != '\0') {
-    return absl::StrCat(d, "/rollouts");
-  }
-  if (const char* d = std::getenv("XDG_STATE_HOME"); d != nullptr && *d != '\0') {
-    return absl::StrCat(d, "/osfleet/rollouts");
-  }
-  const char* home = std::getenv("HOME");
-  return absl::StrCat(home == nullptr ? "/tmp" : home, "/.local/state/osfleet/rollouts");
-}
-
 Journal NewJournal() {
   absl::BitGen gen;
   Journal j;
@@ -147,7 +136,10 @@ Journal NewJournal() {
   j.id =
       absl::StrFormat("%s-%04x", absl::FormatTime("%Y%m%d-%H%M%S", j.created, absl::UTCTimeZone()),
                       absl::Uniform<uint32_t>(gen, 0, 0x10000));
-  j.path = absl::StrCat(RolloutDir(), "/", j.id, ".json");
+  // No folder (Windows without LocalAppData): no path; SaveJournal says why.
+  if (const std::string dir = RolloutDir(); !dir.empty()) {
+    j.path = platform::JoinPath(dir, absl::StrCat(j.id, ".json"));
+  }
   return j;
 }
 
@@ -169,9 +161,8 @@ absl::Status SaveJournal(Journal& journal) {
                     {"service_center", journal.service_center},
                     {"note", journal.note},
                     {"drain", DrainToJson(journal.drain)}};
-  const size_t slash = journal.path.rfind('/');
-  if (slash != std::string::npos) {
-    const std::string folder = journal.path.substr(0, slash);
+  if (journal.path.empty()) return FindRolloutDir().status();
+  if (const std::string folder = FolderOf(journal.path); folder != ".") {
     if (absl::Status s = MakeDirs(folder, 0700); !s.ok()) return s;
     // Refused now rather than at the resume that would refuse to read it.
     if (absl::Status s = CheckJournalPrivate(folder, /*folder=*/true); !s.ok()) return s;
@@ -196,8 +187,7 @@ absl::Status CheckJournalPrivate(const std::string& path, bool folder) {
 }
 
 absl::StatusOr<Journal> LoadJournalFile(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash);
+  const std::string folder = FolderOf(path);
   // The folder first: whoever may write in it may replace the file.
   if (folder == RolloutDir()) {
     if (absl::Status s = CheckJournalPrivate(folder, /*folder=*/true); !s.ok()) return s;
@@ -209,11 +199,11 @@ absl::StatusOr<Journal> LoadJournalFile(const std::string& path) {
 }
 
 absl::StatusOr<Journal> LoadJournal(const std::string& id) {
-  const std::string dir = RolloutDir();
-  if (!id.empty()) {
-    if (id.find('/') != std::string::npos) return LoadJournalFile(id);
-    return LoadJournalFile(absl::StrCat(dir, "/", id, ".json"));
-  }
+  if (IsJournalPath(id)) return LoadJournalFile(id);
+  absl::StatusOr<std::string> found = FindRolloutDir();
+  if (!found.ok()) return found.status();
+  const std::string& dir = *found;
+  if (!id.empty()) return LoadJournalFile(platform::JoinPath(dir, absl::StrCat(id, ".json")));
   std::vector<std::string> names;
   if (platform::Result<std::vector<std::string>> all = platform::ListFolder(dir); all.ok()) {
     for (const std::string& name : *all) {
@@ -226,9 +216,9 @@ absl::StatusOr<Journal> LoadJournal(const std::string& id) {
   // that follows it can share a second).
   std::sort(names.begin(), names.end());
   const std::string second = names.back().substr(0, 16);
-  absl::StatusOr<Journal> newest = LoadJournalFile(absl::StrCat(dir, "/", names.back()));
+  absl::StatusOr<Journal> newest = LoadJournalFile(platform::JoinPath(dir, names.back()));
   for (auto it = names.rbegin() + 1; it != names.rend() && absl::StartsWith(*it, second); ++it) {
-    absl::StatusOr<Journal> other = LoadJournalFile(absl::StrCat(dir, "/", *it));
+    absl::StatusOr<Journal> other = LoadJournalFile(platform::JoinPath(dir, *it));
     if (other.ok() && (!newest.ok() || other->created > newest->created)) newest = std::move(other);
   }
   return newest;

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ctl/ops/rollout/journal_dir.h"
 
 namespace osfleet::ctl {
 
@@ -147,10 +148,6 @@ struct Journal {
 
   HostRecord* Find(const std::string& name);
 };
-
-// $OSFLEET_STATE_DIR, else $XDG_STATE_HOME/osfleet, else ~/.local/state/osfleet;
-// rollouts live in its "rollouts" folder.
-std::string RolloutDir();
 
 // The largest journal file read, checked before it is parsed (a few MB: thousands of
 // servers with their Configuration Tool output).

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/platform/console.h"
 #include "common/platform/os_service.h"
 #include "common/platform/stop_signal.h"
 #include "common/platform/windows/win32.h"
@@ -35,6 +36,32 @@ int PrintWideArgs() {
   }
   LocalFree(args);
   std::fflush(stdout);
+  return 0;
+}
+
+// Utf8Arguments of this process (mingw's __argc/__argv: the C runtime's own argv).
+int PrintUtf8Args() {
+  bool after_mode = false;
+  for (const std::string& arg : Utf8Arguments(__argc, __argv)) {
+    if (after_mode) std::printf("[%s]\n", arg.c_str());
+    if (arg == "--child=utf8args") after_mode = true;
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+// "stdout_color=1 stderr_color=1 utf8=1 cp=65001 vt=1": what PrepareConsole said, the
+// console's output code page and whether stdout's console mode has VT processing now.
+int ReportConsole(const char* file) {
+  const ConsoleState state = PrepareConsole();
+  DWORD mode = 0;
+  const bool vt = GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &mode) != 0 &&
+                  (mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0;
+  FILE* out = _wfopen(win::Wide(file).c_str(), L"w");
+  if (out == nullptr) return 3;
+  std::fprintf(out, "stdout_color=%d stderr_color=%d utf8=%d cp=%u vt=%d\n", state.stdout_color,
+               state.stderr_color, state.utf8_output, GetConsoleOutputCP(), vt);
+  std::fclose(out);
   return 0;
 }
 
@@ -131,6 +158,10 @@ int RunChildMode(const char* name, int argc, char** argv) {
     return pid != 0 ? 0 : 3;
   }
   if (std::strcmp(name, "service") == 0) return RunService(argc, argv);
+  // utf8args ARG...: writes each argument as Utf8Arguments gives it, in [brackets].
+  if (std::strcmp(name, "utf8args") == 0) return PrintUtf8Args();
+  // console FILE: PrepareConsole, then writes what it did and the console's state to FILE.
+  if (std::strcmp(name, "console") == 0 && argc > 0) return ReportConsole(argv[0]);
   std::fprintf(stderr, "unknown child mode %s\n", name);
   return 2;
 }
