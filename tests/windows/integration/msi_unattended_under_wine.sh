@@ -2,7 +2,7 @@
 # The agent's MSI installed unattended under Wine, as SCCM or Intune would:
 #   msiexec /i osfleet-agent.msi /qn NAME=fe01 ROLE=front_end TLSDIR=C:\osfleet\pki ...
 # - a bad ROLE fails the install, the MSI log names it (the agent's own message), and
-#   nothing stays installed;
+#   nothing stays installed; FIREWALL=yes fails the MSI's launch condition;
 # - good properties: `osagent setup` writes agent.yaml, `osagent service install` registers
 #   the service as SERVICEACCOUNT (NT SERVICE\osagent) with its recovery actions (or the log
 #   says Wine's SCM does not take them), the service runs with that config and osctl reaches
@@ -69,6 +69,17 @@ grep -q "osfleet: osagent: setup: C:\\\\ProgramData\\\\osfleet\\\\agent.yaml not
 [ ! -e "$YAML" ] || fail "a refused install wrote agent.yaml"
 [ ! -e "$PF/osagent.exe" ] || fail "a refused install left osagent.exe"
 service_registered && fail "a refused install left the service: $(service_key)"
+
+step "FIREWALL=yes: refused by the MSI's launch condition before anything is installed"
+if msi bad-firewall /i 'C:\osfleet-agent.msi' /qn NAME=fe01 ROLE=front_end "TLSDIR=$PKI" FIREWALL=yes; then
+  fail "msiexec /i with FIREWALL=yes succeeded"
+fi
+grep -q 'LaunchConditions. Return value [03]' "$WORK/bad-firewall.log" ||
+  fail "FIREWALL=yes did not fail at LaunchConditions"
+# Windows Installer logs the condition's message; Wine's msiexec does not.
+grep -q 'FIREWALL=yes is neither 1' "$WORK/bad-firewall.log" ||
+  echo "note: Wine's msiexec leaves the launch condition's message out of the log"
+[ ! -e "$PF/osagent.exe" ] || fail "a refused install left osagent.exe"
 
 step "NAME ROLE LISTEN TLSDIR SERVICEACCOUNT: agent.yaml written, the service registered and running"
 msi install /i 'C:\osfleet-agent.msi' /qn NAME=fe01 ROLE=front_end LISTEN=127.0.0.1:0 "TLSDIR=$PKI\\" \
