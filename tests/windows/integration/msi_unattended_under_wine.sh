@@ -40,6 +40,8 @@ service_key() { w reg query 'HKLM\System\CurrentControlSet\Services\osagent'; }
 service_registered() { has "$(service_key)" 'ImagePath'; }
 # The port of the latest "serving on port N" in the agent's log.
 served_port() { sed -n 's/.* serving on port \([0-9]*\) .*/\1/p' "$LOG" | tail -n 1; }
+# More than N "serving on port" lines in the agent's log (polled: evaluated each time).
+served_more_than() { [ -f "$LOG" ] && [ "$(grep -c 'serving on port' "$LOG")" -gt "$1" ]; }
 reaches() {  # reaches PORT: osctl endpoints get over mTLS shows the fixture's address
   one_server_inventory fe01 "$1" it-operator
   "$OSCTL" --inventory "$WORK/inventory.yaml" --timeout 60s -o json endpoints get </dev/null \
@@ -106,7 +108,7 @@ if ! has "$qc" 'FailureActions'; then
   echo "note: Wine's SCM takes no recovery actions; the MSI log says so"
 fi
 wait_for 60 "osagent RUNNING" is_state osagent RUNNING
-wait_for 60 "the agent serving" test -n "$(served_port)"
+wait_for 60 "the agent serving" served_more_than 0
 reaches "$(served_port)"
 
 step "an upgrade (the same files as a higher version, no properties): agent.yaml kept, same account"
@@ -125,7 +127,7 @@ has "$(w reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' /s
 has "$(service_key)" -E 'ObjectName +REG_SZ +NT SERVICE\\osagent$' ||
   fail "the upgrade lost the account: $(service_key)"
 wait_for 60 "osagent RUNNING after the upgrade" is_state osagent RUNNING
-wait_for 60 "the upgraded agent serving" test "$(grep -c 'serving on port' "$LOG")" -gt "$serving_before"
+wait_for 60 "the upgraded agent serving" served_more_than "$serving_before"
 reaches "$(served_port)"
 
 step "msiexec /x: the service and the files gone, agent.yaml kept"
