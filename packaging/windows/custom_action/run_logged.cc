@@ -169,9 +169,13 @@ extern "C" __declspec(dllexport) UINT __stdcall RunLogged(MSIHANDLE install) {
   std::wstring output;
   const long code = Run(install, argv, output);
   if (code == 0) return ERROR_SUCCESS;
+  // "osagent setup failed (exit code 2): ..."
+  std::wstring program = argv[0].substr(argv[0].find_last_of(L"\\/") + 1);
+  if (program.size() > 4 && _wcsicmp(program.c_str() + program.size() - 4, L".exe") == 0) {
+    program.resize(program.size() - 4);
+  }
+  const std::wstring what = argv.size() > 1 ? program + L" " + argv[1] : program;
   Message(install, INSTALLMESSAGE_ERROR,
-          argv.size() > 1 ? L"osagent " + argv[1] + L" failed (exit code " + std::to_wstring(code) +
-                                L"): " + output
-                          : output);
+          what + L" failed (exit code " + std::to_wstring(code) + L"): " + output);
   return ERROR_INSTALL_FAILURE;
 }

@@ -145,7 +145,7 @@ if msi firewall /i 'C:\osfleet-agent.msi' /qn NAME=fe01 ROLE=front_end LISTEN=12
 else
   grep -q "osfleet: osagent: firewall rule not added: INetFwRules::.* failed: HRESULT 0x80004001 (not implemented)" \
     "$WORK/firewall.log" || fail "FIREWALL=1 failed for another reason: $(grep -a 'osfleet:' "$WORK/firewall.log")"
-  grep -q 'osfleet: stopped and removed service osagent' "$WORK/firewall.log" ||
+  grep -q 'osfleet: running "C:\\windows\\system32\\sc.exe" "delete" "osagent"' "$WORK/firewall.log" ||
     fail "the rollback did not remove the service: $(grep -a 'osfleet:' "$WORK/firewall.log")"
   service_registered && fail "the rolled-back install left the service: $(service_key)"
   echo "note: Wine's INetFwRules::Add is not implemented: the install failed on it and rolled back"
