@@ -18,7 +18,8 @@ struct FirewallRule {
 };
 
 // Adds the rule, replacing a rule of the same name (a new port on an upgrade). The Error
-// names the call that failed and its HRESULT ("INetFwRules::Add ...: 0x80004001").
+// names the call that failed and its HRESULT ("INetFwRules::Add ... failed, HRESULT
+// 0x80004001: Not implemented.").
 // POSIX: Errc::kInvalidArgument.
 Result<void> AddFirewallRule(const FirewallRule& rule);
 

@@ -64,11 +64,11 @@ class ComScope {
   HRESULT hr_;
 };
 
+// "INetFwRules::Add ... failed, HRESULT 0x80004001: Not implemented. (error ...)".
 Error HresultError(HRESULT hr, const std::string& what) {
   char hex[16];
   std::snprintf(hex, sizeof hex, "0x%08lX", static_cast<unsigned long>(hr));
-  return win::PlatformError(Errc::kCannotStart, what + " failed: HRESULT " + hex +
-                                                    (hr == E_NOTIMPL ? " (not implemented)" : ""));
+  return win::WinError(static_cast<unsigned long>(hr), what + " failed, HRESULT " + hex);
 }
 
 Result<void> Rules(ComPtr<INetFwRules>& rules) {
