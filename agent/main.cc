@@ -1,6 +1,7 @@
 // osagent: the per-server agent. Parses flags over the YAML config, then serves until a
 // stop request (agent/server/serve.h). `osagent service ...` runs it as a Windows service
-// (agent/windows_service).
+// and `osagent firewall ...` opens its port (agent/windows_service); `osagent setup` writes
+// agent.yaml for an unattended install (agent/setup).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <sstream>
@@ -8,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "agent/agent_yaml/agent_config.h"
 #include "agent/server/serve.h"
+#include "agent/setup/setup_command.h"
+#include "agent/windows_service/firewall_command.h"
 #include "agent/windows_service/service_command.h"
 #include "common/api/logging.h"
 #include "common/api/role.h"
@@ -121,6 +124,11 @@ int main(int argc, char** argv) {
   osfleet::agent::ServiceFlags service_flags;
   const osfleet::agent::ServiceCommands service =
       osfleet::agent::AddServiceCommands(app, service_flags);
+  osfleet::agent::SetupRequest setup_request;
+  CLI::App* setup = osfleet::agent::AddSetupCommand(app, setup_request);
+  osfleet::agent::FirewallFlags firewall_flags;
+  const osfleet::agent::FirewallCommands firewall =
+      osfleet::agent::AddFirewallCommands(app, firewall_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -129,5 +137,8 @@ int main(int argc, char** argv) {
   if (service.install->parsed()) return osfleet::agent::InstallAgentService(service_flags);
   if (service.uninstall->parsed()) return osfleet::agent::UninstallAgentService(service_flags);
   if (service.run->parsed()) return osfleet::agent::RunAgentService(service_flags);
+  if (setup->parsed()) return osfleet::agent::RunSetup(setup_request);
+  if (firewall.add->parsed()) return osfleet::agent::AddAgentFirewallRule(firewall_flags);
+  if (firewall.remove->parsed()) return osfleet::agent::RemoveAgentFirewallRule(firewall_flags);
   return osfleet::agent::Run(flags);
 }

@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
+#include "agent/server/server_tls.h"
 #include "common/api/role.h"
 #include "common/api/tls_check.h"
 #include "common/api/tls_files.h"
@@ -195,6 +196,8 @@ std::string HoldRefusal(const AgentConfig& config) {
 }
 
 }  // namespace
+
+absl::Status CheckServerTls(const AgentConfig& config) { return MakeCredentials(config).status(); }
 
 AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
                          std::vector<std::unique_ptr<ServiceBackend>> backends,

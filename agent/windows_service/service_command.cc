@@ -164,12 +164,16 @@ int InstallAgentService(const ServiceFlags& flags) {
     PrintError(program.error().Message());
     return 1;
   }
+  // LocalSystem by any of its names is the SCM's default account (the MSI passes
+  // SERVICEACCOUNT=LocalSystem when none was given).
+  const bool local_system = absl::AsciiStrToLower(flags.account) == "localsystem" ||
+                            absl::AsciiStrToLower(flags.account) == ".\\localsystem";
   const platform::ServiceRegistration registration{
       kServiceName,
       kDisplayName,
       kDescription,
       {*program, "service", "run", "--config", *config},
-      flags.account};
+      local_system ? "" : flags.account};
   platform::Result<platform::Installed> installed = platform::InstallService(registration);
   if (!installed.ok()) {
     PrintError(installed.error().Message());

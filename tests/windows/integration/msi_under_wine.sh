@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The agent's MSI under Wine: `msiexec /i /qn` puts osagent.exe, the example config and the
-# .proto files under C:\Program Files\osfleet, registers the service osagent (automatic
-# start, `service run --config C:\ProgramData\osfleet\agent.yaml`) and starts it, and
-# osctl (Linux) reaches it over mTLS;
+# The agent's MSI under Wine, the administrator's agent.yaml in place first: `msiexec /i
+# /qn` puts osagent.exe, the example config and the .proto files under
+# C:\Program Files\osfleet, keeps that agent.yaml (and says so in its log), registers the
+# service osagent (automatic start, `service run --config C:\ProgramData\osfleet\agent.yaml`)
+# and starts it, and osctl (Linux) reaches it over mTLS;
 # `msiexec /x /qn` stops and removes the service and the program files and keeps
 # C:\ProgramData\osfleet (the administrator's config, keys and backups).
 #   msi_under_wine.sh MSI OSCTL FIXTURE_HSCONF
@@ -29,17 +30,19 @@ cp "$DATA/agent.yaml" "$WORK/agent.yaml"
 
 step "msiexec /i /qn"
 cp "$MSI" "$C/osfleet-agent.msi"
-w msiexec /i 'C:\osfleet-agent.msi' /qn >"$WORK/install.txt" || fail "msiexec /i: $(cat "$WORK/install.txt")"
+w msiexec /i 'C:\osfleet-agent.msi' /qn /l*v 'C:\install.log' >"$WORK/install.txt" || fail "msiexec /i: $(cat "$WORK/install.txt")"
 PF="$C/Program Files/osfleet"
 for f in osagent.exe agent.example.yaml protos/osfleet/v1/endpoints.proto protos/osfleet/v1/types.proto; do
   [ -f "$PF/$f" ] || fail "the MSI did not install $f"
 done
 qc=$(w reg query 'HKLM\System\CurrentControlSet\Services\osagent')
 has "$qc" 'Start *REG_DWORD *0x2$' || fail "not an automatic start: $qc"
-# Windows Installer quotes the program's path in ImagePath; Wine's leaves it bare (its SCM
-# still finds the program).
-has "$qc" -E 'ImagePath +REG_SZ +"?C:\\Program Files\\osfleet\\osagent.exe"? service run --config "C:\\ProgramData\\osfleet\\agent.yaml"$' ||
+# `osagent service install` (the MSI's deferred custom action) registered it.
+has "$qc" -E 'ImagePath +REG_SZ +"C:\\Program Files\\osfleet\\osagent.exe" service run --config C:\\ProgramData\\osfleet\\agent.yaml$' ||
   fail "the service's command line: $qc"
+tr -d '\r' <"$C/install.log" >"$WORK/install.log"
+grep -q 'osfleet: kept C:\\ProgramData\\osfleet\\agent.yaml: an agent.yaml is already there' \
+  "$WORK/install.log" || fail "the MSI log does not say it kept the administrator's agent.yaml"
 
 step "the MSI started the service; osctl reaches it over mTLS"
 wait_for 60 "osagent's port file" test -s "$WORK/port"
