@@ -46,6 +46,10 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& o) {
   app.add_flag("--insecure", o.insecure, "plaintext; only for agents on loopback");
   app.add_flag("--no-color", o.no_color, "no ANSI colours (also: NO_COLOR=1)");
   app.add_flag("-v,--verbose", o.verbose, "debug lines on stderr, gRPC's own among them");
+  // Hidden (no group): the tests' short heartbeats; operators keep the default.
+  app.add_option("--heartbeat-interval", o.heartbeat_interval,
+                 "how often a long step reports (50ms..15s)")
+      ->group("");
 }
 
 // CLI11's own message (usage, help, version), valid UTF-8 even when it quotes an argument

@@ -76,6 +76,9 @@ inline constexpr RpcPolicy kAgentGetInfo =
     ReadRpc("Agent.GetInfo", CallClass::kRead, Lane::kCritical);
 // Long: it waits on status commands and on Service Center's answers.
 inline constexpr RpcPolicy kAgentCheck = ReadRpc("Agent.Check", CallClass::kLong, Lane::kChecks);
+// Reads the activity board and the end of the tool's log: quick, on the critical lane.
+inline constexpr RpcPolicy kAgentGetActivity =
+    ReadRpc("Agent.GetActivity", CallClass::kRead, Lane::kCritical);
 
 inline constexpr RpcPolicy kEndpointsGet =
     ReadRpc("Endpoints.Get", CallClass::kRead, Lane::kCritical);
@@ -125,11 +128,11 @@ inline constexpr RpcPolicy kUnknown =
 
 // Every row above but kUnknown (a new RPC: its row, and its line here).
 inline constexpr const RpcPolicy* kAllRpcs[] = {
-    &kAgentGetInfo,          &kAgentCheck,           &kEndpointsGet,   &kEndpointsPlan,
-    &kEndpointsListBackups,  &kEndpointsProbe,       &kEndpointsSet,   &kEndpointsRestart,
-    &kEndpointsRollback,     &kEndpointsConfirm,     &kEndpointsRenew, &kEndpointsTakeHold,
-    &kEndpointsRenewHold,    &kEndpointsReleaseHold, &kServicesList,   &kServicesControl,
-    &kServiceCenterRunPhase, &kEndpointsConnections,
+    &kAgentGetInfo,          &kAgentCheck,           &kEndpointsGet,     &kEndpointsPlan,
+    &kEndpointsListBackups,  &kEndpointsProbe,       &kEndpointsSet,     &kEndpointsRestart,
+    &kEndpointsRollback,     &kEndpointsConfirm,     &kEndpointsRenew,   &kEndpointsTakeHold,
+    &kEndpointsRenewHold,    &kEndpointsReleaseHold, &kServicesList,     &kServicesControl,
+    &kServiceCenterRunPhase, &kEndpointsConnections, &kAgentGetActivity,
 };
 
 }  // namespace rpcs

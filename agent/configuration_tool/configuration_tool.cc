@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/io/os_status.h"
 #include "common/platform/child_process.h"
@@ -53,6 +54,33 @@ std::string NewLogLines(const std::string& path, std::optional<size_t> size_befo
   platform::OutputTail tail;
   tail.Append(LogText(*bytes, from));
   return tail.Text();
+}
+
+// The last line the run has written to its log so far (its bytes from `size_before` on),
+// without its line break; "" when there is none or the log cannot be read. Only the
+// log's end is read: a heartbeat must not read a large log whole.
+std::string LatestLogLine(const std::string& path, std::optional<size_t> size_before) {
+  constexpr size_t kTailBytes = 8 << 10;
+  constexpr size_t kMaxLine = 400;
+  if (path.empty()) return "";
+  platform::Result<platform::FileTail> tail =
+      platform::ReadFileTail(path, size_before.value_or(0), kTailBytes);
+  if (!tail.ok()) return "";
+  std::string text;
+  if (tail->offset == 0) {
+    text = LogText(tail->bytes, 0);
+  } else if (tail->bytes.find('\0') != std::string::npos) {
+    // UTF-16 with its mark out of view (.NET's Encoding.Unicode is little-endian).
+    text = Utf16ToUtf8(absl::string_view(tail->bytes).substr(tail->offset % 2), false);
+  } else {
+    text = tail->bytes;
+  }
+  std::vector<absl::string_view> lines = absl::StrSplit(text, absl::ByAnyChar("\r\n"));
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    absl::string_view line = absl::StripAsciiWhitespace(*it);
+    if (!line.empty()) return ValidUtf8(line.substr(0, kMaxLine));
+  }
+  return "";
 }
 
 std::string ProgramName(const std::string& path) {
@@ -150,7 +178,7 @@ ToolRun ConfigurationTool::Apply(const ToolRequest& request) const {
     run.status = s;
     return run;
   }
-  return RunArgs(std::move(args), request.credentials);
+  return RunArgs(std::move(args), request.credentials, kStepConfigurationTool);
 }
 
 ToolRun ConfigurationTool::ApplySettings(const ToolCredentials& credentials) const {
@@ -160,16 +188,17 @@ ToolRun ConfigurationTool::ApplySettings(const ToolCredentials& credentials) con
     run.status = s;
     return run;
   }
-  return RunArgs(config_.apply_settings, credentials);
+  return RunArgs(config_.apply_settings, credentials, kStepApplySettings);
 }
 
 ToolRun ConfigurationTool::Run(const std::vector<std::string>& switches,
                                const ToolCredentials& credentials) const {
-  return RunArgs(switches, credentials);
+  return RunArgs(switches, credentials, kStepConfigurationTool);
 }
 
 ToolRun ConfigurationTool::RunArgs(std::vector<std::string> args,
-                                   const ToolCredentials& credentials) const {
+                                   const ToolCredentials& credentials,
+                                   absl::string_view step) const {
   const Redactor redactor = CredentialRedactor(credentials);
   auto masked = [&redactor](absl::string_view text) { return ValidUtf8(redactor.Redact(text)); };
   ToolRun run;
@@ -190,8 +219,13 @@ ToolRun ConfigurationTool::RunArgs(std::vector<std::string> args,
   } wipe_argv{spec.argv};
   const std::optional<size_t> log_before = LogSize(config_.log_file);
   const absl::Time t0 = absl::Now();
+  // On the board while it runs, its log's latest line masked as the run's lines are.
+  ActivityBoard::Scope on_board =
+      BeginActivity(activity_, std::string(step), run.command_line,
+                    [&] { return masked(LatestLogLine(config_.log_file, log_before)); });
   platform::Result<platform::CommandOutcome> out =
       platform::RunCommand(spec, absl::ToChronoNanoseconds(config_.timeout));
+  on_board.End();
   run.duration = absl::Now() - t0;
   if (!out.ok()) {
     run.status = absl::FailedPreconditionError(

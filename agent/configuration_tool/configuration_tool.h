@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "agent/activity/activity_board.h"
 #include "agent/configuration_tool/tool_section.h"
 #include "common/text/redact.h"
 
@@ -78,10 +79,16 @@ class ConfigurationTool {
 
   const ConfigurationToolConfig& config() const { return config_; }
 
+  // Each run is on `board` (may be null) while it runs: Agent.GetActivity shows it with
+  // its log's latest line.
+  void set_activity(ActivityBoard* board) { activity_ = board; }
+
  private:
-  ToolRun RunArgs(std::vector<std::string> args, const ToolCredentials& credentials) const;
+  ToolRun RunArgs(std::vector<std::string> args, const ToolCredentials& credentials,
+                  absl::string_view step) const;
 
   ConfigurationToolConfig config_;
+  ActivityBoard* activity_ = nullptr;
 };
 
 // The credential values a run masks: every one whose name does not end in "user".

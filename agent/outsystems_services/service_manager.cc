@@ -99,6 +99,19 @@ absl::Status Before(const CancelToken& cancel, absl::string_view step,
       s.code(), absl::StrCat("stopped before ", step, " ", backend.name(), ": ", s.message()));
 }
 
+// The activity board's name for what Control does.
+const char* StepOf(ServiceAction action) {
+  switch (action) {
+    case ServiceAction::kStart:
+      return kStepServiceStart;
+    case ServiceAction::kStop:
+      return kStepServiceStop;
+    case ServiceAction::kRestart:
+      return kStepServiceRestart;
+  }
+  return kStepServiceRestart;
+}
+
 }  // namespace
 
 void ServiceManager::TrackRevisions(RunningRevisions* book,
@@ -184,11 +197,17 @@ std::vector<ServiceManager::Known> ServiceManager::CheckKnown() {
 }
 
 absl::Status ServiceManager::Control(ServiceAction action, const std::vector<std::string>& names,
-                                     absl::Duration min_healthy, const ServiceEventSink& sink,
+                                     absl::Duration min_healthy, const ServiceEventSink& reported,
                                      const CancelToken& cancel) {
   absl::StatusOr<std::vector<ServiceBackend*>> selected = Select(backends_, names);
   if (!selected.ok()) return selected.status();
   absl::MutexLock lock(&mu_);
+  // On the board from here (one Control at a time), naming the service in hand.
+  ActivityBoard::Scope on_board = BeginActivity(activity_, StepOf(action), "");
+  const ServiceEventSink sink = [&reported, &on_board](const ServiceEvent& e) {
+    on_board.SetDetail(e.service);
+    if (reported) reported(e);
+  };
   if (min_healthy < absl::ZeroDuration()) min_healthy = min_healthy_;
   if (action != ServiceAction::kStart) {
     for (auto it = selected->rbegin(); it != selected->rend(); ++it) {

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agent/activity/activity_board.h"
 #include "agent/outsystems_services/running_revisions.h"
 #include "agent/outsystems_services/service_backend.h"
 #include "common/time/cancel.h"
@@ -55,6 +56,9 @@ class ServiceManager {
   // Records in `book` the revision `current_revision()` gives just before each start (and
   // forgets it at each stop). Call once, before the first Control; both outlive this.
   void TrackRevisions(RunningRevisions* book, std::function<std::string()> current_revision);
+  // Every Control is on `board` while it runs (ServiceRestart, ServiceStart, ServiceStop;
+  // the detail names the service in hand). Call once, before the first Control.
+  void set_activity(ActivityBoard* board) { activity_ = board; }
   // Per service, in start order: running, and on which revision of server.hsconf.
   std::vector<ServiceRevision> Revisions();
   // The running services not started on `revision` (or on a revision the agent cannot
@@ -85,6 +89,7 @@ class ServiceManager {
   std::vector<std::unique_ptr<ServiceBackend>> backends_;
   absl::Duration min_healthy_;
   RunningRevisions* book_ = nullptr;  // null: not tracking
+  ActivityBoard* activity_ = nullptr;
   std::function<std::string()> current_revision_;
   absl::Mutex mu_;  // one Control at a time
 };

@@ -14,13 +14,15 @@
 namespace osfleet::agent {
 
 AgentService::AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services,
-                           Lanes lanes, const CallGate* gate, const AgentDoctor* doctor)
+                           Lanes lanes, const CallGate* gate, const AgentDoctor* doctor,
+                           const ActivityBoard* activity)
     : config_(config),
       store_(store),
       services_(services),
       lanes_(lanes),
       gate_(gate),
       doctor_(doctor),
+      activity_(activity),
       started_at_(absl::Now()) {}
 
 void AgentService::Fill(v1::AgentInfo* info) const {
@@ -121,6 +123,26 @@ grpc::ServerUnaryReactor* AgentService::Check(grpc::CallbackServerContext* conte
   return FinishOnLane(context, lanes_, gate_->Admit(context, rpcs::kAgentCheck),
                       [this, response, cancel, deadline] {
                         FillCheck(deadline, cancel, response);
+                        return absl::OkStatus();
+                      });
+}
+
+grpc::ServerUnaryReactor* AgentService::GetActivity(grpc::CallbackServerContext* context,
+                                                    const v1::GetActivityRequest* /*request*/,
+                                                    v1::GetActivityResponse* response) {
+  return FinishOnLane(context, lanes_, gate_->Admit(context, rpcs::kAgentGetActivity),
+                      [this, response] {
+                        if (activity_ != nullptr) {
+                          for (const Activity& a : activity_->Now()) {
+                            v1::Activity* out = response->add_activities();
+                            out->set_step(a.step);
+                            out->set_detail(ValidUtf8(a.detail));
+                            *out->mutable_since() = ToTimestamp(a.since);
+                            *out->mutable_elapsed() = ToProtoDuration(a.elapsed);
+                            out->set_last_log_line(ValidUtf8(a.last_log_line));
+                          }
+                        }
+                        *response->mutable_agent_time() = ToTimestamp(absl::Now());
                         return absl::OkStatus();
                       });
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "absl/time/time.h"
+#include "agent/activity/activity_board.h"
 #include "agent/admission/call_gate.h"
 #include "agent/agent_yaml/agent_config.h"
 #include "agent/doctor/agent_doctor.h"
@@ -16,7 +17,8 @@ namespace osfleet::agent {
 class AgentService final : public v1::Agent::CallbackService {
  public:
   AgentService(const AgentConfig* config, HsconfStore* store, ServiceManager* services, Lanes lanes,
-               const CallGate* gate, const AgentDoctor* doctor);
+               const CallGate* gate, const AgentDoctor* doctor,
+               const ActivityBoard* activity = nullptr);
 
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* context,
                                     const v1::GetInfoRequest* request,
@@ -24,6 +26,10 @@ class AgentService final : public v1::Agent::CallbackService {
   grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* context,
                                   const v1::CheckRequest* request,
                                   v1::CheckResponse* response) override;
+  // The activity board as it is now (an empty list without one).
+  grpc::ServerUnaryReactor* GetActivity(grpc::CallbackServerContext* context,
+                                        const v1::GetActivityRequest* request,
+                                        v1::GetActivityResponse* response) override;
 
  private:
   void Fill(v1::AgentInfo* info) const;
@@ -35,6 +41,7 @@ class AgentService final : public v1::Agent::CallbackService {
   Lanes lanes_;
   const CallGate* gate_;
   const AgentDoctor* doctor_;
+  const ActivityBoard* activity_;
   absl::Time started_at_;
 };
 

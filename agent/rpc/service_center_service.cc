@@ -5,6 +5,7 @@
 #include "agent/rpc/proto_convert.h"
 #include "agent/rpc/reactor_util.h"
 #include "agent/rpc/stream_call.h"
+#include "agent/service_center/phase_activity.h"
 #include "common/api/status_util.h"
 
 namespace osfleet::agent {
@@ -215,8 +216,13 @@ absl::StatusOr<PhaseOptions> OptionsFrom(const v1::RunPhaseRequest& request,
 }  // namespace
 
 ServiceCenterService::ServiceCenterService(PhaseDriver* driver, Lanes lanes,
-                                           absl::Duration default_deadline, const CallGate* gate)
-    : driver_(driver), lanes_(lanes), default_deadline_(default_deadline), gate_(gate) {}
+                                           absl::Duration default_deadline, const CallGate* gate,
+                                           ActivityBoard* activity)
+    : driver_(driver),
+      lanes_(lanes),
+      default_deadline_(default_deadline),
+      gate_(gate),
+      activity_(activity) {}
 
 absl::Status ServiceCenterService::Claim() {
   if (driver_ == nullptr) {
@@ -251,6 +257,7 @@ grpc::ServerWriteReactor<v1::PhaseEvent>* ServiceCenterService::RunPhase(
   if (admission.status.ok()) {
     phase = *std::move(options);
     phase.cancel = CallCancelToken(context);
+    phase.activity = activity_;
   }
   return StreamOnLane<v1::PhaseEvent>(
       context, lanes_, std::move(admission), absl::OkStatus(),
@@ -276,8 +283,12 @@ absl::Status ServiceCenterService::Run(const PhaseOptions& options,
   if (!options.tool_credentials.empty()) audit->details.push_back({"credentials", "supplied"});
   absl::Status status = start;
   if (status.ok()) {
+    PhaseActivity activity(options.dry_run ? nullptr : activity_);
     absl::StatusOr<PhaseResult> result =
-        driver_->Run(options, [stream](const PhaseEvent& e) { stream->Push(ToProto(e)); });
+        driver_->Run(options, [stream, &activity](const PhaseEvent& e) {
+          activity.On(e);
+          stream->Push(ToProto(e));
+        });
     if (result.ok()) {
       stream->Push(Finished(*result));
       audit->details.push_back({"publish_id", result->publish_id});

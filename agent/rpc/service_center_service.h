@@ -17,8 +17,9 @@ class ServiceCenterService final : public v1::ServiceCenter::CallbackService {
  public:
   // driver may be null (not configured here). The phase runs on a lane of its own, one at
   // a time: a second is refused with ABORTED, never queued.
+  // activity (may be null): where the running phase shows (Agent.GetActivity).
   ServiceCenterService(PhaseDriver* driver, Lanes lanes, absl::Duration default_deadline,
-                       const CallGate* gate);
+                       const CallGate* gate, ActivityBoard* activity = nullptr);
 
   grpc::ServerWriteReactor<v1::PhaseEvent>* RunPhase(grpc::CallbackServerContext* context,
                                                      const v1::RunPhaseRequest* request) override;
@@ -36,6 +37,7 @@ class ServiceCenterService final : public v1::ServiceCenter::CallbackService {
   Lanes lanes_;
   absl::Duration default_deadline_;
   const CallGate* gate_;
+  ActivityBoard* activity_;
   absl::Mutex mu_;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -230,14 +230,17 @@ AgentServer::AgentServer(AgentConfig config, StateDir state_dir,
       phase_driver_(std::move(phase_driver)),
       service_center_service_(
           phase_driver_.get(), MakeLanes(),
-          config_.service_center ? config_.service_center->deadline : absl::Minutes(60), &gate_),
+          config_.service_center ? config_.service_center->deadline : absl::Minutes(60), &gate_,
+          &activity_),
       doctor_(&config_, &store_, &services_, phase_driver_.get(), state_dir_.path(), Clock::Real()),
       check_lane_(kCheckThreads),
-      agent_service_(&config_, &store_, &services_, MakeLanes(), &gate_, &doctor_),
+      agent_service_(&config_, &store_, &services_, MakeLanes(), &gate_, &doctor_, &activity_),
       reflection_({v1::Agent::service_full_name(), v1::Endpoints::service_full_name(),
                    v1::Services::service_full_name(), v1::ServiceCenter::service_full_name(),
                    grpc::health::v1::Health::service_full_name()}) {
   services_.TrackRevisions(&running_, [this] { return store_.CurrentRevision(); });
+  services_.set_activity(&activity_);
+  if (tool_ != nullptr) tool_->set_activity(&activity_);
   changes_.set_auto_revert_hook([this](const AutoRevert& r) { AuditAutoRevert(r); });
   changes_.set_configuration_tool(tool_.get());
 }

@@ -81,6 +81,8 @@ class AgentServer {
   AuditLog audit_;
   std::unique_ptr<CrlStore> crl_;  // null without tls.crl; before gate_, which reads it
   CallGate gate_;
+  // What runs now (Agent.GetActivity); before everything that puts its steps on it.
+  ActivityBoard activity_;
   BackupStore backups_;
   HsconfStore store_;
   RunningRevisions running_;  // what the services were started on; before services_

@@ -205,7 +205,9 @@ absl::Status HttpSession::ApplySettingsStep() {
   }
   tool.timeout = std::min(tool.timeout, left);
   spdlog::info("Service Center: Apply Settings to the Factory: running {}", Redact(command_line));
-  const ToolRun run = ConfigurationTool(tool).ApplySettings(options_.tool_credentials);
+  ConfigurationTool runner(tool);
+  runner.set_activity(options_.activity);
+  const ToolRun run = runner.ApplySettings(options_.tool_credentials);
   PhaseEvent done;
   done.kind = PhaseEvent::Kind::kSettingsApplied;
   done.settings = StepFrom(run, command_line);

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "agent/activity/activity_board.h"
 #include "agent/configuration_tool/tool_section.h"
 #include "agent/doctor/check_row.h"
 #include "agent/service_center/wsdl.h"
@@ -84,6 +85,8 @@ struct PhaseOptions {
   // Values for the ${name} placeholders of configuration_tool.apply_settings (e.g.
   // windows_auth_password), for this phase only; masked in every text it hands on.
   std::map<std::string, std::string> tool_credentials;
+  // Where the Apply Settings step's tool run shows while it runs (may be null).
+  ActivityBoard* activity = nullptr;
 };
 
 // The Apply Settings step: what runs (or would), then how it went.

@@ -21,6 +21,16 @@ using FileMode = std::uint32_t;
 // regular file"; Errc::kTooLarge "PATH is N bytes, more than the M-byte limit".
 Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes);
 
+// The end of a regular file: its bytes from max(from, size - max_bytes) on, and its size now
+// (a log followed while it grows). `from` past the end (a file rewritten since) reads from
+// size - max_bytes. Errors as ReadFileCapped's, without kTooLarge.
+struct FileTail {
+  std::string bytes;
+  std::uint64_t offset = 0;  // where `bytes` starts in the file
+  std::uint64_t size = 0;
+};
+Result<FileTail> ReadFileTail(const std::string& path, std::uint64_t from, std::size_t max_bytes);
+
 enum class PathKind { kFile, kFolder, kOther };
 
 // What is at path, following symbolic links. The OS's error ("inspecting PATH") when

@@ -15,4 +15,12 @@ namespace osfleet::platform {
 // ends the process. Call once; the notices are kept for the life of the process.
 void SetFlagOnInterrupt(std::atomic<bool>* flag, std::vector<std::string> notices = {});
 
+// Instead of SetFlagOnInterrupt: from now on each stop request only adds one to *requests
+// (which must outlive the process); the program decides what it means (osctl asks the
+// operator). Never ends the process by itself: EndAsInterrupted does.
+void CountInterrupts(std::atomic<int>* requests);
+
+// Ends the process at once, as a stop request nothing caught would.
+[[noreturn]] void EndAsInterrupted();
+
 }  // namespace osfleet::platform

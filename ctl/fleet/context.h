@@ -24,6 +24,8 @@ struct GlobalOptions {
   TlsFiles tls;  // flags; each overrides the inventory's defaults.tls
   bool no_color = false;
   bool verbose = false;  // debug logging, gRPC's own lines among it
+  // Hidden --heartbeat-interval: how often a rollout's long steps report (tests shorten it).
+  std::string heartbeat_interval = "10s";
 };
 
 class FleetContext {

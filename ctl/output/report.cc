@@ -10,6 +10,7 @@
 #include "common/text/json_util.h"
 #include "common/text/redact.h"
 #include "common/text/utf8.h"
+#include "ctl/output/console.h"
 #include "ctl/output/table.h"
 
 namespace osfleet::ctl {
@@ -79,8 +80,7 @@ void PrintOut(const std::string& text) {
   edge.keep_newlines = true;
   edge.keep_colors = true;
   const std::string safe = EscapeControls(RedactBasicCredentials(text), edge);
-  std::fwrite(safe.data(), 1, safe.size(), stdout);
-  std::fflush(stdout);
+  StdConsole().Out(safe);  // the one writer: a status line shown is erased first
 }
 
 void PrintJson(const nlohmann::json& document, OutputFormat format) {

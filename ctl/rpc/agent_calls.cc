@@ -14,6 +14,15 @@ std::vector<HostReply<v1::AgentInfo>> CallGetInfo(const std::vector<Target>& tar
          DoneFn done) { rpc->async()->GetInfo(ctx, req, resp, std::move(done)); });
 }
 
+std::vector<HostReply<v1::GetActivityResponse>> CallGetActivity(const std::vector<Target>& targets,
+                                                                const FanOutOptions& options) {
+  return FanOut<Agent::Stub, v1::GetActivityRequest, v1::GetActivityResponse>(
+      targets, options, [](size_t) { return v1::GetActivityRequest(); },
+      [](Agent::Stub* rpc, grpc::ClientContext* ctx, const v1::GetActivityRequest* req,
+         v1::GetActivityResponse* resp,
+         DoneFn done) { rpc->async()->GetActivity(ctx, req, resp, std::move(done)); });
+}
+
 std::vector<HostReply<v1::CheckResponse>> CallCheck(const std::vector<Target>& targets,
                                                     const FanOutOptions& options,
                                                     const OnReply<v1::CheckResponse>& on_reply) {

@@ -16,6 +16,10 @@ namespace osfleet::ctl {
 std::vector<HostReply<v1::AgentInfo>> CallGetInfo(const std::vector<Target>& targets,
                                                   const FanOutOptions& options);
 
+// What each agent is doing now (its long steps in progress): the heartbeats' source.
+std::vector<HostReply<v1::GetActivityResponse>> CallGetActivity(const std::vector<Target>& targets,
+                                                                const FanOutOptions& options);
+
 // osctl doctor: every agent's read-only checks.
 std::vector<HostReply<v1::CheckResponse>> CallCheck(
     const std::vector<Target>& targets, const FanOutOptions& options,

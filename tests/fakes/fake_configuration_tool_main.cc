@@ -5,12 +5,16 @@
 //
 //   osfleet-fake-configuration-tool --hsconf=PATH --record=FILE [--log=FILE]
 //       [--fail-on-address=ADDRESS] [--fail-file=FILE] [--settings-applied-file=FILE]
-//       [--delay-ms=N] [--echo=json|utf16|cut] SWITCHES...
+//       [--delay-ms=N] [--progress-ms=N] [--echo=json|utf16|cut] SWITCHES...
 //
 // Each run appends one JSON line to --record: {"switches": [...], "platform": "<the
 // Platform database address server.hsconf holds now>", "exit": N}; the switches as
 // received, credentials included (the tool is the one program meant to get them).
 // It appends a few lines to --log (like the real tool's verbose log) and prints a line.
+// With --progress-ms, while it waits --delay-ms it appends a line to --log every N ms
+// ("[fake ConfigurationTool] upgrading: step K"), as the real tool's log grows line by line
+// through a run of many minutes (what osagent's Agent.GetActivity reads back while it
+// runs); without it the log is written at the end only, the least a reader may assume.
 // Its record has start_ms and end_ms (wall clock) so a test can tell runs did not overlap.
 // It fails (exit 1, an error and its switches on stdout, the error in the log) when the Platform
 // address is
@@ -22,6 +26,7 @@
 // its log and on stdout; `utf16` its whole log as UTF-16LE (a byte order mark first);
 // `cut` one line per switch in its log and on stdout, the switch starting 4 bytes before
 // byte 512, where the agent cuts long lines.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -139,7 +144,17 @@ int main(int argc, char** argv) {
   const long long start_ms = NowMs();
   const Options o = Parse(argc, argv);
   if (!o.Get("delay-ms").empty()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(o.Get("delay-ms"))));
+    const long long until = start_ms + std::stoi(o.Get("delay-ms"));
+    const int every = o.Get("progress-ms").empty() ? 0 : std::stoi(o.Get("progress-ms"));
+    for (int step = 1; NowMs() < until; ++step) {
+      if (every > 0) {
+        AppendLog(o.Get("log"), o.Get("echo"),
+                  "[fake ConfigurationTool] upgrading: step " + std::to_string(step) + "\n");
+      }
+      const long long left = until - NowMs();
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(every > 0 ? std::min<long long>(every, left) : left));
+    }
   }
   std::string error;
   const std::string platform = PlatformAddress(o.Get("hsconf"), &error);

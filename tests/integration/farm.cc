@@ -94,7 +94,8 @@ std::string Farm::AgentYaml(const std::string& name, const std::string& role) co
     absl::StrAppend(&yaml, "configuration_tool:\n  command: [\"", BinDir(),
                     "/osfleet-fake-configuration-tool\", \"--hsconf=", hsconf, "\", \"--record=", d,
                     "/tool.jsonl\", \"--log=", d,
-                    "/tool.log\", \"--delay-ms=", options_.tool_delay_ms, "\"]\n",
+                    "/tool.log\", \"--delay-ms=", options_.tool_delay_ms,
+                    "\", \"--progress-ms=", options_.tool_progress_ms, "\"]\n",
                     "  apply: [/UpgradeInstall]\n  timeout: 60s\n  log_file: ", d, "/tool.log\n");
   }
   auto more = options_.extra_config.find(name);

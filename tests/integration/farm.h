@@ -35,7 +35,8 @@ struct FarmOptions {
   // Every agent runs the fake ConfigurationTool.com (/UpgradeInstall) after each change
   // (its record: <dir>/<name>/tool.jsonl).
   bool configuration_tool = false;
-  int tool_delay_ms = 50;  // how long each of its runs takes
+  int tool_delay_ms = 50;    // how long each of its runs takes
+  int tool_progress_ms = 0;  // > 0: while it runs, a log line every N ms (--progress-ms)
   // The server.hsconf every server starts from (tests/fixtures/hsconf/), its three
   // addresses set to the old database; advanced-settings addresses naming the fixture's
   // host move with them, so they name the old database's host too.

@@ -37,13 +37,20 @@ ProcessResult RunOnTerminal(const std::vector<std::string>& argv,
                             const std::map<std::string, std::string>& env,
                             const std::string& prompt, const std::string& answer,
                             absl::Duration timeout) {
+  return RunOnTerminalSteps(argv, env, {{prompt, answer}}, timeout);
+}
+
+ProcessResult RunOnTerminalSteps(const std::vector<std::string>& argv,
+                                 const std::map<std::string, std::string>& env,
+                                 const std::vector<TerminalStep>& steps, absl::Duration timeout) {
   ProcessResult result;
   int terminal = -1;
   const pid_t pid = forkpty(&terminal, nullptr, nullptr, nullptr);
   if (pid < 0) return result;
   if (pid == 0) Exec(argv, env);
   const absl::Time give_up = absl::Now() + timeout;
-  bool answered = false;
+  size_t step = 0;
+  size_t seen = 0;  // where the next step's text is looked for
   char buf[4096];
   for (;;) {
     const int left_ms = static_cast<int>(absl::ToInt64Milliseconds(give_up - absl::Now()));
@@ -58,9 +65,13 @@ ProcessResult RunOnTerminal(const std::vector<std::string>& argv,
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // EIO: every process closed the terminal
     result.out.append(buf, static_cast<size_t>(n));
-    if (!answered && result.out.find(prompt) != std::string::npos) {
-      answered =
-          write(terminal, answer.data(), answer.size()) == static_cast<ssize_t>(answer.size());
+    while (step < steps.size()) {
+      const size_t at = result.out.find(steps[step].wait_for, seen);
+      if (at == std::string::npos) break;
+      const std::string& type = steps[step].type;
+      if (write(terminal, type.data(), type.size()) != static_cast<ssize_t>(type.size())) break;
+      seen = at + steps[step].wait_for.size();
+      ++step;
     }
   }
   close(terminal);

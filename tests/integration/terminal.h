@@ -20,4 +20,18 @@ ProcessResult RunOnTerminal(const std::vector<std::string>& argv,
                             const std::string& prompt, const std::string& answer,
                             absl::Duration timeout = absl::Seconds(90));
 
+// One exchange of a conversation: once `wait_for` appears in what the program wrote (after
+// where the previous exchange's text was found), types `type` (a line, or "\x03": Ctrl-C,
+// which the terminal turns into SIGINT for the program).
+struct TerminalStep {
+  std::string wait_for;
+  std::string type;
+};
+
+// RunOnTerminal with several exchanges, in order.
+ProcessResult RunOnTerminalSteps(const std::vector<std::string>& argv,
+                                 const std::map<std::string, std::string>& env,
+                                 const std::vector<TerminalStep>& steps,
+                                 absl::Duration timeout = absl::Seconds(90));
+
 }  // namespace osfleet::testing

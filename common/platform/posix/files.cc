@@ -6,6 +6,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -52,6 +53,32 @@ Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_byte
                                               "-byte limit");
   }
   return ReadAll(fd.get(), path, max_bytes);
+}
+
+Result<FileTail> ReadFileTail(const std::string& path, std::uint64_t from, std::size_t max_bytes) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd.valid()) return ErrnoError(errno, "opening " + path);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
+  if (!S_ISREG(st.st_mode)) {
+    return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
+  }
+  FileTail tail;
+  tail.size = static_cast<std::uint64_t>(st.st_size);
+  const std::uint64_t last = tail.size > max_bytes ? tail.size - max_bytes : 0;
+  tail.offset = from > tail.size ? last : std::max(from, last);
+  tail.bytes.resize(static_cast<std::size_t>(tail.size - tail.offset));
+  std::size_t done = 0;
+  while (done < tail.bytes.size()) {
+    const ssize_t n = pread(fd.get(), &tail.bytes[done], tail.bytes.size() - done,
+                            static_cast<off_t>(tail.offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError(errno, "reading " + path);
+    if (n == 0) break;  // cut short while being read
+    done += static_cast<std::size_t>(n);
+  }
+  tail.bytes.resize(done);
+  return tail;
 }
 
 Result<PathKind> KindOf(const std::string& path) {

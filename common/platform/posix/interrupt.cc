@@ -20,6 +20,13 @@ void WriteAll(const std::string& text) {
   }
 }
 
+std::atomic<std::atomic<int>*> g_counter{nullptr};
+
+// Only atomics: async-signal-safe.
+void OnCountedSignal(int /*sig*/) {
+  if (std::atomic<int>* counter = g_counter.load()) counter->fetch_add(1);
+}
+
 // Only async-signal-safe calls: atomics, write, signal, raise.
 void OnSignal(int sig) {
   const int n = g_requests.fetch_add(1);  // requests before this one
@@ -43,6 +50,21 @@ void SetFlagOnInterrupt(std::atomic<bool>* flag, std::vector<std::string> notice
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+}
+
+void CountInterrupts(std::atomic<int>* requests) {
+  g_counter.store(requests);
+  struct sigaction sa {};
+  sa.sa_handler = OnCountedSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+void EndAsInterrupted() {
+  signal(SIGINT, SIG_DFL);
+  raise(SIGINT);
+  _exit(130);  // SIGINT blocked: the shell's code for it
 }
 
 }  // namespace osfleet::platform

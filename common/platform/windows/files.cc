@@ -91,6 +91,37 @@ Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_byte
   return ReadAll(file.get(), path, max_bytes);
 }
 
+Result<FileTail> ReadFileTail(const std::string& path, std::uint64_t from, std::size_t max_bytes) {
+  UniqueHandle file = OpenForInspection(path, GENERIC_READ);
+  if (!file.valid()) return LastError("opening " + path);
+  BY_HANDLE_FILE_INFORMATION info;
+  if (!GetFileInformationByHandle(file.get(), &info)) return LastError("inspecting " + path);
+  if ((info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0 ||
+      GetFileType(file.get()) != FILE_TYPE_DISK) {
+    return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
+  }
+  FileTail tail;
+  tail.size = (std::uint64_t{info.nFileSizeHigh} << 32) | info.nFileSizeLow;
+  const std::uint64_t last = tail.size > max_bytes ? tail.size - max_bytes : 0;
+  tail.offset = from > tail.size ? last : (from > last ? from : last);
+  LARGE_INTEGER at;
+  at.QuadPart = static_cast<LONGLONG>(tail.offset);
+  if (!SetFilePointerEx(file.get(), at, nullptr, FILE_BEGIN)) return LastError("reading " + path);
+  tail.bytes.resize(static_cast<std::size_t>(tail.size - tail.offset));
+  std::size_t done = 0;
+  while (done < tail.bytes.size()) {
+    DWORD n = 0;
+    if (!ReadFile(file.get(), &tail.bytes[done], static_cast<DWORD>(tail.bytes.size() - done), &n,
+                  nullptr)) {
+      return LastError("reading " + path);
+    }
+    if (n == 0) break;  // cut short while being read
+    done += n;
+  }
+  tail.bytes.resize(done);
+  return tail;
+}
+
 Result<PathKind> KindOf(const std::string& path) {
   UniqueHandle handle = OpenForInspection(path, FILE_READ_ATTRIBUTES);
   if (!handle.valid()) return LastError("inspecting " + path);

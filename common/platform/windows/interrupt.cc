@@ -31,7 +31,24 @@ BOOL WINAPI OnConsoleEvent(DWORD event) {
   return TRUE;
 }
 
+std::atomic<std::atomic<int>*> g_counter{nullptr};
+
+// Counted only; closing the console (or logging off) still ends the process, as Windows
+// ends it a few seconds later anyway.
+BOOL WINAPI OnCountedEvent(DWORD event) {
+  if (event != CTRL_C_EVENT && event != CTRL_BREAK_EVENT) return FALSE;
+  if (std::atomic<int>* counter = g_counter.load()) counter->fetch_add(1);
+  return TRUE;
+}
+
 }  // namespace
+
+void CountInterrupts(std::atomic<int>* requests) {
+  g_counter.store(requests);
+  SetConsoleCtrlHandler(OnCountedEvent, TRUE);
+}
+
+void EndAsInterrupted() { ExitProcess(STATUS_CONTROL_C_EXIT); }
 
 void SetFlagOnInterrupt(std::atomic<bool>* flag, std::vector<std::string> notices) {
   if (g_notices == nullptr) g_notices = new std::vector<std::string>(std::move(notices));

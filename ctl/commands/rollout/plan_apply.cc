@@ -4,6 +4,7 @@
 
 #include "ctl/commands/address_flags.h"
 #include "ctl/commands/advanced_settings_flag.h"
+#include "ctl/commands/ask.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/commands/service_center_install.h"
@@ -73,14 +74,23 @@ absl::Status CheckOptions(PreparedOptions& o) {
 }
 
 // The journal is saved before the question, so a declined plan can still be looked at.
-int Apply(const FleetContext& c, Rollout& rollout, bool yes) {
+int Apply(const FleetContext& c, Rollout& rollout, EventPrinter& printer, bool yes) {
   if (absl::Status s = SaveJournal(rollout.journal()); !s.ok()) return ReportError(s);
   if (!ProceedWithRollout(rollout.journal(), yes, "applied")) {
     std::fprintf(stderr, "osctl: plan kept in %s\n", rollout.journal().path.c_str());
     return kExitUsage;
   }
-  CatchInterrupt();
+  // A person at the terminal is asked before a Ctrl-C sets off a rollback; with --yes or
+  // without a terminal on stdin nobody can be: Ctrl-C stops and rolls back, as it says.
+  if (!yes && CanAsk()) {
+    AskOnInterrupt(rollout);
+  } else {
+    CatchInterrupt();
+  }
+  if (WantStatusLine(c)) printer.StartStatusLine();
   absl::Status done = rollout.Execute();
+  StopAsking();
+  printer.StopStatusLine();
   PrintRolloutResult(c.format(), c.color(), rollout.journal());
   return done.ok() ? kExitOk : ReportError(done);
 }
@@ -103,13 +113,16 @@ int RunRolloutPrepared(const GlobalOptions& global, PreparedOptions o) {
   Journal journal = NewJournal();
   journal.inventory = InventoryPath(global.inventory);
   journal.options = o.rollout;
+  absl::StatusOr<absl::Duration> heartbeat = HeartbeatInterval(global);
+  if (!heartbeat.ok()) return ReportError(heartbeat.status());
   EventPrinter printer(c.format(), c.color());
   Rollout rollout(c, std::move(journal), PrintSteps(printer), InterruptFlag());
+  rollout.set_heartbeat(*heartbeat);
   rollout.set_tool_credentials(*std::move(credentials));
   rollout.set_drain(*std::move(drain));
   if (absl::Status prepared = rollout.Prepare(); !prepared.ok()) return ReportError(prepared);
   RecordFleet(rollout.journal(), c);  // what resume, rollback and status compare with
-  if (o.apply) return Apply(c, rollout, o.yes);
+  if (o.apply) return Apply(c, rollout, printer, o.yes);
   rollout.journal().updated = absl::InfinitePast();  // never saved
   if (c.format() == OutputFormat::kTable) {
     PrintOut(RolloutSummary(rollout.journal(), c.color()));

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "ctl/commands/ask.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/rollout/rollout.h"
 #include "ctl/ops/rollout/journal_fleet.h"
@@ -70,15 +71,25 @@ int RunRolloutFromJournal(const GlobalOptions& global, const FromJournalOptions&
   // or sent, on a journal's word.
   absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
   if (!credentials.ok()) return ReportError(credentials.status());
+  absl::StatusOr<absl::Duration> heartbeat = HeartbeatInterval(global);
+  if (!heartbeat.ok()) return ReportError(heartbeat.status());
   EventPrinter printer(c.format(), c.color());
   Rollout rollout(c, *std::move(journal), PrintSteps(printer), InterruptFlag());
+  rollout.set_heartbeat(*heartbeat);
   rollout.set_tool_credentials(*std::move(credentials));
   rollout.set_drain(*std::move(drain));
   if (absl::Status known = rollout.CheckHostsKnown(); !known.ok()) return ReportError(known);
   const int go = o.resume ? CheckResume(rollout, o.yes) : CheckRollback(rollout, printer, o.yes);
   if (go != kExitOk) return go;
-  CatchInterrupt(/*rolling_back=*/!o.resume);
+  if (o.resume && !o.yes && CanAsk()) {
+    AskOnInterrupt(rollout);  // as apply: asked before a rollback
+  } else {
+    CatchInterrupt(/*rolling_back=*/!o.resume);
+  }
+  if (WantStatusLine(c)) printer.StartStatusLine();
   absl::Status done = o.resume ? rollout.Execute() : RollBack(rollout);
+  StopAsking();
+  printer.StopStatusLine();
   PrintRolloutResult(c.format(), c.color(), rollout.journal());
   return done.ok() ? kExitOk : ReportError(done);
 }

@@ -5,7 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/platform/interrupt.h"
+#include "common/platform/live_terminal.h"
 #include "ctl/commands/ask.h"
+#include "ctl/commands/rollout/interrupt_prompt.h"
 #include "ctl/fleet/identity_check.h"
 #include "ctl/output/moves.h"
 
@@ -13,6 +15,13 @@ namespace osfleet::ctl {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_requests{0};
+
+// Lives for the whole process (the stop-request handler counts into g_requests).
+InterruptPrompt& Prompt() {
+  static InterruptPrompt* prompt = new InterruptPrompt(&g_interrupted, &g_requests, &StdConsole());
+  return *prompt;
+}
 
 // The servers a go-ahead changes: every one not yet confirmed on the new address.
 size_t ServersToMove(const Journal& journal) {
@@ -55,6 +64,13 @@ absl::StatusOr<std::unique_ptr<FleetContext>> OpenRolloutFleet(const GlobalOptio
 }
 
 const std::atomic<bool>* InterruptFlag() { return &g_interrupted; }
+
+void AskOnInterrupt(Rollout& rollout) {
+  rollout.set_before_step([] { Prompt().WaitWhileAsking(); });
+  Prompt().Start();
+}
+
+void StopAsking() { Prompt().Stop(); }
 
 void CatchInterrupt(bool rolling_back) {
   const std::string first =
@@ -103,8 +119,16 @@ bool ProceedWithRollback(const Journal& journal, bool yes) {
   return false;
 }
 
+bool WantStatusLine(const FleetContext& ctx) {
+  return ctx.format() == OutputFormat::kTable && platform::StderrIsTerminal();
+}
+
 RolloutSink PrintSteps(EventPrinter& printer) {
-  return [&printer](const RolloutEvent& e) { printer.Step(e.kind, e.server, e.text, e.bad); };
+  return [&printer](const RolloutEvent& e) {
+    Prompt().Observe(e);
+    printer.Step(e.kind, e.server, e.text, e.bad, e.position,
+                 e.progress.has_value() ? &*e.progress : nullptr);
+  };
 }
 
 }  // namespace osfleet::ctl

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ctl/commands/command.h"
+#include "ctl/commands/heartbeats.h"
 #include "ctl/ops/rollout/engine.h"
 #include "ctl/output/event_printer.h"
 
@@ -38,6 +39,12 @@ const std::atomic<bool>* InterruptFlag();
 // second Ctrl-C explains why it waits; only a third ends osctl at once (the agents' leases
 // still put every server back).
 void CatchInterrupt(bool rolling_back = false);
+// Instead of CatchInterrupt, for a rollout going forward with a person at the terminal
+// (stdin a terminal, no --yes): Ctrl-C asks before it sets off a rollback
+// (interrupt_prompt.h); `rollout` starts no new step while the question is open.
+void AskOnInterrupt(Rollout& rollout);
+// After the rollout: Ctrl-C no longer asks (it is counted and ignored until osctl ends).
+void StopAsking();
 
 // Whether to change the servers of `journal`: true with --yes (`yes`) or when the operator
 // answers y at "Move N servers: Platform OLD → NEW, ...? [y/N]". Otherwise false, after
@@ -51,5 +58,9 @@ bool ProceedWithRollback(const Journal& journal, bool yes);
 
 // The rollout's events, printed as they happen.
 RolloutSink PrintSteps(EventPrinter& printer);
+
+// Whether to draw the status line: a table (not -o json|jsonl) on a terminal's stderr.
+// NO_COLOR and --no-color leave it on: it is about the terminal, not colours.
+bool WantStatusLine(const FleetContext& ctx);
 
 }  // namespace osfleet::ctl

@@ -12,6 +12,7 @@
 #include "common/text/escape.h"
 #include "common/time/duration.h"
 #include "ctl/commands/db_credentials.h"
+#include "ctl/commands/heartbeats.h"
 #include "ctl/commands/sc/sc.h"
 #include "ctl/ops/needed_credentials.h"
 #include "ctl/output/event_printer.h"
@@ -103,6 +104,8 @@ class PhasePrinter {
     }
   }
 
+  EventPrinter& shared() { return shared_; }
+
  private:
   const bool table_;
   EventPrinter shared_;
@@ -149,7 +152,7 @@ absl::Status CheckPhaseCredentials(const FleetContext& c, size_t dc,
 }
 
 int RunOnController(const FleetContext& c, const v1::RunPhaseRequest& request,
-                    absl::Duration deadline) {
+                    absl::Duration deadline, absl::Duration heartbeat) {
   absl::StatusOr<size_t> dc = ControllerIndex(c);
   if (!dc.ok()) return ReportError(dc.status());
   if (absl::Status s = CheckPhaseCredentials(c, *dc, request); !s.ok()) return ReportError(s);
@@ -164,8 +167,14 @@ int RunOnController(const FleetContext& c, const v1::RunPhaseRequest& request,
   // them all (within the stream caps).
   StreamOptions stream;
   stream.keep_events = c.format() != OutputFormat::kTable;
-  auto results = CallRunPhase(c.Subset({*dc}), fanout, stream, only_needed,
-                              [&](size_t, const v1::PhaseEvent& e) { printer.Print(name, e); });
+  std::vector<HostStream<v1::PhaseEvent>> results;
+  {
+    // Apply Settings, the wait for Service Center and a publication take minutes each:
+    // heartbeats between the phase's events.
+    auto beats = WatchProgress(c, c.Subset({*dc}), "ServiceCenter", heartbeat, printer.shared());
+    results = CallRunPhase(c.Subset({*dc}), fanout, stream, only_needed,
+                           [&](size_t, const v1::PhaseEvent& e) { printer.Print(name, e); });
+  }
   PrintResult(c, results);
   return ExitCodeForHosts(Failures(results), kExitFailed);
 }
@@ -179,8 +188,11 @@ int RunServiceCenterPhase(const GlobalOptions& global, const ScRunOptions& sc) {
   absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(sc.credentials);
   if (!credentials.ok()) return ReportError(credentials.status());
   const v1::RunPhaseRequest request = RequestFrom(sc, *deadline, *credentials);
-  return WithCheckedFleet(
-      global, [&](const FleetContext& c) { return RunOnController(c, request, *deadline); });
+  absl::StatusOr<absl::Duration> heartbeat = HeartbeatInterval(global);
+  if (!heartbeat.ok()) return ReportError(heartbeat.status());
+  return WithCheckedFleet(global, [&](const FleetContext& c) {
+    return RunOnController(c, request, *deadline, *heartbeat);
+  });
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/request_limits.h"
 #include "common/time/duration.h"
+#include "ctl/commands/heartbeats.h"
 #include "ctl/commands/services/services.h"
 #include "ctl/output/event_printer.h"
 #include "ctl/output/exit_code.h"
@@ -42,16 +43,29 @@ absl::StatusOr<v1::ControlServicesRequest> RequestFrom(const ControlOptions& o) 
   return req;
 }
 
+// The activity board's name for what the agents do (agent/activity/activity_board.h).
+std::string StepOfVerb(const std::string& verb) {
+  if (verb == "start") return "ServiceStart";
+  if (verb == "stop") return "ServiceStop";
+  return "ServiceRestart";
+}
+
 int ControlOnFleet(const FleetContext& c, const std::string& verb,
-                   const v1::ControlServicesRequest& request, absl::Duration deadline) {
+                   const v1::ControlServicesRequest& request, absl::Duration deadline,
+                   absl::Duration heartbeat) {
   FanOutOptions fanout = c.fanout();
   fanout.timeout = std::max(fanout.timeout, deadline);
   EventPrinter printer(c.format(), c.color());
   StreamOptions stream;  // a table prints each event and drops it
   stream.keep_events = c.format() != OutputFormat::kTable;
-  auto results = CallControlServices(
-      c.targets(), fanout, stream, request,
-      [&](size_t i, const v1::ServiceEvent& e) { printer.Service(c.servers()[i].name, e); });
+  std::vector<HostStream<v1::ServiceEvent>> results;
+  {
+    // A service can take minutes to stop or start: heartbeats between its events.
+    auto beats = WatchProgress(c, c.targets(), StepOfVerb(verb), heartbeat, printer);
+    results = CallControlServices(
+        c.targets(), fanout, stream, request,
+        [&](size_t i, const v1::ServiceEvent& e) { printer.Service(c.servers()[i].name, e); });
+  }
   const std::vector<HostFailure> failures = Failures(results);
   if (c.format() == OutputFormat::kTable) {
     PrintOut(Footer(results.size(), failures, c.color()));
@@ -71,8 +85,10 @@ int RunServicesControl(const GlobalOptions& global, const ControlOptions& contro
   absl::StatusOr<absl::Duration> deadline =
       ParseDuration(control.restart_timeout, "--restart-timeout");
   if (!deadline.ok()) return ReportError(deadline.status());
+  absl::StatusOr<absl::Duration> heartbeat = HeartbeatInterval(global);
+  if (!heartbeat.ok()) return ReportError(heartbeat.status());
   return WithCheckedFleet(global, [&](const FleetContext& c) {
-    return ControlOnFleet(c, control.action, *request, *deadline);
+    return ControlOnFleet(c, control.action, *request, *deadline, *heartbeat);
   });
 }
 

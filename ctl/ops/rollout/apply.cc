@@ -23,6 +23,13 @@ constexpr int kBusyRetries = 60;      // seconds, for an agent finishing a rever
 
 double Seconds(const google::protobuf::Duration& d) { return d.seconds() + d.nanos() / 1e9; }
 
+template <typename Reply>
+std::vector<grpc::Status> Statuses(const std::vector<Reply>& replies) {
+  std::vector<grpc::Status> out;
+  for (const Reply& r : replies) out.push_back(r.status);
+  return out;
+}
+
 // What the agent's file says now about a host this rollout may have touched.
 HostState Observe(const HostRecord& h, const v1::GetEndpointsResponse& now,
                   const std::vector<v1::EndpointChange>& changes) {
@@ -142,7 +149,7 @@ absl::Status Rollout::ReconcileAll() {
 }
 
 absl::Status Rollout::ApplyBatch(int batch) {
-  const std::vector<size_t> hosts = HostsIn(batch, HostState::kPlanned);
+  std::vector<size_t> hosts = HostsIn(batch, HostState::kPlanned);
   if (hosts.empty()) return absl::OkStatus();
   absl::StatusOr<absl::Duration> window =
       ParseDuration(journal_.options.confirm_timeout, "--confirm-timeout");
@@ -155,7 +162,7 @@ absl::Status Rollout::ApplyBatch(int batch) {
   for (const auto& [name, value] : tool_credentials_) {
     (*change.tool.mutable_credentials())[name] = value;
   }
-  const std::vector<Target> targets = TargetsFor(hosts);
+  std::vector<Target> targets = TargetsFor(hosts);
   // With a Configuration Tool anywhere in the batch, each server's Set (the write and the
   // tool) runs one server at a time and the restarts then run together.
   const bool one_at_a_time = AnyConfigurationTool(targets);
@@ -182,21 +189,42 @@ absl::Status Rollout::ApplyBatch(int batch) {
     leases_->Hold({journal_.hosts[hosts[k]].name, targets[k], r.response.change_id()});
   };
   std::vector<HostReply<v1::SetEndpointsResponse>> replies;
+  std::vector<std::string> names;
+  for (size_t i : hosts) names.push_back(journal_.hosts[i].name);
   if (one_at_a_time) {
     for (size_t k = 0; k < hosts.size(); ++k) {
-      std::vector<HostReply<v1::SetEndpointsResponse>> one =
-          CallSet({targets[k]}, fanout, {requests[k]},
-                  [&](size_t, const HostReply<v1::SetEndpointsResponse>& r) { hold(k, r); });
-      RetryWhileBusy(
-          {targets[k]}, fanout, {requests[k]},
-          [&](size_t, const HostReply<v1::SetEndpointsResponse>& r) { hold(k, r); }, one);
+      std::vector<HostReply<v1::SetEndpointsResponse>> one;
+      // The write and the Configuration Tool run: the long part, minutes per server.
+      Watched("ConfigurationTool", {names[k]}, {targets[k]}, [&] {
+        one = CallSet({targets[k]}, fanout, {requests[k]},
+                      [&](size_t, const HostReply<v1::SetEndpointsResponse>& r) { hold(k, r); });
+        RetryWhileBusy(
+            {targets[k]}, fanout, {requests[k]},
+            [&](size_t, const HostReply<v1::SetEndpointsResponse>& r) { hold(k, r); }, one);
+        return std::vector<grpc::Status>{one[0].status};
+      });
       RecordToolRun(hosts[k], one[0]);
       replies.push_back(std::move(one[0]));
+      // A safe point: the next server's run has not started.
+      if (k + 1 < hosts.size() && StopRequested()) {
+        stopped_after_ = names[k];
+        for (size_t rest = k + 1; rest < hosts.size(); ++rest) {
+          journal_.hosts[hosts[rest]].state = HostState::kPlanned;  // never asked
+        }
+        hosts.resize(k + 1);
+        targets.resize(k + 1);
+        break;
+      }
     }
-    RestartWritten(hosts, targets, fanout, replies);
+    // Stopping: the rollback restarts what it puts back; no restart on the new address.
+    if (stopped_after_.empty()) RestartWritten(hosts, targets, fanout, replies);
   } else {
-    replies = CallSet(targets, fanout, requests, hold);
-    RetryWhileBusy(targets, fanout, requests, hold, replies);
+    // The write and the services' restart, on every server of the batch at once.
+    Watched("Change", names, targets, [&] {
+      replies = CallSet(targets, fanout, requests, hold);
+      RetryWhileBusy(targets, fanout, requests, hold, replies);
+      return Statuses(replies);
+    });
   }
   for (size_t k = 0; k < hosts.size(); ++k) {
     HostRecord& h = journal_.hosts[hosts[k]];
@@ -213,8 +241,11 @@ absl::Status Rollout::ApplyBatch(int batch) {
     h.restart_seconds = Seconds(r.restart_duration());
     h.state = r.state() == v1::CHANGE_STATE_PENDING ? HostState::kPending : HostState::kConfirmed;
     Emit("host", h.name,
-         absl::StrFormat("changed (revision %s), services healthy after %.1fs", h.new_revision,
-                         h.restart_seconds));
+         stopped_after_.empty()
+             ? absl::StrFormat("changed (revision %s), services healthy after %.1fs",
+                               h.new_revision, h.restart_seconds)
+             : absl::StrFormat("changed (revision %s), not restarted: the rollout stops",
+                               h.new_revision));
   }
   HoldLeases();
   return Save();
@@ -258,7 +289,13 @@ void Rollout::RestartWritten(const std::vector<size_t>& hosts, const std::vector
   if (written.empty()) return;
   Emit("restart", "",
        absl::StrCat("restarting the services of ", written.size(), " server(s) together"));
-  auto restarted = CallRestart(restart_targets, fanout, requests);
+  std::vector<std::string> names;
+  for (size_t k : written) names.push_back(journal_.hosts[hosts[k]].name);
+  std::vector<HostReply<v1::SetEndpointsResponse>> restarted;
+  Watched("ServiceRestart", names, restart_targets, [&] {
+    restarted = CallRestart(restart_targets, fanout, requests);
+    return Statuses(restarted);
+  });
   for (size_t n = 0; n < written.size(); ++n) {
     HostReply<v1::SetEndpointsResponse>& r = replies[written[n]];
     if (!restarted[n].ok()) {
@@ -374,10 +411,15 @@ absl::Status Rollout::RunServiceCenter() {
   KeepNeededByEach(TargetsFor(dc), ctx_.fanout(), CredentialUse::kServiceCenterPhase,
                    {request.mutable_credentials()});
   // Each event is reported as it comes and dropped; the journal keeps the last one.
-  auto result = CallRunPhase(TargetsFor(dc), fanout, StreamOptions{}, request,
-                             [this, &name](size_t, const v1::PhaseEvent& e) {
-                               Emit("sc", name, DescribePhaseEvent(e), IsBadPhaseEvent(e));
-                             });
+  // Between them (Apply Settings, the wait, a publication: minutes), heartbeats.
+  std::vector<HostStream<v1::PhaseEvent>> result;
+  Watched("ServiceCenter", {name}, TargetsFor(dc), [&] {
+    result = CallRunPhase(TargetsFor(dc), fanout, StreamOptions{}, request,
+                          [this, &name](size_t, const v1::PhaseEvent& e) {
+                            Emit("sc", name, DescribePhaseEvent(e), IsBadPhaseEvent(e));
+                          });
+    return std::vector<grpc::Status>{result[0].status};
+  });
   if (!result[0].ok()) {
     journal_.service_center = absl::StrCat("failed: ", StatusText(result[0].status));
     return absl::FailedPreconditionError(absl::StrCat(
@@ -428,13 +470,18 @@ absl::Status Rollout::ExecuteHeld() {
   if (absl::Status s = ReconcileAll(); !s.ok()) return s;
   HoldLeases();
   for (int b = 0; b < journal_.batches; ++b) {
-    if (Interrupted()) return StopInterrupted(b);
+    if (StopRequested()) return StopInterrupted(b);
     if (HostsIn(b, HostState::kPlanned).empty()) continue;
     if (absl::Status s = CheckLeases(absl::StrCat("batch ", b + 1)); !s.ok()) return s;
+    current_batch_ = b + 1;
     Emit("batch", "",
          absl::StrCat("batch ", b + 1, "/", journal_.batches, ": ",
                       absl::StrJoin(BatchNames()[b], ", ")));
     if (absl::Status s = ApplyBatch(b); !s.ok()) return s;
+    if (!stopped_after_.empty()) {
+      return Stop(absl::StrCat("interrupted in batch ", b + 1, " of ", journal_.batches, ", after ",
+                               stopped_after_));
+    }
     if (Failures() > *max_fail) {
       std::vector<std::string> failed;
       for (size_t i : HostsIn(-1, HostState::kFailed)) failed.push_back(journal_.hosts[i].name);
@@ -450,6 +497,7 @@ absl::Status Rollout::ExecuteHeld() {
     return Stop(absl::StrCat("not finished: failed on ", absl::StrJoin(failed, ", "),
                              " (within --max-fail ", journal_.options.max_fail, ")"));
   }
+  current_batch_ = 0;
   journal_.phase = RolloutPhase::kConfirming;
   if (absl::Status s = ConfirmAll(); !s.ok()) {
     return absl::IsAborted(s) ? Stop(std::string(s.message())) : s;

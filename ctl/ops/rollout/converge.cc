@@ -139,7 +139,16 @@ absl::Status Rollout::RollBackOnce(std::vector<std::string>* unreachable,
   }
   KeepNeededByEach(TargetsFor(hosts), ctx_.fanout(), CredentialUse::kConfigurationTool,
                    credentials);
-  auto replies = CallRollback(TargetsFor(hosts), fanout, requests);
+  std::vector<std::string> names;
+  for (size_t i : hosts) names.push_back(journal_.hosts[i].name);
+  std::vector<HostReply<v1::RollbackResponse>> replies;
+  // Each server's revert, its Configuration Tool run and its restart: minutes.
+  Watched("Rollback", names, TargetsFor(hosts), [&] {
+    replies = CallRollback(TargetsFor(hosts), fanout, requests);
+    std::vector<grpc::Status> statuses;
+    for (const auto& r : replies) statuses.push_back(r.status);
+    return statuses;
+  });
   std::vector<std::string> refused;
   for (size_t k = 0; k < hosts.size(); ++k) {
     if (replies[k].ok()) continue;

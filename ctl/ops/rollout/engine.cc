@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "common/api/role.h"
 #include "common/time/duration.h"
 #include "ctl/fleet/endpoint_addresses.h"
@@ -10,6 +11,7 @@
 #include "ctl/output/describe.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/report.h"
+#include "ctl/output/status_line.h"
 #include "ctl/rpc/agent_calls.h"
 
 namespace osfleet::ctl {
@@ -41,7 +43,69 @@ absl::Status Rollout::CheckHostsKnown() const {
 }
 
 void Rollout::Emit(std::string kind, std::string server, std::string text, bool bad) {
-  if (sink_) sink_({std::move(kind), std::move(server), std::move(text), bad});
+  if (sink_) {
+    sink_({std::move(kind), std::move(server), std::move(text), bad, Position(), std::nullopt});
+  }
+}
+
+bool Rollout::StopRequested() {
+  if (before_step_) before_step_();
+  return Interrupted();
+}
+
+RolloutPosition Rollout::Position() const {
+  RolloutPosition p{current_batch_, journal_.batches, 0, static_cast<int>(journal_.hosts.size())};
+  for (const HostRecord& h : journal_.hosts) {
+    p.done += h.state == HostState::kPending || h.state == HostState::kConfirmed;
+  }
+  return p;
+}
+
+namespace {
+
+// "ConfigurationTool 4m12s", then ": the log line" when there is one.
+std::string BeatText(const StepProgress& p, const std::string& detail) {
+  std::string text = absl::StrCat(p.step, " ", FormatElapsed(p.elapsed));
+  if (!p.log_line.empty()) {
+    absl::StrAppend(&text, ": ", p.log_line);
+  } else if (!detail.empty()) {
+    absl::StrAppend(&text, " (", detail, ")");
+  }
+  return text;
+}
+
+}  // namespace
+
+void Rollout::Watched(const std::string& step, const std::vector<std::string>& servers,
+                      const std::vector<Target>& targets,
+                      const std::function<std::vector<grpc::Status>()>& call) {
+  const RolloutPosition at = Position();
+  for (const std::string& s : servers) {
+    if (sink_)
+      sink_({"progress", s, absl::StrCat(step, " started"), false, at,
+             StepProgress{"start", step, absl::ZeroDuration(), ""}});
+  }
+  const absl::Time started = absl::Now();
+  std::vector<grpc::Status> statuses;
+  {
+    ProgressWatch watch(targets, step, heartbeat_, ctx_.fanout(),
+                        [this, at](const ProgressBeat& b) {
+                          StepProgress p{"heartbeat", b.step, b.elapsed, b.last_log_line};
+                          if (sink_)
+                            sink_({"progress", b.server, BeatText(p, b.detail), false, at, p});
+                        });
+    statuses = call();
+  }
+  const absl::Duration took = absl::Now() - started;
+  const RolloutPosition after = Position();
+  for (size_t k = 0; k < servers.size(); ++k) {
+    const bool ok = k < statuses.size() && statuses[k].ok();
+    StepProgress p{ok ? "done" : "failed", step, took, ""};
+    std::string text =
+        absl::StrCat(step, ok ? " done after " : " failed after ", FormatElapsed(took));
+    if (!ok && k < statuses.size()) absl::StrAppend(&text, ": ", StatusText(statuses[k]));
+    if (sink_) sink_({"progress", servers[k], std::move(text), !ok, after, p});
+  }
 }
 
 absl::Status Rollout::Save() { return SaveJournal(journal_); }

@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,10 @@
 #include "ctl/fleet/context.h"
 #include "ctl/ops/fleet_hold_keeper.h"
 #include "ctl/ops/lease_keeper.h"
+#include "ctl/ops/progress_watch.h"
 #include "ctl/ops/rollout/drain.h"
 #include "ctl/ops/rollout/journal.h"
+#include "ctl/output/progress.h"
 #include "ctl/rpc/fanout.h"
 #include "osfleet/v1/agent.pb.h"
 #include "osfleet/v1/endpoints.pb.h"
@@ -36,6 +39,8 @@ struct RolloutEvent {
   std::string server;  // empty for fleet-wide events
   std::string text;
   bool bad = false;
+  RolloutPosition position;              // where the rollout stood (ctl/output/progress.h)
+  std::optional<StepProgress> progress;  // kind "progress" only
 };
 
 using RolloutSink = std::function<void(const RolloutEvent&)>;
@@ -74,6 +79,13 @@ class Rollout {
   // one check by default; --wait-drained waits.
   void set_drain(DrainOptions options) { drain_ = std::move(options); }
 
+  // How often a long step's heartbeat comes (ctl/ops/progress_watch.h); tests shorten it.
+  void set_heartbeat(absl::Duration interval) { heartbeat_ = interval; }
+  // Called at every safe point before the interrupted flag is read (between batches, and
+  // between servers that run the Configuration Tool one at a time): may block while the
+  // operator is asked whether to stop (ctl/commands/rollout/interrupt_prompt.h).
+  void set_before_step(std::function<void()> wait) { before_step_ = std::move(wait); }
+
   Journal& journal() { return journal_; }
   const Journal& journal() const { return journal_; }
   // INVALID_ARGUMENT when a server of the journal is missing from the inventory.
@@ -94,6 +106,13 @@ class Rollout {
   absl::Status CheckFleetHold();
   void ReleaseFleetHold();
   void Emit(std::string kind, std::string server, std::string text, bool bad = false);
+  RolloutPosition Position() const;
+  // Runs `call`, a long call on `servers` (targets[k] is servers[k]) whose statuses it
+  // returns in that order, with its progress: a start event per server, heartbeats every
+  // heartbeat_ from their agents while it runs (another thread), then done or failed.
+  void Watched(const std::string& step, const std::vector<std::string>& servers,
+               const std::vector<Target>& targets,
+               const std::function<std::vector<grpc::Status>()>& call);
   absl::Status Refuse(const std::string& why);
   absl::Status Discover(std::vector<v1::GetEndpointsResponse>& endpoints);
   // Why a server's Configuration Tool cannot run with this rollout's credentials; "" if it can.
@@ -144,6 +163,8 @@ class Rollout {
   std::vector<Target> TargetsFor(const std::vector<size_t>& hosts) const;
   int Failures() const;
   bool Interrupted() const { return interrupted_ != nullptr && interrupted_->load(); }
+  // At a safe point: waits for an open question (before_step_), then Interrupted().
+  bool StopRequested();
 
   const FleetContext& ctx_;
   Journal journal_;
@@ -154,6 +175,11 @@ class Rollout {
   std::unique_ptr<FleetHoldKeeper> hold_;  // while Execute or RollBack runs
   std::map<std::string, std::string> tool_credentials_;
   DrainOptions drain_;
+  absl::Duration heartbeat_ = kDefaultHeartbeat;
+  std::function<void()> before_step_;
+  // Set by ApplyBatch when a stop was asked for between two servers: the last one changed.
+  std::string stopped_after_;
+  int current_batch_ = 0;  // 1-based while the batches run
 };
 
 }  // namespace osfleet::ctl

@@ -193,5 +193,27 @@ TEST(WindowsFiles, CheckAccessForWritingAndAvailableBytes) {
   EXPECT_FALSE(AvailableBytes(dir.Sub("none")).ok());
 }
 
+// The end of a log another process keeps open for writing (the Configuration Tool's),
+// from an offset and capped.
+TEST(WindowsFiles, ReadsTheTailOfAFileFromAnOffset) {
+  TempDir dir("Platform Sérver");
+  const std::string path = dir.Sub("tool ünïcode.log");
+  WriteRaw(path, "0123456789");
+  Result<FileTail> tail = ReadFileTail(path, 4, 100);
+  ASSERT_TRUE(tail.ok()) << tail.error().Message();
+  EXPECT_EQ(tail->bytes, "456789");
+  EXPECT_EQ(tail->size, 10u);
+  tail = ReadFileTail(path, 0, 3);
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(tail->bytes, "789");
+  EXPECT_EQ(tail->offset, 7u);
+  tail = ReadFileTail(path, 50, 3);
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(tail->bytes, "789");
+  Result<FileTail> folder = ReadFileTail(dir.path(), 0, 3);
+  ASSERT_FALSE(folder.ok());
+  EXPECT_EQ(folder.error().code, Errc::kNotRegularFile);
+}
+
 }  // namespace
 }  // namespace osfleet::platform::testing

@@ -155,10 +155,12 @@ TEST(RpcPolicyTest, EachRpcKeepsItsLaneAndRole) {
       {"Endpoints.RenewHold", Lane::kCritical},   {"Endpoints.ReleaseHold", Lane::kCritical},
       {"Services.List", Lane::kCritical},         {"Services.Control", Lane::kControl},
       {"ServiceCenter.RunPhase", Lane::kPhase},   {"Endpoints.Connections", Lane::kProbes},
+      {"Agent.GetActivity", Lane::kCritical},
   };
   const std::set<std::string> viewers = {
-      "Agent.GetInfo",         "Agent.Check",     "Endpoints.Get", "Endpoints.Plan",
-      "Endpoints.ListBackups", "Endpoints.Probe", "Services.List", "Endpoints.Connections"};
+      "Agent.GetInfo",  "Agent.Check",           "Endpoints.Get",
+      "Endpoints.Plan", "Endpoints.ListBackups", "Endpoints.Probe",
+      "Services.List",  "Endpoints.Connections", "Agent.GetActivity"};
   ASSERT_EQ(AllRpcPolicies().size(), lanes.size());
   for (const RpcPolicy* rpc : AllRpcPolicies()) {
     const std::string name(rpc->name);

@@ -10,8 +10,11 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/text/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -190,6 +193,39 @@ TEST_F(ConfigurationToolTest, AProgramThatCannotStartIsReported) {
   EXPECT_FALSE(run.ran);
   EXPECT_THAT(run.status.message(), HasSubstr("the Configuration Tool did not run"));
   EXPECT_THAT(run.status.message(), HasSubstr("no-such-tool"));
+}
+
+// While it runs, the run is on the activity board with the latest line it logged so far,
+// its credentials masked; gone once it ended.
+TEST_F(ConfigurationToolTest, WhileItRunsTheBoardShowsItsLatestLogLineMasked) {
+  const std::string go = dir_ + "/go";
+  ConfigurationToolConfig config =
+      Config(absl::StrCat("echo \"upgrading: step 1 with $1\" >> ", dir_,
+                          "/tool.log\nprintf 'step 2 with %s\\r\\n\\n' \"$1\" >> ", dir_,
+                          "/tool.log\nwhile [ ! -f ", go, " ]; do sleep 0.02; done"));
+  config.apply = {"${db_admin_password}"};
+  ConfigurationTool tool(config);
+  ActivityBoard board;
+  tool.set_activity(&board);
+  ToolRun run;
+  std::thread runner([&] { run = tool.Apply({false, {{"db_admin_password", kSecret}}}); });
+  // Until the second line is there (a condition, not a fixed wait).
+  std::vector<Activity> now;
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < give_up) {
+    now = board.Now();
+    if (!now.empty() && absl::StrContains(now[0].last_log_line, "step 2")) break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].step, "ConfigurationTool");
+  EXPECT_EQ(now[0].detail, "tool.sh ***");
+  EXPECT_EQ(now[0].last_log_line, "step 2 with ***");  // the last non-empty line, no \r
+  EXPECT_THAT(now[0].last_log_line, Not(HasSubstr(kSecret)));
+  std::ofstream(go) << "";
+  runner.join();
+  ASSERT_OK(run.status);
+  EXPECT_TRUE(board.Now().empty());
 }
 
 }  // namespace

@@ -159,5 +159,34 @@ TEST(FilesTest, PathExistsSeesADanglingLink) {
   EXPECT_FALSE(KindOf(dir.Sub("link")).ok());
 }
 
+// A log followed while it grows: the bytes after `from`, never more than the last
+// max_bytes; a file rewritten since (`from` past its end) gives its last bytes.
+TEST(ReadFileTailTest, ReadsTheEndOfAFileFromAnOffset) {
+  TempDir dir;
+  const std::string log = dir.Sub("tool.log");
+  WriteFile(log, "0123456789");
+  Result<FileTail> tail = ReadFileTail(log, 4, 100);
+  ASSERT_TRUE(tail.ok()) << tail.error().Message();
+  EXPECT_EQ(tail->bytes, "456789");
+  EXPECT_EQ(tail->offset, 4u);
+  EXPECT_EQ(tail->size, 10u);
+  tail = ReadFileTail(log, 0, 3);
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(tail->bytes, "789");
+  EXPECT_EQ(tail->offset, 7u);
+  tail = ReadFileTail(log, 50, 3);  // rewritten shorter since
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(tail->bytes, "789");
+  tail = ReadFileTail(log, 10, 3);  // nothing new
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(tail->bytes, "");
+  Result<FileTail> missing = ReadFileTail(dir.Sub("none"), 0, 3);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.error().Message(), HasSubstr("opening " + dir.Sub("none")));
+  Result<FileTail> folder = ReadFileTail(dir.path(), 0, 3);
+  ASSERT_FALSE(folder.ok());
+  EXPECT_EQ(folder.error().code, Errc::kNotRegularFile);
+}
+
 }  // namespace
 }  // namespace osfleet::platform
