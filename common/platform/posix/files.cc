@@ -36,35 +36,44 @@ Result<std::string> ReadAll(int fd, const std::string& path, std::size_t max_byt
   }
 }
 
+// A regular file opened to read, and its size then.
+struct OpenedFile {
+  UniqueFd fd;
+  std::uint64_t size = 0;
+};
+
+Result<OpenedFile> OpenRegularFile(const std::string& path) {
+  // O_NONBLOCK: opening a FIFO must not hang; it is refused below.
+  OpenedFile file{UniqueFd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK))};
+  if (!file.fd.valid()) return ErrnoError(errno, "opening " + path);
+  struct stat st;
+  if (fstat(file.fd.get(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
+  if (!S_ISREG(st.st_mode)) {
+    return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
+  }
+  file.size = static_cast<std::uint64_t>(st.st_size);
+  return file;
+}
+
 }  // namespace
 
 Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes) {
-  // O_NONBLOCK: opening a FIFO must not hang; it is refused below.
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (!fd.valid()) return ErrnoError(errno, "opening " + path);
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
-  if (!S_ISREG(st.st_mode)) {
-    return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
-  }
-  if (static_cast<std::size_t>(st.st_size) > max_bytes) {
-    return PlatformError(Errc::kTooLarge, path + " is " + std::to_string(st.st_size) +
+  Result<OpenedFile> file = OpenRegularFile(path);
+  if (!file.ok()) return file.error();
+  if (file->size > max_bytes) {
+    return PlatformError(Errc::kTooLarge, path + " is " + std::to_string(file->size) +
                                               " bytes, more than the " + std::to_string(max_bytes) +
                                               "-byte limit");
   }
-  return ReadAll(fd.get(), path, max_bytes);
+  return ReadAll(file->fd.get(), path, max_bytes);
 }
 
 Result<FileTail> ReadFileTail(const std::string& path, std::uint64_t from, std::size_t max_bytes) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (!fd.valid()) return ErrnoError(errno, "opening " + path);
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) return ErrnoError(errno, "inspecting " + path);
-  if (!S_ISREG(st.st_mode)) {
-    return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
-  }
+  Result<OpenedFile> file = OpenRegularFile(path);
+  if (!file.ok()) return file.error();
+  const UniqueFd& fd = file->fd;
   FileTail tail;
-  tail.size = static_cast<std::uint64_t>(st.st_size);
+  tail.size = file->size;
   const std::uint64_t last = tail.size > max_bytes ? tail.size - max_bytes : 0;
   tail.offset = from > tail.size ? last : std::max(from, last);
   tail.bytes.resize(static_cast<std::size_t>(tail.size - tail.offset));

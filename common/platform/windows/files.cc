@@ -70,38 +70,47 @@ Result<bool> CreateFolder(const std::string& path, FileMode mode, const std::str
   return win::WinError(error, what);
 }
 
+// A regular file opened to read, and its size then.
+struct OpenedFile {
+  UniqueHandle handle;
+  std::uint64_t size = 0;
+};
+
+Result<OpenedFile> OpenRegularFile(const std::string& path) {
+  OpenedFile file{OpenForInspection(path, GENERIC_READ)};
+  if (!file.handle.valid()) return LastError("opening " + path);
+  BY_HANDLE_FILE_INFORMATION info;
+  if (!GetFileInformationByHandle(file.handle.get(), &info)) {
+    return LastError("inspecting " + path);
+  }
+  // A folder, a pipe, a console or a device is not a file to read.
+  if ((info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0 ||
+      GetFileType(file.handle.get()) != FILE_TYPE_DISK) {
+    return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
+  }
+  file.size = (std::uint64_t{info.nFileSizeHigh} << 32) | info.nFileSizeLow;
+  return file;
+}
+
 }  // namespace
 
 Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes) {
-  UniqueHandle file = OpenForInspection(path, GENERIC_READ);
-  if (!file.valid()) return LastError("opening " + path);
-  BY_HANDLE_FILE_INFORMATION info;
-  if (!GetFileInformationByHandle(file.get(), &info)) return LastError("inspecting " + path);
-  // A folder, a pipe, a console or a device is not a file to read.
-  if ((info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0 ||
-      GetFileType(file.get()) != FILE_TYPE_DISK) {
-    return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
-  }
-  const std::uint64_t size = (std::uint64_t{info.nFileSizeHigh} << 32) | info.nFileSizeLow;
-  if (size > max_bytes) {
-    return PlatformError(Errc::kTooLarge, path + " is " + std::to_string(size) +
+  Result<OpenedFile> opened = OpenRegularFile(path);
+  if (!opened.ok()) return opened.error();
+  if (opened->size > max_bytes) {
+    return PlatformError(Errc::kTooLarge, path + " is " + std::to_string(opened->size) +
                                               " bytes, more than the " + std::to_string(max_bytes) +
                                               "-byte limit");
   }
-  return ReadAll(file.get(), path, max_bytes);
+  return ReadAll(opened->handle.get(), path, max_bytes);
 }
 
 Result<FileTail> ReadFileTail(const std::string& path, std::uint64_t from, std::size_t max_bytes) {
-  UniqueHandle file = OpenForInspection(path, GENERIC_READ);
-  if (!file.valid()) return LastError("opening " + path);
-  BY_HANDLE_FILE_INFORMATION info;
-  if (!GetFileInformationByHandle(file.get(), &info)) return LastError("inspecting " + path);
-  if ((info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0 ||
-      GetFileType(file.get()) != FILE_TYPE_DISK) {
-    return PlatformError(Errc::kNotRegularFile, path + " is not a regular file");
-  }
+  Result<OpenedFile> opened = OpenRegularFile(path);
+  if (!opened.ok()) return opened.error();
+  const UniqueHandle& file = opened->handle;
   FileTail tail;
-  tail.size = (std::uint64_t{info.nFileSizeHigh} << 32) | info.nFileSizeLow;
+  tail.size = opened->size;
   const std::uint64_t last = tail.size > max_bytes ? tail.size - max_bytes : 0;
   tail.offset = from > tail.size ? last : (from > last ? from : last);
   LARGE_INTEGER at;
