@@ -114,11 +114,17 @@ std::vector<TcpConnectionInfo> Snapshot() {
   return all.ok() ? *all : std::vector<TcpConnectionInfo>();
 }
 
+// The rows from ip:local_port to ip:remote_port. The IP counts: under Wine the table is the
+// whole host's, where another process may hold the same two ports between other addresses.
 std::vector<TcpConnectionInfo> Between(const std::vector<TcpConnectionInfo>& all,
-                                       unsigned local_port, unsigned remote_port) {
+                                       const std::string& ip, unsigned local_port,
+                                       unsigned remote_port) {
   std::vector<TcpConnectionInfo> out;
   for (const TcpConnectionInfo& c : all) {
-    if (c.local_port == local_port && c.remote_port == remote_port) out.push_back(c);
+    if (c.local_ip == ip && c.remote_ip == ip && c.local_port == local_port &&
+        c.remote_port == remote_port) {
+      out.push_back(c);
+    }
   }
   return out;
 }
@@ -126,7 +132,13 @@ std::vector<TcpConnectionInfo> Between(const std::vector<TcpConnectionInfo>& all
 // One row between the two ports, on `ip`, owned by this process, or (unless `known`: under
 // Wine) by no one known.
 void ExpectOurs(const std::vector<TcpConnectionInfo>& rows, const std::string& ip, bool known) {
-  ASSERT_EQ(rows.size(), 1u);
+  std::string listed;
+  for (const TcpConnectionInfo& c : rows) {
+    listed += " [" + c.local_ip + ":" + std::to_string(c.local_port) + " -> " + c.remote_ip + ":" +
+              std::to_string(c.remote_port) + " pid " + std::to_string(c.pid) + " " + c.process +
+              "]";
+  }
+  ASSERT_EQ(rows.size(), 1u) << "rows:" << listed;
   EXPECT_EQ(rows[0].local_ip, ip);
   EXPECT_EQ(rows[0].remote_ip, ip);
   const long ours = static_cast<long>(GetCurrentProcessId());
@@ -158,15 +170,15 @@ TEST(TcpConnectionsTest, BothEndsOfAnIpv4ConnectionAreListedAndTheSendersOwnerKn
   const unsigned client = PortOf(p.client.get());
   ASSERT_NE(listening, 0u);
   const std::vector<TcpConnectionInfo> fresh = Snapshot();
-  ExpectOurs(Between(fresh, client, listening), "127.0.0.1", /*known=*/false);
-  ExpectOurs(Between(fresh, listening, client), "127.0.0.1", /*known=*/false);
+  ExpectOurs(Between(fresh, "127.0.0.1", client, listening), "127.0.0.1", /*known=*/false);
+  ExpectOurs(Between(fresh, "127.0.0.1", listening, client), "127.0.0.1", /*known=*/false);
   Exchange(p);
   const std::vector<TcpConnectionInfo> used = Snapshot();
-  ExpectOurs(Between(used, client, listening), "127.0.0.1", /*known=*/true);
-  ExpectOurs(Between(used, listening, client), "127.0.0.1", /*known=*/false);
+  ExpectOurs(Between(used, "127.0.0.1", client, listening), "127.0.0.1", /*known=*/true);
+  ExpectOurs(Between(used, "127.0.0.1", listening, client), "127.0.0.1", /*known=*/false);
   p.client.Close();
   p.server.Close();
-  EXPECT_TRUE(Between(Snapshot(), client, listening).empty());
+  EXPECT_TRUE(Between(Snapshot(), "127.0.0.1", client, listening).empty());
 }
 
 // Wine 8.0 gave pid 0 to both ends of an IPv6 connection, also after the send: the owner
@@ -179,8 +191,8 @@ TEST(TcpConnectionsTest, BothEndsOfAnIpv6ConnectionAreListed) {
   ASSERT_NE(listening, 0u);
   Exchange(p);
   const std::vector<TcpConnectionInfo> used = Snapshot();
-  ExpectOurs(Between(used, client, listening), "::1", /*known=*/!RunningUnderWine());
-  ExpectOurs(Between(used, listening, client), "::1", /*known=*/false);
+  ExpectOurs(Between(used, "::1", client, listening), "::1", /*known=*/!RunningUnderWine());
+  ExpectOurs(Between(used, "::1", listening, client), "::1", /*known=*/false);
 }
 
 }  // namespace
