@@ -79,7 +79,7 @@ TEST(UserStateDirTest, NothingToMoveOnPosix) {
 }
 
 // POSIX: the console is left alone; the arguments arrive as given.
-TEST(ConsoleTest, PosixArgumentsAreArgvAndColourFollowsTheTerminal) {
+TEST(PlatformConsoleTest, PosixArgumentsAreArgvAndColourFollowsTheTerminal) {
   char program[] = "osctl";
   char city[] = "\xC5\x81\xC3\xB3\x64\xC5\xBA";  // Łódź
   char* argv[] = {program, city, nullptr};
