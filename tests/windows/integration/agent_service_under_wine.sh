@@ -21,17 +21,23 @@ wine_test_begin svc
 LOG=$C/ProgramData/osfleet/logs/osagent.log
 FAIL_LOGS=("$LOG")
 
+step "the fleet PKI"
+make_pki "$OSCTL" it-operator win01
+"$OSCTL" pki issue agent database --dir "$WORK/pki" >/dev/null
+
+# One database server behind two addresses (cluster nodes sharing a certificate: osctl's
+# same-server check says `unknown` and warns, as for the Linux farm), and a dead address.
 step "two databases that answer (old and new address) and one that never will"
 for db in old new; do
-  "$FAKE_SQL" --listen-port-file "$WORK/$db.port" </dev/null >"$WORK/$db.log" 2>&1 &
+  "$FAKE_SQL" --listen-port-file "$WORK/$db.port" --tls files --cert "$WORK/pki/database.pem" \
+    --key "$WORK/pki/database.key" </dev/null >"$WORK/$db.log" 2>&1 &
   PIDS+=($!)
 done
 wait_for 10 "the fake SQL Servers' ports" test -s "$WORK/old.port" -a -s "$WORK/new.port"
 OLD="127.0.0.1,$(cat "$WORK/old.port")" NEW="127.0.0.1,$(cat "$WORK/new.port")"
 DEAD="127.0.0.1,1"  # nothing listens on port 1
 
-step "the fleet PKI, a BOM+CRLF server.hsconf on the old address"
-make_pki "$OSCTL" it-operator win01
+step "a BOM+CRLF server.hsconf on the old address"
 windows_server_folders win01
 mkdir -p "$C/osfleet-test" && chmod 755 "$C/osfleet-test"
 sed "s|<Server encrypted=\"false\">[^<]*</Server>|<Server encrypted=\"false\">$OLD</Server>|" \
