@@ -18,7 +18,10 @@ struct ConsoleState {
 // Called once at the program's start (later calls return the first result). Windows: for
 // stdout and stderr, when each is a console, turns on virtual-terminal processing
 // (SetConsoleMode ENABLE_VIRTUAL_TERMINAL_PROCESSING; an old console refuses it: no colour
-// then), and sets the console's output code page to UTF-8 (SetConsoleOutputCP(CP_UTF8));
+// then), and sets the console's output code page to UTF-8 (SetConsoleOutputCP(CP_UTF8))
+// and puts the C runtime's stdout / stderr on a console in binary mode with a buffer (its
+// text mode converts each byte through the C locale, and its unbuffered writes split UTF-8
+// characters): whoever writes there must flush;
 // the console's modes and code page are given back when the program exits. A pipe or a file
 // gets the bytes as they are and no colour. POSIX: changes nothing; colour where stdout /
 // stderr is a terminal.

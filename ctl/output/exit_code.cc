@@ -1,12 +1,12 @@
 #include "ctl/output/exit_code.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 
 #include "absl/strings/cord.h"
 #include "common/text/escape.h"
 #include "common/text/redact.h"
+#include "ctl/output/console.h"
 
 namespace osfleet::ctl {
 
@@ -47,8 +47,8 @@ int ExitCodeForPlan(const std::vector<HostFailure>& failures) {
 int ReportError(const absl::Status& status) {
   EscapeOptions block;  // a message may hold a command's last lines
   block.keep_newlines = true;
-  std::fprintf(stderr, "osctl: %s\n",
-               EscapeControls(RedactBasicCredentials(status.message()), block).c_str());
+  StdConsole().Err(absl::StrCat(
+      "osctl: ", EscapeControls(RedactBasicCredentials(status.message()), block), "\n"));
   return ExitCodeFor(status);
 }
 

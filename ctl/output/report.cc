@@ -73,15 +73,24 @@ nlohmann::json FailuresJson(const std::vector<HostFailure>& failures) {
   return {{"failed", failed}, {"notAnswered", unanswered}};
 }
 
-void PrintOut(const std::string& text) {
-  // The last edge of every line osctl prints: valid UTF-8, no credential, no control
-  // character but our own line ends and colours (values were escaped where they went in).
+namespace {
+
+// The last edge of every line osctl prints: valid UTF-8, no credential, no control
+// character but our own line ends and colours (values were escaped where they went in).
+std::string SafeForTheTerminal(const std::string& text) {
   EscapeOptions edge;
   edge.keep_newlines = true;
   edge.keep_colors = true;
-  const std::string safe = EscapeControls(RedactBasicCredentials(text), edge);
-  StdConsole().Out(safe);  // the one writer: a status line shown is erased first
+  return EscapeControls(RedactBasicCredentials(text), edge);
 }
+
+}  // namespace
+
+void PrintOut(const std::string& text) {
+  StdConsole().Out(SafeForTheTerminal(text));  // the one writer: a status line is erased first
+}
+
+void PrintErr(const std::string& text) { StdConsole().Err(SafeForTheTerminal(text)); }
 
 void PrintJson(const nlohmann::json& document, OutputFormat format) {
   PrintOut(DumpJson(document, format == OutputFormat::kJsonl ? -1 : 2) + "\n");

@@ -19,6 +19,8 @@ namespace osfleet::ctl {
 
 // Writes to stdout, made valid UTF-8 (invalid sequences become U+FFFD).
 void PrintOut(const std::string& text);
+// The same to stderr (messages, warnings): through the one writer, flushed at once.
+void PrintErr(const std::string& text);
 // Writes one JSON document to stdout: indented, or on one line for jsonl (DumpJson: never
 // throws).
 void PrintJson(const nlohmann::json& document, OutputFormat format = OutputFormat::kJson);

@@ -1,5 +1,9 @@
 #include "common/platform/console.h"
 
+#include <fcntl.h>
+#include <io.h>
+
+#include <cstdio>
 #include <cstdlib>
 
 #include "common/platform/windows/win32.h"
@@ -41,6 +45,21 @@ bool EnableVirtualTerminal(DWORD which, HANDLE& handle, DWORD& mode) {
   return true;
 }
 
+// A console stream written as whole UTF-8 strings. The C runtime's text mode on a console
+// converts each byte through the C locale's code page first ("Łódź" came out as
+// "Å\u0081Ã³dÅº"), and an unbuffered stream (a console's default) hands the console one
+// byte at a time, which it cannot decode as UTF-8 (each byte became a character of its
+// own). Binary mode and a buffer: each write (osctl flushes after every one) reaches
+// WriteFile whole, and the console decodes it in its output code page (UTF-8, set below);
+// line feeds still start a new line (ENABLE_PROCESSED_OUTPUT). Pipes and files keep the
+// runtime's defaults (text mode, CRLF).
+void WriteConsoleBytes(DWORD which, FILE* stream) {
+  DWORD mode = 0;
+  if (GetConsoleMode(GetStdHandle(which), &mode) == 0) return;
+  std::setvbuf(stream, nullptr, _IOFBF, 64 * 1024);
+  _setmode(_fileno(stream), _O_BINARY);
+}
+
 // A console on stdout or stderr: its output code page matters.
 bool HasConsoleOutput() {
   DWORD mode = 0;
@@ -58,6 +77,10 @@ ConsoleState Prepare() {
     const UINT cp = GetConsoleOutputCP();
     state.utf8_output = cp == CP_UTF8 || SetConsoleOutputCP(CP_UTF8) != 0;
     if (cp != CP_UTF8 && state.utf8_output) before.output_cp = cp;
+    if (state.utf8_output) {
+      WriteConsoleBytes(STD_OUTPUT_HANDLE, stdout);
+      WriteConsoleBytes(STD_ERROR_HANDLE, stderr);
+    }
   }
   std::atexit(Restore);
   return state;

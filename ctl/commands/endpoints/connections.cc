@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/model/address.h"
@@ -126,11 +127,10 @@ Replies Poll(const FleetContext& c, const v1::ConnectionsRequest& request, absl:
     const size_t n = Remaining(replies);
     const absl::Duration left = end - absl::Now();
     if (n == 0 || left <= absl::ZeroDuration()) return replies;
-    std::fprintf(stderr,
-                 "osctl: %zu connection(s) to %s remain on %zu server(s); waiting %s more\n", n,
-                 request.address().c_str(), ServersWithConnections(replies),
-                 absl::FormatDuration(absl::Trunc(left, absl::Seconds(1))).c_str());
-    std::fflush(stderr);
+    PrintErr(
+        absl::StrFormat("osctl: %zu connection(s) to %s remain on %zu server(s); waiting %s more\n",
+                        n, request.address(), ServersWithConnections(replies),
+                        absl::FormatDuration(absl::Trunc(left, absl::Seconds(1)))));
     absl::SleepFor(std::min(kPollEvery, left));
   }
 }

@@ -1,6 +1,5 @@
 // rollout plan | apply: discover, preflight and plan a new rollout; apply also changes
 // every server in batches, after asking (unless --yes).
-#include <cstdio>
 
 #include "ctl/commands/address_flags.h"
 #include "ctl/commands/advanced_settings_flag.h"
@@ -77,7 +76,7 @@ absl::Status CheckOptions(PreparedOptions& o) {
 int Apply(const FleetContext& c, Rollout& rollout, EventPrinter& printer, bool yes) {
   if (absl::Status s = SaveJournal(rollout.journal()); !s.ok()) return ReportError(s);
   if (!ProceedWithRollout(rollout.journal(), yes, "applied")) {
-    std::fprintf(stderr, "osctl: plan kept in %s\n", rollout.journal().path.c_str());
+    PrintErr(absl::StrCat("osctl: plan kept in ", rollout.journal().path, "\n"));
     return kExitUsage;
   }
   // A person at the terminal is asked before a Ctrl-C sets off a rollback; with --yes or

@@ -1,7 +1,5 @@
 #include "ctl/commands/rollout/rollout.h"
 
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/platform/interrupt.h"
@@ -10,6 +8,7 @@
 #include "ctl/commands/rollout/interrupt_prompt.h"
 #include "ctl/fleet/identity_check.h"
 #include "ctl/output/moves.h"
+#include "ctl/output/report.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -88,14 +87,22 @@ void CatchInterrupt(bool rolling_back) {
   platform::SetFlagOnInterrupt(&g_interrupted, {first, second});
 }
 
+namespace {
+
+// Why a rollout's change or rollback was not made after its question.
+const char* NotAskedWhy(bool can_ask) {
+  return can_ask ? "not confirmed at the prompt" : "no terminal to ask on; pass --yes";
+}
+
+}  // namespace
+
 bool ProceedWithRollout(const Journal& journal, bool yes, const std::string& done_word) {
   if (yes) return true;
   const std::vector<DatabaseMove> moves = MovesOf(journal);
   const bool can_ask = CanAsk();
   if (can_ask && AskYesNo(MoveQuestion(ServersToMove(journal), moves))) return true;
-  std::fprintf(stderr, "osctl: not %s (%s): rollout %s would move %s\n", done_word.c_str(),
-               can_ask ? "not confirmed at the prompt" : "no terminal to ask on; pass --yes",
-               journal.id.c_str(), MovesText(moves).c_str());
+  PrintErr(absl::StrCat("osctl: not ", done_word, " (", NotAskedWhy(can_ask), "): rollout ",
+                        journal.id, " would move ", MovesText(moves), "\n"));
   return false;
 }
 
@@ -113,9 +120,8 @@ bool ProceedWithRollback(const Journal& journal, bool yes) {
                    ": ", MovesText(back), "? [y/N] ");
   const bool can_ask = CanAsk();
   if (can_ask && AskYesNo(question)) return true;
-  std::fprintf(stderr, "osctl: not rolled back (%s): rollout %s would move %s\n",
-               can_ask ? "not confirmed at the prompt" : "no terminal to ask on; pass --yes",
-               journal.id.c_str(), MovesText(back).c_str());
+  PrintErr(absl::StrCat("osctl: not rolled back (", NotAskedWhy(can_ask), "): rollout ", journal.id,
+                        " would move ", MovesText(back), "\n"));
   return false;
 }
 

@@ -1,7 +1,6 @@
 #include "ctl/ops/doctor/doctor.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -164,11 +163,10 @@ absl::Status DoctorPreflight(const FleetContext& ctx, bool skip_service_center) 
     }
   }
   if (!warning.empty()) {
-    std::fprintf(stderr, "osctl: doctor warns (the rollout goes on):\n%s",
-                 ValidUtf8(warning).c_str());
+    PrintErr("osctl: doctor warns (the rollout goes on):\n" + warning);
   }
   if (fails == 0) return absl::OkStatus();
-  std::fprintf(stderr, "osctl: doctor fails:\n%s", ValidUtf8(failing).c_str());
+  PrintErr("osctl: doctor fails:\n" + failing);
   return MarkRefused(absl::FailedPreconditionError(
       absl::StrCat(fails, fails == 1 ? " doctor check fails" : " doctor checks fail",
                    " (above); nothing was changed. Fix them and see `osctl doctor`")));

@@ -1,14 +1,13 @@
 #include "ctl/ops/rollout/journal_dir.h"
 
 #include <chrono>
-#include <cstdio>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "common/platform/path_join.h"
 #include "common/platform/state_move.h"
 #include "common/platform/user_state_dir.h"
-#include "common/text/utf8.h"
+#include "ctl/output/report.h"
 
 namespace osfleet::ctl {
 namespace {
@@ -22,12 +21,12 @@ void MoveOldJournalsOnce(const std::string& state_dir) {
     platform::Result<std::vector<std::string>> lines =
         platform::MoveOldJournals(platform::OldUserStateDirs(), state_dir, kMoveWait);
     if (!lines.ok()) {
-      std::fprintf(stderr, "osctl: the rollout journals of an older osctl were not moved: %s\n",
-                   ValidUtf8(lines.error().Message()).c_str());
+      PrintErr(absl::StrCat("osctl: the rollout journals of an older osctl were not moved: ",
+                            lines.error().Message(), "\n"));
       return;
     }
     for (const std::string& line : *lines) {
-      std::fprintf(stderr, "osctl: %s\n", ValidUtf8(line).c_str());
+      PrintErr(absl::StrCat("osctl: ", line, "\n"));
     }
   });
 }

@@ -88,7 +88,10 @@ has "$out" -F -- "--limit: '$CITY' matches no server in the inventory" ||
   fail "non-ASCII text did not survive the command line and the output: $out"
 
 step "on a console (a pseudo-terminal: Wine gives osctl.exe a console), too"
-out=$(script -qec "wine '$OSCTL_EXE' --inventory '$(winpath "$WORK/inventory.yaml")' --limit '$CITY' fleet status" /dev/null </dev/null | tr -d '\r') || true
+# Wine's console redraws through escape sequences (cursor hidden and shown around each
+# write, a blank as "erase, cursor forward"): the text is what remains without them.
+out=$(script -qec "wine '$OSCTL_EXE' --inventory '$(winpath "$WORK/inventory.yaml")' --limit '$CITY' fleet status" /dev/null </dev/null |
+  tr -d '\r' | sed -E $'s/\x1b\\[K\x1b\\[1C/ /g; s/\x1b\\[[0-9;?]*[A-Za-z]//g') || true
 has "$out" -F -- "--limit: '$CITY' matches no server" ||
   fail "the console mangled non-ASCII text: $(printf '%q' "$out")"
 
