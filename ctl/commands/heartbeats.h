@@ -1,4 +1,5 @@
-// Heartbeats through a command's long call (rollout, sc run, services start|stop|restart):
+// Heartbeats through a command's long call (rollout, sc run, services start|stop|restart,
+// endpoints set with a Configuration Tool run or --restart):
 // the interval from the hidden --heartbeat-interval, and a watch that prints one progress
 // event per server and beat (ctl/ops/progress_watch.h) through the command's printer.
 #pragma once

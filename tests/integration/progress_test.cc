@@ -123,6 +123,33 @@ TEST_F(ProgressTest, JsonlHasHeartbeatsWithTheElapsedTimeAndTheToolsLatestLogLin
   }
 }
 
+// `endpoints set` on its own runs the Configuration Tool one server at a time too: the same
+// heartbeats between its plan and its result, which stays the stream's last line.
+TEST_F(ProgressTest, EndpointsSetHasHeartbeatsThroughEachToolRun) {
+  StartFarm(1);
+  const std::string a = farm_->new_db().address();
+  ProcessResult r = farm_->Osctl({"-o", "jsonl", "--heartbeat-interval", "200ms", "endpoints",
+                                  "set", "--platform", a, "--log", a, "--session", a, "--restart",
+                                  "--yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<nlohmann::json> events;
+  for (absl::string_view line : absl::StrSplit(r.out, '\n', absl::SkipEmpty())) {
+    events.push_back(nlohmann::json::parse(line));
+  }
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["command"], "endpoints set") << r.out;
+  for (const std::string server : {"dc01", "fe01"}) {
+    int with_line = 0;
+    for (const nlohmann::json& e : Progress(events, server, "ConfigurationTool")) {
+      EXPECT_EQ(e["progress"]["state"], "heartbeat") << e;
+      const std::string log = e["progress"]["log"];
+      with_line += !log.empty();
+    }
+    EXPECT_GE(with_line, 3) << server << "\n" << r.out;
+  }
+  EXPECT_THAT(farm_->Hsconf("fe01"), HasSubstr(a));
+}
+
 // An idle agent answers with nothing in progress, and its own clock.
 TEST(AgentActivityTest, AnIdleAgentAnswersWithNothingInProgress) {
   TempDir tmp;

@@ -135,7 +135,10 @@ TEST_F(ReadOnceTest, EndpointsSetWithALeaseKilledAfterTheRestartEndsOnTheOldAddr
 // restart".
 TEST_F(ReadOnceTest, RevertRestartsServicesRestartedByHandWhileTheChangeWasPending) {
   StartFarm(/*configuration_tool=*/false);
-  auto osctl = Background({"endpoints", "set", "--lease", "2s", "--platform", New()},
+  // A lease long enough for the osctl calls made while it is held (under a sanitizer on a
+  // loaded machine, a 2 s lease can lapse between two renewals, and the change reverts
+  // before `services restart` runs).
+  auto osctl = Background({"endpoints", "set", "--lease", "8s", "--platform", New()},
                           "endpoints-before-confirm");
   ASSERT_TRUE(WaitFor(
       [&] {

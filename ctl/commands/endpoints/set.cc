@@ -11,11 +11,13 @@
 #include "ctl/commands/ask.h"
 #include "ctl/commands/db_credentials.h"
 #include "ctl/commands/endpoints/endpoints.h"
+#include "ctl/commands/heartbeats.h"
 #include "ctl/commands/service_center_install.h"
 #include "ctl/ops/all_or_nothing.h"
 #include "ctl/ops/endpoints_change.h"
 #include "ctl/ops/identity_check.h"
 #include "ctl/output/endpoint_diffs.h"
+#include "ctl/output/event_printer.h"
 #include "ctl/output/exit_code.h"
 #include "ctl/output/moves.h"
 #include "ctl/output/report.h"
@@ -169,14 +171,33 @@ absl::Status CheckSameServer(const FleetContext& c, const SetOptions& o,
       });
 }
 
-int SetOnFleet(const FleetContext& c, const SetOptions& o, EndpointsChange change) {
+// The step a change's heartbeats name until an agent reports its own: the Configuration
+// Tool's run where the agents have one, else the restart; none for a plain file change.
+std::string LongStepOf(const SetOptions& o, const EndpointsChange& change) {
+  if (change.one_at_a_time) return "ConfigurationTool";
+  return o.restart ? "ServiceRestart" : "";
+}
+
+int SetOnFleet(const FleetContext& c, const SetOptions& o, EndpointsChange change,
+               absl::Duration heartbeat) {
   if (absl::Status s = CheckSameServer(c, o, change); !s.ok()) return ReportError(s);
   change.one_at_a_time = AnyConfigurationTool(c);
+  // A Configuration Tool run or a restart takes minutes per server: heartbeats from the
+  // moment the change is approved (never over the question) until the last reply.
+  EventPrinter printer(c.format(), c.color());
+  std::unique_ptr<ProgressWatch> beats;
+  auto start_beats = [&, step = LongStepOf(o, change)] {
+    if (!step.empty()) beats = WatchProgress(c, c.targets(), step, heartbeat, printer);
+  };
   if (!o.yes && CanAsk()) {
-    change.approve = [&c, changes = change.changes](
+    change.approve = [&c, &start_beats, changes = change.changes](
                          const std::vector<HostReply<v1::PlanEndpointsResponse>>& plan) {
-      return AskBeforeSet(c, changes, plan);
+      absl::Status approved = AskBeforeSet(c, changes, plan);
+      if (approved.ok()) start_beats();
+      return approved;
     };
+  } else {
+    start_beats();
   }
   absl::StatusOr<FanOutOptions> set_fanout =
       RestartFanOut(c.fanout(), o.restart, o.restart_timeout);
@@ -187,6 +208,7 @@ int SetOnFleet(const FleetContext& c, const SetOptions& o, EndpointsChange chang
   }
   EndpointsChangeResult result =
       ChangeEndpoints(c.targets(), c.fanout(), *set_fanout, change, leases.get());
+  if (leases == nullptr || !result.status.ok()) beats.reset();
   if (!result.status.ok() && !IsRefused(result.status)) return ReportError(result.status);
   if (!result.status.ok()) {
     PrintEndpointsPlan(c, change.changes, result.plan, std::string(result.status.message()));
@@ -198,6 +220,7 @@ int SetOnFleet(const FleetContext& c, const SetOptions& o, EndpointsChange chang
   }
   const FinishResult finish = ConfirmAllOrRevert(c.targets(), result.set, *leases, c.fanout(),
                                                  *set_fanout, change.restart_services);
+  beats.reset();
   PrintSet(c, change.changes, result.set, &finish);
   return finish.status.ok() ? kExitOk : kExitFailed;
 }
@@ -209,7 +232,10 @@ int RunEndpointsSet(const GlobalOptions& global, const SetOptions& o) {
   absl::StatusOr<DbCredentials> credentials = ResolveDbCredentials(o.credentials);
   if (!credentials.ok()) return ReportError(credentials.status());
   AddCredentials(*credentials, &change->tool);
-  return WithCheckedFleet(global, [&](const FleetContext& c) { return SetOnFleet(c, o, *change); });
+  absl::StatusOr<absl::Duration> heartbeat = HeartbeatInterval(global);
+  if (!heartbeat.ok()) return ReportError(heartbeat.status());
+  return WithCheckedFleet(
+      global, [&](const FleetContext& c) { return SetOnFleet(c, o, *change, *heartbeat); });
 }
 
 }  // namespace
