@@ -1,7 +1,5 @@
 // endpoints set: change the addresses on every server (ctl/ops/endpoints_change: plan
 // everywhere first, any refusal changes nothing anywhere, then compare-and-set).
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/text/escape.h"
@@ -165,9 +163,9 @@ absl::Status CheckSameServer(const FleetContext& c, const SetOptions& o,
   return CheckIdentity(
       c.targets(), c.fanout(), change.changes, o.allow_different_server,
       [&c](const std::string& line, bool loud) {
-        std::fprintf(
-            stderr, "osctl: %s\n",
-            Paint(EscapeControls(line), loud ? Color::kRed : Color::kYellow, c.color()).c_str());
+        PrintErr(absl::StrCat(
+            "osctl: ", Paint(EscapeControls(line), loud ? Color::kRed : Color::kYellow, c.color()),
+            "\n"));
       });
 }
 
