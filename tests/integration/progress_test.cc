@@ -128,9 +128,9 @@ TEST_F(ProgressTest, JsonlHasHeartbeatsWithTheElapsedTimeAndTheToolsLatestLogLin
 TEST_F(ProgressTest, EndpointsSetHasHeartbeatsThroughEachToolRun) {
   StartFarm(1);
   const std::string a = farm_->new_db().address();
-  ProcessResult r = farm_->Osctl({"-o", "jsonl", "--heartbeat-interval", "200ms", "endpoints",
-                                  "set", "--platform", a, "--log", a, "--session", a, "--restart",
-                                  "--yes"});
+  ProcessResult r =
+      farm_->Osctl({"-o", "jsonl", "--heartbeat-interval", "200ms", "endpoints", "set",
+                    "--platform", a, "--log", a, "--session", a, "--restart", "--yes"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::vector<nlohmann::json> events;
   for (absl::string_view line : absl::StrSplit(r.out, '\n', absl::SkipEmpty())) {
