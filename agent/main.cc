@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "agent/agent_yaml/agent_config.h"
@@ -14,6 +16,7 @@
 #include "agent/windows_service/service_command.h"
 #include "common/api/logging.h"
 #include "common/api/role.h"
+#include "common/platform/console.h"
 #include "common/platform/core_dumps.h"
 #include "common/platform/host_info.h"
 #include "common/text/utf8.h"
@@ -129,8 +132,13 @@ int main(int argc, char** argv) {
   osfleet::agent::FirewallFlags firewall_flags;
   const osfleet::agent::FirewallCommands firewall =
       osfleet::agent::AddFirewallCommands(app, firewall_flags);
+  // Windows: the arguments from the UTF-16 command line (paths and names outside the ANSI
+  // code page, e.g. what the MSI passes from NAME or TLSDIR); elsewhere argv as given.
+  std::vector<std::string> args = osfleet::platform::Utf8Arguments(argc, argv);
+  std::vector<char*> utf8_argv;
+  for (std::string& arg : args) utf8_argv.push_back(arg.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(utf8_argv.size()), utf8_argv.data());
   } catch (const CLI::ParseError& e) {
     return osfleet::agent::ExitOnParseError(app, e);
   }

@@ -33,10 +33,15 @@ for name in lin01 lin02; do
 done
 windows_server_folders win01
 original >"$PLATFORM/server.hsconf"
-wine "$AGENT_EXE" --name win01 --role front_end --listen 127.0.0.1:0 --port-file "$(winpath "$WORK/win01.port")" \
+# osagent.exe's port file in a folder named outside the ANSI code page: the agent reads its
+# command line as UTF-16 (an ANSI argv would turn 東京 into "??" and write elsewhere).
+mkdir -p "$WORK/Łódź-東京"
+wine "$AGENT_EXE" --name win01 --role front_end --listen 127.0.0.1:0 --port-file "$(winpath "$WORK/Łódź-東京/port")" \
   --tls-cert 'C:\ProgramData\osfleet\tls\win01.pem' --tls-key 'C:\ProgramData\osfleet\tls\win01.key' \
   --tls-ca 'C:\ProgramData\osfleet\tls\ca.pem' </dev/null >"$WORK/win01.log" 2>&1 &
 PIDS+=($!)
+wait_for 60 "win01's port file in $WORK/Łódź-東京" test -s "$WORK/Łódź-東京/port"
+cp "$WORK/Łódź-東京/port" "$WORK/win01.port"
 for name in lin01 lin02 win01; do wait_for 60 "$name's port file" test -s "$WORK/$name.port"; done
 
 step "a CRLF inventory with Windows paths, as a Windows workstation has it"
